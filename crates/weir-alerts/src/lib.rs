@@ -1,0 +1,1 @@
+//! `weir-alerts`: alert and flow-status registry, alert engine, store and endpoints.

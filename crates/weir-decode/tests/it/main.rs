@@ -1,0 +1,3 @@
+//! Integration tests of weir-decode, built as one test binary.
+
+mod capture;

@@ -1,0 +1,1 @@
+//! `weir-gen`: deterministic synthetic traffic for samples, tests and benches.
