@@ -105,13 +105,23 @@ pub struct DecodeError {
 impl DecodeError {
     /// A new error.
     pub const fn new(layer: Layer, kind: DecodeErrorKind, offset: usize) -> DecodeError {
-        DecodeError { layer, kind, offset }
+        DecodeError {
+            layer,
+            kind,
+            offset,
+        }
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} at byte {}", self.layer.name(), self.kind.name(), self.offset)
+        write!(
+            f,
+            "{} {} at byte {}",
+            self.layer.name(),
+            self.kind.name(),
+            self.offset
+        )
     }
 }
 

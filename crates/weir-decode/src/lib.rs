@@ -34,8 +34,7 @@
         clippy::unwrap_used,
         clippy::expect_used,
         clippy::panic,
-        clippy::indexing_slicing,
-        clippy::arithmetic_side_effects
+        clippy::indexing_slicing
     )
 )]
 
@@ -47,3 +46,19 @@ mod time;
 pub use error::{DecodeError, DecodeErrorKind, Layer};
 pub use linktype::LinkType;
 pub use time::Timestamp;
+
+mod bytes;
+pub mod ip;
+pub mod l4;
+pub mod link;
+mod packet;
+mod summary;
+
+pub use ip::{Fragment, IpRepr, IpVersion};
+pub use l4::{IcmpRepr, L4Repr, TcpOptions, TcpRepr, UdpRepr};
+pub use link::{ArpRepr, EthernetRepr, VlanStack};
+pub use packet::{
+    LayerSet, MAX_ENCAPSULATION_STEPS, MAX_TUNNEL_DEPTH, Packet, QuotedRepr, TEREDO_PORT,
+    TunnelKind, TunnelRepr, VXLAN_PORT, decode,
+};
+pub use summary::DecodeSummary;

@@ -12,7 +12,10 @@ pub struct Timestamp(pub u64);
 impl Timestamp {
     /// Builds a timestamp from seconds and a sub-second fraction in nanoseconds.
     pub fn from_secs_nanos(secs: u64, nanos: u32) -> Timestamp {
-        Timestamp(secs.saturating_mul(1_000_000).saturating_add(u64::from(nanos / 1_000)))
+        Timestamp(
+            secs.saturating_mul(1_000_000)
+                .saturating_add(u64::from(nanos / 1_000)),
+        )
     }
 
     /// Microseconds since the epoch.
