@@ -3,8 +3,11 @@
 use std::fmt;
 
 /// The protocol layer a decode step was working on.
+///
+/// The discriminants index [`crate::LayerSet`]; keep them in `LayerSet::ALL` order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum Layer {
     /// The link layer (Ethernet, SLL, loopback, PPP, HDLC).
     Link,

@@ -124,10 +124,35 @@ fn err(layer: Layer, kind: DecodeErrorKind, off: usize) -> DecodeError {
 pub(crate) fn parse_ipv4(frame: &[u8], off: usize) -> Result<IpParsed, DecodeError> {
     let e = |k| err(Layer::Ipv4, k, off);
     let avail = frame.len().saturating_sub(off);
-    if avail < 20 {
+    // The fixed header as one array: every field below is read without a bounds check.
+    let Some(h) = frame
+        .get(off..off.saturating_add(20))
+        .and_then(|s| <&[u8; 20]>::try_from(s).ok())
+    else {
         return Err(e(DecodeErrorKind::Truncated));
-    }
-    let vihl = u8_at(frame, off);
+    };
+    let [
+        vihl,
+        tos,
+        tl0,
+        tl1,
+        id0,
+        id1,
+        ff0,
+        ff1,
+        ttl,
+        protocol,
+        _,
+        _,
+        s0,
+        s1,
+        s2,
+        s3,
+        d0,
+        d1,
+        d2,
+        d3,
+    ] = *h;
     if vihl >> 4 != 4 {
         return Err(e(DecodeErrorKind::BadVersion));
     }
@@ -138,7 +163,7 @@ pub(crate) fn parse_ipv4(frame: &[u8], off: usize) -> Result<IpParsed, DecodeErr
     if avail < ihl {
         return Err(e(DecodeErrorKind::Truncated));
     }
-    let mut total = usize::from(be16(frame, off + 2));
+    let mut total = usize::from(u16::from_be_bytes([tl0, tl1]));
     if total == 0 {
         // Segmentation offload captures leave the length 0: trust the capture.
         total = avail;
@@ -146,24 +171,21 @@ pub(crate) fn parse_ipv4(frame: &[u8], off: usize) -> Result<IpParsed, DecodeErr
     if total < ihl {
         return Err(e(DecodeErrorKind::LengthMismatch));
     }
-    let flags_frag = be16(frame, off + 6);
+    let flags_frag = u16::from_be_bytes([ff0, ff1]);
     let more = flags_frag & 0x2000 != 0;
     let offset_bytes = u32::from(flags_frag & 0x1fff) * 8;
     let fragment = (more || offset_bytes != 0).then_some(Fragment {
         offset_bytes,
         more,
-        id: u32::from(be16(frame, off + 4)),
+        id: u32::from(u16::from_be_bytes([id0, id1])),
     });
-    let truncated = total > avail;
-    let start = off + ihl;
-    let end = off + total.min(avail);
     let repr = IpRepr {
         version: IpVersion::V4,
-        src: IpAddr::V4(Ipv4Addr::from(array_at::<4>(frame, off + 12))),
-        dst: IpAddr::V4(Ipv4Addr::from(array_at::<4>(frame, off + 16))),
-        protocol: u8_at(frame, off + 9),
-        ttl: u8_at(frame, off + 8),
-        tos: u8_at(frame, off + 1),
+        src: IpAddr::V4(Ipv4Addr::new(s0, s1, s2, s3)),
+        dst: IpAddr::V4(Ipv4Addr::new(d0, d1, d2, d3)),
+        protocol,
+        ttl,
+        tos,
         header_len: ihl as u16,
         payload_len: (total - ihl) as u32,
         fragment,
@@ -172,9 +194,9 @@ pub(crate) fn parse_ipv4(frame: &[u8], off: usize) -> Result<IpParsed, DecodeErr
     };
     Ok(IpParsed {
         repr,
-        start,
-        end,
-        truncated,
+        start: off + ihl,
+        end: off + total.min(avail),
+        truncated: total > avail,
     })
 }
 

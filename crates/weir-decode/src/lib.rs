@@ -38,6 +38,7 @@
     )
 )]
 
+pub mod app;
 pub mod capture;
 mod error;
 mod linktype;

@@ -42,9 +42,9 @@ impl LayerSet {
         Layer::Vxlan,
     ];
 
+    #[inline]
     fn bit(layer: Layer) -> u16 {
-        let idx = LayerSet::ALL.iter().position(|l| *l == layer).unwrap_or(0);
-        1 << idx
+        1 << (layer as u8)
     }
 
     /// Adds a layer.
@@ -525,6 +525,13 @@ mod tests {
     use super::*;
     use crate::l4::tcp_flags;
 
+    #[test]
+    fn layer_discriminants_follow_all_order() {
+        for (i, l) in LayerSet::ALL.iter().enumerate() {
+            assert_eq!(*l as usize, i);
+        }
+    }
+
     fn eth(et: u16) -> Vec<u8> {
         let mut f = vec![0xaa; 6];
         f.extend([0xbb; 6]);
@@ -865,5 +872,21 @@ mod tests {
         let f = cat(&[&eth(0x88cc), b"lldp"]);
         let p = decode(LinkType::Ethernet, &f).unwrap();
         assert_eq!((p.payload, p.error), (&b"lldp"[..], None));
+    }
+}
+
+#[cfg(test)]
+mod size_report {
+    #[test]
+    fn sizes() {
+        eprintln!(
+            "Packet {} IpRepr {} L4Repr {} TunnelRepr {} QuotedRepr {} ArpRepr {}",
+            size_of::<super::Packet<'_>>(),
+            size_of::<crate::IpRepr>(),
+            size_of::<crate::L4Repr>(),
+            size_of::<super::TunnelRepr>(),
+            size_of::<super::QuotedRepr>(),
+            size_of::<crate::ArpRepr>()
+        );
     }
 }

@@ -41,12 +41,8 @@ impl DecodeSummary {
         *self.linktypes.entry(linktype.name()).or_default() += 1;
         match result {
             Ok(p) => {
-                for (i, layer) in LayerSet::ALL.iter().enumerate() {
-                    if p.layers.contains(*layer) {
-                        if let Some(n) = self.layer_frames.get_mut(i) {
-                            *n += 1;
-                        }
-                    }
+                for (n, layer) in self.layer_frames.iter_mut().zip(LayerSet::ALL) {
+                    *n += u64::from(p.layers.contains(layer));
                 }
                 self.truncated += u64::from(p.truncated);
                 self.tunnelled += u64::from(p.tunnel.is_some());

@@ -1,3 +1,6 @@
 //! Integration tests of weir-decode, built as one test binary.
 
 mod capture;
+mod fuzz_corpus;
+mod golden;
+mod props;
