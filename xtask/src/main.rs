@@ -1,2 +1,216 @@
-//! `cargo xtask`: project automation.
-fn main() {}
+//! `cargo xtask`: project automation (see `cargo xtask --help`).
+//!
+//! - `ci` — everything CI checks: system packages tests need, `cargo fmt --check`,
+//!   clippy with `-D warnings`, and the whole test suite.
+//! - `fuzz` — runs every cargo-fuzz target for N seconds on a corpus seeded from
+//!   generated captures, and reports executions and crashes.
+//! - `bench` — runs the criterion benches.
+//! - `gen-pcap` — writes a deterministic synthetic capture.
+
+mod fuzz;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "weir project automation")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run every check CI runs: setup, fmt, clippy, tests.
+    Ci {
+        /// Skip `cargo fmt --check` and clippy (tests only).
+        #[arg(long)]
+        tests_only: bool,
+    },
+    /// Install (idempotently) the system packages the tests need.
+    Setup,
+    /// Run each fuzz target for a while (cargo-fuzz, `--sanitizer none` on stable).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only these targets (default: all).
+        #[arg(long)]
+        target: Vec<String>,
+        /// Parallel fuzzing jobs per target.
+        #[arg(long, default_value_t = 1)]
+        jobs: u32,
+    },
+    /// Run the criterion benches (extra arguments go to criterion).
+    Bench {
+        /// Arguments passed to `cargo bench` after `--`.
+        args: Vec<String>,
+    },
+    /// Write a deterministic synthetic pcap.
+    GenPcap {
+        /// Number of ordinary flows.
+        #[arg(long, default_value_t = 1000)]
+        flows: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// 64-byte frames only (throughput tests).
+        #[arg(long)]
+        small64: bool,
+        /// Seconds over which flows start.
+        #[arg(long)]
+        duration: Option<u64>,
+        /// No attack scenarios (SYN flood, scan, heavy hitter), only ordinary flows.
+        #[arg(long)]
+        no_scenarios: bool,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match cli.cmd {
+        Cmd::Ci { tests_only } => ci(tests_only),
+        Cmd::Setup => setup(),
+        Cmd::Fuzz {
+            seconds,
+            target,
+            jobs,
+        } => fuzz::run(&root, seconds, &target, jobs),
+        Cmd::Bench { args } => {
+            let mut c = Command::new("cargo");
+            c.args(["bench", "-p", "weir-benches"]);
+            if !args.is_empty() {
+                c.arg("--").args(args);
+            }
+            run(&mut c)
+        }
+        Cmd::GenPcap {
+            flows,
+            seed,
+            out,
+            small64,
+            duration,
+            no_scenarios,
+        } => {
+            let mut cfg = weir_gen::GenConfig {
+                flows,
+                seed,
+                ..Default::default()
+            };
+            if small64 {
+                cfg.mode = weir_gen::Mode::Small64;
+            }
+            if let Some(d) = duration {
+                cfg.duration_secs = d;
+            }
+            if no_scenarios || small64 {
+                cfg.scenarios = weir_gen::Scenarios {
+                    exe_downloads: false,
+                    syn_flood: false,
+                    port_scan: false,
+                    heavy_hitter: false,
+                };
+            }
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("creating {}", out.display()))?;
+            let summary = weir_gen::write_pcap(&cfg, std::io::BufWriter::new(file))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}: {} frames, {} bytes, {} flows",
+                out.display(),
+                summary.frames,
+                summary.bytes,
+                summary.flows
+            );
+            for (kind, n) in &summary.by_kind {
+                println!("  {kind:<14} {n}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command, echoing it, failing on a non-zero exit.
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", show(cmd));
+    let status = cmd
+        .status()
+        .with_context(|| format!("starting {}", show(cmd)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", show(cmd));
+    }
+    Ok(())
+}
+
+fn show(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Debian packages the test suite uses (`tshark` is used only by hand, never by tests).
+const APT_PACKAGES: &[&str] = &[];
+
+fn setup() -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg")
+                .args(["-s", p])
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn ci(tests_only: bool) -> Result<()> {
+    setup()?;
+    if !tests_only {
+        run(Command::new("cargo").args(["fmt", "--all", "--check"]))?;
+        run(Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        // The fuzz project lives outside the workspace: make sure its targets still build.
+        run(Command::new("cargo").args([
+            "check",
+            "--quiet",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--bins",
+        ]))?;
+    }
+    run(Command::new("cargo").args(["test", "--workspace", "--all-targets"]))?;
+    run(Command::new("cargo").args(["test", "--workspace", "--doc"]))
+}

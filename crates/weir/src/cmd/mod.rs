@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod decode;
+pub mod demo;
+pub mod flows;
+pub mod gen_pcap;
+pub mod hosts;
