@@ -5,9 +5,11 @@
 //! - `fuzz` — runs every cargo-fuzz target for N seconds on a corpus seeded from
 //!   generated captures, and reports executions and crashes.
 //! - `bench` — runs the criterion benches.
+//! - `stream-check` — shows that reading a 1 GiB capture takes flat memory.
 //! - `gen-pcap` — writes a deterministic synthetic capture.
 
 mod fuzz;
+mod stream;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -48,6 +50,18 @@ enum Cmd {
     Bench {
         /// Arguments passed to `cargo bench` after `--`.
         args: Vec<String>,
+    },
+    /// Generate a large capture and show that `weir decode` reads it in flat memory.
+    StreamCheck {
+        /// Size of the generated capture in GiB.
+        #[arg(long, default_value_t = 1.0)]
+        gb: f64,
+        /// Where to write it (deleted afterwards unless --keep).
+        #[arg(long, default_value = "target/stream-check.pcap")]
+        out: PathBuf,
+        /// Keep the generated file.
+        #[arg(long)]
+        keep: bool,
     },
     /// Write a deterministic synthetic pcap.
     GenPcap {
@@ -92,6 +106,7 @@ fn main() -> Result<()> {
             }
             run(&mut c)
         }
+        Cmd::StreamCheck { gb, out, keep } => stream::check(gb, &out, keep),
         Cmd::GenPcap {
             flows,
             seed,

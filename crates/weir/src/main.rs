@@ -26,6 +26,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Decode capture files and print packet counts per protocol layer.
     Decode(cmd::decode::Args),
+    /// Read the alert store: engaged, past and flow alerts, with filters.
+    Alerts(cmd::alerts::Args),
     /// Write a deterministic synthetic capture (the project's sample traffic).
     GenPcap(cmd::gen_pcap::Args),
     /// Track flows in capture files and print them with their L7 protocol.
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.cmd {
         Command::Demo(a) => cmd::demo::run(&a),
         Command::Decode(a) => cmd::decode::run(&a),
+        Command::Alerts(a) => cmd::alerts::run(&a),
         Command::GenPcap(a) => cmd::gen_pcap::run(&a),
         Command::Flows(a) => cmd::flows::run(&a),
         Command::Hosts(a) => cmd::hosts::run(&a),

@@ -35,6 +35,15 @@ pub struct FileReport {
     pub format: &'static str,
 }
 
+impl FileReport {
+    /// Prints the damage found in the file itself to stderr, one line each.
+    pub fn warn(&self) {
+        for e in &self.capture_errors {
+            eprintln!("weir: warning: {e}");
+        }
+    }
+}
+
 /// Decodes every frame of one capture file.
 ///
 /// # Errors
@@ -81,6 +90,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     for path in &args.files {
         let report = decode_file(path)?;
         any_damage |= !report.capture_errors.is_empty();
+        report.warn();
         if args.json {
             println!("{}", to_json(path, &report));
         } else {
@@ -161,8 +171,5 @@ pub fn print_table(path: &Path, r: &FileReport) {
             "  skipped: {} records, {} bytes",
             r.skipped_records, r.skipped_bytes
         );
-    }
-    for e in &r.capture_errors {
-        eprintln!("weir: warning: {e}");
     }
 }

@@ -46,6 +46,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         );
     }
     let report = super::decode::decode_file(&sample)?;
+    report.warn();
     super::decode::print_table(&sample, &report);
     Ok(ExitCode::SUCCESS)
 }

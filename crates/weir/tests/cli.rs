@@ -1,0 +1,152 @@
+//! End-to-end tests of the `weir` binary: `demo`, `decode`, `gen-pcap`, and bad inputs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn weir(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weir"))
+        .args(args)
+        .output()
+        .expect("run weir")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn generate(dir: &Path, flows: &str) -> String {
+    let out = dir.join("g.pcap");
+    let o = weir(&[
+        "gen-pcap",
+        "--flows",
+        flows,
+        "--seed",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out.to_str().unwrap().to_string()
+}
+
+#[test]
+fn demo_generates_the_sample_once_and_reports_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = weir(&["demo", "--data-dir", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("generated"), "{out}");
+    for layer in ["ipv4", "ipv6", "tcp", "udp", "icmp", "vlan"] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(layer)),
+            "no {layer} line in:\n{out}"
+        );
+    }
+    let o = weir(&["demo", "--data-dir", d]);
+    assert!(
+        stdout(&o).contains("using"),
+        "the second run reuses the sample"
+    );
+}
+
+#[test]
+fn decode_json_counts_are_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = generate(dir.path(), "300");
+    let o = weir(&["decode", "--json", &file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let frames = v["frames"].as_u64().unwrap();
+    let l = &v["layers"];
+    assert_eq!(l["link"].as_u64(), Some(frames));
+    let ip = l["ipv4"].as_u64().unwrap_or(0) + l["ipv6"].as_u64().unwrap_or(0);
+    assert_eq!(ip, frames, "every generated frame is IP");
+    let l4 = ["tcp", "udp", "icmp", "icmpv6"]
+        .iter()
+        .map(|k| l[k].as_u64().unwrap_or(0))
+        .sum::<u64>();
+    assert!(
+        l4 >= frames - v["fragments"].as_u64().unwrap(),
+        "non-first fragments are the only frames without L4"
+    );
+    assert_eq!(v["undecodable"], 0);
+    assert_eq!(v["decode_errors"], serde_json::json!({}));
+}
+
+#[test]
+fn truncated_capture_reports_offset_keeps_frames_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = generate(dir.path(), "50");
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = dir.path().join("cut.pcap");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
+    let o = weir(&["decode", "--json", cut.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert!(
+        v["frames"].as_u64().unwrap() > 0,
+        "frames before the damage are kept"
+    );
+    let err = v["capture_errors"][0].as_str().unwrap();
+    assert!(err.contains("cut.pcap") && err.contains("byte "), "{err}");
+    assert!(
+        stderr(&o).contains("byte "),
+        "the damage is also reported on stderr"
+    );
+}
+
+#[test]
+fn bad_inputs_give_one_line_errors_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pcap");
+    std::fs::write(&junk, b"this is not a capture file").unwrap();
+    let empty = dir.path().join("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    let missing = dir.path().join("missing.pcap");
+    for (path, needle) in [
+        (junk.to_str().unwrap(), "magic"),
+        (empty.to_str().unwrap(), "empty"),
+        (missing.to_str().unwrap(), "cannot open"),
+        (dir.path().to_str().unwrap(), "directory"),
+    ] {
+        let o = weir(&["decode", path]);
+        assert_eq!(o.status.code(), Some(1), "{path}");
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(err.starts_with("weir: error: "), "{err}");
+        assert!(err.to_lowercase().contains(needle), "{path}: {err}");
+    }
+}
+
+#[test]
+fn decodes_shared_captures_of_every_link_type() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/pcaps/ndpi");
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: {} not found", dir.display());
+        return;
+    }
+    // Ethernet, PPP, Linux SLL, raw IP, raw IPv4, BSD loopback, Cisco HDLC.
+    for (file, linktype) in [
+        ("http.pcapng", "ethernet"),
+        ("dlt_ppp.pcap", "ppp"),
+        ("KakaoTalk_chat.pcap", "linux_sll"),
+        ("psiphon3.pcap", "raw"),
+        ("ossfuzz_seed_fake_traces_1.pcapng", "ipv4"),
+        ("nats.pcap", "null"),
+        ("BGP_redist.pcap", "cisco_hdlc"),
+    ] {
+        let o = weir(&["decode", "--json", dir.join(file).to_str().unwrap()]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert!(
+            v["linktypes"][linktype].as_u64().unwrap() > 0,
+            "{file}: {v}"
+        );
+        assert_eq!(v["undecodable"], 0, "{file}");
+    }
+}
