@@ -41,6 +41,8 @@
 pub mod app;
 pub mod capture;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod linktype;
 mod time;
 

@@ -4,34 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use weir_decode::capture::CaptureReader;
-use weir_decode::{LinkType, decode};
-
-/// The body of the `decode` fuzz target.
-pub fn decode_input(data: &[u8]) {
-    let Some((&sel, frame)) = data.split_first() else {
-        return;
-    };
-    let lt = LinkType::SUPPORTED[usize::from(sel) % LinkType::SUPPORTED.len()];
-    if let Ok(p) = decode(lt, frame) {
-        assert!(p.payload.len() <= frame.len());
-        if let Some(e) = p.error {
-            assert!(e.offset <= frame.len());
-        }
-    }
-}
-
-/// The body of the `pcap` and `pcapng` fuzz targets: read every frame and decode it.
-pub fn capture_input(data: &[u8]) {
-    let Ok(mut r) = CaptureReader::new(data, "fuzz") else {
-        return;
-    };
-    while let Some(next) = r.next_frame() {
-        if let Ok(f) = next {
-            let _ = decode(f.linktype, f.data);
-        }
-    }
-}
+use weir_decode::fuzzing::{capture_input, decode_input};
 
 fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
