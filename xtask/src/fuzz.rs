@@ -41,8 +41,8 @@ pub fn run(root: &Path, seconds: u64, only: &[String], jobs: u32) -> Result<()> 
         let corpus = fuzz_dir.join("corpus").join(t);
         let log = fuzz_dir.join(format!("fuzz-{t}.log"));
         eprintln!("fuzzing {t} for {seconds} s (log: {})", log.display());
-        let status = Command::new("cargo")
-            .current_dir(&fuzz_dir)
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&fuzz_dir)
             .args([
                 "fuzz",
                 "run",
@@ -54,15 +54,28 @@ pub fn run(root: &Path, seconds: u64, only: &[String], jobs: u32) -> Result<()> 
             .arg(&corpus)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
-            .arg(format!("-jobs={jobs}"))
-            .arg(format!("-workers={jobs}"))
             .arg("-print_final_stats=1")
-            .arg("-max_len=70000")
+            .arg("-max_len=70000");
+        // With -jobs, libFuzzer's workers write to fuzz-<n>.log in the fuzz directory.
+        let worker_logs: Vec<PathBuf> = (0..jobs)
+            .map(|n| fuzz_dir.join(format!("fuzz-{n}.log")))
+            .collect();
+        if jobs > 1 {
+            cmd.arg(format!("-jobs={jobs}"))
+                .arg(format!("-workers={jobs}"));
+        }
+        let status = cmd
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log)?)
             .status()
             .context("running cargo fuzz")?;
-        let text = fs::read_to_string(&log).unwrap_or_default();
+        let mut text = fs::read_to_string(&log).unwrap_or_default();
+        if jobs > 1 {
+            for (n, l) in worker_logs.iter().enumerate() {
+                text.push_str(&fs::read_to_string(l).unwrap_or_default());
+                let _ = fs::rename(l, fuzz_dir.join(format!("fuzz-{t}-worker{n}.log")));
+            }
+        }
         let execs = text
             .lines()
             .filter_map(|l| l.strip_prefix("stat::number_of_executed_units:"))

@@ -46,15 +46,12 @@ pub fn check(gb: f64, out: &Path, keep: bool) -> Result<()> {
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0u64;
     let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path) {
-            if let Some(kib) = text
-                .lines()
+        let hwm = std::fs::read_to_string(&status_path).ok().and_then(|text| {
+            text.lines()
                 .find_map(|l| l.strip_prefix("VmHWM:"))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak_kib = peak_kib.max(kib);
-            }
-        }
+        });
+        peak_kib = peak_kib.max(hwm.unwrap_or(0));
         if let Some(status) = child.try_wait()? {
             break status;
         }

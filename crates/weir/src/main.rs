@@ -4,6 +4,8 @@
 //! and output. Packet decoding lives in `weir-decode`, traffic generation in `weir-gen`.
 
 mod cmd;
+mod config;
+mod run;
 
 use std::process::ExitCode;
 
@@ -18,12 +20,37 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     cmd: Command,
+    /// Log level: error, warn, info, debug, trace, or a filter such as `weir_flow=debug`
+    /// (default: `info` for `weir run`, else `warn`; `weir run` also reads `[log]`).
+    #[arg(long, global = true)]
+    log_level: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_parser = ["text", "json"])]
+    log_format: Option<String>,
+}
+
+/// Sends tracing events to stderr.
+pub fn init_logging(level: &str, format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Generate a sample capture (if missing) and show what weir finds in it.
     Demo(cmd::demo::Args),
+    /// Monitor: replay capture files or capture live, run the plugins, store alerts.
+    Run(run::Args),
+    /// Print the commented default configuration, or check a configuration file.
+    Config(cmd::config::Args),
     /// Decode capture files and print packet counts per protocol layer.
     Decode(cmd::decode::Args),
     /// Read the alert store: engaged, past and flow alerts, with filters.
@@ -38,8 +65,24 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match &cli.cmd {
+        Command::Run(a) => {
+            // `weir run` logs as its configuration says, unless flags override it.
+            let log = a.config().map(|c| c.log).unwrap_or_default();
+            init_logging(
+                cli.log_level.as_deref().unwrap_or(&log.level),
+                cli.log_format.as_deref().unwrap_or(&log.format),
+            );
+        }
+        _ => init_logging(
+            cli.log_level.as_deref().unwrap_or("warn"),
+            cli.log_format.as_deref().unwrap_or("text"),
+        ),
+    }
     let result = match cli.cmd {
         Command::Demo(a) => cmd::demo::run(&a),
+        Command::Run(a) => run::run(&a),
+        Command::Config(a) => cmd::config::run(&a),
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Alerts(a) => cmd::alerts::run(&a),
         Command::GenPcap(a) => cmd::gen_pcap::run(&a),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod alerts;
+pub mod config;
 pub mod decode;
 pub mod demo;
 pub mod flows;

@@ -1,0 +1,557 @@
+//! The `weir run` configuration file (TOML).
+//!
+//! Every field has a default; a file only names what it changes. Unknown keys and bad
+//! values are errors that name the key and the line. [`DEFAULT_CONFIG`] is the fully
+//! commented default file that `weir config default` prints; a test checks that it
+//! parses to exactly [`Config::default`], so the two cannot drift.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the alert store, timeseries and sample capture live.
+    pub data_dir: PathBuf,
+    /// Local networks (CIDR, IPv4 and IPv6): hosts in them are "local".
+    #[serde(deserialize_with = "cidrs")]
+    pub local_networks: Vec<String>,
+    /// Packet and event sources.
+    pub sources: Sources,
+    /// Flow engine tunables.
+    pub flows: Flows,
+    /// Plugins and their user scripts.
+    pub plugins: Plugins,
+    /// Alert store and delivery.
+    pub alerts: Alerts,
+    /// Timeseries backend.
+    pub timeseries: Timeseries,
+    /// Web UI and REST API.
+    pub web: Web,
+    /// Logging.
+    pub log: Log,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            local_networks: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+                .map(String::from)
+                .to_vec(),
+            sources: Sources::default(),
+            flows: Flows::default(),
+            plugins: Plugins::default(),
+            alerts: Alerts::default(),
+            timeseries: Timeseries::default(),
+            web: Web::default(),
+            log: Log::default(),
+        }
+    }
+}
+
+/// Packet and event sources.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sources {
+    /// Capture files, replayed in order as one interface.
+    pub pcap: Vec<PathBuf>,
+    /// Live interfaces (AF_PACKET, promiscuous), one capture thread each.
+    pub interfaces: Vec<String>,
+    /// Syslog listeners, e.g. `udp://127.0.0.1:5514` or `tcp://127.0.0.1:5514`.
+    pub syslog: Vec<String>,
+    /// Replay speed for capture files: 0 as fast as possible, 1 real time, 2 twice as fast.
+    #[serde(deserialize_with = "non_negative")]
+    pub replay_speed: f64,
+    /// Replay each capture file as its own interface instead of one after the other.
+    pub separate_interfaces: bool,
+    /// Treat capture files as ntopng "pcap dump" interfaces: only `protocolDetected` runs.
+    pub pcap_dump_mode: bool,
+}
+
+/// Flow engine tunables (see docs/flows.md).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Flows {
+    /// Period of the flow visit (`flow_visit_interval`), seconds of packet time.
+    #[serde(deserialize_with = "positive")]
+    pub visit_interval_secs: u64,
+    /// A flow idle this long ends (`idle` / `flowEnd`), seconds.
+    #[serde(deserialize_with = "positive")]
+    pub idle_timeout_secs: u64,
+    /// A TCP flow closed by FIN or RST ends after this idleness, seconds.
+    #[serde(deserialize_with = "positive")]
+    pub closed_timeout_secs: u64,
+    /// `periodicUpdate` period on long-lived flows, seconds.
+    #[serde(deserialize_with = "positive")]
+    pub periodic_update_secs: u64,
+    /// Most flows tracked at once; past it the oldest idle flows go first (counted).
+    #[serde(deserialize_with = "positive")]
+    pub max_flows: u64,
+    /// Most hosts tracked at once.
+    #[serde(deserialize_with = "positive")]
+    pub max_hosts: u64,
+}
+
+impl Default for Flows {
+    fn default() -> Self {
+        Flows {
+            visit_interval_secs: 5,
+            idle_timeout_secs: 60,
+            closed_timeout_secs: 10,
+            periodic_update_secs: 300,
+            max_flows: 1 << 20,
+            max_hosts: 1 << 21,
+        }
+    }
+}
+
+/// Plugins and user scripts.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Plugins {
+    /// Load the built-in plugins shipped with weir.
+    pub builtin: bool,
+    /// More plugin directories: each is one plugin or a directory of plugins.
+    pub dirs: Vec<PathBuf>,
+    /// Lua instructions one hook call may run before it is stopped.
+    #[serde(deserialize_with = "positive")]
+    pub instruction_budget: u64,
+    /// Memory limit of each Lua VM, MiB.
+    #[serde(deserialize_with = "positive")]
+    pub memory_limit_mib: u64,
+    /// A script that fails this many times in a row is disabled until reload.
+    #[serde(deserialize_with = "positive")]
+    pub max_consecutive_failures: u64,
+    /// Per-script settings, by script key: `enabled`, and a free-form `config` table.
+    pub scripts: BTreeMap<String, ScriptSettings>,
+}
+
+impl Default for Plugins {
+    fn default() -> Self {
+        Plugins {
+            builtin: true,
+            dirs: Vec::new(),
+            instruction_budget: 10_000_000,
+            memory_limit_mib: 256,
+            max_consecutive_failures: 5,
+            scripts: BTreeMap::new(),
+        }
+    }
+}
+
+/// Settings of one user script.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScriptSettings {
+    /// Force the script on or off (default: the script's `default_enabled`).
+    pub enabled: Option<bool>,
+    /// The script's configuration, passed to its hooks.
+    pub config: Option<toml::Table>,
+}
+
+/// Alert store and delivery.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Alerts {
+    /// Delete past and flow alerts older than this many days of packet time (0: keep).
+    pub retention_days: u64,
+    /// Keep at most this many past alerts and this many flow alerts (0: no cap).
+    pub max_rows: u64,
+    /// Wait for the disk on every commit (survives power loss, slower).
+    pub sync_full: bool,
+    /// Where alerts are delivered besides the store.
+    pub endpoints: Vec<Endpoint>,
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts {
+            retention_days: 30,
+            max_rows: 10_000_000,
+            sync_full: false,
+            endpoints: Vec::new(),
+        }
+    }
+}
+
+/// An alert endpoint.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Endpoint {
+    /// One JSON alert per line in a file, rotated by size.
+    Ndjson {
+        /// The file.
+        path: PathBuf,
+        /// Rotate when the file reaches this size, MiB.
+        #[serde(default = "default_rotate_mib")]
+        rotate_mib: u64,
+        /// Least severity delivered.
+        #[serde(default = "default_min_severity", deserialize_with = "severity")]
+        min_severity: String,
+    },
+    /// RFC 5424 syslog over UDP or TCP.
+    Syslog {
+        /// `udp://host:port` or `tcp://host:port`.
+        address: String,
+        /// Least severity delivered.
+        #[serde(default = "default_min_severity", deserialize_with = "severity")]
+        min_severity: String,
+    },
+    /// HTTP POST of JSON, with retries.
+    Webhook {
+        /// The URL.
+        url: String,
+        /// Per-request timeout, seconds.
+        #[serde(default = "default_webhook_timeout")]
+        timeout_secs: u64,
+        /// Retries before an alert is counted as undelivered.
+        #[serde(default = "default_webhook_retries")]
+        retries: u32,
+        /// Least severity delivered.
+        #[serde(default = "default_min_severity", deserialize_with = "severity")]
+        min_severity: String,
+    },
+}
+
+fn default_rotate_mib() -> u64 {
+    64
+}
+fn default_min_severity() -> String {
+    "notice".into()
+}
+fn default_webhook_timeout() -> u64 {
+    5
+}
+fn default_webhook_retries() -> u32 {
+    5
+}
+
+/// Timeseries backend.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeseries {
+    /// `embedded` (in the data directory) or `influxdb`.
+    #[serde(deserialize_with = "ts_backend")]
+    pub backend: String,
+    /// InfluxDB URL including the database, e.g. `http://127.0.0.1:8086/weir`.
+    pub influxdb_url: String,
+    /// InfluxDB 2.x token (uses `/api/v2/write`); empty for 1.x.
+    pub influxdb_token: String,
+    /// InfluxDB 1.x user name; empty for none.
+    pub influxdb_user: String,
+    /// InfluxDB 1.x password.
+    pub influxdb_password: String,
+}
+
+impl Default for Timeseries {
+    fn default() -> Self {
+        Timeseries {
+            backend: "embedded".into(),
+            influxdb_url: String::new(),
+            influxdb_token: String::new(),
+            influxdb_user: String::new(),
+            influxdb_password: String::new(),
+        }
+    }
+}
+
+/// Web UI and REST API.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Web {
+    /// Listen address, e.g. `127.0.0.1:3000`; empty: no web server.
+    pub listen: String,
+    /// Initial admin password (else `WEIR_ADMIN_PASSWORD`, else generated and printed once).
+    pub admin_password: String,
+}
+
+/// Logging.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// `error`, `warn`, `info`, `debug` or `trace` (or a tracing filter directive).
+    pub level: String,
+    /// `text` or `json`.
+    #[serde(deserialize_with = "log_format")]
+    pub format: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            level: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+fn cidrs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    for s in &v {
+        s.parse::<ipnet::IpNet>().map_err(|_| {
+            serde::de::Error::custom(format!("{s:?} is not a CIDR network (e.g. 192.168.1.0/24)"))
+        })?;
+    }
+    Ok(v)
+}
+
+fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("must be at least 1"));
+    }
+    Ok(n)
+}
+
+fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let x = f64::deserialize(d)?;
+    if !(x >= 0.0 && x.is_finite()) {
+        return Err(serde::de::Error::custom("must be 0 or a positive number"));
+    }
+    Ok(x)
+}
+
+fn one_of<'de, D: Deserializer<'de>>(d: D, allowed: &[&str]) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if !allowed.contains(&s.as_str()) {
+        return Err(serde::de::Error::custom(format!(
+            "{s:?} is not one of {}",
+            allowed.join(", ")
+        )));
+    }
+    Ok(s)
+}
+
+fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    one_of(
+        d,
+        &[
+            "debug",
+            "info",
+            "notice",
+            "warning",
+            "error",
+            "critical",
+            "alert",
+            "emergency",
+        ],
+    )
+}
+
+fn ts_backend<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    one_of(d, &["embedded", "influxdb"])
+}
+
+fn log_format<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    one_of(d, &["text", "json"])
+}
+
+impl Config {
+    /// Parses a configuration; `name` is used in error messages.
+    ///
+    /// # Errors
+    /// A syntax error, an unknown key or a bad value, naming the key and line.
+    pub fn parse(text: &str, name: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("{name}: {}", one_line(&e)))
+    }
+
+    /// Reads and parses a configuration file.
+    ///
+    /// # Errors
+    /// The file cannot be read, or [`Config::parse`] fails.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        Config::parse(&text, &path.display().to_string())
+    }
+}
+
+/// toml's messages span several lines (with a caret under the value); keep the
+/// position and the reason on one line: "line 3, column 1: unknown field ...".
+fn one_line(e: &toml::de::Error) -> String {
+    let msg = e.message().trim();
+    match e
+        .to_string()
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("TOML parse error at "))
+    {
+        Some(at) => format!("{}: {msg}", at.trim_end_matches(':')),
+        None => msg.to_string(),
+    }
+}
+
+/// The default configuration, every field commented: what `weir config default` prints.
+pub const DEFAULT_CONFIG: &str = r#"# weir configuration. Every value below is the default; delete what you do not change.
+# Command-line flags override the file.
+
+# Where the alert store (alerts.db), timeseries and sample capture live.
+data_dir = "data"
+
+# Local networks (CIDR, IPv4 and IPv6): hosts in them are "local" (host scripts with
+# local_only, local-host timeseries, remote-to-remote checks).
+local_networks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+
+[sources]
+# Capture files (pcap or pcapng), replayed in order as one interface.
+pcap = []
+# Live interfaces (AF_PACKET, promiscuous), one capture thread each. Needs root or
+# CAP_NET_RAW.
+interfaces = []
+# Syslog listeners: "udp://127.0.0.1:5514", "tcp://127.0.0.1:5514".
+syslog = []
+# Capture-file replay speed: 0 as fast as possible, 1 real time, 2 twice as fast.
+replay_speed = 0.0
+# Replay each capture file as its own interface instead of one after the other.
+separate_interfaces = false
+# Treat capture files as ntopng "pcap dump" interfaces: only protocolDetected runs.
+pcap_dump_mode = false
+
+[flows]
+# Period of the flow visit (flow_visit_interval), seconds of packet time.
+visit_interval_secs = 5
+# A flow idle this long ends (idle / flowEnd hooks), seconds.
+idle_timeout_secs = 60
+# A TCP flow closed by FIN or RST ends after this idleness, seconds.
+closed_timeout_secs = 10
+# periodicUpdate period on long-lived flows, seconds (5 x the idle timeout).
+periodic_update_secs = 300
+# Most flows tracked at once; past it the oldest idle flows are dropped (counted).
+max_flows = 1048576
+# Most hosts tracked at once.
+max_hosts = 2097152
+
+[plugins]
+# Load the built-in plugins shipped with weir.
+builtin = true
+# More plugin directories: each is one plugin (it has manifest.lua or user_scripts/)
+# or a directory of plugins.
+dirs = []
+# Lua instructions one hook call may run before it is stopped (counted as a failure).
+instruction_budget = 10000000
+# Memory limit of each Lua VM, MiB.
+memory_limit_mib = 256
+# A script failing this many times in a row is disabled until the plugins are reloaded.
+max_consecutive_failures = 5
+
+# Per-script settings, by script key:
+# [plugins.scripts.exes_download]
+# enabled = true
+# [plugins.scripts.syn_flood.config]
+# threshold = 50
+
+[alerts]
+# Delete past and flow alerts older than this many days of packet time (0: keep all).
+retention_days = 30
+# Keep at most this many past alerts and this many flow alerts (0: no cap).
+max_rows = 10000000
+# Wait for the disk on every commit: survives power loss, at a cost per commit.
+sync_full = false
+
+# Endpoints deliver alerts besides the store, each in its own thread:
+# [[alerts.endpoints]]
+# kind = "ndjson"                 # one JSON alert per line, for a SIEM
+# path = "data/alerts.ndjson"
+# rotate_mib = 64
+# min_severity = "notice"         # debug info notice warning error critical alert emergency
+#
+# [[alerts.endpoints]]
+# kind = "syslog"                 # RFC 5424
+# address = "udp://127.0.0.1:514"
+#
+# [[alerts.endpoints]]
+# kind = "webhook"                # HTTP POST of JSON, retried with backoff
+# url = "http://127.0.0.1:8080/alerts"
+# timeout_secs = 5
+# retries = 5
+
+[timeseries]
+# "embedded" (files in the data directory) or "influxdb".
+backend = "embedded"
+# InfluxDB URL with the database, e.g. "http://127.0.0.1:8086/weir".
+influxdb_url = ""
+# InfluxDB 2.x token (then /api/v2/write is used); empty for 1.x.
+influxdb_token = ""
+# InfluxDB 1.x credentials; empty for none.
+influxdb_user = ""
+influxdb_password = ""
+
+[web]
+# Listen address of the web UI and REST API, e.g. "127.0.0.1:3000"; empty: off.
+listen = ""
+# Initial admin password; empty: WEIR_ADMIN_PASSWORD, else generated and printed once.
+admin_password = ""
+
+[log]
+# error, warn, info, debug, trace, or a tracing filter such as "weir_script=debug".
+level = "info"
+# "text" or "json".
+format = "text"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_is_the_default_config() {
+        assert_eq!(
+            Config::parse(DEFAULT_CONFIG, "default").unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn partial_files_keep_defaults() {
+        let c = Config::parse("[flows]\nmax_flows = 10\n", "t").unwrap();
+        assert_eq!(c.flows.max_flows, 10);
+        assert_eq!(c.flows.visit_interval_secs, 5);
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn errors_name_key_and_line() {
+        let e = Config::parse("data_dir = \"x\"\n[flows]\nmax_flow = 3\n", "weir.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("weir.toml: line 3"), "{e}");
+        assert!(e.contains("max_flow"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        let e = Config::parse("local_networks = [\"10.0.0.0/33\"]\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1") && e.contains("CIDR"), "{e}");
+        let e = Config::parse("[flows]\n\nvisit_interval_secs = 0\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("at least 1"), "{e}");
+        let e = Config::parse("[[alerts.endpoints]]\nkind = \"pager\"\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pager"), "{e}");
+        let e = Config::parse("[timeseries]\nbackend = \"rrd\"\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("embedded, influxdb"), "{e}");
+        let e = Config::parse("[flows\n", "w").unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn endpoints_parse() {
+        let c = Config::parse(
+            "[[alerts.endpoints]]\nkind = \"ndjson\"\npath = \"a.ndjson\"\n[[alerts.endpoints]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:1/x\"\nmin_severity = \"error\"\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(c.alerts.endpoints.len(), 2);
+        assert!(
+            matches!(&c.alerts.endpoints[1], Endpoint::Webhook { min_severity, retries: 5, .. } if min_severity == "error")
+        );
+    }
+}

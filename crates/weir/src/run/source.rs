@@ -1,0 +1,327 @@
+//! Packet sources: capture files and live interfaces, each read by its own thread that
+//! sends batches of frames to the engine over a bounded channel.
+//!
+//! A file source blocks when the channel is full (a replay loses nothing); a live source
+//! never blocks: when the engine falls behind, the batch is dropped and counted.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+use weir_decode::capture::CaptureReader;
+use weir_decode::{LinkType, Timestamp};
+
+/// Frames per batch.
+pub const BATCH_FRAMES: usize = 256;
+/// A live batch is sent after this long even if not full.
+const LIVE_FLUSH: Duration = Duration::from_millis(20);
+
+/// One frame of a batch; its bytes follow the previous frame's in [`Batch::bytes`].
+#[derive(Debug, Clone, Copy)]
+pub struct FrameMeta {
+    /// Capture time.
+    pub ts: Timestamp,
+    /// Link type.
+    pub linktype: LinkType,
+    /// Length on the wire.
+    pub wire_len: u32,
+    /// Captured length (bytes in the batch).
+    pub len: u32,
+}
+
+/// Frames read by one source, sent together.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The frames, in capture order.
+    pub frames: Vec<FrameMeta>,
+    /// Their bytes, back to back.
+    pub bytes: Vec<u8>,
+}
+
+impl Batch {
+    fn push(&mut self, ts: Timestamp, linktype: LinkType, wire_len: u32, data: &[u8]) {
+        self.frames.push(FrameMeta {
+            ts,
+            linktype,
+            wire_len,
+            len: data.len() as u32,
+        });
+        self.bytes.extend_from_slice(data);
+    }
+
+    fn clear(&mut self) {
+        self.frames.clear();
+        self.bytes.clear();
+    }
+
+    /// The frames with their bytes.
+    pub fn iter(&self) -> impl Iterator<Item = (&FrameMeta, &[u8])> {
+        let mut at = 0usize;
+        self.frames.iter().map(move |f| {
+            let end = at + f.len as usize;
+            let data = self.bytes.get(at..end).unwrap_or(&[]);
+            at = end;
+            (f, data)
+        })
+    }
+}
+
+/// What sources send to the engine.
+#[derive(Debug)]
+pub enum Msg {
+    /// Frames.
+    Frames(Batch),
+    /// No traffic on a live source: the engine may advance its clock to this time.
+    Idle(Timestamp),
+    /// Damage in a capture file (file and byte offset) or a capture failure.
+    Problem(String),
+    /// The source is done.
+    End,
+}
+
+/// Counters of one source, shared with the progress display.
+#[derive(Debug, Default)]
+pub struct SourceStats {
+    /// Frames read.
+    pub frames: AtomicU64,
+    /// Captured bytes read.
+    pub bytes: AtomicU64,
+    /// Frames dropped because the engine queue was full (live sources only).
+    pub queue_drops: AtomicU64,
+    /// Problems reported (damaged records, capture errors).
+    pub problems: AtomicU64,
+    /// File bytes consumed (capture files), for progress.
+    pub file_pos: AtomicU64,
+}
+
+/// A source to start.
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    /// Capture files replayed in order; `speed` 0 = as fast as possible.
+    Files {
+        /// The files.
+        paths: Vec<PathBuf>,
+        /// Replay speed.
+        speed: f64,
+    },
+    /// A live interface.
+    Live(String),
+}
+
+impl SourceSpec {
+    /// A short name for messages.
+    pub fn name(&self) -> String {
+        match self {
+            SourceSpec::Files { paths, .. } => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            SourceSpec::Live(i) => format!("interface {i}"),
+        }
+    }
+
+    /// Checks the source can be opened, so that user errors surface before threads start.
+    ///
+    /// # Errors
+    /// A missing or unreadable file, a directory, a file that is not a capture, or an
+    /// unknown interface.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            SourceSpec::Files { paths, .. } => {
+                for p in paths {
+                    if p.is_dir() {
+                        bail!("{}: is a directory, not a capture file", p.display());
+                    }
+                    CaptureReader::open(p)?;
+                }
+                Ok(())
+            }
+            SourceSpec::Live(name) => find_interface(name).map(|_| ()),
+        }
+    }
+}
+
+fn find_interface(name: &str) -> Result<pnet_datalink::NetworkInterface> {
+    let all = pnet_datalink::interfaces();
+    all.iter()
+        .find(|i| i.name == name)
+        .cloned()
+        .with_context(|| {
+            let names: Vec<&str> = all.iter().map(|i| i.name.as_str()).collect();
+            format!(
+                "no interface named {name:?} (available: {})",
+                names.join(", ")
+            )
+        })
+}
+
+/// Starts the thread of one source.
+pub fn spawn(
+    spec: SourceSpec,
+    tx: Sender<Msg>,
+    recycle: Receiver<Batch>,
+    stats: Arc<SourceStats>,
+    stop: Arc<AtomicBool>,
+) -> Result<JoinHandle<()>> {
+    let name = format!("source {}", spec.name());
+    let handle = std::thread::Builder::new().name(name).spawn(move || {
+        let ended = match &spec {
+            SourceSpec::Files { paths, speed } => {
+                replay(paths, *speed, &tx, &recycle, &stats, &stop)
+            }
+            SourceSpec::Live(iface) => live(iface, &tx, &recycle, &stats, &stop),
+        };
+        if let Err(e) = ended {
+            stats.problems.fetch_add(1, Ordering::Relaxed);
+            let _ = tx.send(Msg::Problem(format!("{}: {e:#}", spec.name())));
+        }
+        let _ = tx.send(Msg::End);
+    })?;
+    Ok(handle)
+}
+
+fn fresh(recycle: &Receiver<Batch>) -> Batch {
+    let mut b = recycle.try_recv().unwrap_or_default();
+    b.clear();
+    b
+}
+
+fn replay(
+    paths: &[PathBuf],
+    speed: f64,
+    tx: &Sender<Msg>,
+    recycle: &Receiver<Batch>,
+    stats: &SourceStats,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let started = Instant::now();
+    let mut first_ts: Option<Timestamp> = None;
+    let mut done_bytes = 0u64;
+    for path in paths {
+        let mut reader = CaptureReader::open(path)?;
+        let mut batch = fresh(recycle);
+        while let Some(next) = reader.next_frame() {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let frame = match next {
+                Ok(f) => f,
+                Err(e) => {
+                    stats.problems.fetch_add(1, Ordering::Relaxed);
+                    tx.send(Msg::Problem(e.to_string()))?;
+                    continue;
+                }
+            };
+            if speed > 0.0 {
+                let t0 = *first_ts.get_or_insert(frame.ts);
+                let due =
+                    Duration::from_secs_f64(frame.ts.0.saturating_sub(t0.0) as f64 / 1e6 / speed);
+                let now = started.elapsed();
+                if due > now + Duration::from_millis(1) {
+                    if !batch.frames.is_empty() {
+                        tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                    }
+                    std::thread::sleep(due - now);
+                }
+            }
+            stats.frames.fetch_add(1, Ordering::Relaxed);
+            stats
+                .bytes
+                .fetch_add(frame.data.len() as u64, Ordering::Relaxed);
+            batch.push(frame.ts, frame.linktype, frame.orig_len, frame.data);
+            if batch.frames.len() >= BATCH_FRAMES {
+                stats
+                    .file_pos
+                    .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
+                tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+            }
+        }
+        if !batch.frames.is_empty() {
+            tx.send(Msg::Frames(batch))?;
+        }
+        done_bytes += reader.stats().bytes_read;
+        stats.file_pos.store(done_bytes, Ordering::Relaxed);
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn wall_clock() -> Timestamp {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_secs_nanos(d.as_secs(), d.subsec_nanos())
+}
+
+fn live(
+    name: &str,
+    tx: &Sender<Msg>,
+    recycle: &Receiver<Batch>,
+    stats: &SourceStats,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let iface = find_interface(name)?;
+    let cfg = pnet_datalink::Config {
+        read_timeout: Some(Duration::from_millis(100)),
+        promiscuous: true,
+        ..Default::default()
+    };
+    let mut rx = match pnet_datalink::channel(&iface, cfg)
+        .with_context(|| format!("opening {name} for capture"))?
+    {
+        pnet_datalink::Channel::Ethernet(_, rx) => rx,
+        _ => bail!("{name}: not an Ethernet-framed interface"),
+    };
+    tracing::info!(interface = name, "capturing on {name}");
+    let mut batch = fresh(recycle);
+    let mut batch_started = Instant::now();
+    let send = |batch: Batch, stats: &SourceStats| -> Result<()> {
+        let n = batch.frames.len() as u64;
+        match tx.try_send(Msg::Frames(batch)) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                stats.queue_drops.fetch_add(n, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(TrySendError::Disconnected(_)) => bail!("engine stopped"),
+        }
+    };
+    while !stop.load(Ordering::Relaxed) {
+        match rx.next() {
+            Ok(data) => {
+                stats.frames.fetch_add(1, Ordering::Relaxed);
+                stats.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                if batch.frames.is_empty() {
+                    batch_started = Instant::now();
+                }
+                batch.push(wall_clock(), LinkType::Ethernet, data.len() as u32, data);
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::TimedOut
+                    || e.kind() == std::io::ErrorKind::WouldBlock =>
+            {
+                if batch.frames.is_empty() {
+                    let _ = tx.try_send(Msg::Idle(wall_clock()));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e).with_context(|| format!("capturing on {name}")),
+        }
+        if batch.frames.len() >= BATCH_FRAMES
+            || (!batch.frames.is_empty() && batch_started.elapsed() >= LIVE_FLUSH)
+        {
+            send(std::mem::replace(&mut batch, fresh(recycle)), stats)?;
+        }
+    }
+    if !batch.frames.is_empty() {
+        send(batch, stats)?;
+    }
+    Ok(())
+}

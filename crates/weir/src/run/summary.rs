@@ -1,0 +1,129 @@
+//! The end-of-run summary: what `weir run` prints (a table, or one JSON object).
+
+use serde::Serialize;
+use weir_decode::DecodeSummary;
+use weir_flow::{Engine, Interface, Proto};
+
+/// How many rows the "top" lists keep.
+const TOP: usize = 10;
+
+/// Totals and top lists of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Frames processed.
+    pub packets: u64,
+    /// Bytes on the wire.
+    pub bytes: u64,
+    /// Flows created.
+    pub flows: u64,
+    /// Flows dropped because the table was full.
+    pub flows_evicted: u64,
+    /// Hosts seen.
+    pub hosts: u64,
+    /// Packets per L4 protocol.
+    pub l4: Vec<(String, u64)>,
+    /// Top L7 protocols by bytes: (name, bytes, flows).
+    pub top_protocols: Vec<(String, u64, u64)>,
+    /// Top hosts by bytes sent + received: (ip, bytes).
+    pub top_talkers: Vec<(String, u64)>,
+    /// Frames that could not be decoded at all, and frames damaged above the link layer.
+    pub undecodable: u64,
+    /// Frames damaged above the link layer.
+    pub damaged: u64,
+    /// Problems in the sources (damaged capture records with file and offset).
+    pub source_problems: Vec<String>,
+    /// Frames dropped because the engine was behind (live sources).
+    pub queue_drops: u64,
+    /// First and last packet time, seconds since the epoch.
+    pub time_span: (f64, f64),
+}
+
+impl Summary {
+    /// Builds the summary from the engine's final state.
+    pub fn new(engine: &Engine, decoded: DecodeSummary, problems: Vec<String>) -> Summary {
+        let iface: &Interface = engine.interface();
+        let mut l7: Vec<(String, u64, u64)> = iface
+            .l7
+            .iter()
+            .map(|(id, c)| (Proto(*id).name().to_string(), c.bytes, c.flows))
+            .collect();
+        l7.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        l7.truncate(TOP);
+        let mut talkers: Vec<(String, u64)> = engine
+            .hosts()
+            .iter()
+            .map(|(_, h)| (h.ip.to_string(), h.bytes_sent + h.bytes_rcvd))
+            .collect();
+        talkers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        talkers.truncate(TOP);
+        let (mut first, mut last) = (u64::MAX, 0u64);
+        for (_, h) in engine.hosts().iter() {
+            first = first.min(h.first_seen.0);
+            last = last.max(h.last_seen.0);
+        }
+        if first == u64::MAX {
+            first = 0;
+        }
+        Summary {
+            packets: iface.packets,
+            bytes: iface.bytes,
+            flows: iface.flows_created,
+            flows_evicted: iface.flows_evicted,
+            hosts: iface.hosts_created,
+            l4: Interface::L4_NAMES
+                .iter()
+                .zip(iface.l4.iter())
+                .map(|(n, c)| (n.to_string(), c.packets))
+                .collect(),
+            top_protocols: l7,
+            top_talkers: talkers,
+            undecodable: decoded.undecodable,
+            damaged: decoded.damaged(),
+            source_problems: problems,
+            queue_drops: 0,
+            time_span: (first as f64 / 1e6, last as f64 / 1e6),
+        }
+    }
+
+    /// Prints the summary as a table.
+    pub fn print(&self) {
+        println!(
+            "packets {}  bytes {}  flows {}  hosts {}",
+            self.packets, self.bytes, self.flows, self.hosts
+        );
+        let l4: Vec<String> = self
+            .l4
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(p, n)| format!("{p} {n}"))
+            .collect();
+        println!("L4: {}", l4.join(", "));
+        if !self.top_protocols.is_empty() {
+            println!("top protocols (bytes, flows):");
+            for (name, bytes, flows) in &self.top_protocols {
+                println!("  {name:<24} {bytes:>14} {flows:>8}");
+            }
+        }
+        if !self.top_talkers.is_empty() {
+            println!("top talkers (bytes):");
+            for (ip, bytes) in &self.top_talkers {
+                println!("  {ip:<40} {bytes:>14}");
+            }
+        }
+        let mut issues = Vec::new();
+        for (label, n) in [
+            ("undecodable frames", self.undecodable),
+            ("damaged frames", self.damaged),
+            ("flows dropped (table full)", self.flows_evicted),
+            ("frames dropped (engine behind)", self.queue_drops),
+            ("source problems", self.source_problems.len() as u64),
+        ] {
+            if n > 0 {
+                issues.push(format!("{label} {n}"));
+            }
+        }
+        if !issues.is_empty() {
+            println!("issues: {}", issues.join(", "));
+        }
+    }
+}
