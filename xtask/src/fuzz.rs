@@ -13,7 +13,7 @@ use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
 use weir_decode::LinkType;
 
 /// Every fuzz target declared in `fuzz/Cargo.toml`.
-pub const TARGETS: &[&str] = &["decode", "pcap", "pcapng"];
+pub const TARGETS: &[&str] = &["decode", "pcap", "pcapng", "syslog"];
 
 /// Most generated seeds written per target.
 const MAX_SEEDS: usize = 400;

@@ -56,6 +56,7 @@ pub mod l4;
 pub mod link;
 mod packet;
 mod summary;
+pub mod syslog;
 
 pub use ip::{Fragment, IpRepr, IpVersion};
 pub use l4::{IcmpRepr, L4Repr, TcpOptions, TcpRepr, UdpRepr};
@@ -65,3 +66,6 @@ pub use packet::{
     TunnelKind, TunnelRepr, VXLAN_PORT, decode,
 };
 pub use summary::DecodeSummary;
+pub use syslog::{
+    MAX_SYSLOG_MESSAGE, SyslogError, SyslogFormat, SyslogFramer, SyslogMessage, parse_syslog,
+};

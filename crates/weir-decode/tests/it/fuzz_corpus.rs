@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use weir_decode::fuzzing::{capture_input, decode_input};
+use weir_decode::fuzzing::{capture_input, decode_input, syslog_input};
 
 fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -53,4 +53,10 @@ fn pcap_corpus() {
 fn pcapng_corpus() {
     let n = replay("pcapng", capture_input);
     eprintln!("replayed {n} pcapng inputs");
+}
+
+#[test]
+fn syslog_corpus() {
+    let n = replay("syslog", syslog_input);
+    eprintln!("replayed {n} syslog inputs");
 }

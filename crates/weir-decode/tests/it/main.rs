@@ -4,3 +4,4 @@ mod capture;
 mod fuzz_corpus;
 mod golden;
 mod props;
+mod syslog;

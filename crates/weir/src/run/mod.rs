@@ -4,6 +4,7 @@
 pub mod engine;
 pub mod source;
 pub mod summary;
+pub mod syslog;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -35,6 +36,10 @@ pub struct Args {
     /// Live interface to capture on (repeatable).
     #[arg(long)]
     pub interface: Vec<String>,
+    /// Syslog listener: `udp://ADDR:PORT`, `tcp://ADDR:PORT`, or `ADDR:PORT` for both
+    /// (repeatable). weir then runs until signalled.
+    #[arg(long)]
+    pub syslog: Vec<String>,
     /// Local network, CIDR (repeatable; replaces the configured list).
     #[arg(long = "local-net")]
     pub local_net: Vec<String>,
@@ -67,6 +72,9 @@ impl Args {
         }
         if !self.interface.is_empty() {
             cfg.sources.interfaces = self.interface.clone();
+        }
+        if !self.syslog.is_empty() {
+            cfg.sources.syslog = self.syslog.clone();
         }
         if !self.local_net.is_empty() {
             for n in &self.local_net {
@@ -128,10 +136,14 @@ fn sources(cfg: &Config) -> Result<Vec<SourceSpec>> {
         });
     }
     v.extend(cfg.sources.interfaces.iter().cloned().map(SourceSpec::Live));
-    if v.is_empty() {
+    if v.is_empty() && cfg.sources.syslog.is_empty() {
         bail!(
-            "nothing to monitor: give --pcap FILE or --interface IF (or sources in the config file)"
+            "nothing to monitor: give --pcap FILE, --interface IF or --syslog ADDR \
+             (or sources in the config file)"
         );
+    }
+    for spec in &cfg.sources.syslog {
+        syslog::parse_spec(spec)?;
     }
     if v.len() > 1 {
         bail!("one source per run for now: capture files or a single interface");
@@ -207,6 +219,17 @@ where
         stats.push(s);
     }
     drop(tx);
+    let syslog = if cfg.sources.syslog.is_empty() {
+        None
+    } else {
+        Some(syslog::SyslogService::start(
+            &cfg.sources.syslog,
+            stop.clone(),
+            || Ok(syslog::NoScripts),
+        )?)
+    };
+    // Live and syslog sources have no end: they run until a signal.
+    let until_signal = syslog.is_some() || kind == weir_flow::SourceKind::Live;
 
     let show = !quiet && std::io::stderr().is_terminal();
     let bar = (show && kind == weir_flow::SourceKind::File).then(|| {
@@ -221,7 +244,7 @@ where
     });
     let started = Instant::now();
     let mut last_status = Instant::now();
-    while !engine.is_finished() {
+    while !engine.is_finished() || (until_signal && !stop.load(Ordering::Relaxed)) {
         std::thread::sleep(Duration::from_millis(100));
         if reload.swap(false, Ordering::Relaxed) {
             progress.reload.store(true, Ordering::Relaxed);
@@ -253,6 +276,7 @@ where
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let interrupted = stop.swap(true, Ordering::Relaxed);
     for t in threads {
         let _ = t.join();
     }
@@ -263,10 +287,11 @@ where
         .iter()
         .map(|s| s.queue_drops.load(Ordering::Relaxed))
         .sum();
+    summary.syslog = syslog.map(syslog::SyslogService::join);
     Ok(RunOutcome {
         summary,
         report,
-        interrupted: stop.load(Ordering::Relaxed),
+        interrupted,
     })
 }
 

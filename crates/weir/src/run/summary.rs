@@ -36,6 +36,9 @@ pub struct Summary {
     pub queue_drops: u64,
     /// First and last packet time, seconds since the epoch.
     pub time_span: (f64, f64),
+    /// Syslog counters, when listeners ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog: Option<super::syslog::SyslogStats>,
 }
 
 impl Summary {
@@ -82,6 +85,7 @@ impl Summary {
             source_problems: problems,
             queue_drops: 0,
             time_span: (first as f64 / 1e6, last as f64 / 1e6),
+            syslog: None,
         }
     }
 
@@ -124,6 +128,16 @@ impl Summary {
         }
         if !issues.is_empty() {
             println!("issues: {}", issues.join(", "));
+        }
+        if let Some(s) = &self.syslog {
+            println!(
+                "syslog: {} messages, {} malformed, {} dropped (queue full), {} oversized",
+                s.received, s.malformed, s.queue_drops, s.oversized
+            );
+            for (producer, n) in &s.producers {
+                let unhandled = s.unhandled.get(producer).copied().unwrap_or(0);
+                println!("  {producer:<24} {n:>10}  ({unhandled} with no script)");
+            }
         }
     }
 }

@@ -1,0 +1,375 @@
+//! Syslog listeners (UDP and TCP) and the worker that parses and demultiplexes
+//! messages by producer (seed 002 "Syslog User Scripts", spec §17).
+//!
+//! Listener threads never block on the worker: the queue between them is bounded and
+//! a full queue drops the message and counts it. The worker parses each message, finds
+//! its producer (the application name, lower-cased; `fortinet` for `date=` lines) and
+//! hands it to a [`SyslogHandler`] (the Lua syslog scripts), counting per producer.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+use serde::Serialize;
+use weir_decode::{MAX_SYSLOG_MESSAGE, SyslogFramer, SyslogMessage, parse_syslog};
+
+/// Capacity of the listener → worker queue, in messages.
+const QUEUE: usize = 16 * 1024;
+/// Most TCP connections served at once.
+const MAX_CONNECTIONS: usize = 256;
+/// How often blocked listeners look at the stop flag.
+const POLL: Duration = Duration::from_millis(100);
+
+/// One transport of a `--syslog` address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// UDP, one message per datagram.
+    Udp,
+    /// TCP, octet counting or newline framing.
+    Tcp,
+}
+
+/// Parses `udp://ADDR:PORT`, `tcp://ADDR:PORT` or `ADDR:PORT` (both transports).
+///
+/// # Errors
+/// Anything else, with the reason.
+pub fn parse_spec(spec: &str) -> Result<Vec<(Transport, SocketAddr)>> {
+    let (transports, addr) = if let Some(a) = spec.strip_prefix("udp://") {
+        (vec![Transport::Udp], a)
+    } else if let Some(a) = spec.strip_prefix("tcp://") {
+        (vec![Transport::Tcp], a)
+    } else if spec.contains("://") {
+        bail!("syslog listener {spec:?}: the scheme must be udp:// or tcp://");
+    } else {
+        (vec![Transport::Udp, Transport::Tcp], spec)
+    };
+    let addr: SocketAddr = addr.parse().with_context(|| {
+        format!("syslog listener {spec:?}: expected ADDRESS:PORT, e.g. 127.0.0.1:5514")
+    })?;
+    Ok(transports.into_iter().map(|t| (t, addr)).collect())
+}
+
+/// A message as received.
+#[derive(Debug)]
+pub struct Received {
+    /// Who sent it.
+    pub peer: SocketAddr,
+    /// The raw message.
+    pub bytes: Vec<u8>,
+}
+
+/// Counters of the syslog side, shown in the summary (the UI's "syslog producers").
+#[derive(Debug, Default, Serialize, Clone)]
+pub struct SyslogStats {
+    /// Messages received.
+    pub received: u64,
+    /// Messages that did not parse (no `<PRI>`, bad priority, too long).
+    pub malformed: u64,
+    /// Messages dropped because the worker queue was full.
+    pub queue_drops: u64,
+    /// TCP frames refused for their size.
+    pub oversized: u64,
+    /// TCP connections refused because too many were open.
+    pub refused_connections: u64,
+    /// Messages per producer.
+    pub producers: BTreeMap<String, u64>,
+    /// Messages whose producer no script handles, per producer.
+    pub unhandled: BTreeMap<String, u64>,
+    /// Handler failures.
+    pub handler_errors: u64,
+}
+
+/// Receives parsed messages on the worker thread (the Lua syslog scripts).
+pub trait SyslogHandler {
+    /// Whether a script handles this producer.
+    fn handles(&self, producer: &str) -> bool;
+    /// Handles one message of `producer`; `host` is the HOST field or the sender IP.
+    ///
+    /// # Errors
+    /// A failing script; counted, never fatal.
+    fn handle(&mut self, producer: &str, msg: &SyslogMessage<'_>, host: &str) -> Result<()>;
+}
+
+/// A handler without scripts: every producer is counted as unhandled.
+#[derive(Debug, Default)]
+pub struct NoScripts;
+
+impl SyslogHandler for NoScripts {
+    fn handles(&self, _producer: &str) -> bool {
+        false
+    }
+    fn handle(&mut self, _: &str, _: &SyslogMessage<'_>, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Counters the listeners update.
+#[derive(Debug, Default)]
+struct ListenerCounters {
+    queue_drops: AtomicU64,
+    oversized: AtomicU64,
+    refused: AtomicU64,
+    connections: AtomicUsize,
+}
+
+/// Running listeners and their worker.
+pub struct SyslogService {
+    threads: Vec<JoinHandle<()>>,
+    worker: JoinHandle<SyslogStats>,
+    counters: Arc<ListenerCounters>,
+}
+
+impl SyslogService {
+    /// Binds every listener and starts the worker with the handler `make` builds on it.
+    ///
+    /// # Errors
+    /// A bad address or a port that cannot be bound.
+    pub fn start<H, F>(specs: &[String], stop: Arc<AtomicBool>, make: F) -> Result<SyslogService>
+    where
+        H: SyslogHandler,
+        F: FnOnce() -> Result<H> + Send + 'static,
+    {
+        let (tx, rx) = crossbeam_channel::bounded::<Received>(QUEUE);
+        let counters = Arc::new(ListenerCounters::default());
+        let mut threads = Vec::new();
+        for spec in specs {
+            for (transport, addr) in parse_spec(spec)? {
+                let (t, local) = match transport {
+                    Transport::Udp => {
+                        let sock = UdpSocket::bind(addr)
+                            .with_context(|| format!("syslog: cannot bind udp {addr}"))?;
+                        sock.set_read_timeout(Some(POLL))?;
+                        let local = sock.local_addr()?;
+                        let (tx, stop, c) = (tx.clone(), stop.clone(), counters.clone());
+                        let t = std::thread::Builder::new()
+                            .name(format!("syslog udp {local}"))
+                            .spawn(move || udp_loop(&sock, &tx, &stop, &c))?;
+                        (t, local)
+                    }
+                    Transport::Tcp => {
+                        let l = TcpListener::bind(addr)
+                            .with_context(|| format!("syslog: cannot bind tcp {addr}"))?;
+                        l.set_nonblocking(true)?;
+                        let local = l.local_addr()?;
+                        let (tx, stop, c) = (tx.clone(), stop.clone(), counters.clone());
+                        let t = std::thread::Builder::new()
+                            .name(format!("syslog tcp {local}"))
+                            .spawn(move || tcp_accept_loop(&l, &tx, &stop, &c))?;
+                        (t, local)
+                    }
+                };
+                tracing::info!(
+                    "syslog: listening on {} {local}",
+                    if transport == Transport::Udp {
+                        "udp"
+                    } else {
+                        "tcp"
+                    }
+                );
+                threads.push(t);
+            }
+        }
+        drop(tx);
+        let worker = std::thread::Builder::new()
+            .name("syslog worker".into())
+            .spawn(move || {
+                let mut stats = SyslogStats::default();
+                match make() {
+                    Ok(mut h) => work(&rx, &mut h, &mut stats),
+                    Err(e) => {
+                        tracing::error!("syslog scripts failed to start: {e:#}");
+                        work(&rx, &mut NoScripts, &mut stats);
+                    }
+                }
+                stats
+            })?;
+        Ok(SyslogService {
+            threads,
+            worker,
+            counters,
+        })
+    }
+
+    /// Waits for the listeners (which end when the stop flag is set) and the worker.
+    pub fn join(self) -> SyslogStats {
+        for t in self.threads {
+            let _ = t.join();
+        }
+        let mut stats = self.worker.join().unwrap_or_default();
+        stats.queue_drops = self.counters.queue_drops.load(Ordering::Relaxed);
+        stats.oversized = self.counters.oversized.load(Ordering::Relaxed);
+        stats.refused_connections = self.counters.refused.load(Ordering::Relaxed);
+        stats
+    }
+}
+
+fn enqueue(tx: &Sender<Received>, r: Received, c: &ListenerCounters) {
+    if let Err(TrySendError::Full(_)) = tx.try_send(r) {
+        c.queue_drops.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn udp_loop(sock: &UdpSocket, tx: &Sender<Received>, stop: &AtomicBool, c: &ListenerCounters) {
+    let mut buf = vec![0u8; MAX_SYSLOG_MESSAGE + 1];
+    while !stop.load(Ordering::Relaxed) {
+        match sock.recv_from(&mut buf) {
+            Ok((n, peer)) => {
+                let data = buf.get(..n).unwrap_or(&[]).to_vec();
+                enqueue(tx, Received { peer, bytes: data }, c);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => {
+                tracing::warn!("syslog udp: {e}");
+                std::thread::sleep(POLL);
+            }
+        }
+    }
+}
+
+fn tcp_accept_loop(
+    l: &TcpListener,
+    tx: &Sender<Received>,
+    stop: &Arc<AtomicBool>,
+    c: &Arc<ListenerCounters>,
+) {
+    let mut conns = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        match l.accept() {
+            Ok((stream, peer)) => {
+                if c.connections.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+                    c.refused.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                c.connections.fetch_add(1, Ordering::Relaxed);
+                let (tx, stop, c2) = (tx.clone(), stop.clone(), c.clone());
+                match std::thread::Builder::new()
+                    .name(format!("syslog tcp {peer}"))
+                    .spawn(move || {
+                        tcp_conn(stream, peer, &tx, &stop, &c2);
+                        c2.connections.fetch_sub(1, Ordering::Relaxed);
+                    }) {
+                    Ok(t) => conns.push(t),
+                    Err(e) => {
+                        c.connections.fetch_sub(1, Ordering::Relaxed);
+                        tracing::warn!("syslog tcp: cannot serve {peer}: {e}");
+                    }
+                }
+                conns.retain(|t: &JoinHandle<()>| !t.is_finished());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => {
+                tracing::warn!("syslog tcp accept: {e}");
+                std::thread::sleep(POLL);
+            }
+        }
+    }
+    for t in conns {
+        let _ = t.join();
+    }
+}
+
+fn tcp_conn(
+    mut s: TcpStream,
+    peer: SocketAddr,
+    tx: &Sender<Received>,
+    stop: &AtomicBool,
+    c: &ListenerCounters,
+) {
+    if s.set_nonblocking(false).is_err() || s.set_read_timeout(Some(POLL)).is_err() {
+        return;
+    }
+    let mut framer = SyslogFramer::new(MAX_SYSLOG_MESSAGE);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut oversized = 0;
+    loop {
+        let n = match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                continue;
+            }
+            Err(_) => break,
+        };
+        framer.push(buf.get(..n).unwrap_or(&[]));
+        while let Some(frame) = framer.next_frame() {
+            enqueue(tx, Received { peer, bytes: frame }, c);
+        }
+        c.oversized
+            .fetch_add(framer.oversized - oversized, Ordering::Relaxed);
+        oversized = framer.oversized;
+    }
+    if let Some(frame) = framer.finish() {
+        enqueue(tx, Received { peer, bytes: frame }, c);
+    }
+}
+
+/// Rate limit of the "malformed message" warning.
+const WARN_EVERY: u64 = 1000;
+
+fn work<H: SyslogHandler>(rx: &Receiver<Received>, h: &mut H, stats: &mut SyslogStats) {
+    for r in rx.iter() {
+        stats.received += 1;
+        let msg = match parse_syslog(&r.bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                stats.malformed += 1;
+                if stats.malformed % WARN_EVERY == 1 {
+                    tracing::warn!(
+                        "syslog: malformed message from {} ({e}); {} so far, one warning per {WARN_EVERY}",
+                        r.peer,
+                        stats.malformed
+                    );
+                }
+                continue;
+            }
+        };
+        let producer = msg.default_producer().unwrap_or_else(|| "unknown".into());
+        *stats.producers.entry(producer.clone()).or_default() += 1;
+        if !h.handles(&producer) {
+            *stats.unhandled.entry(producer).or_default() += 1;
+            continue;
+        }
+        let peer_ip = r.peer.ip().to_string();
+        let host = msg.hostname.unwrap_or(&peer_ip);
+        if let Err(e) = h.handle(&producer, &msg, host) {
+            stats.handler_errors += 1;
+            tracing::warn!("syslog script {producer}: {e:#}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs() {
+        assert_eq!(
+            parse_spec("udp://127.0.0.1:5514").unwrap(),
+            vec![(Transport::Udp, "127.0.0.1:5514".parse().unwrap())]
+        );
+        assert_eq!(parse_spec("127.0.0.1:5514").unwrap().len(), 2);
+        assert!(parse_spec("http://127.0.0.1:1").is_err());
+        assert!(parse_spec("localhost").is_err());
+    }
+}
