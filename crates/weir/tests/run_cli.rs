@@ -58,6 +58,8 @@ fn replay_prints_a_json_summary() {
     assert_eq!(s["packets"], d["frames"], "every frame reaches the engine");
     assert!(s["flows"].as_u64().unwrap() >= 200);
     assert_eq!(s["queue_drops"], 0);
+    // The generator's heavy hitter tops the talkers, though it goes idle long before the end.
+    assert_eq!(s["top_talkers"][0][0], "192.168.1.42", "{s}");
     // Deterministic: the same capture gives the same summary.
     let again = weir(&[
         "run",

@@ -7,11 +7,16 @@ use std::thread::JoinHandle;
 
 use anyhow::Result;
 use crossbeam_channel::{Receiver, Sender};
+use weir_decode::Timestamp;
 use weir_decode::{DecodeSummary, decode};
-use weir_flow::{Consumer, Engine, EngineConfig};
+use weir_flow::{Consumer, EndReason, Engine, EngineConfig, Flow, Host, Interface, Network, Tick};
 
 use super::source::{Batch, Msg};
 use super::summary::Summary;
+use super::talkers::TopTalkers;
+
+/// Hosts tracked for the top-talkers list (Space-Saving counters).
+const TALKER_COUNTERS: usize = 4096;
 
 /// The consumer of flow events, built on the engine thread (a Lua VM is not `Send`).
 pub trait Driver: Consumer {
@@ -36,6 +41,43 @@ impl Consumer for CountingDriver {}
 impl Driver for CountingDriver {
     type Report = ();
     fn finish(self, _engine: &Engine) {}
+}
+
+/// Passes every event to the driver, counting bytes per host at each flow's end for the
+/// summary's top talkers.
+struct Tap<'a, D> {
+    driver: &'a mut D,
+    talkers: &'a mut TopTalkers,
+}
+
+impl<D: Driver> Consumer for Tap<'_, D> {
+    fn protocol_detected(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.driver.protocol_detected(now, flow);
+    }
+    fn status_changed(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.driver.status_changed(now, flow);
+    }
+    fn periodic_update(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.driver.periodic_update(now, flow);
+    }
+    fn flow_end(&mut self, now: Timestamp, flow: &mut Flow, reason: EndReason) {
+        let bytes = flow.bytes();
+        self.talkers.add(flow.client().0, bytes);
+        self.talkers.add(flow.server().0, bytes);
+        self.driver.flow_end(now, flow, reason);
+    }
+    fn host_tick(&mut self, tick: Tick, now: Timestamp, host: &Host) {
+        self.driver.host_tick(tick, now, host);
+    }
+    fn network_tick(&mut self, tick: Tick, now: Timestamp, network: &Network) {
+        self.driver.network_tick(tick, now, network);
+    }
+    fn interface_tick(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
+        self.driver.interface_tick(tick, now, iface);
+    }
+    fn system_tick(&mut self, tick: Tick, now: Timestamp) {
+        self.driver.system_tick(tick, now);
+    }
 }
 
 /// Counters the engine thread shares with the progress display.
@@ -71,6 +113,7 @@ where
         .name("engine".into())
         .spawn(move || {
             let mut driver = make_driver()?;
+            let mut talkers = TopTalkers::new(TALKER_COUNTERS);
             let mut engine = Engine::new(cfg);
             let mut decoded = DecodeSummary::default();
             let mut problems = Vec::new();
@@ -82,9 +125,13 @@ where
                         for (f, data) in batch.iter() {
                             let result = decode(f.linktype, data);
                             decoded.add(f.linktype, data.len(), &result);
+                            let mut tap = Tap {
+                                driver: &mut driver,
+                                talkers: &mut talkers,
+                            };
                             match &result {
-                                Ok(pkt) => engine.process(f.ts, f.wire_len, pkt, &mut driver),
-                                Err(_) => engine.undecodable(f.ts, f.wire_len, &mut driver),
+                                Ok(pkt) => engine.process(f.ts, f.wire_len, pkt, &mut tap),
+                                Err(_) => engine.undecodable(f.ts, f.wire_len, &mut tap),
                             }
                         }
                         progress
@@ -99,7 +146,13 @@ where
                         driver.after_batch(&engine);
                         let _ = recycle.try_send(batch);
                     }
-                    Msg::Idle(now) => engine.advance(now, &mut driver),
+                    Msg::Idle(now) => engine.advance(
+                        now,
+                        &mut Tap {
+                            driver: &mut driver,
+                            talkers: &mut talkers,
+                        },
+                    ),
                     Msg::Problem(p) => {
                         tracing::warn!("{p}");
                         problems.push(p);
@@ -115,8 +168,11 @@ where
                     }
                 }
             }
-            engine.finish(&mut driver);
-            let summary = Summary::new(&engine, decoded, problems);
+            engine.finish(&mut Tap {
+                driver: &mut driver,
+                talkers: &mut talkers,
+            });
+            let summary = Summary::new(&engine, &talkers, decoded, problems);
             let report = driver.finish(&engine);
             Ok((summary, report))
         })?;

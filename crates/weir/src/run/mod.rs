@@ -5,6 +5,7 @@ pub mod engine;
 pub mod source;
 pub mod summary;
 pub mod syslog;
+pub mod talkers;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

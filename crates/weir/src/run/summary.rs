@@ -4,6 +4,8 @@ use serde::Serialize;
 use weir_decode::DecodeSummary;
 use weir_flow::{Engine, Interface, Proto};
 
+use super::talkers::TopTalkers;
+
 /// How many rows the "top" lists keep.
 const TOP: usize = 10;
 
@@ -24,7 +26,7 @@ pub struct Summary {
     pub l4: Vec<(String, u64)>,
     /// Top L7 protocols by bytes: (name, bytes, flows).
     pub top_protocols: Vec<(String, u64, u64)>,
-    /// Top hosts by bytes sent + received: (ip, bytes).
+    /// Top hosts over the whole run by bytes of the flows they took part in: (ip, bytes).
     pub top_talkers: Vec<(String, u64)>,
     /// Frames that could not be decoded at all, and frames damaged above the link layer.
     pub undecodable: u64,
@@ -43,7 +45,12 @@ pub struct Summary {
 
 impl Summary {
     /// Builds the summary from the engine's final state.
-    pub fn new(engine: &Engine, decoded: DecodeSummary, problems: Vec<String>) -> Summary {
+    pub fn new(
+        engine: &Engine,
+        talkers: &TopTalkers,
+        decoded: DecodeSummary,
+        problems: Vec<String>,
+    ) -> Summary {
         let iface: &Interface = engine.interface();
         let mut l7: Vec<(String, u64, u64)> = iface
             .l7
@@ -52,13 +59,11 @@ impl Summary {
             .collect();
         l7.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         l7.truncate(TOP);
-        let mut talkers: Vec<(String, u64)> = engine
-            .hosts()
-            .iter()
-            .map(|(_, h)| (h.ip.to_string(), h.bytes_sent + h.bytes_rcvd))
+        let talkers: Vec<(String, u64)> = talkers
+            .top(TOP)
+            .into_iter()
+            .map(|(ip, bytes)| (ip.to_string(), bytes))
             .collect();
-        talkers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        talkers.truncate(TOP);
         let (mut first, mut last) = (u64::MAX, 0u64);
         for (_, h) in engine.hosts().iter() {
             first = first.min(h.first_seen.0);

@@ -1,0 +1,88 @@
+//! Top talkers over a whole run, in bounded memory.
+//!
+//! Hosts leave the host table when they go idle, so the table at the end of a run only
+//! knows the survivors. [`TopTalkers`] instead counts every flow's bytes at its end
+//! towards both peers with the Space-Saving algorithm (Metwally et al., 2005): at most
+//! `capacity` counters, and any host whose true total exceeds `total / capacity` is
+//! guaranteed to be among them, with an over-estimate bounded by that same amount.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// Space-Saving heavy-hitter counter of bytes per host.
+#[derive(Debug)]
+pub struct TopTalkers {
+    capacity: usize,
+    counts: HashMap<IpAddr, (u64, u64)>,
+}
+
+impl TopTalkers {
+    /// A counter keeping at most `capacity` hosts.
+    pub fn new(capacity: usize) -> TopTalkers {
+        TopTalkers {
+            capacity: capacity.max(1),
+            counts: HashMap::new(),
+        }
+    }
+
+    /// Adds `bytes` to `host`.
+    pub fn add(&mut self, host: IpAddr, bytes: u64) {
+        if let Some((count, _)) = self.counts.get_mut(&host) {
+            *count += bytes;
+            return;
+        }
+        if self.counts.len() < self.capacity {
+            self.counts.insert(host, (bytes, 0));
+            return;
+        }
+        // Replace the smallest counter; the newcomer inherits its count as the error.
+        let Some((&victim, &(min, _))) = self.counts.iter().min_by_key(|(_, (c, _))| *c) else {
+            return;
+        };
+        self.counts.remove(&victim);
+        self.counts.insert(host, (min + bytes, min));
+    }
+
+    /// The `n` hosts with the largest counts, largest first (ties by address).
+    pub fn top(&self, n: usize) -> Vec<(IpAddr, u64)> {
+        let mut v: Vec<(IpAddr, u64)> = self.counts.iter().map(|(ip, (c, _))| (*ip, *c)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(n);
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(n: u32) -> IpAddr {
+        IpAddr::from(std::net::Ipv4Addr::from(n))
+    }
+
+    #[test]
+    fn exact_while_under_capacity() {
+        let mut t = TopTalkers::new(10);
+        for (h, b) in [(1, 10), (2, 30), (1, 25), (3, 5)] {
+            t.add(ip(h), b);
+        }
+        assert_eq!(t.top(2), vec![(ip(1), 35), (ip(2), 30)]);
+    }
+
+    #[test]
+    fn heavy_hitters_survive_a_flood_of_small_hosts() {
+        let mut t = TopTalkers::new(64);
+        for round in 0..1000u32 {
+            t.add(ip(1), 1_000);
+            t.add(ip(2), 500);
+            for k in 0..20 {
+                t.add(ip(1_000_000 + round * 20 + k), 1);
+            }
+        }
+        let top = t.top(2);
+        assert_eq!(top[0].0, ip(1));
+        assert_eq!(top[1].0, ip(2));
+        assert!(top[0].1 >= 1_000_000, "counts never under-estimate");
+        assert!(t.counts.len() <= 64);
+    }
+}
