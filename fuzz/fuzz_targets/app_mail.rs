@@ -1,10 +1,7 @@
-//! Fuzz the SMTP/IMAP/POP3 banner and command probes.
+//! Fuzz the SMTP/IMAP/POP3 banner and command probes. The body lives in `weir_decode::fuzzing` so
+//! that `cargo test` replays the corpus too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use weir_decode::app::mail;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = mail::probe_banner(data);
-    let _ = mail::probe_command(data);
-});
+fuzz_target!(|data: &[u8]| weir_decode::fuzzing::app_mail_input(data));

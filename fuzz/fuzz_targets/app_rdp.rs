@@ -1,9 +1,7 @@
-//! Fuzz the RDP (TPKT/X.224) probe.
+//! Fuzz the RDP (TPKT/X.224) probe. The body lives in `weir_decode::fuzzing` so
+//! that `cargo test` replays the corpus too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use weir_decode::app::rdp;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = rdp::probe(data);
-});
+fuzz_target!(|data: &[u8]| weir_decode::fuzzing::app_rdp_input(data));

@@ -1,11 +1,7 @@
-//! Fuzz the SMB / NetBIOS probes.
+//! Fuzz the SMB / NetBIOS probes. The body lives in `weir_decode::fuzzing` so
+//! that `cargo test` replays the corpus too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use weir_decode::app::smb;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = smb::probe_tcp(data);
-    let _ = smb::probe_netbios_session(data);
-    let _ = smb::probe_datagram(data);
-});
+fuzz_target!(|data: &[u8]| weir_decode::fuzzing::app_smb_input(data));

@@ -13,7 +13,10 @@ use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
 use weir_decode::LinkType;
 
 /// Every fuzz target declared in `fuzz/Cargo.toml`.
-pub const TARGETS: &[&str] = &["decode", "pcap", "pcapng", "syslog"];
+pub const TARGETS: &[&str] = &[
+    "decode", "pcap", "pcapng", "syslog", "app_http", "app_tls", "app_dns", "app_quic", "app_ssh",
+    "app_dhcp", "app_ntp", "app_mail", "app_smb", "app_rdp", "app_misc",
+];
 
 /// Most generated seeds written per target.
 const MAX_SEEDS: usize = 400;
@@ -134,7 +137,7 @@ fn ensure_cargo_fuzz() -> Result<()> {
 
 /// Writes seeds made from generated traffic: raw frames re-wrapped in every supported
 /// link type (decode), small pcaps (pcap) and small pcapngs (pcapng).
-fn seed_corpora(fuzz_dir: &Path) -> Result<()> {
+pub fn seed_corpora(fuzz_dir: &Path) -> Result<()> {
     let cfg = weir_gen::GenConfig {
         flows: 60,
         seed: 7,
@@ -161,6 +164,25 @@ fn seed_corpora(fuzz_dir: &Path) -> Result<()> {
                     break 'outer;
                 }
             }
+        }
+    }
+
+    // Application payloads, by the service port they were sent to or from.
+    let mut per_target: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (i, f) in frames.iter().enumerate() {
+        let Ok(p) = weir_decode::decode(LinkType::Ethernet, f) else {
+            continue;
+        };
+        let (Some((sp, dp)), false) = (p.l4.and_then(|l| l.ports()), p.payload.is_empty()) else {
+            continue;
+        };
+        let Some(target) = [sp, dp].iter().find_map(|port| app_target(*port)) else {
+            continue;
+        };
+        let n = per_target.entry(target).or_default();
+        if *n < MAX_SEEDS / 4 {
+            *n += 1;
+            fs::write(dir(target)?.join(format!("gen-{i}")), p.payload)?;
         }
     }
 
@@ -199,6 +221,19 @@ fn seed_corpora(fuzz_dir: &Path) -> Result<()> {
         fs::write(d.join(format!("gen-{i}.pcapng")), w.into_inner())?;
     }
     Ok(())
+}
+
+/// The app-dissector fuzz target for a service port of the generated traffic.
+fn app_target(port: u16) -> Option<&'static str> {
+    Some(match port {
+        80 | 8080 => "app_http",
+        443 => "app_tls",
+        53 => "app_dns",
+        123 => "app_ntp",
+        22 => "app_ssh",
+        25 | 587 => "app_mail",
+        _ => return None,
+    })
 }
 
 fn pcap_header() -> Vec<u8> {

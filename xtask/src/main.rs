@@ -45,6 +45,9 @@ enum Cmd {
         /// Parallel fuzzing jobs per target.
         #[arg(long, default_value_t = 1)]
         jobs: u32,
+        /// Only write the generated seeds into fuzz/corpus/, without fuzzing.
+        #[arg(long)]
+        seed_only: bool,
     },
     /// Run the criterion benches (extra arguments go to criterion).
     Bench {
@@ -94,9 +97,13 @@ fn main() -> Result<()> {
         Cmd::Ci { tests_only } => ci(tests_only),
         Cmd::Setup => setup(),
         Cmd::Fuzz {
+            seed_only: true, ..
+        } => fuzz::seed_corpora(&root.join("fuzz")),
+        Cmd::Fuzz {
             seconds,
             target,
             jobs,
+            ..
         } => fuzz::run(&root, seconds, &target, jobs),
         Cmd::Bench { args } => {
             let mut c = Command::new("cargo");

@@ -99,3 +99,135 @@ pub fn syslog_input(data: &[u8]) {
     );
     let _ = framer.finish();
 }
+
+/// `app_dhcp` target: fuzz the DHCP parser.
+pub fn app_dhcp_input(data: &[u8]) {
+    use crate::app::dhcp;
+
+    let _ = dhcp::parse(data);
+}
+
+/// `app_dns` target: fuzz the lenient DNS parser (UDP and TCP framing).
+pub fn app_dns_input(data: &[u8]) {
+    use crate::app::dns;
+
+    let _ = dns::probe(data);
+    if let Some(m) = dns::parse(data) {
+        assert!(m.qname.as_bytes().len() <= dns::MAX_NAME);
+    }
+    if let Some(inner) = dns::strip_tcp_length(data) {
+        let _ = dns::parse(inner);
+    }
+}
+
+/// `app_http` target: fuzz the HTTP dissector: request and response heads.
+pub fn app_http_input(data: &[u8]) {
+    use crate::app::http;
+
+    if let Some(r) = http::parse_request(data) {
+        assert!(r.target.len() <= data.len());
+        let _ = http::is_proxy_request(&r);
+    }
+    if let Some(r) = http::parse_response(data) {
+        assert!((100..=999).contains(&r.code));
+    }
+}
+
+/// `app_mail` target: fuzz the SMTP/IMAP/POP3 banner and command probes.
+pub fn app_mail_input(data: &[u8]) {
+    use crate::app::mail;
+
+    let _ = mail::probe_banner(data);
+    let _ = mail::probe_command(data);
+}
+
+/// `app_misc` target: fuzz the small signature probes (SIP, RTP, SSDP, FTP, BGP, NATS, NetBIOS, Dropbox,
+pub fn app_misc_input(data: &[u8]) {
+    use crate::app::misc;
+
+    let _ = misc::probe_sip(data);
+    let _ = misc::probe_rtp(data);
+    let _ = misc::probe_ssdp(data);
+    let _ = misc::probe_ftp(data);
+    let _ = misc::probe_bgp(data);
+    let _ = misc::probe_nats(data);
+    let _ = misc::probe_netbios_ns(data);
+    let _ = misc::probe_dropbox(data);
+    let _ = misc::probe_spotify(data);
+    let _ = misc::probe_stun(data);
+}
+
+/// `app_ntp` target: fuzz the NTP header parser.
+pub fn app_ntp_input(data: &[u8]) {
+    use crate::app::ntp;
+
+    let _ = ntp::parse(data);
+}
+
+/// `app_quic` target: fuzz the QUIC header parser, Initial decryption and CRYPTO frame walk.
+pub fn app_quic_input(data: &[u8]) {
+    use crate::app::quic;
+
+    let _ = quic::parse_header(data);
+    if let Some(plain) = quic::decrypt_client_initial(data) {
+        quic::crypto_frames(&plain, |_, _| {});
+    }
+    // The frame walker on arbitrary plaintext.
+    quic::crypto_frames(data, |off, d| {
+        let _ = off.checked_add(d.len() as u64);
+    });
+}
+
+/// `app_rdp` target: fuzz the RDP (TPKT/X.224) probe.
+pub fn app_rdp_input(data: &[u8]) {
+    use crate::app::rdp;
+
+    let _ = rdp::probe(data);
+}
+
+/// `app_smb` target: fuzz the SMB / NetBIOS probes.
+pub fn app_smb_input(data: &[u8]) {
+    use crate::app::smb;
+
+    let _ = smb::probe_tcp(data);
+    let _ = smb::probe_netbios_session(data);
+    let _ = smb::probe_datagram(data);
+}
+
+/// `app_ssh` target: fuzz the SSH banner and KEXINIT (HASSH) parser.
+pub fn app_ssh_input(data: &[u8]) {
+    use crate::app::ssh;
+
+    let _ = ssh::banner(data);
+    if let Some(k) = ssh::parse_kexinit(data) {
+        let _ = ssh::hassh(&k, true);
+        let _ = ssh::hassh(&k, false);
+    }
+}
+
+/// `app_tls` target: fuzz the TLS dissector: record walk, hellos, certificate extraction and X.509 parsing.
+pub fn app_tls_input(data: &[u8]) {
+    use crate::app::tls;
+
+    let _ = tls::probe(data);
+    let _ = tls::probe_records(data);
+    let mut scratch = Vec::new();
+    tls::handshake_messages(data, &mut scratch, 1 << 15, |ty, body| match ty {
+        tls::HS_CLIENT_HELLO => {
+            let _ = tls::parse_client_hello(body);
+        }
+        tls::HS_SERVER_HELLO => {
+            let _ = tls::parse_server_hello(body);
+        }
+        tls::HS_CERTIFICATE => {
+            if let Some(der) = tls::first_certificate(body) {
+                let _ = tls::parse_certificate(der);
+            }
+        }
+        _ => {}
+    });
+    assert!(scratch.len() <= 1 << 15);
+    // Hello bodies directly, without records.
+    let _ = tls::parse_client_hello(data);
+    let _ = tls::parse_server_hello(data);
+}

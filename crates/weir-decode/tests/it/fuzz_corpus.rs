@@ -60,3 +60,25 @@ fn syslog_corpus() {
     let n = replay("syslog", syslog_input);
     eprintln!("replayed {n} syslog inputs");
 }
+
+#[test]
+fn app_dissector_corpora() {
+    use weir_decode::fuzzing as f;
+    let targets: [(&str, fn(&[u8])); 11] = [
+        ("app_dhcp", f::app_dhcp_input),
+        ("app_dns", f::app_dns_input),
+        ("app_http", f::app_http_input),
+        ("app_mail", f::app_mail_input),
+        ("app_misc", f::app_misc_input),
+        ("app_ntp", f::app_ntp_input),
+        ("app_quic", f::app_quic_input),
+        ("app_rdp", f::app_rdp_input),
+        ("app_smb", f::app_smb_input),
+        ("app_ssh", f::app_ssh_input),
+        ("app_tls", f::app_tls_input),
+    ];
+    for (name, run) in targets {
+        let n = replay(name, run);
+        eprintln!("replayed {n} {name} inputs");
+    }
+}

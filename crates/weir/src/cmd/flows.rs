@@ -270,6 +270,12 @@ pub fn flow_json(f: &Flow, nets: &Networks) -> Map<String, Value> {
                 }
                 m.insert("protos.dns.last_query_type".into(), json!(d.qtype));
                 m.insert("protos.dns.last_return_code".into(), json!(d.rcode));
+                m.insert("protos.dns.num_answers".into(), json!(d.answers));
+                let addrs: Vec<String> =
+                    d.addrs.iter().flatten().map(ToString::to_string).collect();
+                if !addrs.is_empty() {
+                    m.insert("protos.dns.answers".into(), json!(addrs));
+                }
                 if d.invalid_chars {
                     m.insert("protos.dns.invalid_chars_in_query".into(), json!(true));
                 }

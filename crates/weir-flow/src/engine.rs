@@ -1,0 +1,716 @@
+//! The engine: packets in, flows/hosts/networks/interface counters updated, and the
+//! visitor that turns packet time into flow events and entity ticks.
+//!
+//! Time is an argument: every call carries the packet timestamp, and visits happen
+//! when that clock crosses a `flow_visit_interval` boundary (spec flow-info.md §5).
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use weir_decode::l4::tcp_flags;
+use weir_decode::{L4Repr, Packet, Timestamp};
+
+use crate::flow::{Detection, Flow, FlowScore, status};
+use crate::host::{Host, HostId, HostTable};
+use crate::iface::Interface;
+use crate::key::FlowKey;
+use crate::l7::{self, PacketCtx};
+use crate::network::{Network, Networks};
+use crate::proto::{Proto, guess_by_port};
+use crate::table::{FlowId, FlowTable};
+
+const SEC: u64 = 1_000_000;
+
+/// Which flow events the visitor emits (a property of the source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventMode {
+    /// All four flow events and entity ticks (weir rules, spec §5.3): live and file
+    /// inputs alike.
+    #[default]
+    All,
+    /// Only `protocolDetected` (the seed's "pcap dump" interface behaviour, §5.1 item 4).
+    ProtocolDetectedOnly,
+}
+
+/// Kind of packet source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A live interface.
+    Live,
+    /// A capture file replayed with weir's rules (all events).
+    File,
+    /// A capture file replayed as a seed "pcap dump" interface (only
+    /// `protocolDetected`).
+    PcapDump,
+}
+
+impl SourceKind {
+    /// The events this kind of source gets.
+    pub fn event_mode(self) -> EventMode {
+        match self {
+            SourceKind::Live | SourceKind::File => EventMode::All,
+            SourceKind::PcapDump => EventMode::ProtocolDetectedOnly,
+        }
+    }
+}
+
+/// Engine configuration.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Period of the flow visit (`flow_visit_interval`), seconds.
+    pub visit_interval_secs: u64,
+    /// Max flow idleness, seconds.
+    pub max_idle_secs: u64,
+    /// Idleness after which a closed (FIN both ways or RST) TCP flow ends, seconds.
+    pub closed_idle_secs: u64,
+    /// Undetected flows give up detection after this idleness, seconds.
+    pub detection_idle_secs: u64,
+    /// `periodicUpdate` period, seconds (default 5 × max idleness).
+    pub periodic_update_secs: u64,
+    /// Flow table cap.
+    pub max_flows: usize,
+    /// Host count above which hosts without active flows are dropped at once.
+    pub max_hosts: usize,
+    /// Local networks.
+    pub local_networks: Vec<IpNet>,
+    /// Events emitted.
+    pub events: EventMode,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            visit_interval_secs: 5,
+            max_idle_secs: 60,
+            closed_idle_secs: 10,
+            detection_idle_secs: 5,
+            periodic_update_secs: 300,
+            max_flows: 1 << 20,
+            max_hosts: 1 << 21,
+            local_networks: Vec::new(),
+            events: EventMode::All,
+        }
+    }
+}
+
+/// Entity tick periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tick {
+    /// Every minute.
+    Min,
+    /// Every 5 minutes.
+    FiveMins,
+    /// Every hour.
+    Hour,
+    /// Every day.
+    Day,
+}
+
+impl Tick {
+    /// All ticks, shortest first.
+    pub const ALL: [Tick; 4] = [Tick::Min, Tick::FiveMins, Tick::Hour, Tick::Day];
+
+    /// Period in seconds.
+    pub fn secs(self) -> u64 {
+        match self {
+            Tick::Min => 60,
+            Tick::FiveMins => 300,
+            Tick::Hour => 3600,
+            Tick::Day => 86400,
+        }
+    }
+
+    /// ntopng's name (`min`, `5mins`, `hour`, `day`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tick::Min => "min",
+            Tick::FiveMins => "5mins",
+            Tick::Hour => "hour",
+            Tick::Day => "day",
+        }
+    }
+}
+
+/// Why a flow ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// No packets for the idle timeout.
+    Idle,
+    /// Evicted to make room (table cap).
+    Evicted,
+    /// End of input (final visit).
+    Shutdown,
+}
+
+/// Receives the visitor's events. Every method has a no-op default (ripgrep `Sink`
+/// style), so a consumer implements only what it needs. Flows are lent, not copied:
+/// scripts may set statuses through `&mut Flow` ([`Flow::set_status`]); score changes
+/// reach the hosts after the call.
+pub trait Consumer {
+    /// First visit after L7 detection completed.
+    fn protocol_detected(&mut self, _now: Timestamp, _flow: &mut Flow) {}
+    /// The status bitmap differs from the previous visit.
+    fn status_changed(&mut self, _now: Timestamp, _flow: &mut Flow) {}
+    /// Long-lived flow, every `periodic_update_secs` of duration.
+    fn periodic_update(&mut self, _now: Timestamp, _flow: &mut Flow) {}
+    /// Last visit of the flow (`idle` / `flowEnd`).
+    fn flow_end(&mut self, _now: Timestamp, _flow: &mut Flow, _reason: EndReason) {}
+    /// Entity tick for one host.
+    fn host_tick(&mut self, _tick: Tick, _now: Timestamp, _host: &Host) {}
+    /// Entity tick for one local network.
+    fn network_tick(&mut self, _tick: Tick, _now: Timestamp, _network: &Network) {}
+    /// Entity tick for the interface.
+    fn interface_tick(&mut self, _tick: Tick, _now: Timestamp, _iface: &Interface) {}
+    /// System tick.
+    fn system_tick(&mut self, _tick: Tick, _now: Timestamp) {}
+}
+
+/// A consumer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoopConsumer;
+
+impl Consumer for NoopConsumer {}
+
+/// The flow engine of one interface. Owns its tables; not shared between threads.
+#[derive(Debug)]
+pub struct Engine {
+    cfg: EngineConfig,
+    flows: FlowTable,
+    hosts: HostTable,
+    networks: Networks,
+    iface: Interface,
+    clock: Timestamp,
+    next_visit_us: u64,
+    next_tick_us: [u64; 4],
+    serial: u64,
+    started: bool,
+}
+
+fn is_service_port(l4: u8, p: u16) -> bool {
+    p < 1024 || guess_by_port(l4, p, p) != Proto::UNKNOWN
+}
+
+/// Decides whether the sender of a flow's first packet is the client.
+fn first_sender_is_client(pkt: &Packet<'_>, ep_sport: u16, ep_dport: u16, proto: u8) -> bool {
+    match pkt.l4 {
+        Some(L4Repr::Tcp(t)) => {
+            let syn = t.flags & tcp_flags::SYN != 0;
+            let ack = t.flags & tcp_flags::ACK != 0;
+            if syn {
+                return !ack;
+            }
+        }
+        Some(L4Repr::Icmp(i)) => return !matches!(i.icmp_type, 0 | 14 | 16 | 18),
+        Some(L4Repr::Icmpv6(i)) => return i.icmp_type != 129,
+        _ => {}
+    }
+    !is_service_port(proto, ep_sport) || is_service_port(proto, ep_dport)
+}
+
+impl Engine {
+    /// A new engine.
+    pub fn new(cfg: EngineConfig) -> Engine {
+        let networks = Networks::new(&cfg.local_networks);
+        Engine {
+            flows: FlowTable::new(cfg.max_flows),
+            hosts: HostTable::default(),
+            networks,
+            iface: Interface::default(),
+            clock: Timestamp(0),
+            next_visit_us: 0,
+            next_tick_us: [0; 4],
+            serial: 0,
+            started: false,
+            cfg,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// The flow table.
+    pub fn flows(&self) -> &FlowTable {
+        &self.flows
+    }
+
+    /// The host table.
+    pub fn hosts(&self) -> &HostTable {
+        &self.hosts
+    }
+
+    /// The local networks.
+    pub fn networks(&self) -> &Networks {
+        &self.networks
+    }
+
+    /// Interface counters.
+    pub fn interface(&self) -> &Interface {
+        &self.iface
+    }
+
+    /// The packet clock (latest timestamp seen).
+    pub fn clock(&self) -> Timestamp {
+        self.clock
+    }
+
+    /// Counts a frame that could not be decoded at all.
+    pub fn undecodable<C: Consumer>(&mut self, ts: Timestamp, wire_len: u32, c: &mut C) {
+        self.advance(ts, c);
+        self.iface.packets += 1;
+        self.iface.bytes += u64::from(wire_len);
+        self.iface.non_ip += 1;
+        self.iface.decode_errors += 1;
+    }
+
+    /// Processes one decoded packet: advances the clock (running any visits and ticks
+    /// that are due), then updates the flow, its hosts and the counters.
+    ///
+    /// # Panics
+    /// Never.
+    pub fn process<C: Consumer>(
+        &mut self,
+        ts: Timestamp,
+        wire_len: u32,
+        pkt: &Packet<'_>,
+        c: &mut C,
+    ) {
+        self.advance(ts, c);
+        let ts = ts.max(self.clock);
+        self.iface.packets += 1;
+        self.iface.bytes += u64::from(wire_len);
+        if pkt.error.is_some() {
+            self.iface.decode_errors += 1;
+        }
+        let Some((key, ep, src_is_a)) = FlowKey::from_packet(pkt) else {
+            self.iface.non_ip += 1;
+            return;
+        };
+        let fragment = pkt.ip.and_then(|i| i.fragment).is_some();
+        if fragment {
+            self.iface.fragments += 1;
+        }
+        let l4c = &mut self.iface.l4[Interface::l4_index(key.proto)];
+        l4c.packets += 1;
+        l4c.bytes += u64::from(wire_len);
+
+        let id = match self.flows.find(&key) {
+            Some(id) => id,
+            None => self.create_flow(key, ep, src_is_a, ts, pkt, c),
+        };
+        self.flows.touch(id);
+        let Some(flow) = self.flows.get_mut(id) else {
+            return;
+        };
+        let from_client = src_is_a == flow.cli_is_a;
+        let tos = pkt.ip.map_or(0, |i| i.tos);
+        flow.account(ts, from_client, wire_len, pkt.payload.len(), fragment, tos);
+        let (mut in_order, mut flags, mut payload) = (true, 0u8, pkt.payload);
+        if let Some(L4Repr::Tcp(t)) = pkt.l4 {
+            flags = t.flags;
+            match flow.tcp_update(ts, from_client, t.flags, t.seq, pkt.payload.len()) {
+                Some(skip) => payload = payload.get(skip..).unwrap_or(&[]),
+                None => in_order = false,
+            }
+        }
+        if flow.l7.detection != Detection::Done {
+            let (cport, sport) = (flow.client().1, flow.server().1);
+            let ctx = PacketCtx {
+                payload,
+                from_client,
+                l4: key.proto,
+                cport,
+                sport,
+                in_order,
+                ts,
+            };
+            l7::dissect(flow, &ctx);
+        }
+        let [cli, srv] = flow.hosts;
+        let (src, dst) = if from_client { (cli, srv) } else { (srv, cli) };
+        let bytes = u64::from(wire_len);
+        let mut nets = [-1i16; 2];
+        if let Some(h) = self.hosts.get_mut(src) {
+            h.packets_sent += 1;
+            h.bytes_sent += bytes;
+            h.last_seen = h.last_seen.max(ts);
+            nets[0] = h.network_id;
+            if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
+                h.syn_sent += 1;
+            } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
+                h.synack_sent += 1;
+            }
+            if flags & tcp_flags::RST != 0 {
+                h.rst_sent += 1;
+            }
+        }
+        if let Some(h) = self.hosts.get_mut(dst) {
+            h.packets_rcvd += 1;
+            h.bytes_rcvd += bytes;
+            h.last_seen = h.last_seen.max(ts);
+            nets[1] = h.network_id;
+            if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
+                h.syn_rcvd += 1;
+            } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
+                h.synack_rcvd += 1;
+            }
+        }
+        if !self.networks.is_empty() {
+            self.account_networks(nets, bytes);
+        }
+    }
+
+    fn account_networks(&mut self, [s, d]: [i16; 2], bytes: u64) {
+        let get = |n: i16| usize::try_from(n).ok();
+        match (get(s), get(d)) {
+            (Some(a), Some(b)) if a == b => {
+                if let Some(n) = self.networks.get_mut(a) {
+                    n.bytes_inner += bytes;
+                    n.packets += 1;
+                }
+            }
+            (a, b) => {
+                if let Some(n) = a.and_then(|a| self.networks.get_mut(a)) {
+                    n.bytes_egress += bytes;
+                    n.packets += 1;
+                }
+                if let Some(n) = b.and_then(|b| self.networks.get_mut(b)) {
+                    n.bytes_ingress += bytes;
+                    n.packets += 1;
+                }
+            }
+        }
+    }
+
+    fn create_flow<C: Consumer>(
+        &mut self,
+        key: FlowKey,
+        ep: crate::key::Endpoints,
+        src_is_a: bool,
+        ts: Timestamp,
+        pkt: &Packet<'_>,
+        c: &mut C,
+    ) -> FlowId {
+        if self.flows.is_full()
+            && let Some(old) = self.flows.oldest()
+        {
+            self.end_flow(old, ts, EndReason::Evicted, c);
+            self.iface.flows_evicted += 1;
+        }
+        let src_client = first_sender_is_client(pkt, ep.sport, ep.dport, key.proto);
+        let cli_is_a = src_is_a == src_client;
+        self.serial += 1;
+        let mut flow = Flow::new(key, cli_is_a, self.serial, ts);
+        let (cli_ip, srv_ip) = if src_client {
+            (ep.src, ep.dst)
+        } else {
+            (ep.dst, ep.src)
+        };
+        let srv_port = if src_client { ep.dport } else { ep.sport };
+        let cli = self.host(cli_ip, key.vlan, ts);
+        let srv = self.host(srv_ip, key.vlan, ts);
+        flow.hosts = [cli, srv];
+        if let Some(h) = self.hosts.get_mut(cli) {
+            h.active_flows_as_client += 1;
+            h.total_flows_as_client += 1;
+            h.contacted_peers.add(&srv_ip);
+            h.contacted_ports.add(&(key.proto, srv_port));
+            if let Some(n) = usize::try_from(h.network_id)
+                .ok()
+                .and_then(|n| self.networks.get_mut(n))
+            {
+                n.flows += 1;
+            }
+        }
+        if let Some(h) = self.hosts.get_mut(srv) {
+            h.active_flows_as_server += 1;
+            h.total_flows_as_server += 1;
+        }
+        self.iface.flows_created += 1;
+        self.flows.insert(flow)
+    }
+
+    fn host(&mut self, ip: IpAddr, vlan: u16, ts: Timestamp) -> HostId {
+        let before = self.hosts.len();
+        let nets = &self.networks;
+        let id = self.hosts.get_or_insert(ip, vlan, ts, || nets.lookup(ip));
+        if self.hosts.len() > before {
+            self.iface.hosts_created += 1;
+            if let Some(n) = self
+                .hosts
+                .get(id)
+                .and_then(|h| usize::try_from(h.network_id).ok())
+                && let Some(net) = self.networks.get_mut(n)
+            {
+                net.hosts += 1;
+            }
+        }
+        id
+    }
+
+    /// Applies a flow's score changes since the last application to its hosts.
+    fn apply_scores(hosts: &mut HostTable, flow: &mut Flow) {
+        let now = flow.score;
+        let was = flow.visit.score_applied;
+        if now == was {
+            return;
+        }
+        for (hid, now_c, was_c) in [
+            (flow.hosts[0], now.cli, was.cli),
+            (flow.hosts[1], now.srv, was.srv),
+        ] {
+            if let Some(h) = hosts.get_mut(hid) {
+                for i in 0..2 {
+                    h.score[i] = h.score[i].saturating_add(now_c[i].saturating_sub(was_c[i]));
+                }
+            }
+        }
+        flow.visit.score_applied = now;
+    }
+
+    fn release_hosts(&mut self, flow: &Flow) {
+        let applied = flow.visit.score_applied;
+        for (i, hid) in flow.hosts.into_iter().enumerate() {
+            let Some(h) = self.hosts.get_mut(hid) else {
+                continue;
+            };
+            let contrib = if i == 0 { applied.cli } else { applied.srv };
+            for (s, c) in h.score.iter_mut().zip(contrib) {
+                *s = s.saturating_sub(c);
+            }
+            if i == 0 {
+                h.active_flows_as_client = h.active_flows_as_client.saturating_sub(1);
+            } else {
+                h.active_flows_as_server = h.active_flows_as_server.saturating_sub(1);
+            }
+            if h.active_flows() == 0 && self.hosts.len() > self.cfg.max_hosts {
+                self.remove_host(hid);
+            }
+        }
+    }
+
+    fn remove_host(&mut self, hid: HostId) {
+        if let Some(h) = self.hosts.remove(hid)
+            && let Some(n) = usize::try_from(h.network_id)
+                .ok()
+                .and_then(|n| self.networks.get_mut(n))
+        {
+            n.hosts = n.hosts.saturating_sub(1);
+        }
+    }
+
+    /// Moves the traffic since the previous visit into the interface and host L7
+    /// breakdowns.
+    fn account_visit(
+        iface: &mut Interface,
+        hosts: &mut HostTable,
+        flow: &mut Flow,
+        new_flow: bool,
+    ) {
+        let proto = flow.l7.proto();
+        let bytes = flow.bytes_since_visit(0) + flow.bytes_since_visit(1);
+        let packets = flow.packets_since_visit(0) + flow.packets_since_visit(1);
+        if bytes == 0 && !new_flow {
+            return;
+        }
+        iface.add_l7(proto, bytes, packets, u64::from(new_flow));
+        for hid in flow.hosts {
+            if let Some(h) = hosts.get_mut(hid) {
+                h.l7.add(proto, bytes, u32::from(new_flow));
+            }
+        }
+        for d in &mut flow.dir {
+            d.packets_at_visit = d.packets;
+            d.bytes_at_visit = d.bytes;
+        }
+    }
+
+    fn end_flow<C: Consumer>(&mut self, id: FlowId, now: Timestamp, reason: EndReason, c: &mut C) {
+        let mode = self.cfg.events;
+        let Some(flow) = self.flows.get_mut(id) else {
+            return;
+        };
+        if flow.l7.detection != Detection::Done {
+            l7::finish(flow, now);
+        }
+        let first_detect = !flow.visit.detected_emitted;
+        Engine::account_visit(&mut self.iface, &mut self.hosts, flow, first_detect);
+        if first_detect {
+            flow.visit.detected_emitted = true;
+            c.protocol_detected(now, flow);
+        }
+        if mode == EventMode::All {
+            if flow.status_map != flow.visit.status_at_visit {
+                flow.visit.status_at_visit = flow.status_map;
+                c.status_changed(now, flow);
+            }
+            c.flow_end(now, flow, reason);
+        }
+        Engine::apply_scores(&mut self.hosts, flow);
+        if let Some(flow) = self.flows.remove(id) {
+            self.iface.flows_ended += 1;
+            self.release_hosts(&flow);
+        }
+    }
+
+    /// Advances the clock to `ts`, running the visits and entity ticks that are due.
+    /// A live source calls this on a wall-clock tick when no packets arrive.
+    pub fn advance<C: Consumer>(&mut self, ts: Timestamp, c: &mut C) {
+        let interval = self.cfg.visit_interval_secs.max(1) * SEC;
+        if !self.started {
+            self.started = true;
+            self.clock = ts;
+            self.next_visit_us = (ts.0 / interval + 1) * interval;
+            for (i, t) in Tick::ALL.iter().enumerate() {
+                let p = t.secs() * SEC;
+                self.next_tick_us[i] = (ts.0 / p + 1) * p;
+            }
+            return;
+        }
+        if ts <= self.clock {
+            return;
+        }
+        self.clock = ts;
+        if ts.0 < self.next_visit_us {
+            return;
+        }
+        // Visits on every boundary crossed; a jump of more than two intervals (a gap
+        // in the capture) collapses into one visit at the new time.
+        if ts.0 - self.next_visit_us > 2 * interval {
+            self.visit(Timestamp(ts.0), false, c);
+        } else {
+            while self.next_visit_us <= ts.0 {
+                let at = Timestamp(self.next_visit_us);
+                self.visit(at, false, c);
+                self.next_visit_us += interval;
+            }
+        }
+        self.next_visit_us = (ts.0 / interval + 1) * interval;
+        self.ticks(ts, false, c);
+    }
+
+    fn ticks<C: Consumer>(&mut self, now: Timestamp, force: bool, c: &mut C) {
+        if self.cfg.events != EventMode::All {
+            return;
+        }
+        for (i, t) in Tick::ALL.iter().enumerate() {
+            if !force && now.0 < self.next_tick_us[i] {
+                continue;
+            }
+            let p = t.secs() * SEC;
+            let at = if force { now } else { Timestamp(now.0 / p * p) };
+            self.next_tick_us[i] = (now.0 / p + 1) * p;
+            for (_, h) in self.hosts.iter() {
+                c.host_tick(*t, at, h);
+            }
+            for n in self.networks.iter() {
+                c.network_tick(*t, at, n);
+            }
+            c.interface_tick(*t, at, &self.iface);
+            c.system_tick(*t, at);
+            if *t == Tick::Min && !force {
+                self.purge_hosts(now);
+            }
+        }
+    }
+
+    fn purge_hosts(&mut self, now: Timestamp) {
+        let idle = self.cfg.max_idle_secs * SEC;
+        for id in self.hosts.ids() {
+            let purge = self.hosts.get(id).is_some_and(|h| {
+                h.active_flows() == 0 && now.0.saturating_sub(h.last_seen.0) >= idle
+            });
+            if purge {
+                self.remove_host(id);
+            }
+        }
+    }
+
+    /// One visit of every flow at `now` (`last` = final visit: every flow ends).
+    fn visit<C: Consumer>(&mut self, now: Timestamp, last: bool, c: &mut C) {
+        let mode = self.cfg.events;
+        let idle_us = self.cfg.max_idle_secs * SEC;
+        let closed_us = self.cfg.closed_idle_secs * SEC;
+        let detect_us = self.cfg.detection_idle_secs * SEC;
+        let period_us = self.cfg.periodic_update_secs.max(1) * SEC;
+        // Interface throughput over the interval.
+        let dt = (self.cfg.visit_interval_secs.max(1)) as f64;
+        self.iface.throughput_pps = (self.iface.packets - self.iface.last_tp_packets) as f64 / dt;
+        self.iface.throughput_bps = (self.iface.bytes - self.iface.last_tp_bytes) as f64 * 8.0 / dt;
+        self.iface.last_tp_packets = self.iface.packets;
+        self.iface.last_tp_bytes = self.iface.bytes;
+        for id in 0..self.flows.slot_count() {
+            let Some(flow) = self.flows.get_mut(id) else {
+                continue;
+            };
+            let quiet = now.0.saturating_sub(flow.last_seen.0);
+            let timeout = if flow.tcp_closed() {
+                closed_us
+            } else {
+                idle_us
+            };
+            let idle = last || quiet >= timeout;
+            if idle {
+                self.end_flow(
+                    id,
+                    now,
+                    if last {
+                        EndReason::Shutdown
+                    } else {
+                        EndReason::Idle
+                    },
+                    c,
+                );
+                continue;
+            }
+            if flow.l7.detection != Detection::Done && quiet >= detect_us {
+                l7::finish(flow, now);
+            }
+            if flow.tcp_seq_problems() && !flow.has_status(status::TCP_CONNECTION_ISSUES) {
+                flow.set_status(status::TCP_CONNECTION_ISSUES, 10, 5, 5, false);
+            }
+            let detected_now = flow.l7.detection == Detection::Done && !flow.visit.detected_emitted;
+            Engine::account_visit(&mut self.iface, &mut self.hosts, flow, detected_now);
+            if detected_now {
+                flow.visit.detected_emitted = true;
+                c.protocol_detected(now, flow);
+            }
+            if mode == EventMode::All {
+                if flow.status_map != flow.visit.status_at_visit {
+                    flow.visit.status_at_visit = flow.status_map;
+                    c.status_changed(now, flow);
+                }
+                let duration = now.0.saturating_sub(flow.first_seen.0);
+                if duration >= u64::from(flow.visit.periodic_calls + 1) * period_us {
+                    flow.visit.periodic_calls += 1;
+                    c.periodic_update(now, flow);
+                }
+            }
+            Engine::apply_scores(&mut self.hosts, flow);
+        }
+    }
+
+    /// End of input: the final visit (every flow ends with `flow_end`), then the entity
+    /// ticks fire once.
+    pub fn finish<C: Consumer>(&mut self, c: &mut C) {
+        let now = self.clock;
+        self.visit(now, true, c);
+        self.ticks(now, true, c);
+    }
+
+    /// Finds a flow by key.
+    pub fn find_flow(&self, key: &FlowKey) -> Option<&Flow> {
+        self.flows.find(key).and_then(|id| self.flows.get(id))
+    }
+
+    /// Score of a host (sum of both categories).
+    pub fn host_score(h: &Host) -> u32 {
+        h.score[0].saturating_add(h.score[1])
+    }
+
+    /// The scores a flow currently contributes to its hosts.
+    pub fn flow_score(f: &Flow) -> FlowScore {
+        f.score
+    }
+}

@@ -1,0 +1,369 @@
+//! Hosts (per IP and VLAN): traffic counters, flow counts, SYN counters, L7 breakdown,
+//! score and bounded unique-peer / unique-port estimates.
+
+use std::hash::{BuildHasher, Hash};
+use std::net::IpAddr;
+
+use hashbrown::HashTable;
+use weir_decode::Timestamp;
+
+use crate::proto::Proto;
+
+/// A HyperLogLog distinct counter with 64 six-bit registers (≈13% standard error):
+/// 64 bytes whatever the number of values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct DistinctCounter([u8; 64]);
+
+impl Default for DistinctCounter {
+    fn default() -> Self {
+        DistinctCounter([0; 64])
+    }
+}
+
+impl std::fmt::Debug for DistinctCounter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "~{}", self.estimate())
+    }
+}
+
+const HLL_SEED: u64 = 0x5745_4952_464c_4f57;
+
+impl DistinctCounter {
+    /// Adds a value.
+    pub fn add<T: Hash>(&mut self, v: &T) {
+        let h = foldhash::fast::FixedState::with_seed(HLL_SEED).hash_one(v);
+        let idx = (h & 63) as usize;
+        let rank = ((h >> 6).trailing_zeros() + 1).min(58) as u8;
+        if let Some(r) = self.0.get_mut(idx)
+            && *r < rank
+        {
+            *r = rank;
+        }
+    }
+
+    /// Estimated number of distinct values added.
+    pub fn estimate(&self) -> u64 {
+        let m = 64.0f64;
+        let mut sum = 0.0f64;
+        let mut zeros = 0u32;
+        for &r in &self.0 {
+            sum += 2f64.powi(-i32::from(r));
+            zeros += u32::from(r == 0);
+        }
+        let alpha = 0.709;
+        let raw = alpha * m * m / sum;
+        let est = if raw <= 2.5 * m && zeros > 0 {
+            m * (m / f64::from(zeros)).ln()
+        } else {
+            raw
+        };
+        est.round() as u64
+    }
+}
+
+/// Traffic of one L7 protocol at a host or interface.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct L7Counter {
+    /// Protocol (`Proto(u16::MAX)` = all others, when the table is full).
+    pub proto: Proto,
+    /// Bytes.
+    pub bytes: u64,
+    /// Flows.
+    pub flows: u32,
+}
+
+/// Most L7 protocols tracked per host; the rest are summed in an "other" entry.
+pub const HOST_L7_SLOTS: usize = 8;
+
+/// A fixed-size L7 breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct L7Breakdown {
+    entries: [L7Counter; HOST_L7_SLOTS],
+    used: u8,
+}
+
+impl L7Breakdown {
+    fn slot(&mut self, p: Proto) -> Option<&mut L7Counter> {
+        let used = usize::from(self.used);
+        if let Some(i) = self.entries.iter().take(used).position(|e| e.proto == p) {
+            return self.entries.get_mut(i);
+        }
+        if used < HOST_L7_SLOTS - 1 {
+            self.used += 1;
+            let e = self.entries.get_mut(used)?;
+            e.proto = p;
+            return Some(e);
+        }
+        // Last slot is "other".
+        let e = self.entries.get_mut(HOST_L7_SLOTS - 1)?;
+        e.proto = Proto(u16::MAX);
+        self.used = HOST_L7_SLOTS as u8;
+        Some(e)
+    }
+
+    /// Adds bytes (and optionally one flow) to a protocol.
+    pub fn add(&mut self, p: Proto, bytes: u64, flows: u32) {
+        if let Some(e) = self.slot(p) {
+            e.bytes += bytes;
+            e.flows += flows;
+        }
+    }
+
+    /// The entries.
+    pub fn iter(&self) -> impl Iterator<Item = &L7Counter> {
+        self.entries.iter().take(usize::from(self.used))
+    }
+}
+
+/// One host.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// Address.
+    pub ip: IpAddr,
+    /// VLAN.
+    pub vlan: u16,
+    /// First packet.
+    pub first_seen: Timestamp,
+    /// Last packet.
+    pub last_seen: Timestamp,
+    /// Packets sent.
+    pub packets_sent: u64,
+    /// Packets received.
+    pub packets_rcvd: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_rcvd: u64,
+    /// Active flows as client.
+    pub active_flows_as_client: u32,
+    /// Active flows as server.
+    pub active_flows_as_server: u32,
+    /// Flows as client since first seen.
+    pub total_flows_as_client: u64,
+    /// Flows as server since first seen.
+    pub total_flows_as_server: u64,
+    /// TCP SYN (without ACK) sent.
+    pub syn_sent: u64,
+    /// TCP SYN received.
+    pub syn_rcvd: u64,
+    /// SYN-ACK sent.
+    pub synack_sent: u64,
+    /// SYN-ACK received.
+    pub synack_rcvd: u64,
+    /// RST sent.
+    pub rst_sent: u64,
+    /// Score [network, security]: sum of the live flows' contributions.
+    pub score: [u32; 2],
+    /// In a configured local network.
+    pub local: bool,
+    /// Index of the local network (−1 none).
+    pub network_id: i16,
+    /// Unique peers contacted (as client), estimated.
+    pub contacted_peers: DistinctCounter,
+    /// Unique server ports contacted (as client), estimated.
+    pub contacted_ports: DistinctCounter,
+    /// L7 breakdown.
+    pub l7: L7Breakdown,
+}
+
+impl Host {
+    fn new(ip: IpAddr, vlan: u16, ts: Timestamp, network_id: Option<usize>) -> Host {
+        Host {
+            ip,
+            vlan,
+            first_seen: ts,
+            last_seen: ts,
+            packets_sent: 0,
+            packets_rcvd: 0,
+            bytes_sent: 0,
+            bytes_rcvd: 0,
+            active_flows_as_client: 0,
+            active_flows_as_server: 0,
+            total_flows_as_client: 0,
+            total_flows_as_server: 0,
+            syn_sent: 0,
+            syn_rcvd: 0,
+            synack_sent: 0,
+            synack_rcvd: 0,
+            rst_sent: 0,
+            score: [0; 2],
+            local: network_id.is_some(),
+            network_id: network_id.and_then(|n| i16::try_from(n).ok()).unwrap_or(-1),
+            contacted_peers: DistinctCounter::default(),
+            contacted_ports: DistinctCounter::default(),
+            l7: L7Breakdown::default(),
+        }
+    }
+
+    /// Active flows (client + server).
+    pub fn active_flows(&self) -> u32 {
+        self.active_flows_as_client + self.active_flows_as_server
+    }
+}
+
+/// Slot id of a host.
+pub type HostId = u32;
+
+/// Hosts by (IP, VLAN).
+pub struct HostTable {
+    index: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    slots: Vec<Option<Box<Host>>>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+impl std::fmt::Debug for HostTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostTable").field("len", &self.len).finish()
+    }
+}
+
+impl Default for HostTable {
+    fn default() -> Self {
+        HostTable {
+            index: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl HostTable {
+    /// Hosts in the table.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True if empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Finds a host.
+    pub fn find(&self, ip: IpAddr, vlan: u16) -> Option<HostId> {
+        let h = self.hasher.hash_one((ip, vlan));
+        let slots = &self.slots;
+        self.index
+            .find(h, |&id| matches!(slots.get(id as usize), Some(Some(x)) if x.ip == ip && x.vlan == vlan))
+            .copied()
+    }
+
+    /// Finds or creates a host; `network_id` classifies a new host.
+    pub(crate) fn get_or_insert(
+        &mut self,
+        ip: IpAddr,
+        vlan: u16,
+        ts: Timestamp,
+        network_id: impl FnOnce() -> Option<usize>,
+    ) -> HostId {
+        if let Some(id) = self.find(ip, vlan) {
+            return id;
+        }
+        let host = Box::new(Host::new(ip, vlan, ts, network_id()));
+        let id = match self.free.pop() {
+            Some(id) => {
+                if let Some(s) = self.slots.get_mut(id as usize) {
+                    *s = Some(host);
+                }
+                id
+            }
+            None => {
+                self.slots.push(Some(host));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let h = self.hasher.hash_one((ip, vlan));
+        let slots = &self.slots;
+        let hasher = &self.hasher;
+        self.index
+            .insert_unique(h, id, |&i| match slots.get(i as usize) {
+                Some(Some(x)) => hasher.hash_one((x.ip, x.vlan)),
+                _ => 0,
+            });
+        self.len += 1;
+        id
+    }
+
+    /// A host by id.
+    pub fn get(&self, id: HostId) -> Option<&Host> {
+        self.slots.get(id as usize).and_then(|s| s.as_deref())
+    }
+
+    /// A host by id, mutably.
+    pub fn get_mut(&mut self, id: HostId) -> Option<&mut Host> {
+        self.slots
+            .get_mut(id as usize)
+            .and_then(|s| s.as_deref_mut())
+    }
+
+    /// Removes a host.
+    pub(crate) fn remove(&mut self, id: HostId) -> Option<Box<Host>> {
+        let (ip, vlan) = self.get(id).map(|h| (h.ip, h.vlan))?;
+        let h = self.hasher.hash_one((ip, vlan));
+        if let Ok(e) = self.index.find_entry(h, |&i| i == id) {
+            e.remove();
+        }
+        let old = self.slots.get_mut(id as usize)?.take();
+        self.free.push(id);
+        self.len -= 1;
+        old
+    }
+
+    /// Live hosts in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (HostId, &Host)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_deref().map(|h| (i as u32, h)))
+    }
+
+    pub(crate) fn ids(&self) -> Vec<HostId> {
+        self.iter().map(|(i, _)| i).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_counter_is_bounded_and_close() {
+        let mut c = DistinctCounter::default();
+        assert_eq!(c.estimate(), 0);
+        for i in 0..1000u32 {
+            c.add(&i);
+            c.add(&i);
+        }
+        let e = c.estimate() as f64;
+        assert!((600.0..1400.0).contains(&e), "estimate {e}");
+        let mut small = DistinctCounter::default();
+        for i in 0..5u32 {
+            small.add(&i);
+        }
+        assert!((4..=6).contains(&small.estimate()));
+    }
+
+    #[test]
+    fn table_and_breakdown() {
+        let mut t = HostTable::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let a = t.get_or_insert(ip, 0, Timestamp(0), || Some(0));
+        assert_eq!(t.get_or_insert(ip, 0, Timestamp(0), || None), a);
+        let b = t.get_or_insert(ip, 7, Timestamp(0), || None);
+        assert_ne!(a, b);
+        assert!(t.get(a).unwrap().local);
+        assert!(!t.get(b).unwrap().local);
+        t.remove(a);
+        assert_eq!(t.find(ip, 0), None);
+        assert_eq!(t.len(), 1);
+        let mut l = L7Breakdown::default();
+        for p in 0..20 {
+            l.add(Proto(p), 10, 1);
+        }
+        assert_eq!(l.iter().count(), HOST_L7_SLOTS);
+        assert!(std::mem::size_of::<Host>() <= 1024);
+    }
+}
