@@ -64,7 +64,8 @@ fn syslog_corpus() {
 #[test]
 fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
-    let targets: [(&str, fn(&[u8])); 11] = [
+    type Harness = fn(&[u8]);
+    let targets: [(&str, Harness); 11] = [
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
