@@ -61,6 +61,10 @@ enum Command {
     Flows(cmd::flows::Args),
     /// Track hosts in capture files and print their counters.
     Hosts(cmd::hosts::Args),
+    /// Lua plugins: list them, check them, test them on a capture.
+    Plugins(cmd::plugins::Args),
+    /// Timeseries: list the series of the embedded store, print their points.
+    Ts(cmd::ts::Args),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +92,8 @@ fn main() -> ExitCode {
         Command::GenPcap(a) => cmd::gen_pcap::run(&a),
         Command::Flows(a) => cmd::flows::run(&a),
         Command::Hosts(a) => cmd::hosts::run(&a),
+        Command::Plugins(a) => cmd::plugins::run(&a),
+        Command::Ts(a) => cmd::ts::run(&a),
     };
     match result {
         Ok(code) => code,

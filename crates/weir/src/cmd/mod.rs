@@ -7,3 +7,5 @@ pub mod demo;
 pub mod flows;
 pub mod gen_pcap;
 pub mod hosts;
+pub mod plugins;
+pub mod ts;

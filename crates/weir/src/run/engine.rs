@@ -91,6 +91,8 @@ pub struct EngineProgress {
     pub hosts: AtomicU64,
     /// Set by SIGHUP: the engine thread reloads its driver at the next batch.
     pub reload: AtomicBool,
+    /// Where snapshots for the web server go, when one runs.
+    pub snapshots: Option<Arc<super::snapshot::SnapshotCell>>,
 }
 
 /// The engine thread: it returns the run summary and the driver's report.
@@ -115,6 +117,10 @@ where
             let mut driver = make_driver()?;
             let mut talkers = TopTalkers::new(TALKER_COUNTERS);
             let mut engine = Engine::new(cfg);
+            let mut publisher = progress
+                .snapshots
+                .clone()
+                .map(super::snapshot::Publisher::new);
             let mut decoded = DecodeSummary::default();
             let mut problems = Vec::new();
             let mut open = sources;
@@ -144,6 +150,9 @@ where
                             .hosts
                             .store(engine.hosts().len() as u64, Ordering::Relaxed);
                         driver.after_batch(&engine);
+                        if let Some(p) = &mut publisher {
+                            p.maybe_publish(&engine, false);
+                        }
                         let _ = recycle.try_send(batch);
                     }
                     Msg::Idle(now) => engine.advance(
@@ -172,6 +181,9 @@ where
                 driver: &mut driver,
                 talkers: &mut talkers,
             });
+            if let Some(p) = &mut publisher {
+                p.maybe_publish(&engine, true);
+            }
             let summary = Summary::new(&engine, &talkers, decoded, problems);
             let report = driver.finish(&engine);
             Ok((summary, report))

@@ -2,6 +2,7 @@
 //! draws it; this module only wires them.
 
 pub mod engine;
+pub mod snapshot;
 pub mod source;
 pub mod summary;
 pub mod syslog;
@@ -165,11 +166,26 @@ pub struct RunOutcome<R> {
     pub interrupted: bool,
 }
 
+/// How [`execute`] runs, besides the configuration.
+#[derive(Default)]
+pub struct ExecOptions {
+    /// No progress display.
+    pub quiet: bool,
+    /// Publish engine snapshots here (for the web server).
+    pub snapshots: Option<Arc<snapshot::SnapshotCell>>,
+    /// Keep running after the capture files end, until a signal (a web UI is serving).
+    pub until_signal: bool,
+}
+
 /// Runs the pipeline with the given driver until the sources end or a signal arrives.
 ///
 /// # Errors
 /// A source cannot be opened, a thread cannot start, or the driver fails to start.
-pub fn execute<D, F>(cfg: &Config, quiet: bool, make_driver: F) -> Result<RunOutcome<D::Report>>
+pub fn execute<D, F>(
+    cfg: &Config,
+    opts: ExecOptions,
+    make_driver: F,
+) -> Result<RunOutcome<D::Report>>
 where
     D: Driver,
     F: FnOnce() -> Result<D> + Send + 'static,
@@ -180,7 +196,11 @@ where
         _ => weir_flow::SourceKind::File,
     };
     let stop = Arc::new(AtomicBool::new(false));
-    let progress = Arc::new(EngineProgress::default());
+    let progress = Arc::new(EngineProgress {
+        snapshots: opts.snapshots.clone(),
+        ..EngineProgress::default()
+    });
+    let quiet = opts.quiet;
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // A second signal while shutting down exits at once.
         signal_hook::flag::register_conditional_shutdown(sig, 1, stop.clone())?;
@@ -230,7 +250,7 @@ where
         )?)
     };
     // Live and syslog sources have no end: they run until a signal.
-    let until_signal = syslog.is_some() || kind == weir_flow::SourceKind::Live;
+    let until_signal = opts.until_signal || syslog.is_some() || kind == weir_flow::SourceKind::Live;
 
     let show = !quiet && std::io::stderr().is_terminal();
     let bar = (show && kind == weir_flow::SourceKind::File).then(|| {
@@ -303,7 +323,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         summary,
         report: (),
         interrupted,
-    } = execute(&cfg, args.quiet, || Ok(CountingDriver))?;
+    } = execute(
+        &cfg,
+        ExecOptions {
+            quiet: args.quiet,
+            ..ExecOptions::default()
+        },
+        || Ok(CountingDriver),
+    )?;
     for p in &summary.source_problems {
         eprintln!("weir: warning: {p}");
     }
