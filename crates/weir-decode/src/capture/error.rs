@@ -5,13 +5,13 @@ use super::MAX_RECORD_LEN;
 /// A problem found while reading a capture file.
 ///
 /// Displays as `{name}: byte {offset}: {kind}`, for example
-/// `trace.pcap: byte 1048: record cut short: it needs 1514 bytes, only 200 are left in the file`.
+/// `trace.pcap: byte 1048: record cut short: it needs 1514 bytes, only 200 are left in the file`,
+/// or `{name}: cannot open: {reason}` when the file could not be opened at all.
 ///
 /// [`is_fatal`](CaptureError::is_fatal) tells whether reading can go on: a fatal error
 /// ends the file, a non-fatal one means the reader skipped one damaged record or block
 /// and the next call to `next_frame` continues behind it.
-#[derive(Debug, thiserror::Error)]
-#[error("{name}: byte {offset}: {kind}")]
+#[derive(Debug)]
 pub struct CaptureError {
     /// The name the reader was given (normally the file's path).
     pub name: String,
@@ -19,6 +19,24 @@ pub struct CaptureError {
     pub offset: u64,
     /// What went wrong.
     pub kind: CaptureErrorKind,
+}
+
+impl std::fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            CaptureErrorKind::Open(_) => write!(f, "{}: {}", self.name, self.kind),
+            kind => write!(f, "{}: byte {}: {kind}", self.name, self.offset),
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            CaptureErrorKind::Io(e) | CaptureErrorKind::Open(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl CaptureError {
@@ -84,6 +102,9 @@ pub enum CaptureErrorKind {
     /// The source failed. Fatal.
     #[error("read error: {0}")]
     Io(std::io::Error),
+    /// The file could not be opened (missing, unreadable, a directory). Fatal.
+    #[error("cannot open: {0}")]
+    Open(std::io::Error),
 }
 
 impl CaptureErrorKind {

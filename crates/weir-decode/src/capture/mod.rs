@@ -171,9 +171,14 @@ impl CaptureReader<std::fs::File> {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, CaptureError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        match std::fs::File::open(path) {
+        let opened = if path.is_dir() {
+            Err(std::io::Error::other("is a directory, not a capture file"))
+        } else {
+            std::fs::File::open(path)
+        };
+        match opened {
             Ok(file) => CaptureReader::new(file, name),
-            Err(e) => Err(Fault::new(0, CaptureErrorKind::Io(e)).named(&name)),
+            Err(e) => Err(Fault::new(0, CaptureErrorKind::Open(e)).named(&name)),
         }
     }
 }

@@ -963,10 +963,18 @@ fn read_errors_are_fatal() {
         assert!(items.iter().filter_map(Item::frame).count() >= 1);
     }
     let e = CaptureReader::open("/nonexistent/weir/capture.pcap").unwrap_err();
-    assert!(matches!(e.kind, CaptureErrorKind::Io(_)));
+    assert!(matches!(e.kind, CaptureErrorKind::Open(_)));
+    assert!(e.is_fatal());
     assert!(
         e.to_string()
-            .starts_with("/nonexistent/weir/capture.pcap: byte 0: read error"),
+            .starts_with("/nonexistent/weir/capture.pcap: cannot open: "),
+        "{e}"
+    );
+    let dir = std::env::temp_dir();
+    let e = CaptureReader::open(&dir).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("cannot open: is a directory, not a capture file"),
         "{e}"
     );
 }

@@ -1,11 +1,9 @@
 //! `weir decode FILE...`: per-layer packet counts of capture files.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
 use weir_decode::capture::CaptureReader;
 use weir_decode::{DecodeSummary, decode};
@@ -50,14 +48,7 @@ impl FileReport {
 /// If the file cannot be opened or is not a capture file at all. Damage inside the file
 /// is reported in [`FileReport::capture_errors`] instead.
 pub fn decode_file(path: &Path) -> Result<FileReport> {
-    if path.is_dir() {
-        anyhow::bail!("{}: is a directory, not a capture file", path.display());
-    }
-    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut reader = CaptureReader::new(
-        BufReader::with_capacity(1 << 20, file),
-        path.display().to_string(),
-    )?;
+    let mut reader = CaptureReader::open(path)?;
     let format = match reader.format() {
         weir_decode::capture::CaptureFormat::PcapNg => "pcapng",
         _ => "pcap",

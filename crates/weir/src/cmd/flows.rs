@@ -1,8 +1,7 @@
 //! `weir flows FILE... [--local-net CIDR]... [--json]`: the flows of capture files, one
 //! per line, with the `flow.getInfo()` keys of spec/flow-info.md (NDJSON with `--json`).
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,14 +62,7 @@ fn replay_file<C: Consumer>(
     c: &mut C,
     report: &mut ReplayReport,
 ) -> Result<()> {
-    if path.is_dir() {
-        anyhow::bail!("{}: is a directory, not a capture file", path.display());
-    }
-    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut reader = CaptureReader::new(
-        BufReader::with_capacity(1 << 20, file),
-        path.display().to_string(),
-    )?;
+    let mut reader = CaptureReader::open(path)?;
     while let Some(next) = reader.next_frame() {
         match next {
             Ok(frame) => {

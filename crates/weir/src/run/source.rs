@@ -134,9 +134,6 @@ impl SourceSpec {
         match self {
             SourceSpec::Files { paths, .. } => {
                 for p in paths {
-                    if p.is_dir() {
-                        bail!("{}: is a directory, not a capture file", p.display());
-                    }
                     CaptureReader::open(p)?;
                 }
                 Ok(())
