@@ -67,7 +67,8 @@ pub struct Sources {
     /// Replay speed for capture files: 0 as fast as possible, 1 real time, 2 twice as fast.
     #[serde(deserialize_with = "non_negative")]
     pub replay_speed: f64,
-    /// Replay each capture file as its own interface instead of one after the other.
+    /// Replay each capture file as its own interface (own engine thread and plugins)
+    /// instead of one after the other.
     pub separate_interfaces: bool,
     /// Treat capture files as ntopng "pcap dump" interfaces: only `protocolDetected` runs.
     pub pcap_dump_mode: bool,
@@ -407,7 +408,8 @@ interfaces = []
 syslog = []
 # Capture-file replay speed: 0 as fast as possible, 1 real time, 2 twice as fast.
 replay_speed = 0.0
-# Replay each capture file as its own interface instead of one after the other.
+# Replay each capture file as its own interface (its own engine thread and plugins)
+# instead of one after the other.
 separate_interfaces = false
 # Treat capture files as ntopng "pcap dump" interfaces: only protocolDetected runs.
 pcap_dump_mode = false

@@ -146,8 +146,10 @@ fn live_capture_in_a_namespace_then_sigterm() {
         .read_to_string(&mut out)
         .unwrap();
     assert!(status.success(), "weir exited with {status}; log: {log:?}");
-    let summary: serde_json::Value =
+    let run: serde_json::Value =
         serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    let summary = &run["interfaces"][0];
+    assert_eq!(summary["interface"], "interface wa");
     let packets = summary["packets"].as_u64().unwrap();
     // The kernel may add a few frames of its own (IPv6 router solicitations): at least
     // 95% of what was replayed must have been seen, and drops are reported, not hidden.

@@ -52,7 +52,9 @@ fn replay_prints_a_json_summary() {
         "warn",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let run: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(run["interfaces"].as_array().unwrap().len(), 1);
+    let s = &run["interfaces"][0];
     let decoded = weir(&["decode", "--json", pcap.to_str().unwrap()]);
     let d: serde_json::Value = serde_json::from_slice(&decoded.stdout).unwrap();
     assert_eq!(s["packets"], d["frames"], "every frame reaches the engine");
@@ -71,6 +73,63 @@ fn replay_prints_a_json_summary() {
         "warn",
     ]);
     assert_eq!(o.stdout, again.stdout);
+}
+
+#[test]
+fn files_replay_as_one_interface_or_as_separate_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for seed in ["1", "2"] {
+        let f = dir.path().join(format!("s{seed}.pcap"));
+        assert!(
+            weir(&[
+                "gen-pcap",
+                "--flows",
+                "50",
+                "--seed",
+                seed,
+                "--out",
+                f.to_str().unwrap()
+            ])
+            .status
+            .success()
+        );
+        files.push(f.to_str().unwrap().to_string());
+    }
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "run",
+            "--quiet",
+            "--json",
+            "--log-level",
+            "warn",
+            "--pcap",
+            &files[0],
+            "--pcap",
+            &files[1],
+        ];
+        args.extend(extra);
+        let o = weir(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let one = run(&[]);
+    let two = run(&["--separate-interfaces"]);
+    let ifaces = two["interfaces"].as_array().unwrap();
+    assert_eq!(one["interfaces"].as_array().unwrap().len(), 1);
+    assert_eq!(ifaces.len(), 2);
+    assert!(
+        ifaces[0]["interface"]
+            .as_str()
+            .unwrap()
+            .ends_with("s1.pcap")
+    );
+    let total: u64 = ifaces.iter().map(|i| i["packets"].as_u64().unwrap()).sum();
+    assert_eq!(
+        total,
+        one["interfaces"][0]["packets"].as_u64().unwrap(),
+        "the same packets, split by file"
+    );
 }
 
 #[test]

@@ -98,10 +98,10 @@ pub struct EngineProgress {
 /// The engine thread: it returns the run summary and the driver's report.
 pub type EngineThread<R> = JoinHandle<Result<(Summary, R)>>;
 
-/// Starts the engine thread. It ends when every source has sent [`Msg::End`].
+/// Starts the engine thread of one interface. It ends when its source sends [`Msg::End`].
 pub fn spawn<D, F>(
     cfg: EngineConfig,
-    sources: usize,
+    interface: String,
     rx: Receiver<Msg>,
     recycle: Sender<Batch>,
     progress: Arc<EngineProgress>,
@@ -123,7 +123,7 @@ where
                 .map(super::snapshot::Publisher::new);
             let mut decoded = DecodeSummary::default();
             let mut problems = Vec::new();
-            let mut open = sources;
+            let mut open = 1usize;
             while open > 0 {
                 let Ok(msg) = rx.recv() else { break };
                 match msg {
@@ -184,7 +184,7 @@ where
             if let Some(p) = &mut publisher {
                 p.maybe_publish(&engine, true);
             }
-            let summary = Summary::new(&engine, &talkers, decoded, problems);
+            let summary = Summary::new(interface, &engine, &talkers, decoded, problems);
             let report = driver.finish(&engine);
             Ok((summary, report))
         })?;

@@ -38,6 +38,9 @@ pub struct Args {
     /// Live interface to capture on (repeatable).
     #[arg(long)]
     pub interface: Vec<String>,
+    /// Replay each capture file as its own interface (its own engine and plugins).
+    #[arg(long)]
+    pub separate_interfaces: bool,
     /// Syslog listener: `udp://ADDR:PORT`, `tcp://ADDR:PORT`, or `ADDR:PORT` for both
     /// (repeatable). weir then runs until signalled.
     #[arg(long)]
@@ -57,6 +60,10 @@ pub struct Args {
     /// Print the end-of-run summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Serve the web UI and REST API on ADDR (e.g. `127.0.0.1:3000`; port 0 picks one);
+    /// weir then keeps serving after a replay ends, until signalled.
+    #[arg(long, value_name = "ADDR")]
+    pub web: Option<String>,
 }
 
 impl Args {
@@ -78,6 +85,7 @@ impl Args {
         if !self.syslog.is_empty() {
             cfg.sources.syslog = self.syslog.clone();
         }
+        cfg.sources.separate_interfaces |= self.separate_interfaces;
         if !self.local_net.is_empty() {
             for n in &self.local_net {
                 n.parse::<ipnet::IpNet>().with_context(|| {
@@ -88,6 +96,9 @@ impl Args {
         }
         if let Some(d) = &self.data_dir {
             cfg.data_dir = d.clone();
+        }
+        if let Some(w) = &self.web {
+            cfg.web.listen = w.clone();
         }
         if let Some(s) = self.replay_speed {
             if !(s >= 0.0 && s.is_finite()) {
@@ -124,17 +135,20 @@ pub fn engine_config(cfg: &Config, kind: weir_flow::SourceKind) -> EngineConfig 
 }
 
 /// The sources a configuration names.
+/// The interfaces a configuration names, one source each: the capture files as one
+/// interface (or one per file with `separate_interfaces`), and each live interface.
 fn sources(cfg: &Config) -> Result<Vec<SourceSpec>> {
     let mut v = Vec::new();
-    if !cfg.sources.pcap.is_empty() {
-        if cfg.sources.separate_interfaces {
-            bail!(
-                "separate_interfaces: replaying files as separate interfaces is not supported yet"
-            );
-        }
+    let speed = cfg.sources.replay_speed;
+    if cfg.sources.separate_interfaces {
+        v.extend(cfg.sources.pcap.iter().map(|p| SourceSpec::Files {
+            paths: vec![p.clone()],
+            speed,
+        }));
+    } else if !cfg.sources.pcap.is_empty() {
         v.push(SourceSpec::Files {
             paths: cfg.sources.pcap.clone(),
-            speed: cfg.sources.replay_speed,
+            speed,
         });
     }
     v.extend(cfg.sources.interfaces.iter().cloned().map(SourceSpec::Live));
@@ -147,23 +161,52 @@ fn sources(cfg: &Config) -> Result<Vec<SourceSpec>> {
     for spec in &cfg.sources.syslog {
         syslog::parse_spec(spec)?;
     }
-    if v.len() > 1 {
-        bail!("one source per run for now: capture files or a single interface");
-    }
     for s in &v {
         s.check()?;
     }
     Ok(v)
 }
 
-/// What a finished run produced.
-pub struct RunOutcome<R> {
-    /// Totals.
+/// What one interface produced.
+pub struct InterfaceOutcome<R> {
+    /// Totals and top lists.
     pub summary: Summary,
     /// The driver's report.
     pub report: R,
+}
+
+/// What a finished run produced.
+pub struct RunOutcome<R> {
+    /// One entry per interface, in the order the sources were given.
+    pub interfaces: Vec<InterfaceOutcome<R>>,
+    /// Syslog counters, when listeners ran.
+    pub syslog: Option<syslog::SyslogStats>,
     /// Set if the run was stopped by a signal.
     pub interrupted: bool,
+}
+
+impl<R> RunOutcome<R> {
+    /// The summary as JSON: `{"interfaces": [...], "syslog": {...}}`.
+    pub fn summary_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "interfaces": self.interfaces.iter().map(|i| &i.summary).collect::<Vec<_>>(),
+        });
+        if let Some(s) = &self.syslog {
+            v["syslog"] = serde_json::json!(s);
+        }
+        v
+    }
+
+    /// Prints the summary as text.
+    pub fn print(&self) {
+        for i in &self.interfaces {
+            println!("interface {}", i.summary.interface);
+            i.summary.print();
+        }
+        if let Some(s) = &self.syslog {
+            s.print();
+        }
+    }
 }
 
 /// How [`execute`] runs, besides the configuration.
@@ -177,7 +220,18 @@ pub struct ExecOptions {
     pub until_signal: bool,
 }
 
-/// Runs the pipeline with the given driver until the sources end or a signal arrives.
+/// One running interface: its source thread and its engine thread.
+struct Running<R> {
+    kind: weir_flow::SourceKind,
+    source: std::thread::JoinHandle<()>,
+    stats: Arc<SourceStats>,
+    progress: Arc<EngineProgress>,
+    engine: engine::EngineThread<R>,
+}
+
+/// Runs the pipeline until the sources end or a signal arrives: per interface one
+/// source thread and one engine thread with its own driver, which `make_driver` builds
+/// on that thread from the interface's name.
 ///
 /// # Errors
 /// A source cannot be opened, a thread cannot start, or the driver fails to start.
@@ -188,19 +242,10 @@ pub fn execute<D, F>(
 ) -> Result<RunOutcome<D::Report>>
 where
     D: Driver,
-    F: FnOnce() -> Result<D> + Send + 'static,
+    F: Fn(&str) -> Result<D> + Send + Sync + 'static,
 {
     let specs = sources(cfg)?;
-    let kind = match specs.first() {
-        Some(SourceSpec::Live(_)) => weir_flow::SourceKind::Live,
-        _ => weir_flow::SourceKind::File,
-    };
     let stop = Arc::new(AtomicBool::new(false));
-    let progress = Arc::new(EngineProgress {
-        snapshots: opts.snapshots.clone(),
-        ..EngineProgress::default()
-    });
-    let quiet = opts.quiet;
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // A second signal while shutting down exits at once.
         signal_hook::flag::register_conditional_shutdown(sig, 1, stop.clone())?;
@@ -209,37 +254,41 @@ where
     let reload = Arc::new(AtomicBool::new(false));
     signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone())?;
 
-    let (tx, rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
-    let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
-    let engine = engine::spawn(
-        engine_config(cfg, kind),
-        specs.len(),
-        rx,
-        recycle_tx,
-        progress.clone(),
-        make_driver,
-    )?;
-    let mut stats = Vec::new();
-    let mut threads = Vec::new();
-    let file_bytes: u64 = cfg
-        .sources
-        .pcap
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
-    for spec in specs {
-        let s = Arc::new(SourceStats::default());
-        threads.push(source::spawn(
-            spec,
-            tx.clone(),
-            recycle_rx.clone(),
-            s.clone(),
-            stop.clone(),
-        )?);
-        stats.push(s);
+    let make_driver = Arc::new(make_driver);
+    let mut running = Vec::new();
+    for (i, spec) in specs.into_iter().enumerate() {
+        let kind = match spec {
+            SourceSpec::Live(_) => weir_flow::SourceKind::Live,
+            SourceSpec::Files { .. } => weir_flow::SourceKind::File,
+        };
+        let name = spec.name();
+        let progress = Arc::new(EngineProgress {
+            // The web server shows the first interface for now.
+            snapshots: if i == 0 { opts.snapshots.clone() } else { None },
+            ..EngineProgress::default()
+        });
+        let (tx, rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
+        let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
+        let make = make_driver.clone();
+        let iface = name.clone();
+        let engine = engine::spawn(
+            engine_config(cfg, kind),
+            name,
+            rx,
+            recycle_tx,
+            progress.clone(),
+            move || make(&iface),
+        )?;
+        let stats = Arc::new(SourceStats::default());
+        let source = source::spawn(spec, tx, recycle_rx, stats.clone(), stop.clone())?;
+        running.push(Running {
+            kind,
+            source,
+            stats,
+            progress,
+            engine,
+        });
     }
-    drop(tx);
     let syslog = if cfg.sources.syslog.is_empty() {
         None
     } else {
@@ -250,10 +299,24 @@ where
         )?)
     };
     // Live and syslog sources have no end: they run until a signal.
-    let until_signal = opts.until_signal || syslog.is_some() || kind == weir_flow::SourceKind::Live;
+    let until_signal = opts.until_signal
+        || syslog.is_some()
+        || running
+            .iter()
+            .any(|r| r.kind == weir_flow::SourceKind::Live);
+    let replaying = running
+        .iter()
+        .any(|r| r.kind == weir_flow::SourceKind::File);
+    let file_bytes: u64 = cfg
+        .sources
+        .pcap
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
 
-    let show = !quiet && std::io::stderr().is_terminal();
-    let bar = (show && kind == weir_flow::SourceKind::File).then(|| {
+    let show = !opts.quiet && std::io::stderr().is_terminal();
+    let bar = (show && replaying).then(|| {
         let bar = indicatif::ProgressBar::new(file_bytes);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
@@ -265,32 +328,31 @@ where
     });
     let started = Instant::now();
     let mut last_status = Instant::now();
-    while !engine.is_finished() || (until_signal && !stop.load(Ordering::Relaxed)) {
+    let sum = |f: &dyn Fn(&Running<D::Report>) -> u64| running.iter().map(f).sum::<u64>();
+    while running.iter().any(|r| !r.engine.is_finished())
+        || (until_signal && !stop.load(Ordering::Relaxed))
+    {
         std::thread::sleep(Duration::from_millis(100));
         if reload.swap(false, Ordering::Relaxed) {
-            progress.reload.store(true, Ordering::Relaxed);
+            for r in &running {
+                r.progress.reload.store(true, Ordering::Relaxed);
+            }
         }
-        let frames = progress.frames.load(Ordering::Relaxed);
+        let frames = sum(&|r| r.progress.frames.load(Ordering::Relaxed));
         let pps = frames as f64 / started.elapsed().as_secs_f64().max(1e-3);
         let msg = format!(
             "{frames} packets, {pps:.0} pkt/s, {} flows, {} hosts",
-            progress.flows.load(Ordering::Relaxed),
-            progress.hosts.load(Ordering::Relaxed)
+            sum(&|r| r.progress.flows.load(Ordering::Relaxed)),
+            sum(&|r| r.progress.hosts.load(Ordering::Relaxed))
         );
         if let Some(bar) = &bar {
-            bar.set_position(
-                stats
-                    .iter()
-                    .map(|s| s.file_pos.load(Ordering::Relaxed))
-                    .sum(),
-            );
+            bar.set_position(sum(&|r| r.stats.file_pos.load(Ordering::Relaxed)));
             bar.set_message(msg);
         } else if show && last_status.elapsed() >= Duration::from_secs(10) {
-            let drops: u64 = stats
-                .iter()
-                .map(|s| s.queue_drops.load(Ordering::Relaxed))
-                .sum();
-            eprintln!("weir: {msg}, {drops} dropped");
+            eprintln!(
+                "weir: {msg}, {} dropped",
+                sum(&|r| r.stats.queue_drops.load(Ordering::Relaxed))
+            );
             last_status = Instant::now();
         }
     }
@@ -298,20 +360,20 @@ where
         bar.finish_and_clear();
     }
     let interrupted = stop.swap(true, Ordering::Relaxed);
-    for t in threads {
-        let _ = t.join();
+    let mut interfaces = Vec::new();
+    for r in running {
+        let _ = r.source.join();
+        let (mut summary, report) = r
+            .engine
+            .join()
+            .map_err(|_| anyhow::anyhow!("an engine thread panicked"))??;
+        summary.queue_drops = r.stats.queue_drops.load(Ordering::Relaxed);
+        interfaces.push(InterfaceOutcome { summary, report });
     }
-    let (mut summary, report) = engine
-        .join()
-        .map_err(|_| anyhow::anyhow!("the engine thread panicked"))??;
-    summary.queue_drops = stats
-        .iter()
-        .map(|s| s.queue_drops.load(Ordering::Relaxed))
-        .sum();
-    summary.syslog = syslog.map(syslog::SyslogService::join);
+    let syslog = syslog.map(syslog::SyslogService::join);
     Ok(RunOutcome {
-        summary,
-        report,
+        interfaces,
+        syslog,
         interrupted,
     })
 }
@@ -319,28 +381,38 @@ where
 /// Runs `weir run`.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let cfg = args.config()?;
-    let RunOutcome {
-        summary,
-        report: (),
-        interrupted,
-    } = execute(
+    // The web server reads the engine's snapshots and keeps serving after a replay.
+    let snapshots = Arc::new(snapshot::SnapshotCell::default());
+    let web = if cfg.web.listen.trim().is_empty() {
+        None
+    } else {
+        Some(crate::web::WebServer::start(&cfg, snapshots.clone())?)
+    };
+    let outcome = execute(
         &cfg,
         ExecOptions {
             quiet: args.quiet,
-            ..ExecOptions::default()
+            snapshots: web.is_some().then_some(snapshots),
+            until_signal: web.is_some(),
         },
-        || Ok(CountingDriver),
-    )?;
-    for p in &summary.source_problems {
-        eprintln!("weir: warning: {p}");
+        |_| Ok(CountingDriver),
+    );
+    if let Some(w) = web {
+        w.stop();
     }
-    if interrupted {
+    let outcome = outcome?;
+    for i in &outcome.interfaces {
+        for p in &i.summary.source_problems {
+            eprintln!("weir: warning: {p}");
+        }
+    }
+    if outcome.interrupted {
         eprintln!("weir: stopped by a signal; the final visit ran and the stores were flushed");
     }
     if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
+        println!("{}", outcome.summary_json());
     } else {
-        summary.print();
+        outcome.print();
     }
     Ok(ExitCode::SUCCESS)
 }

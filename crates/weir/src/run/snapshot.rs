@@ -4,9 +4,6 @@
 //! [`PUBLISH_EVERY`] of wall time (and once at the end), and readers clone the `Arc` of
 //! the latest one. Nothing outside the engine thread ever touches the live tables.
 
-// Read by the web server (crates/weir/src/web), which is being written.
-#![allow(dead_code)]
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -12,6 +12,8 @@ const TOP: usize = 10;
 /// Totals and top lists of a run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The interface: capture file names or the live interface.
+    pub interface: String,
     /// Frames processed.
     pub packets: u64,
     /// Bytes on the wire.
@@ -38,14 +40,12 @@ pub struct Summary {
     pub queue_drops: u64,
     /// First and last packet time, seconds since the epoch.
     pub time_span: (f64, f64),
-    /// Syslog counters, when listeners ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub syslog: Option<super::syslog::SyslogStats>,
 }
 
 impl Summary {
     /// Builds the summary from the engine's final state.
     pub fn new(
+        interface: String,
         engine: &Engine,
         talkers: &TopTalkers,
         decoded: DecodeSummary,
@@ -73,6 +73,7 @@ impl Summary {
             first = 0;
         }
         Summary {
+            interface,
             packets: iface.packets,
             bytes: iface.bytes,
             flows: iface.flows_created,
@@ -90,7 +91,6 @@ impl Summary {
             source_problems: problems,
             queue_drops: 0,
             time_span: (first as f64 / 1e6, last as f64 / 1e6),
-            syslog: None,
         }
     }
 
@@ -133,16 +133,6 @@ impl Summary {
         }
         if !issues.is_empty() {
             println!("issues: {}", issues.join(", "));
-        }
-        if let Some(s) = &self.syslog {
-            println!(
-                "syslog: {} messages, {} malformed, {} dropped (queue full), {} oversized",
-                s.received, s.malformed, s.queue_drops, s.oversized
-            );
-            for (producer, n) in &s.producers {
-                let unhandled = s.unhandled.get(producer).copied().unwrap_or(0);
-                println!("  {producer:<24} {n:>10}  ({unhandled} with no script)");
-            }
         }
     }
 }

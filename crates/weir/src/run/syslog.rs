@@ -85,6 +85,20 @@ pub struct SyslogStats {
     pub handler_errors: u64,
 }
 
+impl SyslogStats {
+    /// Prints the counters as text.
+    pub fn print(&self) {
+        println!(
+            "syslog: {} messages, {} malformed, {} dropped (queue full), {} oversized",
+            self.received, self.malformed, self.queue_drops, self.oversized
+        );
+        for (producer, n) in &self.producers {
+            let unhandled = self.unhandled.get(producer).copied().unwrap_or(0);
+            println!("  {producer:<24} {n:>10}  ({unhandled} with no script)");
+        }
+    }
+}
+
 /// Receives parsed messages on the worker thread (the Lua syslog scripts).
 pub trait SyslogHandler {
     /// Whether a script handles this producer.
