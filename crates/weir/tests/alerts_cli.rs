@@ -1,17 +1,11 @@
 //! `weir alerts` reads back what the alert engine stored.
 
-use std::process::Command;
+mod common;
+use common::weir;
 use std::sync::Arc;
 use std::time::Duration;
 
 use weir_alerts::*;
-
-fn weir(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args(args)
-        .output()
-        .expect("run weir")
-}
 
 #[test]
 fn alerts_json_filters_and_counts() {

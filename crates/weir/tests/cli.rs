@@ -1,37 +1,9 @@
 //! End-to-end tests of the `weir` binary: `demo`, `decode`, `gen-pcap`, and bad inputs.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn weir(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args(args)
-        .output()
-        .expect("run weir")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn generate(dir: &Path, flows: &str) -> String {
-    let out = dir.join("g.pcap");
-    let o = weir(&[
-        "gen-pcap",
-        "--flows",
-        flows,
-        "--seed",
-        "3",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    out.to_str().unwrap().to_string()
-}
+mod common;
+use common::{generate, stderr, stdout, weir};
 
 #[test]
 fn demo_generates_the_sample_once_and_reports_layers() {
@@ -57,7 +29,7 @@ fn demo_generates_the_sample_once_and_reports_layers() {
 #[test]
 fn decode_json_counts_are_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    let file = generate(dir.path(), "300");
+    let file = generate(dir.path(), "g.pcap", "300", "3");
     let o = weir(&["decode", "--json", &file]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
@@ -81,7 +53,7 @@ fn decode_json_counts_are_consistent() {
 #[test]
 fn truncated_capture_reports_offset_keeps_frames_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    let file = generate(dir.path(), "50");
+    let file = generate(dir.path(), "g.pcap", "50", "3");
     let bytes = std::fs::read(&file).unwrap();
     let cut = dir.path().join("cut.pcap");
     std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();

@@ -6,10 +6,11 @@
 //! installs them). Without them the test fails with a message saying so: a live-capture
 //! test that cannot run must not pass silently.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
+
+mod common;
+use common::Daemon;
 
 struct Netns(String);
 
@@ -51,15 +52,6 @@ impl Drop for Netns {
     }
 }
 
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn live_capture_in_a_namespace_then_sigterm() {
     assert!(
@@ -67,59 +59,22 @@ fn live_capture_in_a_namespace_then_sigterm() {
         "tcpreplay is not installed: run `cargo xtask setup` (CI does)"
     );
     let dir = tempfile::tempdir().unwrap();
-    let pcap = dir.path().join("live.pcap");
-    let made = Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args([
-            "gen-pcap",
-            "--flows",
-            "150",
-            "--seed",
-            "5",
-            "--out",
-            pcap.to_str().unwrap(),
-        ])
-        .output()
+    let pcap = common::generate(dir.path(), "live.pcap", "150", "5");
+    let decoded = common::weir(&["decode", "--json", &pcap]);
+    let frames = serde_json::from_slice::<serde_json::Value>(&decoded.stdout).unwrap()["frames"]
+        .as_u64()
         .unwrap();
-    assert!(made.status.success());
-    let generated = String::from_utf8_lossy(&made.stdout).into_owned();
-    let frames: u64 = generated
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect(&generated);
 
     let ns = Netns::create();
-    let mut weir = KillOnDrop(
-        ns.exec(env!("CARGO_BIN_EXE_weir"))
-            .args(["run", "--interface", "wa", "--json", "--log-level", "info"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut cmd = ns.exec(env!("CARGO_BIN_EXE_weir"));
+    cmd.args(["run", "--interface", "wa", "--json", "--log-level", "info"]);
+    let mut weir = Daemon::spawn(cmd);
     // Wait until weir has its capture socket open.
-    let stderr = weir.0.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut log = Vec::new();
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|_| panic!("weir never started capturing: {log:?}"));
-        let ready = line.contains("capturing on wa");
-        log.push(line);
-        if ready {
-            break;
-        }
-    }
+    weir.wait_for("capturing on wa");
 
     let replay = ns
         .exec("tcpreplay")
-        .args(["-i", "wb", "--pps", "4000", "-q", pcap.to_str().unwrap()])
+        .args(["-i", "wb", "--pps", "4000", "-q", &pcap])
         .output()
         .unwrap();
     assert!(
@@ -129,25 +84,7 @@ fn live_capture_in_a_namespace_then_sigterm() {
     );
     std::thread::sleep(Duration::from_millis(500));
 
-    let pid = weir.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = weir.0.wait().unwrap();
-    let mut out = String::new();
-    weir.0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert!(status.success(), "weir exited with {status}; log: {log:?}");
-    let run: serde_json::Value =
-        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    let run = weir.sigterm_json();
     let summary = &run["interfaces"][0];
     assert_eq!(summary["interface"], "interface wa");
     let packets = summary["packets"].as_u64().unwrap();

@@ -2,89 +2,35 @@
 //! RFC 3164 / RFC 5424 datagrams, the shared Suricata log over TCP, 1,000 malformed
 //! messages over both transports, then SIGTERM and the counters in the summary.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::{TcpStream, UdpSocket};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::Daemon;
 
 /// Starts weir with UDP and TCP listeners on free ports; returns them.
-fn start() -> (KillOnDrop, u16, u16, mpsc::Receiver<String>) {
-    let mut child = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_weir"))
-            .args([
-                "run",
-                "--syslog",
-                "udp://127.0.0.1:0",
-                "--syslog",
-                "tcp://127.0.0.1:0",
-                "--json",
-            ])
-            .args(["--log-level", "info"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.0.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let (mut udp, mut tcp) = (0u16, 0u16);
-    while udp == 0 || tcp == 0 {
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("weir did not start its syslog listeners");
-        let port = || {
-            line.rsplit(':')
-                .next()
-                .and_then(|p| p.trim().parse::<u16>().ok())
-                .unwrap()
-        };
-        if line.contains("listening on udp") {
-            udp = port();
-        } else if line.contains("listening on tcp") {
-            tcp = port();
-        }
-    }
-    (child, udp, tcp, rx)
-}
-
-fn stop(mut child: KillOnDrop) -> serde_json::Value {
-    std::thread::sleep(Duration::from_millis(500));
-    let pid = child.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
+fn start() -> (Daemon, u16, u16) {
+    let mut weir = Daemon::weir(&[
+        "run",
+        "--syslog",
+        "udp://127.0.0.1:0",
+        "--syslog",
+        "tcp://127.0.0.1:0",
+        "--json",
+        "--log-level",
+        "info",
+    ]);
+    let port = |line: String| {
+        line.rsplit(':')
+            .next()
+            .and_then(|p| p.trim().parse::<u16>().ok())
             .unwrap()
-            .success()
-    );
-    let status = child.0.wait().unwrap();
-    assert!(status.success(), "weir exited with {status}");
-    let mut out = String::new();
-    child
-        .0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    let v: serde_json::Value =
-        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
-    v["syslog"].clone()
+    };
+    let udp = port(weir.wait_for("listening on udp"));
+    let tcp = port(weir.wait_for("listening on tcp"));
+    (weir, udp, tcp)
 }
 
 fn logger(args: &[&str]) {
@@ -101,7 +47,7 @@ fn logger(args: &[&str]) {
 
 #[test]
 fn logger_raw_sockets_and_malformed_input() {
-    let (child, udp, tcp, _log) = start();
+    let (weir, udp, tcp) = start();
     let (u, t) = (udp.to_string(), tcp.to_string());
     // Real logger: RFC 5424 (its default for remote) and RFC 3164, UDP and TCP.
     logger(&[
@@ -192,7 +138,8 @@ fn logger_raw_sockets_and_malformed_input() {
     s.write_all(&[0xff; 100]).unwrap();
     drop(s);
 
-    let stats = stop(child);
+    std::thread::sleep(Duration::from_millis(500));
+    let stats = weir.sigterm_json()["syslog"].clone();
     let producers = &stats["producers"];
     assert_eq!(
         producers["suricata"].as_u64().unwrap(),
