@@ -429,6 +429,16 @@ impl AlertEngine {
     /// # Errors
     /// As [`AlertEngine::flush`].
     pub fn shutdown(mut self, now: u64, timeout: Duration) -> Result<EngineStats> {
+        self.release_all_and_flush(now, timeout)
+    }
+
+    /// What [`AlertEngine::shutdown`] does, for an owner that cannot give the engine
+    /// away (the Lua runtime keeps it): releases every engaged alert at `now`, flushes
+    /// to the store and returns the counters. The engine stays usable.
+    ///
+    /// # Errors
+    /// As [`AlertEngine::flush`].
+    pub fn release_all_and_flush(&mut self, now: u64, timeout: Duration) -> Result<EngineStats> {
         let all: Vec<Alert> = self.engaged.drain().map(|(_, a)| a).collect();
         for a in all {
             self.finish_release(a, now);

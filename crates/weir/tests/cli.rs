@@ -6,23 +6,36 @@ mod common;
 use common::{generate, stderr, stdout, weir};
 
 #[test]
-fn demo_generates_the_sample_once_and_reports_layers() {
+fn demo_generates_the_sample_once_runs_the_plugins_and_stores_alerts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let o = weir(&["demo", "--data-dir", d]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("generated"), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("generated"), "{out}");
-    for layer in ["ipv4", "ipv6", "tcp", "udp", "icmp", "vlan"] {
-        assert!(
-            out.lines().any(|l| l.trim_start().starts_with(layer)),
-            "no {layer} line in:\n{out}"
-        );
+    for needle in [
+        "top protocols",
+        "top talkers",
+        "alerts raised",
+        "alert_exe_download",
+        "alerts are stored in",
+    ] {
+        assert!(out.contains(needle), "no {needle:?} in:\n{out}");
     }
-    let o = weir(&["demo", "--data-dir", d]);
+    let flow_alerts = stdout(&weir(&["alerts", "--data-dir", d, "--flow", "--json"]));
+    assert!(flow_alerts.lines().count() >= 5, "{flow_alerts}");
+    let o = weir(&["demo", "--data-dir", d, "--json"]);
     assert!(
-        stdout(&o).contains("using"),
+        stderr(&o).contains("replaying"),
         "the second run reuses the sample"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["alerts"]["by_type"]["alert_exe_download"]
+            .as_u64()
+            .unwrap()
+            >= 5,
+        "{v}"
     );
 }
 

@@ -17,7 +17,10 @@ struct Netns(String);
 impl Netns {
     fn create() -> Netns {
         let name = format!("weir-test-{}", std::process::id());
-        let _ = Command::new("ip").args(["netns", "del", &name]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &name])
+            .stderr(std::process::Stdio::null())
+            .status();
         let ok = |args: &[&str]| {
             let out = Command::new("ip").args(args).output().unwrap_or_else(|e| {
                 panic!("cannot run `ip` ({e}): install iproute2 (cargo xtask setup)")
@@ -67,7 +70,10 @@ fn live_capture_in_a_namespace_then_sigterm() {
 
     let ns = Netns::create();
     let mut cmd = ns.exec(env!("CARGO_BIN_EXE_weir"));
-    cmd.args(["run", "--interface", "wa", "--json", "--log-level", "info"]);
+    let data = dir.path().join("data");
+    cmd.args(["run", "--interface", "wa", "--json", "--log-level", "info"])
+        .arg("--data-dir")
+        .arg(&data);
     let mut weir = Daemon::spawn(cmd);
     // Wait until weir has its capture socket open.
     weir.wait_for("capturing on wa");

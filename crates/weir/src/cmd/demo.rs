@@ -1,5 +1,6 @@
 //! `weir demo`: the quick start. Generates a sample capture into the data directory if
-//! it is missing, then shows what weir finds in it.
+//! it is missing, then runs it through the monitor with the built-in plugins: flows,
+//! alerts in the embedded store, a summary, and with `--web` the UI afterwards.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,12 +10,22 @@ use anyhow::Result;
 /// Arguments of `weir demo`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Where the sample capture (and later the alert and timeseries stores) live.
+    /// Where the sample capture and the alert store live.
     #[arg(long, env = "WEIR_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
     /// Regenerate the sample capture even if it exists.
     #[arg(long)]
     pub regenerate: bool,
+    /// Serve the web UI and REST API on ADDR after the replay (e.g. `127.0.0.1:3000`),
+    /// until Ctrl-C.
+    #[arg(long)]
+    pub web: Option<String>,
+    /// More plugin directories to run besides the built-in ones.
+    #[arg(long)]
+    pub plugins: Vec<PathBuf>,
+    /// The summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Name of the sample capture inside the data directory.
@@ -30,23 +41,24 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             ..Default::default()
         };
         let s = super::gen_pcap::generate(&sample, &cfg)?;
-        println!(
+        eprintln!(
             "generated {} ({} frames, {} flows)",
             sample.display(),
             s.frames,
             s.flows
         );
-        for (kind, n) in &s.by_kind {
-            println!("  {kind:<14} {n}");
-        }
     } else {
-        println!(
-            "using {} (pass --regenerate to rebuild it)",
+        eprintln!(
+            "replaying {} (pass --regenerate to rebuild it)",
             sample.display()
         );
     }
-    let report = super::decode::decode_file(&sample)?;
-    report.warn();
-    super::decode::print_table(&sample, &report);
-    Ok(ExitCode::SUCCESS)
+    crate::run::run(&crate::run::Args {
+        pcap: vec![sample],
+        data_dir: Some(args.data_dir.clone()),
+        plugins: args.plugins.clone(),
+        web: args.web.clone(),
+        json: args.json,
+        ..Default::default()
+    })
 }

@@ -32,17 +32,6 @@ pub trait Driver: Consumer {
     fn finish(self, engine: &Engine) -> Self::Report;
 }
 
-/// A driver that only counts: `weir run` without plugins, and the baseline of benches.
-#[derive(Debug, Default)]
-pub struct CountingDriver;
-
-impl Consumer for CountingDriver {}
-
-impl Driver for CountingDriver {
-    type Report = ();
-    fn finish(self, _engine: &Engine) {}
-}
-
 /// Passes every event to the driver, counting bytes per host at each flow's end for the
 /// summary's top talkers.
 struct Tap<'a, D> {

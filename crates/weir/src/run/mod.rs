@@ -2,6 +2,7 @@
 //! draws it; this module only wires them.
 
 pub mod engine;
+pub mod scripts;
 pub mod snapshot;
 pub mod source;
 pub mod summary;
@@ -19,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use weir_flow::{EngineConfig, EventMode};
 
 use crate::config::Config;
-use engine::{CountingDriver, Driver, EngineProgress};
+use engine::{Driver, EngineProgress};
 use source::{SourceSpec, SourceStats};
 use summary::Summary;
 
@@ -48,8 +49,15 @@ pub struct Args {
     /// Local network, CIDR (repeatable; replaces the configured list).
     #[arg(long = "local-net")]
     pub local_net: Vec<String>,
-    /// Data directory (alert store, timeseries).
+    /// Plugin directory to load besides the built-in plugins (repeatable): one plugin
+    /// (it has `manifest.lua` or `user_scripts/`) or a directory of plugins.
     #[arg(long)]
+    pub plugins: Vec<PathBuf>,
+    /// Do not load the built-in plugins.
+    #[arg(long)]
+    pub no_builtin_plugins: bool,
+    /// Data directory (alert store, timeseries); also `WEIR_DATA_DIR`.
+    #[arg(long, env = "WEIR_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Replay speed for capture files: 0 as fast as possible, 1 real time.
     #[arg(long)]
@@ -86,6 +94,10 @@ impl Args {
             cfg.sources.syslog = self.syslog.clone();
         }
         cfg.sources.separate_interfaces |= self.separate_interfaces;
+        cfg.plugins.dirs.extend(self.plugins.iter().cloned());
+        if self.no_builtin_plugins {
+            cfg.plugins.builtin = false;
+        }
         if !self.local_net.is_empty() {
             for n in &self.local_net {
                 n.parse::<ipnet::IpNet>().with_context(|| {
@@ -378,6 +390,100 @@ where
     })
 }
 
+/// Runs the pipeline with the plugins and the alert store: what `weir run` and
+/// `weir demo` do.
+///
+/// # Errors
+/// Bad sources, an unusable plugin directory or data directory.
+pub fn monitor(
+    cfg: &Config,
+    opts: ExecOptions,
+) -> Result<(RunOutcome<scripts::ScriptReport>, scripts::AlertTally)> {
+    scripts::plugin_roots(cfg)?;
+    sources(cfg)?;
+    let sinks = scripts::AlertSinks::open(cfg)?;
+    let (store, endpoints) = sinks.senders();
+    let next_ifid = std::sync::atomic::AtomicI32::new(0);
+    let driver_cfg = cfg.clone();
+    let outcome = execute(cfg, opts, move |name| {
+        let ifid = next_ifid.fetch_add(1, Ordering::Relaxed);
+        scripts::ScriptDriver::start(&driver_cfg, ifid, name, store.clone(), endpoints.clone())
+    });
+    let tally = sinks.close();
+    Ok((outcome?, tally))
+}
+
+/// The run's summary with the alerts raised and the plugins' counters.
+pub fn report_json(
+    outcome: &RunOutcome<scripts::ScriptReport>,
+    tally: &scripts::AlertTally,
+) -> serde_json::Value {
+    let mut v = outcome.summary_json();
+    for (i, iface) in outcome.interfaces.iter().enumerate() {
+        v["interfaces"][i]["alerts"] = serde_json::json!(iface.report.alerts);
+        v["interfaces"][i]["script_errors"] = serde_json::json!(iface.report.errors());
+        let failing: Vec<_> = iface
+            .report
+            .scripts
+            .iter()
+            .filter(|s| s.errors > 0)
+            .collect();
+        v["interfaces"][i]["failing_scripts"] = serde_json::json!(failing);
+    }
+    v["alerts"] = serde_json::json!(tally);
+    v
+}
+
+/// Prints the alerts and plugin lines of the text summary.
+pub fn print_report(
+    outcome: &RunOutcome<scripts::ScriptReport>,
+    tally: &scripts::AlertTally,
+    db: &std::path::Path,
+) {
+    outcome.print();
+    let total: u64 = tally.by_type.values().sum();
+    println!("alerts raised: {total}");
+    for (name, n) in &tally.by_type {
+        println!("  {name:<40} {n:>8}");
+    }
+    if !tally.by_severity.is_empty() {
+        let sev: Vec<String> = tally
+            .by_severity
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        println!("  by severity: {}", sev.join(", "));
+    }
+    for i in &outcome.interfaces {
+        let active = i.report.scripts.iter().filter(|s| s.active).count();
+        println!(
+            "scripts on {}: {active} active, {} hook errors",
+            i.summary.interface,
+            i.report.errors()
+        );
+        for s in i.report.scripts.iter().filter(|s| s.errors > 0) {
+            println!(
+                "  {}/{}: {} errors{}{}",
+                s.plugin,
+                s.key,
+                s.errors,
+                if s.disabled { ", disabled" } else { "" },
+                s.last_error
+                    .as_deref()
+                    .map(|e| format!(" (last: {e})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    println!(
+        "alerts are stored in {} (read them with `weir alerts --data-dir {}`)",
+        db.display(),
+        db.parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    );
+}
+
 /// Runs `weir run`.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let cfg = args.config()?;
@@ -388,19 +494,16 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     } else {
         Some(crate::web::WebServer::start(&cfg, snapshots.clone())?)
     };
-    let outcome = execute(
-        &cfg,
-        ExecOptions {
-            quiet: args.quiet,
-            snapshots: web.is_some().then_some(snapshots),
-            until_signal: web.is_some(),
-        },
-        |_| Ok(CountingDriver),
-    );
+    let opts = ExecOptions {
+        quiet: args.quiet,
+        snapshots: web.is_some().then_some(snapshots),
+        until_signal: web.is_some(),
+    };
+    let result = monitor(&cfg, opts);
     if let Some(w) = web {
         w.stop();
     }
-    let outcome = outcome?;
+    let (outcome, tally) = result?;
     for i in &outcome.interfaces {
         for p in &i.summary.source_problems {
             eprintln!("weir: warning: {p}");
@@ -410,9 +513,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         eprintln!("weir: stopped by a signal; the final visit ran and the stores were flushed");
     }
     if args.json {
-        println!("{}", outcome.summary_json());
+        println!("{}", report_json(&outcome, &tally));
     } else {
-        outcome.print();
+        print_report(&outcome, &tally, &cfg.data_dir.join("alerts.db"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,12 +6,23 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// A data directory for this test binary, so that no test writes `./data`.
+pub fn scratch_dir() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+}
+
+/// `weir` with `WEIR_DATA_DIR` pointing at [`scratch_dir`].
+pub fn weir_cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_weir"));
+    c.env("WEIR_DATA_DIR", scratch_dir());
+    c
+}
+
 /// Runs `weir ARGS` to completion.
 pub fn weir(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weir"))
-        .args(args)
-        .output()
-        .expect("run weir")
+    weir_cmd().args(args).output().expect("run weir")
 }
 
 /// Standard output as text.
@@ -86,7 +97,7 @@ impl Daemon {
 
     /// Starts `weir ARGS`.
     pub fn weir(args: &[&str]) -> Daemon {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_weir"));
+        let mut cmd = weir_cmd();
         cmd.args(args);
         Daemon::spawn(cmd)
     }

@@ -1,0 +1,341 @@
+//! Plugins and alerts in `weir run`: the Lua runtime as the engine thread's driver, the
+//! SQLite alert store and the configured endpoints as sinks.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use parking_lot::Mutex;
+use serde::Serialize;
+use weir_alerts::{
+    Action, Endpoint, EndpointConfig, EndpointFilter, EndpointHandle, EndpointSender, EngineStats,
+    NdjsonConfig, NdjsonFile, Notification, Retention, Severity, SqliteConfig, SqliteStore,
+    StoreSender, StoreSink, Syslog, SyslogConfig, SyslogTransport, Webhook, WebhookConfig,
+    WriterConfig,
+};
+use weir_decode::Timestamp;
+use weir_flow::{Consumer, EndReason, Engine, Flow, Host, Interface, Network, Tick};
+use weir_script::{Output, Runtime, ScriptConfig, ScriptInfo};
+
+use super::engine::Driver;
+use crate::config::{self, Config};
+
+/// How long the end of a run waits for the store and endpoints to take the last alerts.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The plugins shipped with weir: `WEIR_PLUGINS_DIR`, else `share/weir/plugins` beside
+/// the binary's directory, else the source tree's `plugins/` (a `cargo run` checkout).
+pub fn builtin_plugins_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("WEIR_PLUGINS_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    let installed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(|p| p.join("share/weir/plugins")))
+        .filter(|d| d.is_dir());
+    installed.or_else(|| {
+        let src = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins"));
+        src.is_dir().then_some(src)
+    })
+}
+
+/// The plugin roots a configuration names, checked to exist.
+///
+/// # Errors
+/// A configured plugin directory that does not exist or is not a directory.
+pub fn plugin_roots(cfg: &Config) -> Result<Vec<PathBuf>> {
+    let mut roots = Vec::new();
+    if cfg.plugins.builtin {
+        roots.extend(builtin_plugins_dir());
+    }
+    for d in &cfg.plugins.dirs {
+        if !d.is_dir() {
+            bail!("plugin directory {}: not a directory", d.display());
+        }
+        std::fs::read_dir(d)
+            .with_context(|| format!("plugin directory {}: cannot read", d.display()))?;
+        roots.push(d.clone());
+    }
+    Ok(roots)
+}
+
+/// Alerts raised during this run, per type and severity (for the summary).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct AlertTally {
+    /// Alerts engaged, stored or raised on flows, by alert type name.
+    pub by_type: BTreeMap<String, u64>,
+    /// The same by severity name.
+    pub by_severity: BTreeMap<String, u64>,
+}
+
+/// An in-process endpoint that counts what the alert engines raise.
+struct Tally(Arc<Mutex<AlertTally>>);
+
+impl Endpoint for Tally {
+    fn deliver(&mut self, batch: &[Arc<Notification>]) -> weir_alerts::Result<()> {
+        let mut t = self.0.lock();
+        for n in batch.iter().filter(|n| n.action != Action::Release) {
+            *t.by_type
+                .entry(n.record.alert_name().to_string())
+                .or_default() += 1;
+            *t.by_severity
+                .entry(n.record.severity().name().to_string())
+                .or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The alert store and endpoints of a run, shared by every interface.
+pub struct AlertSinks {
+    store_sink: StoreSink,
+    endpoints: Vec<EndpointHandle>,
+    tally: Arc<Mutex<AlertTally>>,
+}
+
+fn severity(name: &str) -> Severity {
+    Severity::from_name(name).unwrap_or(Severity::Notice)
+}
+
+impl AlertSinks {
+    /// Opens the store in the data directory and starts the configured endpoints.
+    ///
+    /// # Errors
+    /// The store cannot be opened, or an endpoint's address is invalid.
+    pub fn open(cfg: &Config) -> Result<AlertSinks> {
+        let retention = Retention {
+            max_age_secs: (cfg.alerts.retention_days > 0)
+                .then(|| cfg.alerts.retention_days * 86_400),
+            max_rows: (cfg.alerts.max_rows > 0).then_some(cfg.alerts.max_rows),
+        };
+        let sqlite = SqliteConfig {
+            retention,
+            synchronous_full: cfg.alerts.sync_full,
+        };
+        let store = SqliteStore::open_dir(&cfg.data_dir, sqlite)
+            .with_context(|| format!("alert store in {}", cfg.data_dir.display()))?;
+        let store_sink = StoreSink::spawn(&store, WriterConfig::default())?;
+        let tally = Arc::new(Mutex::new(AlertTally::default()));
+        let mut endpoints = Vec::new();
+        let t = tally.clone();
+        let mut summary = EndpointConfig::new("summary");
+        summary.filter = EndpointFilter {
+            min_severity: Severity::Debug,
+            entities: None,
+        };
+        endpoints.push(weir_alerts::spawn_endpoint(summary, move || Ok(Tally(t)))?);
+        for e in &cfg.alerts.endpoints {
+            endpoints.push(spawn_configured(e)?);
+        }
+        Ok(AlertSinks {
+            store_sink,
+            endpoints,
+            tally,
+        })
+    }
+
+    /// What each engine thread needs to send alerts here.
+    pub fn senders(&self) -> (StoreSender, Vec<EndpointSender>) {
+        (
+            self.store_sink.sender(),
+            self.endpoints.iter().map(EndpointHandle::sender).collect(),
+        )
+    }
+
+    /// Waits for the store and the endpoints to take everything, then stops them.
+    pub fn close(self) -> AlertTally {
+        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
+            tracing::error!("alert store: {e}");
+        }
+        for e in self.endpoints {
+            if let Err(err) = e.shutdown(FLUSH_TIMEOUT) {
+                tracing::warn!("alert endpoint: {err}");
+            }
+        }
+        self.tally.lock().clone()
+    }
+}
+
+fn spawn_configured(e: &config::Endpoint) -> Result<EndpointHandle> {
+    let handle = match e {
+        config::Endpoint::Ndjson {
+            path,
+            rotate_mib,
+            min_severity,
+        } => {
+            let mut ec = EndpointConfig::new(format!("ndjson {}", path.display()));
+            ec.filter.min_severity = severity(min_severity);
+            let mut nc = NdjsonConfig::new(path);
+            nc.max_bytes = rotate_mib.saturating_mul(1 << 20);
+            weir_alerts::spawn_endpoint(ec, move || NdjsonFile::open(nc))?
+        }
+        config::Endpoint::Syslog {
+            address,
+            min_severity,
+        } => {
+            let (transport, addr) = if let Some(a) = address.strip_prefix("tcp://") {
+                (SyslogTransport::Tcp, a)
+            } else {
+                (
+                    SyslogTransport::Udp,
+                    address.strip_prefix("udp://").unwrap_or(address),
+                )
+            };
+            let addr = addr.parse().with_context(|| {
+                format!("syslog endpoint {address:?}: expected udp://HOST:PORT")
+            })?;
+            let mut ec = EndpointConfig::new(format!("syslog {address}"));
+            ec.filter.min_severity = severity(min_severity);
+            let sc = SyslogConfig::new(addr, transport);
+            weir_alerts::spawn_endpoint(ec, move || Syslog::connect(sc))?
+        }
+        config::Endpoint::Webhook {
+            url,
+            timeout_secs,
+            retries,
+            min_severity,
+        } => {
+            let mut ec = EndpointConfig::new(format!("webhook {url}"));
+            ec.filter.min_severity = severity(min_severity);
+            let mut wc = WebhookConfig::new(url.clone());
+            wc.timeout = Duration::from_secs(*timeout_secs);
+            wc.max_retries = *retries;
+            weir_alerts::spawn_endpoint(ec, move || Webhook::new(wc))?
+        }
+    };
+    Ok(handle)
+}
+
+/// What the plugins did on one interface.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptReport {
+    /// Every script with its call and error counters.
+    pub scripts: Vec<ScriptInfo>,
+    /// The interface's alert engine counters.
+    pub alerts: EngineStats,
+}
+
+impl ScriptReport {
+    /// Failed hook calls, all scripts together.
+    pub fn errors(&self) -> u64 {
+        self.scripts.iter().map(|s| s.errors).sum()
+    }
+}
+
+/// The Lua runtime driving one interface's events.
+pub struct ScriptDriver {
+    rt: Runtime,
+}
+
+impl ScriptDriver {
+    /// Loads the plugins into a new VM for interface `ifname`, its alert engine writing
+    /// to `store` and `endpoints`. Problems in plugins are logged (file:line) and the
+    /// rest still load.
+    ///
+    /// # Errors
+    /// The Lua VM cannot be created.
+    pub fn start(
+        cfg: &Config,
+        ifid: i32,
+        ifname: &str,
+        store: StoreSender,
+        endpoints: Vec<EndpointSender>,
+    ) -> Result<ScriptDriver> {
+        let sc = ScriptConfig {
+            roots: plugin_roots(cfg)?,
+            instruction_budget: cfg.plugins.instruction_budget,
+            memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
+                .unwrap_or(usize::MAX),
+            max_failures: u32::try_from(cfg.plugins.max_consecutive_failures).unwrap_or(u32::MAX),
+            output: Output::Stdout,
+            local_networks: cfg
+                .local_networks
+                .iter()
+                .filter_map(|n| n.parse().ok())
+                .collect(),
+            ifid,
+            ifname: ifname.to_string(),
+            working_dir: cfg.data_dir.clone(),
+            ..ScriptConfig::default()
+        };
+        let (rt, report) = Runtime::load(sc).context("cannot start the Lua runtime")?;
+        for p in &report.problems {
+            tracing::warn!("plugin problem: {p}");
+        }
+        let active = report.scripts.iter().filter(|s| s.active).count();
+        tracing::info!(
+            interface = ifname,
+            "{} plugins, {active} active scripts",
+            report.plugins.len()
+        );
+        rt.with_alerts(|a| {
+            a.set_store(store);
+            for e in endpoints {
+                a.add_endpoint(e);
+            }
+        });
+        Ok(ScriptDriver { rt })
+    }
+}
+
+impl Consumer for ScriptDriver {
+    fn protocol_detected(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.rt.protocol_detected(now, flow);
+    }
+    fn status_changed(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.rt.status_changed(now, flow);
+    }
+    fn periodic_update(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.rt.periodic_update(now, flow);
+    }
+    fn flow_end(&mut self, now: Timestamp, flow: &mut Flow, reason: EndReason) {
+        self.rt.flow_end(now, flow, reason);
+    }
+    fn host_tick(&mut self, tick: Tick, now: Timestamp, host: &Host) {
+        self.rt.host_tick(tick, now, host);
+    }
+    fn network_tick(&mut self, tick: Tick, now: Timestamp, network: &Network) {
+        self.rt.network_tick(tick, now, network);
+    }
+    fn interface_tick(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
+        self.rt.interface_tick(tick, now, iface);
+    }
+    fn system_tick(&mut self, tick: Tick, now: Timestamp) {
+        self.rt.system_tick(tick, now);
+    }
+}
+
+impl Driver for ScriptDriver {
+    type Report = ScriptReport;
+
+    fn after_batch(&mut self, engine: &Engine) {
+        let now = engine.clock().as_secs();
+        self.rt.with_alerts(|a| a.tick(now));
+    }
+
+    fn reload(&mut self) -> Result<()> {
+        let report = self.rt.reload();
+        for p in &report.problems {
+            tracing::warn!("plugin problem after reload: {p}");
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, engine: &Engine) -> ScriptReport {
+        self.rt.finish();
+        let now = engine.clock().as_secs();
+        let alerts = self.rt.with_alerts(|a| {
+            a.release_all_and_flush(now, FLUSH_TIMEOUT)
+                .unwrap_or_else(|e| {
+                    tracing::error!("alerts not flushed: {e}");
+                    a.stats()
+                })
+        });
+        ScriptReport {
+            scripts: self.rt.scripts(),
+            alerts,
+        }
+    }
+}
