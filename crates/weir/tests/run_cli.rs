@@ -151,6 +151,16 @@ fn bad_inputs_are_one_line_errors() {
     );
     one_line_error(&weir(&["run"]), "nothing to monitor");
     one_line_error(
+        &weir(&[
+            "run",
+            "--pcap",
+            junk.to_str().unwrap(),
+            "--plugins",
+            d.join("no-plugins").to_str().unwrap(),
+        ]),
+        "no-plugins: not a directory",
+    );
+    one_line_error(
         &weir(&["run", "--interface", "no-such-if0"]),
         "no interface named",
     );

@@ -484,9 +484,63 @@ pub fn print_report(
     );
 }
 
+/// `weir.pid` in the data directory while a monitor runs, so that `weir plugins reload`
+/// can find it; removed when the run ends.
+struct PidFile(Option<PathBuf>);
+
+impl PidFile {
+    /// Name of the file in the data directory.
+    const NAME: &str = "weir.pid";
+
+    fn create(data_dir: &std::path::Path) -> PidFile {
+        let path = data_dir.join(Self::NAME);
+        let written = std::fs::create_dir_all(data_dir)
+            .and_then(|()| std::fs::write(&path, format!("{}\n", std::process::id())));
+        match written {
+            Ok(()) => PidFile(Some(path)),
+            Err(e) => {
+                tracing::warn!(
+                    "cannot write {}: {e} (weir plugins reload will not find this process)",
+                    path.display()
+                );
+                PidFile(None)
+            }
+        }
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let Some(path) = &self.0 else { return };
+        let ours =
+            std::fs::read_to_string(path).is_ok_and(|s| s.trim() == std::process::id().to_string());
+        if ours {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The process id of the monitor running on `data_dir`, from its pid file.
+///
+/// # Errors
+/// No pid file, or one that does not hold a process id.
+pub fn running_pid(data_dir: &std::path::Path) -> Result<u32> {
+    let path = data_dir.join(PidFile::NAME);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{}: no running weir found (it writes this file while it runs)",
+            path.display()
+        )
+    })?;
+    text.trim()
+        .parse()
+        .with_context(|| format!("{}: not a process id", path.display()))
+}
+
 /// Runs `weir run`.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let cfg = args.config()?;
+    let _pid = PidFile::create(&cfg.data_dir);
     // The web server reads the engine's snapshots and keeps serving after a replay.
     let snapshots = Arc::new(snapshot::SnapshotCell::default());
     let web = if cfg.web.listen.trim().is_empty() {
