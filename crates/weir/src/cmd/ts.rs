@@ -1,4 +1,4 @@
-//! `weir ts`: lists and queries the embedded timeseries store of a data directory.
+//! `weir ts`: lists the embedded timeseries store of a data directory and queries it (or InfluxDB).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
