@@ -190,7 +190,14 @@ fn show(cmd: &Command) -> String {
 /// Debian packages the test suite uses: influxd (timeseries sink tests), tcpreplay and
 /// iproute2 (live capture in a network namespace), util-linux (`logger`, syslog tests).
 /// tshark is used only by hand, never by tests.
-const APT_PACKAGES: &[&str] = &["influxdb", "tcpreplay", "iproute2", "util-linux"];
+const APT_PACKAGES: &[&str] = &[
+    "influxdb",
+    "tcpreplay",
+    "iproute2",
+    "util-linux",
+    "chromium",
+    "chromium-driver",
+];
 
 fn setup() -> Result<()> {
     let missing: Vec<&str> = APT_PACKAGES

@@ -6,6 +6,7 @@
 mod cmd;
 mod config;
 mod run;
+mod web;
 
 use std::process::ExitCode;
 

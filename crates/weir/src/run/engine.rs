@@ -140,7 +140,7 @@ where
                             .store(engine.hosts().len() as u64, Ordering::Relaxed);
                         driver.after_batch(&engine);
                         if let Some(p) = &mut publisher {
-                            p.maybe_publish(&engine, false);
+                            p.maybe_publish(&engine);
                         }
                         let _ = recycle.try_send(batch);
                     }
@@ -166,12 +166,15 @@ where
                     }
                 }
             }
+            if let Some(p) = &mut publisher {
+                p.before_final_visit(&engine);
+            }
             engine.finish(&mut Tap {
                 driver: &mut driver,
                 talkers: &mut talkers,
             });
             if let Some(p) = &mut publisher {
-                p.maybe_publish(&engine, true);
+                p.publish_final(&engine);
             }
             let summary = Summary::new(interface, &engine, &talkers, decoded, problems);
             let report = driver.finish(&engine);

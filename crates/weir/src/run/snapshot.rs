@@ -67,13 +67,28 @@ impl Publisher {
         Publisher { cell, last: None }
     }
 
-    /// Publishes if the last snapshot is older than [`PUBLISH_EVERY`] (or `force`).
-    pub fn maybe_publish(&mut self, engine: &Engine, force: bool) {
-        if !force && self.last.is_some_and(|t| t.elapsed() < PUBLISH_EVERY) {
+    /// The last snapshot of a run: flows as they were before the final visit ended them
+    /// all (call [`Publisher::before_final_visit`] first), counters and hosts as after.
+    pub fn publish_final(&mut self, engine: &Engine) {
+        let before = self.cell.get();
+        let mut last = build(engine, true);
+        last.flows = before.flows.clone();
+        last.flows_total = before.flows_total;
+        self.cell.set(last);
+    }
+
+    /// Captures the flow table just before the final visit ends every flow.
+    pub fn before_final_visit(&mut self, engine: &Engine) {
+        self.cell.set(build(engine, false));
+    }
+
+    /// Publishes if the last snapshot is older than [`PUBLISH_EVERY`].
+    pub fn maybe_publish(&mut self, engine: &Engine) {
+        if self.last.is_some_and(|t| t.elapsed() < PUBLISH_EVERY) {
             return;
         }
         self.last = Some(Instant::now());
-        self.cell.set(build(engine, force));
+        self.cell.set(build(engine, false));
     }
 }
 

@@ -1,0 +1,658 @@
+//! The UI: server-rendered pages in one frame (menu, user, logout) whose tables and
+//! charts are filled by `assets/app.js` from the REST API, and the embedded static
+//! assets. The menu is data ([`MenuItem`]) so plugin pages can join it.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use rust_embed::RustEmbed;
+use serde::Deserialize;
+
+use super::AppState;
+use super::api::ApiError;
+use super::auth::{self, Identity, LOGIN_COOKIE, Role, SESSION_COOKIE, Via};
+
+/// The embedded UI assets (`crates/weir/assets`).
+#[derive(RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+/// One entry of the menu.
+#[derive(Debug, Clone)]
+pub(crate) struct MenuItem {
+    /// Section heading (entries of one section are grouped, in order).
+    pub section: String,
+    /// Label shown.
+    pub label: String,
+    /// Link target.
+    pub href: String,
+    /// Page key: the entry is highlighted on the page with this key.
+    pub key: String,
+    /// Order inside the section (smaller first).
+    pub sort_order: i32,
+}
+
+fn item(section: &str, label: &str, href: &str, key: &str, sort_order: i32) -> MenuItem {
+    MenuItem {
+        section: section.into(),
+        label: label.into(),
+        href: href.into(),
+        key: key.into(),
+        sort_order,
+    }
+}
+
+/// The built-in menu for a user of this role.
+pub(crate) fn menu(role: Role) -> Vec<MenuItem> {
+    let mut v = vec![
+        item("Monitor", "Dashboard", "/", "dashboard", 0),
+        item("Monitor", "Flows", "/flows", "flows", 10),
+        item("Monitor", "Hosts", "/hosts", "hosts", 20),
+        item("Alerts", "Engaged", "/alerts/engaged", "alerts-engaged", 0),
+        item("Alerts", "Past", "/alerts/past", "alerts-past", 10),
+        item("Alerts", "Flow", "/alerts/flow", "alerts-flow", 20),
+    ];
+    if role == Role::Admin {
+        v.push(item(
+            "Admin",
+            "Users & tokens",
+            "/admin/users",
+            "admin-users",
+            0,
+        ));
+    }
+    v
+}
+
+/// HTML-escapes text for element content and quoted attributes.
+pub(crate) fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Percent-encodes a URL query value.
+pub(crate) fn url_encode(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+fn url_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A field of an urlencoded form body.
+pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .and_then(|(_, v)| url_decode(v))
+}
+
+/// A page of the frame.
+struct Page<'a> {
+    key: &'a str,
+    title: &'a str,
+    body: String,
+    /// `data-*` attributes of `<body>` (name, value), read by app.js.
+    data: Vec<(&'a str, String)>,
+    charts: bool,
+}
+
+fn frame(st: &AppState, id: &Identity, p: Page<'_>) -> Response {
+    let mut items = menu(id.role);
+    items.sort_by(|a, b| {
+        a.section
+            .cmp(&b.section)
+            .then(a.sort_order.cmp(&b.sort_order))
+    });
+    // Sections in order of first appearance of the built-in menu.
+    let mut sections: Vec<String> = Vec::new();
+    for m in menu(id.role) {
+        if !sections.contains(&m.section) {
+            sections.push(m.section);
+        }
+    }
+    for m in &items {
+        if !sections.contains(&m.section) {
+            sections.push(m.section.clone());
+        }
+    }
+    let mut nav = String::new();
+    for s in &sections {
+        nav.push_str(&format!("<div class=\"section\"><h3>{}</h3><ul>", esc(s)));
+        for m in items.iter().filter(|m| &m.section == s) {
+            let cur = if m.key == p.key {
+                " class=\"current\" aria-current=\"page\""
+            } else {
+                ""
+            };
+            nav.push_str(&format!(
+                "<li><a href=\"{}\"{cur} data-menu=\"{}\">{}</a></li>",
+                esc(&m.href),
+                esc(&m.key),
+                esc(&m.label)
+            ));
+        }
+        nav.push_str("</ul></div>");
+    }
+    let data: String = p
+        .data
+        .iter()
+        .map(|(k, v)| format!(" data-{k}=\"{}\"", esc(v)))
+        .collect();
+    let csrf = esc(id.csrf());
+    let logout = match id.via {
+        Via::Session { .. } => format!(
+            "<form method=\"post\" action=\"/logout\" class=\"logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\" id=\"logout\">Log out</button></form>"
+        ),
+        _ => String::new(),
+    };
+    let charts = if p.charts {
+        "<link rel=\"stylesheet\" href=\"/static/vendor/uplot/uPlot.min.css\">"
+    } else {
+        ""
+    };
+    let charts_js = if p.charts {
+        "<script src=\"/static/vendor/uplot/uPlot.iife.min.js\"></script>"
+    } else {
+        ""
+    };
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title} · weir</title><meta name=\"csrf-token\" content=\"{csrf}\">\
+<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\
+<link rel=\"stylesheet\" href=\"/static/app.css\">{charts}</head>\
+<body data-page=\"{key}\"{data}>\
+<header class=\"top\"><a class=\"brand\" href=\"/\">weir</a>\
+<span class=\"iface\" title=\"interface\">{iface}</span><span class=\"clock\" id=\"clock\"></span>\
+<span class=\"spacer\"></span><span class=\"user\">{user} <small>{role}</small></span>{logout}</header>\
+<div class=\"layout\"><nav class=\"menu\" id=\"menu\">{nav}</nav>\
+<main><h1>{title}</h1>{body}</main></div>{charts_js}<script src=\"/static/app.js\"></script></body></html>\n",
+        title = esc(p.title),
+        key = esc(p.key),
+        iface = esc(&st.iface_name),
+        user = esc(&id.user),
+        role = id.role.name(),
+        body = p.body,
+    );
+    no_store(Html(html).into_response())
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// Routes anyone may load.
+pub(crate) fn public_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/static/{*path}", get(asset))
+}
+
+/// Pages behind authentication.
+pub(crate) fn protected_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/flows", get(flows))
+        .route("/hosts", get(hosts))
+        .route("/hosts/{ip}", get(host))
+        .route("/alerts/{kind}", get(alerts))
+        .route("/admin/users", get(admin_users))
+        .route("/logout", post(logout))
+}
+
+/// Unknown paths: JSON 404 under `/api/`, a plain page elsewhere.
+pub(crate) async fn not_found(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return ApiError::new(StatusCode::NOT_FOUND, "no such endpoint").into_response();
+    }
+    plain_404()
+}
+
+fn plain_404() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!doctype html><title>Not found · weir</title><p>Not found. <a href=\"/\">weir</a></p>\n"),
+    )
+        .into_response()
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    // Embedded names only: no traversal, no absolute or odd paths.
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.contains('\\')
+        || path.contains('\0')
+        || path
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..");
+    let Some(file) = (!bad).then(|| Assets::get(&path)).flatten() else {
+        return plain_404();
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "text/plain; charset=utf-8",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        file.data,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+fn login_html(next: &str, error: Option<&str>, token: &str) -> String {
+    let error = error
+        .map(|e| {
+            format!(
+                "<p class=\"error\" id=\"login-error\" role=\"alert\">{}</p>",
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Log in · weir</title>\
+<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\
+<link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"login-page\">\
+<form class=\"login\" method=\"post\" action=\"/login\"><h1>weir</h1>{error}\
+<label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required maxlength=\"64\" autofocus></label>\
+<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\" required maxlength=\"1024\"></label>\
+<input type=\"hidden\" name=\"csrf\" value=\"{token}\"><input type=\"hidden\" name=\"next\" value=\"{next}\">\
+<button type=\"submit\" id=\"login\">Log in</button></form></body></html>\n",
+        next = esc(next),
+        token = esc(token),
+    )
+}
+
+fn login_response(status: StatusCode, next: &str, error: Option<&str>) -> Response {
+    let token = match auth_token() {
+        Some(t) => t,
+        None => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let cookie = format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login");
+    let mut r = (status, Html(login_html(next, error, &token))).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    no_store(r)
+}
+
+fn auth_token() -> Option<String> {
+    use base64::Engine as _;
+    let mut b = [0u8; 24];
+    getrandom::fill(&mut b).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b))
+}
+
+async fn login_page(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let next = q
+        .ok()
+        .and_then(|Query(q)| q.next)
+        .filter(|n| auth::ui_next_ok(n))
+        .unwrap_or_else(|| "/".into());
+    let logged_in =
+        auth::cookie(&headers, SESSION_COOKIE).is_some_and(|id| st.sessions.get(id).is_some());
+    if logged_in {
+        return Redirect::to(&next).into_response();
+    }
+    login_response(StatusCode::OK, &next, None)
+}
+
+async fn login(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let field = |n: &str| form_field(&body, n).unwrap_or_default();
+    let next = Some(field("next"))
+        .filter(|n| auth::ui_next_ok(n))
+        .unwrap_or_else(|| "/".into());
+    let expected = auth::cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if !auth::same_origin(&headers)
+        || expected.is_empty()
+        || !auth::same_secret(expected, &field("csrf"))
+    {
+        return login_response(
+            StatusCode::FORBIDDEN,
+            &next,
+            Some("The login form expired: please try again."),
+        );
+    }
+    let user = field("user");
+    match auth::verify_password(&st, user.clone(), field("password")).await {
+        Some(u) => {
+            let Ok(sid) = st.sessions.create(&u.name) else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            tracing::info!("web: {:?} logged in", u.name);
+            let mut r = Redirect::to(&next).into_response();
+            let h = r.headers_mut();
+            for c in [
+                format!("{SESSION_COOKIE}={sid}; HttpOnly; SameSite=Strict; Path=/"),
+                format!("{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0"),
+            ] {
+                if let Ok(v) = header::HeaderValue::from_str(&c) {
+                    h.append(header::SET_COOKIE, v);
+                }
+            }
+            no_store(r)
+        }
+        None => {
+            tracing::info!("web: failed login for {user:?}");
+            login_response(
+                StatusCode::UNAUTHORIZED,
+                &next,
+                Some("Wrong user name or password."),
+            )
+        }
+    }
+}
+
+async fn logout(State(st): State<Arc<AppState>>, Extension(id): Extension<Identity>) -> Response {
+    if let Via::Session { id: sid, .. } = &id.via {
+        st.sessions.remove(sid);
+    }
+    let mut r = Redirect::to("/login").into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+    )) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn dashboard(
+    State(st): State<Arc<AppState>>,
+    Extension(id): Extension<Identity>,
+) -> Response {
+    let body = r#"<section class="cards" id="cards"></section>
+<section class="panel"><h2>Throughput <small id="chart-note"></small></h2><div id="chart" class="chart"></div></section>
+<div class="grid2">
+<section class="panel"><h2>Top hosts</h2><table class="data" id="top-hosts"><thead><tr><th>Host</th><th class="num">Sent</th><th class="num">Received</th><th class="num">Score</th></tr></thead><tbody></tbody></table></section>
+<section class="panel"><h2>Top protocols</h2><table class="data" id="top-protocols"><thead><tr><th>Protocol</th><th class="num">Bytes</th><th class="num">Flows</th><th class="share">Share</th></tr></thead><tbody></tbody></table></section>
+</div>
+<section class="panel"><h2>Alerts by severity</h2><table class="data" id="alert-counts"><thead><tr><th>Severity</th><th class="num"><a href="/alerts/engaged">Engaged</a></th><th class="num"><a href="/alerts/past">Past</a></th><th class="num"><a href="/alerts/flow">Flow</a></th></tr></thead><tbody></tbody></table></section>"#;
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "dashboard",
+            title: "Dashboard",
+            body: body.into(),
+            data: vec![],
+            charts: true,
+        },
+    )
+}
+
+fn pager(id: &str) -> String {
+    format!(
+        "<div class=\"pager\" id=\"{id}-pager\"><button type=\"button\" data-dir=\"-1\">‹ Previous</button>\
+<span class=\"range\"></span><button type=\"button\" data-dir=\"1\">Next ›</button></div>"
+    )
+}
+
+async fn flows(State(st): State<Arc<AppState>>, Extension(id): Extension<Identity>) -> Response {
+    let body = format!(
+        r#"<form class="filters" id="flow-filters">
+<label>Host <input name="host" placeholder="IP address" maxlength="45"></label>
+<label>Port <input name="port" type="number" min="0" max="65535"></label>
+<label>L4 <select name="l4"><option value="">any</option><option>TCP</option><option>UDP</option><option>ICMP</option><option>IPv6-ICMP</option></select></label>
+<label>Application <input name="l7" placeholder="e.g. TLS, DNS" maxlength="64"></label>
+<label>Status <select name="status"><option value="">any</option><option value="normal">normal</option><option value="issues">with issues</option></select></label>
+<label>Min score <input name="min_score" type="number" min="0"></label>
+<button type="submit">Filter</button></form>
+<p class="error" id="flows-error" hidden></p>
+<table class="data sortable" id="flows" data-sort="bytes" data-order="desc"><thead><tr>
+<th data-sort="cli.ip">Client</th><th data-sort="srv.ip">Server</th><th data-sort="proto.l4">L4</th>
+<th data-sort="proto.ndpi">Application</th><th class="num" data-sort="bytes">Bytes</th>
+<th class="num" data-sort="packets">Packets</th><th class="num" data-sort="duration">Duration</th>
+<th class="num" data-sort="score">Score</th><th data-sort="seen.last">Last seen</th></tr></thead><tbody></tbody></table>
+{}"#,
+        pager("flows")
+    );
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "flows",
+            title: "Active flows",
+            body,
+            data: vec![],
+            charts: false,
+        },
+    )
+}
+
+async fn hosts(State(st): State<Arc<AppState>>, Extension(id): Extension<Identity>) -> Response {
+    let body = format!(
+        r#"<form class="filters" id="host-filters">
+<label>Hosts <select name="local"><option value="">all</option><option value="true">local</option><option value="false">remote</option></select></label>
+<label>Min score <input name="min_score" type="number" min="0"></label>
+<button type="submit">Filter</button></form>
+<table class="data sortable" id="hosts" data-sort="bytes" data-order="desc"><thead><tr>
+<th data-sort="ip">Host</th><th>Location</th><th class="num" data-sort="bytes.sent">Sent</th>
+<th class="num" data-sort="bytes.rcvd">Received</th><th class="num" data-sort="active_flows.as_client">Flows (client/server)</th>
+<th class="num" data-sort="contacted_peers">Peers</th><th class="num" data-sort="score">Score</th><th data-sort="seen.last">Last seen</th></tr></thead><tbody></tbody></table>
+{}"#,
+        pager("hosts")
+    );
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "hosts",
+            title: "Active hosts",
+            body,
+            data: vec![],
+            charts: false,
+        },
+    )
+}
+
+async fn host(
+    State(st): State<Arc<AppState>>,
+    Extension(id): Extension<Identity>,
+    Path(ip): Path<String>,
+) -> Response {
+    let Ok(addr) = ip.parse::<IpAddr>() else {
+        return plain_404();
+    };
+    let ip = addr.to_string();
+    let body = format!(
+        r#"<p class="error" id="host-error" hidden></p>
+<div class="grid2"><section class="panel"><h2>Summary</h2><table class="kv" id="host-summary"><tbody></tbody></table></section>
+<section class="panel"><h2>Applications</h2><table class="data" id="host-l7"><thead><tr><th>Protocol</th><th class="num">Bytes</th><th class="num">Flows</th><th class="share">Share</th></tr></thead><tbody></tbody></table></section></div>
+<section class="panel"><h2>Peers</h2><table class="data" id="host-peers"><thead><tr><th>Peer</th><th class="num">Bytes</th><th class="num">Flows</th><th class="num">As client</th></tr></thead><tbody></tbody></table></section>
+<section class="panel"><h2>Active flows</h2><table class="data" id="host-flows"><thead><tr><th>Client</th><th>Server</th><th>L4</th><th>Application</th><th class="num">Bytes</th><th class="num">Score</th></tr></thead><tbody></tbody></table>
+<p><a href="/flows?host={q}">All flows of {h}</a> · <a href="/alerts/flow?ip={q}">Flow alerts</a> · <a href="/alerts/past?ip={q}">Past alerts</a></p></section>"#,
+        q = url_encode(&ip),
+        h = esc(&ip)
+    );
+    let title = format!("Host {ip}");
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "hosts",
+            title: &title,
+            body,
+            data: vec![("ip", ip.clone())],
+            charts: false,
+        },
+    )
+}
+
+async fn alerts(
+    State(st): State<Arc<AppState>>,
+    Extension(id): Extension<Identity>,
+    Path(kind): Path<String>,
+) -> Response {
+    let (title, key) = match kind.as_str() {
+        "engaged" => ("Engaged alerts", "alerts-engaged"),
+        "past" => ("Past alerts", "alerts-past"),
+        "flow" => ("Flow alerts", "alerts-flow"),
+        _ => return plain_404(),
+    };
+    let entity_col = if kind == "flow" { "Flow" } else { "Entity" };
+    let body = format!(
+        r#"<form class="filters" id="alert-filters">
+<label>Min severity <select name="severity"><option value="">any</option><option>info</option><option>notice</option><option>warning</option><option>error</option><option>critical</option><option>alert</option><option>emergency</option></select></label>
+<label>IP <input name="ip" placeholder="IP address" maxlength="45"></label>
+<label>Type <input name="type" placeholder="e.g. alert_flow_flood" maxlength="64"></label>
+<label>Text <input name="text" maxlength="128"></label>
+<button type="submit">Filter</button></form>
+<p class="error" id="alerts-error" hidden></p>
+<table class="data sortable" id="alerts" data-sort="time" data-order="desc"><thead><tr>
+<th data-sort="time">Time</th><th data-sort="severity">Severity</th><th data-sort="type">Type</th><th>{entity_col}</th>
+<th class="num" data-sort="score">Score</th><th>Details</th></tr></thead><tbody></tbody></table>
+{}"#,
+        pager("alerts")
+    );
+    frame(
+        &st,
+        &id,
+        Page {
+            key,
+            title,
+            body,
+            data: vec![("kind", kind.clone())],
+            charts: false,
+        },
+    )
+}
+
+async fn admin_users(
+    State(st): State<Arc<AppState>>,
+    Extension(id): Extension<Identity>,
+) -> Response {
+    if id.role != Role::Admin {
+        return (
+            StatusCode::FORBIDDEN,
+            Html("<!doctype html><title>Forbidden · weir</title><p>This page is for administrators. <a href=\"/\">weir</a></p>\n"),
+        )
+            .into_response();
+    }
+    let body = r#"<p class="error" id="admin-error" hidden></p>
+<div class="grid2">
+<section class="panel"><h2>Users</h2>
+<table class="data" id="users"><thead><tr><th>Name</th><th>Role</th><th></th></tr></thead><tbody></tbody></table>
+<form class="filters inline" id="user-form">
+<label>Name <input name="name" required maxlength="32" pattern="[A-Za-z0-9_.\-]{1,32}"></label>
+<label>Password <input name="password" type="password" required minlength="8" maxlength="1024" autocomplete="new-password"></label>
+<label>Role <select name="role"><option value="viewer">viewer (read-only)</option><option value="admin">admin</option></select></label>
+<button type="submit">Add user</button></form></section>
+<section class="panel"><h2>API tokens</h2>
+<table class="data" id="tokens"><thead><tr><th>Name</th><th>User</th><th>Created</th><th></th></tr></thead><tbody></tbody></table>
+<form class="filters inline" id="token-form">
+<label>Name <input name="name" required maxlength="32" pattern="[A-Za-z0-9_.\-]{1,32}" placeholder="e.g. prometheus"></label>
+<label>Acts as <select name="user" id="token-user"></select></label>
+<button type="submit">Create token</button></form>
+<p class="secret" id="new-token" hidden></p></section>
+</div>"#;
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "admin-users",
+            title: "Users and API tokens",
+            body: body.into(),
+            data: vec![],
+            charts: false,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_forms() {
+        assert_eq!(
+            esc("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
+        assert_eq!(url_encode("/a b?c=1"), "/a%20b%3Fc%3D1");
+        assert_eq!(
+            form_field(b"user=ad%20min&csrf=x%2By&p=a+b", "user").as_deref(),
+            Some("ad min")
+        );
+        assert_eq!(form_field(b"csrf=x%2By", "csrf").as_deref(), Some("x+y"));
+        assert_eq!(form_field(b"p=a+b", "p").as_deref(), Some("a b"));
+        assert_eq!(form_field(b"p=%zz", "p"), None);
+    }
+
+    #[test]
+    fn assets_are_embedded() {
+        for f in [
+            "app.js",
+            "app.css",
+            "favicon.svg",
+            "vendor/uplot/uPlot.iife.min.js",
+            "vendor/uplot/LICENSE",
+        ] {
+            assert!(Assets::get(f).is_some(), "{f}");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! The web UI in a real browser: headless Chromium driven by chromedriver (WebDriver,
+//! through fantoccini). Logs in, sees the flows and alerts of a replayed generated
+//! capture on the dashboard and the tables, and saves screenshots under
+//! `target/web-screenshots/`.
+//!
+//! Needs the Debian packages `chromium` and `chromium-driver` (`cargo xtask setup`
+//! installs them); without them this test fails, it never passes silently.
+
+#[path = "web_support.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use support::*;
+
+const CHROMIUM: &[&str] = &["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+const CHROMEDRIVER: &[&str] = &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+
+fn find(candidates: &[&str], name: &str) -> PathBuf {
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is not installed (looked for {}): run `cargo xtask setup` \
+                 (it installs the Debian packages chromium and chromium-driver)",
+                candidates.join(", ")
+            )
+        })
+}
+
+/// `target/web-screenshots`, next to the test binary's `target/debug`.
+fn screenshot_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("web-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_chromedriver(bin: &Path) -> (Driver, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    loop {
+        if let Some((200, v)) = try_get(&format!("{url}/status"))
+            && v["value"]["ready"] == true
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (driver, url)
+}
+
+/// Runs `script` (a function body returning a value) until `ok` holds.
+async fn wait_js(c: &Client, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap_or(Value::Null);
+        if ok(&v) {
+            return v;
+        }
+        if start.elapsed() > Duration::from_secs(45) {
+            let src = c.source().await.unwrap_or_default();
+            panic!("timed out waiting for {what}; last value {v}; page:\n{src}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    let png = c.screenshot().await.expect("screenshot");
+    let path = screenshot_dir().join(name);
+    std::fs::write(&path, png).unwrap();
+    path
+}
+
+/// Rows of a table body that hold data (not the "nothing to show" row).
+fn rows_js(table: &str) -> String {
+    format!(
+        "return Array.from(document.querySelectorAll('#{table} tbody tr'))\
+         .filter(r => !r.querySelector('td.empty')).map(r => r.innerText);"
+    )
+}
+
+fn nonempty(v: &Value) -> bool {
+    v.as_array().is_some_and(|a| !a.is_empty())
+}
+
+#[test]
+fn browser_login_dashboard_flows_hosts_alerts() {
+    let chromium = find(CHROMIUM, "chromium");
+    let chromedriver = find(CHROMEDRIVER, "chromedriver");
+
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = gen_pcap(dir.path(), 300);
+    let data = dir.path().join("data");
+    seed_alerts(&data);
+    // Real time x5: the 10-minute capture replays for two minutes, so the dashboard
+    // sees live flows and a throughput chart that grows.
+    let weir = Weir::start(&pcap, &data, &["--replay-speed", "5"]);
+    let (_driver, driver_url) = start_chromedriver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.to_str().unwrap(),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1400,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let c = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&driver_url)
+            .await
+            .expect("WebDriver session with headless Chromium");
+        let base = weir.base.clone();
+
+        // Not logged in: the flows page sends us to the login form.
+        c.goto(&format!("{base}/flows")).await.unwrap();
+        let url = c.current_url().await.unwrap();
+        assert_eq!(url.path(), "/login", "{url}");
+        // A wrong password is refused on the page.
+        c.find(Locator::Id("user")).await.unwrap().send_keys("admin").await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys("wrong-password").await.unwrap();
+        c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+        let err = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("login-error")).await.unwrap();
+        assert!(err.text().await.unwrap().contains("Wrong"));
+        c.find(Locator::Id("user")).await.unwrap().send_keys("admin").await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(ADMIN_PASSWORD).await.unwrap();
+        c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the flows page after login", "return location.pathname;", |v| v == "/flows").await;
+
+        // Flows table: rows from the replay, sortable, filterable.
+        let rows = wait_js(&c, "flow rows", &rows_js("flows"), nonempty).await;
+        let first = rows[0].as_str().unwrap().to_string();
+        assert!(first.contains("TCP") || first.contains("UDP"), "{first}");
+        c.find(Locator::Css("#flows th[data-sort='packets']")).await.unwrap().click().await.unwrap();
+        wait_js(
+            &c,
+            "sorting by packets",
+            "return document.querySelector(\"#flows th[data-sort='packets']\").className + ' ' + location.search;",
+            |v| v.as_str().is_some_and(|s| s.contains("sorted-desc") && s.contains("sort=packets")),
+        )
+        .await;
+        let ip = c
+            .execute("return document.querySelector('#flows tbody td a').textContent;", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        c.find(Locator::Css("#flow-filters input[name='host']")).await.unwrap().send_keys(&ip).await.unwrap();
+        c.find(Locator::Css("#flow-filters button")).await.unwrap().click().await.unwrap();
+        let filtered = wait_js(&c, "flows of one host", &rows_js("flows"), |v| {
+            v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|r| r.as_str().unwrap().contains(&ip)))
+        })
+        .await;
+        assert!(!filtered.as_array().unwrap().is_empty());
+        screenshot(&c, "flows.png").await;
+
+        // Dashboard: cards, throughput chart, top hosts and protocols, alert counts.
+        c.goto(&format!("{base}/")).await.unwrap();
+        wait_js(&c, "the cards", "return document.querySelectorAll('#cards .card').length;", |v| v.as_u64() == Some(6)).await;
+        wait_js(&c, "top hosts", &rows_js("top-hosts"), nonempty).await;
+        wait_js(&c, "top protocols", &rows_js("top-protocols"), nonempty).await;
+        // The seeded alerts (critical, error, warning), and whatever the plugins raised.
+        wait_js(&c, "alert counts", &rows_js("alert-counts"), |v| {
+            let t = v.to_string();
+            t.contains("critical") && t.contains("error") && t.contains("warning")
+        })
+        .await;
+        wait_js(
+            &c,
+            "a throughput chart with several samples",
+            "const n = document.getElementById('chart-note').textContent; \
+             return document.querySelector('#chart canvas') ? parseInt(n.split(', ')[1] || '0') : 0;",
+            |v| v.as_u64().is_some_and(|n| n >= 3),
+        )
+        .await;
+        let packets = c.find(Locator::Css("#card-packets .value")).await.unwrap().text().await.unwrap();
+        assert_ne!(packets.trim(), "0");
+        let menu = c.find(Locator::Id("menu")).await.unwrap().text().await.unwrap();
+        for entry in ["Dashboard", "Flows", "Hosts", "Engaged", "Past", "Flow"] {
+            assert!(menu.contains(entry), "{menu}");
+        }
+        // The whole dashboard in one picture.
+        c.set_window_size(1400, 1400).await.unwrap();
+        let dashboard = screenshot(&c, "dashboard.png").await;
+        c.set_window_size(1400, 1000).await.unwrap();
+
+        // Host details, from the top hosts list.
+        c.find(Locator::Css("#top-hosts tbody a")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the host summary", &rows_js("host-summary"), nonempty).await;
+        wait_js(&c, "the host's applications", &rows_js("host-l7"), nonempty).await;
+        assert!(c.current_url().await.unwrap().path().starts_with("/hosts/"));
+        screenshot(&c, "host.png").await;
+
+        // Hosts list.
+        c.find(Locator::Css("#menu a[data-menu='hosts']")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "host rows", &rows_js("hosts"), nonempty).await;
+
+        // Alerts pages: the seeded alerts.
+        c.find(Locator::Css("#menu a[data-menu='alerts-flow']")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "flow alerts", &rows_js("alerts"), nonempty).await;
+        screenshot(&c, "alerts-flow.png").await;
+        c.find(Locator::Css("#alert-filters input[name='ip']")).await.unwrap().send_keys(SEEDED_SERVER).await.unwrap();
+        c.find(Locator::Css("#alert-filters button")).await.unwrap().click().await.unwrap();
+        let rows = wait_js(&c, "the seeded flow alert", &rows_js("alerts"), |v| {
+            v.as_array().is_some_and(|a| a.len() == 1 && a[0].as_str().unwrap().contains(SEEDED_SERVER))
+        })
+        .await;
+        let t = rows.to_string();
+        assert!(t.contains("critical") && t.contains("TLS") && t.contains("seeded.example.com"), "{t}");
+        c.goto(&format!("{base}/alerts/engaged?ip=192.168.1.25")).await.unwrap();
+        let rows = wait_js(&c, "engaged alerts", &rows_js("alerts"), nonempty).await;
+        assert!(rows.to_string().contains("192.168.1.25@0"), "{rows}");
+        c.goto(&format!("{base}/alerts/past?severity=critical&ip=192.168.1.30")).await.unwrap();
+        wait_js(
+            &c,
+            "no past alert at critical",
+            "return document.querySelector('#alerts tbody td.empty') ? 'empty' : '';",
+            |v| v == "empty",
+        )
+        .await;
+
+        // Admin page: add a read-only user and an API token for it (CSRF-protected calls
+        // from the page).
+        c.find(Locator::Css("#menu a[data-menu='admin-users']")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the users", &rows_js("users"), |v| v.to_string().contains("admin")).await;
+        c.find(Locator::Css("#user-form input[name='name']")).await.unwrap().send_keys("ops").await.unwrap();
+        c.find(Locator::Css("#user-form input[name='password']")).await.unwrap().send_keys("ops-password-1").await.unwrap();
+        c.find(Locator::Css("#user-form button")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the new user", &rows_js("users"), |v| v.to_string().contains("ops")).await;
+        c.find(Locator::Css("#token-form input[name='name']")).await.unwrap().send_keys("grafana").await.unwrap();
+        c.execute("document.getElementById('token-user').value = 'ops';", vec![]).await.unwrap();
+        c.find(Locator::Css("#token-form button")).await.unwrap().click().await.unwrap();
+        let secret = wait_js(
+            &c,
+            "the new token",
+            "const e = document.getElementById('new-token-secret'); return e ? e.textContent : '';",
+            |v| v.as_str().is_some_and(|t| t.starts_with("weir_")),
+        )
+        .await;
+        wait_js(&c, "the token list", &rows_js("tokens"), |v| v.to_string().contains("grafana")).await;
+        screenshot(&c, "admin.png").await;
+        let bearer = format!("Bearer {}", secret.as_str().unwrap());
+        let (s, me) = request(&format!("{base}/api/v1/me"), "GET", Some(&bearer), &[], None);
+        assert_eq!((s, me["user"].as_str(), me["role"].as_str()), (200, Some("ops"), Some("viewer")));
+
+        // Log out: back to the login form, and the pages are closed again.
+        c.find(Locator::Id("logout")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the login page", "return location.pathname;", |v| v == "/login").await;
+        c.goto(&format!("{base}/")).await.unwrap();
+        assert_eq!(c.current_url().await.unwrap().path(), "/login");
+
+        // The read-only user sees the data but not the admin page.
+        c.find(Locator::Id("user")).await.unwrap().send_keys("ops").await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys("ops-password-1").await.unwrap();
+        c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the dashboard", &rows_js("top-hosts"), nonempty).await;
+        let menu = c.find(Locator::Id("menu")).await.unwrap().text().await.unwrap();
+        assert!(!menu.contains("Users"), "{menu}");
+        c.goto(&format!("{base}/admin/users")).await.unwrap();
+        let text = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+        assert!(text.contains("for administrators"), "{text}");
+        c.close().await.unwrap();
+        eprintln!("screenshots: {}", dashboard.parent().unwrap().display());
+    });
+    let (s, _) = weir.stop();
+    assert!(s.success());
+}
