@@ -159,7 +159,8 @@ fn apply_request_header<'a>(req: &mut HttpRequest<'a>, name: &[u8], value: &'a [
     }
 }
 
-/// Parses a response head. `None` unless the payload starts with `HTTP/1.x NNN`.
+/// Parses a response head. `None` unless the payload starts with `HTTP/1.x NNN` with
+/// `NNN` from 100 to 999.
 pub fn parse_response(p: &[u8]) -> Option<HttpResponse<'_>> {
     if !probe_response(p) {
         return None;
@@ -171,6 +172,11 @@ pub fn parse_response(p: &[u8]) -> Option<HttpResponse<'_>> {
             return None;
         }
         code = code.saturating_mul(10).saturating_add(u16::from(d - b'0'));
+    }
+    // RFC 9110 §15: the first digit is the class, 1 to 5 (clients must accept up to 9);
+    // "020" is three digits but no status code.
+    if code < 100 {
+        return None;
     }
     let mut resp = HttpResponse {
         code,
@@ -235,4 +241,12 @@ mod tests {
         assert!(parse_response(b"HTTP/1.1 3x1 M").is_none());
         assert!(parse_response(b"HTTP/1").is_none());
     }
+
+    #[test]
+    fn status_codes_below_100_are_not_responses() {
+        assert!(parse_response(b"HTTP/1.1 020 OK\r\n\r\n").is_none());
+        assert!(parse_response(b"HTTP/1.1 099 OK\r\n\r\n").is_none());
+        assert_eq!(parse_response(b"HTTP/1.1 100 Continue\r\n\r\n").map(|r| r.code), Some(100));
+    }
+
 }
