@@ -246,7 +246,9 @@ mod tests {
     fn status_codes_below_100_are_not_responses() {
         assert!(parse_response(b"HTTP/1.1 020 OK\r\n\r\n").is_none());
         assert!(parse_response(b"HTTP/1.1 099 OK\r\n\r\n").is_none());
-        assert_eq!(parse_response(b"HTTP/1.1 100 Continue\r\n\r\n").map(|r| r.code), Some(100));
+        assert_eq!(
+            parse_response(b"HTTP/1.1 100 Continue\r\n\r\n").map(|r| r.code),
+            Some(100)
+        );
     }
-
 }
