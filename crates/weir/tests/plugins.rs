@@ -197,3 +197,38 @@ fn script_errors_are_reported_and_the_reload_flag_works() {
     assert!(out.contains("\"disabled\":true"), "{out}");
     assert!(stderr(&o).contains("healthy hello from the locale"));
 }
+
+#[test]
+fn the_tutorial_matches_urls_not_payloads_on_a_real_capture() {
+    // nDPI's exe_download.pcap: `GET /solar.php` answered with a PE executable. The
+    // tutorial looks for `.exe` in the URL, so it raises nothing here.
+    let pcap = root().join("../shared/pcaps/ndpi/exe_download.pcap");
+    if !pcap.exists() {
+        eprintln!("skipped: {} not found", pcap.display());
+        return;
+    }
+    let o = weir(&[
+        "plugins",
+        "test",
+        &tutorial(),
+        "--pcap",
+        pcap.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "no status, no alert");
+    assert!(
+        stderr(&o).contains("0 status(es), 0 flow alert(s)"),
+        "{}",
+        stderr(&o)
+    );
+    // The check_module of seed 003 sees the flow and its HTTP URL.
+    let o = weir(&[
+        "plugins",
+        "test",
+        &test_plugin("check_module"),
+        "--pcap",
+        pcap.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("check_module: HTTP"), "{}", stdout(&o));
+}

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use weir_decode::Timestamp;
 use weir_flow::{Consumer, EndReason, Engine, EngineConfig, Flow, IpNet};
-use weir_script::{Level, LoadReport, Output, Runtime, ScriptConfig};
+use weir_script::{LoadReport, Output, Runtime, ScriptConfig};
 
 /// Arguments of `weir plugins`.
 #[derive(clap::Args)]
@@ -308,7 +308,6 @@ fn test(a: &TestArgs) -> Result<ExitCode> {
             for l in &lines {
                 writeln!(out, "{l}")?;
             }
-            let _ = Level::Error;
             Ok(ExitCode::SUCCESS)
         }
     }

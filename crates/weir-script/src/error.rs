@@ -1,0 +1,157 @@
+//! Errors and load problems of the script runtime.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Errors of `weir-script` operations that cannot go on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A plugin root could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The Lua VM could not be set up (out of memory, …).
+    #[error("Lua VM setup failed: {0}")]
+    Vm(String),
+}
+
+impl From<mlua::Error> for Error {
+    fn from(e: mlua::Error) -> Error {
+        Error::Vm(e.to_string())
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// How bad a load problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The file (or plugin) was not loaded.
+    Error,
+    /// Loaded, but something was ignored or defaulted.
+    Warning,
+}
+
+/// A problem found while loading a plugin: always names the plugin and the file, and
+/// the line when Lua knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub level: Level,
+    /// Plugin key.
+    pub plugin: String,
+    /// File, relative to the plugin directory (`user_scripts/flow/x.lua`).
+    pub file: String,
+    /// Line, when known.
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn error(plugin: &str, file: &str, message: impl Into<String>) -> Problem {
+        let message = message.into();
+        let (line, message) = split_location(plugin, file, &message);
+        Problem {
+            level: Level::Error,
+            plugin: plugin.to_owned(),
+            file: file.to_owned(),
+            line,
+            message,
+        }
+    }
+
+    pub(crate) fn warning(plugin: &str, file: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            level: Level::Warning,
+            ..Problem::error(plugin, file, message)
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lvl = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        match self.line {
+            Some(l) => write!(
+                f,
+                "{lvl}: plugins/{}/{}:{l}: {}",
+                self.plugin, self.file, self.message
+            ),
+            None => write!(
+                f,
+                "{lvl}: plugins/{}/{}: {}",
+                self.plugin, self.file, self.message
+            ),
+        }
+    }
+}
+
+/// The chunk name of a plugin file (`@plugins/<plugin>/<file>`): Lua prefixes error
+/// messages with `plugins/<plugin>/<file>:<line>:`.
+pub(crate) fn chunk_name(plugin: &str, file: &str) -> String {
+    format!("@plugins/{plugin}/{file}")
+}
+
+/// First line of a Lua error message (drops mlua's traceback).
+pub(crate) fn first_line(msg: &str) -> &str {
+    let msg = msg.trim_start_matches("runtime error: ");
+    let msg = msg.trim_start_matches("syntax error: ");
+    msg.lines().next().unwrap_or("").trim()
+}
+
+/// Splits `plugins/<plugin>/<file>:<line>: message` into the line and the message when
+/// the location is that file's.
+pub(crate) fn split_location(plugin: &str, file: &str, msg: &str) -> (Option<u32>, String) {
+    let first = first_line(msg);
+    let prefix = format!("plugins/{plugin}/{file}:");
+    if let Some(rest) = first.find(&prefix).map(|i| &first[i + prefix.len()..])
+        && let Some((line, tail)) = rest.split_once(':')
+        && let Ok(n) = line.parse::<u32>()
+    {
+        return (Some(n), tail.trim().to_owned());
+    }
+    (None, first.to_owned())
+}
+
+/// Finds the first `plugins/…:<line>` location in an error message.
+pub(crate) fn find_location(msg: &str) -> Option<(String, u32)> {
+    let first = first_line(msg);
+    let start = first.find("plugins/")?;
+    let rest = &first[start..];
+    let colon = rest.find(".lua:")? + 4;
+    let file = &rest[..colon];
+    let tail = &rest[colon + 1..];
+    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+    Some((file.to_owned(), digits.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations() {
+        let m = "runtime error: plugins/p/user_scripts/flow/a.lua:12: boom\nstack traceback:";
+        assert_eq!(
+            split_location("p", "user_scripts/flow/a.lua", m),
+            (Some(12), "boom".to_owned())
+        );
+        assert_eq!(
+            find_location(m),
+            Some(("plugins/p/user_scripts/flow/a.lua".to_owned(), 12))
+        );
+    }
+}

@@ -1,0 +1,681 @@
+//! The `flow` global: one table of Rust functions per VM, reading the flow the
+//! runtime binds before each hook batch ([`FlowView`]). Nothing is converted to Lua
+//! unless a script asks for it (spec lua-api.md §1, flow-info.md).
+
+use std::net::IpAddr;
+
+use mlua::{Lua, MultiValue, Table, Value};
+use serde_json::Value as Json;
+use weir_alerts::{Severity, StatusKey};
+use weir_decode::Timestamp;
+use weir_flow::{
+    CLI2SRV, DirStats, Flow, FlowKey, FlowScore, L7, L7Meta, MAX_SCORE, SRV2CLI, TcpInfo, l4_name,
+    tcp_state,
+};
+
+use crate::flow_info::{
+    dns_info, full_info, http_info, is_local, is_unicast, minimal_info, ssh_info, tls_info,
+};
+use crate::json;
+use crate::state::{Candidate, Shared, SharedRef, api_error};
+
+/// The part of a [`Flow`] scripts can see, moved out of the flow for the length of a
+/// hook batch (the L7 metadata box is moved, not copied) and written back after it.
+#[derive(Debug)]
+pub struct FlowView {
+    /// Canonical key.
+    pub key: FlowKey,
+    /// The client is the key's `a` endpoint.
+    pub cli_is_a: bool,
+    /// Serial number (`ntopng.key`, `hash_entry_id`).
+    pub serial: u64,
+    /// First packet.
+    pub first_seen: Timestamp,
+    /// Last packet.
+    pub last_seen: Timestamp,
+    /// Counters per direction.
+    pub dir: [DirStats; 2],
+    /// TCP state.
+    pub tcp: TcpInfo,
+    /// L7 result.
+    pub l7: L7,
+    /// L7 metadata.
+    pub meta: Option<Box<L7Meta>>,
+    /// Status bitmap.
+    pub status_map: u64,
+    /// Scores.
+    pub score: FlowScore,
+    /// `info` replaced by `flow.setCustomInfo`.
+    pub custom_info: Option<String>,
+}
+
+impl FlowView {
+    /// Moves the visible state out of `flow` (its `meta` box is taken).
+    pub fn take(flow: &mut Flow) -> FlowView {
+        FlowView {
+            key: flow.key,
+            cli_is_a: flow.cli_is_a,
+            serial: flow.serial,
+            first_seen: flow.first_seen,
+            last_seen: flow.last_seen,
+            dir: flow.dir,
+            tcp: flow.tcp,
+            l7: flow.l7,
+            meta: flow.meta.take(),
+            status_map: flow.status_map,
+            score: flow.score,
+            custom_info: None,
+        }
+    }
+
+    /// Writes the metadata, statuses and scores back into `flow`.
+    pub fn put_back(self, flow: &mut Flow) {
+        flow.meta = self.meta;
+        flow.status_map = self.status_map;
+        flow.score = self.score;
+    }
+
+    /// [`FlowView::take`] into an existing view (no allocation).
+    pub fn fill(&mut self, flow: &mut Flow) {
+        self.key = flow.key;
+        self.cli_is_a = flow.cli_is_a;
+        self.serial = flow.serial;
+        self.first_seen = flow.first_seen;
+        self.last_seen = flow.last_seen;
+        self.dir = flow.dir;
+        self.tcp = flow.tcp;
+        self.l7 = flow.l7;
+        self.meta = flow.meta.take();
+        self.status_map = flow.status_map;
+        self.score = flow.score;
+        self.custom_info = None;
+    }
+
+    /// [`FlowView::put_back`] keeping the view for reuse.
+    pub fn restore(&mut self, flow: &mut Flow) {
+        flow.meta = self.meta.take();
+        flow.status_map = self.status_map;
+        flow.score = self.score;
+    }
+
+    /// A view of a synthetic flow (tests, benches).
+    pub fn synthetic(key: FlowKey, cli_is_a: bool, serial: u64, ts: Timestamp) -> FlowView {
+        FlowView {
+            key,
+            cli_is_a,
+            serial,
+            first_seen: ts,
+            last_seen: ts,
+            dir: [DirStats::default(); 2],
+            tcp: TcpInfo::default(),
+            l7: L7::default(),
+            meta: None,
+            status_map: 0,
+            score: FlowScore::default(),
+            custom_info: None,
+        }
+    }
+
+    /// [`Flow::set_status`] semantics: scores added (clamped) on the 0→1 transition.
+    pub fn set_status(&mut self, bit: u8, f: u16, c: u16, s: u16, security: bool) -> bool {
+        if bit == 0 || bit > 63 || self.status_map & (1u64 << bit) != 0 {
+            return false;
+        }
+        self.status_map |= 1u64 << bit;
+        let cat = usize::from(security);
+        self.score.flow = self.score.flow.saturating_add(u32::from(f.min(MAX_SCORE)));
+        self.score.cli[cat] = self.score.cli[cat].saturating_add(u32::from(c.min(MAX_SCORE)));
+        self.score.srv[cat] = self.score.srv[cat].saturating_add(u32::from(s.min(MAX_SCORE)));
+        true
+    }
+
+    /// Client address and port.
+    pub fn client(&self) -> (IpAddr, u16) {
+        let k = &self.key;
+        let (ip, port) = if self.cli_is_a {
+            (k.a, k.a_port)
+        } else {
+            (k.b, k.b_port)
+        };
+        (ip, if k.is_icmp() { 0 } else { port })
+    }
+
+    /// Server address and port.
+    pub fn server(&self) -> (IpAddr, u16) {
+        let k = &self.key;
+        let (ip, port) = if self.cli_is_a {
+            (k.b, k.b_port)
+        } else {
+            (k.a, k.a_port)
+        };
+        (ip, if k.is_icmp() { 0 } else { port })
+    }
+
+    /// `proto.ndpi` (`"TLS.Google"`).
+    pub fn ndpi_name(&self) -> String {
+        let mut buf = [0u8; 64];
+        self.l7.label(&mut buf).to_owned()
+    }
+
+    /// The `info` summary.
+    pub fn info(&self) -> &str {
+        if let Some(c) = &self.custom_info {
+            return c;
+        }
+        self.meta.as_ref().and_then(|m| m.summary()).unwrap_or("")
+    }
+
+    pub(crate) fn packets(&self) -> u64 {
+        self.dir[0].packets + self.dir[1].packets
+    }
+
+    pub(crate) fn bytes(&self) -> u64 {
+        self.dir[0].bytes + self.dir[1].bytes
+    }
+
+    pub(crate) fn duration(&self) -> u64 {
+        1 + self
+            .last_seen
+            .as_secs()
+            .saturating_sub(self.first_seen.as_secs())
+    }
+}
+
+/// What a flow function reports besides a value.
+enum ApiErr {
+    /// Misuse: logged, counted, nil returned.
+    Misuse(String),
+    /// A Lua error (memory): raised.
+    Lua(mlua::Error),
+}
+
+impl From<mlua::Error> for ApiErr {
+    fn from(e: mlua::Error) -> ApiErr {
+        ApiErr::Lua(e)
+    }
+}
+
+type ApiResult = Result<Value, ApiErr>;
+
+fn add<F>(lua: &Lua, t: &Table, sh: &SharedRef, name: &'static str, f: F) -> mlua::Result<()>
+where
+    F: Fn(&Lua, &mut Shared, &MultiValue) -> ApiResult + 'static,
+{
+    let sh = sh.clone();
+    let qualified: std::rc::Rc<str> = std::rc::Rc::from(format!("flow.{name}"));
+    let func = lua.create_function(move |lua, args: MultiValue| {
+        let Ok(mut s) = sh.try_borrow_mut() else {
+            return Ok(Value::Nil);
+        };
+        if s.flow.is_none() {
+            api_error(lua, &mut s, &qualified, "called outside a flow hook");
+            return Ok(Value::Nil);
+        }
+        match f(lua, &mut s, &args) {
+            Ok(v) => Ok(v),
+            Err(ApiErr::Misuse(m)) => {
+                api_error(lua, &mut s, &qualified, &m);
+                Ok(Value::Nil)
+            }
+            Err(ApiErr::Lua(e)) => Err(e),
+        }
+    })?;
+    t.raw_set(name, func)
+}
+
+/// A getter returning a plain value computed from the view.
+fn getter<F, R>(lua: &Lua, t: &Table, sh: &SharedRef, name: &'static str, f: F) -> mlua::Result<()>
+where
+    F: Fn(&FlowView) -> R + 'static,
+    R: mlua::IntoLua,
+{
+    add(lua, t, sh, name, move |lua, s, _| {
+        let v = s.flow.as_deref().map(&f);
+        Ok(v.into_lua(lua)?)
+    })
+}
+
+use mlua::IntoLua;
+
+fn view(s: &Shared) -> &FlowView {
+    // `add` checked that a flow is bound.
+    s.flow.as_deref().expect("flow bound")
+}
+
+/// Reads a score argument: nil → 0, a number → clamped to [0, 1024].
+fn score_arg(v: Option<&Value>, what: &str) -> Result<u16, ApiErr> {
+    match v {
+        None | Some(Value::Nil) => Ok(0),
+        Some(Value::Integer(i)) => Ok((*i).clamp(0, i64::from(MAX_SCORE)) as u16),
+        Some(Value::Number(n)) if n.is_finite() => Ok(n.clamp(0.0, f64::from(MAX_SCORE)) as u16),
+        Some(other) => Err(ApiErr::Misuse(format!(
+            "{what}: number expected, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// A status given as a definition table (`status_key`), a created status info
+/// (`status_type.status_key`) or a number.
+fn status_arg(s: &Shared, v: Option<&Value>) -> Result<u8, ApiErr> {
+    let key = match v {
+        Some(Value::Integer(i)) => Some(*i),
+        Some(Value::Number(n)) if n.fract() == 0.0 => Some(*n as i64),
+        Some(Value::Table(t)) => {
+            let direct: Option<i64> = t.get("status_key").ok().flatten();
+            direct.or_else(|| {
+                t.get::<Option<Table>>("status_type")
+                    .ok()
+                    .flatten()
+                    .and_then(|st| st.get::<Option<i64>>("status_key").ok().flatten())
+            })
+        }
+        _ => None,
+    };
+    let Some(key) = key else {
+        return Err(ApiErr::Misuse(format!(
+            "argument #1: status definition or status key expected, got {}",
+            v.map_or("no value", Value::type_name)
+        )));
+    };
+    match u8::try_from(key) {
+        Ok(k) if k < 64 && s.registry.status(StatusKey(k)).is_some() => Ok(k),
+        _ => Err(ApiErr::Misuse(format!("unknown status key {key}"))),
+    }
+}
+
+fn severity_of(v: &Value) -> Option<Severity> {
+    match v {
+        Value::Table(t) => t
+            .get::<Option<i64>>("severity_id")
+            .ok()
+            .flatten()
+            .and_then(|i| u8::try_from(i).ok())
+            .and_then(Severity::from_id),
+        Value::Integer(i) => u8::try_from(*i).ok().and_then(Severity::from_id),
+        _ => None,
+    }
+}
+
+fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
+    let security = s.script.as_ref().is_some_and(|c| c.security);
+    let newly = s
+        .flow
+        .as_deref_mut()
+        .is_some_and(|v| v.set_status(bit, scores[0], scores[1], scores[2], security));
+    if newly && s.events.is_some() {
+        let (name, script) = (
+            s.registry
+                .status(StatusKey(bit))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            s.script
+                .as_ref()
+                .map(|c| c.key.to_string())
+                .unwrap_or_default(),
+        );
+        let v = view(s);
+        let (ci, cp) = v.client();
+        let (si, sp) = v.server();
+        let ev = serde_json::json!({
+            "event": "status",
+            "ts": s.now,
+            "flow": format!("{} {ci}:{cp} -> {si}:{sp}", l4_name(v.key.proto)),
+            "proto.ndpi": v.ndpi_name(),
+            "status_key": bit,
+            "status": name,
+            "script": script,
+            "flow_score": scores[0],
+            "cli_score": scores[1],
+            "srv_score": scores[2],
+        });
+        s.record(ev);
+    }
+    newly
+}
+
+/// Registers the `flow` global.
+pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    // Information tables.
+    add(lua, &t, sh, "getInfo", |lua, s, _| {
+        Ok(Value::Table(minimal_info(lua, s, view(s))?))
+    })?;
+    add(lua, &t, sh, "getFullInfo", |lua, s, _| {
+        Ok(Value::Table(full_info(lua, s, view(s))?))
+    })?;
+    for (name, f) in [
+        (
+            "getHTTPInfo",
+            http_info as fn(&Lua, &FlowView, &Table) -> mlua::Result<()>,
+        ),
+        ("getTLSInfo", tls_info),
+        ("getDNSInfo", dns_info),
+        ("getSSHInfo", ssh_info),
+    ] {
+        add(lua, &t, sh, name, move |lua, s, _| {
+            let tbl = lua.create_table()?;
+            f(lua, view(s), &tbl)?;
+            Ok(Value::Table(tbl))
+        })?;
+    }
+    add(lua, &t, sh, "getTCPStats", |lua, s, _| {
+        let v = view(s);
+        let tbl = lua.create_table()?;
+        for (p, d) in [("cli2srv", &v.dir[CLI2SRV]), ("srv2cli", &v.dir[SRV2CLI])] {
+            tbl.raw_set(format!("{p}.retransmissions"), d.retransmissions)?;
+            tbl.raw_set(format!("{p}.out_of_order"), d.out_of_order)?;
+            tbl.raw_set(format!("{p}.lost"), d.lost)?;
+        }
+        Ok(Value::Table(tbl))
+    })?;
+    for name in [
+        "getBlacklistedInfo",
+        "getDeviceProtoAllowedInfo",
+        "getMUDInfo",
+        "getRiskInfo",
+    ] {
+        add(lua, &t, sh, name, |lua, _, _| {
+            Ok(Value::Table(lua.create_table()?))
+        })?;
+    }
+    add(lua, &t, sh, "getUnicastInfo", |lua, s, _| {
+        let v = view(s);
+        let tbl = lua.create_table()?;
+        tbl.raw_set("cli.broadmulticast", !is_unicast(v.client().0))?;
+        tbl.raw_set("srv.broadmulticast", !is_unicast(v.server().0))?;
+        Ok(Value::Table(tbl))
+    })?;
+    add(lua, &t, sh, "getICMPStatusInfo", |lua, s, _| {
+        let v = view(s);
+        if !v.key.is_icmp() {
+            return Ok(Value::Nil);
+        }
+        let [ty, code] = v.key.b_port.to_be_bytes();
+        let tbl = lua.create_table()?;
+        tbl.raw_set("type", ty)?;
+        tbl.raw_set("code", code)?;
+        Ok(Value::Table(tbl))
+    })?;
+
+    // Statuses and alerts.
+    add(lua, &t, sh, "setStatus", |_, s, a| {
+        let bit = status_arg(s, a.front())?;
+        let scores = [
+            score_arg(a.get(1), "flow_score")?,
+            score_arg(a.get(2), "cli_score")?,
+            score_arg(a.get(3), "srv_score")?,
+        ];
+        Ok(Value::Boolean(set_status_common(s, bit, scores)))
+    })?;
+    add(lua, &t, sh, "triggerStatus", |_, s, a| {
+        let first = a.front();
+        let created = matches!(first, Some(Value::Table(t)) if t.contains_key("status_type").unwrap_or(false));
+        let bit = status_arg(s, first)?;
+        let (scores_at, params, severity) = if created {
+            let Some(Value::Table(info)) = first else {
+                unreachable!("checked above")
+            };
+            let params = match info.get::<Value>("alert_type_params") {
+                Ok(Value::Nil) | Err(_) => Json::Object(Default::default()),
+                Ok(v) => json::to_json(&v),
+            };
+            let sev = info
+                .get::<Value>("alert_severity")
+                .ok()
+                .as_ref()
+                .and_then(severity_of);
+            (1, params, sev)
+        } else {
+            let params = match a.get(1) {
+                None | Some(Value::Nil) => Json::Object(Default::default()),
+                Some(Value::Table(t)) => json::to_json(&Value::Table(t.clone())),
+                Some(Value::String(st)) => Json::String(st.to_string_lossy()),
+                Some(other) => {
+                    return Err(ApiErr::Misuse(format!(
+                        "argument #2 (status_info): table or string expected, got {}",
+                        other.type_name()
+                    )));
+                }
+            };
+            (2, params, a.get(5).and_then(severity_of))
+        };
+        let scores = [
+            score_arg(a.get(scores_at), "flow_score")?,
+            score_arg(a.get(scores_at + 1), "cli_score")?,
+            score_arg(a.get(scores_at + 2), "srv_score")?,
+        ];
+        set_status_common(s, bit, scores);
+        let script = s
+            .script
+            .as_ref()
+            .map(|c| c.key.clone())
+            .unwrap_or_else(|| "".into());
+        let cand = Candidate {
+            status: bit,
+            score: scores[0],
+            cli_score: scores[1],
+            srv_score: scores[2],
+            severity,
+            params,
+            script,
+        };
+        let replace = match &s.candidate {
+            None => true,
+            Some(c) => cand.score > c.score || (cand.score == c.score && cand.status < c.status),
+        };
+        if replace {
+            s.candidate = Some(cand);
+        }
+        Ok(Value::Nil)
+    })?;
+    add(lua, &t, sh, "clearStatus", |_, s, a| {
+        let bit = status_arg(s, a.front())?;
+        if let Some(v) = s.flow.as_deref_mut() {
+            v.status_map &= !(1u64 << bit);
+        }
+        Ok(Value::Nil)
+    })?;
+    add(lua, &t, sh, "isStatusSet", |_, s, a| {
+        let bit = status_arg(s, a.front())?;
+        Ok(Value::Boolean(view(s).status_map & (1u64 << bit) != 0))
+    })?;
+    getter(lua, &t, sh, "getStatus", |v| v.status_map as i64)?;
+    add(lua, &t, sh, "getAlertedStatus", |_, s, _| {
+        let serial = view(s).serial;
+        Ok(Value::Integer(
+            s.alerted.get(&serial).map_or(0, |a| i64::from(a.0)),
+        ))
+    })?;
+    add(lua, &t, sh, "getAlertedStatusScore", |_, s, _| {
+        let serial = view(s).serial;
+        Ok(Value::Integer(
+            s.alerted.get(&serial).map_or(0, |a| i64::from(a.1)),
+        ))
+    })?;
+    getter(lua, &t, sh, "getScore", |v| v.score.flow)?;
+    add(lua, &t, sh, "getScoreInfo", |lua, s, _| {
+        let v = view(s);
+        let tbl = lua.create_table()?;
+        tbl.raw_set("status_map", v.status_map as i64)?;
+        tbl.raw_set("score", v.score.flow)?;
+        Ok(Value::Table(tbl))
+    })?;
+    // 3.x score functions mapped onto the status model.
+    getter(lua, &t, sh, "getClientScore", |v| {
+        v.score.cli[0] + v.score.cli[1]
+    })?;
+    getter(lua, &t, sh, "getServerScore", |v| {
+        v.score.srv[0] + v.score.srv[1]
+    })?;
+    for (name, which) in [
+        ("setScore", 0usize),
+        ("setClientScore", 1),
+        ("setServerScore", 2),
+    ] {
+        add(lua, &t, sh, name, move |_, s, a| {
+            let n = u32::from(score_arg(a.front(), "score")?);
+            let sec = usize::from(s.script.as_ref().is_some_and(|c| c.security));
+            if let Some(v) = s.flow.as_deref_mut() {
+                match which {
+                    0 => v.score.flow = v.score.flow.max(n),
+                    1 => v.score.cli[sec] = v.score.cli[sec].max(n),
+                    _ => v.score.srv[sec] = v.score.srv[sec].max(n),
+                }
+            }
+            Ok(Value::Nil)
+        })?;
+    }
+
+    // Peers and classification.
+    add(lua, &t, sh, "getClientKey", |lua, s, _| {
+        let v = view(s);
+        Ok(format!("{}@{}", v.client().0, v.key.vlan).into_lua(lua)?)
+    })?;
+    add(lua, &t, sh, "getServerKey", |lua, s, _| {
+        let v = view(s);
+        Ok(format!("{}@{}", v.server().0, v.key.vlan).into_lua(lua)?)
+    })?;
+    getter(lua, &t, sh, "isClientUnicast", |v| is_unicast(v.client().0))?;
+    getter(lua, &t, sh, "isServerUnicast", |v| is_unicast(v.server().0))?;
+    getter(lua, &t, sh, "isUnicast", |v| {
+        is_unicast(v.client().0) && is_unicast(v.server().0)
+    })?;
+    getter(lua, &t, sh, "isClientNoIP", |v| {
+        v.client().0.is_unspecified()
+    })?;
+    getter(lua, &t, sh, "isServerNoIP", |v| {
+        v.server().0.is_unspecified()
+    })?;
+    for (name, want) in [
+        ("isLocal", (true, true)),
+        ("isLocalToRemote", (true, false)),
+        ("isRemoteToLocal", (false, true)),
+        ("isRemoteToRemote", (false, false)),
+    ] {
+        add(lua, &t, sh, name, move |_, s, _| {
+            let v = view(s);
+            let c = is_local(&s.networks, v.client().0);
+            let r = is_local(&s.networks, v.server().0);
+            Ok(Value::Boolean((c, r) == want))
+        })?;
+    }
+    for name in [
+        "isBlacklisted",
+        "isDeviceProtocolNotAllowed",
+        "isNotPurged",
+        "hasMaliciousTlsSignature",
+        "hasRisk",
+    ] {
+        getter(lua, &t, sh, name, |_| false)?;
+    }
+    getter(lua, &t, sh, "isPassVerdict", |_| true)?;
+    for name in [
+        "getClientCountry",
+        "getServerCountry",
+        "getServerCipherClass",
+        "retrieveExternalAlertInfo",
+    ] {
+        add(lua, &t, sh, name, |_, _, _| Ok(Value::Nil))?;
+    }
+    getter(lua, &t, sh, "isTwhOK", |v| {
+        v.tcp.state & tcp_state::ESTABLISHED != 0
+    })?;
+    getter(lua, &t, sh, "isBidirectional", |v| {
+        v.dir[0].packets > 0 && v.dir[1].packets > 0
+    })?;
+    getter(lua, &t, sh, "isTCPConnectionRefused", |v| {
+        v.tcp.state & tcp_state::RST != 0 && v.tcp.state & tcp_state::ESTABLISHED == 0
+    })?;
+    getter(lua, &t, sh, "isTCPConnecting", |v| {
+        v.key.proto == 6 && v.tcp.state & (tcp_state::ESTABLISHED | tcp_state::CLOSED) == 0
+    })?;
+
+    // Counters, time, protocol.
+    getter(lua, &t, sh, "getKey", |v| v.serial)?;
+    getter(lua, &t, sh, "getHashEntryId", |v| v.serial)?;
+    getter(lua, &t, sh, "getFirstSeen", |v| v.first_seen.as_secs())?;
+    getter(lua, &t, sh, "getLastSeen", |v| v.last_seen.as_secs())?;
+    getter(lua, &t, sh, "getDuration", FlowView::duration)?;
+    getter(lua, &t, sh, "getPacketsSent", |v| v.dir[CLI2SRV].packets)?;
+    getter(lua, &t, sh, "getPacketsRcvd", |v| v.dir[SRV2CLI].packets)?;
+    getter(lua, &t, sh, "getPackets", FlowView::packets)?;
+    getter(lua, &t, sh, "getBytesSent", |v| v.dir[CLI2SRV].bytes)?;
+    getter(lua, &t, sh, "getBytesRcvd", |v| v.dir[SRV2CLI].bytes)?;
+    getter(lua, &t, sh, "getBytes", FlowView::bytes)?;
+    getter(lua, &t, sh, "getGoodputBytes", |v| {
+        v.dir[0].goodput_bytes + v.dir[1].goodput_bytes
+    })?;
+    getter(lua, &t, sh, "getClientTCPIssues", |v| {
+        let d = &v.dir[CLI2SRV];
+        d.retransmissions
+            .saturating_add(d.out_of_order)
+            .saturating_add(d.lost)
+    })?;
+    getter(lua, &t, sh, "getServerTCPIssues", |v| {
+        let d = &v.dir[SRV2CLI];
+        d.retransmissions
+            .saturating_add(d.out_of_order)
+            .saturating_add(d.lost)
+    })?;
+    getter(lua, &t, sh, "getClientRetrPercentage", |v| {
+        retr(&v.dir[CLI2SRV])
+    })?;
+    getter(lua, &t, sh, "getServerRetrPercentage", |v| {
+        retr(&v.dir[SRV2CLI])
+    })?;
+    getter(lua, &t, sh, "getnDPIProtocolName", FlowView::ndpi_name)?;
+    getter(lua, &t, sh, "getnDPIAppProtoId", |v| v.l7.app.0)?;
+    getter(lua, &t, sh, "getnDPIMasterProtoId", |v| v.l7.master.0)?;
+    getter(lua, &t, sh, "getnDPICategoryName", |v| v.l7.category.name())?;
+    getter(lua, &t, sh, "getnDPICategoryId", |v| v.l7.category.0)?;
+    getter(lua, &t, sh, "getProtoBreed", |_| "Unrated")?;
+    getter(lua, &t, sh, "getDnsQuery", |v| {
+        v.meta
+            .as_ref()
+            .filter(|m| m.dns().is_some())
+            .and_then(|m| m.server_name.as_deref().map(str::to_owned))
+            .unwrap_or_default()
+    })?;
+    getter(lua, &t, sh, "dnsQueryHasInvalidChars", |v| {
+        v.meta
+            .as_ref()
+            .and_then(|m| m.dns())
+            .is_some_and(|d| d.invalid_chars)
+    })?;
+    getter(lua, &t, sh, "getTLSVersion", |v| {
+        v.meta
+            .as_ref()
+            .and_then(|m| m.tls())
+            .map_or(0, |t| t.version)
+    })?;
+    getter(lua, &t, sh, "getICMPType", |v| {
+        if v.key.is_icmp() {
+            v.key.b_port.to_be_bytes()[0]
+        } else {
+            0
+        }
+    })?;
+    getter(lua, &t, sh, "getMaxSeenIcmpPayloadSize", |_| 0)?;
+    add(lua, &t, sh, "setCustomInfo", |_, s, a| match a.front() {
+        Some(Value::String(st)) => {
+            if let Some(v) = s.flow.as_deref_mut() {
+                v.custom_info = Some(st.to_string_lossy());
+            }
+            Ok(Value::Boolean(true))
+        }
+        other => Err(ApiErr::Misuse(format!(
+            "argument #1: string expected, got {}",
+            other.map_or("no value", Value::type_name)
+        ))),
+    })?;
+    Ok(t)
+}
+
+fn retr(d: &DirStats) -> f64 {
+    if d.packets <= 10 {
+        0.0
+    } else {
+        f64::from(d.retransmissions) / d.packets as f64
+    }
+}

@@ -1,0 +1,148 @@
+-- alerts_api: entities, trigger/release/store, legacy type builders (spec lua-api.md §5, §13).
+local W = ...
+local alert_consts = W.modules.alert_consts
+local M = {}
+
+local function entity(name, value)
+  return { alert_entity = alert_consts.alert_entities[name], alert_entity_val = tostring(value) }
+end
+
+function M.hostAlertEntity(ip, vlan) return entity("host", tostring(ip) .. "@" .. tostring(tonumber(vlan) or 0)) end
+function M.interfaceAlertEntity(ifid) return entity("interface", ifid) end
+function M.networkAlertEntity(cidr) return entity("network", cidr) end
+function M.snmpDeviceEntity(ip) return entity("snmp_device", ip) end
+function M.snmpInterfaceEntity(ip, idx) return entity("snmp_device", tostring(ip) .. "_ifidx" .. tostring(idx)) end
+function M.macEntity(mac) return entity("mac", mac) end
+function M.userEntity(user) return entity("user", user) end
+function M.processEntity(p) return entity("process", p) end
+function M.hostPoolEntity(id) return entity("host_pool", id) end
+function M.periodicActivityEntity(p) return entity("periodic_activity", p) end
+function M.amThresholdCrossEntity(h) return entity("am_host", h) end
+function M.pingedHostEntity(h) return entity("am_host", h) end
+function M.categoryListsEntity(l) return entity("category_lists", l) end
+function M.influxdbEntity(u) return entity("influx_db", u) end
+
+-- cur_alerts (plugins.md §6.6): engaged alerts of the entity at this granularity;
+-- trigger/release remove their entry, weir releases what is left after the hooks.
+local function granularity_secs(g)
+  if type(g) == "table" then return g.granularity_seconds or 0 end
+  if type(g) == "string" then local x = alert_consts.alerts_granularities[g]; return x and x.granularity_seconds or 0 end
+  return 0
+end
+local function take_cur(cur_alerts, type_info)
+  if type(cur_alerts) ~= "table" or type(type_info) ~= "table" or type(type_info.alert_type) ~= "table" then return false end
+  local key, sub, gran = type_info.alert_type.alert_key, type_info.alert_subtype or "", granularity_secs(type_info.alert_granularity)
+  for i = #cur_alerts, 1, -1 do
+    local a = cur_alerts[i]
+    if a.alert_type == key and (a.alert_subtype or "") == sub and a.alert_granularity == gran then
+      table.remove(cur_alerts, i)
+      return true
+    end
+  end
+  return false
+end
+function M.trigger(entity_info, type_info, when, cur_alerts)
+  local found = take_cur(cur_alerts, type_info)
+  local ok = W.alert("trigger", entity_info, type_info, when)
+  if cur_alerts ~= nil then return found end
+  return ok
+end
+function M.release(entity_info, type_info, when, cur_alerts)
+  local found = take_cur(cur_alerts, type_info)
+  if cur_alerts ~= nil and not found then return true end
+  return W.alert("release", entity_info, type_info, when)
+end
+function M.store(entity_info, type_info, when) return W.alert("store", entity_info, type_info, when) end
+
+function M.getAlertId(alert)
+  return string.format("%s_%s_%s_%s_%s", tostring(alert.alert_type), tostring(alert.alert_subtype or ""),
+    tostring(alert.alert_granularity or 0), tostring(alert.alert_entity), tostring(alert.alert_entity_val))
+end
+
+function M.addAlertGenerationInfo(json, script, confset_id)
+  json.alert_generation = { script_key = script and script.key, subdir = script and script.subdir, confset_id = confset_id or 0 }
+end
+
+local function threshold_type(name, granularity, metric, value, operator, threshold, subtype)
+  local def = alert_consts.alert_types[name]
+  if type(granularity) == "table" then
+    for n, g in pairs(alert_consts.alerts_granularities) do if g == granularity then granularity = n end end
+  end
+  return {
+    alert_type = def, alert_severity = alert_consts.alert_severities.error,
+    alert_granularity = alert_consts.alerts_granularities[granularity],
+    alert_subtype = subtype,
+    alert_type_params = { metric = metric, value = value, operator = operator, threshold = threshold },
+  }
+end
+function M.thresholdCrossType(granularity, metric, value, operator, threshold)
+  return threshold_type("alert_threshold_cross", granularity, metric, value, operator, threshold, granularity .. "_" .. tostring(metric))
+end
+function M.synFloodType(g, metric, value, operator, threshold) return threshold_type("alert_tcp_syn_flood", g, metric, value, operator, threshold, metric) end
+function M.synScanType(g, metric, value, operator, threshold) return threshold_type("alert_tcp_syn_scan", g, metric, value, operator, threshold, metric) end
+function M.flowFloodType(g, metric, value, operator, threshold) return threshold_type("alert_flows_flood", g, metric, value, operator, threshold, metric) end
+
+-- Seed 002: hook functions for threshold and anomaly scripts.
+function M.threshold_check_function(params)
+  local us = params.user_script or {}
+  if type(us.get_threshold_value) ~= "function" then return end
+  local value = us.get_threshold_value(params.granularity, params.entity_info)
+  local conf = params.alert_config or params.user_script_config or {}
+  local threshold = tonumber(conf.edge or conf.threshold)
+  if value == nil or threshold == nil then return end
+  local op = conf.operator or "gt"
+  local builder = us.threshold_type_builder or M.thresholdCrossType
+  local info = builder(params.granularity, us.key, value, op, threshold)
+  local hit
+  if op == "lt" then hit = value < threshold else hit = value > threshold end
+  if hit then
+    M.trigger(params.alert_entity, info, nil, params.cur_alerts)
+  else
+    M.release(params.alert_entity, info, nil, params.cur_alerts)
+  end
+end
+function M.checkThresholdAlert(params, alert_type, value)
+  local conf = params.user_script_config or {}
+  local threshold = tonumber(conf.threshold)
+  local key = params.user_script and params.user_script.key
+  local info = {
+    alert_type = alert_type, alert_severity = alert_consts.alert_severities.error,
+    alert_granularity = alert_consts.alerts_granularities[params.granularity], alert_subtype = key,
+    alert_type_params = { metric = key, value = value, operator = conf.operator or "gt", threshold = threshold },
+  }
+  if threshold == nil then M.release(params.alert_entity, info, nil, params.cur_alerts); return false end
+  local hit
+  if conf.operator == "lt" then hit = value < threshold else hit = value > threshold end
+  if hit then M.trigger(params.alert_entity, info, nil, params.cur_alerts) else M.release(params.alert_entity, info, nil, params.cur_alerts) end
+  return hit
+end
+function M.anomaly_check_function(params)
+  local us = params.user_script or {}
+  if type(us.anomaly_type_builder) ~= "function" then return end
+  local info = us.anomaly_type_builder(alert_consts.alert_severities.error, alert_consts.alerts_granularities.min, us.key)
+  local anomalies = params.entity_info and params.entity_info.anomalies or {}
+  if anomalies[us.key] then
+    M.trigger(params.alert_entity, info, nil, params.cur_alerts)
+  else
+    M.release(params.alert_entity, info, nil, params.cur_alerts)
+  end
+end
+
+function M.application_bytes(stats, name)
+  local p = stats and stats.ndpi and stats.ndpi[name]
+  return p and ((p["bytes.sent"] or 0) + (p["bytes.rcvd"] or 0)) or 0
+end
+function M.category_bytes(stats, name)
+  local p = stats and stats.ndpi_categories and stats.ndpi_categories[name]
+  return p and (p.bytes or 0) or 0
+end
+
+-- 3.x check modules: the only GUI builder (an enable checkbox).
+function M.flow_checkbox_input_builder(module) return "checkbox" end
+
+-- 3.x: store an alert for the current flow.
+function M.storeFlowAlert(alert_type, severity, info)
+  return W.alert("store", entity("flow", "flow"), { alert_type = alert_type, alert_severity = severity, alert_type_params = info })
+end
+
+return M

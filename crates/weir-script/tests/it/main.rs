@@ -1,0 +1,7 @@
+//! Integration tests of the Lua runtime, one binary.
+
+mod common;
+mod endpoint;
+mod faults;
+mod runtime;
+mod tutorial;
