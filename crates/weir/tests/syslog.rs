@@ -157,3 +157,114 @@ fn logger_raw_sockets_and_malformed_input() {
         "no scripts loaded yet"
     );
 }
+
+/// The test plugin `tests/plugins/ids_events`: a Suricata syslog script that stores an
+/// alert for every Eve `alert` event.
+fn ids_plugin() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/plugins/ids_events").to_string()
+}
+
+#[test]
+fn suricata_events_reach_a_lua_script_and_its_alerts_are_stored_then_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let plugin = ids_plugin();
+    let mut weir = Daemon::weir(&[
+        "run",
+        "--syslog",
+        "udp://127.0.0.1:0",
+        "--syslog",
+        "tcp://127.0.0.1:0",
+        "--plugins",
+        &plugin,
+        "--data-dir",
+        d,
+        "--json",
+        "--log-level",
+        "info",
+    ]);
+    let port = |line: String| {
+        line.rsplit(':')
+            .next()
+            .and_then(|p| p.trim().parse::<u16>().ok())
+            .unwrap()
+    };
+    let udp = port(weir.wait_for("listening on udp"));
+    let tcp = port(weir.wait_for("listening on tcp"));
+
+    // Two alert events of our own over UDP with logger, then the real Eve log over TCP.
+    for sig in ["ET SCAN Nmap", "ET POLICY curl"] {
+        let event = format!(
+            r#"{{"event_type":"alert","src_ip":"10.1.1.1","dest_ip":"10.1.1.2","alert":{{"signature":"{sig}"}}}}"#
+        );
+        logger(&[
+            "--udp",
+            "--rfc3164",
+            "-n",
+            "127.0.0.1",
+            "-P",
+            &udp.to_string(),
+            "-t",
+            "suricata",
+            &event,
+        ]);
+    }
+    let eve = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/suricata-eve.log"
+    ));
+    let eve_alerts = match &eve {
+        Ok(b) => {
+            TcpStream::connect(("127.0.0.1", tcp))
+                .unwrap()
+                .write_all(b)
+                .unwrap();
+            String::from_utf8_lossy(b)
+                .matches(r#""event_type": "alert""#)
+                .count() as u64
+        }
+        Err(_) => {
+            eprintln!("SKIPPED part: ../shared/data/suricata-eve.log not found");
+            0
+        }
+    };
+
+    // `weir plugins reload` finds the daemon through its pid file; the syslog VM reloads.
+    std::thread::sleep(Duration::from_millis(300));
+    let o = common::weir(&["plugins", "reload", "--data-dir", d]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    weir.wait_for("syslog plugins reloaded");
+
+    std::thread::sleep(Duration::from_millis(500));
+    let run = weir.sigterm_json();
+    let stats = &run["syslog"];
+    assert!(
+        stats["unhandled"].get("suricata").is_none(),
+        "a script handles suricata: {stats}"
+    );
+    assert_eq!(stats["handler_errors"], 0, "{stats}");
+    let stored = common::stdout(&common::weir(&[
+        "alerts",
+        "--past",
+        "--json",
+        "--data-dir",
+        d,
+    ]));
+    let ids: Vec<serde_json::Value> = stored
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| a["alert_name"] == "alert_ids_event")
+        .collect();
+    assert_eq!(ids.len() as u64, 2 + eve_alerts, "{stored}");
+    assert!(
+        ids.iter()
+            .any(|a| a["alert_json"].as_str().unwrap().contains("ET SCAN Nmap"))
+    );
+    assert!(
+        ids.iter()
+            .all(|a| a["alert_entity_val"] == "10.1.1.1@0" || eve_alerts > 0)
+    );
+    // The pid file is gone once weir has stopped.
+    assert!(!data.join("weir.pid").exists());
+}

@@ -41,6 +41,14 @@ pub enum Cmd {
     /// Replay a capture with only these plugins and print (or compare against a golden
     /// NDJSON file) the statuses, alerts and script errors they produce.
     Test(TestArgs),
+    /// Make the running `weir run` reload its plugins (SIGHUP to the process recorded in
+    /// the data directory); flow state is kept, a plugin that fails to reload keeps its
+    /// previous version.
+    Reload {
+        /// Data directory of the running monitor.
+        #[arg(long, env = "WEIR_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
 }
 
 /// Arguments of `weir plugins test`.
@@ -79,7 +87,24 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Cmd::List { dirs, json } => list(dirs, *json),
         Cmd::Check { dirs } => check(dirs),
         Cmd::Test(t) => test(t),
+        Cmd::Reload { data_dir } => reload(data_dir),
     }
+}
+
+fn reload(data_dir: &std::path::Path) -> Result<ExitCode> {
+    let pid = crate::run::running_pid(data_dir)?;
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .context("running kill")?;
+    if !status.success() {
+        anyhow::bail!(
+            "weir (pid {pid}) is not running any more; remove {}",
+            data_dir.join("weir.pid").display()
+        );
+    }
+    println!("asked weir (pid {pid}) to reload its plugins; it logs the outcome");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn config(dirs: &[PathBuf]) -> Result<ScriptConfig> {

@@ -230,6 +230,8 @@ pub struct ExecOptions {
     pub snapshots: Option<Arc<snapshot::SnapshotCell>>,
     /// Keep running after the capture files end, until a signal (a web UI is serving).
     pub until_signal: bool,
+    /// What handles syslog messages (default: nothing, messages are only counted).
+    pub syslog_handler: Option<syslog::HandlerFactory>,
 }
 
 /// One running interface: its source thread and its engine thread.
@@ -304,10 +306,13 @@ where
     let syslog = if cfg.sources.syslog.is_empty() {
         None
     } else {
+        let make = opts
+            .syslog_handler
+            .unwrap_or_else(|| Box::new(|| Ok(Box::new(syslog::NoScripts))));
         Some(syslog::SyslogService::start(
             &cfg.sources.syslog,
             stop.clone(),
-            || Ok(syslog::NoScripts),
+            make,
         )?)
     };
     // Live and syslog sources have no end: they run until a signal.
@@ -346,8 +351,12 @@ where
     {
         std::thread::sleep(Duration::from_millis(100));
         if reload.swap(false, Ordering::Relaxed) {
+            tracing::info!("SIGHUP: reloading plugins");
             for r in &running {
                 r.progress.reload.store(true, Ordering::Relaxed);
+            }
+            if let Some(s) = &syslog {
+                s.request_reload();
             }
         }
         let frames = sum(&|r| r.progress.frames.load(Ordering::Relaxed));
@@ -403,6 +412,14 @@ pub fn monitor(
     sources(cfg)?;
     let sinks = scripts::AlertSinks::open(cfg)?;
     let (store, endpoints) = sinks.senders();
+    let mut opts = opts;
+    if !cfg.sources.syslog.is_empty() {
+        let (c, st, ep) = (cfg.clone(), store.clone(), endpoints.clone());
+        opts.syslog_handler = Some(Box::new(move || {
+            Ok(Box::new(scripts::ScriptSyslog::start(&c, st, ep)?)
+                as Box<dyn syslog::SyslogHandler>)
+        }));
+    }
     let next_ifid = std::sync::atomic::AtomicI32::new(0);
     let driver_cfg = cfg.clone();
     let outcome = execute(cfg, opts, move |name| {
@@ -552,6 +569,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         quiet: args.quiet,
         snapshots: web.is_some().then_some(snapshots),
         until_signal: web.is_some(),
+        syslog_handler: None,
     };
     let result = monitor(&cfg, opts);
     if let Some(w) = web {

@@ -129,6 +129,7 @@ impl AlertSinks {
         for e in &cfg.alerts.endpoints {
             endpoints.push(spawn_configured(e)?);
         }
+        endpoints.extend(lua_endpoints(cfg)?);
         Ok(AlertSinks {
             store_sink,
             endpoints,
@@ -229,10 +230,85 @@ pub struct ScriptDriver {
     rt: Runtime,
 }
 
+/// Loads the plugins into a new VM named `ifname`, its alert engine writing to `store`
+/// and `endpoints`. Problems in plugins are logged (file:line); the rest still load.
+///
+/// # Errors
+/// The Lua VM cannot be created.
+fn load_runtime(
+    cfg: &Config,
+    ifid: i32,
+    ifname: &str,
+    store: StoreSender,
+    endpoints: Vec<EndpointSender>,
+) -> Result<Runtime> {
+    let (rt, report) =
+        Runtime::load(script_config(cfg, ifid, ifname)?).context("cannot start the Lua runtime")?;
+    for p in &report.problems {
+        tracing::warn!("plugin problem: {p}");
+    }
+    let active = report.scripts.iter().filter(|s| s.active).count();
+    tracing::info!(
+        interface = ifname,
+        "{} plugins, {active} active scripts",
+        report.plugins.len()
+    );
+    rt.with_alerts(|a| {
+        a.set_store(store);
+        for e in endpoints {
+            a.add_endpoint(e);
+        }
+    });
+    Ok(rt)
+}
+
+fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
+    Ok(ScriptConfig {
+        roots: plugin_roots(cfg)?,
+        instruction_budget: cfg.plugins.instruction_budget,
+        memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
+            .unwrap_or(usize::MAX),
+        max_failures: u32::try_from(cfg.plugins.max_consecutive_failures).unwrap_or(u32::MAX),
+        output: Output::Stdout,
+        local_networks: cfg
+            .local_networks
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect(),
+        ifid,
+        ifname: ifname.to_string(),
+        working_dir: cfg.data_dir.clone(),
+        ..ScriptConfig::default()
+    })
+}
+
+/// Starts every plugin's `alert_endpoints/` module in its own thread and VM.
+///
+/// # Errors
+/// The plugin directories cannot be read.
+fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
+    let (sources, _) = weir_script::discover(&plugin_roots(cfg)?);
+    let mut out = Vec::new();
+    for src in sources {
+        for (file, _) in src.files_in("alert_endpoints") {
+            let name = format!("{}/{file}", src.key);
+            match weir_script::spawn_lua_endpoint(
+                EndpointConfig::new(name.clone()),
+                src.clone(),
+                file.to_string(),
+                serde_json::json!({}),
+                script_config(cfg, -1, "endpoints")?,
+            ) {
+                Ok(h) => out.push(h),
+                Err(e) => tracing::warn!("alert endpoint {name}: {e}"),
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl ScriptDriver {
-    /// Loads the plugins into a new VM for interface `ifname`, its alert engine writing
-    /// to `store` and `endpoints`. Problems in plugins are logged (file:line) and the
-    /// rest still load.
+    /// A driver for interface `ifname` (see [`load_runtime`]).
     ///
     /// # Errors
     /// The Lua VM cannot be created.
@@ -243,40 +319,76 @@ impl ScriptDriver {
         store: StoreSender,
         endpoints: Vec<EndpointSender>,
     ) -> Result<ScriptDriver> {
-        let sc = ScriptConfig {
-            roots: plugin_roots(cfg)?,
-            instruction_budget: cfg.plugins.instruction_budget,
-            memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
-                .unwrap_or(usize::MAX),
-            max_failures: u32::try_from(cfg.plugins.max_consecutive_failures).unwrap_or(u32::MAX),
-            output: Output::Stdout,
-            local_networks: cfg
-                .local_networks
-                .iter()
-                .filter_map(|n| n.parse().ok())
-                .collect(),
-            ifid,
-            ifname: ifname.to_string(),
-            working_dir: cfg.data_dir.clone(),
-            ..ScriptConfig::default()
-        };
-        let (rt, report) = Runtime::load(sc).context("cannot start the Lua runtime")?;
+        Ok(ScriptDriver {
+            rt: load_runtime(cfg, ifid, ifname, store, endpoints)?,
+        })
+    }
+}
+
+/// The syslog scripts (`user_scripts/syslog/<producer>.lua`) in their own VM on the
+/// syslog worker thread, as ntopng runs them on its syslog interface.
+pub struct ScriptSyslog {
+    rt: Runtime,
+}
+
+/// Interface id of the syslog VM (packet interfaces count from 0).
+const SYSLOG_IFID: i32 = 1000;
+
+impl ScriptSyslog {
+    /// Loads the plugins for the syslog worker.
+    ///
+    /// # Errors
+    /// The Lua VM cannot be created.
+    pub fn start(
+        cfg: &Config,
+        store: StoreSender,
+        endpoints: Vec<EndpointSender>,
+    ) -> Result<ScriptSyslog> {
+        Ok(ScriptSyslog {
+            rt: load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?,
+        })
+    }
+}
+
+fn wall_clock() -> Timestamp {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_secs_nanos(d.as_secs(), d.subsec_nanos())
+}
+
+impl super::syslog::SyslogHandler for ScriptSyslog {
+    fn handle(
+        &mut self,
+        producer: &str,
+        msg: &weir_decode::SyslogMessage<'_>,
+        host: &str,
+    ) -> Result<bool> {
+        let now = wall_clock();
+        let content = String::from_utf8_lossy(msg.content);
+        let handled = self
+            .rt
+            .syslog_event(now, producer, &content, host, msg.priority);
+        self.rt.with_alerts(|a| a.tick(now.as_secs()));
+        Ok(handled)
+    }
+
+    fn reload(&mut self) {
+        let report = self.rt.reload();
         for p in &report.problems {
-            tracing::warn!("plugin problem: {p}");
+            tracing::warn!("plugin problem after reload: {p}");
         }
-        let active = report.scripts.iter().filter(|s| s.active).count();
-        tracing::info!(
-            interface = ifname,
-            "{} plugins, {active} active scripts",
-            report.plugins.len()
-        );
-        rt.with_alerts(|a| {
-            a.set_store(store);
-            for e in endpoints {
-                a.add_endpoint(e);
+        tracing::info!("syslog plugins reloaded");
+    }
+
+    fn finish(&mut self) {
+        self.rt.finish();
+        let now = wall_clock().as_secs();
+        self.rt.with_alerts(|a| {
+            if let Err(e) = a.release_all_and_flush(now, FLUSH_TIMEOUT) {
+                tracing::error!("syslog alerts not flushed: {e}");
             }
         });
-        Ok(ScriptDriver { rt })
     }
 }
 

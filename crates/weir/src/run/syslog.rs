@@ -101,13 +101,18 @@ impl SyslogStats {
 
 /// Receives parsed messages on the worker thread (the Lua syslog scripts).
 pub trait SyslogHandler {
-    /// Whether a script handles this producer.
-    fn handles(&self, producer: &str) -> bool;
     /// Handles one message of `producer`; `host` is the HOST field or the sender IP.
+    /// `Ok(false)`: no script handles this producer.
     ///
     /// # Errors
-    /// A failing script; counted, never fatal.
-    fn handle(&mut self, producer: &str, msg: &SyslogMessage<'_>, host: &str) -> Result<()>;
+    /// A handler failure; counted, never fatal.
+    fn handle(&mut self, producer: &str, msg: &SyslogMessage<'_>, host: &str) -> Result<bool>;
+
+    /// Reload the scripts (SIGHUP); failures are logged and the old scripts keep running.
+    fn reload(&mut self) {}
+
+    /// Called once when the listeners stop.
+    fn finish(&mut self) {}
 }
 
 /// A handler without scripts: every producer is counted as unhandled.
@@ -115,13 +120,13 @@ pub trait SyslogHandler {
 pub struct NoScripts;
 
 impl SyslogHandler for NoScripts {
-    fn handles(&self, _producer: &str) -> bool {
-        false
-    }
-    fn handle(&mut self, _: &str, _: &SyslogMessage<'_>, _: &str) -> Result<()> {
-        Ok(())
+    fn handle(&mut self, _: &str, _: &SyslogMessage<'_>, _: &str) -> Result<bool> {
+        Ok(false)
     }
 }
+
+/// Builds the syslog handler on the worker thread (a Lua VM is not `Send`).
+pub type HandlerFactory = Box<dyn FnOnce() -> Result<Box<dyn SyslogHandler>> + Send>;
 
 /// Counters the listeners update.
 #[derive(Debug, Default)]
@@ -134,6 +139,7 @@ struct ListenerCounters {
 
 /// Running listeners and their worker.
 pub struct SyslogService {
+    reload: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     worker: JoinHandle<SyslogStats>,
     counters: Arc<ListenerCounters>,
@@ -144,11 +150,11 @@ impl SyslogService {
     ///
     /// # Errors
     /// A bad address or a port that cannot be bound.
-    pub fn start<H, F>(specs: &[String], stop: Arc<AtomicBool>, make: F) -> Result<SyslogService>
-    where
-        H: SyslogHandler,
-        F: FnOnce() -> Result<H> + Send + 'static,
-    {
+    pub fn start(
+        specs: &[String],
+        stop: Arc<AtomicBool>,
+        make: HandlerFactory,
+    ) -> Result<SyslogService> {
         let (tx, rx) = crossbeam_channel::bounded::<Received>(QUEUE);
         let counters = Arc::new(ListenerCounters::default());
         let mut threads = Vec::new();
@@ -190,24 +196,31 @@ impl SyslogService {
             }
         }
         drop(tx);
+        let reload = Arc::new(AtomicBool::new(false));
+        let reload_flag = reload.clone();
         let worker = std::thread::Builder::new()
             .name("syslog worker".into())
             .spawn(move || {
                 let mut stats = SyslogStats::default();
-                match make() {
-                    Ok(mut h) => work(&rx, &mut h, &mut stats),
-                    Err(e) => {
-                        tracing::error!("syslog scripts failed to start: {e:#}");
-                        work(&rx, &mut NoScripts, &mut stats);
-                    }
-                }
+                let mut h = make().unwrap_or_else(|e| {
+                    tracing::error!("syslog scripts failed to start: {e:#}");
+                    Box::new(NoScripts)
+                });
+                work(&rx, h.as_mut(), &mut stats, &reload_flag);
+                h.finish();
                 stats
             })?;
         Ok(SyslogService {
+            reload,
             threads,
             worker,
             counters,
         })
+    }
+
+    /// Asks the worker to reload its scripts before the next message.
+    pub fn request_reload(&self) {
+        self.reload.store(true, Ordering::Relaxed);
     }
 
     /// Waits for the listeners (which end when the stop flag is set) and the worker.
@@ -340,8 +353,21 @@ fn tcp_conn(
 /// Rate limit of the "malformed message" warning.
 const WARN_EVERY: u64 = 1000;
 
-fn work<H: SyslogHandler>(rx: &Receiver<Received>, h: &mut H, stats: &mut SyslogStats) {
-    for r in rx.iter() {
+fn work(
+    rx: &Receiver<Received>,
+    h: &mut dyn SyslogHandler,
+    stats: &mut SyslogStats,
+    reload: &AtomicBool,
+) {
+    loop {
+        if reload.swap(false, Ordering::Relaxed) {
+            h.reload();
+        }
+        let r = match rx.recv_timeout(POLL) {
+            Ok(r) => r,
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        };
         stats.received += 1;
         let msg = match parse_syslog(&r.bytes) {
             Ok(m) => m,
@@ -359,15 +385,15 @@ fn work<H: SyslogHandler>(rx: &Receiver<Received>, h: &mut H, stats: &mut Syslog
         };
         let producer = msg.default_producer().unwrap_or_else(|| "unknown".into());
         *stats.producers.entry(producer.clone()).or_default() += 1;
-        if !h.handles(&producer) {
-            *stats.unhandled.entry(producer).or_default() += 1;
-            continue;
-        }
         let peer_ip = r.peer.ip().to_string();
         let host = msg.hostname.unwrap_or(&peer_ip);
-        if let Err(e) = h.handle(&producer, &msg, host) {
-            stats.handler_errors += 1;
-            tracing::warn!("syslog script {producer}: {e:#}");
+        match h.handle(&producer, &msg, host) {
+            Ok(true) => {}
+            Ok(false) => *stats.unhandled.entry(producer).or_default() += 1,
+            Err(e) => {
+                stats.handler_errors += 1;
+                tracing::warn!("syslog script {producer}: {e:#}");
+            }
         }
     }
 }
