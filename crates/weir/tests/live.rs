@@ -101,6 +101,11 @@ fn live_capture_in_a_namespace_then_sigterm() {
         "saw {packets} of {frames} frames: {summary}"
     );
     assert!(summary["flows"].as_u64().unwrap() >= 150, "{summary}");
+    // Drops are reported, never hidden: the engine queue's and the kernel's.
+    assert!(
+        summary["queue_drops"].is_u64() && summary["kernel_drops"].is_u64(),
+        "{summary}"
+    );
     assert!(
         summary["top_protocols"]
             .as_array()

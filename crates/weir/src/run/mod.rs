@@ -389,6 +389,7 @@ where
             .join()
             .map_err(|_| anyhow::anyhow!("an engine thread panicked"))??;
         summary.queue_drops = r.stats.queue_drops.load(Ordering::Relaxed);
+        summary.kernel_drops = r.stats.kernel_drops.load(Ordering::Relaxed);
         interfaces.push(InterfaceOutcome { summary, report });
     }
     let syslog = syslog.map(syslog::SyslogService::join);

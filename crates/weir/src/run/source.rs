@@ -92,6 +92,9 @@ pub struct SourceStats {
     pub bytes: AtomicU64,
     /// Frames dropped because the engine queue was full (live sources only).
     pub queue_drops: AtomicU64,
+    /// Frames the kernel dropped on the interface while weir captured (its
+    /// `rx_dropped` counter; live sources only).
+    pub kernel_drops: AtomicU64,
     /// Problems reported (damaged records, capture errors).
     pub problems: AtomicU64,
     /// File bytes consumed (capture files), for progress.
@@ -277,6 +280,7 @@ fn live(
         _ => bail!("{name}: not an Ethernet-framed interface"),
     };
     tracing::info!(interface = name, "capturing on {name}");
+    let dropped_at_start = rx_dropped(name);
     let mut batch = fresh(recycle);
     let mut batch_started = Instant::now();
     let send = |batch: Batch, stats: &SourceStats| -> Result<()> {
@@ -320,5 +324,16 @@ fn live(
     if !batch.frames.is_empty() {
         send(batch, stats)?;
     }
+    if let (Some(start), Some(end)) = (dropped_at_start, rx_dropped(name)) {
+        stats
+            .kernel_drops
+            .store(end.saturating_sub(start), Ordering::Relaxed);
+    }
     Ok(())
+}
+
+/// The interface's `rx_dropped` counter (Linux sysfs), if readable.
+fn rx_dropped(iface: &str) -> Option<u64> {
+    let path = format!("/sys/class/net/{iface}/statistics/rx_dropped");
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }

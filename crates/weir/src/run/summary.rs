@@ -38,6 +38,8 @@ pub struct Summary {
     pub source_problems: Vec<String>,
     /// Frames dropped because the engine was behind (live sources).
     pub queue_drops: u64,
+    /// Frames the kernel dropped on the interface during the capture (live sources).
+    pub kernel_drops: u64,
     /// First and last packet time, seconds since the epoch.
     pub time_span: (f64, f64),
 }
@@ -90,6 +92,7 @@ impl Summary {
             damaged: decoded.damaged(),
             source_problems: problems,
             queue_drops: 0,
+            kernel_drops: 0,
             time_span: (first as f64 / 1e6, last as f64 / 1e6),
         }
     }
@@ -125,6 +128,7 @@ impl Summary {
             ("damaged frames", self.damaged),
             ("flows dropped (table full)", self.flows_evicted),
             ("frames dropped (engine behind)", self.queue_drops),
+            ("frames dropped by the kernel", self.kernel_drops),
             ("source problems", self.source_problems.len() as u64),
         ] {
             if n > 0 {
