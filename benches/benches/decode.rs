@@ -11,7 +11,7 @@ use pnet_packet::ipv6::Ipv6Packet;
 use pnet_packet::tcp::TcpPacket;
 use pnet_packet::udp::UdpPacket;
 use weir_decode::capture::CaptureReader;
-use weir_decode::{LinkType, decode};
+use weir_decode::{LinkType, Timestamp, decode};
 
 /// Ports via pnet views (pnet checks only minimum sizes; no copies).
 fn pnet_ports(frame: &[u8]) -> Option<(u16, u16)> {
@@ -49,12 +49,12 @@ fn weir_ports(frame: &[u8]) -> Option<(u16, u16)> {
     decode(LinkType::Ethernet, frame).ok()?.l4?.ports()
 }
 
-fn bench_set(c: &mut Criterion, name: &str, pcap: &[u8], frames: &[Vec<u8>]) {
+fn bench_set(c: &mut Criterion, name: &str, pcap: &[u8], frames: &[(Timestamp, Vec<u8>)]) {
     let mut g = c.benchmark_group(format!("decode/{name}"));
     g.throughput(Throughput::Elements(frames.len() as u64));
     g.bench_function("weir_decode", |b| {
         b.iter(|| {
-            for f in frames {
+            for (_, f) in frames {
                 black_box(decode(LinkType::Ethernet, black_box(f)).ok());
             }
         })
@@ -63,7 +63,7 @@ fn bench_set(c: &mut Criterion, name: &str, pcap: &[u8], frames: &[Vec<u8>]) {
         b.iter(|| {
             frames
                 .iter()
-                .filter_map(|f| weir_ports(black_box(f)))
+                .filter_map(|(_, f)| weir_ports(black_box(f)))
                 .count()
         })
     });
@@ -71,7 +71,7 @@ fn bench_set(c: &mut Criterion, name: &str, pcap: &[u8], frames: &[Vec<u8>]) {
         b.iter(|| {
             frames
                 .iter()
-                .filter_map(|f| pnet_ports(black_box(f)))
+                .filter_map(|(_, f)| pnet_ports(black_box(f)))
                 .count()
         })
     });
@@ -79,7 +79,7 @@ fn bench_set(c: &mut Criterion, name: &str, pcap: &[u8], frames: &[Vec<u8>]) {
         b.iter(|| {
             frames
                 .iter()
-                .filter_map(|f| etherparse_ports(black_box(f)))
+                .filter_map(|(_, f)| etherparse_ports(black_box(f)))
                 .count()
         })
     });

@@ -10,31 +10,6 @@ use weir_decode::capture::CaptureReader;
 use weir_decode::{LinkType, Timestamp, decode};
 use weir_flow::{Engine, EngineConfig, Flow, NoopConsumer};
 
-/// Frames with their timestamps.
-fn frames_ts(pcap: &[u8]) -> Vec<(Timestamp, Vec<u8>)> {
-    let mut out = Vec::new();
-    if let Ok(mut r) = CaptureReader::new(pcap, "bench") {
-        while let Some(Ok(f)) = r.next_frame() {
-            out.push((f.ts, f.data.to_vec()));
-        }
-    }
-    out
-}
-
-fn generated(flows: usize, small64: bool) -> (Vec<u8>, Vec<(Timestamp, Vec<u8>)>) {
-    let mut cfg = weir_gen::GenConfig {
-        flows,
-        seed: 42,
-        ..Default::default()
-    };
-    if small64 {
-        cfg.mode = weir_gen::Mode::Small64;
-    }
-    let (pcap, _) = weir_gen::generate_to_vec(&cfg);
-    let frames = frames_ts(&pcap);
-    (pcap, frames)
-}
-
 fn bench_set(c: &mut Criterion, name: &str, pcap: &[u8], frames: &[(Timestamp, Vec<u8>)]) {
     let mut g = c.benchmark_group(format!("flow/{name}"));
     g.throughput(Throughput::Elements(frames.len() as u64));
@@ -208,9 +183,9 @@ fn replay_file(_c: &mut Criterion) {
 }
 
 fn benches(c: &mut Criterion) {
-    let (pcap, frames) = generated(2_000, false);
+    let (pcap, frames) = weir_benches::generated(2_000, false);
     bench_set(c, "mixed", &pcap, &frames);
-    let (pcap, frames) = generated(2_000, true);
+    let (pcap, frames) = weir_benches::generated(2_000, true);
     bench_set(c, "small64", &pcap, &frames);
 }
 

@@ -1,39 +1,29 @@
 //! `weir run` end to end on files, and its user errors.
 
 mod common;
-use common::{one_line_error, weir};
+use common::{generate, one_line_error, weir};
 
 #[test]
 fn replay_prints_a_json_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let pcap = dir.path().join("s.pcap");
-    assert!(
+    let pcap = generate(dir.path(), "s.pcap", "200", "9");
+    let replay = || {
         weir(&[
-            "gen-pcap",
-            "--flows",
-            "200",
-            "--seed",
-            "9",
-            "--out",
-            pcap.to_str().unwrap()
+            "run",
+            "--pcap",
+            &pcap,
+            "--json",
+            "--quiet",
+            "--log-level",
+            "warn",
         ])
-        .status
-        .success()
-    );
-    let o = weir(&[
-        "run",
-        "--pcap",
-        pcap.to_str().unwrap(),
-        "--json",
-        "--quiet",
-        "--log-level",
-        "warn",
-    ]);
+    };
+    let o = replay();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let run: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(run["interfaces"].as_array().unwrap().len(), 1);
     let s = &run["interfaces"][0];
-    let decoded = weir(&["decode", "--json", pcap.to_str().unwrap()]);
+    let decoded = weir(&["decode", "--json", &pcap]);
     let d: serde_json::Value = serde_json::from_slice(&decoded.stdout).unwrap();
     assert_eq!(s["packets"], d["frames"], "every frame reaches the engine");
     assert!(s["flows"].as_u64().unwrap() >= 200);
@@ -41,16 +31,7 @@ fn replay_prints_a_json_summary() {
     // The generator's heavy hitter tops the talkers, though it goes idle long before the end.
     assert_eq!(s["top_talkers"][0][0], "192.168.1.42", "{s}");
     // Deterministic: the same capture gives the same summary.
-    let again = weir(&[
-        "run",
-        "--pcap",
-        pcap.to_str().unwrap(),
-        "--json",
-        "--quiet",
-        "--log-level",
-        "warn",
-    ]);
-    assert_eq!(o.stdout, again.stdout);
+    assert_eq!(o.stdout, replay().stdout);
 }
 
 #[test]
@@ -58,21 +39,7 @@ fn files_replay_as_one_interface_or_as_separate_ones() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for seed in ["1", "2"] {
-        let f = dir.path().join(format!("s{seed}.pcap"));
-        assert!(
-            weir(&[
-                "gen-pcap",
-                "--flows",
-                "50",
-                "--seed",
-                seed,
-                "--out",
-                f.to_str().unwrap()
-            ])
-            .status
-            .success()
-        );
-        files.push(f.to_str().unwrap().to_string());
+        files.push(generate(dir.path(), &format!("s{seed}.pcap"), "50", seed));
     }
     let run = |extra: &[&str]| -> serde_json::Value {
         let mut args = vec![

@@ -10,18 +10,20 @@ use std::time::Duration;
 mod common;
 use common::Daemon;
 
-/// Starts weir with UDP and TCP listeners on free ports; returns them.
-fn start() -> (Daemon, u16, u16) {
-    let mut weir = Daemon::weir(&[
+/// Starts weir with UDP and TCP syslog listeners on free ports (and `extra` arguments);
+/// returns it with the two ports.
+fn start(extra: &[&str]) -> (Daemon, u16, u16) {
+    let mut args = vec![
         "run",
         "--syslog",
         "udp://127.0.0.1:0",
         "--syslog",
         "tcp://127.0.0.1:0",
         "--json",
-        "--log-level",
-        "info",
-    ]);
+    ];
+    args.extend(["--log-level", "info"]);
+    args.extend(extra);
+    let mut weir = Daemon::weir(&args);
     let port = |line: String| {
         line.rsplit(':')
             .next()
@@ -47,7 +49,7 @@ fn logger(args: &[&str]) {
 
 #[test]
 fn logger_raw_sockets_and_malformed_input() {
-    let (weir, udp, tcp) = start();
+    let (weir, udp, tcp) = start(&[]);
     let (u, t) = (udp.to_string(), tcp.to_string());
     // Real logger: RFC 5424 (its default for remote) and RFC 3164, UDP and TCP.
     logger(&[
@@ -170,28 +172,7 @@ fn suricata_events_reach_a_lua_script_and_its_alerts_are_stored_then_reload() {
     let data = dir.path().join("data");
     let d = data.to_str().unwrap();
     let plugin = ids_plugin();
-    let mut weir = Daemon::weir(&[
-        "run",
-        "--syslog",
-        "udp://127.0.0.1:0",
-        "--syslog",
-        "tcp://127.0.0.1:0",
-        "--plugins",
-        &plugin,
-        "--data-dir",
-        d,
-        "--json",
-        "--log-level",
-        "info",
-    ]);
-    let port = |line: String| {
-        line.rsplit(':')
-            .next()
-            .and_then(|p| p.trim().parse::<u16>().ok())
-            .unwrap()
-    };
-    let udp = port(weir.wait_for("listening on udp"));
-    let tcp = port(weir.wait_for("listening on tcp"));
+    let (mut weir, udp, tcp) = start(&["--plugins", &plugin, "--data-dir", d]);
 
     // Two alert events of our own over UDP with logger, then the real Eve log over TCP.
     for sig in ["ET SCAN Nmap", "ET POLICY curl"] {

@@ -15,7 +15,7 @@ use weir_flow::{
     SourceKind, tcp_state,
 };
 
-/// Arguments of `weir flows`.
+/// Arguments of `weir flows` and `weir hosts`.
 #[derive(clap::Args)]
 pub struct Args {
     /// Capture files (pcap or pcapng), replayed in order through one engine.
@@ -24,7 +24,7 @@ pub struct Args {
     /// A local network (repeatable), e.g. `192.168.1.0/24` or `fd00::/8`.
     #[arg(long = "local-net", value_name = "CIDR")]
     pub local_net: Vec<IpNet>,
-    /// One JSON object per flow (NDJSON) instead of a table.
+    /// One JSON object per line (NDJSON) instead of a table.
     #[arg(long)]
     pub json: bool,
 }

@@ -4,29 +4,17 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 use weir_decode::Timestamp;
-use weir_flow::{Consumer, Engine, Host, IpNet, Proto, Tick};
+use weir_flow::{Consumer, Engine, Host, Proto, Tick};
 
 use super::flows::{engine_config, replay};
 
-/// Arguments of `weir hosts`.
-#[derive(clap::Args)]
-pub struct Args {
-    /// Capture files (pcap or pcapng), replayed in order through one engine.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// A local network (repeatable).
-    #[arg(long = "local-net", value_name = "CIDR")]
-    pub local_net: Vec<IpNet>,
-    /// One JSON object per host (NDJSON) instead of a table.
-    #[arg(long)]
-    pub json: bool,
-}
+/// Arguments of `weir hosts`: the same as `weir flows`.
+pub use super::flows::Args;
 
 /// Keeps the latest snapshot of every host seen at a tick (hosts idle for longer than
 /// the max idleness are purged from the engine, but stay in the report).
