@@ -57,6 +57,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod apply;
 mod endpoint;
 mod entity;
 mod error;
@@ -68,6 +69,7 @@ mod loader;
 mod plugin;
 mod reload;
 mod runtime;
+pub mod settings;
 mod state;
 mod syslog;
 mod vm;
@@ -78,6 +80,7 @@ pub use flow_api::FlowView;
 pub use loader::{PluginInfo, ScriptInfo};
 pub use plugin::{PluginSource, discover, is_plugin_dir};
 pub use runtime::{FlowHook, LoadReport, Runtime, ScriptConfig};
+pub use settings::{ScriptModel, SettingsFile};
 pub use state::Output;
 pub use vm::BUILTIN_MODULES;
 

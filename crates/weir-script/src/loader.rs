@@ -98,6 +98,25 @@ pub(crate) struct Script {
     pub local_only: bool,
     /// `periodic_update_seconds`.
     pub period: Option<u64>,
+    /// The `default_value` table as the script gave it.
+    pub default_conf: Table,
+    /// The configuration model.
+    pub model: crate::settings::ScriptModel,
+    /// Disabled by its settings (flow and syslog scripts: the `all` key).
+    pub off: bool,
+    /// Effective `script_conf` per granularity index (entity scripts).
+    pub gconf: [Option<Table>; 4],
+    /// Enabled per granularity index (entity scripts).
+    pub genabled: [bool; 4],
+    /// Entity overrides, most specific first.
+    pub overrides: Vec<Override>,
+}
+
+/// Settings of a script for the entities in `net`.
+pub(crate) struct Override {
+    pub net: weir_flow::IpNet,
+    pub conf: [Option<Table>; 4],
+    pub enabled: [bool; 4],
 }
 
 /// Entity script types run on ticks: index in [`Vm::entity_hooks`].
@@ -146,6 +165,45 @@ pub(crate) struct Vm {
     pub problems: Vec<Problem>,
     pub sources: Vec<PluginSource>,
     pub registry: Arc<Registry>,
+    /// `alert_consts.alert_entities`.
+    pub alert_entities: Table,
+    /// Interned keys of the entity hook `params`.
+    pub keys: ParamKeys,
+}
+
+/// The keys of the entity hook `params` table, created once per VM (setting a field
+/// by a Rust `&str` interns the string at every call).
+pub(crate) struct ParamKeys {
+    pub granularity: mlua::LuaString,
+    pub gran: [mlua::LuaString; 4],
+    pub alert_entity: mlua::LuaString,
+    pub alert_entity_val: mlua::LuaString,
+    pub entity_info: mlua::LuaString,
+    pub cur_alerts: mlua::LuaString,
+    pub when: mlua::LuaString,
+    pub ifid: mlua::LuaString,
+    pub ts_enabled: mlua::LuaString,
+    pub user_script_config: mlua::LuaString,
+    pub user_script: mlua::LuaString,
+}
+
+impl ParamKeys {
+    fn new(lua: &Lua) -> mlua::Result<ParamKeys> {
+        let s = |x: &str| lua.create_string(x);
+        Ok(ParamKeys {
+            granularity: s("granularity")?,
+            gran: [s("min")?, s("5mins")?, s("hour")?, s("day")?],
+            alert_entity: s("alert_entity")?,
+            alert_entity_val: s("alert_entity_val")?,
+            entity_info: s("entity_info")?,
+            cur_alerts: s("cur_alerts")?,
+            when: s("when")?,
+            ifid: s("ifid")?,
+            ts_enabled: s("ts_enabled")?,
+            user_script_config: s("user_script_config")?,
+            user_script: s("user_script")?,
+        })
+    }
 }
 
 struct Loader {
@@ -160,6 +218,7 @@ struct Loader {
     pending: Vec<(usize, Vec<HookFn>)>,
     pending_entity: Vec<(usize, usize, usize, Function)>,
     syslog: std::collections::HashMap<String, (usize, Function, bool)>,
+    settings: crate::settings::SettingsFile,
 }
 
 impl Loader {
@@ -417,6 +476,8 @@ pub(crate) fn build(
         pending: Vec::new(),
         pending_entity: Vec::new(),
         syslog: std::collections::HashMap::new(),
+        settings: crate::settings::SettingsFile::load(&crate::settings::file_in(&cfg.working_dir))
+            .unwrap_or_default(),
     };
     builtin_definitions(&l)?;
 
@@ -506,7 +567,17 @@ pub(crate) fn build(
         });
     }
     let problems = std::mem::take(&mut l.problems);
+    let alert_entities: Table = l
+        .lua
+        .globals()
+        .raw_get::<Table>("package")?
+        .raw_get::<Table>("loaded")?
+        .raw_get::<Table>("alert_consts")?
+        .raw_get("alert_entities")?;
+    let keys = ParamKeys::new(&l.lua)?;
     Ok(Vm {
+        keys,
+        alert_entities,
         lua: l.lua,
         scripts: l.scripts,
         hooks,

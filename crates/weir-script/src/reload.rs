@@ -87,6 +87,7 @@ impl Runtime {
             s.reload_requested = false;
         }
         self.vm = vm;
+        self.apply_settings();
         self.discovery_problems = reload_problems;
         let now = self.last_secs;
         self.report_load_errors(now);

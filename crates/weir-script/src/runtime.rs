@@ -158,6 +158,14 @@ pub struct Runtime {
     pub(crate) pending_teardown: Vec<usize>,
     pub(crate) faults: Vec<(usize, String)>,
     pub(crate) spare: Option<Box<FlowView>>,
+    pub(crate) watch: crate::settings::Watch,
+    /// Host counters at the previous `min` tick (flood and scan hits).
+    pub(crate) host_prev: HashMap<(std::net::IpAddr, u16), crate::entity::HostPrev>,
+    /// Victim hits (SYN flood, flow flood, SYN scan) of each local network in the
+    /// current `min` round, by network id.
+    pub(crate) net_hits: Vec<[u64; 3]>,
+    /// Engaged alerts at the start of the current tick round.
+    pub(crate) cur_index: Option<crate::entity::CurIndex>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -220,7 +228,13 @@ impl Runtime {
             pending_teardown: Vec::new(),
             faults: Vec::new(),
             spare: None,
+            watch: crate::settings::Watch::default(),
+            host_prev: HashMap::new(),
+            cur_index: None,
+            net_hits: Vec::new(),
         };
+        rt.watch = crate::settings::Watch::new(Some(rt.settings_path()));
+        rt.apply_settings();
         rt.report_load_errors(0);
         let report = rt.report();
         Ok((rt, report))
@@ -334,6 +348,7 @@ impl Runtime {
             }
             self.last_secs = secs;
             self.check_reload();
+            self.check_settings();
         }
     }
 
@@ -617,6 +632,7 @@ pub(crate) fn new_shared(cfg: &ScriptConfig) -> SharedRef {
     Rc::new(RefCell::new(Shared {
         flow: None,
         host: None,
+        network: None,
         now: 0,
         candidate: None,
         script: None,
@@ -646,6 +662,7 @@ struct Sel {
 #[inline]
 fn passes(s: &loader::Script, sel: &Sel) -> bool {
     !s.info.disabled
+        && !s.off
         && s.l4.is_none_or(|p| p == sel.l4)
         && s.l7.is_none_or(|p| p == sel.master || p == sel.app)
         && (!s.twh || sel.twh_ok)

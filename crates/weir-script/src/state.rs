@@ -32,6 +32,8 @@ pub enum Output {
 #[derive(Debug, Clone)]
 pub(crate) struct ScriptCtx {
     pub key: Rc<str>,
+    /// `flow`, `host`, … (`alert_generation.subdir`).
+    pub subdir: &'static str,
     pub security: bool,
 }
 
@@ -51,6 +53,8 @@ pub(crate) struct Candidate {
 pub(crate) struct Shared {
     pub flow: Option<Box<FlowView>>,
     pub host: Option<crate::entity::HostView>,
+    /// `params.entity_info` of the network being visited (the `network` global).
+    pub network: Option<mlua::Table>,
     pub now: u64,
     pub candidate: Option<Candidate>,
     pub script: Option<ScriptCtx>,

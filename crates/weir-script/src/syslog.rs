@@ -24,7 +24,7 @@ impl Runtime {
             return false;
         };
         let sc = &mut self.vm.scripts[idx];
-        if sc.info.disabled {
+        if sc.info.disabled || sc.off {
             return false;
         }
         self.shared.borrow_mut().script = Some(sc.ctx.clone());

@@ -336,6 +336,7 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
     g.raw_set("interface", interface(&lua, set)?)?;
     g.raw_set("flow", crate::flow_api::install(&lua, sh)?)?;
     g.raw_set("host", crate::entity::install_host(&lua, sh)?)?;
+    g.raw_set("network", crate::entity::install_network(&lua, sh)?)?;
     Ok((lua, w))
 }
 
@@ -499,7 +500,7 @@ fn alert_call(
     if let Some(c) = &s.script {
         info = info.generation(weir_alerts::AlertGeneration {
             script_key: c.key.to_string(),
-            subdir: "flow".into(),
+            subdir: c.subdir.into(),
             confset_id: 0,
         });
     }

@@ -5,7 +5,6 @@
 //! commented default file that `weir config default` prints; a test checks that it
 //! parses to exactly [`Config::default`], so the two cannot drift.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -128,8 +127,6 @@ pub struct Plugins {
     /// A script that fails this many times in a row is disabled until reload.
     #[serde(deserialize_with = "positive")]
     pub max_consecutive_failures: u64,
-    /// Per-script settings, by script key: `enabled`, and a free-form `config` table.
-    pub scripts: BTreeMap<String, ScriptSettings>,
 }
 
 impl Default for Plugins {
@@ -140,19 +137,8 @@ impl Default for Plugins {
             instruction_budget: 10_000_000,
             memory_limit_mib: 256,
             max_consecutive_failures: 5,
-            scripts: BTreeMap::new(),
         }
     }
-}
-
-/// Settings of one user script.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct ScriptSettings {
-    /// Force the script on or off (default: the script's `default_enabled`).
-    pub enabled: Option<bool>,
-    /// The script's configuration, passed to its hooks.
-    pub config: Option<toml::Table>,
 }
 
 /// Alert store and delivery.
@@ -441,11 +427,8 @@ memory_limit_mib = 256
 # A script failing this many times in a row is disabled until the plugins are reloaded.
 max_consecutive_failures = 5
 
-# Per-script settings, by script key:
-# [plugins.scripts.exes_download]
-# enabled = true
-# [plugins.scripts.syn_flood.config]
-# threshold = 50
+# User script settings (enabled, thresholds, per-host and per-network overrides) live in
+# DATA_DIR/scripts.toml, edited with `weir scripts` (see docs/plugins/configuration.md).
 
 [alerts]
 # Delete past and flow alerts older than this many days of packet time (0: keep all).

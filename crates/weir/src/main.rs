@@ -64,6 +64,8 @@ enum Command {
     Hosts(cmd::hosts::Args),
     /// Lua plugins: list them, check them, test them on a capture.
     Plugins(cmd::plugins::Args),
+    /// User script configuration: list, show, enable, disable, set thresholds.
+    Scripts(cmd::scripts::Args),
     /// Timeseries: list the series of the embedded store, print their points.
     Ts(cmd::ts::Args),
 }
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
         Command::Flows(a) => cmd::flows::run(&a),
         Command::Hosts(a) => cmd::hosts::run(&a),
         Command::Plugins(a) => cmd::plugins::run(&a),
+        Command::Scripts(a) => cmd::scripts::run(&a),
         Command::Ts(a) => cmd::ts::run(&a),
     };
     match result {

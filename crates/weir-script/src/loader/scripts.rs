@@ -8,6 +8,7 @@ use weir_flow::Proto;
 use super::{HookFn, Kind, Loader, Script, ScriptInfo, entity_index, gran_index, stem};
 use crate::plugin::PluginSource;
 use crate::runtime::FlowHook;
+use crate::settings::ScriptModel;
 use crate::state::ScriptCtx;
 
 const FLOW_HOOKS: [&str; 6] = [
@@ -59,25 +60,6 @@ fn l4_by_name(name: &str) -> Option<u8> {
         "sctp" => 132,
         _ => return None,
     })
-}
-
-/// `"<key>;<op>;<value>"` → (operator, threshold).
-fn parse_default_value(s: &str) -> Option<(String, Option<f64>)> {
-    let mut parts = s.split(';');
-    let _key = parts.next()?;
-    let op = parts.next()?.trim();
-    if op != "gt" && op != "lt" {
-        return None;
-    }
-    let th = match parts.next() {
-        None => None,
-        Some(v) if v.trim().is_empty() => None,
-        Some(v) => Some(v.trim().parse::<f64>().ok()?),
-    };
-    if parts.next().is_some() {
-        return None;
-    }
-    Some((op.to_owned(), th))
 }
 
 impl Loader {
@@ -274,17 +256,22 @@ impl Loader {
             Value::Nil => self.lua.create_table()?,
             Value::String(s) => {
                 let s = s.to_string_lossy();
-                match parse_default_value(&s) {
-                    Some((op, th)) => {
+                match crate::settings::parse_default_value(&s) {
+                    Ok((op, th)) => {
                         let c = self.lua.create_table()?;
-                        c.raw_set("operator", op)?;
-                        if let Some(th) = th {
-                            c.raw_set("threshold", th)?;
+                        c.raw_set("operator", op.name())?;
+                        match th {
+                            // tonumber("50") is an integer in Lua 5.4.
+                            Some(th) if th.fract() == 0.0 && th.abs() < 9e15 => {
+                                c.raw_set("threshold", th as i64)?;
+                            }
+                            Some(th) => c.raw_set("threshold", th)?,
+                            None => {}
                         }
                         c
                     }
-                    None => {
-                        self.err(&p.key, file, format!("bad default_value \"{s}\": expected \"<key>;<gt|lt>;<number>\"; skipped"));
+                    Err(e) => {
+                        self.err(&p.key, file, format!("{e}; skipped"));
                         return Ok(());
                     }
                 }
@@ -301,6 +288,7 @@ impl Loader {
                 return Ok(());
             }
         };
+        let model = self.model(p, subdir, &key, &t, &conf, &entity_funcs)?;
         let l4 = match t.get::<Value>("l4_proto")? {
             Value::Nil => None,
             Value::String(s) => match l4_by_name(&s.to_string_lossy()) {
@@ -390,6 +378,11 @@ impl Loader {
         let index = self.scripts.len();
         let ctx = ScriptCtx {
             key: Rc::from(key.as_str()),
+            subdir: SUBDIRS
+                .iter()
+                .find(|d| **d == subdir)
+                .copied()
+                .unwrap_or("flow"),
             security,
         };
         // Load-time filters, then setup().
@@ -398,8 +391,10 @@ impl Loader {
             reason = Some(format!("{subdir} scripts are validated but not run yet"));
         } else if t.get::<Option<bool>>("nedge_only").ok().flatten() == Some(true) {
             reason = Some("nedge_only: weir is not nEdge".into());
-        } else if t.get::<Option<bool>>("default_enabled").ok().flatten() == Some(false) {
-            reason = Some("default_enabled = false".into());
+        } else if entity_index(subdir).is_none()
+            && let Some(why) = self.disabled_at_load(subdir, &key, &t)
+        {
+            reason = Some(why);
         } else if let Some(f) = &setup {
             self.budget.reset();
             match f.call::<Value>(()) {
@@ -418,6 +413,12 @@ impl Loader {
         let active = info.active;
         let local_only = t.get::<Option<bool>>("local_only").ok().flatten() == Some(true);
         self.scripts.push(Script {
+            default_conf: conf.clone(),
+            model,
+            off: false,
+            gconf: Default::default(),
+            genabled: [true; 4],
+            overrides: Vec::new(),
             table: t.clone(),
             local_only,
             period,
@@ -450,19 +451,150 @@ impl Loader {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn gui_string(lua: &mlua::Lua, g: &mlua::Table, field: &str) -> Option<String> {
+    let v: Value = g.get(field).ok()?;
+    let s = match v {
+        Value::String(s) => s.to_string_lossy(),
+        Value::Integer(i) => i.to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    // Localized when a locale has the key (i18n keys), else the literal.
+    let i18n: Option<Function> = lua.globals().get("i18n").ok();
+    if let Some(f) = i18n
+        && let Ok(Some(t)) = f.call::<Option<String>>(s.as_str())
+    {
+        return Some(t);
+    }
+    Some(s)
+}
 
-    #[test]
-    fn default_value_strings() {
-        assert_eq!(
-            parse_default_value("syn_flood_victim;gt;50"),
-            Some(("gt".into(), Some(50.0)))
-        );
-        assert_eq!(parse_default_value("x;lt"), Some(("lt".into(), None)));
-        assert_eq!(parse_default_value("x;ge;5"), None);
-        assert_eq!(parse_default_value("x;gt;abc"), None);
-        assert_eq!(parse_default_value("x"), None);
+fn gui_number(g: &mlua::Table, field: &str) -> Option<f64> {
+    match g.get::<Value>(field).ok()? {
+        Value::Integer(i) => Some(i as f64),
+        Value::Number(n) => Some(n),
+        Value::String(s) => s.to_string_lossy().trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl Loader {
+    /// The configuration model of a script (plugins.md §7).
+    fn model(
+        &mut self,
+        p: &PluginSource,
+        subdir: &str,
+        key: &str,
+        t: &mlua::Table,
+        conf: &mlua::Table,
+        entity_funcs: &[(usize, Function)],
+    ) -> mlua::Result<ScriptModel> {
+        use crate::settings::{Gui, InputBuilder, Operator};
+        let hooks: Vec<String> = if ScriptModel::per_hook(subdir) {
+            let mut g: Vec<usize> = entity_funcs.iter().map(|(g, _)| *g).collect();
+            g.sort_unstable();
+            g.dedup();
+            g.into_iter()
+                .map(|i| ["min", "5mins", "hour", "day"][i].to_owned())
+                .collect()
+        } else {
+            vec!["all".to_owned()]
+        };
+        let base = crate::json::to_json(&Value::Table(conf.clone()));
+        let base = match base {
+            serde_json::Value::Object(_) => base,
+            _ => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        let mut defaults: std::collections::BTreeMap<String, serde_json::Value> =
+            hooks.iter().map(|h| (h.clone(), base.clone())).collect();
+        if let Ok(Value::Table(per)) = t.get::<Value>("default_values") {
+            for h in &hooks {
+                match per.get::<Value>(h.as_str())? {
+                    Value::Table(c) => {
+                        defaults.insert(h.clone(), crate::json::to_json(&Value::Table(c)));
+                    }
+                    Value::String(s) => {
+                        if let Ok((op, th)) =
+                            crate::settings::parse_default_value(&s.to_string_lossy())
+                        {
+                            let mut m = serde_json::Map::new();
+                            m.insert("operator".into(), op.name().into());
+                            if let Some(th) = th {
+                                m.insert(
+                                    "threshold".into(),
+                                    if th.fract() == 0.0 && th.abs() < 9e15 {
+                                        (th as i64).into()
+                                    } else {
+                                        th.into()
+                                    },
+                                );
+                            }
+                            defaults.insert(h.clone(), serde_json::Value::Object(m));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut gui = Gui::default();
+        if let Ok(Value::Table(g)) = t.get::<Value>("gui") {
+            gui.title = gui_string(&self.lua, &g, "i18n_title").unwrap_or_default();
+            gui.description = gui_string(&self.lua, &g, "i18n_description").unwrap_or_default();
+            gui.input_builder = g
+                .get::<Option<String>>("input_builder")
+                .ok()
+                .flatten()
+                .map_or(InputBuilder::None, |b| InputBuilder::from_name(&b));
+            gui.unit = g.get::<Option<String>>("i18n_field_unit").ok().flatten();
+            gui.field_min = gui_number(&g, "field_min");
+            gui.field_max = gui_number(&g, "field_max");
+            gui.field_step = gui_number(&g, "field_step");
+            gui.field_operator = g
+                .get::<Option<String>>("field_operator")
+                .ok()
+                .flatten()
+                .and_then(|o| Operator::from_name(&o));
+            gui.item_list_type = g.get::<Option<String>>("item_list_type").ok().flatten();
+            gui.input_title = gui_string(&self.lua, &g, "input_title");
+            gui.input_description = gui_string(&self.lua, &g, "input_description");
+            if let InputBuilder::Other(b) = &gui.input_builder {
+                let b = b.clone();
+                self.warn(
+                    &p.key,
+                    &format!("user_scripts/{subdir}/{key}.lua"),
+                    format!(
+                        "gui.input_builder `{b}` is not known to weir: its fields are not validated"
+                    ),
+                );
+            }
+        }
+        if gui.title.is_empty() {
+            gui.title = key.to_owned();
+        }
+        Ok(ScriptModel {
+            plugin: p.key.clone(),
+            key: key.to_owned(),
+            subdir: subdir.to_owned(),
+            hooks,
+            default_enabled: t.get::<Option<bool>>("default_enabled").ok().flatten() != Some(false),
+            defaults,
+            gui,
+            local_only: t.get::<Option<bool>>("local_only").ok().flatten() == Some(true),
+        })
+    }
+}
+
+impl Loader {
+    /// Flow and syslog scripts disabled by `default_enabled = false` or the settings
+    /// file are not attached (plugins.md §5, configuration filter); entity scripts
+    /// are, and their enabled state is looked up at every call.
+    fn disabled_at_load(&self, subdir: &str, key: &str, t: &mlua::Table) -> Option<String> {
+        let id = format!("{subdir}/{key}");
+        match self.settings.script.get(&id).and_then(|s| s.enabled) {
+            Some(false) => Some(format!("disabled in {}", crate::settings::FILE_NAME)),
+            Some(true) => None,
+            None => (t.get::<Option<bool>>("default_enabled").ok().flatten() == Some(false))
+                .then(|| "default_enabled = false".to_owned()),
+        }
     }
 }

@@ -104,6 +104,13 @@ end
 function M.checkThresholdAlert(params, alert_type, value)
   local conf = params.user_script_config or {}
   local threshold = tonumber(conf.threshold)
+  local cur = params.cur_alerts
+  -- Fast path (most entities, most of the time): not crossed and nothing engaged,
+  -- so a release would be a no-op; no type_info is built.
+  if type(cur) == "table" and next(cur) == nil and type(value) == "number" then
+    local crossed = threshold ~= nil and (conf.operator == "lt" and value < threshold or conf.operator ~= "lt" and value > threshold)
+    if not crossed then return false end
+  end
   local key = params.user_script and params.user_script.key
   local info = {
     alert_type = alert_type, alert_severity = alert_consts.alert_severities.error,

@@ -8,4 +8,5 @@ pub mod flows;
 pub mod gen_pcap;
 pub mod hosts;
 pub mod plugins;
+pub mod scripts;
 pub mod ts;
