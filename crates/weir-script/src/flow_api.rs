@@ -77,18 +77,7 @@ impl FlowView {
 
     /// [`FlowView::take`] into an existing view (no allocation).
     pub fn fill(&mut self, flow: &mut Flow) {
-        self.key = flow.key;
-        self.cli_is_a = flow.cli_is_a;
-        self.serial = flow.serial;
-        self.first_seen = flow.first_seen;
-        self.last_seen = flow.last_seen;
-        self.dir = flow.dir;
-        self.tcp = flow.tcp;
-        self.l7 = flow.l7;
-        self.meta = flow.meta.take();
-        self.status_map = flow.status_map;
-        self.score = flow.score;
-        self.custom_info = None;
+        *self = FlowView::take(flow);
     }
 
     /// [`FlowView::put_back`] keeping the view for reuse.

@@ -235,6 +235,26 @@ pub(super) fn page(items: Vec<Value>, total: usize, offset: usize, limit: usize)
     json!({"data": items, "total": total, "offset": offset, "limit": limit})
 }
 
+/// One page of `rows` (every match, in order), each turned into JSON by `to_value`.
+pub(super) fn paged<T>(
+    rows: Vec<T>,
+    offset: usize,
+    limit: usize,
+    to_value: impl FnMut(T) -> Value,
+) -> Value {
+    let total = rows.len();
+    page(
+        rows.into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(to_value)
+            .collect(),
+        total,
+        offset,
+        limit,
+    )
+}
+
 /// Routes anyone may call.
 pub(crate) fn public_routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -361,13 +381,7 @@ async fn interface_l7(
     let p = Params::new(q, &["offset", "limit"])?;
     let (offset, limit) = p.paging()?;
     let all = filter::iface_l7(&st.snapshots.get().interface);
-    let total = all.len();
-    ok(page(
-        all.into_iter().skip(offset).take(limit).collect(),
-        total,
-        offset,
-        limit,
-    ))
+    ok(paged(all, offset, limit, |v| v))
 }
 
 const FLOW_PARAMS: &[&str] = &[
@@ -424,14 +438,7 @@ async fn flows(
     let out = tokio::task::spawn_blocking(move || {
         let mut rows: Vec<&filter::Row> = snap.flows.iter().filter(|r| f.matches(r)).collect();
         filter::sort_rows(&mut rows, &sort, desc, false);
-        let total = rows.len();
-        let items: Vec<Value> = rows
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|r| Value::Object(r.clone()))
-            .collect();
-        let mut v = page(items, total, offset, limit);
+        let mut v = paged(rows, offset, limit, |r| Value::Object(r.clone()));
         v["flows_active"] = json!(snap.flows_total);
         v["truncated"] = json!(snap.flows.len() < snap.flows_total);
         v["clock_us"] = json!(snap.clock_us);
@@ -477,14 +484,7 @@ async fn hosts(
     let out = tokio::task::spawn_blocking(move || {
         let mut rows: Vec<&filter::Row> = snap.hosts.iter().filter(|r| f.matches(r)).collect();
         filter::sort_rows(&mut rows, &sort, desc, true);
-        let total = rows.len();
-        let items = rows
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|r| Value::Object(r.clone()))
-            .collect();
-        let mut v = page(items, total, offset, limit);
+        let mut v = paged(rows, offset, limit, |r| Value::Object(r.clone()));
         v["hosts_active"] = json!(snap.hosts_total);
         v["truncated"] = json!(snap.hosts.len() < snap.hosts_total);
         v
@@ -548,13 +548,7 @@ async fn host_peers(
         tokio::task::spawn_blocking(move || filter::host_peers(&snap.flows, &addr.to_string()))
             .await
             .map_err(ApiError::internal)?;
-    let total = all.len();
-    ok(page(
-        all.into_iter().skip(offset).take(limit).collect(),
-        total,
-        offset,
-        limit,
-    ))
+    ok(paged(all, offset, limit, |v| v))
 }
 
 const ALERT_FILTERS: &[&str] = &[
