@@ -291,9 +291,10 @@ impl Engine {
         if fragment {
             self.iface.fragments += 1;
         }
-        let l4c = &mut self.iface.l4[Interface::l4_index(key.proto)];
-        l4c.packets += 1;
-        l4c.bytes += u64::from(wire_len);
+        if let Some(l4c) = self.iface.l4.get_mut(Interface::l4_index(key.proto)) {
+            l4c.packets += 1;
+            l4c.bytes += u64::from(wire_len);
+        }
 
         let id = match self.flows.find(&key) {
             Some(id) => id,
@@ -461,8 +462,8 @@ impl Engine {
             (flow.hosts[1], now.srv, was.srv),
         ] {
             if let Some(h) = hosts.get_mut(hid) {
-                for i in 0..2 {
-                    h.score[i] = h.score[i].saturating_add(now_c[i].saturating_sub(was_c[i]));
+                for ((score, now), was) in h.score.iter_mut().zip(now_c).zip(was_c) {
+                    *score = score.saturating_add(now.saturating_sub(was));
                 }
             }
         }
@@ -562,9 +563,9 @@ impl Engine {
             self.started = true;
             self.clock = ts;
             self.next_visit_us = (ts.0 / interval + 1) * interval;
-            for (i, t) in Tick::ALL.iter().enumerate() {
+            for (next, t) in self.next_tick_us.iter_mut().zip(Tick::ALL) {
                 let p = t.secs() * SEC;
-                self.next_tick_us[i] = (ts.0 / p + 1) * p;
+                *next = (ts.0 / p + 1) * p;
             }
             return;
         }
@@ -595,12 +596,15 @@ impl Engine {
             return;
         }
         for (i, t) in Tick::ALL.iter().enumerate() {
-            if !force && now.0 < self.next_tick_us[i] {
+            let Some(next) = self.next_tick_us.get_mut(i) else {
+                continue;
+            };
+            if !force && now.0 < *next {
                 continue;
             }
             let p = t.secs() * SEC;
             let at = if force { now } else { Timestamp(now.0 / p * p) };
-            self.next_tick_us[i] = (now.0 / p + 1) * p;
+            *next = (now.0 / p + 1) * p;
             for (_, h) in self.hosts.iter() {
                 c.host_tick(*t, at, h);
             }

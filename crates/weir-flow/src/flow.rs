@@ -359,15 +359,14 @@ impl Flow {
             return false;
         }
         self.status_map |= mask;
-        let cat = usize::from(security);
         self.score.flow = self
             .score
             .flow
             .saturating_add(u32::from(flow_score.min(MAX_SCORE)));
-        self.score.cli[cat] =
-            self.score.cli[cat].saturating_add(u32::from(cli_score.min(MAX_SCORE)));
-        self.score.srv[cat] =
-            self.score.srv[cat].saturating_add(u32::from(srv_score.min(MAX_SCORE)));
+        let cli = pick_mut(&mut self.score.cli, security);
+        *cli = cli.saturating_add(u32::from(cli_score.min(MAX_SCORE)));
+        let srv = pick_mut(&mut self.score.srv, security);
+        *srv = srv.saturating_add(u32::from(srv_score.min(MAX_SCORE)));
         true
     }
 
@@ -393,11 +392,11 @@ impl Flow {
         fragment: bool,
         tos: u8,
     ) {
-        let d = &mut self.dir[usize::from(!from_client)];
+        let d = pick_mut(&mut self.dir, !from_client);
         if d.packets == 0 {
             d.pkt_len_min = u16::MAX;
             d.first_us = ts.0;
-            self.tos[usize::from(!from_client)] = tos;
+            *pick_mut(&mut self.tos, !from_client) = tos;
         }
         d.packets += 1;
         d.bytes += u64::from(wire_len);
@@ -424,8 +423,7 @@ impl Flow {
         seq: u32,
         payload_len: usize,
     ) -> Option<usize> {
-        let di = usize::from(!from_client);
-        self.dir[di].tcp_flags |= flags;
+        pick_mut(&mut self.dir, !from_client).tcp_flags |= flags;
         let syn = flags & tcp_flags::SYN != 0;
         let ack = flags & tcp_flags::ACK != 0;
         let t = &mut self.tcp;
@@ -477,7 +475,7 @@ impl Flow {
             }
         }
         // Sequence analysis.
-        let d = &mut self.dir[di];
+        let d = pick_mut(&mut self.dir, !from_client);
         let len = payload_len as u32;
         let fin = u32::from(flags & tcp_flags::FIN != 0);
         if syn {
@@ -546,6 +544,15 @@ impl Flow {
     pub fn bytes_since_visit(&self, dir: usize) -> u64 {
         self.dir.get(dir).map_or(0, |d| d.bytes - d.bytes_at_visit)
     }
+}
+
+/// One element of a pair, chosen by a boolean (`second` picks index 1): per-direction
+/// and per-score-category arrays are indexed this way, with no index that could be out
+/// of range.
+#[inline]
+pub(crate) fn pick_mut<T>(pair: &mut [T; 2], second: bool) -> &mut T {
+    let [first, other] = pair;
+    if second { other } else { first }
 }
 
 /// `proto.l4` name of an IP protocol number.

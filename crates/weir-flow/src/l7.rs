@@ -6,7 +6,7 @@
 use weir_decode::Timestamp;
 use weir_decode::app::{dhcp, dns, http, mail, misc, ntp, quic, rdp, smb, ssh, tls};
 
-use crate::flow::{Detection, Flow, status};
+use crate::flow::{Detection, Flow, pick_mut, status};
 use crate::meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo, text};
 use crate::proto::{Proto, guess_by_port, service_for_host, service_for_ip};
 
@@ -466,11 +466,12 @@ fn follow_tls(f: &mut Flow, c: &PacketCtx<'_>) {
     if !c.in_order {
         return;
     }
-    let di = usize::from(!c.from_client);
+    // Server-to-client bytes go to the second buffer.
+    let second = !c.from_client;
     let mut stream = {
         let m = meta(f);
         let s = m.stream.get_or_insert_with(Box::default);
-        let buf = &mut s[di];
+        let buf = pick_mut(s, second);
         // Clear text before the handshake (the `220 Ready to start TLS` answer to
         // STARTTLS, the RDP X.224 exchange) is skipped, not buffered.
         if buf.is_empty() && !tls::probe_record(c.payload) {
@@ -595,7 +596,7 @@ fn follow_tls(f: &mut Flow, c: &PacketCtx<'_>) {
     if let Some(m) = f.meta.as_deref_mut()
         && let Some(s) = m.stream.as_deref_mut()
     {
-        std::mem::swap(&mut s[di], &mut stream);
+        std::mem::swap(pick_mut(s, second), &mut stream);
     }
 }
 
@@ -611,7 +612,7 @@ fn follow_quic(f: &mut Flow, c: &PacketCtx<'_>) {
     };
     let m = meta(f);
     let s = m.stream.get_or_insert_with(Box::default);
-    let buf = &mut s[0];
+    let [buf, _] = &mut **s;
     let ranges = &mut m.ranges;
     quic::crypto_frames(&plain, |off, data| {
         let Some(end) = off

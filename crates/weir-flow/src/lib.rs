@@ -43,6 +43,17 @@
 //! assert_eq!(engine.interface().flows_created, 1);
 //! ```
 
+// Packet input is untrusted: nothing outside tests may panic on it (as in weir-decode).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod engine;
 mod flow;
 mod host;
