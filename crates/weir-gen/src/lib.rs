@@ -121,6 +121,36 @@ impl Scenarios {
             heavy_hitter: false,
         }
     }
+
+    /// The name of every scenario (`weir gen-pcap --scenario NAME`, plugin test cases),
+    /// with its flag.
+    pub fn names(&mut self) -> [(&'static str, &mut bool); 4] {
+        [
+            ("exe_downloads", &mut self.exe_downloads),
+            ("syn_flood", &mut self.syn_flood),
+            ("port_scan", &mut self.port_scan),
+            ("heavy_hitter", &mut self.heavy_hitter),
+        ]
+    }
+
+    /// Only the named scenarios.
+    ///
+    /// # Errors
+    /// An unknown name, with the list of known ones.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
+        let mut s = Scenarios::none();
+        for name in names {
+            let name = name.as_ref();
+            let mut flags = s.names();
+            let known: Vec<&str> = flags.iter().map(|(n, _)| *n).collect();
+            let known = known.join(", ");
+            match flags.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, flag)) => **flag = true,
+                None => return Err(format!("unknown scenario {name:?} (known: {known})")),
+            }
+        }
+        Ok(s)
+    }
 }
 
 /// Generator settings.

@@ -402,3 +402,14 @@ fn zero_flows_and_custom_start() {
     assert!(s.first_ts_micros >= 1_000_000_000_000_000);
     assert!(s.first_ts_micros < 1_000_000_005_000_000);
 }
+
+#[test]
+fn scenarios_by_name() {
+    let s = Scenarios::from_names(&["syn_flood", "port_scan"]).unwrap();
+    assert!(s.syn_flood && s.port_scan && !s.exe_downloads && !s.heavy_hitter);
+    let mut all = Scenarios::all();
+    let names: Vec<&str> = all.names().iter().map(|(n, _)| *n).collect();
+    assert_eq!(Scenarios::from_names(&names).unwrap(), Scenarios::all());
+    let err = Scenarios::from_names(&["nope"]).unwrap_err();
+    assert!(err.contains("nope") && err.contains("syn_flood"), "{err}");
+}

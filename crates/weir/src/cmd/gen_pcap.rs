@@ -22,6 +22,13 @@ pub struct Args {
     /// Only 64-byte frames (throughput tests).
     #[arg(long)]
     pub small64: bool,
+    /// Seconds of traffic (flows start spread over this span).
+    #[arg(long, default_value_t = 600)]
+    pub duration: u64,
+    /// Only these attack/anomaly scenarios (repeatable; default: all of them). `none`
+    /// for none. Names: see `weir_gen::Scenarios::names`.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
 }
 
 /// Writes a sample capture to `out` and returns the generator's summary.
@@ -40,8 +47,13 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let mut cfg = weir_gen::GenConfig {
         flows: args.flows,
         seed: args.seed,
+        duration_secs: args.duration,
         ..Default::default()
     };
+    if !args.scenarios.is_empty() {
+        let names: Vec<&String> = args.scenarios.iter().filter(|n| *n != "none").collect();
+        cfg.scenarios = weir_gen::Scenarios::from_names(&names).map_err(anyhow::Error::msg)?;
+    }
     if args.small64 {
         cfg.mode = weir_gen::Mode::Small64;
     }
