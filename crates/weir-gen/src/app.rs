@@ -829,3 +829,218 @@ pub fn smtp_transaction(
         (b"QUIT\r\n".to_vec(), b"221 2.0.0 Bye\r\n".to_vec()),
     ]
 }
+
+// ------------------------------------------------------------------- TLS full handshake
+
+/// A TLS Certificate handshake record carrying `chain` (DER certificates, leaf first).
+pub fn tls_certificate(chain: &[Vec<u8>]) -> Vec<u8> {
+    let mut list = Vec::new();
+    for c in chain {
+        put_u24(&mut list, c.len());
+        list.extend_from_slice(c);
+    }
+    let mut body = Vec::with_capacity(list.len() + 3);
+    put_u24(&mut body, list.len());
+    body.extend_from_slice(&list);
+    handshake_record(0x0303, 11, &body)
+}
+
+/// A TLS 1.2 ECDHE ServerKeyExchange record (x25519 share, rsa_pkcs1_sha256 signature
+/// of random bytes).
+pub fn tls_server_key_exchange<R: Rng + ?Sized>(rng: &mut R) -> Vec<u8> {
+    let mut body = vec![3]; // named_curve
+    put_u16(&mut body, 0x001d);
+    body.push(32);
+    let mut key = [0u8; 32];
+    rng.fill_bytes(&mut key);
+    body.extend_from_slice(&key);
+    put_u16(&mut body, 0x0401);
+    put_u16(&mut body, 256);
+    let mut sig = [0u8; 256];
+    rng.fill_bytes(&mut sig);
+    body.extend_from_slice(&sig);
+    handshake_record(0x0303, 12, &body)
+}
+
+/// The ServerHelloDone record.
+pub fn tls_server_hello_done() -> Vec<u8> {
+    handshake_record(0x0303, 14, &[])
+}
+
+/// A TLS 1.2 ECDHE ClientKeyExchange record (x25519 share).
+pub fn tls_client_key_exchange<R: Rng + ?Sized>(rng: &mut R) -> Vec<u8> {
+    let mut body = vec![32];
+    let mut key = [0u8; 32];
+    rng.fill_bytes(&mut key);
+    body.extend_from_slice(&key);
+    handshake_record(0x0303, 16, &body)
+}
+
+// -------------------------------------------------------------------------------------- RDP
+
+/// An RDP X.224 Connection Request in a TPKT, with the `mstshash` cookie and an
+/// RDP_NEG_REQ asking for TLS or CredSSP.
+pub fn rdp_connection_request(user: &str) -> Vec<u8> {
+    let cookie = format!("Cookie: mstshash={user}\r\n");
+    let mut x224 = vec![0xe0, 0, 0, 0, 0, 0];
+    x224.extend_from_slice(cookie.as_bytes());
+    x224.extend_from_slice(&[0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00]);
+    let mut out = vec![3, 0];
+    put_u16(&mut out, (x224.len() + 5) as u16);
+    out.push(x224.len() as u8);
+    out.extend_from_slice(&x224);
+    out
+}
+
+/// The X.224 Connection Confirm selecting TLS (RDP_NEG_RSP, PROTOCOL_SSL).
+pub fn rdp_connection_confirm() -> Vec<u8> {
+    vec![
+        0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00, 0x02, 0x1f, 0x08, 0x00,
+        0x01, 0x00, 0x00, 0x00,
+    ]
+}
+
+// ------------------------------------------------------------------------------------- DHCP
+
+/// DHCP message types (option 53).
+pub const DHCP_DISCOVER: u8 = 1;
+/// DHCPOFFER.
+pub const DHCP_OFFER: u8 = 2;
+/// DHCPREQUEST.
+pub const DHCP_REQUEST: u8 = 3;
+/// DHCPACK.
+pub const DHCP_ACK: u8 = 5;
+
+/// What a DHCP message says.
+#[derive(Clone, Debug)]
+pub struct Dhcp<'a> {
+    /// Option 53.
+    pub msg_type: u8,
+    /// Transaction id.
+    pub xid: u32,
+    /// Client hardware address.
+    pub chaddr: [u8; 6],
+    /// `yiaddr` (offered address; zero in client messages).
+    pub yiaddr: [u8; 4],
+    /// Server identifier (option 54) in server messages, requested server in a REQUEST.
+    pub server: [u8; 4],
+    /// Router and DNS server options given by a server.
+    pub router: [u8; 4],
+    /// Client host name (option 12) in client messages.
+    pub hostname: Option<&'a str>,
+}
+
+/// A BOOTP/DHCP message (RFC 2131), broadcast flag set, padded to 300 bytes.
+pub fn dhcp_message(m: &Dhcp<'_>) -> Vec<u8> {
+    let from_server = matches!(m.msg_type, DHCP_OFFER | DHCP_ACK);
+    let mut out = Vec::with_capacity(300);
+    out.extend_from_slice(&[if from_server { 2 } else { 1 }, 1, 6, 0]);
+    out.extend_from_slice(&m.xid.to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0x80, 0]); // secs, flags: broadcast
+    out.extend_from_slice(&[0; 4]); // ciaddr
+    out.extend_from_slice(&m.yiaddr);
+    out.extend_from_slice(if from_server { &m.server } else { &[0; 4] }); // siaddr
+    out.extend_from_slice(&[0; 4]); // giaddr
+    out.extend_from_slice(&m.chaddr);
+    out.extend_from_slice(&[0; 10 + 64 + 128]);
+    out.extend_from_slice(&[0x63, 0x82, 0x53, 0x63]);
+    out.extend_from_slice(&[53, 1, m.msg_type]);
+    if from_server {
+        out.extend_from_slice(&[54, 4]);
+        out.extend_from_slice(&m.server);
+        out.extend_from_slice(&[51, 4, 0, 0, 0x0e, 0x10]); // 1 hour lease
+        out.extend_from_slice(&[1, 4, 255, 255, 255, 0]);
+        out.extend_from_slice(&[3, 4]);
+        out.extend_from_slice(&m.router);
+        out.extend_from_slice(&[6, 4]);
+        out.extend_from_slice(&m.router);
+    } else {
+        out.extend_from_slice(&[61, 7, 1]);
+        out.extend_from_slice(&m.chaddr);
+        if m.msg_type == DHCP_REQUEST {
+            out.extend_from_slice(&[50, 4]);
+            out.extend_from_slice(&m.yiaddr);
+            out.extend_from_slice(&[54, 4]);
+            out.extend_from_slice(&m.server);
+        }
+        if let Some(h) = m.hostname {
+            let h = &h.as_bytes()[..h.len().min(63)];
+            out.extend_from_slice(&[12, h.len() as u8]);
+            out.extend_from_slice(h);
+        }
+        out.extend_from_slice(&[55, 4, 1, 3, 6, 15]);
+    }
+    out.push(255);
+    if out.len() < 300 {
+        out.resize(300, 0);
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------- DNS extras
+
+/// A DNS response with one TXT record (owner: the question name) holding `text`.
+pub fn dns_txt_response(id: u16, name: &str, text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + name.len() + text.len());
+    dns_header(&mut out, id, 0x8180, 1, 1, 0, 0);
+    encode_dns_name(&mut out, name);
+    put_u16(&mut out, DNS_TYPE_TXT);
+    put_u16(&mut out, 1);
+    put_u16(&mut out, 0xc00c);
+    put_u16(&mut out, DNS_TYPE_TXT);
+    put_u16(&mut out, 1);
+    out.extend_from_slice(&0u32.to_be_bytes());
+    let t = &text.as_bytes()[..text.len().min(255)];
+    put_u16(&mut out, (t.len() + 1) as u16);
+    out.push(t.len() as u8);
+    out.extend_from_slice(t);
+    out
+}
+
+/// DNS record type TXT.
+pub const DNS_TYPE_TXT: u16 = 16;
+
+// ---------------------------------------------------------------------------------- Stratum
+
+/// A Stratum (JSON-RPC over TCP, one object per line) login as sent by XMRig-style
+/// miners.
+pub fn stratum_login(wallet: &str, agent: &str) -> Vec<u8> {
+    format!(
+        "{{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{{\"login\":\"{wallet}\",\"pass\":\"x\",\"agent\":\"{agent}\",\"algo\":[\"rx/0\"]}}}}\n"
+    )
+    .into_bytes()
+}
+
+/// The pool's answer to a login: a session id and the first job.
+pub fn stratum_job<R: Rng + ?Sized>(id: u64, rng: &mut R) -> Vec<u8> {
+    let blob: String = (0..76)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect();
+    format!(
+        "{{\"id\":{id},\"jsonrpc\":\"2.0\",\"error\":null,\"result\":{{\"id\":\"{:08x}\",\"job\":{{\"blob\":\"{blob}\",\"job_id\":\"{:x}\",\"target\":\"f3220000\",\"algo\":\"rx/0\"}},\"status\":\"OK\"}}}}\n",
+        rng.random::<u32>(),
+        rng.random::<u32>()
+    )
+    .into_bytes()
+}
+
+/// A share submitted by the miner.
+pub fn stratum_submit<R: Rng + ?Sized>(id: u64, rng: &mut R) -> Vec<u8> {
+    format!(
+        "{{\"id\":{id},\"jsonrpc\":\"2.0\",\"method\":\"submit\",\"params\":{{\"id\":\"{:08x}\",\"job_id\":\"{:x}\",\"nonce\":\"{:08x}\",\"result\":\"{:016x}{:016x}{:016x}{:016x}\"}}}}\n",
+        rng.random::<u32>(),
+        rng.random::<u32>(),
+        rng.random::<u32>(),
+        rng.random::<u64>(),
+        rng.random::<u64>(),
+        rng.random::<u64>(),
+        rng.random::<u64>()
+    )
+    .into_bytes()
+}
+
+/// The pool accepting a share.
+pub fn stratum_ok(id: u64) -> Vec<u8> {
+    format!("{{\"id\":{id},\"jsonrpc\":\"2.0\",\"error\":null,\"result\":{{\"status\":\"OK\"}}}}\n")
+        .into_bytes()
+}

@@ -61,7 +61,7 @@ fn pick<'a, T, R: Rng + ?Sized>(rng: &mut R, items: &'a [T]) -> &'a T {
 }
 
 /// Log-uniform integer in [lo, hi].
-fn log_uniform<R: Rng + ?Sized>(rng: &mut R, lo: u64, hi: u64) -> u64 {
+pub(crate) fn log_uniform<R: Rng + ?Sized>(rng: &mut R, lo: u64, hi: u64) -> u64 {
     let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
     (rng.random_range(a..=b).exp() as u64).clamp(lo, hi)
 }
@@ -85,7 +85,7 @@ fn pick_client<R: Rng + ?Sized>(rng: &mut R) -> &'static Client {
     &cs[((u.powf(1.6)) * cs.len() as f64) as usize % cs.len()]
 }
 
-fn ephemeral<R: Rng + ?Sized>(rng: &mut R, os: Os) -> u16 {
+pub(crate) fn ephemeral<R: Rng + ?Sized>(rng: &mut R, os: Os) -> u16 {
     let (lo, hi) = os.ephemeral();
     rng.random_range(lo..=hi)
 }
@@ -99,12 +99,12 @@ fn words<R: Rng + ?Sized>(rng: &mut R) -> &'static str {
     W[rng.random_range(0..W.len())]
 }
 
-struct Ctx {
-    small: bool,
+pub(crate) struct Ctx {
+    pub small: bool,
 }
 
 /// Endpoints of a flow from `client` to `s_ip` (`s_port`), v4 or v6 according to `s_ip`.
-fn endpoints<R: Rng + ?Sized>(
+pub(crate) fn endpoints<R: Rng + ?Sized>(
     rng: &mut R,
     client: &Client,
     s_ip: IpAddr,
@@ -132,7 +132,7 @@ fn endpoints<R: Rng + ?Sized>(
 }
 
 /// TCP parameters for `client` talking to a server announcing `s_mss`.
-fn tcp_params<R: Rng + ?Sized>(
+pub(crate) fn tcp_params<R: Rng + ?Sized>(
     rng: &mut R,
     ctx: &Ctx,
     os: Os,
@@ -209,7 +209,7 @@ fn tcp_params<R: Rng + ?Sized>(
     }
 }
 
-fn random_bytes<R: Rng + ?Sized>(rng: &mut R, n: usize) -> Vec<u8> {
+pub(crate) fn random_bytes<R: Rng + ?Sized>(rng: &mut R, n: usize) -> Vec<u8> {
     let mut v = vec![0u8; n];
     rng.fill_bytes(&mut v);
     v
@@ -223,7 +223,7 @@ fn server_ip<R: Rng + ?Sized>(rng: &mut R, client: &Client, site: &Site, v6_shar
 }
 
 #[allow(clippy::too_many_arguments)]
-fn session(
+pub(crate) fn session(
     rng: &mut GenRng,
     ctx: &Ctx,
     client: &Client,
@@ -452,7 +452,7 @@ fn http_object<R: Rng + ?Sized>(rng: &mut R, site: &Site, exe: bool) -> HttpObje
     obj
 }
 
-fn http_msgs(
+pub(crate) fn http_msgs(
     rng: &mut GenRng,
     client: &Client,
     site: &Site,
@@ -555,7 +555,7 @@ fn http_flow(rng: &mut GenRng, ctx: &Ctx, start: u64, force_exe: bool) -> NewFlo
 
 /// The handshake and application-data messages of a TLS session; `upload` makes the client
 /// send that many bytes in its first request.
-fn tls_msgs(
+pub(crate) fn tls_msgs(
     rng: &mut GenRng,
     client: &Client,
     sni: &str,

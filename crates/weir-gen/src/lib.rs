@@ -23,7 +23,13 @@
 //! (per client OS), ack-clocked data with delayed ACKs, about 1% lost client segments (dup
 //! ACKs, fast retransmission), rare reordering, and a FIN or RST close. Scenarios
 //! ([`Scenarios`]) add a SYN flood, a port scan, a heavy hitter and `.exe` downloads on top
-//! of the normal flows.
+//! of the normal flows, network conditions for the network plugins, and security cases for
+//! the security plugins (HTTP on port 8888, RDP over a slow link, blocklisted peers, a
+//! Stratum miner, TLS certificates that are self-signed, expired, not yet valid, too long
+//! or for another name ([`x509`]), DNS tunnelling, a DGA burst answered NXDOMAIN,
+//! malformed DNS, and rogue DNS, DHCP, NTP and SMTP servers). Each scenario has a name
+//! ([`Scenarios::names`]) and its own random stream, so enabling one never changes the
+//! ordinary flows.
 //!
 //! ```
 //! use weir_gen::{GenConfig, Mode, generate_to_vec};
@@ -49,9 +55,12 @@ mod bytes;
 mod flows;
 pub mod frame;
 mod net;
+mod netscen;
 pub mod pcap;
 pub mod rng;
+mod secscen;
 mod tcp;
+pub mod x509;
 
 use flows::{FlowGen, NewFlow};
 use rng::GenRng;
@@ -93,6 +102,40 @@ pub struct Scenarios {
     /// 192.168.1.42 uploads about flows × 12 kB (2 MB .. 2 GB) over TLS to
     /// sync.example-cloud.net in 3..=48 flows (kind `heavy_hitter`).
     pub heavy_hitter: bool,
+    /// Network conditions (`netscen`): TCP between two remote hosts (kind `transit`).
+    pub transit: bool,
+    /// A link-local host no configured network covers, unanswered (kind `ghost_network`).
+    pub ghost_network: bool,
+    /// A host asking a resolver that is down (kind `dead_dns`).
+    pub dead_dns: bool,
+    /// Downloads over a lossy, reordering link (kind `lossy_link`).
+    pub lossy_link: bool,
+    /// An SSH session open for 95% of the capture (kind `long_session`).
+    pub long_session: bool,
+    /// Security scenarios (`secscen`): HTTP on port 8888 (kind `http_odd_port`).
+    pub http_odd_port: bool,
+    /// RDP over a ~330 ms link, and one local RDP session (kind `rdp`).
+    pub rdp_high_latency: bool,
+    /// Traffic to and from addresses of the test blocklist (kind `blocklisted`).
+    pub blocklisted_hosts: bool,
+    /// A Stratum miner: pool DNS lookup, Stratum session, TLS to a pool (kind `web_mining`).
+    pub web_mining: bool,
+    /// TLS 1.2 handshakes with bad certificates (kind `bad_tls_certs`).
+    pub bad_tls_certs: bool,
+    /// DNS tunnelling: long base32 TXT queries (kind `dns_tunnel`).
+    pub dns_tunnel: bool,
+    /// A burst of random-looking names answered NXDOMAIN (kind `dga_nxdomain`).
+    pub dga_nxdomain: bool,
+    /// A query with invalid characters and a non-DNS datagram to port 53 (kind `malformed_dns`).
+    pub malformed_dns: bool,
+    /// A client resolving through an outside DNS server (kind `rogue_dns`).
+    pub rogue_dns: bool,
+    /// A second DHCP server on the LAN (kind `rogue_dhcp`).
+    pub rogue_dhcp: bool,
+    /// A client taking time from an unlisted NTP server (kind `rogue_ntp`).
+    pub rogue_ntp: bool,
+    /// A spam bot talking SMTP to outside MX hosts (kind `rogue_smtp`).
+    pub rogue_smtp: bool,
 }
 
 impl Default for Scenarios {
@@ -109,6 +152,23 @@ impl Scenarios {
             syn_flood: true,
             port_scan: true,
             heavy_hitter: true,
+            transit: true,
+            ghost_network: true,
+            dead_dns: true,
+            lossy_link: true,
+            long_session: true,
+            http_odd_port: true,
+            rdp_high_latency: true,
+            blocklisted_hosts: true,
+            web_mining: true,
+            bad_tls_certs: true,
+            dns_tunnel: true,
+            dga_nxdomain: true,
+            malformed_dns: true,
+            rogue_dns: true,
+            rogue_dhcp: true,
+            rogue_ntp: true,
+            rogue_smtp: true,
         }
     }
 
@@ -119,17 +179,51 @@ impl Scenarios {
             syn_flood: false,
             port_scan: false,
             heavy_hitter: false,
+            transit: false,
+            ghost_network: false,
+            dead_dns: false,
+            lossy_link: false,
+            long_session: false,
+            http_odd_port: false,
+            rdp_high_latency: false,
+            blocklisted_hosts: false,
+            web_mining: false,
+            bad_tls_certs: false,
+            dns_tunnel: false,
+            dga_nxdomain: false,
+            malformed_dns: false,
+            rogue_dns: false,
+            rogue_dhcp: false,
+            rogue_ntp: false,
+            rogue_smtp: false,
         }
     }
 
     /// The name of every scenario (`weir gen-pcap --scenario NAME`, plugin test cases),
     /// with its flag.
-    pub fn names(&mut self) -> [(&'static str, &mut bool); 4] {
+    pub fn names(&mut self) -> [(&'static str, &mut bool); 21] {
         [
             ("exe_downloads", &mut self.exe_downloads),
             ("syn_flood", &mut self.syn_flood),
             ("port_scan", &mut self.port_scan),
             ("heavy_hitter", &mut self.heavy_hitter),
+            ("transit", &mut self.transit),
+            ("ghost_network", &mut self.ghost_network),
+            ("dead_dns", &mut self.dead_dns),
+            ("lossy_link", &mut self.lossy_link),
+            ("long_session", &mut self.long_session),
+            ("http_odd_port", &mut self.http_odd_port),
+            ("rdp_high_latency", &mut self.rdp_high_latency),
+            ("blocklisted_hosts", &mut self.blocklisted_hosts),
+            ("web_mining", &mut self.web_mining),
+            ("bad_tls_certs", &mut self.bad_tls_certs),
+            ("dns_tunnel", &mut self.dns_tunnel),
+            ("dga_nxdomain", &mut self.dga_nxdomain),
+            ("malformed_dns", &mut self.malformed_dns),
+            ("rogue_dns", &mut self.rogue_dns),
+            ("rogue_dhcp", &mut self.rogue_dhcp),
+            ("rogue_ntp", &mut self.rogue_ntp),
+            ("rogue_smtp", &mut self.rogue_smtp),
         ]
     }
 
@@ -202,7 +296,10 @@ pub struct GenSummary {
     /// Flows (distinct conversations / 5-tuples), normal and scenario.
     pub flows: u64,
     /// Flows per kind: `tls`, `dns`, `http`, `ntp`, `icmp`, `ssh`, `smtp`, and the scenario
-    /// kinds `exe_download`, `syn_flood`, `port_scan`, `heavy_hitter`.
+    /// kinds `exe_download`, `syn_flood`, `port_scan`, `heavy_hitter`, the network kinds
+    /// and the security kinds (`http_odd_port`, `rdp`, `blocklisted`, `web_mining`,
+    /// `bad_tls_certs`, `dns_tunnel`, `dga_nxdomain`, `malformed_dns`, `rogue_dns`,
+    /// `rogue_dhcp`, `rogue_ntp`, `rogue_smtp`).
     pub by_kind: BTreeMap<&'static str, u64>,
     /// Flows added by scenarios (included in `flows`).
     pub scenario_flows: u64,
@@ -218,6 +315,8 @@ enum ScenarioStart {
     SynFlood { count: u64, span_us: u64 },
     PortScan,
     Heavy { bytes: u64 },
+    Net(netscen::NetStart),
+    Sec(secscen::SecStart),
 }
 
 /// Writes the capture for `cfg` to `out` (buffered internally) and returns its summary.
@@ -285,6 +384,37 @@ fn scenario_plan(cfg: &GenConfig) -> Vec<(u64, u64, ScenarioStart)> {
             plan.push((t, ScenarioStart::Heavy { bytes: total / n }));
         }
     }
+    // Network conditions: their own random stream, so they change nothing above.
+    let flags = netscen::NetFlags {
+        transit: s.transit,
+        ghost_network: s.ghost_network,
+        dead_dns: s.dead_dns,
+        lossy_link: s.lossy_link,
+        long_session: s.long_session,
+    };
+    let mut net_rng = GenRng::derive(cfg.seed ^ 0x6e65_7473, u64::MAX);
+    let net = netscen::plan(&flags, start, dur, &mut net_rng);
+    plan.extend(net.into_iter().map(|(t, k)| (t, ScenarioStart::Net(k))));
+    // Security scenarios: fixed times, own random streams.
+    let sec = secscen::SecFlags {
+        http_odd_port: s.http_odd_port,
+        rdp_high_latency: s.rdp_high_latency,
+        blocklisted_hosts: s.blocklisted_hosts,
+        web_mining: s.web_mining,
+        bad_tls_certs: s.bad_tls_certs,
+        dns_tunnel: s.dns_tunnel,
+        dga_nxdomain: s.dga_nxdomain,
+        malformed_dns: s.malformed_dns,
+        rogue_dns: s.rogue_dns,
+        rogue_dhcp: s.rogue_dhcp,
+        rogue_ntp: s.rogue_ntp,
+        rogue_smtp: s.rogue_smtp,
+    };
+    plan.extend(
+        secscen::plan(&sec, start, dur)
+            .into_iter()
+            .map(|(t, k)| (t, ScenarioStart::Sec(k))),
+    );
     // Stable order: by time, then by position in the plan.
     let mut plan: Vec<(u64, u64, ScenarioStart)> = plan
         .into_iter()
@@ -362,6 +492,16 @@ where
                 let nf = match s {
                     ScenarioStart::Exe => flows::exe_download(&mut rng, ts),
                     ScenarioStart::Heavy { bytes } => flows::heavy_upload(&mut rng, ts, bytes),
+                    ScenarioStart::Net(k) => {
+                        // Own stream: the other scenarios' flows stay as they were.
+                        scen_idx -= 1;
+                        netscen::start(k, &mut GenRng::derive(cfg.seed ^ 0x6e65_7473, ts), ts)
+                    }
+                    ScenarioStart::Sec(k) => {
+                        scen_idx -= 1;
+                        let mut r = GenRng::derive(cfg.seed ^ 0x7365_6373, ts ^ (k.tag() << 56));
+                        secscen::start(k, &mut r, ts)
+                    }
                     ScenarioStart::SynFlood { count, span_us } => NewFlow {
                         kind: "syn_flood",
                         source: FlowGen::SynFlood(Box::new(flows::SynFlood::new(

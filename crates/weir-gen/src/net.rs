@@ -214,7 +214,7 @@ impl Site {
 }
 
 #[allow(clippy::too_many_arguments)]
-const fn site(
+pub(crate) const fn site(
     name: &'static str,
     v4: [u8; 4],
     v6: Option<[u16; 8]>,
