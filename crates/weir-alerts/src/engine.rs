@@ -267,18 +267,36 @@ impl AlertEngine {
     /// Releases every engaged alert of `entity` (`alerts_api.releaseEntityAlerts`);
     /// returns how many.
     pub fn release_entity(&mut self, entity: &Entity, now: u64) -> usize {
+        self.release_entity_alerts(entity, now).len()
+    }
+
+    /// Releases every engaged alert of `entity` at `now`, as
+    /// [`AlertEngine::release_entity`] does (each becomes a past alert with its
+    /// duration), and returns them as released, oldest first. For an entity that is
+    /// gone (a host purged from the host table): nothing would ever release them.
+    pub fn release_entity_alerts(&mut self, entity: &Entity, now: u64) -> Vec<Alert> {
         let keys: Vec<EngagedKey> = self
             .engaged
             .keys()
             .filter(|k| k.kind == entity.kind && k.value == entity.value)
             .cloned()
             .collect();
-        for k in &keys {
-            if let Some(a) = self.engaged.remove(k) {
-                self.finish_release(a, now);
-            }
+        let mut released: Vec<Alert> = keys.iter().filter_map(|k| self.engaged.remove(k)).collect();
+        released.sort_by(|a, b| {
+            (a.alert_tstamp, a.alert_type.0, &a.alert_subtype).cmp(&(
+                b.alert_tstamp,
+                b.alert_type.0,
+                &b.alert_subtype,
+            ))
+        });
+        for a in &mut released {
+            self.last_now = now;
+            self.finish_release(a.clone(), now);
+            let end = now.max(a.alert_tstamp);
+            a.alert_tstamp_end = Some(end);
+            a.last_seen = a.last_seen.max(end);
         }
-        keys.len()
+        released
     }
 
     /// Stores a one-shot alert (`alerts_api.store`): no engaged state, granularity

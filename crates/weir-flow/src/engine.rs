@@ -163,6 +163,9 @@ pub trait Consumer {
     fn interface_tick(&mut self, _tick: Tick, _now: Timestamp, _iface: &Interface) {}
     /// System tick.
     fn system_tick(&mut self, _tick: Tick, _now: Timestamp) {}
+    /// A host left the host table at `now` (idle with no flows at a minute tick, or at
+    /// once above `max_hosts`): anything kept about it (engaged alerts) ends now.
+    fn host_purged(&mut self, _now: Timestamp, _host: &Host) {}
 }
 
 /// A consumer that ignores everything.
@@ -211,11 +214,16 @@ impl Engine {
     /// A new engine.
     pub fn new(cfg: EngineConfig) -> Engine {
         let networks = Networks::new(&cfg.local_networks);
+        let flows = FlowTable::new(cfg.max_flows);
+        let iface = Interface {
+            max_flows: flows.capacity() as u64,
+            ..Interface::default()
+        };
         Engine {
-            flows: FlowTable::new(cfg.max_flows),
+            flows,
             hosts: HostTable::default(),
             networks,
-            iface: Interface::default(),
+            iface,
             clock: Timestamp(0),
             next_visit_us: 0,
             next_tick_us: [0; 4],
@@ -253,6 +261,15 @@ impl Engine {
     /// The packet clock (latest timestamp seen).
     pub fn clock(&self) -> Timestamp {
         self.clock
+    }
+
+    /// Counts `n` frames the capture lost (kernel or interface drops, frames the engine
+    /// queue could not take, a pcapng Interface Statistics Block's drop counters),
+    /// reported at `ts`: the clock advances to `ts` first (running the visits and ticks
+    /// due), so drops reach the interface counters in packet-time order.
+    pub fn capture_drops<C: Consumer>(&mut self, ts: Timestamp, n: u64, c: &mut C) {
+        self.advance(ts, c);
+        self.iface.drops = self.iface.drops.saturating_add(n);
     }
 
     /// Counts a frame that could not be decoded at all.
@@ -310,7 +327,7 @@ impl Engine {
         let (mut in_order, mut flags, mut payload) = (true, 0u8, pkt.payload);
         if let Some(L4Repr::Tcp(t)) = pkt.l4 {
             flags = t.flags;
-            match flow.tcp_update(ts, from_client, t.flags, t.seq, pkt.payload.len()) {
+            match flow.tcp_update(ts, from_client, t.flags, t.seq, t.window, pkt.payload.len()) {
                 Some(skip) => payload = payload.get(skip..).unwrap_or(&[]),
                 None => in_order = false,
             }
@@ -327,6 +344,8 @@ impl Engine {
                 ts,
             };
             l7::dissect(flow, &ctx);
+            // Statuses detection sets (TLS certificate checks, ...) score the hosts now.
+            Engine::apply_scores(&mut self.hosts, flow);
         }
         let [cli, srv] = flow.hosts;
         let (src, dst) = if from_client { (cli, srv) } else { (srv, cli) };
@@ -470,7 +489,7 @@ impl Engine {
         flow.visit.score_applied = now;
     }
 
-    fn release_hosts(&mut self, flow: &Flow) {
+    fn release_hosts<C: Consumer>(&mut self, flow: &Flow, now: Timestamp, c: &mut C) {
         let applied = flow.visit.score_applied;
         for (i, hid) in flow.hosts.into_iter().enumerate() {
             let Some(h) = self.hosts.get_mut(hid) else {
@@ -486,19 +505,22 @@ impl Engine {
                 h.active_flows_as_server = h.active_flows_as_server.saturating_sub(1);
             }
             if h.active_flows() == 0 && self.hosts.len() > self.cfg.max_hosts {
-                self.remove_host(hid);
+                self.remove_host(hid, now, c);
             }
         }
     }
 
-    fn remove_host(&mut self, hid: HostId) {
-        if let Some(h) = self.hosts.remove(hid)
-            && let Some(n) = usize::try_from(h.network_id)
-                .ok()
-                .and_then(|n| self.networks.get_mut(n))
+    fn remove_host<C: Consumer>(&mut self, hid: HostId, now: Timestamp, c: &mut C) {
+        let Some(h) = self.hosts.remove(hid) else {
+            return;
+        };
+        if let Some(n) = usize::try_from(h.network_id)
+            .ok()
+            .and_then(|n| self.networks.get_mut(n))
         {
             n.hosts = n.hosts.saturating_sub(1);
         }
+        c.host_purged(now, &h);
     }
 
     /// Moves the traffic since the previous visit into the interface and host L7
@@ -551,7 +573,7 @@ impl Engine {
         Engine::apply_scores(&mut self.hosts, flow);
         if let Some(flow) = self.flows.remove(id) {
             self.iface.flows_ended += 1;
-            self.release_hosts(&flow);
+            self.release_hosts(&flow, now, c);
         }
     }
 
@@ -614,19 +636,19 @@ impl Engine {
             c.interface_tick(*t, at, &self.iface);
             c.system_tick(*t, at);
             if *t == Tick::Min && !force {
-                self.purge_hosts(now);
+                self.purge_hosts(now, c);
             }
         }
     }
 
-    fn purge_hosts(&mut self, now: Timestamp) {
+    fn purge_hosts<C: Consumer>(&mut self, now: Timestamp, c: &mut C) {
         let idle = self.cfg.max_idle_secs * SEC;
         for id in self.hosts.ids() {
             let purge = self.hosts.get(id).is_some_and(|h| {
                 h.active_flows() == 0 && now.0.saturating_sub(h.last_seen.0) >= idle
             });
             if purge {
-                self.remove_host(id);
+                self.remove_host(id, now, c);
             }
         }
     }
@@ -706,6 +728,19 @@ impl Engine {
     /// Finds a flow by key.
     pub fn find_flow(&self, key: &FlowKey) -> Option<&Flow> {
         self.flows.find(key).and_then(|id| self.flows.get(id))
+    }
+
+    /// Runs `f` on the tracked flow with this key (either direction: keys are
+    /// canonical), then applies any change of the flow's scores to its hosts as a visit
+    /// does; a status `f` sets reaches `statusChanged` at the next visit. `None` when
+    /// no such flow is tracked. Used for statuses that come from outside the packet
+    /// path (syslog scripts).
+    pub fn update_flow<R>(&mut self, key: &FlowKey, f: impl FnOnce(&mut Flow) -> R) -> Option<R> {
+        let id = self.flows.find(key)?;
+        let flow = self.flows.get_mut(id)?;
+        let r = f(flow);
+        Engine::apply_scores(&mut self.hosts, flow);
+        Some(r)
     }
 
     /// Score of a host (sum of both categories).

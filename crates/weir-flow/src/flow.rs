@@ -72,6 +72,10 @@ pub struct DirStats {
     pub lost: u32,
     /// TCP keep-alives.
     pub keep_alive: u32,
+    /// TCP segments advertising a zero receive window (the receiver of the other
+    /// direction cannot take more data): window field 0 on segments other than SYN
+    /// and RST, i.e. once the handshake is over.
+    pub zero_window: u32,
     /// OR of TCP flags.
     pub tcp_flags: u8,
     seq_init: bool,
@@ -333,6 +337,11 @@ impl Flow {
         l4_name(self.key.proto)
     }
 
+    /// Zero-window segments of both directions.
+    pub fn tcp_zero_windows(&self) -> u64 {
+        self.dir.iter().map(|d| u64::from(d.zero_window)).sum()
+    }
+
     /// Any retransmission, out-of-order, lost or keep-alive segment.
     pub fn tcp_seq_problems(&self) -> bool {
         self.dir
@@ -411,19 +420,26 @@ impl Flow {
         }
     }
 
-    /// TCP state and sequence tracking. Returns the offset in the payload where new,
-    /// in-order data starts (0 for a plain in-order segment, more for a retransmission
-    /// that also carries new bytes), or `None` if the segment adds nothing to the stream
-    /// (only new in-order bytes are fed to stream dissectors).
+    /// TCP state and sequence tracking. `window` is the segment's (unscaled) window
+    /// field. Returns the offset in the payload where new, in-order data starts (0 for
+    /// a plain in-order segment, more for a retransmission that also carries new
+    /// bytes), or `None` if the segment adds nothing to the stream (only new in-order
+    /// bytes are fed to stream dissectors).
     pub(crate) fn tcp_update(
         &mut self,
         ts: Timestamp,
         from_client: bool,
         flags: u8,
         seq: u32,
+        window: u16,
         payload_len: usize,
     ) -> Option<usize> {
-        pick_mut(&mut self.dir, !from_client).tcp_flags |= flags;
+        let d = pick_mut(&mut self.dir, !from_client);
+        d.tcp_flags |= flags;
+        // A zero window on a SYN or a RST says nothing about the receiver's buffer.
+        if window == 0 && flags & (tcp_flags::SYN | tcp_flags::RST) == 0 {
+            d.zero_window = d.zero_window.saturating_add(1);
+        }
         let syn = flags & tcp_flags::SYN != 0;
         let ack = flags & tcp_flags::ACK != 0;
         let t = &mut self.tcp;
@@ -603,39 +619,62 @@ mod tests {
     fn handshake_latency_and_close() {
         let mut f = flow();
         use tcp_flags::*;
-        f.tcp_update(Timestamp(1_000_000), true, SYN, 100, 0);
-        f.tcp_update(Timestamp(1_010_000), false, SYN | ACK, 500, 0);
-        f.tcp_update(Timestamp(1_012_000), true, ACK, 101, 0);
+        f.tcp_update(Timestamp(1_000_000), true, SYN, 100, 1024, 0);
+        f.tcp_update(Timestamp(1_010_000), false, SYN | ACK, 500, 1024, 0);
+        f.tcp_update(Timestamp(1_012_000), true, ACK, 101, 1024, 0);
         assert_eq!(f.tcp.nw_latency_srv_us, 10_000);
         assert_eq!(f.tcp.nw_latency_cli_us, 2_000);
         assert!(f.tcp.state & tcp_state::ESTABLISHED != 0);
         assert_eq!(
-            f.tcp_update(Timestamp(1_013_000), true, ACK | PSH, 101, 10),
+            f.tcp_update(Timestamp(1_013_000), true, ACK | PSH, 101, 1024, 10),
             Some(0)
         );
         // Retransmission of the same segment.
         assert_eq!(
-            f.tcp_update(Timestamp(1_014_000), true, ACK | PSH, 101, 10),
+            f.tcp_update(Timestamp(1_014_000), true, ACK | PSH, 101, 1024, 10),
             None
         );
         assert_eq!(f.dir[CLI2SRV].retransmissions, 1);
         // A gap then its fill.
-        assert_eq!(f.tcp_update(Timestamp(1_015_000), true, ACK, 131, 10), None);
+        assert_eq!(
+            f.tcp_update(Timestamp(1_015_000), true, ACK, 131, 1024, 10),
+            None
+        );
         assert_eq!(f.dir[CLI2SRV].lost, 1);
-        f.tcp_update(Timestamp(1_016_000), true, ACK, 111, 20);
+        f.tcp_update(Timestamp(1_016_000), true, ACK, 111, 1024, 20);
         assert_eq!(f.dir[CLI2SRV].out_of_order, 1);
-        f.tcp_update(Timestamp(1_017_000), false, ACK, 501, 5);
+        f.tcp_update(Timestamp(1_017_000), false, ACK, 501, 1024, 5);
         // A retransmission carrying 3 new bytes after 5 old ones.
         assert_eq!(
-            f.tcp_update(Timestamp(1_017_500), false, ACK, 501, 8),
+            f.tcp_update(Timestamp(1_017_500), false, ACK, 501, 1024, 8),
             Some(5)
         );
         assert_eq!(f.dir[SRV2CLI].retransmissions, 1);
         assert_eq!(f.tcp.appl_latency_us, 4_000);
-        f.tcp_update(Timestamp(1_018_000), true, FIN | ACK, 141, 0);
+        f.tcp_update(Timestamp(1_018_000), true, FIN | ACK, 141, 1024, 0);
         assert!(!f.tcp_closed());
-        f.tcp_update(Timestamp(1_019_000), false, FIN | ACK, 509, 0);
+        f.tcp_update(Timestamp(1_019_000), false, FIN | ACK, 509, 1024, 0);
         assert!(f.tcp_closed());
+    }
+
+    #[test]
+    fn zero_windows_per_direction() {
+        let mut f = flow();
+        use tcp_flags::*;
+        // A zero window on the SYN, SYN-ACK or a RST is not counted.
+        f.tcp_update(Timestamp(1_000_000), true, SYN, 100, 0, 0);
+        f.tcp_update(Timestamp(1_010_000), false, SYN | ACK, 500, 0, 0);
+        f.tcp_update(Timestamp(1_012_000), true, ACK, 101, 512, 0);
+        assert_eq!(f.tcp_zero_windows(), 0);
+        // The server stops reading: its ACKs advertise a zero window.
+        f.tcp_update(Timestamp(1_013_000), true, ACK | PSH, 101, 512, 100);
+        f.tcp_update(Timestamp(1_014_000), false, ACK, 501, 0, 0);
+        f.tcp_update(Timestamp(1_015_000), false, ACK, 501, 0, 0);
+        f.tcp_update(Timestamp(1_016_000), true, ACK, 201, 0, 0);
+        f.tcp_update(Timestamp(1_017_000), false, RST, 501, 0, 0);
+        assert_eq!(f.dir[SRV2CLI].zero_window, 2);
+        assert_eq!(f.dir[CLI2SRV].zero_window, 1);
+        assert_eq!(f.tcp_zero_windows(), 3);
     }
 
     #[test]

@@ -43,6 +43,13 @@ pub struct Interface {
     pub flows_evicted: u64,
     /// Hosts created.
     pub hosts_created: u64,
+    /// Capacity of the flow table (`max_flows`): when `flows_created - flows_ended`
+    /// reaches it, every new flow evicts the least recently seen one.
+    pub max_flows: u64,
+    /// Frames the capture lost before the engine saw them (kernel and interface drops
+    /// of a live capture, frames dropped because the engine fell behind, pcapng
+    /// Interface Statistics Blocks), counted at the packet time they were reported.
+    pub drops: u64,
     /// TCP, UDP, ICMP (v4+v6), other.
     pub l4: [L4Counter; 4],
     /// L7 breakdown, indexed by protocol id (sparse).
@@ -66,6 +73,16 @@ impl Interface {
         }
     }
 
+    /// Flows in the table.
+    pub fn active_flows(&self) -> u64 {
+        self.flows_created.saturating_sub(self.flows_ended)
+    }
+
+    /// True when the flow table is at its capacity (a new flow evicts one).
+    pub fn flow_table_full(&self) -> bool {
+        self.max_flows > 0 && self.active_flows() >= self.max_flows
+    }
+
     /// Names of the L4 counters, in index order.
     pub const L4_NAMES: [&'static str; 4] = ["TCP", "UDP", "ICMP", "Other"];
 
@@ -74,5 +91,97 @@ impl Interface {
         e.bytes += bytes;
         e.packets += packets;
         e.flows += flows;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use weir_decode::{LinkType, Timestamp, decode};
+
+    use crate::engine::{Consumer, Engine, EngineConfig, Tick};
+    use crate::host::Host;
+
+    use super::Interface;
+
+    fn udp(src: u8) -> Vec<u8> {
+        let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, src, 0x08, 0x00];
+        f.extend([
+            0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, src, 10, 0, 0, 1,
+        ]);
+        f.extend(40000u16.to_be_bytes());
+        f.extend(7000u16.to_be_bytes());
+        f.extend([0, 12, 0, 0, b'd', b'a', b't', b'a']);
+        f
+    }
+
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl Consumer for Log {
+        fn interface_tick(&mut self, t: Tick, now: Timestamp, i: &Interface) {
+            if t == Tick::Min {
+                self.0
+                    .push(format!("tick {} drops {}", now.as_secs(), i.drops));
+            }
+        }
+        fn host_purged(&mut self, now: Timestamp, h: &Host) {
+            self.0.push(format!("purged {} at {}", h.ip, now.as_secs()));
+        }
+    }
+
+    const T0: u64 = 1_699_999_980; // a minute boundary
+
+    fn at(s: u64) -> Timestamp {
+        Timestamp(s * 1_000_000)
+    }
+
+    #[test]
+    fn capture_drops_in_packet_time_and_table_capacity() {
+        let mut e = Engine::new(EngineConfig {
+            max_flows: 500,
+            ..EngineConfig::default()
+        });
+        assert_eq!(e.interface().max_flows, 500);
+        let mut log = Log::default();
+        let f = udp(5);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        e.process(at(T0 + 1), f.len() as u32, &p, &mut log);
+        e.capture_drops(at(T0 + 30), 7, &mut log);
+        // Drops reported after the minute boundary count in the next minute: the
+        // tick at T0+60 runs before they are added.
+        e.capture_drops(at(T0 + 61), 5, &mut log);
+        e.process(at(T0 + 119), f.len() as u32, &p, &mut log);
+        e.process(at(T0 + 121), f.len() as u32, &p, &mut log);
+        let ticks: Vec<&String> = log.0.iter().filter(|l| l.starts_with("tick")).collect();
+        assert_eq!(
+            ticks,
+            [
+                &format!("tick {} drops 7", T0 + 60),
+                &format!("tick {} drops 12", T0 + 120)
+            ]
+        );
+        assert_eq!(e.interface().drops, 12);
+        assert_eq!(e.interface().active_flows(), 1);
+        assert!(!e.interface().flow_table_full());
+    }
+
+    #[test]
+    fn idle_hosts_are_purged_with_an_event() {
+        let mut e = Engine::new(EngineConfig::default());
+        let mut log = Log::default();
+        let (a, b) = (udp(5), udp(9));
+        let (pa, pb) = (
+            decode(LinkType::Ethernet, &a).unwrap(),
+            decode(LinkType::Ethernet, &b).unwrap(),
+        );
+        e.process(at(T0 + 1), a.len() as u32, &pa, &mut log);
+        for s in (1..200).step_by(10) {
+            e.process(at(T0 + s), b.len() as u32, &pb, &mut log);
+        }
+        let purged: Vec<&String> = log.0.iter().filter(|l| l.starts_with("purged")).collect();
+        // 10.0.0.5's flow ends idle at the visit of T0+65; the host goes at the first
+        // minute tick after it (T0+120, reached by the packet at T0+121).
+        assert_eq!(purged, [&format!("purged 10.0.0.5 at {}", T0 + 121)]);
+        assert_eq!(e.hosts().len(), 2);
     }
 }

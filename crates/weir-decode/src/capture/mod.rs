@@ -112,11 +112,48 @@ pub struct Frame<'a> {
     pub offset: u64,
 }
 
+/// What a capture file says about its own losses: a pcapng Interface Statistics Block
+/// (ISB). Its counters are cumulative since the interface's capture started; the reader
+/// also gives the drops new since the previous block of the same interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InterfaceStats {
+    /// The block's timestamp (the time the counters were taken), converted like a
+    /// frame's with the interface's resolution and offset.
+    pub ts: Timestamp,
+    /// pcapng interface id within its section.
+    pub interface: u32,
+    /// Byte offset in the file of the block.
+    pub offset: u64,
+    /// `isb_ifrecv`: packets received by the interface.
+    pub received: Option<u64>,
+    /// `isb_ifdrop`: packets the interface dropped for lack of resources.
+    pub if_drops: Option<u64>,
+    /// `isb_osdrop`: packets the operating system (capture buffer) dropped.
+    pub os_drops: Option<u64>,
+    /// Increase of `if_drops + os_drops` since the previous statistics block of this
+    /// interface in this section (all of them for its first block). A counter that went
+    /// backwards (a restarted capture) counts from zero again.
+    pub new_drops: u64,
+}
+
+/// One item of a capture file, as [`CaptureReader::next_record`] hands them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record<'a> {
+    /// A captured frame.
+    Frame(Frame<'a>),
+    /// Capture statistics (pcapng Interface Statistics Block).
+    Stats(InterfaceStats),
+}
+
 /// Counters for a reader, current after every call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CaptureStats {
     /// Frames delivered.
     pub frames: u64,
+    /// Interface Statistics Blocks read (pcapng).
+    pub stats_blocks: u64,
+    /// Sum of [`InterfaceStats::new_drops`] over every statistics block read.
+    pub drops: u64,
     /// Bytes of the file consumed: headers, frames, other blocks and skipped bytes. After
     /// a clean end it equals the file size.
     pub bytes_read: u64,
@@ -149,6 +186,8 @@ enum State {
 pub(crate) enum Step {
     /// A frame; its bytes are `data` in the input buffer.
     Frame(FrameMeta),
+    /// Capture statistics (only when asked for).
+    Stats(InterfaceStats),
     /// A clean end of file.
     End,
     /// A problem (fatal or not).
@@ -244,12 +283,29 @@ impl<R: Read> CaptureReader<R> {
     /// problem; if `!e.is_fatal()`, the reader skipped the damaged part and reading may
     /// continue.
     pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, CaptureError>> {
+        match self.step(false)? {
+            Ok(Record::Frame(frame)) => Some(Ok(frame)),
+            // Not produced when not asked for.
+            Ok(Record::Stats(_)) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Next frame or statistics block, in file order: as [`CaptureReader::next_frame`],
+    /// but pcapng Interface Statistics Blocks come out too (as [`Record::Stats`]), where
+    /// they are in the file, so a consumer can account for the capture's drops at the
+    /// time they were reported.
+    pub fn next_record(&mut self) -> Option<Result<Record<'_>, CaptureError>> {
+        self.step(true)
+    }
+
+    fn step(&mut self, with_stats: bool) -> Option<Result<Record<'_>, CaptureError>> {
         if self.done {
             return None;
         }
         let step = match &mut self.state {
             State::Pcap(state) => state.next(&mut self.input, &mut self.stats),
-            State::PcapNg(state) => state.next(&mut self.input, &mut self.stats),
+            State::PcapNg(state) => state.next(&mut self.input, &mut self.stats, with_stats),
         };
         self.stats.bytes_read = self.input.pos();
         match step {
@@ -262,16 +318,17 @@ impl<R: Read> CaptureReader<R> {
                 self.done = err.is_fatal();
                 Some(Err(err))
             }
+            Step::Stats(stats) => Some(Ok(Record::Stats(stats))),
             Step::Frame(meta) => {
                 self.stats.frames = self.stats.frames.saturating_add(1);
-                Some(Ok(Frame {
+                Some(Ok(Record::Frame(Frame {
                     ts: meta.ts,
                     linktype: meta.linktype,
                     data: self.input.slice(meta.data),
                     orig_len: meta.orig_len,
                     interface: meta.interface,
                     offset: meta.offset,
-                }))
+                })))
             }
         }
     }
@@ -365,6 +422,8 @@ pub(crate) fn truncated<R: Read>(
 mod tests {
     use super::*;
 
+    const SECTION_HEADER_MAGIC: u32 = pcapng::SECTION_HEADER;
+
     #[test]
     fn byte_readers() {
         let b = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -376,6 +435,99 @@ mod tests {
         assert_eq!(read_u32(&b, 5, true), None);
         assert_eq!(read_u32(&b, usize::MAX, true), None);
         assert_eq!(read_u64(&b, 1, false), None);
+    }
+
+    /// A pcapng block: type, length, body (padded), length.
+    fn block(ty: u32, body: &[u8]) -> Vec<u8> {
+        let mut body = body.to_vec();
+        body.resize(body.len().div_ceil(4) * 4, 0);
+        let len = (body.len() + 12) as u32;
+        let mut b = ty.to_le_bytes().to_vec();
+        b.extend(len.to_le_bytes());
+        b.extend(body);
+        b.extend(len.to_le_bytes());
+        b
+    }
+
+    fn option(code: u16, value: &[u8]) -> Vec<u8> {
+        let mut o = code.to_le_bytes().to_vec();
+        o.extend((value.len() as u16).to_le_bytes());
+        o.extend(value);
+        o.resize(o.len().div_ceil(4) * 4, 0);
+        o
+    }
+
+    fn isb(iface: u32, us: u64, if_drop: Option<u64>, os_drop: Option<u64>) -> Vec<u8> {
+        let mut body = iface.to_le_bytes().to_vec();
+        body.extend(((us >> 32) as u32).to_le_bytes());
+        body.extend((us as u32).to_le_bytes());
+        if let Some(d) = if_drop {
+            body.extend(option(5, &d.to_le_bytes()));
+        }
+        if let Some(d) = os_drop {
+            body.extend(option(7, &d.to_le_bytes()));
+        }
+        body.extend(option(0, &[]));
+        block(5, &body)
+    }
+
+    fn epb(iface: u32, us: u64, data: &[u8]) -> Vec<u8> {
+        let mut body = iface.to_le_bytes().to_vec();
+        body.extend(((us >> 32) as u32).to_le_bytes());
+        body.extend((us as u32).to_le_bytes());
+        body.extend((data.len() as u32).to_le_bytes());
+        body.extend((data.len() as u32).to_le_bytes());
+        body.extend(data);
+        block(6, &body)
+    }
+
+    #[test]
+    fn statistics_blocks_in_file_order() {
+        let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+        shb.extend([1, 0, 0, 0]);
+        shb.extend(u64::MAX.to_le_bytes());
+        let mut f = block(SECTION_HEADER_MAGIC, &shb);
+        let mut idb = vec![1, 0, 0, 0];
+        idb.extend(0u32.to_le_bytes());
+        f.extend(block(1, &idb));
+        f.extend(epb(0, 1_000_000, b"one"));
+        f.extend(isb(0, 2_000_000, Some(10), Some(5)));
+        f.extend(isb(7, 2_500_000, Some(99), None)); // unknown interface: ignored
+        f.extend(epb(0, 3_000_000, b"two"));
+        f.extend(isb(0, 4_000_000, Some(12), Some(9)));
+        f.extend(isb(0, 5_000_000, Some(1), None)); // a restarted counter
+        let mut r = CaptureReader::new(&f[..], "t.pcapng").unwrap();
+        let mut seen = Vec::new();
+        while let Some(rec) = r.next_record() {
+            match rec.unwrap() {
+                Record::Frame(fr) => seen.push(format!("frame {} {}", fr.ts.0, fr.data.len())),
+                Record::Stats(s) => seen.push(format!(
+                    "stats {} {:?} {:?} {}",
+                    s.ts.0, s.if_drops, s.os_drops, s.new_drops
+                )),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "frame 1000000 3",
+                "stats 2000000 Some(10) Some(5) 15",
+                "frame 3000000 3",
+                "stats 4000000 Some(12) Some(9) 6",
+                "stats 5000000 Some(1) None 1",
+            ]
+        );
+        assert_eq!(r.stats().stats_blocks, 3);
+        assert_eq!(r.stats().drops, 22);
+        assert_eq!(r.stats().bytes_read, f.len() as u64);
+        // next_frame skips them, and still counts them.
+        let mut r = CaptureReader::new(&f[..], "t.pcapng").unwrap();
+        let mut frames = 0;
+        while let Some(fr) = r.next_frame() {
+            fr.unwrap();
+            frames += 1;
+        }
+        assert_eq!((frames, r.stats().drops), (2, 22));
     }
 
     #[test]

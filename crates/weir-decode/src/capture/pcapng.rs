@@ -27,8 +27,8 @@ use std::io::Read;
 use super::error::{CaptureErrorKind, Fault};
 use super::input::Input;
 use super::{
-    CaptureStats, FrameMeta, MAX_INTERFACES, MAX_RECORD_LEN, Step, read_u16, read_u32, read_u64,
-    truncated, usize_from,
+    CaptureStats, FrameMeta, InterfaceStats, MAX_INTERFACES, MAX_RECORD_LEN, Step, read_u16,
+    read_u32, read_u64, truncated, usize_from,
 };
 use crate::{LinkType, Timestamp};
 
@@ -37,6 +37,7 @@ pub(crate) const SECTION_HEADER: u32 = 0x0a0d_0d0a;
 const INTERFACE_DESCRIPTION: u32 = 1;
 const PACKET: u32 = 2;
 const SIMPLE_PACKET: u32 = 3;
+const INTERFACE_STATISTICS: u32 = 5;
 const ENHANCED_PACKET: u32 = 6;
 
 /// Section byte-order magic as written by a big-endian writer (read big-endian).
@@ -54,6 +55,9 @@ const BODY_START: usize = 8;
 const OPT_END: u16 = 0;
 const OPT_IF_TSRESOL: u16 = 9;
 const OPT_IF_TSOFFSET: u16 = 14;
+const OPT_ISB_IFRECV: u16 = 4;
+const OPT_ISB_IFDROP: u16 = 5;
+const OPT_ISB_OSDROP: u16 = 7;
 
 /// What packets of one interface need from its description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +69,8 @@ struct Interface {
     tsresol: u8,
     /// `if_tsoffset`: seconds added to every timestamp.
     tsoffset: i64,
+    /// `isb_ifdrop + isb_osdrop` of the interface's last statistics block.
+    drops_seen: u64,
 }
 
 impl Interface {
@@ -149,6 +155,7 @@ fn parse_interface(body: &[u8], big_endian: bool) -> Result<Interface, String> {
         snaplen,
         tsresol: 6,
         tsoffset: 0,
+        drops_seen: 0,
     };
     let options = Options {
         rest: body.get(8..).unwrap_or_default(),
@@ -167,6 +174,37 @@ fn parse_interface(body: &[u8], big_endian: bool) -> Result<Interface, String> {
         }
     }
     Ok(iface)
+}
+
+/// The counters of an Interface Statistics Block body (interface id, raw timestamp,
+/// `isb_ifrecv`, `isb_ifdrop`, `isb_osdrop`); `None` when the body is too short for its
+/// fixed fields. Options of the wrong size are ignored.
+#[allow(clippy::type_complexity)]
+fn parse_statistics(
+    body: &[u8],
+    big_endian: bool,
+) -> Option<(u32, u64, Option<u64>, Option<u64>, Option<u64>)> {
+    let interface = read_u32(body, 0, big_endian)?;
+    let ts_high = read_u32(body, 4, big_endian)?;
+    let ts_low = read_u32(body, 8, big_endian)?;
+    let ts = u64::from(ts_high).checked_shl(32).unwrap_or_default() | u64::from(ts_low);
+    let (mut recv, mut if_drop, mut os_drop) = (None, None, None);
+    let options = Options {
+        rest: body.get(12..).unwrap_or_default(),
+        big_endian,
+    };
+    for (code, value) in options {
+        let slot = match code {
+            OPT_ISB_IFRECV => &mut recv,
+            OPT_ISB_IFDROP => &mut if_drop,
+            OPT_ISB_OSDROP => &mut os_drop,
+            _ => continue,
+        };
+        if value.len() == 8 {
+            *slot = read_u64(value, 0, big_endian);
+        }
+    }
+    Some((interface, ts, recv, if_drop, os_drop))
 }
 
 /// The fixed fields of a packet block.
@@ -284,10 +322,22 @@ impl PcapNgState {
         Ok(state)
     }
 
-    /// Reads blocks up to the next frame, problem or end.
-    pub(crate) fn next<R: Read>(&mut self, input: &mut Input<R>, stats: &mut CaptureStats) -> Step {
+    /// Reads blocks up to the next frame, problem or end; with `with_stats`, an
+    /// Interface Statistics Block of a known interface stops there too.
+    pub(crate) fn next<R: Read>(
+        &mut self,
+        input: &mut Input<R>,
+        stats: &mut CaptureStats,
+        with_stats: bool,
+    ) -> Step {
         loop {
             let handled = match self.frame(input, stats) {
+                Ok(Some(block)) if block.ty == INTERFACE_STATISTICS => {
+                    match self.statistics(input, stats, &block) {
+                        Some(s) if with_stats => return Step::Stats(s),
+                        _ => Ok(None),
+                    }
+                }
                 Ok(Some(block)) => self.handle(input, stats, &block),
                 Ok(None) => return Step::End,
                 Err(fault) => Err(fault),
@@ -298,6 +348,45 @@ impl PcapNgState {
                 Err(fault) => return Step::Fault(fault),
             }
         }
+    }
+
+    /// Reads and consumes an Interface Statistics Block. Statistics are informative:
+    /// a block too short for its fixed fields, or about an interface the section does
+    /// not describe, is ignored (`None`) rather than reported.
+    fn statistics<R: Read>(
+        &mut self,
+        input: &mut Input<R>,
+        stats: &mut CaptureStats,
+        block: &Block,
+    ) -> Option<InterfaceStats> {
+        let body = input
+            .available()
+            .get(BODY_START..block.len.saturating_sub(4))
+            .unwrap_or_default();
+        let parsed = parse_statistics(body, block.big_endian);
+        input.consume(block.len);
+        let (interface, raw_ts, received, if_drops, os_drops) = parsed?;
+        let iface = self
+            .interfaces
+            .get_mut(usize_from(interface))
+            .and_then(Option::as_mut)?;
+        let total = if_drops
+            .unwrap_or_default()
+            .saturating_add(os_drops.unwrap_or_default());
+        // Cumulative counters; one that went backwards belongs to a new capture.
+        let new_drops = total.checked_sub(iface.drops_seen).unwrap_or(total);
+        iface.drops_seen = total;
+        stats.stats_blocks = stats.stats_blocks.saturating_add(1);
+        stats.drops = stats.drops.saturating_add(new_drops);
+        Some(InterfaceStats {
+            ts: iface.timestamp(raw_ts),
+            interface,
+            offset: block.offset,
+            received,
+            if_drops,
+            os_drops,
+            new_drops,
+        })
     }
 
     /// Reads the next block's framing and loads the whole block. `Ok(None)` at a clean
@@ -596,7 +685,8 @@ mod tests {
                 linktype: LinkType::Raw,
                 snaplen: 1500,
                 tsresol: 0x80 | 10,
-                tsoffset: -3
+                tsoffset: -3,
+                drops_seen: 0,
             }
         );
         let be = [0, 1, 0, 0, 0, 0, 0, 0];
@@ -606,6 +696,27 @@ mod tests {
         );
         assert_eq!(parse_interface(&be, true).unwrap().tsresol, 6);
         assert!(parse_interface(&be[..7], true).is_err());
+    }
+
+    #[test]
+    fn statistics_bodies() {
+        let mut body = Vec::new();
+        for v in [1u32, 0, 1_000_000] {
+            body.extend(v.to_le_bytes());
+        }
+        body.extend(option(OPT_ISB_IFRECV, &500u64.to_le_bytes()));
+        body.extend(option(OPT_ISB_IFDROP, &7u64.to_le_bytes()));
+        body.extend(option(OPT_ISB_OSDROP, &[1, 2])); // wrong size: ignored
+        body.extend(option(OPT_END, &[]));
+        assert_eq!(
+            parse_statistics(&body, false),
+            Some((1, 1_000_000, Some(500), Some(7), None))
+        );
+        assert_eq!(parse_statistics(&body[..11], false), None);
+        assert_eq!(
+            parse_statistics(&body[..12], false),
+            Some((1, 1_000_000, None, None, None))
+        );
     }
 
     #[test]

@@ -390,7 +390,8 @@ fn pcap_micro_and_nano_in_both_byte_orders() {
                     bytes_read: len,
                     skipped_records: 0,
                     skipped_bytes: 0,
-                    interfaces: 1
+                    interfaces: 1,
+                    ..CaptureStats::default()
                 }
             );
         }
@@ -547,7 +548,8 @@ fn pcapng_interfaces_with_their_own_link_types_and_clocks() {
                 bytes_read: len,
                 skipped_records: 0,
                 skipped_bytes: 0,
-                interfaces: 4
+                interfaces: 4,
+                ..CaptureStats::default()
             }
         );
     }
@@ -865,7 +867,8 @@ fn header_only_files_end_cleanly() {
             bytes_read: 24,
             skipped_records: 0,
             skipped_bytes: 0,
-            interfaces: 1
+            interfaces: 1,
+            ..CaptureStats::default()
         }
     );
     let mut ng = Ng::new(false);

@@ -12,13 +12,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
-use weir_decode::capture::CaptureReader;
+use weir_decode::capture::{CaptureReader, Record};
 use weir_decode::{LinkType, Timestamp};
 
 /// Frames per batch.
 pub const BATCH_FRAMES: usize = 256;
 /// A live batch is sent after this long even if not full.
 const LIVE_FLUSH: Duration = Duration::from_millis(20);
+/// How often a live source reports the frames it lost (kernel and queue drops).
+const DROPS_POLL: Duration = Duration::from_secs(1);
 
 /// One frame of a batch; its bytes follow the previous frame's in [`Batch::bytes`].
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +79,10 @@ pub enum Msg {
     Frames(Batch),
     /// No traffic on a live source: the engine may advance its clock to this time.
     Idle(Timestamp),
+    /// Frames the capture lost, reported at this time (after the frames sent before):
+    /// a live source's kernel and queue drops since its previous report, or the new
+    /// drops of a pcapng Interface Statistics Block at the block's timestamp.
+    Drops(Timestamp, u64),
     /// Damage in a capture file (file and byte offset) or a capture failure.
     Problem(String),
     /// The source is done.
@@ -205,12 +211,22 @@ fn replay(
     for path in paths {
         let mut reader = CaptureReader::open(path)?;
         let mut batch = fresh(recycle);
-        while let Some(next) = reader.next_frame() {
+        while let Some(next) = reader.next_record() {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
             let frame = match next {
-                Ok(f) => f,
+                Ok(Record::Frame(f)) => f,
+                Ok(Record::Stats(s)) => {
+                    if s.new_drops > 0 {
+                        // After the frames read before the block.
+                        if !batch.frames.is_empty() {
+                            tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                        }
+                        tx.send(Msg::Drops(s.ts, s.new_drops))?;
+                    }
+                    continue;
+                }
                 Err(e) => {
                     stats.problems.fetch_add(1, Ordering::Relaxed);
                     tx.send(Msg::Problem(e.to_string()))?;
@@ -281,6 +297,11 @@ fn live(
     };
     tracing::info!(interface = name, "capturing on {name}");
     let dropped_at_start = rx_dropped(name);
+    let mut drops = DropReporter {
+        kernel_start: dropped_at_start,
+        reported: 0,
+        polled: Instant::now(),
+    };
     let mut batch = fresh(recycle);
     let mut batch_started = Instant::now();
     let send = |batch: Batch, stats: &SourceStats| -> Result<()> {
@@ -315,25 +336,169 @@ fn live(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e).with_context(|| format!("capturing on {name}")),
         }
+        let poll = drops.polled.elapsed() >= DROPS_POLL;
         if batch.frames.len() >= BATCH_FRAMES
-            || (!batch.frames.is_empty() && batch_started.elapsed() >= LIVE_FLUSH)
+            || (!batch.frames.is_empty() && (poll || batch_started.elapsed() >= LIVE_FLUSH))
         {
             send(std::mem::replace(&mut batch, fresh(recycle)), stats)?;
+        }
+        if poll {
+            drops.poll(name, stats, |n| {
+                tx.try_send(Msg::Drops(wall_clock(), n)).is_ok()
+            });
         }
     }
     if !batch.frames.is_empty() {
         send(batch, stats)?;
     }
-    if let (Some(start), Some(end)) = (dropped_at_start, rx_dropped(name)) {
-        stats
-            .kernel_drops
-            .store(end.saturating_sub(start), Ordering::Relaxed);
-    }
+    // The last report waits for room: the engine is still draining the queue.
+    drops.poll(name, stats, |n| {
+        tx.send(Msg::Drops(wall_clock(), n)).is_ok()
+    });
     Ok(())
+}
+
+/// Reports a live source's lost frames to the engine: the growth of the interface's
+/// `rx_dropped` since the capture started plus the frames dropped because the engine
+/// queue was full.
+struct DropReporter {
+    /// `rx_dropped` when the capture started (`None`: not readable).
+    kernel_start: Option<u64>,
+    /// Drops the engine was told about.
+    reported: u64,
+    /// Last poll.
+    polled: Instant,
+}
+
+impl DropReporter {
+    /// Updates the source's kernel-drop counter and sends what is new with `send`
+    /// (which returns false when the message could not be queued: it is sent again,
+    /// with what comes next, at the next poll).
+    fn poll(&mut self, iface: &str, stats: &SourceStats, send: impl FnOnce(u64) -> bool) {
+        self.polled = Instant::now();
+        if let (Some(start), Some(now)) = (self.kernel_start, rx_dropped(iface)) {
+            stats
+                .kernel_drops
+                .store(now.saturating_sub(start), Ordering::Relaxed);
+        }
+        let total =
+            stats.kernel_drops.load(Ordering::Relaxed) + stats.queue_drops.load(Ordering::Relaxed);
+        let new = total.saturating_sub(self.reported);
+        if new > 0 && send(new) {
+            self.reported = total;
+        }
+    }
 }
 
 /// The interface's `rx_dropped` counter (Linux sysfs), if readable.
 fn rx_dropped(iface: &str) -> Option<u64> {
     let path = format!("/sys/class/net/{iface}/statistics/rx_dropped");
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drop_reports_carry_what_is_new_and_retry_what_was_refused() {
+        let stats = SourceStats::default();
+        // No readable rx_dropped for this name: only queue drops count.
+        let mut r = DropReporter {
+            kernel_start: None,
+            reported: 0,
+            polled: Instant::now(),
+        };
+        let mut sent = Vec::new();
+        r.poll("weir-no-such-interface", &stats, |n| {
+            sent.push(n);
+            true
+        });
+        assert!(sent.is_empty(), "nothing lost, nothing sent");
+        stats.queue_drops.fetch_add(256, Ordering::Relaxed);
+        r.poll("weir-no-such-interface", &stats, |_| false); // queue full
+        stats.queue_drops.fetch_add(10, Ordering::Relaxed);
+        stats.kernel_drops.fetch_add(4, Ordering::Relaxed);
+        r.poll("weir-no-such-interface", &stats, |n| {
+            sent.push(n);
+            true
+        });
+        r.poll("weir-no-such-interface", &stats, |n| {
+            sent.push(n);
+            true
+        });
+        assert_eq!(
+            sent,
+            [270],
+            "the refused report comes with the next one, once"
+        );
+    }
+
+    #[test]
+    fn replayed_pcapng_statistics_become_drop_messages_after_their_frames() {
+        fn block(f: &mut Vec<u8>, ty: u32, body: &[u8]) {
+            let len = (body.len() + 12) as u32;
+            f.extend(ty.to_le_bytes());
+            f.extend(len.to_le_bytes());
+            f.extend(body);
+            f.extend(len.to_le_bytes());
+        }
+        let mut f = Vec::new();
+        let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+        shb.extend([1, 0, 0, 0]);
+        shb.extend(u64::MAX.to_le_bytes());
+        block(&mut f, 0x0a0d_0d0a, &shb);
+        block(&mut f, 1, &[1, 0, 0, 0, 0, 0, 0, 0]);
+        let time = |s: u64| {
+            let us = s * 1_000_000;
+            let mut v = ((us >> 32) as u32).to_le_bytes().to_vec();
+            v.extend((us as u32).to_le_bytes());
+            v
+        };
+        for (s, drops) in [(10u64, None), (11, Some(0u64)), (12, None), (13, Some(9))] {
+            let mut body = 0u32.to_le_bytes().to_vec();
+            body.extend(time(s));
+            match drops {
+                None => {
+                    body.extend(4u32.to_le_bytes());
+                    body.extend(4u32.to_le_bytes());
+                    body.extend(b"abcd");
+                    block(&mut f, 6, &body);
+                }
+                Some(d) => {
+                    body.extend(5u16.to_le_bytes());
+                    body.extend(8u16.to_le_bytes());
+                    body.extend(d.to_le_bytes());
+                    body.extend([0, 0, 0, 0]);
+                    block(&mut f, 5, &body);
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.pcapng");
+        std::fs::write(&path, &f).unwrap();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let (_recycle_tx, recycle_rx) = crossbeam_channel::unbounded();
+        let stats = SourceStats::default();
+        replay(
+            &[path],
+            0.0,
+            &tx,
+            &recycle_rx,
+            &stats,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        drop(tx);
+        let got: Vec<String> = rx
+            .iter()
+            .map(|m| match m {
+                Msg::Frames(b) => format!("frames {}", b.frames.len()),
+                Msg::Drops(at, n) => format!("drops {n} at {}", at.as_secs()),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        // The block without new drops sends nothing.
+        assert_eq!(got, ["frames 2", "drops 9 at 13"]);
+    }
 }

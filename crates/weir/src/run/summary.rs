@@ -40,6 +40,10 @@ pub struct Summary {
     pub queue_drops: u64,
     /// Frames the kernel dropped on the interface during the capture (live sources).
     pub kernel_drops: u64,
+    /// Frames the capture lost as the engine counted them (`interface.getStats()`
+    /// `stats.drops`): a live source's kernel and queue drops, the drops of a pcapng
+    /// file's Interface Statistics Blocks.
+    pub capture_drops: u64,
     /// First and last packet time, seconds since the epoch.
     pub time_span: (f64, f64),
 }
@@ -93,6 +97,7 @@ impl Summary {
             source_problems: problems,
             queue_drops: 0,
             kernel_drops: 0,
+            capture_drops: iface.drops,
             time_span: (first as f64 / 1e6, last as f64 / 1e6),
         }
     }
@@ -129,6 +134,7 @@ impl Summary {
             ("flows dropped (table full)", self.flows_evicted),
             ("frames dropped (engine behind)", self.queue_drops),
             ("frames dropped by the kernel", self.kernel_drops),
+            ("frames lost by the capture", self.capture_drops),
             ("source problems", self.source_problems.len() as u64),
         ] {
             if n > 0 {
