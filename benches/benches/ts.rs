@@ -11,6 +11,12 @@
 //!   and nothing else; `..._series_major`: the same table clustered by series (one
 //!   page written per series per step: the layout the store avoids).
 //!
+//! - `ts_influxdb/sink_10k_series`: points/s to a local InfluxDB (`influxd` from
+//!   Debian's `influxdb` package, started on free 127.0.0.1 ports with its data in a
+//!   temporary directory): one step of 10,000 series per iteration through the sink
+//!   thread and the InfluxDB backend (line protocol, gzip, 5000-line requests), until
+//!   the server accepted it. Skipped, saying so, without `influxd`.
+//!
 //! Run: `cargo bench -p weir-benches --bench ts -- --warm-up-time 1 --measurement-time 5`
 
 use std::hint::black_box;
@@ -18,7 +24,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use weir_ts::{EmbeddedStore, MetricKind, Schema, SchemaRegistry, SinkConfig, TsSink, TsWriter};
+use weir_ts::{
+    EmbeddedStore, InfluxBackend, InfluxClient, InfluxConfig, MetricKind, Schema, SchemaRegistry,
+    SinkConfig, TsSink, TsWriter,
+};
 
 const SERIES: u64 = 10_000;
 const T0: u64 = 1_700_000_040;
@@ -147,5 +156,104 @@ fn embedded(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, embedded);
+/// A local `influxd` on free ports, its data under `dir`, killed on drop.
+struct Influxd(std::process::Child, String);
+
+impl Influxd {
+    fn start(dir: &std::path::Path) -> Option<Influxd> {
+        let installed = std::process::Command::new("influxd")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            eprintln!("ts_influxdb: SKIPPED: `influxd` is not installed (run `cargo xtask setup`)");
+            return None;
+        }
+        let port = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        let (http, rpc, d) = (port(), port(), dir.display());
+        let conf = dir.join("influxdb.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n\
+                 [meta]\n dir = \"{d}/meta\"\n[data]\n dir = \"{d}/data\"\n wal-dir = \"{d}/wal\"\n\
+                 [http]\n bind-address = \"127.0.0.1:{http}\"\n log-enabled = false\n\
+                 [monitor]\n store-enabled = false\n[logging]\n level = \"warn\"\n"
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new("influxd")
+            .args(["run", "-config"])
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let s = Influxd(child, format!("http://127.0.0.1:{http}"));
+        let client = InfluxClient::new(InfluxConfig::v1(&s.1, "x"));
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while client.ping().is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "influxd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(s)
+    }
+}
+
+impl Drop for Influxd {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn influxdb(c: &mut Criterion) {
+    let dir = bench_dir("influxdb");
+    let Some(server) = Influxd::start(&dir) else {
+        return;
+    };
+    let mut g = c.benchmark_group("ts_influxdb");
+    g.throughput(Throughput::Elements(SERIES));
+    g.sample_size(10);
+    let s = schema();
+    let tags = hosts();
+    let backend = InfluxBackend::new(InfluxConfig::v1(&server.1, "weir_bench")).unwrap();
+    let health = backend.health_handle();
+    let sink = TsSink::spawn(Box::new(backend), SinkConfig::default()).unwrap();
+    let mut w = sink.writer();
+    let mut step = 0u64;
+    g.bench_function("sink_10k_series", |b| {
+        b.iter(|| {
+            step += 1;
+            for (h, t) in tags.iter().enumerate() {
+                let v = (step * (h as u64 + 1)) as f64;
+                w.append(&s, t.clone(), vec![v * 1000.0, v * 50.0], T0 + 60 * step)
+                    .unwrap();
+            }
+            w.flush(Duration::from_secs(120)).unwrap();
+        });
+    });
+    g.finish();
+    let stats = sink.shutdown(Duration::from_secs(120)).unwrap();
+    let h = health.get();
+    assert_eq!(stats.overflow + stats.failed, 0);
+    assert_eq!(
+        h.dropped_points + h.rejected_points + h.buffered_points,
+        0,
+        "{h:?}"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, embedded, influxdb);
 criterion_main!(benches);

@@ -2,15 +2,16 @@
 //!
 //! | schema | step | tags | metrics |
 //! | --- | --- | --- | --- |
+//! | `iface:traffic` | 60 | ifid | bytes (counter) |
 //! | `iface:traffic_rxtx` | 60 | ifid | bytes_sent, bytes_rcvd (counters) |
 //! | `iface:packets_vs_drops` | 60 | ifid | packets, drops (counters) |
 //! | `iface:flows` | 60 | ifid | num_flows (gauge) |
 //! | `iface:hosts` | 60 | ifid | num_hosts, num_local_hosts (gauges) |
-//! | `iface:ndpi` | 60 | ifid, protocol | bytes_sent, bytes_rcvd (counters) |
+//! | `iface:ndpi` | 60 | ifid, protocol | bytes (counter) |
 //! | `iface:alerts` | 60 | ifid | engaged (gauge), triggered (counter) |
 //! | `iface:score` | 60 | ifid | cli_score, srv_score (gauges) |
 //! | `host:traffic` | 300 | ifid, host | bytes_sent, bytes_rcvd (counters) |
-//! | `host:ndpi` | 300 | ifid, host, protocol | bytes_sent, bytes_rcvd (counters) |
+//! | `host:ndpi` | 300 | ifid, host, protocol | bytes (counter) |
 //! | `host:alerts` | 300 | ifid, host | engaged (gauge), triggered (counter) |
 //! | `host:score` | 300 | ifid, host | score_as_cli, score_as_srv (gauges) |
 //! | `subnet:traffic` | 300 | ifid, subnet | bytes_ingress, bytes_egress, bytes_inner (counters) |
@@ -29,6 +30,7 @@ type Def = (
 );
 
 const DEFS: &[Def] = &[
+    ("iface:traffic", 60, &["ifid"], &[(Counter, "bytes")]),
     (
         "iface:traffic_rxtx",
         60,
@@ -52,7 +54,7 @@ const DEFS: &[Def] = &[
         "iface:ndpi",
         60,
         &["ifid", "protocol"],
-        &[(Counter, "bytes_sent"), (Counter, "bytes_rcvd")],
+        &[(Counter, "bytes")],
     ),
     (
         "iface:alerts",
@@ -76,7 +78,7 @@ const DEFS: &[Def] = &[
         "host:ndpi",
         300,
         &["ifid", "host", "protocol"],
-        &[(Counter, "bytes_sent"), (Counter, "bytes_rcvd")],
+        &[(Counter, "bytes")],
     ),
     (
         "host:alerts",

@@ -63,6 +63,9 @@ pub struct Sources {
     pub interfaces: Vec<String>,
     /// Syslog listeners, e.g. `udp://127.0.0.1:5514` or `tcp://127.0.0.1:5514`.
     pub syslog: Vec<String>,
+    /// Messages the queue between the syslog listeners and the syslog scripts holds
+    /// (0: the default, 16,384); a full queue drops and raises an alert.
+    pub syslog_queue: usize,
     /// Replay speed for capture files: 0 as fast as possible, 1 real time, 2 twice as fast.
     #[serde(deserialize_with = "non_negative")]
     pub replay_speed: f64,
@@ -222,17 +225,35 @@ fn default_webhook_retries() -> u32 {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timeseries {
-    /// `embedded` (in the data directory) or `influxdb`.
+    /// `embedded` (in the data directory), `influxdb` or `off`.
     #[serde(deserialize_with = "ts_backend")]
     pub backend: String,
-    /// InfluxDB URL including the database, e.g. `http://127.0.0.1:8086/weir`.
+    /// InfluxDB URL including the database (2.x: the bucket), e.g.
+    /// `http://127.0.0.1:8086/weir`.
     pub influxdb_url: String,
     /// InfluxDB 2.x token (uses `/api/v2/write`); empty for 1.x.
     pub influxdb_token: String,
+    /// InfluxDB 2.x organisation (with a token).
+    pub influxdb_org: String,
     /// InfluxDB 1.x user name; empty for none.
     pub influxdb_user: String,
     /// InfluxDB 1.x password.
     pub influxdb_password: String,
+    /// Lines per InfluxDB write request.
+    #[serde(deserialize_with = "positive")]
+    pub influxdb_batch_lines: u64,
+    /// Memory kept for InfluxDB requests while the server is unreachable, MiB.
+    #[serde(deserialize_with = "positive")]
+    pub influxdb_buffer_mib: u64,
+    /// Directory for requests that overflow the memory buffer (kept across restarts);
+    /// empty: they are dropped and counted.
+    pub influxdb_spool_dir: PathBuf,
+    /// Steps queued between the engine threads and the timeseries writer thread; a
+    /// full queue drops the step and counts it.
+    #[serde(deserialize_with = "positive")]
+    pub queue_steps: u64,
+    /// Write the built-in interface, host, network, L7, alert and score series.
+    pub builtin_series: bool,
 }
 
 impl Default for Timeseries {
@@ -241,9 +262,77 @@ impl Default for Timeseries {
             backend: "embedded".into(),
             influxdb_url: String::new(),
             influxdb_token: String::new(),
+            influxdb_org: String::new(),
             influxdb_user: String::new(),
             influxdb_password: String::new(),
+            influxdb_batch_lines: 5000,
+            influxdb_buffer_mib: 64,
+            influxdb_spool_dir: PathBuf::new(),
+            queue_steps: 64,
+            builtin_series: true,
         }
+    }
+}
+
+impl Timeseries {
+    /// Applies `--timeseries SPEC`: `embedded`, `off` or `influxdb=http://HOST:PORT/DB`.
+    ///
+    /// # Errors
+    /// Any other form.
+    pub fn apply_flag(&mut self, spec: &str) -> Result<()> {
+        match spec.split_once('=') {
+            None if spec == "embedded" || spec == "off" => self.backend = spec.into(),
+            Some(("influxdb", url)) => {
+                weir_ts::InfluxConfig::parse(url)
+                    .map_err(|e| anyhow::anyhow!("--timeseries influxdb=URL: {e}"))?;
+                self.backend = "influxdb".into();
+                self.influxdb_url = url.into();
+            }
+            _ => anyhow::bail!(
+                "--timeseries {spec:?}: expected embedded, off or influxdb=http://HOST:PORT/DBNAME"
+            ),
+        }
+        Ok(())
+    }
+
+    /// The InfluxDB settings (URL, credentials or token, batch and buffer sizes).
+    ///
+    /// # Errors
+    /// A missing or malformed `influxdb_url`, or a token without an organisation.
+    pub fn influx(&self) -> Result<weir_ts::InfluxConfig> {
+        if self.influxdb_url.is_empty() {
+            anyhow::bail!(
+                "[timeseries] backend = \"influxdb\" needs influxdb_url (http://HOST:PORT/DBNAME)"
+            );
+        }
+        let mut c = weir_ts::InfluxConfig::parse(&self.influxdb_url)
+            .map_err(|e| anyhow::anyhow!("[timeseries] influxdb_url: {e}"))?;
+        let db = c.database().to_string();
+        c.api = if self.influxdb_token.is_empty() {
+            weir_ts::InfluxApi::V1 {
+                db,
+                user: (!self.influxdb_user.is_empty()).then(|| self.influxdb_user.clone()),
+                password: (!self.influxdb_password.is_empty())
+                    .then(|| self.influxdb_password.clone()),
+            }
+        } else {
+            if self.influxdb_org.is_empty() {
+                anyhow::bail!("[timeseries] influxdb_token (2.x) needs influxdb_org");
+            }
+            c.create_database = false;
+            weir_ts::InfluxApi::V2 {
+                org: self.influxdb_org.clone(),
+                bucket: db,
+                token: self.influxdb_token.clone(),
+            }
+        };
+        c.batch_max_lines = usize::try_from(self.influxdb_batch_lines).unwrap_or(usize::MAX);
+        c.buffer_max_bytes =
+            usize::try_from(self.influxdb_buffer_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+        if !self.influxdb_spool_dir.as_os_str().is_empty() {
+            c.spool_dir = Some(self.influxdb_spool_dir.clone());
+        }
+        Ok(c)
     }
 }
 
@@ -331,7 +420,7 @@ fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 fn ts_backend<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    one_of(d, &["embedded", "influxdb"])
+    one_of(d, &["embedded", "influxdb", "off"])
 }
 
 fn log_format<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -392,6 +481,9 @@ pcap = []
 interfaces = []
 # Syslog listeners: "udp://127.0.0.1:5514", "tcp://127.0.0.1:5514".
 syslog = []
+# Messages queued between the syslog listeners and the syslog scripts (0: 16,384). A
+# full queue drops messages, counts them and raises alert_too_many_drops.
+syslog_queue = 0
 # Capture-file replay speed: 0 as fast as possible, 1 real time, 2 twice as fast.
 replay_speed = 0.0
 # Replay each capture file as its own interface (its own engine thread and plugins)
@@ -456,15 +548,27 @@ sync_full = false
 # retries = 5
 
 [timeseries]
-# "embedded" (files in the data directory) or "influxdb".
+# "embedded" (DATA_DIR/timeseries.db), "influxdb" or "off" (--timeseries).
 backend = "embedded"
-# InfluxDB URL with the database, e.g. "http://127.0.0.1:8086/weir".
+# InfluxDB URL with the database (2.x: the bucket), e.g. "http://127.0.0.1:8086/weir".
 influxdb_url = ""
-# InfluxDB 2.x token (then /api/v2/write is used); empty for 1.x.
+# InfluxDB 2.x token and organisation (then /api/v2/write is used); empty for 1.x.
 influxdb_token = ""
+influxdb_org = ""
 # InfluxDB 1.x credentials; empty for none.
 influxdb_user = ""
 influxdb_password = ""
+# Lines per InfluxDB write request.
+influxdb_batch_lines = 5000
+# Memory kept for InfluxDB requests while the server is unreachable, MiB; beyond it the
+# oldest requests go to the spool directory, or are dropped and counted without one.
+influxdb_buffer_mib = 64
+# Spool directory for requests that overflow the memory buffer (kept across restarts).
+influxdb_spool_dir = ""
+# Steps queued for the timeseries writer thread; a full queue drops a step (counted).
+queue_steps = 64
+# Write the built-in interface, host, network, L7, alert and score series.
+builtin_series = true
 
 [web]
 # Listen address of the web UI and REST API, e.g. "127.0.0.1:3000"; empty: off.
@@ -522,7 +626,7 @@ mod tests {
         let e = Config::parse("[timeseries]\nbackend = \"rrd\"\n", "w")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("embedded, influxdb"), "{e}");
+        assert!(e.contains("embedded, influxdb, off"), "{e}");
         let e = Config::parse("[flows\n", "w").unwrap_err().to_string();
         assert!(e.contains("line 1"), "{e}");
     }

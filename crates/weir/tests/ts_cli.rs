@@ -117,6 +117,13 @@ fn list_and_query_ndjson() {
     let (ok, out, _) = weir(&["ts", "query", "host:syn_received", "--data-dir", d]);
     assert!(ok);
     assert!(out.contains("2023-11-14T22:15:00Z"), "{out}");
+
+    // The data directory of a configuration file (embedded backend).
+    let conf = dir.path().join("weir.toml");
+    std::fs::write(&conf, format!("data_dir = {d:?}\n")).unwrap();
+    let (ok, out, err) = weir(&["ts", "list", "--config", conf.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("iface:flows  step 60 s, 1 series"), "{out}");
 }
 
 #[test]
@@ -159,74 +166,9 @@ fn user_errors_are_one_line_and_exit_1() {
     }
 }
 
-/// A real `influxd` (Debian's `influxdb` package) on free 127.0.0.1 ports, data
-/// under a temporary directory, killed on drop.
-struct Influxd {
-    child: std::process::Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Influxd {
-    fn start() -> Influxd {
-        let port = || {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        };
-        assert!(
-            Command::new("influxd")
-                .arg("version")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "`influxd` is not installed: run `cargo xtask setup` (installs Debian's `influxdb`; CI does this)"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let (http, rpc, d) = (port(), port(), dir.path().display().to_string());
-        let conf = dir.path().join("influxdb.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n\
-                 [meta]\n dir = \"{d}/meta\"\n[data]\n dir = \"{d}/data\"\n wal-dir = \"{d}/wal\"\n\
-                 [http]\n bind-address = \"127.0.0.1:{http}\"\n log-enabled = false\n\
-                 [monitor]\n store-enabled = false\n[logging]\n level = \"warn\"\n"
-            ),
-        )
-        .unwrap();
-        let child = Command::new("influxd")
-            .args(["run", "-config"])
-            .arg(&conf)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let s = Influxd {
-            child,
-            url: format!("http://127.0.0.1:{http}"),
-            _dir: dir,
-        };
-        let client = weir_ts::InfluxClient::new(weir_ts::InfluxConfig::v1(&s.url, "x"));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while client.ping().is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "influxd did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        s
-    }
-}
-
-impl Drop for Influxd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "timeseries_support/influxd.rs"]
+mod influxd;
+use influxd::Influxd;
 
 #[test]
 fn query_from_influxdb() {

@@ -5,7 +5,8 @@ pub mod line;
 mod ql;
 mod spool;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -500,7 +501,16 @@ pub struct InfluxBackend {
     next_try: Option<Instant>,
     database_ready: bool,
     health: InfluxHealthHandle,
+    /// The step of the last point sent per series (by a 64-bit hash of schema and
+    /// tags): a point not newer is refused as `out_of_order`, as the embedded store
+    /// does (InfluxDB would overwrite the step's point). Forgotten on restart and on
+    /// delete.
+    last: HashMap<u64, u64>,
 }
+
+/// Most series whose last step [`InfluxBackend`] remembers (beyond it the memory is
+/// cleared and the check starts over).
+const MAX_TRACKED_SERIES: usize = 1 << 21;
 
 impl std::fmt::Debug for InfluxBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -545,6 +555,7 @@ impl InfluxBackend {
             next_try: None,
             database_ready,
             health: InfluxHealthHandle::default(),
+            last: HashMap::new(),
         };
         backend.update_buffer_health();
         Ok(backend)
@@ -723,7 +734,26 @@ impl Backend for InfluxBackend {
         let mut written = 0u64;
         // Requests small enough that the buffer cap drops whole requests finely.
         let max_bytes = (self.client.cfg.buffer_max_bytes / 8).clamp(256, 4 << 20);
+        let mut out_of_order = 0u64;
+        if self.last.len() > MAX_TRACKED_SERIES {
+            self.last.clear();
+        }
         for p in points {
+            let t = p.aligned_ts();
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (&p.schema.name, &p.tags).hash(&mut h);
+            match self.last.entry(h.finish()) {
+                std::collections::hash_map::Entry::Occupied(o) if *o.get() >= t => {
+                    out_of_order += 1;
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    o.insert(t);
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(t);
+                }
+            }
             if line::write_line(&mut body, p) {
                 lines += 1;
             }
@@ -740,6 +770,7 @@ impl Backend for InfluxBackend {
         self.send_buffered();
         Ok(BatchReport {
             written,
+            out_of_order,
             ..BatchReport::default()
         })
     }
@@ -748,6 +779,7 @@ impl Backend for InfluxBackend {
         // Points sent before the delete go first.
         self.flush(Instant::now() + self.client.cfg.timeout)?;
         self.client.drop_series(schema_prefix, tags)?;
+        self.last.clear();
         Ok(0)
     }
 

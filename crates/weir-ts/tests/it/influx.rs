@@ -117,6 +117,33 @@ fn a_full_buffer_drops_the_oldest_and_counts_them() {
     let _ = sink.shutdown(Duration::from_millis(100));
 }
 
+/// A point not newer than its series' last one is refused and counted, as the embedded
+/// store does (InfluxDB would overwrite the step's point with it).
+#[test]
+fn points_not_newer_than_the_last_are_refused() {
+    let port = free_port();
+    let mut cfg = InfluxConfig::v1(&format!("http://127.0.0.1:{port}"), "weir_order");
+    cfg.retry_initial = Duration::from_secs(60);
+    let mut backend = InfluxBackend::new(cfg).unwrap();
+    let s = syn_schema();
+    let p = |host: &str, v: f64, ts: u64| {
+        Point::new(&s, vec!["0".into(), host.into()], vec![v], ts).unwrap()
+    };
+    let r = backend
+        .write_batch(&[p("a", 1.0, T0), p("b", 1.0, T0), p("a", 2.0, T0 + 30)])
+        .unwrap();
+    assert_eq!((r.written, r.out_of_order), (2, 1), "{r:?}");
+    let r = backend
+        .write_batch(&[
+            p("a", 3.0, T0 - 60),
+            p("a", 4.0, T0 + 60),
+            p("b", 4.0, T0 + 60),
+        ])
+        .unwrap();
+    assert_eq!((r.written, r.out_of_order), (2, 1), "{r:?}");
+    assert_eq!(backend.health_handle().get().buffered_points, 4);
+}
+
 /// The same points in the embedded store and in InfluxDB give the same chart data,
 /// at the step and re-aggregated, for gauges and counters.
 #[test]

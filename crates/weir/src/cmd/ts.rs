@@ -1,10 +1,17 @@
-//! `weir ts`: lists the embedded timeseries store of a data directory and queries it (or InfluxDB).
+//! `weir ts`: lists and queries the timeseries of the embedded store in a data
+//! directory, or of InfluxDB (`--influxdb URL`, or a configuration file whose
+//! `[timeseries]` backend is `influxdb`).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use weir_ts::{Agg, EmbeddedStore, InfluxClient, InfluxConfig, Query, SchemaRegistry, TsQuery};
+use weir_ts::{
+    Agg, EmbeddedStore, InfluxClient, InfluxConfig, Query, SchemaRegistry, SeriesInfo, TsQuery,
+};
+
+use crate::config::Config;
 
 /// Arguments of `weir ts`.
 #[derive(clap::Args)]
@@ -22,18 +29,40 @@ pub enum Cmd {
     Query(QueryArgs),
 }
 
+/// Where the series are read from (shared by `list` and `query`).
+#[derive(clap::Args)]
+pub struct Source {
+    /// Data directory holding `timeseries.db` (default: the config file's
+    /// `data_dir`, else `data`).
+    #[arg(long, env = "WEIR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Read InfluxDB instead (`http://HOST:PORT/DBNAME`); schemas are the built-ins,
+    /// those of the plugins (built-in, `--plugins`, the config file's) and those of
+    /// the embedded store in --data-dir, if any.
+    #[arg(long, value_name = "URL")]
+    pub influxdb: Option<String>,
+    /// Configuration file: with `[timeseries] backend = "influxdb"` the series are
+    /// read from that server (with its credentials); its plugin directories add
+    /// schemas.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Plugin directory whose `ts_schemas/` define schemas (repeatable; InfluxDB only).
+    #[arg(long)]
+    pub plugins: Vec<PathBuf>,
+}
+
 /// Arguments of `weir ts list`.
 #[derive(clap::Args)]
 pub struct ListArgs {
-    /// Data directory holding `timeseries.db`.
-    #[arg(long, env = "WEIR_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
     /// Only this schema.
     #[arg(long)]
     pub schema: Option<String>,
     /// One JSON object per series (NDJSON).
     #[arg(long)]
     pub json: bool,
+    /// Where to read.
+    #[command(flatten)]
+    pub source: Source,
 }
 
 /// Arguments of `weir ts query`.
@@ -44,7 +73,8 @@ pub struct QueryArgs {
     /// Only series with this tag value (repeatable), e.g. `--tag host=192.168.1.5`.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
-    /// First point (seconds since the epoch, inclusive). Default: the oldest kept.
+    /// First point (seconds since the epoch, inclusive). Default: the oldest kept
+    /// (InfluxDB: a day before --to).
     #[arg(long)]
     pub from: Option<u64>,
     /// Points before this time (seconds since the epoch). Default: up to the latest.
@@ -59,20 +89,25 @@ pub struct QueryArgs {
     /// One JSON object per point (NDJSON): time, tags, metrics.
     #[arg(long)]
     pub json: bool,
-    /// Data directory holding `timeseries.db`.
-    #[arg(long, env = "WEIR_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-    /// Query InfluxDB instead (`http://HOST:PORT/DBNAME`); schemas are the built-ins
-    /// and those of the embedded store in --data-dir, if any.
-    #[arg(long, value_name = "URL")]
-    pub influxdb: Option<String>,
+    /// Where to read.
+    #[command(flatten)]
+    pub source: Source,
 }
 
-/// Runs `weir ts`.
+/// Runs `weir ts`. Output stops quietly when stdout is closed (`| head`).
 pub fn run(args: &Args) -> Result<ExitCode> {
-    match &args.cmd {
+    let r = match &args.cmd {
         Cmd::List(a) => list(a),
         Cmd::Query(a) => query(a),
+    };
+    match r {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other,
     }
 }
 
@@ -87,29 +122,87 @@ fn open(dir: &std::path::Path) -> Result<EmbeddedStore> {
     EmbeddedStore::open_existing(dir).with_context(|| format!("opening {}", db.display()))
 }
 
-fn list(args: &ListArgs) -> Result<ExitCode> {
-    let store = open(&args.data_dir)?;
-    let schemas = store.schemas()?;
-    if let Some(s) = &args.schema
-        && !schemas.iter().any(|(x, _)| &x.name == s)
-    {
-        bail!(
-            "unknown timeseries schema `{s}` in {}",
-            store.path().display()
-        );
-    }
-    for (schema, n) in schemas {
-        if args.schema.as_ref().is_some_and(|s| *s != schema.name) {
-            continue;
+/// The configuration file, if given, and the data directory.
+fn resolve(src: &Source) -> Result<(Option<Config>, PathBuf)> {
+    let file = src.config.as_deref().map(Config::load).transpose()?;
+    let dir = match (&src.data_dir, &file) {
+        (Some(d), _) => d.clone(),
+        (None, Some(c)) => c.data_dir.clone(),
+        (None, None) => PathBuf::from("data"),
+    };
+    Ok((file, dir))
+}
+
+/// An InfluxDB client with every schema it may be asked about, when the source is
+/// InfluxDB.
+fn influx(src: &Source) -> Result<Option<(InfluxClient, SchemaRegistry)>> {
+    let (file, data_dir) = resolve(src)?;
+    let ic: InfluxConfig = match (&src.influxdb, &file) {
+        (Some(url), _) => InfluxConfig::parse(url)?,
+        (None, Some(c)) if c.timeseries.backend == "influxdb" => c.timeseries.influx()?,
+        _ => return Ok(None),
+    };
+    let mut cfg = file.unwrap_or_default();
+    cfg.plugins.dirs.extend(src.plugins.iter().cloned());
+    let mut schemas = crate::run::timeseries::plugin_schemas(&cfg)?;
+    if data_dir.join(weir_ts::DB_FILE).is_file() {
+        for (s, _) in open(&data_dir)?.schemas()? {
+            schemas.define(s)?;
         }
-        let series = store.list_series(&schema.name, &[])?;
+    }
+    Ok(Some((
+        InfluxClient::new(ic).with_schemas(schemas.clone()),
+        schemas,
+    )))
+}
+
+fn list(args: &ListArgs) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    // (schema, series count, series) for each schema to show.
+    let mut found: Vec<(weir_ts::Schema, Vec<SeriesInfo>)> = Vec::new();
+    match influx(&args.source)? {
+        Some((client, schemas)) => {
+            if let Some(s) = &args.schema {
+                schemas.require(s)?;
+            }
+            for schema in schemas.iter() {
+                if args.schema.as_ref().is_some_and(|s| *s != schema.name) {
+                    continue;
+                }
+                let series = client.list_series(&schema.name, &[])?;
+                if !series.is_empty() || args.schema.is_some() {
+                    found.push(((**schema).clone(), series));
+                }
+            }
+        }
+        None => {
+            let store = open(&resolve(&args.source)?.1)?;
+            let schemas = store.schemas()?;
+            if let Some(s) = &args.schema
+                && !schemas.iter().any(|(x, _)| &x.name == s)
+            {
+                bail!(
+                    "unknown timeseries schema `{s}` in {}",
+                    store.path().display()
+                );
+            }
+            for (schema, _) in schemas {
+                if args.schema.as_ref().is_some_and(|s| *s != schema.name) {
+                    continue;
+                }
+                let series = store.list_series(&schema.name, &[])?;
+                found.push((schema, series));
+            }
+        }
+    }
+    for (schema, series) in found {
         if args.json {
             for s in series {
                 let tags: serde_json::Map<String, serde_json::Value> =
                     s.tags.into_iter().map(|(k, v)| (k, v.into())).collect();
                 let line =
                     serde_json::json!({"schema": s.schema, "tags": tags, "last_ts": s.last_ts});
-                println!("{line}");
+                writeln!(out, "{line}")?;
             }
             continue;
         }
@@ -118,39 +211,32 @@ fn list(args: &ListArgs) -> Result<ExitCode> {
             .iter()
             .map(|m| format!("{} ({})", m.name, m.kind.name()))
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}  step {} s, {} series, metrics: {}; tags: {}; defined in {}",
             schema.name,
             schema.step_secs,
-            n,
+            series.len(),
             metrics.join(", "),
             schema.tags.join(", "),
             schema.origin
-        );
+        )?;
         for s in series {
-            println!(
+            writeln!(
+                out,
                 "  {}  last {}",
                 tag_text(&s.tags),
                 s.last_ts.map_or_else(|| "-".into(), utc)
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn query(args: &QueryArgs) -> Result<ExitCode> {
-    let source: Box<dyn TsQuery> = match &args.influxdb {
-        Some(url) => {
-            let cfg = InfluxConfig::parse(url)?;
-            let mut schemas = SchemaRegistry::with_builtins();
-            if args.data_dir.join(weir_ts::DB_FILE).is_file() {
-                for (s, _) in open(&args.data_dir)?.schemas()? {
-                    schemas.define(s)?;
-                }
-            }
-            Box::new(InfluxClient::new(cfg).with_schemas(schemas))
-        }
-        None => Box::new(open(&args.data_dir)?),
+    let source: Box<dyn TsQuery> = match influx(&args.source)? {
+        Some((client, _)) => Box::new(client),
+        None => Box::new(open(&resolve(&args.source)?.1)?),
     };
     let mut q = Query::new(&args.schema);
     for t in &args.tags {
@@ -170,6 +256,7 @@ fn query(args: &QueryArgs) -> Result<ExitCode> {
         None => None,
     };
     let r = source.query(&q)?;
+    let mut out = std::io::stdout().lock();
     if args.json {
         for s in &r.series {
             let tags: serde_json::Map<String, serde_json::Value> = s
@@ -185,28 +272,29 @@ fn query(args: &QueryArgs) -> Result<ExitCode> {
                     .map(|(m, v)| (m.clone(), (*v).into()))
                     .collect();
                 let line = serde_json::json!({"time": p.ts, "tags": tags, "metrics": metrics});
-                println!("{line}");
+                writeln!(out, "{line}")?;
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    writeln!(
+        out,
         "{}: {} series, step {} s, {}",
         r.schema,
         r.series.len(),
         r.step_secs,
         r.agg.name()
-    );
+    )?;
     for s in &r.series {
-        println!("{}", tag_text(&s.tags));
-        println!("  {:<20}  {}", "time (UTC)", r.metrics.join("  "));
+        writeln!(out, "{}", tag_text(&s.tags))?;
+        writeln!(out, "  {:<20}  {}", "time (UTC)", r.metrics.join("  "))?;
         for p in &s.points {
             let vals: Vec<String> = p
                 .values
                 .iter()
                 .map(|v| v.map_or_else(|| "-".into(), |x| format!("{x:.6}")))
                 .collect();
-            println!("  {:<20}  {}", utc(p.ts), vals.join("  "));
+            writeln!(out, "  {:<20}  {}", utc(p.ts), vals.join("  "))?;
         }
     }
     Ok(ExitCode::SUCCESS)
