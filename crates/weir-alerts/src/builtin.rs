@@ -11,7 +11,7 @@
 //! | 18 | `alert_internals` | flow/host table full, user script errors, … (subtype says which) |
 //! | 29 | `alert_periodic_activity_not_executed` | a periodic script run skipped |
 //! | 41 | `alert_slow_periodic_activity` | a periodic script run too slow |
-//! | 50 | `alert_too_many_drops` | capture or queue drops |
+//! | 50 | `alert_too_many_drops` | capture or queue drops (subtype `syslog_queue`: syslog messages the scripts' queue had no room for) |
 //! | 51 | `alert_udp_unidirectional` | raised by `status_udp_unidirectional` |
 //! | 54 | `alert_user_script_calls_drops` | user script calls dropped (budget) |
 //! | 56 | `alert_connection_issues` | raised by the TCP statuses below |
@@ -48,6 +48,11 @@ pub const SUBTYPE_FLOW_TABLE_FULL: &str = "flow_table_full";
 pub const SUBTYPE_HOST_TABLE_FULL: &str = "host_table_full";
 /// Subtype of [`INTERNALS`] for a user script error.
 pub const SUBTYPE_USER_SCRIPT_ERROR: &str = "user_script_error";
+/// Subtype of [`TOO_MANY_DROPS`] when the queue between the syslog listeners and the
+/// syslog scripts overflows. Entity: the syslog interface; engaged while messages are
+/// dropped, released when the queue has drained. Params: `drops` (total so far),
+/// `what` (`"syslog messages"`), `queue_size`.
+pub const SUBTYPE_SYSLOG_QUEUE: &str = "syslog_queue";
 
 fn alert(
     key: AlertKey,
@@ -107,7 +112,7 @@ pub fn alert_defs() -> Vec<AlertTypeDef> {
             TOO_MANY_DROPS,
             "alert_too_many_drops",
             "Too many drops",
-            "%{drops} packets dropped (%{perc}%)",
+            "%{drops} %{what} dropped",
             "fas fa-tint",
             Severity::Error,
         ),

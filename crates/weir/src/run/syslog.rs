@@ -5,6 +5,12 @@
 //! a full queue drops the message and counts it. The worker parses each message, finds
 //! its producer (the application name, lower-cased; `fortinet` for `date=` lines) and
 //! hands it to a [`SyslogHandler`] (the Lua syslog scripts), counting per producer.
+//! When the queue overflows the handler is told (it raises `alert_too_many_drops`,
+//! subtype `syslog_queue`), and told again once the queue has drained.
+//!
+//! Syslog scripts may set statuses on flows the engine threads track
+//! (`flow_utils.triggerStatusByTuple`): a [`FlowStatusHub`] carries those requests to
+//! every engine thread over bounded queues and counts what became of them.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -16,15 +22,24 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
+use parking_lot::Mutex;
 use serde::Serialize;
 use weir_decode::{MAX_SYSLOG_MESSAGE, SyslogFramer, SyslogMessage, parse_syslog};
+use weir_script::FlowStatusRequest;
 
-/// Capacity of the listener → worker queue, in messages.
-const QUEUE: usize = 16 * 1024;
+/// Default capacity of the listener → worker queue, in messages.
+pub const DEFAULT_QUEUE: usize = 16 * 1024;
+/// Capacity of each engine thread's queue of flow-status requests.
+const FLOW_REQUEST_QUEUE: usize = 4096;
 /// Most TCP connections served at once.
 const MAX_CONNECTIONS: usize = 256;
 /// How often blocked listeners look at the stop flag.
 const POLL: Duration = Duration::from_millis(100);
+/// At the stop, most datagrams a UDP listener still reads from its socket buffer.
+const DRAIN_DATAGRAMS: usize = 100_000;
+/// At the stop, most bytes a TCP connection still reads (a sender that keeps sending
+/// cannot hold the shutdown).
+const DRAIN_BYTES: usize = 16 << 20;
 
 /// One transport of a `--syslog` address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +98,136 @@ pub struct SyslogStats {
     pub unhandled: BTreeMap<String, u64>,
     /// Handler failures.
     pub handler_errors: u64,
+    /// Times the queue overflowed (the drop alert was engaged).
+    pub overflow_alerts: u64,
+    /// Flow statuses syslog scripts asked for.
+    pub flow_statuses: FlowStatusStats,
+}
+
+/// What became of the flow statuses syslog scripts asked for.
+#[derive(Debug, Default, Serialize, Clone, PartialEq, Eq)]
+pub struct FlowStatusStats {
+    /// Requests queued to the engine threads.
+    pub requested: u64,
+    /// Requests applied to a tracked flow (on at least one interface).
+    pub applied: u64,
+    /// Requests whose flow no interface tracked at that time.
+    pub not_tracked: u64,
+    /// Requests not queued: no packet interface, or every engine queue was full.
+    pub dropped: u64,
+}
+
+/// A flow-status request on its way to the engine threads.
+#[derive(Debug)]
+pub struct PendingStatus {
+    /// The request.
+    pub req: FlowStatusRequest,
+    remaining: AtomicUsize,
+    found: AtomicBool,
+}
+
+/// Routes flow-status requests from the syslog scripts to every engine thread and
+/// counts the outcome. Engine threads [`register`](FlowStatusHub::register) when they
+/// start; [`close`](FlowStatusHub::close) (done by [`HubCloser`] when the syslog
+/// worker ends) disconnects them, which ends their [`hold`](super::engine::Driver::hold).
+#[derive(Debug, Default)]
+pub struct FlowStatusHub {
+    engines: Mutex<Vec<Sender<Arc<PendingStatus>>>>,
+    closed: AtomicBool,
+    requested: AtomicU64,
+    applied: AtomicU64,
+    not_tracked: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl FlowStatusHub {
+    /// A hub with no engine yet.
+    pub fn new() -> Arc<FlowStatusHub> {
+        Arc::new(FlowStatusHub::default())
+    }
+
+    /// The queue an engine thread serves; `None` once the hub is closed.
+    pub fn register(&self) -> Option<Receiver<Arc<PendingStatus>>> {
+        let mut engines = self.engines.lock();
+        if self.closed.load(Ordering::SeqCst) {
+            return None;
+        }
+        let (tx, rx) = crossbeam_channel::bounded(FLOW_REQUEST_QUEUE);
+        engines.push(tx);
+        Some(rx)
+    }
+
+    /// Queues a request to every engine thread.
+    ///
+    /// # Errors
+    /// No engine thread serves requests, or every engine queue was full (counted as
+    /// `dropped`).
+    pub fn send(&self, req: FlowStatusRequest) -> std::result::Result<(), String> {
+        let engines = self.engines.lock();
+        let n = engines.len();
+        if n == 0 {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return Err("no packet interface".into());
+        }
+        let p = Arc::new(PendingStatus {
+            req,
+            remaining: AtomicUsize::new(n),
+            found: AtomicBool::new(false),
+        });
+        let mut queued = 0;
+        for tx in engines.iter() {
+            if tx.try_send(p.clone()).is_ok() {
+                queued += 1;
+            } else {
+                p.remaining.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        if queued == 0 {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return Err("flow request queue full".into());
+        }
+        self.requested.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// An engine thread is done with `p`: `applied` if it tracked the flow and set the
+    /// status. The last engine to finish counts a request nobody applied.
+    pub fn done(&self, p: &PendingStatus, applied: bool) {
+        if applied && !p.found.swap(true, Ordering::SeqCst) {
+            self.applied.fetch_add(1, Ordering::Relaxed);
+        }
+        if p.remaining.fetch_sub(1, Ordering::SeqCst) == 1 && !p.found.load(Ordering::SeqCst) {
+            self.not_tracked.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// No more requests: the engine queues disconnect once drained.
+    pub fn close(&self) {
+        let mut engines = self.engines.lock();
+        self.closed.store(true, Ordering::SeqCst);
+        engines.clear();
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> FlowStatusStats {
+        FlowStatusStats {
+            requested: self.requested.load(Ordering::Relaxed),
+            applied: self.applied.load(Ordering::Relaxed),
+            not_tracked: self.not_tracked.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Closes its hub when dropped: owned by the syslog handler (or the closure building
+/// it), so the hub closes however the syslog worker ends.
+#[derive(Debug)]
+pub struct HubCloser(pub Arc<FlowStatusHub>);
+
+impl Drop for HubCloser {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 impl SyslogStats {
@@ -92,6 +237,19 @@ impl SyslogStats {
             "syslog: {} messages, {} malformed, {} dropped (queue full), {} oversized",
             self.received, self.malformed, self.queue_drops, self.oversized
         );
+        if self.overflow_alerts > 0 {
+            println!(
+                "  queue overflowed {} time(s) (alert_too_many_drops raised)",
+                self.overflow_alerts
+            );
+        }
+        let f = &self.flow_statuses;
+        if f.requested + f.dropped > 0 {
+            println!(
+                "  flow statuses from syslog scripts: {} requested, {} applied, {} on flows not tracked, {} not queued",
+                f.requested, f.applied, f.not_tracked, f.dropped
+            );
+        }
         for (producer, n) in &self.producers {
             let unhandled = self.unhandled.get(producer).copied().unwrap_or(0);
             println!("  {producer:<24} {n:>10}  ({unhandled} with no script)");
@@ -110,6 +268,10 @@ pub trait SyslogHandler {
 
     /// Reload the scripts (SIGHUP); failures are logged and the old scripts keep running.
     fn reload(&mut self) {}
+
+    /// The listener queue overflowed (`engaged`: `dropped` messages so far) or, after an
+    /// overflow, has drained (`!engaged`).
+    fn queue_overflow(&mut self, _dropped: u64, _queue_size: usize, _engaged: bool) {}
 
     /// Called once when the listeners stop.
     fn finish(&mut self) {}
@@ -152,10 +314,12 @@ impl SyslogService {
     /// A bad address or a port that cannot be bound.
     pub fn start(
         specs: &[String],
+        queue: usize,
         stop: Arc<AtomicBool>,
         make: HandlerFactory,
     ) -> Result<SyslogService> {
-        let (tx, rx) = crossbeam_channel::bounded::<Received>(QUEUE);
+        let queue = if queue == 0 { DEFAULT_QUEUE } else { queue };
+        let (tx, rx) = crossbeam_channel::bounded::<Received>(queue);
         let counters = Arc::new(ListenerCounters::default());
         let mut threads = Vec::new();
         for spec in specs {
@@ -198,6 +362,7 @@ impl SyslogService {
         drop(tx);
         let reload = Arc::new(AtomicBool::new(false));
         let reload_flag = reload.clone();
+        let wc = counters.clone();
         let worker = std::thread::Builder::new()
             .name("syslog worker".into())
             .spawn(move || {
@@ -206,7 +371,13 @@ impl SyslogService {
                     tracing::error!("syslog scripts failed to start: {e:#}");
                     Box::new(NoScripts)
                 });
-                work(&rx, h.as_mut(), &mut stats, &reload_flag);
+                let mut overflow = Overflow {
+                    counters: &wc,
+                    queue,
+                    seen: 0,
+                    engaged: false,
+                };
+                work(&rx, h.as_mut(), &mut stats, &reload_flag, &mut overflow);
                 h.finish();
                 stats
             })?;
@@ -261,6 +432,46 @@ fn udp_loop(sock: &UdpSocket, tx: &Sender<Received>, stop: &AtomicBool, c: &List
             }
         }
     }
+    // What arrived before the stop is still handled: drain the socket buffer.
+    if sock.set_nonblocking(true).is_ok() {
+        for _ in 0..DRAIN_DATAGRAMS {
+            let Ok((n, peer)) = sock.recv_from(&mut buf) else {
+                break;
+            };
+            let data = buf.get(..n).unwrap_or(&[]).to_vec();
+            enqueue(tx, Received { peer, bytes: data }, c);
+        }
+    }
+}
+
+/// Serves one accepted connection on its own thread (refused beyond
+/// [`MAX_CONNECTIONS`]).
+fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    tx: &Sender<Received>,
+    stop: &Arc<AtomicBool>,
+    c: &Arc<ListenerCounters>,
+) -> Option<JoinHandle<()>> {
+    if c.connections.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+        c.refused.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    c.connections.fetch_add(1, Ordering::Relaxed);
+    let (tx, stop, c2) = (tx.clone(), stop.clone(), c.clone());
+    match std::thread::Builder::new()
+        .name(format!("syslog tcp {peer}"))
+        .spawn(move || {
+            tcp_conn(stream, peer, &tx, &stop, &c2);
+            c2.connections.fetch_sub(1, Ordering::Relaxed);
+        }) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            c.connections.fetch_sub(1, Ordering::Relaxed);
+            tracing::warn!("syslog tcp: cannot serve {peer}: {e}");
+            None
+        }
+    }
 }
 
 fn tcp_accept_loop(
@@ -273,24 +484,7 @@ fn tcp_accept_loop(
     while !stop.load(Ordering::Relaxed) {
         match l.accept() {
             Ok((stream, peer)) => {
-                if c.connections.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
-                    c.refused.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                c.connections.fetch_add(1, Ordering::Relaxed);
-                let (tx, stop, c2) = (tx.clone(), stop.clone(), c.clone());
-                match std::thread::Builder::new()
-                    .name(format!("syslog tcp {peer}"))
-                    .spawn(move || {
-                        tcp_conn(stream, peer, &tx, &stop, &c2);
-                        c2.connections.fetch_sub(1, Ordering::Relaxed);
-                    }) {
-                    Ok(t) => conns.push(t),
-                    Err(e) => {
-                        c.connections.fetch_sub(1, Ordering::Relaxed);
-                        tracing::warn!("syslog tcp: cannot serve {peer}: {e}");
-                    }
-                }
+                conns.extend(serve(stream, peer, tx, stop, c));
                 conns.retain(|t: &JoinHandle<()>| !t.is_finished());
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -301,6 +495,10 @@ fn tcp_accept_loop(
                 std::thread::sleep(POLL);
             }
         }
+    }
+    // Connections completed before the stop but not accepted yet are still read.
+    while let Ok((stream, peer)) = l.accept() {
+        conns.extend(serve(stream, peer, tx, stop, c));
     }
     for t in conns {
         let _ = t.join();
@@ -320,7 +518,12 @@ fn tcp_conn(
     let mut framer = SyslogFramer::new(MAX_SYSLOG_MESSAGE);
     let mut buf = vec![0u8; 64 * 1024];
     let mut oversized = 0;
+    let mut after_stop = 0usize;
     loop {
+        // After the stop: what is already buffered, up to DRAIN_BYTES.
+        if after_stop > DRAIN_BYTES {
+            break;
+        }
         let n = match s.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
@@ -337,6 +540,9 @@ fn tcp_conn(
             }
             Err(_) => break,
         };
+        if stop.load(Ordering::Relaxed) {
+            after_stop += n;
+        }
         framer.push(buf.get(..n).unwrap_or(&[]));
         while let Some(frame) = framer.next_frame() {
             enqueue(tx, Received { peer, bytes: frame }, c);
@@ -353,16 +559,56 @@ fn tcp_conn(
 /// Rate limit of the "malformed message" warning.
 const WARN_EVERY: u64 = 1000;
 
+/// The queue-overflow alert's state on the worker.
+struct Overflow<'a> {
+    counters: &'a ListenerCounters,
+    queue: usize,
+    /// Drops already reported.
+    seen: u64,
+    engaged: bool,
+}
+
+impl Overflow<'_> {
+    /// Engages the alert when messages were dropped since the last look; releases it
+    /// when none were and the queue is empty.
+    fn check(
+        &mut self,
+        rx: &Receiver<Received>,
+        h: &mut dyn SyslogHandler,
+        stats: &mut SyslogStats,
+    ) {
+        let drops = self.counters.queue_drops.load(Ordering::Relaxed);
+        if drops > self.seen {
+            self.seen = drops;
+            if !self.engaged {
+                self.engaged = true;
+                stats.overflow_alerts += 1;
+                tracing::warn!(
+                    "syslog: queue of {} messages full, {drops} messages dropped so far",
+                    self.queue
+                );
+                h.queue_overflow(drops, self.queue, true);
+            }
+        } else if self.engaged && rx.is_empty() {
+            self.engaged = false;
+            tracing::info!("syslog: queue drained ({drops} messages dropped in all)");
+            h.queue_overflow(drops, self.queue, false);
+        }
+    }
+}
+
 fn work(
     rx: &Receiver<Received>,
     h: &mut dyn SyslogHandler,
     stats: &mut SyslogStats,
     reload: &AtomicBool,
+    overflow: &mut Overflow<'_>,
 ) {
     loop {
         if reload.swap(false, Ordering::Relaxed) {
             h.reload();
         }
+        overflow.check(rx, h, stats);
         let r = match rx.recv_timeout(POLL) {
             Ok(r) => r,
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
@@ -411,5 +657,70 @@ mod tests {
         assert_eq!(parse_spec("127.0.0.1:5514").unwrap().len(), 2);
         assert!(parse_spec("http://127.0.0.1:1").is_err());
         assert!(parse_spec("localhost").is_err());
+    }
+
+    fn request(port: u16) -> FlowStatusRequest {
+        FlowStatusRequest {
+            vlan: 0,
+            proto: 6,
+            src: ("10.0.0.1".parse().unwrap(), port),
+            dst: ("10.0.0.2".parse().unwrap(), 80),
+            when: None,
+            status: 10,
+            params: serde_json::json!({}),
+            scores: [100, 100, 10],
+            severity: None,
+            script: "suricata".into(),
+            security: true,
+        }
+    }
+
+    #[test]
+    fn hub_counts_each_request_once_across_engines() {
+        let hub = FlowStatusHub::new();
+        assert_eq!(
+            hub.send(request(1)),
+            Err("no packet interface".into()),
+            "no engine registered yet"
+        );
+        let a = hub.register().unwrap();
+        let b = hub.register().unwrap();
+        for port in 2..5 {
+            hub.send(request(port)).unwrap();
+        }
+        // Port 2: both engines track it; port 3: only b; port 4: neither.
+        for (rx, tracks) in [(&a, [true, false, false]), (&b, [true, true, false])] {
+            for t in tracks {
+                let p = rx.try_recv().unwrap();
+                hub.done(&p, t);
+            }
+        }
+        assert_eq!(
+            hub.stats(),
+            FlowStatusStats {
+                requested: 3,
+                applied: 2,
+                not_tracked: 1,
+                dropped: 1,
+            }
+        );
+        // Closing disconnects the engines once their queues are empty.
+        hub.send(request(5)).unwrap();
+        drop(HubCloser(hub.clone()));
+        assert!(a.recv().is_ok(), "queued before the close");
+        assert!(a.recv().is_err(), "then disconnected");
+        assert!(hub.register().is_none());
+        assert!(hub.send(request(6)).is_err());
+    }
+
+    #[test]
+    fn a_full_engine_queue_drops_the_request() {
+        let hub = FlowStatusHub::new();
+        let _rx = hub.register().unwrap();
+        for port in 0..FLOW_REQUEST_QUEUE as u16 {
+            hub.send(request(port)).unwrap();
+        }
+        assert_eq!(hub.send(request(9)), Err("flow request queue full".into()));
+        assert_eq!(hub.stats().dropped, 1);
     }
 }
