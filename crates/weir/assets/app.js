@@ -4,6 +4,14 @@
 (function () {
   const body = document.body;
   const page = body.dataset.page || "";
+  // The interface shown: ?ifid= in the address, else the last one chosen, else the first.
+  const IFID = (function () {
+    const q = new URLSearchParams(location.search).get("ifid");
+    if (q && /^\d+$/.test(q)) { try { localStorage.setItem("weir-ifid", q); } catch (e) { /* private mode */ } return q; }
+    let v = null;
+    try { v = localStorage.getItem("weir-ifid"); } catch (e) { /* private mode */ }
+    return v && /^\d+$/.test(v) ? v : "0";
+  })();
 
   // ---- helpers -------------------------------------------------------------------
   function el(tag, attrs, ...kids) {
@@ -96,7 +104,7 @@
     const c = document.getElementById("clock");
     if (!c) return;
     try {
-      const j = await api("/api/v1/interfaces/0");
+      const j = await api("/api/v1/interfaces/" + IFID);
       const t = j.clock_us ? fmtTime(Math.floor(j.clock_us / 1e6)) : "waiting for packets";
       c.textContent = t + (j.capture_finished ? " · replay finished" : "");
     } catch (e) { /* the page shows its own errors */ }
@@ -123,6 +131,7 @@
       const p = new URLSearchParams();
       if (form) for (const input of form.elements) if (input.name && input.value !== "") p.set(input.name, input.value.trim());
       if (opts.fixed) for (const [k, v] of Object.entries(opts.fixed)) p.set(k, v);
+      if (opts.perInterface) p.set("ifid", IFID);
       p.set("sort", sort); p.set("order", order); p.set("offset", offset); p.set("limit", limit);
       return p;
     }
@@ -191,12 +200,12 @@
   }
 
   function flowsPage() {
-    listTable({ table: "flows", form: "flow-filters", url: "/api/v1/flows", row: flowRow, error: "flows-error", empty: "No active flow matches." });
+    listTable({ table: "flows", form: "flow-filters", url: "/api/v1/flows", row: flowRow, error: "flows-error", empty: "No active flow matches.", perInterface: true });
   }
 
   function hostsPage() {
     listTable({
-      table: "hosts", form: "host-filters", url: "/api/v1/hosts", empty: "No active host matches.",
+      table: "hosts", form: "host-filters", url: "/api/v1/hosts", empty: "No active host matches.", perInterface: true,
       row: (h) => el("tr", {},
         td(el("span", {}, hostLink(h.ip, 0, h.vlan), h.vlan ? el("span", { class: "tag", text: "vlan " + h.vlan }) : null)),
         td(el("span", { class: "tag" + (h.localhost ? " local" : ""), text: h.localhost ? "local" : "remote" })),
@@ -213,7 +222,7 @@
     const ip = body.dataset.ip;
     const q = encodeURIComponent(ip);
     const vlan = new URLSearchParams(location.search).get("vlan");
-    const vq = vlan && /^\d+$/.test(vlan) ? "?vlan=" + vlan : "";
+    const vq = "?ifid=" + IFID + (vlan && /^\d+$/.test(vlan) ? "&vlan=" + vlan : "");
     try {
       const h = await api("/api/v1/hosts/" + q + vq);
       const kv = [
@@ -234,16 +243,54 @@
       const sum = l7.data.reduce((a, r) => a + r.bytes, 0) || 1;
       setRows(document.getElementById("host-l7"), l7.data.map((r) => el("tr", {},
         td(r.proto), num(fmtBytes(r.bytes)), num(r.flows), td(bar(r.bytes / sum)))), 4);
-      const peers = await api("/api/v1/hosts/" + q + "/peers?limit=20");
+      const peers = await api("/api/v1/hosts/" + q + "/peers?limit=20&ifid=" + IFID);
       setRows(document.getElementById("host-peers"), peers.data.map((r) => el("tr", {},
         td(hostLink(r.ip)), num(fmtBytes(r.bytes)), num(r.flows), num(r.flows_as_client))), 4, "No active peer.");
-      const flows = await api("/api/v1/flows?host=" + q + "&limit=20");
+      const flows = await api("/api/v1/flows?host=" + q + "&limit=20&ifid=" + IFID);
       setRows(document.getElementById("host-flows"), flows.data.map((f) => el("tr", {},
         td(hostLink(f["cli.ip"], f["cli.port"])), td(hostLink(f["srv.ip"], f["srv.port"])),
         td(f["proto.l4"]), td(f["proto.ndpi"]), num(fmtBytes(f.bytes)), num(f.score ? f.score.flow_score : 0))), 6, "No active flow.");
     } catch (e) {
       showError("host-error", e);
     }
+    // Stored for local hosts every 5 minutes, tagged ip (ip@vlan on a VLAN).
+    const tagged = vlan && /^\d+$/.test(vlan) && vlan !== "0" ? ip + "@" + vlan : ip;
+    tsChart("host:traffic", { "tag.ifid": IFID, "tag.host": tagged });
+  }
+
+  // A chart of a stored timeseries (bytes_sent + bytes_rcvd as bit/s) when the store
+  // has the series; otherwise a note says why there is none.
+  async function tsChart(schema, tags) {
+    const chartEl = document.getElementById("ts-chart");
+    const note = document.getElementById("ts-note");
+    const panel = document.getElementById("ts-panel");
+    if (!chartEl || typeof uPlot === "undefined") return;
+    const p = new URLSearchParams(tags);
+    p.set("schema", schema);
+    let r;
+    try { r = await api("/api/v1/timeseries/query?" + p.toString()); } catch (e) {
+      if (note) note.textContent = "no stored series yet";
+      return;
+    }
+    const series = r.data && r.data[0];
+    if (!series || !series.points.length) { if (note) note.textContent = "no stored points yet"; return; }
+    const sent = r.metrics.indexOf("bytes_sent"), rcvd = r.metrics.indexOf("bytes_rcvd");
+    const xs = [], tx = [], rx = [];
+    for (const pt of series.points) {
+      xs.push(pt.ts);
+      tx.push(sent >= 0 && pt.values[sent] != null ? pt.values[sent] * 8 : null);
+      rx.push(rcvd >= 0 && pt.values[rcvd] != null ? pt.values[rcvd] * 8 : null);
+    }
+    if (panel) panel.hidden = false;
+    if (note) note.textContent = schema + ", " + xs.length + " points of " + r.step_secs + " s";
+    chartEl.replaceChildren();
+    const fmt = (u, v) => v == null ? "–" : fmtBps(v);
+    new uPlot({
+      width: Math.max(300, chartEl.clientWidth), height: 220,
+      series: [{}, { label: "Sent", stroke: "#1f6feb", width: 2, value: fmt }, { label: "Received", stroke: "#1a7f37", width: 2, value: fmt }],
+      axes: [{}, { values: (u, vals) => vals.map(fmtBps), size: 90 }],
+      scales: { x: { time: true } },
+    }, [xs, tx, rx], chartEl);
   }
 
   function alertRow(a) {
@@ -348,8 +395,8 @@
     }
     async function refresh() {
       try {
-        const i = await api("/api/v1/interfaces/0");
-        const tp = await api("/api/v1/interfaces/0/throughput" + (since ? "?since=" + since : ""));
+        const i = await api("/api/v1/interfaces/" + IFID);
+        const tp = await api("/api/v1/interfaces/" + IFID + "/throughput" + (since ? "?since=" + since : ""));
         for (const s of tp.data) { xs.push(s.time); ys.push(s.bps); since = s.time; }
         while (xs.length > 3600) { xs.shift(); ys.shift(); }
         const last = tp.data.length ? tp.data[tp.data.length - 1] : null;
@@ -363,10 +410,10 @@
           card("Packet rate", fmtPps(last ? last.pps : i.throughput_pps), "card-pps"));
         document.getElementById("chart-note").textContent = xs.length ? "packet time, " + xs.length + " samples" : "waiting for samples";
         drawChart();
-        const hosts = await api("/api/v1/hosts?sort=bytes&limit=10");
+        const hosts = await api("/api/v1/hosts?sort=bytes&limit=10&ifid=" + IFID);
         setRows(document.getElementById("top-hosts"), hosts.data.map((h) => el("tr", {},
           td(hostLink(h.ip, 0, h.vlan)), num(fmtBytes(h["bytes.sent"])), num(fmtBytes(h["bytes.rcvd"])), num(h.score))), 4, "No host yet.");
-        const l7 = await api("/api/v1/interfaces/0/l7?limit=10");
+        const l7 = await api("/api/v1/interfaces/" + IFID + "/l7?limit=10");
         const total = i.bytes || 1;
         setRows(document.getElementById("top-protocols"), l7.data.map((r) => el("tr", {},
           td(el("a", { href: "/flows?l7=" + encodeURIComponent(r.proto), text: r.proto })),
@@ -388,16 +435,238 @@
     }
     await refresh();
     await refreshAlerts();
+    tsChart("iface:traffic_rxtx", { "tag.ifid": IFID });
     setInterval(refresh, 2000);
     setInterval(refreshAlerts, 10000);
+    setInterval(() => tsChart("iface:traffic_rxtx", { "tag.ifid": IFID }), 60000);
+  }
+
+  // ---- user scripts ---------------------------------------------------------------
+  const SUBDIR_TITLES = { flow: "Flow scripts", host: "Host scripts", interface: "Interface scripts", network: "Network scripts", system: "System scripts", syslog: "Syslog scripts", snmp_device: "SNMP device scripts" };
+
+  function confText(conf) {
+    if (!conf || typeof conf !== "object") return "";
+    const keys = Object.keys(conf);
+    if (!keys.length) return "–";
+    if (conf.threshold !== undefined && keys.length <= 2) return (conf.operator === "lt" ? "< " : "> ") + conf.threshold;
+    return keys.map((k) => k + " = " + (Array.isArray(conf[k]) ? conf[k].join(", ") : JSON.stringify(conf[k]))).join("; ");
+  }
+
+  // The inputs of a script's configuration form, from its gui model.
+  function confInputs(s, conf) {
+    const g = s.gui || {};
+    const unit = g.unit ? String(g.unit).split(".").pop() : "";
+    const number = (name, label, value, min, max, step) => el("label", {}, label,
+      el("input", { type: "number", name: name, value: value === undefined ? "" : value, min: min, max: max, step: step || "any", "data-kind": "number" }),
+      unit && name === "threshold" ? el("span", { class: "unit", text: unit }) : null);
+    const items = (value) => el("label", { class: "wide" }, g.input_title || "Items (comma-separated)",
+      el("input", { name: "items", value: Array.isArray(value) ? value.join(", ") : (typeof value === "string" ? value : ""), "data-kind": "list", placeholder: g.item_list_type === "country" ? "e.g. IT, DE" : "" }));
+    switch (s.input_builder) {
+      case "threshold_cross": {
+        const op = el("select", { name: "operator", "data-kind": "text" }, el("option", { value: "gt", text: ">" }), el("option", { value: "lt", text: "<" }));
+        op.value = conf.operator || g.field_operator || "gt";
+        if (g.field_operator) op.disabled = true;
+        const range = (g.field_min !== undefined || g.field_max !== undefined)
+          ? el("span", { class: "muted", text: (g.field_min !== undefined ? g.field_min : "") + "–" + (g.field_max !== undefined ? g.field_max : "") + (unit ? " " + unit : "") }) : null;
+        return [el("label", {}, "Operator", op), number("threshold", "Threshold", conf.threshold, g.field_min, g.field_max, g.field_step), range];
+      }
+      case "items_list": case "multi_select": return [items(conf.items)];
+      case "long_lived": return [number("min_duration", "Min duration (s)", conf.min_duration, 0), items(conf.items)];
+      case "elephant_flows": return [number("l2r_bytes_value", "Local → remote bytes", conf.l2r_bytes_value, 0), number("r2l_bytes_value", "Remote → local bytes", conf.r2l_bytes_value, 0), items(conf.items)];
+      default:
+        // Free-form configuration: one input per field the script's defaults have.
+        return Object.keys(conf).filter((k) => conf[k] === null || typeof conf[k] !== "object" || Array.isArray(conf[k])).map((k) =>
+          typeof conf[k] === "number" ? number(k, k, conf[k])
+            : Array.isArray(conf[k]) ? el("label", { class: "wide" }, k, el("input", { name: k, value: conf[k].join(", "), "data-kind": "list" }))
+            : typeof conf[k] === "boolean" ? el("label", {}, k, el("select", { name: k, "data-kind": "bool" }, el("option", { value: "true", text: "true", selected: conf[k] ? "" : null }), el("option", { value: "false", text: "false", selected: conf[k] ? null : "" })))
+            : el("label", {}, k, el("input", { name: k, value: conf[k] === null ? "" : String(conf[k]), "data-kind": "text" })));
+    }
+  }
+
+  function scriptsPage() {
+    const groups = document.getElementById("script-groups");
+    const form = document.getElementById("script-filters");
+    const admin = body.dataset.role === "admin";
+    const params = new URLSearchParams(location.search);
+    for (const input of form.elements) if (input.name && params.has(input.name)) input.value = params.get(input.name);
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+
+    function scriptRow(s) {
+      const id = s.subdir + "-" + s.key;
+      const hooks = s.hooks && s.hooks.length ? s.hooks : ["all"];
+      let hook = hooks.includes("min") ? "min" : hooks[0];
+      const conf = (s.conf && s.conf[hook]) || {};
+      const toggle = el("input", { type: "checkbox", class: "toggle", id: "enable-" + id, "data-script": s.subdir + "/" + s.key, "aria-label": "enabled" });
+      toggle.checked = !!s.enabled;
+      toggle.disabled = !admin;
+      const err = el("p", { class: "error", id: "script-error-" + id, role: "alert", hidden: "" });
+      const msg = el("span", { class: "muted saved", id: "script-saved-" + id });
+      toggle.addEventListener("change", async () => {
+        try {
+          const r = await send("POST", "/api/v1/scripts/" + encodeURIComponent(s.subdir) + "/" + encodeURIComponent(s.key) + (toggle.checked ? "/enable" : "/disable"));
+          toggle.checked = !!r.enabled;
+          row.classList.toggle("disabled", !r.enabled);
+          showError(err.id, null);
+          msg.textContent = (r.enabled ? "enabled" : "disabled") + ", applies " + r.applies;
+        } catch (e) { toggle.checked = !toggle.checked; showError(err.id, e); }
+      });
+      const inputs = confInputs(s, conf);
+      let cfgForm = null;
+      if (inputs.length) {
+        // novalidate: weir validates against the model and names the field in its answer.
+        cfgForm = el("form", { class: "script-conf", id: "conf-" + id, novalidate: "" }, ...inputs);
+        if (hooks.length > 1) {
+          // One configuration per hook (granularity): pick which one the form edits.
+          const pick = el("select", { name: "hook", class: "hook", "data-kind": "hook" }, ...hooks.map((h) => el("option", { value: h, text: h })));
+          pick.value = hook;
+          pick.addEventListener("change", () => {
+            hook = pick.value;
+            const c = (s.conf && s.conf[hook]) || {};
+            for (const i of cfgForm.querySelectorAll("input, select")) {
+              if (i === pick || !i.name || c[i.name] === undefined) continue;
+              i.value = Array.isArray(c[i.name]) ? c[i.name].join(", ") : c[i.name];
+            }
+          });
+          cfgForm.prepend(el("label", {}, "Hook", pick));
+        }
+        if (s.subdir === "host" || s.subdir === "network") {
+          // Per-entity override: only for this host or network (empty: the script).
+          const entity = el("input", { name: "entity", "data-kind": "entity", placeholder: "all", maxlength: "64", class: "entity" });
+          const save = cfgForm.querySelector("button");
+          const label = el("label", {}, "For host/network", entity);
+          if (save) save.before(label); else cfgForm.append(label);
+        }
+        if (admin) cfgForm.append(el("button", { type: "submit", text: "Save" }));
+        else for (const i of cfgForm.querySelectorAll("input, select")) i.disabled = true;
+        cfgForm.addEventListener("submit", async (ev) => {
+          ev.preventDefault();
+          const c = {};
+          for (const i of cfgForm.querySelectorAll("input, select")) {
+            if (!i.name || i.disabled || i.dataset.kind === "hook" || i.dataset.kind === "entity") continue;
+            const v = i.value.trim();
+            if (i.dataset.kind === "number") c[i.name] = v === "" ? null : Number(v);
+            else if (i.dataset.kind === "list") c[i.name] = v === "" ? [] : v.split(",").map((x) => x.trim()).filter((x) => x);
+            else if (i.dataset.kind === "bool") c[i.name] = v === "true";
+            else c[i.name] = v;
+          }
+          try {
+            const r = await send("PUT", "/api/v1/scripts/" + encodeURIComponent(s.subdir) + "/" + encodeURIComponent(s.key) + "/config", {
+              conf: c, hook: hooks.length > 1 ? hook : undefined,
+              entity: cfgForm.elements.entity && cfgForm.elements.entity.value.trim() ? cfgForm.elements.entity.value.trim() : undefined,
+            });
+            showError(err.id, null);
+            s.conf = r.conf;
+            const ent = cfgForm.elements.entity ? cfgForm.elements.entity.value.trim() : "";
+            msg.textContent = ent
+              ? "saved for " + ent + " (overrides: " + Object.keys(r.entity_overrides || {}).join(", ") + ")"
+              : "saved: " + Object.entries(r.conf).map(([h, v]) => h + ": " + confText(v)).join(", ");
+            for (const i of cfgForm.querySelectorAll("input")) i.classList.remove("invalid");
+          } catch (e) {
+            showError(err.id, e);
+            msg.textContent = "";
+          }
+        });
+      }
+      const current = el("div", { class: "muted" }, Object.entries(s.conf || {}).map(([h, v]) => h + ": " + confText(v)).join(" · "));
+      const overrides = Object.keys(s.entity_overrides || {});
+      const row = el("tr", { "data-script": s.subdir + "/" + s.key, class: s.enabled ? "" : "disabled" },
+        td(toggle),
+        td(el("div", {}, el("strong", { text: s.title || s.key }), el("div", { class: "muted", text: s.id + " · " + s.plugin }),
+          s.description ? el("div", { class: "desc", text: s.description }) : null,
+          s.note ? el("div", { class: "muted", text: s.note }) : null), "script"),
+        td(el("div", {}, cfgForm || el("span", { class: "muted", text: "no settings" }), current,
+          overrides.length ? el("div", { class: "muted", text: "overrides: " + overrides.join(", ") }) : null, err, msg), "conf"));
+      return row;
+    }
+
+    async function load() {
+      const p = new URLSearchParams();
+      for (const input of form.elements) if (input.name && input.value !== "") p.set(input.name, input.value);
+      history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p.toString() : ""));
+      p.set("limit", "1000");
+      try {
+        const j = await api("/api/v1/scripts?" + p.toString());
+        showError("scripts-error", null);
+        const by = {};
+        for (const s of j.data) (by[s.subdir] = by[s.subdir] || []).push(s);
+        const sections = Object.keys(SUBDIR_TITLES).filter((d) => by[d]).map((d) => {
+          const t = el("table", { class: "data scripts", id: "scripts-" + d },
+            el("thead", {}, el("tr", {}, el("th", { text: "On" }), el("th", { text: "Script" }), el("th", { text: "Configuration" }))),
+            el("tbody", {}, ...by[d].map(scriptRow)));
+          return el("section", { class: "panel", id: "group-" + d }, el("h2", { text: SUBDIR_TITLES[d] + " (" + by[d].length + ")" }), t);
+        });
+        groups.replaceChildren(...(sections.length ? sections : [el("p", { class: "muted", text: "No user script matches." })]));
+      } catch (e) { showError("scripts-error", e); }
+    }
+    load();
+  }
+
+  // ---- plugins --------------------------------------------------------------------
+  function pluginsPage() {
+    const reload = document.getElementById("plugins-reload");
+    function render(j) {
+      setRows(document.getElementById("plugin-problems"), j.problems.map((p) => el("tr", { class: "problem-" + p.level },
+        td(sevBadge(p.level === "error" ? "error" : "warning")), td(el("code", { text: p.location })), td(p.message, "details"))), 3, "No load problems.");
+      document.getElementById("problems-note").textContent = j.errors + " errors, " + j.problems.length + " problems; loaded " + fmtTime(j.loaded_at);
+      setRows(document.getElementById("plugins"), j.data.map((p) => el("tr", { "data-plugin": p.key },
+        td(el("div", {}, el("strong", { text: p.title || p.key }), el("div", { class: "muted", text: p.key + (p.description ? " · " + p.description : "") }))),
+        td(el("div", {}, ...p.scripts.map((s) => el("div", { class: s.active ? "" : "muted", text: s.subdir + "/" + s.key + (s.active ? "" : " (inactive" + (s.inactive_reason ? ": " + s.inactive_reason : "") + ")") })))),
+        td(el("div", {}, ...p.alert_definitions.concat(p.status_definitions).map((d) => el("div", { text: d })))),
+        td(el("code", { text: p.dir })))), 4, "No plugins.");
+    }
+    async function load() {
+      try { render(await api("/api/v1/plugins?limit=1000")); showError("plugins-error", null); } catch (e) { showError("plugins-error", e); }
+    }
+    if (reload) reload.addEventListener("click", async () => {
+      reload.disabled = true;
+      try {
+        const j = await send("POST", "/api/v1/plugins/reload");
+        render(j);
+        document.getElementById("plugins-reloaded").textContent = "reloaded: " + j.data.length + " plugins, " + j.active_scripts + " active scripts";
+        showError("plugins-error", null);
+      } catch (e) { showError("plugins-error", e); }
+      reload.disabled = false;
+    });
+    load();
+  }
+
+  // Several interfaces: a selector in the header instead of the name.
+  async function interfaceSelector() {
+    const span = document.querySelector(".top .iface");
+    if (!span) return;
+    try {
+      const j = await api("/api/v1/interfaces");
+      if (!j.data.some((i) => String(i.ifid) === IFID)) {
+        // A choice remembered from another run: back to the first interface.
+        try { localStorage.removeItem("weir-ifid"); } catch (e) { /* private mode */ }
+        const p = new URLSearchParams(location.search);
+        if (j.data.length && (p.has("ifid") || IFID !== "0")) { p.delete("ifid"); location.search = p.toString(); }
+        return;
+      }
+      if (j.data.length < 2) return;
+      const sel = el("select", { id: "iface-select", class: "iface", "aria-label": "interface" },
+        ...j.data.map((i) => el("option", { value: String(i.ifid), text: i.ifid + ": " + i.name })));
+      sel.value = IFID;
+      sel.addEventListener("change", () => {
+        try { localStorage.setItem("weir-ifid", sel.value); } catch (e) { /* private mode */ }
+        const p = new URLSearchParams(location.search);
+        p.set("ifid", sel.value);
+        p.delete("offset");
+        location.search = p.toString();
+      });
+      span.replaceWith(sel);
+    } catch (e) { /* keep the name */ }
   }
 
   updateClock();
   setInterval(updateClock, 5000);
+  interfaceSelector();
   if (page === "dashboard") dashboard();
   else if (page === "flows") flowsPage();
   else if (page === "hosts" && body.dataset.ip) hostPage();
   else if (page === "hosts") hostsPage();
   else if (page.startsWith("alerts-")) alertsPage();
   else if (page === "admin-users") adminPage();
+  else if (page === "scripts") scriptsPage();
+  else if (page === "plugins-status") pluginsPage();
 })();

@@ -712,3 +712,620 @@ fn security_auth_roles_csrf_traversal() {
     let (s, _) = w.stop();
     assert!(s.success());
 }
+
+/// A plugin with a syntax error on line 3 of its flow script.
+fn broken_plugin(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("broken_plugin");
+    std::fs::create_dir_all(p.join("user_scripts/flow")).unwrap();
+    std::fs::write(
+        p.join("user_scripts/flow/broken.lua"),
+        "local script = {\n  hooks = {},\n  gui = { i18n_title = \"Broken\" \n",
+    )
+    .unwrap();
+    p
+}
+
+/// Timeseries written straight into the data directory's store (interface 7 and two
+/// hosts: not interfaces of the run, so nothing the run writes mixes in).
+fn fill_timeseries(data: &std::path::Path) {
+    use weir_ts::{EmbeddedStore, SchemaRegistry, TsWriter};
+    let store = EmbeddedStore::open_dir(data).unwrap();
+    let reg = SchemaRegistry::with_builtins();
+    let iface = reg.require("iface:traffic_rxtx").unwrap();
+    let host = reg.require("host:traffic").unwrap();
+    let mut w = store.writer().unwrap();
+    for i in 0..6u64 {
+        let t = T0 + 60 * i;
+        w.append(
+            iface,
+            vec!["7".into()],
+            vec![(i * 6000) as f64, (i * 12_000) as f64],
+            t,
+        )
+        .unwrap();
+        w.end_step().unwrap();
+    }
+    for i in 0..4u64 {
+        let t = T0 + 300 * i;
+        for (h, rate) in [("192.168.1.10", 10.0), ("192.168.1.20", 30.0)] {
+            let v = (i * 300) as f64 * rate;
+            w.append(host, vec!["7".into(), h.into()], vec![v, v], t)
+                .unwrap();
+        }
+        w.end_step().unwrap();
+    }
+}
+
+fn send(w: &Weir, method: &str, path: &str, auth: &str, body: Option<&str>) -> (u16, Value) {
+    request(
+        &w.url(path),
+        method,
+        Some(auth),
+        &[],
+        body.map(|b| (JSON, b)),
+    )
+}
+
+#[test]
+fn scripts_plugins_timeseries_networks_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let pcap_a = gen_pcap(&a, 40);
+    let pcap_b = gen_pcap(&b, 20);
+    let data = dir.path().join("data");
+    fill_timeseries(&data);
+    let broken = broken_plugin(dir.path());
+    let flooder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/plugins/flooder");
+    let w = Weir::start(
+        &pcap_a,
+        &data,
+        &[
+            "--pcap",
+            pcap_b.to_str().unwrap(),
+            "--separate-interfaces",
+            "--local-net",
+            "192.168.1.0/24",
+            "--plugins",
+            flooder,
+            "--plugins",
+            broken.to_str().unwrap(),
+        ],
+    );
+    let adm = admin();
+    w.wait_until(120, "both replays to end", |w| {
+        let (_, v) = w.get_json("/api/v1/interfaces");
+        v["total"] == 2
+            && v["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["capture_finished"] == true)
+    });
+
+    // Interfaces: both, each reachable by id and as the `ifid` of the lists.
+    let (_, ifs) = w.get_json("/api/v1/interfaces");
+    let names: Vec<&str> = ifs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sample.pcap", "sample.pcap"], "{ifs}");
+    assert_eq!(ifs["data"][1]["ifid"], 1);
+    let p0 = ifs["data"][0]["packets"].as_u64().unwrap();
+    let p1 = ifs["data"][1]["packets"].as_u64().unwrap();
+    assert!(p0 > p1 && p1 > 0, "40 and 20 flows: {p0} {p1}");
+    let (s, i1) = w.get_json("/api/v1/interfaces/1");
+    assert_eq!((s, i1["packets"].as_u64()), (200, Some(p1)));
+    let (_, h0) = w.get_json("/api/v1/hosts?limit=1");
+    let (_, h1) = w.get_json("/api/v1/hosts?limit=1&ifid=1");
+    assert_eq!(
+        (h0["ifid"].clone(), h1["ifid"].clone()),
+        (0.into(), 1.into())
+    );
+    assert!(h1["total"].as_u64().unwrap() > 0);
+    let (s, f1) = w.get_json("/api/v1/flows?ifid=1&limit=1");
+    assert_eq!((s, f1["ifid"].clone()), (200, 1.into()), "{f1}");
+    let ip = h1["data"][0]["ip"].as_str().unwrap().to_string();
+    let (s, _) = w.get_json(&format!("/api/v1/hosts/{ip}?ifid=1"));
+    assert_eq!(s, 200);
+
+    // Networks of each interface.
+    let (s, nets) = w.get_json("/api/v1/networks");
+    assert_eq!(s, 200, "{nets}");
+    let n = &nets["data"][0];
+    assert_eq!(n["network_key"], "192.168.1.0/24", "{nets}");
+    assert!(n["num_hosts"].as_u64().unwrap() > 0 && n["packets"].as_u64().unwrap() > 0);
+    let (_, nets1) = w.get_json("/api/v1/networks?ifid=1");
+    assert_eq!(nets1["ifid"], 1);
+    assert!(nets1["data"][0]["packets"].as_u64().unwrap() < n["packets"].as_u64().unwrap());
+
+    // Scripts: every one, with its gui model and configuration.
+    let (s, all) = w.get_json("/api/v1/scripts?limit=1000");
+    assert_eq!(s, 200, "{all}");
+    let find = |v: &Value, id: &str| {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+    };
+    let exe = find(&all, "flow/exes_download").expect("the tutorial plugin's script");
+    assert_eq!(
+        (exe["plugin"].as_str(), exe["enabled"].as_bool()),
+        (Some("exes_download"), Some(true))
+    );
+    assert_eq!(exe["title"], "EXEs Download");
+    let syn = find(&all, "host/syn_flood_victim").expect("the flooder's host script");
+    assert_eq!(syn["gui"]["input_builder"], "threshold_cross");
+    assert_eq!(
+        (
+            syn["gui"]["field_min"].as_f64(),
+            syn["gui"]["field_max"].as_f64()
+        ),
+        (Some(1.0), Some(65535.0))
+    );
+    assert_eq!(syn["conf"]["min"]["threshold"], 50, "{syn}");
+    let (_, flow_only) = w.get_json("/api/v1/scripts?subdir=flow&limit=1000");
+    assert!(
+        flow_only["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["subdir"] == "flow")
+    );
+    let (s, one) = w.get_json("/api/v1/scripts/host/syn_flood_victim");
+    assert_eq!(
+        (s, one["id"].as_str()),
+        (200, Some("host/syn_flood_victim"))
+    );
+
+    // Bad requests: 400 with the field named; unknown scripts 404.
+    let put = |body: &str| {
+        send(
+            &w,
+            "PUT",
+            "/api/v1/scripts/host/syn_flood_victim/config",
+            &adm,
+            Some(body),
+        )
+    };
+    for (body, field, says) in [
+        (
+            r#"{"conf":{"threshold":70000}}"#,
+            "conf.threshold",
+            "out of range 1..65535",
+        ),
+        (
+            r#"{"conf":{"threshold":"lots"}}"#,
+            "conf.threshold",
+            "not a number",
+        ),
+        (
+            r#"{"conf":{"operator":"lt"}}"#,
+            "conf.operator",
+            "only allows gt",
+        ),
+        (r#"{"conf":{"colour":"red"}}"#, "conf.colour", "not a field"),
+        (
+            r#"{"hook":"hour","conf":{"threshold":5}}"#,
+            "hook",
+            "not a hook",
+        ),
+        (
+            r#"{"entity":"10.0.0.300","conf":{"threshold":5}}"#,
+            "entity",
+            "not an IP",
+        ),
+    ] {
+        let (s, v) = put(body);
+        assert_eq!((s, v["status"].clone()), (400, 400.into()), "{body}: {v}");
+        assert_eq!(v["field"], field, "{body}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(says), "{body}: {v}");
+    }
+    for (body, code) in [(r#"{"conf":{}}"#, 400), (r#"{"bogus":1}"#, 400), ("{", 400)] {
+        let (s, v) = put(body);
+        assert_eq!(s, code, "{body}: {v}");
+    }
+    for bad in [
+        "/api/v1/scripts?subdir=nope",
+        "/api/v1/scripts?enabled=perhaps",
+        "/api/v1/networks?ifid=x",
+        "/api/v1/flows?ifid=-1",
+        "/api/v1/timeseries/query",
+        "/api/v1/timeseries/query?schema=iface:traffic_rxtx&from=20&to=10",
+        "/api/v1/timeseries/query?schema=iface:traffic_rxtx&tag.no-such=1",
+        "/api/v1/timeseries/query?schema=iface:traffic_rxtx&tag.nosuchtag=1",
+        "/api/v1/timeseries/query?schema=iface:traffic_rxtx&step=0",
+        "/api/v1/timeseries/query?schema=iface:traffic_rxtx&agg=median",
+        "/api/v1/timeseries/query?schema=%3Cscript%3E",
+        "/api/v1/timeseries/top?schema=host:traffic",
+        "/api/v1/timeseries/top?schema=host:traffic&metric=bytes_sent&k=0",
+        "/api/v1/syslog/producers?limit=0",
+    ] {
+        let (s, v) = w.get_json(bad);
+        assert_eq!((s, v["status"].clone()), (400, 400.into()), "{bad}: {v}");
+    }
+    for missing in [
+        "/api/v1/scripts/host/nope",
+        "/api/v1/scripts/nope/syn_flood_victim",
+        "/api/v1/interfaces/2",
+        "/api/v1/networks?ifid=5",
+        "/api/v1/hosts?ifid=9",
+        "/api/v1/timeseries/query?schema=nope:nope",
+    ] {
+        let (s, v) = w.get_json(missing);
+        assert_eq!(
+            (s, v["status"].clone()),
+            (404, 404.into()),
+            "{missing}: {v}"
+        );
+    }
+    let (s, _) = send(&w, "POST", "/api/v1/scripts/flow/nope/disable", &adm, None);
+    assert_eq!(s, 404);
+
+    // Changes go to scripts.toml, through the same model as `weir scripts`.
+    let (s, v) = put(r#"{"conf":{"threshold":1000}}"#);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["conf"]["min"]["threshold"], 1000);
+    let (s, v) = put(r#"{"entity":"192.168.1.0/24","conf":{"threshold":100}}"#);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["entity_overrides"]["192.168.1.0/24"]["min"]["conf"]["threshold"],
+        100
+    );
+    let (s, v) = send(
+        &w,
+        "POST",
+        "/api/v1/scripts/flow/exes_download/disable",
+        &adm,
+        None,
+    );
+    assert_eq!((s, v["enabled"].as_bool()), (200, Some(false)), "{v}");
+    let toml = std::fs::read_to_string(data.join("scripts.toml")).unwrap();
+    assert!(
+        toml.contains("threshold = 1000") && toml.contains("enabled = false"),
+        "{toml}"
+    );
+    let cli = std::process::Command::new(weir_bin())
+        .args(["scripts", "list", "--json", "--data-dir"])
+        .arg(&data)
+        .args(["--plugins", flooder])
+        .output()
+        .unwrap();
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let listed: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let by_cli = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_cli("flow/exes_download")["enabled"], false);
+    assert_eq!(
+        by_cli("host/syn_flood_victim")["conf"]["min"]["threshold"],
+        1000
+    );
+    let (_, v) = put(r#"{"conf":{"threshold":null}}"#);
+    assert_eq!(
+        v["conf"]["min"]["threshold"], 50,
+        "null: back to the default: {v}"
+    );
+    let (_, disabled) = w.get_json("/api/v1/scripts?enabled=false&limit=1000");
+    assert!(find(&disabled, "flow/exes_download").is_some());
+    let (s, v) = send(
+        &w,
+        "POST",
+        "/api/v1/scripts/flow/exes_download/enable",
+        &adm,
+        None,
+    );
+    assert_eq!((s, v["enabled"].as_bool()), (200, Some(true)), "{v}");
+
+    // A read-only user (Basic or token) reads but cannot change scripts or plugins.
+    let (s, _) = send(
+        &w,
+        "POST",
+        "/api/v1/users",
+        &adm,
+        Some(r#"{"name":"ro","password":"ro-password-1","role":"viewer"}"#),
+    );
+    assert_eq!(s, 201);
+    let (s, tok) = send(
+        &w,
+        "POST",
+        "/api/v1/tokens",
+        &adm,
+        Some(r#"{"name":"prom","user":"ro"}"#),
+    );
+    assert_eq!(s, 201);
+    let bearer = format!("Bearer {}", tok["token"].as_str().unwrap());
+    let ro = basic("ro", "ro-password-1");
+    for auth in [&ro, &bearer] {
+        let (s, _) = request(&w.url("/api/v1/scripts"), "GET", Some(auth), &[], None);
+        assert_eq!(s, 200);
+        for (method, path, body) in [
+            ("POST", "/api/v1/scripts/flow/exes_download/disable", None),
+            ("POST", "/api/v1/scripts/flow/exes_download/enable", None),
+            (
+                "PUT",
+                "/api/v1/scripts/host/syn_flood_victim/config",
+                Some(r#"{"conf":{"threshold":7}}"#),
+            ),
+            (
+                "POST",
+                "/api/v1/scripts/host/syn_flood_victim/config",
+                Some(r#"{"enabled":false}"#),
+            ),
+            ("POST", "/api/v1/plugins/reload", None),
+        ] {
+            let (s, v) = send(&w, method, path, auth, body);
+            assert_eq!(
+                (s, v["status"].clone()),
+                (403, 403.into()),
+                "{method} {path}: {v}"
+            );
+        }
+    }
+    let toml_after = std::fs::read_to_string(data.join("scripts.toml")).unwrap();
+    assert!(
+        !toml_after.contains("threshold = 7") && !toml_after.contains("enabled = false"),
+        "{toml_after}"
+    );
+    // Without credentials 401; with a session but no CSRF token 403.
+    for (method, path) in [
+        ("GET", "/api/v1/scripts"),
+        ("POST", "/api/v1/scripts/flow/exes_download/disable"),
+        ("GET", "/api/v1/plugins"),
+        ("POST", "/api/v1/plugins/reload"),
+        ("GET", "/api/v1/timeseries/schemas"),
+        ("GET", "/api/v1/networks"),
+        ("GET", "/api/v1/syslog/producers"),
+        ("GET", "/metrics"),
+    ] {
+        let (s, v) = request(&w.url(path), method, None, &[], None);
+        assert_eq!(
+            (s, v["status"].clone()),
+            (401, 401.into()),
+            "{method} {path}"
+        );
+    }
+    let sid = login(&w.base, "admin", ADMIN_PASSWORD).unwrap();
+    let cookie = format!("weir_session={sid}");
+    for path in [
+        "/api/v1/scripts/flow/exes_download/disable",
+        "/api/v1/plugins/reload",
+    ] {
+        let (s, v) = request(&w.url(path), "POST", None, &[("Cookie", &cookie)], None);
+        assert_eq!(s, 403, "{path}: {v}");
+    }
+
+    // Plugins: definitions, scripts, and the broken file with its line.
+    let (s, pl) = w.get_json("/api/v1/plugins?limit=1000");
+    assert_eq!(s, 200, "{pl}");
+    let exes = pl["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "exes_download")
+        .unwrap();
+    assert!(
+        exes["alert_definitions"]
+            .to_string()
+            .contains("alert_exe_download"),
+        "{exes}"
+    );
+    assert_eq!(exes["scripts"][0]["key"], "exes_download");
+    let problems = pl["problems"].as_array().unwrap();
+    let bad = problems
+        .iter()
+        .find(|p| p["plugin"] == "broken_plugin")
+        .unwrap_or_else(|| panic!("the broken plugin's problem: {pl}"));
+    assert_eq!(bad["file"], "user_scripts/flow/broken.lua", "{bad}");
+    assert!(bad["line"].as_u64().is_some(), "{bad}");
+    assert!(
+        bad["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("plugins/broken_plugin/user_scripts/flow/broken.lua:"),
+        "{bad}"
+    );
+    // Fixed on disk, then reloaded: the problem is gone.
+    std::fs::write(
+        broken.join("user_scripts/flow/broken.lua"),
+        "local script = {\n  hooks = {},\n  gui = { i18n_title = \"Fixed\", i18n_description = \"Fixed now\" },\n}\n\
+         function script.hooks.protocolDetected() end\nreturn script\n",
+    )
+    .unwrap();
+    let (s, rl) = send(&w, "POST", "/api/v1/plugins/reload", &adm, None);
+    assert_eq!((s, rl["reloaded"].as_bool()), (200, Some(true)), "{rl}");
+    assert!(
+        !rl["problems"].to_string().contains("broken_plugin"),
+        "{rl}"
+    );
+    let (_, fixed) = w.get_json("/api/v1/scripts/flow/broken");
+    assert_eq!(fixed["title"], "Fixed", "{fixed}");
+
+    // Timeseries from the store.
+    let (s, sch) = w.get_json("/api/v1/timeseries/schemas?limit=1000");
+    assert_eq!((s, sch["store"].as_str()), (200, Some("embedded")), "{sch}");
+    let names: Vec<&str> = sch["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"iface:traffic_rxtx") && names.contains(&"host:traffic"),
+        "{names:?}"
+    );
+    let (s, q) = w.get_json(&format!(
+        "/api/v1/timeseries/query?schema=iface:traffic_rxtx&tag.ifid=7&from={T0}&to={}",
+        T0 + 3600
+    ));
+    assert_eq!(s, 200, "{q}");
+    assert_eq!(
+        q["metrics"],
+        serde_json::json!(["bytes_sent", "bytes_rcvd"])
+    );
+    assert_eq!(
+        (q["step_secs"].as_u64(), q["total"].as_u64()),
+        (Some(60), Some(1))
+    );
+    assert_eq!(q["data"][0]["tags"], serde_json::json!({"ifid": "7"}));
+    let pts = q["data"][0]["points"].as_array().unwrap();
+    assert!(pts.len() >= 4, "{q}");
+    // 6000 bytes a minute sent, 12000 received: 100 and 200 bytes per second.
+    let last = &pts[pts.len() - 1]["values"];
+    assert_eq!(
+        (last[0].as_f64(), last[1].as_f64()),
+        (Some(100.0), Some(200.0)),
+        "{q}"
+    );
+    let (_, coarse) =
+        w.get_json("/api/v1/timeseries/query?schema=iface:traffic_rxtx&tag.ifid=7&step=300");
+    assert_eq!(coarse["step_secs"], 300, "{coarse}");
+    let (_, none) = w.get_json("/api/v1/timeseries/query?schema=iface:traffic_rxtx&tag.ifid=99");
+    assert_eq!(none["total"], 0);
+    let (s, top) =
+        w.get_json("/api/v1/timeseries/top?schema=host:traffic&metric=bytes_sent&k=1&tag.ifid=7");
+    assert_eq!(s, 200, "{top}");
+    assert_eq!(top["data"].as_array().unwrap().len(), 1);
+    assert_eq!(top["data"][0]["tags"]["host"], "192.168.1.20", "{top}");
+
+    // Prometheus, with the read-only user's token.
+    let (s, h, text) = request_full(&w.url("/metrics"), "GET", Some(&bearer), &[], None);
+    assert_eq!(s, 200, "{text}");
+    assert!(header(&h, "content-type").is_some_and(|c| c.starts_with("text/plain; version=0.0.4")));
+    for want in [
+        &format!("weir_interface_packets_total{{ifid=\"0\",name=\"sample.pcap\"}} {p0}\n"),
+        &format!("weir_interface_packets_total{{ifid=\"1\",name=\"sample.pcap\"}} {p1}\n"),
+        "# TYPE weir_flows_active gauge\n",
+        "weir_hosts_active{ifid=\"1\"",
+        "weir_network_bytes_total{ifid=\"0\",name=\"sample.pcap\",network=\"192.168.1.0/24\",direction=\"ingress\"}",
+        "weir_source_queue_drops_total{ifid=\"0\"",
+        "weir_engine_queue_depth{ifid=\"1\"",
+        "# TYPE weir_alerts gauge\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    // The user scripts' calls and failures, per interface.
+    let calls = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(
+                "weir_script_calls_total{ifid=\"0\",name=\"sample.pcap\",plugin=\"exes_download\",script=\"flow/exes_download\"} ",
+            )
+        })
+        .unwrap_or_else(|| panic!("no exes_download calls in:\n{text}"));
+    assert!(calls.parse::<f64>().unwrap() > 0.0, "{calls}");
+    assert!(text.contains("# TYPE weir_script_errors_total counter\n"));
+    assert!(text.contains(
+        "weir_script_errors_total{ifid=\"1\",name=\"sample.pcap\",plugin=\"exes_download\""
+    ));
+    let (s, _) = request(
+        &w.url("/metrics"),
+        "GET",
+        Some(&basic("admin", "wrong")),
+        &[],
+        None,
+    );
+    assert_eq!(s, 401);
+    let (s, _) = w.stop();
+    assert!(s.success());
+}
+
+/// Syslog producers: counted live while weir listens, with and without a script.
+#[test]
+fn syslog_producers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = gen_pcap(dir.path(), 5);
+    // A syslog script for the producer `weirprobe` that does nothing.
+    let probe = dir.path().join("syslog_probe");
+    std::fs::create_dir_all(probe.join("user_scripts/syslog")).unwrap();
+    std::fs::write(
+        probe.join("user_scripts/syslog/weirprobe.lua"),
+        "local script = { hooks = {}, gui = { i18n_title = \"Probe\", i18n_description = \"Counts\" } }\n\
+         function script.hooks.handleEvent(message) end\nreturn script\n",
+    )
+    .unwrap();
+    let syslog_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let syslog = format!("udp://127.0.0.1:{syslog_port}");
+    let w = Weir::start(
+        &pcap,
+        &dir.path().join("data"),
+        &["--plugins", probe.to_str().unwrap(), "--syslog", &syslog],
+    );
+    let (s, v) = w.get_json("/api/v1/syslog/producers");
+    assert_eq!((s, v["listening"].as_bool()), (200, Some(true)), "{v}");
+    // Syslog producers: one with a script (weirprobe), one without (weirtestd).
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{syslog_port}");
+    let count = |w: &Weir, name: &str| -> u64 {
+        let (_, v) = w.get_json("/api/v1/syslog/producers");
+        v["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["producer"] == name)
+            .and_then(|r| r["messages"].as_u64())
+            .unwrap_or(0)
+    };
+    // The listener binds after the web server: probe until it answers.
+    w.wait_until(60, "the syslog listener", |w| {
+        sock.send_to(b"<13>Nov 26 22:08:46 fw weirprobe[9]: ping", &target)
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        count(w, "weirprobe") > 0
+    });
+    for _ in 0..3 {
+        sock.send_to(b"<13>Nov 26 22:08:46 fw weirtestd[7]: hello", &target)
+            .unwrap();
+    }
+    w.wait_until(30, "the syslog messages", |w| count(w, "weirtestd") == 3);
+    let (_, prod) = w.get_json("/api/v1/syslog/producers");
+    assert_eq!(prod["listening"], true);
+    let row = |name: &str| {
+        prod["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["producer"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {prod}"))
+    };
+    assert_eq!(
+        (
+            row("weirtestd")["messages"].as_u64(),
+            row("weirtestd")["script"].as_bool()
+        ),
+        (Some(3), Some(false))
+    );
+    assert!(row("weirprobe")["messages"].as_u64().unwrap() >= 1);
+    assert_eq!(row("weirprobe")["handled"], row("weirprobe")["messages"]);
+    assert_eq!(row("weirprobe")["script"], true);
+    assert_eq!(
+        prod["messages"].as_u64(),
+        Some(3 + row("weirprobe")["messages"].as_u64().unwrap())
+    );
+
+    let (s, _) = request(&w.url("/api/v1/syslog/producers"), "GET", None, &[], None);
+    assert_eq!(s, 401);
+    let (s, _) = w.stop();
+    assert!(s.success());
+}

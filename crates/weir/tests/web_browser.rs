@@ -312,9 +312,448 @@ fn browser_login_dashboard_flows_hosts_alerts() {
         c.goto(&format!("{base}/admin/users")).await.unwrap();
         let text = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
         assert!(text.contains("for administrators"), "{text}");
+        // ...and the user scripts without the controls that change them.
+        c.goto(&format!("{base}/scripts")).await.unwrap();
+        let controls = wait_js(
+            &c,
+            "the read-only scripts page",
+            "const t = document.querySelectorAll('#script-groups input.toggle'); \
+             return t.length ? [t.length, Array.from(t).filter(x => !x.disabled).length, \
+             document.querySelectorAll('#script-groups form.script-conf button').length] : null;",
+            |v| v.is_array(),
+        )
+        .await;
+        assert_eq!((controls[1].as_u64(), controls[2].as_u64()), (Some(0), Some(0)), "{controls}");
+        let note = c.find(Locator::Css("main p.note")).await.unwrap().text().await.unwrap();
+        assert!(note.contains("read-only"), "{note}");
         c.close().await.unwrap();
         eprintln!("screenshots: {}", dashboard.parent().unwrap().display());
     });
     let (s, _) = weir.stop();
     assert!(s.success());
+}
+
+/// The tutorial plugin's custom page (`plugins/exes_download/web_gui/`): opened from
+/// the menu after logging in, with the EXE download alerts of the replay.
+#[test]
+fn browser_tutorial_plugin_page() {
+    let chromium = find(CHROMIUM, "chromium");
+    let chromedriver = find(CHROMEDRIVER, "chromedriver");
+
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = gen_pcap(dir.path(), 300);
+    let weir = Weir::start(&pcap, &dir.path().join("data"), &[]);
+    weir.wait_until(120, "the replay to end", |w| {
+        request(&w.url("/api/v1/health"), "GET", None, &[], None).1["capture_finished"] == true
+    });
+    let (_driver, driver_url) = start_chromedriver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.to_str().unwrap(),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1400,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let c = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&driver_url)
+            .await
+            .expect("WebDriver session with headless Chromium");
+        let base = weir.base.clone();
+
+        // The plugin page needs a login like every page.
+        c.goto(&format!("{base}/plugins/exes_download.lua"))
+            .await
+            .unwrap();
+        assert_eq!(c.current_url().await.unwrap().path(), "/login");
+        c.goto(&format!("{base}/login")).await.unwrap();
+        c.find(Locator::Id("user"))
+            .await
+            .unwrap()
+            .send_keys("admin")
+            .await
+            .unwrap();
+        c.find(Locator::Id("password"))
+            .await
+            .unwrap()
+            .send_keys(ADMIN_PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Id("login"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_js(
+            &c,
+            "the dashboard after login",
+            "return location.pathname;",
+            |v| v == "/",
+        )
+        .await;
+
+        // Open it from the menu.
+        let entry = c
+            .find(Locator::Css("#menu a[data-menu='plugin-exes_download']"))
+            .await
+            .expect("the tutorial plugin's menu entry");
+        assert_eq!(entry.text().await.unwrap(), "EXE downloads");
+        entry.click().await.unwrap();
+        wait_js(&c, "the plugin page", "return location.pathname;", |v| {
+            v == "/plugins/exes_download.lua"
+        })
+        .await;
+        let current = c
+            .find(Locator::Css("#menu a.current"))
+            .await
+            .unwrap()
+            .attr("data-menu")
+            .await
+            .unwrap();
+        assert_eq!(current.as_deref(), Some("plugin-exes_download"));
+        let h1 = c
+            .find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(h1, "EXE downloads");
+
+        // Its content: cards, and the alerts the tutorial's user script raised.
+        let alerts = wait_js(&c, "EXE download alerts", &rows_js("exe-alerts"), nonempty).await;
+        let rows = alerts.as_array().unwrap();
+        assert!(
+            rows.iter().all(|r| r.as_str().unwrap().contains(".exe")),
+            "{alerts}"
+        );
+        assert!(rows[0].as_str().unwrap().contains("error"), "{alerts}");
+        let count = c
+            .find(Locator::Css("#exe-alerts-count .value"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(count.trim(), rows.len().to_string());
+        let cards = c
+            .execute(
+                "return document.querySelectorAll('#exe-cards .card').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(cards.as_u64(), Some(4));
+        // The page's own stylesheet applies (CSP allows only same-origin styles).
+        let navbar = c
+            .execute(
+                "return getComputedStyle(document.querySelector('.plugin-navbar')).display;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(navbar.as_str(), Some("flex"));
+        c.set_window_size(1400, 1200).await.unwrap();
+        let shot = screenshot(&c, "plugin-exes-download.png").await;
+
+        // The page's navigation bar: the alerts view.
+        c.find(Locator::Css(".plugin-navbar a[href$='page=alerts']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_js(&c, "the alerts view", "return location.search;", |v| {
+            v == "?page=alerts"
+        })
+        .await;
+        wait_js(&c, "the alert rows", &rows_js("exe-alerts"), nonempty).await;
+        let cards = c
+            .execute(
+                "return document.querySelectorAll('#exe-cards').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(cards.as_u64(), Some(0));
+        c.close().await.unwrap();
+        eprintln!("screenshot: {}", shot.display());
+    });
+    let (s, _) = weir.stop();
+    assert!(s.success());
+}
+
+/// A WebDriver session with headless Chromium.
+async fn headless(chromium: &Path, driver_url: &str, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium.to_str().unwrap(),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(driver_url)
+        .await
+        .expect("WebDriver session with headless Chromium")
+}
+
+async fn log_in(c: &Client, base: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("user"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_js(
+        c,
+        "the dashboard after login",
+        "return location.pathname;",
+        |v| v == "/",
+    )
+    .await;
+}
+
+/// Flow alerts of the tutorial plugin's EXE download script in the data directory.
+fn exe_alerts(data: &Path) -> u64 {
+    use weir_alerts::{AlertQuery, AlertStore, AlertTable, CountBy, SqliteConfig, SqliteStore};
+    let store = SqliteStore::open_dir(data, SqliteConfig::default()).unwrap();
+    store
+        .counts(&AlertQuery::new(AlertTable::Flow), CountBy::Type)
+        .unwrap()
+        .iter()
+        .filter(|r| r.name == "alert_exe_download")
+        .map(|r| r.count)
+        .sum()
+}
+
+fn replayed(w: &Weir) -> bool {
+    request(&w.url("/api/v1/health"), "GET", None, &[], None).1["capture_finished"] == true
+}
+
+/// The user scripts and plugins pages: a threshold refused with the model's range on
+/// the page, the tutorial plugin's EXE download script disabled with its toggle, and
+/// no new EXE download alert when the capture is replayed again.
+#[test]
+fn browser_scripts_page_disable_stops_alerts() {
+    let chromium = find(CHROMIUM, "chromium");
+    let chromedriver = find(CHROMEDRIVER, "chromedriver");
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = gen_pcap(dir.path(), 300);
+    let data = dir.path().join("data");
+    let flooder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/plugins/flooder");
+    let first = Weir::start(&pcap, &data, &["--plugins", flooder]);
+    first.wait_until(120, "the first replay to end", replayed);
+    let (_driver, driver_url) = start_chromedriver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut first = Some(first);
+    let (before, after) = rt.block_on(async {
+        let c = headless(&chromium, &driver_url, profile.path()).await;
+        let w = first.as_ref().unwrap();
+        let base = w.base.clone();
+        log_in(&c, &base).await;
+
+        // The dashboard charts the interface traffic the run stored as timeseries.
+        let note = wait_js(
+            &c,
+            "the stored traffic chart",
+            "const p = document.getElementById('ts-panel'); \
+             return p && !p.hidden && p.querySelector('canvas') ? document.getElementById('ts-note').textContent : '';",
+            |v| v.as_str().is_some_and(|t| !t.is_empty()),
+        )
+        .await;
+        assert!(note.as_str().unwrap().starts_with("iface:traffic_rxtx, "), "{note}");
+        c.execute("document.getElementById('ts-panel').scrollIntoView();", vec![])
+            .await
+            .unwrap();
+        screenshot(&c, "dashboard-timeseries.png").await;
+
+        // The scripts page, grouped by subdirectory, from the menu.
+        c.find(Locator::Css("#menu a[data-menu='scripts']")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the user scripts", "return document.querySelectorAll('#script-groups tr[data-script]').length;", |v| {
+            v.as_u64().unwrap_or(0) > 3
+        })
+        .await;
+        let groups = c
+            .execute("return Array.from(document.querySelectorAll('#script-groups section h2')).map(h => h.textContent);", vec![])
+            .await
+            .unwrap()
+            .to_string();
+        assert!(groups.contains("Flow scripts") && groups.contains("Host scripts"), "{groups}");
+        let row = c.find(Locator::Css("tr[data-script='flow/exes_download']")).await.unwrap().text().await.unwrap();
+        assert!(row.contains("EXEs Download") && row.contains("Detects .exe downloaded via HTTP"), "{row}");
+
+        // A threshold form built from the gui model: bounds, unit, fixed operator.
+        let form = "#conf-host-syn_flood_victim";
+        let model = c
+            .execute(
+                &format!("const f = document.querySelector('{form}'); const i = f.querySelector('input[name=threshold]'); \
+                 return [i.min, i.max, i.value, f.querySelector('select[name=operator]').disabled, f.textContent];"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(model.as_array().unwrap()[0..4], [json!("1"), json!("65535"), json!("50"), json!(true)], "{model}");
+        assert!(model[4].as_str().unwrap().contains("syn_sec"), "{model}");
+        // Out of range: refused by weir, the error shown next to the script.
+        c.execute(&format!("document.querySelector('{form} input[name=threshold]').value = '70000';"), vec![]).await.unwrap();
+        c.find(Locator::Css(&format!("{form} button"))).await.unwrap().click().await.unwrap();
+        let err = wait_js(
+            &c,
+            "the validation error",
+            "const e = document.getElementById('script-error-host-syn_flood_victim'); return e.hidden ? '' : e.textContent;",
+            |v| v.as_str().is_some_and(|t| !t.is_empty()),
+        )
+        .await;
+        assert!(err.as_str().unwrap().contains("threshold: 70000 is out of range 1..65535"), "{err}");
+        c.execute(&format!("document.querySelector('{form}').scrollIntoView();"), vec![]).await.unwrap();
+        screenshot(&c, "scripts-validation.png").await;
+        c.execute(&format!("document.querySelector('{form} input[name=threshold]').value = '1000';"), vec![]).await.unwrap();
+        c.find(Locator::Css(&format!("{form} button"))).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the saved threshold", "return document.getElementById('script-saved-host-syn_flood_victim').textContent;", |v| {
+            v.as_str().is_some_and(|t| t.contains("min: > 1000"))
+        })
+        .await;
+        let (_, syn) = w.get_json("/api/v1/scripts/host/syn_flood_victim");
+        assert_eq!(syn["conf"]["min"]["threshold"], 1000, "{syn}");
+        // An override for one network, and a refused entity.
+        let set = |entity: &str, threshold: &str| {
+            format!(
+                "const f = document.querySelector('{form}'); f.elements.entity.value = '{entity}'; \
+                 f.elements.threshold.value = '{threshold}'; f.querySelector('button').click();"
+            )
+        };
+        c.execute(&set("192.168.1.0/24", "100"), vec![]).await.unwrap();
+        wait_js(&c, "the saved override", "return document.getElementById('script-saved-host-syn_flood_victim').textContent;", |v| {
+            v.as_str().is_some_and(|t| t.starts_with("saved for 192.168.1.0/24"))
+        })
+        .await;
+        let (_, syn) = w.get_json("/api/v1/scripts/host/syn_flood_victim");
+        assert_eq!(syn["entity_overrides"]["192.168.1.0/24"]["min"]["conf"]["threshold"], 100, "{syn}");
+        assert_eq!(syn["conf"]["min"]["threshold"], 1000, "{syn}");
+        c.execute(&set("not-a-network", "100"), vec![]).await.unwrap();
+        wait_js(
+            &c,
+            "the refused entity",
+            "const e = document.getElementById('script-error-host-syn_flood_victim'); return e.hidden ? '' : e.textContent;",
+            |v| v.as_str().is_some_and(|t| t.contains("not an IP address or a CIDR network")),
+        )
+        .await;
+
+        // Disable the EXE download script with its toggle.
+        let toggle = c.find(Locator::Id("enable-flow-exes_download")).await.unwrap();
+        assert_eq!(toggle.prop("checked").await.unwrap().as_deref(), Some("true"));
+        toggle.click().await.unwrap();
+        wait_js(&c, "the script disabled", "return document.getElementById('script-saved-flow-exes_download').textContent;", |v| {
+            v.as_str().is_some_and(|t| t.starts_with("disabled"))
+        })
+        .await;
+        let (_, exe) = w.get_json("/api/v1/scripts/flow/exes_download");
+        assert_eq!(exe["enabled"], false, "{exe}");
+        c.execute("document.querySelector('tr[data-script=\"flow/exes_download\"]').scrollIntoView({block: 'center'});", vec![]).await.unwrap();
+        screenshot(&c, "scripts-disabled.png").await;
+
+        // The plugins page: load problems (none here) and a reload from the page.
+        c.find(Locator::Css("#menu a[data-menu='plugins-status']")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the plugins", &rows_js("plugins"), |v| v.to_string().contains("exes_download")).await;
+        c.find(Locator::Id("plugins-reload")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the reload", "return document.getElementById('plugins-reloaded').textContent;", |v| {
+            v.as_str().is_some_and(|t| t.starts_with("reloaded:"))
+        })
+        .await;
+        screenshot(&c, "plugins.png").await;
+
+        // Replay the capture again with the script disabled: no new EXE download alert.
+        let (s, _) = first.take().unwrap().stop();
+        assert!(s.success());
+        let before = exe_alerts(&data);
+        // Twice, as two interfaces: the header gets an interface selector.
+        let pcap_arg = pcap.to_str().unwrap();
+        let second = Weir::start(
+            &pcap,
+            &data,
+            &["--plugins", flooder, "--pcap", pcap_arg, "--separate-interfaces"],
+        );
+        second.wait_until(120, "the second replay to end", replayed);
+        let after = exe_alerts(&data);
+        let base = second.base.clone();
+        log_in(&c, &base).await;
+        c.goto(&format!("{base}/scripts?subdir=flow")).await.unwrap();
+        wait_js(&c, "the flow scripts", "const t = document.getElementById('enable-flow-exes_download'); return t ? String(t.checked) : '';", |v| {
+            v == "false"
+        })
+        .await;
+        let options = wait_js(
+            &c,
+            "the interface selector",
+            "const s = document.getElementById('iface-select'); return s ? Array.from(s.options).map(o => o.textContent) : [];",
+            nonempty,
+        )
+        .await;
+        assert_eq!(options, json!(["0: sample.pcap", "1: sample.pcap"]));
+        c.goto(&format!("{base}/hosts?ifid=1")).await.unwrap();
+        wait_js(&c, "the second interface's hosts", &rows_js("hosts"), nonempty).await;
+        let chosen = c
+            .execute("return document.getElementById('iface-select').value;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(chosen, json!("1"));
+        c.goto(&format!("{base}/alerts/flow?text=.exe")).await.unwrap();
+        wait_js(&c, "the flow alerts table", "return document.getElementById('alerts').dataset.total || '';", |v| {
+            v.as_str().is_some_and(|t| !t.is_empty())
+        })
+        .await;
+        screenshot(&c, "alerts-after-disable.png").await;
+        let (s, _) = second.stop();
+        assert!(s.success());
+        c.close().await.unwrap();
+        (before, after)
+    });
+    assert!(before > 0, "the first replay raised EXE download alerts");
+    assert_eq!(
+        after, before,
+        "the disabled script raised no alert in the second replay"
+    );
 }

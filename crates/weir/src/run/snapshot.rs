@@ -3,14 +3,22 @@
 //! The engine thread owns its tables; it publishes a [`Snapshot`] at most every
 //! [`PUBLISH_EVERY`] of wall time (and once at the end), and readers clone the `Arc` of
 //! the latest one. Nothing outside the engine thread ever touches the live tables.
+//!
+//! A run has one [`SnapshotCell`] holding one cell per interface (its snapshots,
+//! throughput samples, source counters and user script counters), and the syslog
+//! producers' counters.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use weir_flow::{Engine, Interface, Proto};
 
+use super::source::{Msg, SourceStats};
+use super::syslog::{HandlerFactory, SyslogHandler, SyslogStats};
 use crate::cmd::flows::flow_json;
 use crate::cmd::hosts::host_json;
 
@@ -18,6 +26,25 @@ use crate::cmd::hosts::host_json;
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 /// Most flows (and hosts) copied into one snapshot; totals are always exact.
 pub const MAX_ROWS: usize = 100_000;
+/// Distinct syslog producers counted (more are left out of the per-producer counts).
+const MAX_PRODUCERS: usize = 10_000;
+/// Throughput samples kept per interface (one per snapshot, about 1/s: an hour).
+pub const SAMPLES: usize = 3600;
+
+/// One throughput sample of an interface, taken when a snapshot is published.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Sample {
+    /// Packet time, seconds since the epoch.
+    pub time: f64,
+    /// Bytes seen so far.
+    pub bytes: u64,
+    /// Packets seen so far.
+    pub packets: u64,
+    /// Throughput since the previous sample, bits per second.
+    pub bps: f64,
+    /// Throughput since the previous sample, packets per second.
+    pub pps: f64,
+}
 
 /// The engine's state at one moment of packet time.
 #[derive(Debug, Default)]
@@ -34,24 +61,229 @@ pub struct Snapshot {
     pub hosts: Vec<Map<String, Value>>,
     /// Number of active hosts.
     pub hosts_total: usize,
+    /// The local networks with their counters (`network.getNetworkStats()`-like keys).
+    pub networks: Vec<Map<String, Value>>,
     /// True once the engine has finished (the capture ended).
     pub finished: bool,
 }
 
 /// Where the engine publishes and readers read.
+///
+/// The cell a run creates is also the directory of its interfaces: each engine thread
+/// publishes into the cell [`SnapshotCell::interface`] registers for it, and readers
+/// find every interface's cell by id. [`SnapshotCell::get`] on the run's cell is the
+/// first interface's latest snapshot.
 #[derive(Debug, Default)]
 pub struct SnapshotCell {
     latest: RwLock<Arc<Snapshot>>,
+    name: RwLock<String>,
+    samples: Mutex<VecDeque<Sample>>,
+    interfaces: RwLock<Vec<(usize, Arc<SnapshotCell>)>>,
+    source: RwLock<Option<Arc<SourceStats>>>,
+    queue: RwLock<Option<crossbeam_channel::Receiver<Msg>>>,
+    syslog: Mutex<Option<SyslogStats>>,
+    scripts: Mutex<Vec<ScriptCounters>>,
+}
+
+/// Calls and failures of one user script on an interface, for `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptCounters {
+    /// Plugin key.
+    pub plugin: String,
+    /// `subdir/key`.
+    pub script: String,
+    /// Hook calls so far.
+    pub calls: u64,
+    /// Failed calls so far.
+    pub errors: u64,
+    /// Disabled after too many failures in a row.
+    pub disabled: bool,
+}
+
+/// Counters of an interface's source and queue, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SourceCounters {
+    /// Frames read by the source.
+    pub frames: u64,
+    /// Frames dropped because the engine queue was full.
+    pub queue_drops: u64,
+    /// Frames the kernel dropped (live sources).
+    pub kernel_drops: u64,
+    /// Problems reported by the source.
+    pub problems: u64,
+    /// Batches waiting in the source → engine queue.
+    pub queue_depth: usize,
+    /// Capacity of that queue, in batches.
+    pub queue_capacity: usize,
 }
 
 impl SnapshotCell {
-    /// The latest snapshot.
+    /// The latest snapshot (of the first interface, when interfaces are registered).
     pub fn get(&self) -> Arc<Snapshot> {
+        if let Some(first) = self.interfaces.read().first() {
+            return first.1.get();
+        }
         self.latest.read().clone()
     }
 
+    /// The cell of interface `ifid`, registered under `name` on first use.
+    pub fn interface(&self, ifid: usize, name: &str) -> Arc<SnapshotCell> {
+        let mut list = self.interfaces.write();
+        if let Some((_, c)) = list.iter().find(|(i, _)| *i == ifid) {
+            return c.clone();
+        }
+        let cell = Arc::new(SnapshotCell::default());
+        *cell.name.write() = name.to_string();
+        list.push((ifid, cell.clone()));
+        list.sort_by_key(|(i, _)| *i);
+        cell
+    }
+
+    /// The cell of the interface whose source is `name` (of several with that name,
+    /// the one with id `ifid`, else the first).
+    pub fn interface_named(&self, name: &str, ifid: usize) -> Option<Arc<SnapshotCell>> {
+        let list = self.interfaces.read();
+        let mut same = list.iter().filter(|(_, c)| *c.name.read() == name);
+        let first = same.next()?;
+        Some(
+            std::iter::once(first)
+                .chain(same)
+                .find(|(i, _)| *i == ifid)
+                .unwrap_or(first)
+                .1
+                .clone(),
+        )
+    }
+
+    /// Publishes the interface's user script counters.
+    pub fn publish_scripts(&self, counters: Vec<ScriptCounters>) {
+        *self.scripts.lock() = counters;
+    }
+
+    /// The interface's user script counters, as last published.
+    pub fn scripts(&self) -> Vec<ScriptCounters> {
+        self.scripts.lock().clone()
+    }
+
+    /// The registered interfaces, by id.
+    pub fn interfaces(&self) -> Vec<(usize, Arc<SnapshotCell>)> {
+        self.interfaces.read().clone()
+    }
+
+    /// Lets readers see the counters of the interface's source.
+    pub fn watch_source(&self, stats: Arc<SourceStats>) {
+        *self.source.write() = Some(stats);
+    }
+
+    /// Lets readers see how full the source → engine queue is (a receiver kept only
+    /// for its length).
+    pub fn watch_queue(&self, queue: crossbeam_channel::Receiver<Msg>) {
+        *self.queue.write() = Some(queue);
+    }
+
+    /// The source's counters and the queue depth, once known.
+    pub fn source_counters(&self) -> Option<SourceCounters> {
+        let stats = self.source.read().clone()?;
+        let (depth, cap) = self
+            .queue
+            .read()
+            .as_ref()
+            .map_or((0, 0), |q| (q.len(), q.capacity().unwrap_or(0)));
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+        Some(SourceCounters {
+            frames: load(&stats.frames),
+            queue_drops: load(&stats.queue_drops),
+            kernel_drops: load(&stats.kernel_drops),
+            problems: load(&stats.problems),
+            queue_depth: depth,
+            queue_capacity: cap,
+        })
+    }
+
+    /// Counts one syslog message of `producer` (handled by a script or not, failed).
+    fn count_syslog(&self, producer: &str, handled: Option<bool>) {
+        let mut g = self.syslog.lock();
+        let s = g.get_or_insert_with(SyslogStats::default);
+        s.received += 1;
+        if s.producers.len() < MAX_PRODUCERS || s.producers.contains_key(producer) {
+            *s.producers.entry(producer.to_string()).or_default() += 1;
+            if handled == Some(false) {
+                *s.unhandled.entry(producer.to_string()).or_default() += 1;
+            }
+        }
+        if handled.is_none() {
+            s.handler_errors += 1;
+        }
+    }
+
+    /// The syslog counters so far (messages that reached the scripts, per producer),
+    /// when syslog listeners run.
+    pub fn syslog(&self) -> Option<SyslogStats> {
+        self.syslog.lock().clone()
+    }
+
+    /// Wraps a syslog handler factory so that every message it handles is counted in
+    /// this cell (live, for the web server's syslog producers).
+    pub fn counting_syslog(self: &Arc<Self>, make: HandlerFactory) -> HandlerFactory {
+        let cell = self.clone();
+        *cell.syslog.lock() = Some(SyslogStats::default());
+        Box::new(move || {
+            let inner = make()?;
+            Ok(Box::new(CountingSyslog { inner, cell }) as Box<dyn SyslogHandler>)
+        })
+    }
+
+    /// The name the interface was registered under (its source).
+    pub fn name(&self) -> String {
+        self.name.read().clone()
+    }
+
+    /// The throughput samples newer than `since` (all without), oldest first.
+    pub fn samples(&self, since: Option<f64>) -> Vec<Sample> {
+        self.samples
+            .lock()
+            .iter()
+            .filter(|s| since.is_none_or(|t| s.time > t))
+            .copied()
+            .collect()
+    }
+
     fn set(&self, s: Snapshot) {
+        self.sample(&s);
         *self.latest.write() = Arc::new(s);
+    }
+
+    /// Adds the throughput sample of a new snapshot.
+    fn sample(&self, snap: &Snapshot) {
+        if snap.clock_us == 0 {
+            return;
+        }
+        let field = |k: &str| snap.interface.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let rate = |k: &str| snap.interface.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+        let (bytes, packets) = (field("bytes"), field("packets"));
+        let time = snap.clock_us as f64 / 1e6;
+        let mut ring = self.samples.lock();
+        let (bps, pps) = match ring.back() {
+            Some(last) if time <= last.time => return,
+            Some(last) => {
+                let dt = time - last.time;
+                (
+                    bytes.saturating_sub(last.bytes) as f64 * 8.0 / dt,
+                    packets.saturating_sub(last.packets) as f64 / dt,
+                )
+            }
+            None => (rate("throughput_bps"), rate("throughput_pps")),
+        };
+        if ring.len() >= SAMPLES {
+            ring.pop_front();
+        }
+        ring.push_back(Sample {
+            time,
+            bytes,
+            packets,
+            bps,
+            pps,
+        });
     }
 }
 
@@ -129,9 +361,29 @@ fn interface_json(i: &Interface) -> Value {
     })
 }
 
+fn network_json(n: &weir_flow::Network) -> Map<String, Value> {
+    let v = json!({
+        "network_id": n.id,
+        "network_key": n.cidr.to_string(),
+        "num_hosts": n.hosts,
+        "ingress": n.bytes_ingress,
+        "egress": n.bytes_egress,
+        "inner": n.bytes_inner,
+        "bytes": n.bytes_ingress + n.bytes_egress + n.bytes_inner,
+        "packets": n.packets,
+        "flows": n.flows,
+        "score": n.score,
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 fn build(engine: &Engine, finished: bool) -> Snapshot {
     let nets = engine.networks();
     Snapshot {
+        networks: nets.iter().map(network_json).collect(),
         clock_us: engine.clock().0,
         interface: interface_json(engine.interface()),
         flows: engine
@@ -149,5 +401,116 @@ fn build(engine: &Engine, finished: bool) -> Snapshot {
             .collect(),
         hosts_total: engine.hosts().len(),
         finished,
+    }
+}
+
+/// A syslog handler that counts what it handles into a [`SnapshotCell`].
+struct CountingSyslog {
+    inner: Box<dyn SyslogHandler>,
+    cell: Arc<SnapshotCell>,
+}
+
+impl SyslogHandler for CountingSyslog {
+    fn handle(
+        &mut self,
+        producer: &str,
+        msg: &weir_decode::SyslogMessage<'_>,
+        host: &str,
+    ) -> anyhow::Result<bool> {
+        let r = self.inner.handle(producer, msg, host);
+        self.cell.count_syslog(producer, r.as_ref().ok().copied());
+        r
+    }
+
+    fn reload(&mut self) {
+        self.inner.reload();
+    }
+
+    fn queue_overflow(&mut self, dropped: u64, queue_size: usize, engaged: bool) {
+        self.inner.queue_overflow(dropped, queue_size, engaged);
+    }
+
+    fn finish(&mut self) {
+        self.inner.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(clock_s: u64, bytes: u64, packets: u64) -> Snapshot {
+        Snapshot {
+            clock_us: clock_s * 1_000_000,
+            interface: json!({"bytes": bytes, "packets": packets,
+                "throughput_bps": 8.0, "throughput_pps": 1.0}),
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn interfaces_and_samples() {
+        let run = SnapshotCell::default();
+        assert_eq!(run.get().clock_us, 0);
+        let second = run.interface(1, "b.pcap");
+        let first = run.interface(0, "a.pcap");
+        assert!(Arc::ptr_eq(&first, &run.interface(0, "ignored")));
+        let ids: Vec<(usize, String)> = run
+            .interfaces()
+            .iter()
+            .map(|(i, c)| (*i, c.name()))
+            .collect();
+        assert_eq!(ids, [(0, "a.pcap".into()), (1, "b.pcap".into())]);
+        first.set(snap(100, 1000, 10));
+        second.set(snap(50, 7, 1));
+        // The run's cell reads as its first interface.
+        assert_eq!(run.get().clock_us, 100_000_000);
+        first.set(snap(102, 3000, 14));
+        first.set(snap(102, 3000, 14));
+        first.set(snap(101, 9999, 99));
+        let s = first.samples(None);
+        assert_eq!(s.len(), 2, "same or older packet time: no sample");
+        assert_eq!((s[0].bps, s[0].pps), (8.0, 1.0));
+        assert_eq!((s[1].bps, s[1].pps), (8000.0, 2.0));
+        assert_eq!(first.samples(Some(100.0)).len(), 1);
+        assert_eq!(second.samples(None).len(), 1);
+    }
+
+    /// Answers handled, unhandled, then fails, in turn.
+    struct Turns(usize);
+
+    impl SyslogHandler for Turns {
+        fn handle(
+            &mut self,
+            _: &str,
+            _: &weir_decode::SyslogMessage<'_>,
+            _: &str,
+        ) -> anyhow::Result<bool> {
+            self.0 += 1;
+            match self.0 % 3 {
+                1 => Ok(true),
+                2 => Ok(false),
+                _ => Err(anyhow::anyhow!("failed")),
+            }
+        }
+    }
+
+    #[test]
+    fn syslog_counts() {
+        let run = Arc::new(SnapshotCell::default());
+        assert!(run.syslog().is_none());
+        let make = run.counting_syslog(Box::new(|| Ok(Box::new(Turns(0)))));
+        let mut h = make().unwrap();
+        let msg = weir_decode::parse_syslog(b"<13>Nov 26 22:08:46 fw app[1]: x").unwrap();
+        for producer in ["a", "b", "b", "a", "b", "c"] {
+            let _ = h.handle(producer, &msg, "fw");
+        }
+        let s = run.syslog().unwrap();
+        assert_eq!((s.received, s.handler_errors), (6, 2));
+        let p: Vec<_> = s.producers.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(p, [("a", 2), ("b", 3), ("c", 1)]);
+        // a: handled, handled; b: unhandled, failed, unhandled; c: failed.
+        let u: Vec<_> = s.unhandled.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(u, [("b", 2)]);
     }
 }

@@ -22,9 +22,10 @@ use weir_alerts::{
 };
 
 use super::AppState;
-use super::admin;
 use super::auth::Identity;
 use super::filter::{self, FlowFilter, HostFilter, L4, StatusFilter};
+use super::{admin, scripts, timeseries};
+use crate::run::snapshot::SnapshotCell;
 
 /// The OpenAPI document of this API.
 pub(crate) const OPENAPI: &str = include_str!("openapi.json");
@@ -40,6 +41,8 @@ pub(super) type St = State<Arc<AppState>>;
 pub(crate) struct ApiError {
     status: StatusCode,
     message: String,
+    /// The request field the error is about (a body or query field), when one is.
+    field: Option<String>,
 }
 
 impl ApiError {
@@ -47,7 +50,14 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// Names the field the error is about (`"field"` in the JSON answer).
+    pub(crate) fn with_field(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
     }
 
     pub(crate) fn bad(message: impl Into<String>) -> ApiError {
@@ -66,11 +76,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = (
-            self.status,
-            Json(json!({"error": self.message, "status": self.status.as_u16()})),
-        )
-            .into_response();
+        let mut body = json!({"error": self.message, "status": self.status.as_u16()});
+        if let Some(f) = self.field {
+            body["field"] = json!(f);
+        }
+        let mut r = (self.status, Json(body)).into_response();
         r.headers_mut().insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
@@ -124,17 +134,27 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
 }
 
 /// Query parameters, checked against the names an endpoint accepts.
-struct Params(Vec<(String, String)>);
+pub(super) struct Params(Vec<(String, String)>);
+
+/// The query string of a request, as pairs.
+pub(super) type Q = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 impl Params {
-    fn new(
-        q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    pub(super) fn new(q: Q, allowed: &[&str]) -> Result<Params, ApiError> {
+        Params::with_prefix(q, allowed, None)
+    }
+
+    /// As [`Params::new`], also accepting any name that starts with `prefix`.
+    pub(super) fn with_prefix(
+        q: Q,
         allowed: &[&str],
+        prefix: Option<&str>,
     ) -> Result<Params, ApiError> {
         let Query(pairs) = q.map_err(|e| ApiError::bad(format!("bad query string: {e}")))?;
         let mut seen = HashSet::new();
         for (k, v) in &pairs {
-            if !allowed.contains(&k.as_str()) {
+            let prefixed = prefix.is_some_and(|p| k.len() > p.len() && k.starts_with(p));
+            if !allowed.contains(&k.as_str()) && !prefixed {
                 return Err(ApiError::bad(format!(
                     "unknown parameter {k:?} (accepted: {})",
                     allowed.join(", ")
@@ -150,25 +170,33 @@ impl Params {
         Ok(Params(pairs))
     }
 
+    /// Every pair whose name starts with `prefix`, the prefix removed.
+    pub(super) fn prefixed(&self, prefix: &str) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|n| (n.to_string(), v.clone())))
+            .collect()
+    }
+
     /// A non-empty value.
-    fn str(&self, k: &str) -> Option<&str> {
+    pub(super) fn str(&self, k: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(n, v)| n == k && !v.is_empty())
             .map(|(_, v)| v.as_str())
     }
 
-    fn parse<T: FromStr>(&self, k: &str, what: &str) -> Result<Option<T>, ApiError> {
+    pub(super) fn parse<T: FromStr>(&self, k: &str, what: &str) -> Result<Option<T>, ApiError> {
         match self.str(k) {
             None => Ok(None),
             Some(v) => v
                 .parse()
                 .map(Some)
-                .map_err(|_| ApiError::bad(format!("{k}={v:?}: expected {what}"))),
+                .map_err(|_| ApiError::bad(format!("{k}={v:?}: expected {what}")).with_field(k)),
         }
     }
 
-    fn bool(&self, k: &str) -> Result<Option<bool>, ApiError> {
+    pub(super) fn bool(&self, k: &str) -> Result<Option<bool>, ApiError> {
         match self.str(k) {
             None => Ok(None),
             Some("true" | "1") => Ok(Some(true)),
@@ -178,7 +206,7 @@ impl Params {
     }
 
     /// `offset` and `limit` (default 50, at most 1000).
-    fn paging(&self) -> Result<(usize, usize), ApiError> {
+    pub(super) fn paging(&self) -> Result<(usize, usize), ApiError> {
         let offset = self
             .parse::<u32>("offset", "a non-negative integer")?
             .unwrap_or(0) as usize;
@@ -265,7 +293,7 @@ pub(crate) fn public_routes() -> Router<Arc<AppState>> {
 /// The authenticated API: (method, path, handler). [`super::router`] mounts them; the
 /// OpenAPI test compares them with `openapi.json`.
 pub(crate) fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppState>>)> {
-    use axum::routing::{delete, post};
+    use axum::routing::{delete, post, put};
     vec![
         ("get", "/api/v1/me", get(me)),
         ("get", "/api/v1/interfaces", get(interfaces)),
@@ -283,6 +311,39 @@ pub(crate) fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppS
         ("get", "/api/v1/hosts/{ip}/peers", get(host_peers)),
         ("get", "/api/v1/alerts", get(alerts)),
         ("get", "/api/v1/alerts/counts", get(alert_counts)),
+        ("get", "/api/v1/networks", get(networks)),
+        ("get", "/api/v1/scripts", get(scripts::list)),
+        ("get", "/api/v1/scripts/{subdir}/{key}", get(scripts::show)),
+        (
+            "post",
+            "/api/v1/scripts/{subdir}/{key}/enable",
+            post(scripts::enable),
+        ),
+        (
+            "post",
+            "/api/v1/scripts/{subdir}/{key}/disable",
+            post(scripts::disable),
+        ),
+        (
+            "put",
+            "/api/v1/scripts/{subdir}/{key}/config",
+            put(scripts::configure),
+        ),
+        (
+            "post",
+            "/api/v1/scripts/{subdir}/{key}/config",
+            post(scripts::configure),
+        ),
+        ("get", "/api/v1/plugins", get(scripts::plugins)),
+        ("post", "/api/v1/plugins/reload", post(scripts::reload)),
+        (
+            "get",
+            "/api/v1/timeseries/schemas",
+            get(timeseries::schemas),
+        ),
+        ("get", "/api/v1/timeseries/query", get(timeseries::query)),
+        ("get", "/api/v1/timeseries/top", get(timeseries::top)),
+        ("get", "/api/v1/syslog/producers", get(syslog_producers)),
         ("get", "/api/v1/users", get(admin::users)),
         ("post", "/api/v1/users", post(admin::add_user)),
         ("delete", "/api/v1/users/{name}", delete(admin::remove_user)),
@@ -312,79 +373,160 @@ async fn me(Extension(id): Extension<Identity>) -> ApiResult {
     ok(json!({"user": id.user, "role": id.role.name(), "csrf_token": id.csrf()}))
 }
 
-/// The interface object of the API (ifid 0: one interface per run today).
-fn interface_value(st: &AppState) -> Value {
-    let snap = st.snapshots.get();
-    let mut v = snap.interface.clone();
-    if let Value::Object(m) = &mut v {
-        m.insert("ifid".into(), json!(0));
-        m.insert("name".into(), json!(st.iface_name));
-        m.insert("clock_us".into(), json!(snap.clock_us));
-        m.insert("flows_active".into(), json!(snap.flows_total));
-        m.insert("hosts_active".into(), json!(snap.hosts_total));
-        m.insert("capture_finished".into(), json!(snap.finished));
+/// A short name for an interface's source: the capture file name(s) or the live
+/// interface.
+pub(super) fn short_name(source: &str) -> String {
+    if let Some(i) = source.strip_prefix("interface ") {
+        return i.to_string();
+    }
+    let files: Vec<&str> = source.split(", ").collect();
+    let base = |p: &str| {
+        std::path::Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.to_string())
+    };
+    match files.as_slice() {
+        [] | [""] => source.to_string(),
+        [one] => base(one),
+        [first, rest @ ..] => format!("{} (+{} files)", base(first), rest.len()),
+    }
+}
+
+/// The interface object of the API.
+fn interface_value(st: &AppState, ifid: usize, cell: &SnapshotCell) -> Value {
+    let snap = cell.get();
+    let name = match cell.name() {
+        n if n.is_empty() => st.iface_name.clone(),
+        n => short_name(&n),
+    };
+    let mut m = match &snap.interface {
+        Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    m.insert("ifid".into(), json!(ifid));
+    m.insert("name".into(), json!(name));
+    m.insert("source".into(), json!(cell.name()));
+    m.insert("clock_us".into(), json!(snap.clock_us));
+    m.insert("flows_active".into(), json!(snap.flows_total));
+    m.insert("hosts_active".into(), json!(snap.hosts_total));
+    m.insert("networks".into(), json!(snap.networks.len()));
+    m.insert("capture_finished".into(), json!(snap.finished));
+    Value::Object(m)
+}
+
+/// Every interface of the run: (ifid, its snapshot cell). Before the engines start
+/// (or with syslog only) the run's own cell stands for interface 0.
+pub(super) fn all_interfaces(st: &AppState) -> Vec<(usize, Arc<SnapshotCell>)> {
+    let list = st.snapshots.interfaces();
+    if list.is_empty() {
+        vec![(0, st.snapshots.clone())]
     } else {
-        v = json!({"ifid": 0, "name": st.iface_name, "clock_us": snap.clock_us,
-            "flows_active": 0, "hosts_active": 0, "capture_finished": snap.finished});
-    }
-    v
-}
-
-fn check_ifid(ifid: &str) -> Result<(), ApiError> {
-    match ifid.parse::<u32>() {
-        Ok(0) => Ok(()),
-        Ok(n) => Err(ApiError::not_found(format!("no interface {n}"))),
-        Err(_) => Err(ApiError::bad(format!(
-            "interface id {ifid:?}: expected an integer"
-        ))),
+        list
     }
 }
 
-async fn interfaces(
-    State(st): St,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> ApiResult {
+/// The interface an `ifid` (path segment or parameter) names; `None`: the first.
+pub(super) fn interface_cell(
+    st: &AppState,
+    ifid: Option<&str>,
+) -> Result<(usize, Arc<SnapshotCell>), ApiError> {
+    let all = all_interfaces(st);
+    let Some(raw) = ifid else {
+        return all
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::not_found("no interface"));
+    };
+    let n = raw.parse::<usize>().map_err(|_| {
+        ApiError::bad(format!(
+            "ifid={raw:?}: expected an interface id (an integer)"
+        ))
+        .with_field("ifid")
+    })?;
+    all.into_iter()
+        .find(|(i, _)| *i == n)
+        .ok_or_else(|| ApiError::not_found(format!("no interface {n} (see /api/v1/interfaces)")))
+}
+
+async fn interfaces(State(st): St, q: Q) -> ApiResult {
     Params::new(q, &[])?;
-    ok(page(vec![interface_value(&st)], 1, 0, 1))
-}
-
-async fn interface(State(st): St, Path(ifid): Path<String>) -> ApiResult {
-    check_ifid(&ifid)?;
-    ok(interface_value(&st))
-}
-
-async fn throughput(
-    State(st): St,
-    Path(ifid): Path<String>,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> ApiResult {
-    check_ifid(&ifid)?;
-    let p = Params::new(q, &["since"])?;
-    let since = p.parse::<f64>("since", "seconds since the epoch")?;
-    let items: Vec<Value> = st
-        .samples
-        .lock()
+    let items: Vec<Value> = all_interfaces(&st)
         .iter()
-        .filter(|s| since.is_none_or(|t| s.time > t))
-        .map(|s| json!(s))
+        .map(|(i, c)| interface_value(&st, *i, c))
         .collect();
     let n = items.len();
     ok(page(items, n, 0, n))
 }
 
-async fn interface_l7(
-    State(st): St,
-    Path(ifid): Path<String>,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> ApiResult {
-    check_ifid(&ifid)?;
+async fn interface(State(st): St, Path(ifid): Path<String>) -> ApiResult {
+    let (i, cell) = interface_cell(&st, Some(&ifid))?;
+    ok(interface_value(&st, i, &cell))
+}
+
+async fn throughput(State(st): St, Path(ifid): Path<String>, q: Q) -> ApiResult {
+    let (_, cell) = interface_cell(&st, Some(&ifid))?;
+    let p = Params::new(q, &["since"])?;
+    let since = p.parse::<f64>("since", "seconds since the epoch")?;
+    let items: Vec<Value> = cell.samples(since).iter().map(|s| json!(s)).collect();
+    let n = items.len();
+    ok(page(items, n, 0, n))
+}
+
+async fn interface_l7(State(st): St, Path(ifid): Path<String>, q: Q) -> ApiResult {
+    let (_, cell) = interface_cell(&st, Some(&ifid))?;
     let p = Params::new(q, &["offset", "limit"])?;
     let (offset, limit) = p.paging()?;
-    let all = filter::iface_l7(&st.snapshots.get().interface);
+    let all = filter::iface_l7(&cell.get().interface);
     ok(paged(all, offset, limit, |v| v))
 }
 
+/// The local networks of an interface with their counters.
+async fn networks(State(st): St, q: Q) -> ApiResult {
+    let p = Params::new(q, &["ifid", "offset", "limit"])?;
+    let (offset, limit) = p.paging()?;
+    let (ifid, cell) = interface_cell(&st, p.str("ifid"))?;
+    let snap = cell.get();
+    let mut v = paged(snap.networks.clone(), offset, limit, Value::Object);
+    v["ifid"] = json!(ifid);
+    ok(v)
+}
+
+/// `GET /api/v1/syslog/producers`: messages per producer (syslog tag), with and
+/// without a script handling them.
+async fn syslog_producers(State(st): St, q: Q) -> ApiResult {
+    let p = Params::new(q, &["offset", "limit"])?;
+    let (offset, limit) = p.paging()?;
+    let stats = st.snapshots.syslog();
+    let rows: Vec<Value> = stats
+        .as_ref()
+        .map(|s| {
+            s.producers
+                .iter()
+                .map(|(name, n)| {
+                    let unhandled = s.unhandled.get(name).copied().unwrap_or(0);
+                    json!({
+                        "producer": name,
+                        "messages": n,
+                        "handled": n.saturating_sub(unhandled),
+                        "unhandled": unhandled,
+                        "script": unhandled < *n,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut v = paged(rows, offset, limit, |v| v);
+    v["listening"] = json!(!st.run.cfg.sources.syslog.is_empty());
+    if let Some(s) = &stats {
+        v["messages"] = json!(s.received);
+        v["handler_errors"] = json!(s.handler_errors);
+    }
+    ok(v)
+}
+
 const FLOW_PARAMS: &[&str] = &[
+    "ifid",
     "host",
     "port",
     "l4",
@@ -398,11 +540,9 @@ const FLOW_PARAMS: &[&str] = &[
     "limit",
 ];
 
-async fn flows(
-    State(st): St,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> ApiResult {
+async fn flows(State(st): St, q: Q) -> ApiResult {
     let p = Params::new(q, FLOW_PARAMS)?;
+    let (ifid, cell) = interface_cell(&st, p.str("ifid"))?;
     let f = FlowFilter {
         host: p.parse::<IpAddr>("host", "an IP address")?,
         port: p.parse::<u16>("port", "a port number (0-65535)")?,
@@ -433,7 +573,7 @@ async fn flows(
     };
     let (sort, desc) = p.sort(filter::FLOW_SORT_KEYS, "bytes")?;
     let (offset, limit) = p.paging()?;
-    let snap = st.snapshots.get();
+    let snap = cell.get();
     // Filtering and sorting 100k rows takes milliseconds: off the async threads.
     let out = tokio::task::spawn_blocking(move || {
         let mut rows: Vec<&filter::Row> = snap.flows.iter().filter(|r| f.matches(r)).collect();
@@ -442,6 +582,7 @@ async fn flows(
         v["flows_active"] = json!(snap.flows_total);
         v["truncated"] = json!(snap.flows.len() < snap.flows_total);
         v["clock_us"] = json!(snap.clock_us);
+        v["ifid"] = json!(ifid);
         v
     })
     .await
@@ -457,13 +598,11 @@ pub(super) fn valid_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'))
 }
 
-async fn hosts(
-    State(st): St,
-    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> ApiResult {
+async fn hosts(State(st): St, q: Q) -> ApiResult {
     let p = Params::new(
         q,
         &[
+            "ifid",
             "local",
             "vlan",
             "min_score",
@@ -480,13 +619,15 @@ async fn hosts(
     };
     let (sort, desc) = p.sort(filter::HOST_SORT_KEYS, "bytes")?;
     let (offset, limit) = p.paging()?;
-    let snap = st.snapshots.get();
+    let (ifid, cell) = interface_cell(&st, p.str("ifid"))?;
+    let snap = cell.get();
     let out = tokio::task::spawn_blocking(move || {
         let mut rows: Vec<&filter::Row> = snap.hosts.iter().filter(|r| f.matches(r)).collect();
         filter::sort_rows(&mut rows, &sort, desc, true);
         let mut v = paged(rows, offset, limit, |r| Value::Object(r.clone()));
         v["hosts_active"] = json!(snap.hosts_total);
         v["truncated"] = json!(snap.hosts.len() < snap.hosts_total);
+        v["ifid"] = json!(ifid);
         v
     })
     .await
@@ -494,13 +635,18 @@ async fn hosts(
     ok(out)
 }
 
-/// The host row for `ip` (and `vlan`, default: any).
-fn find_host(st: &AppState, ip: &str, vlan: Option<u16>) -> Result<filter::Row, ApiError> {
+/// The host row for `ip` (and `vlan`, default: any) on the interface `ifid`.
+fn find_host(
+    st: &AppState,
+    ip: &str,
+    vlan: Option<u16>,
+    ifid: Option<&str>,
+) -> Result<filter::Row, ApiError> {
     let addr: IpAddr = ip
         .parse()
         .map_err(|_| ApiError::bad(format!("{ip:?} is not an IP address")))?;
     let ip = addr.to_string();
-    let snap = st.snapshots.get();
+    let snap = interface_cell(st, ifid)?.1.get();
     snap.hosts
         .iter()
         .find(|h| {
@@ -516,8 +662,13 @@ async fn host(
     Path(ip): Path<String>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult {
-    let p = Params::new(q, &["vlan"])?;
-    let h = find_host(&st, &ip, p.parse::<u16>("vlan", "a VLAN id")?)?;
+    let p = Params::new(q, &["vlan", "ifid"])?;
+    let h = find_host(
+        &st,
+        &ip,
+        p.parse::<u16>("vlan", "a VLAN id")?,
+        p.str("ifid"),
+    )?;
     ok(Value::Object(h))
 }
 
@@ -526,8 +677,13 @@ async fn host_l7(
     Path(ip): Path<String>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult {
-    let p = Params::new(q, &["vlan"])?;
-    let h = find_host(&st, &ip, p.parse::<u16>("vlan", "a VLAN id")?)?;
+    let p = Params::new(q, &["vlan", "ifid"])?;
+    let h = find_host(
+        &st,
+        &ip,
+        p.parse::<u16>("vlan", "a VLAN id")?,
+        p.str("ifid"),
+    )?;
     let items = filter::host_l7(&h);
     let n = items.len();
     ok(page(items, n, 0, n))
@@ -538,12 +694,12 @@ async fn host_peers(
     Path(ip): Path<String>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult {
-    let p = Params::new(q, &["offset", "limit"])?;
+    let p = Params::new(q, &["offset", "limit", "ifid"])?;
     let (offset, limit) = p.paging()?;
     let addr: IpAddr = ip
         .parse()
         .map_err(|_| ApiError::bad(format!("{ip:?} is not an IP address")))?;
-    let snap = st.snapshots.get();
+    let snap = interface_cell(&st, p.str("ifid"))?.1.get();
     let all =
         tokio::task::spawn_blocking(move || filter::host_peers(&snap.flows, &addr.to_string()))
             .await
@@ -749,6 +905,7 @@ mod tests {
             .chain([
                 ("get".to_string(), "/api/v1/health".to_string()),
                 ("get".to_string(), "/api/v1/openapi.json".to_string()),
+                ("get".to_string(), "/metrics".to_string()),
             ])
             .collect();
         documented.sort();
@@ -768,6 +925,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn interface_names() {
+        assert_eq!(short_name("/tmp/x/sample.pcap"), "sample.pcap");
+        assert_eq!(
+            short_name("a/one.pcap, b/two.pcap, c/three.pcap"),
+            "one.pcap (+2 files)"
+        );
+        assert_eq!(short_name("interface eth0"), "eth0");
+        assert_eq!(short_name(""), "");
+    }
+
+    #[test]
+    fn prefixed_params() {
+        let q = |s: &str| {
+            Query::<Vec<(String, String)>>::try_from_uri(&format!("/x?{s}").parse().unwrap())
+        };
+        let p = Params::with_prefix(
+            q("schema=a:b&tag.ifid=0&tag.host=1.2.3.4"),
+            &["schema"],
+            Some("tag."),
+        )
+        .unwrap();
+        assert_eq!(
+            p.prefixed("tag."),
+            [
+                ("ifid".to_string(), "0".to_string()),
+                ("host".into(), "1.2.3.4".into())
+            ]
+        );
+        // The prefix alone is not a name; other names are refused.
+        assert!(Params::with_prefix(q("tag.=1"), &["schema"], Some("tag.")).is_err());
+        assert!(Params::with_prefix(q("tags.x=1"), &["schema"], Some("tag.")).is_err());
+        assert!(Params::with_prefix(q("tag.x=1&tag.x=2"), &["schema"], Some("tag.")).is_err());
+    }
+
+    #[test]
+    fn errors_name_their_field() {
+        let r = ApiError::bad("threshold: too big")
+            .with_field("conf.threshold")
+            .into_response();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let body = rt
+            .block_on(axum::body::to_bytes(r.into_body(), 4096))
+            .unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            v,
+            json!({"error": "threshold: too big", "status": 400, "field": "conf.threshold"})
+        );
     }
 
     #[test]

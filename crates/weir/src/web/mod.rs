@@ -2,17 +2,21 @@
 //!
 //! It runs on its own thread with a small tokio runtime and never touches the engine's
 //! live tables: it reads the [`Snapshot`](crate::run::snapshot::Snapshot)s the engine
-//! publishes (DESIGN.md), keeps a small ring of recent interface samples for the
-//! throughput chart, and reads alerts from the SQLite store (a reader connection; the
-//! writer is never blocked). Authentication is on by default (see `docs/web.md`).
+//! publishes (DESIGN.md; each interface's cell also keeps its recent throughput
+//! samples for the chart), and reads alerts from the SQLite store (a reader
+//! connection; the writer is never blocked). Authentication is on by default (see `docs/web.md`).
 
 mod admin;
 mod api;
 mod auth;
+mod context;
 mod filter;
+mod metrics;
+mod pages;
+mod scripts;
+mod timeseries;
 mod ui;
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,38 +26,18 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use parking_lot::Mutex;
-use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 use weir_alerts::{SqliteConfig, SqliteStore};
 
 use crate::config::Config;
 use crate::run::snapshot::SnapshotCell;
 
-/// Interface samples kept for the throughput chart (one per snapshot, about 1/s).
-const SAMPLES: usize = 3600;
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024;
-
-/// One interface sample of the throughput ring.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub(crate) struct Sample {
-    /// Packet time, seconds since the epoch.
-    pub time: f64,
-    /// Bytes seen so far.
-    pub bytes: u64,
-    /// Packets seen so far.
-    pub packets: u64,
-    /// Throughput since the previous sample, bits per second.
-    pub bps: f64,
-    /// Throughput since the previous sample, packets per second.
-    pub pps: f64,
-}
 
 /// Everything the handlers share.
 pub(crate) struct AppState {
     pub snapshots: Arc<SnapshotCell>,
-    pub samples: Mutex<VecDeque<Sample>>,
     pub alerts: Option<SqliteStore>,
     pub users: auth::Users,
     pub sessions: auth::Sessions,
@@ -63,47 +47,15 @@ pub(crate) struct AppState {
     pub hashing: tokio::sync::Semaphore,
     /// Failed logins per user name (lockout).
     pub failures: auth::Failures,
-}
-
-impl AppState {
-    fn sample(&self) {
-        let snap = self.snapshots.get();
-        if snap.clock_us == 0 {
-            return;
-        }
-        let bytes = snap.interface["bytes"].as_u64().unwrap_or(0);
-        let packets = snap.interface["packets"].as_u64().unwrap_or(0);
-        let time = snap.clock_us as f64 / 1e6;
-        let mut ring = self.samples.lock();
-        let (bps, pps) = match ring.back() {
-            Some(last) if last.time == time => return,
-            Some(last) if time > last.time => {
-                let dt = time - last.time;
-                (
-                    bytes.saturating_sub(last.bytes) as f64 * 8.0 / dt,
-                    packets.saturating_sub(last.packets) as f64 / dt,
-                )
-            }
-            _ => (
-                snap.interface["throughput_bps"].as_f64().unwrap_or(0.0),
-                snap.interface["throughput_pps"].as_f64().unwrap_or(0.0),
-            ),
-        };
-        if ring.len() == SAMPLES {
-            ring.pop_front();
-        }
-        ring.push_back(Sample {
-            time,
-            bytes,
-            packets,
-            bps,
-            pps,
-        });
-    }
+    /// Configuration, plugins, script settings and timeseries of the run.
+    pub run: Arc<context::RunContext>,
+    /// Plugin custom pages (`/plugins/{page}`) and their menu entries.
+    pub pages: pages::PageService,
 }
 
 /// A running web server.
 pub struct WebServer {
+    run: Arc<context::RunContext>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -135,7 +87,6 @@ impl WebServer {
         let bound = std_listener.local_addr()?;
         let state = Arc::new(AppState {
             snapshots,
-            samples: Mutex::new(VecDeque::new()),
             alerts,
             users,
             sessions: auth::Sessions::default(),
@@ -143,7 +94,10 @@ impl WebServer {
             iface_name: iface_name(cfg),
             hashing: tokio::sync::Semaphore::new(2),
             failures: auth::Failures::default(),
+            run: Arc::new(context::RunContext::new(cfg)),
+            pages: pages::PageService::start(cfg),
         });
+        let run = state.run.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -162,23 +116,12 @@ impl WebServer {
                             return;
                         }
                     };
-                    let sampler = {
-                        let state = state.clone();
-                        tokio::spawn(async move {
-                            let mut tick = tokio::time::interval(Duration::from_millis(500));
-                            loop {
-                                tick.tick().await;
-                                state.sample();
-                            }
-                        })
-                    };
                     let app = router(state);
                     let served = axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
                             let _ = rx.await;
                         })
                         .await;
-                    sampler.abort();
                     if let Err(e) = served {
                         tracing::error!("web: {e}");
                     }
@@ -189,9 +132,22 @@ impl WebServer {
         tracing::info!("web UI and REST API on http://{bound}/");
         eprintln!("weir: web UI listening on http://{bound}/");
         Ok(WebServer {
+            run,
             shutdown: Some(tx),
             thread: Some(thread),
         })
+    }
+
+    /// Answers timeseries queries from the run's service (embedded store or InfluxDB)
+    /// instead of opening the data directory's store itself.
+    pub fn with_timeseries(
+        self,
+        service: Option<&Arc<crate::run::timeseries::TsService>>,
+    ) -> WebServer {
+        if let Some(s) = service {
+            self.run.set_timeseries(s.clone());
+        }
+        self
     }
 
     /// Stops serving and waits for the server thread.
@@ -239,6 +195,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .into_iter()
         .fold(Router::new(), |r, (_, path, method)| r.route(path, method))
         .merge(ui::protected_routes())
+        .merge(pages::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_auth,
@@ -247,6 +204,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(api::public_routes())
         .merge(ui::public_routes())
         .merge(protected)
+        .merge(metrics::routes(state.clone()))
         .fallback(ui::not_found)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
         .layer(axum::middleware::from_fn(api::json_errors))

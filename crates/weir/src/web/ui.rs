@@ -56,6 +56,14 @@ pub(crate) fn menu(role: Role) -> Vec<MenuItem> {
         item("Alerts", "Engaged", "/alerts/engaged", "alerts-engaged", 0),
         item("Alerts", "Past", "/alerts/past", "alerts-past", 10),
         item("Alerts", "Flow", "/alerts/flow", "alerts-flow", 20),
+        item("Settings", "User scripts", "/scripts", "scripts", 0),
+        item(
+            "Settings",
+            "Plugins",
+            "/plugins-status",
+            "plugins-status",
+            10,
+        ),
     ];
     if role == Role::Admin {
         v.push(item(
@@ -128,17 +136,19 @@ pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// A page of the frame.
-struct Page<'a> {
-    key: &'a str,
-    title: &'a str,
-    body: String,
+pub(crate) struct Page<'a> {
+    pub key: &'a str,
+    pub title: &'a str,
+    pub body: String,
     /// `data-*` attributes of `<body>` (name, value), read by app.js.
-    data: Vec<(&'a str, String)>,
-    charts: bool,
+    pub data: Vec<(&'a str, String)>,
+    pub charts: bool,
 }
 
-fn frame(st: &AppState, id: &Identity, p: Page<'_>) -> Response {
+pub(crate) fn frame(st: &AppState, id: &Identity, p: Page<'_>) -> Response {
     let mut items = menu(id.role);
+    // Plugin custom pages (web_gui/menu.lua), `is_shown` evaluated now.
+    items.extend(super::pages::menu_items(st, id));
     items.sort_by(|a, b| {
         a.section
             .cmp(&b.section)
@@ -242,6 +252,8 @@ pub(crate) fn protected_routes() -> Router<Arc<AppState>> {
         .route("/hosts/{ip}", get(host))
         .route("/alerts/{kind}", get(alerts))
         .route("/admin/users", get(admin_users))
+        .route("/scripts", get(scripts_page))
+        .route("/plugins-status", get(plugins_page))
         .route("/logout", post(logout))
 }
 
@@ -427,6 +439,7 @@ async fn dashboard(
 ) -> Response {
     let body = r#"<section class="cards" id="cards"></section>
 <section class="panel"><h2>Throughput <small id="chart-note"></small></h2><div id="chart" class="chart"></div></section>
+<section class="panel" id="ts-panel" hidden><h2>Interface traffic, stored timeseries <small id="ts-note"></small></h2><div id="ts-chart" class="chart"></div></section>
 <div class="grid2">
 <section class="panel"><h2>Top hosts</h2><table class="data" id="top-hosts"><thead><tr><th>Host</th><th class="num">Sent</th><th class="num">Received</th><th class="num">Score</th></tr></thead><tbody></tbody></table></section>
 <section class="panel"><h2>Top protocols</h2><table class="data" id="top-protocols"><thead><tr><th>Protocol</th><th class="num">Bytes</th><th class="num">Flows</th><th class="share">Share</th></tr></thead><tbody></tbody></table></section>
@@ -525,7 +538,8 @@ async fn host(
 <section class="panel"><h2>Applications</h2><table class="data" id="host-l7"><thead><tr><th>Protocol</th><th class="num">Bytes</th><th class="num">Flows</th><th class="share">Share</th></tr></thead><tbody></tbody></table></section></div>
 <section class="panel"><h2>Peers</h2><table class="data" id="host-peers"><thead><tr><th>Peer</th><th class="num">Bytes</th><th class="num">Flows</th><th class="num">As client</th></tr></thead><tbody></tbody></table></section>
 <section class="panel"><h2>Active flows</h2><table class="data" id="host-flows"><thead><tr><th>Client</th><th>Server</th><th>L4</th><th>Application</th><th class="num">Bytes</th><th class="num">Score</th></tr></thead><tbody></tbody></table>
-<p><a href="/flows?host={q}">All flows of {h}</a> · <a href="/alerts/flow?ip={q}">Flow alerts</a> · <a href="/alerts/past?ip={q}">Past alerts</a></p></section>"#,
+<p><a href="/flows?host={q}">All flows of {h}</a> · <a href="/alerts/flow?ip={q}">Flow alerts</a> · <a href="/alerts/past?ip={q}">Past alerts</a></p></section>
+<section class="panel"><h2>Host traffic, stored timeseries <small id="ts-note"></small></h2><div id="ts-chart" class="chart"></div></section>"#,
         q = url_encode(&ip),
         h = esc(&ip)
     );
@@ -538,7 +552,7 @@ async fn host(
             title: &title,
             body,
             data: vec![("ip", ip.clone())],
-            charts: false,
+            charts: true,
         },
     )
 }
@@ -577,6 +591,67 @@ async fn alerts(
             title,
             body,
             data: vec![("kind", kind.clone())],
+            charts: false,
+        },
+    )
+}
+
+async fn scripts_page(
+    State(st): State<Arc<AppState>>,
+    Extension(id): Extension<Identity>,
+) -> Response {
+    let note = if id.role == Role::Admin {
+        "Changes are written to <code>scripts.toml</code> in the data directory (as <code>weir scripts</code> does) and the running engines apply them at the next hook call."
+    } else {
+        "You are a read-only user: settings are shown, not editable."
+    };
+    let body = format!(
+        r#"<p class="note">{note}</p>
+<form class="filters" id="script-filters">
+<label>Subdirectory <select name="subdir"><option value="">all</option><option>flow</option><option>host</option><option>interface</option><option>network</option><option>system</option><option>syslog</option><option>snmp_device</option></select></label>
+<label>State <select name="enabled"><option value="">all</option><option value="true">enabled</option><option value="false">disabled</option></select></label>
+<button type="submit">Filter</button></form>
+<p class="error" id="scripts-error" role="alert" hidden></p>
+<div id="script-groups"><p class="muted">Loading the user scripts…</p></div>"#
+    );
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "scripts",
+            title: "User scripts",
+            body,
+            data: vec![("role", id.role.name().to_string())],
+            charts: false,
+        },
+    )
+}
+
+async fn plugins_page(
+    State(st): State<Arc<AppState>>,
+    Extension(id): Extension<Identity>,
+) -> Response {
+    let reload = if id.role == Role::Admin {
+        r#"<button type="button" id="plugins-reload">Reload plugins</button> <span class="muted" id="plugins-reloaded"></span>"#
+    } else {
+        ""
+    };
+    let body = format!(
+        r#"<section class="panel"><h2>Load problems <small id="problems-note"></small></h2>
+<p class="error" id="plugins-error" role="alert" hidden></p>
+<table class="data" id="plugin-problems"><thead><tr><th>Level</th><th>Where</th><th>Problem</th></tr></thead><tbody></tbody></table>
+<p>{reload}</p></section>
+<section class="panel"><h2>Plugins</h2>
+<table class="data" id="plugins"><thead><tr><th>Plugin</th><th>Scripts</th><th>Definitions</th><th>Directory</th></tr></thead><tbody></tbody></table></section>"#
+    );
+    frame(
+        &st,
+        &id,
+        Page {
+            key: "plugins-status",
+            title: "Plugins",
+            body,
+            data: vec![("role", id.role.name().to_string())],
             charts: false,
         },
     )

@@ -1,0 +1,3 @@
+print("<p>this part is not shown</p>")
+local cfg = nil
+print(cfg.missing_field)

@@ -1,0 +1,2 @@
+sendHTTPContentTypeHeader("text/csv", "attachment; filename=flows.csv")
+io.write("packets\n", interface.getStats().packets, "\n")

@@ -1,0 +1,2 @@
+-- Tries to read a file outside the plugin: refused.
+dofile("../../../../../../etc/passwd")

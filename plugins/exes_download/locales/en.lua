@@ -1,0 +1,28 @@
+-- English strings of the exes_download plugin, reached as "exes_download.<key>"
+-- (used by its custom page, web_gui/exes_download.lua).
+return {
+   menu_label = "EXE downloads",
+   title = "EXE downloads",
+   nav_overview = "Overview",
+   nav_flows = "Active flows",
+   nav_alerts = "Alerts",
+   intro = "Flows that downloaded a Windows executable (<code>.exe</code>) over HTTP, as seen by the <em>EXEs Download</em> user script.",
+   active_downloads = "Downloads in active flows",
+   stored_alerts = "EXE download alerts",
+   clients = "Downloading hosts",
+   servers = "Servers downloaded from",
+   flows_heading = "Active flows with an .exe download",
+   alerts_heading = "Recent EXE download alerts",
+   col_time = "Time",
+   col_severity = "Severity",
+   col_client = "Client",
+   col_server = "Server",
+   col_site = "Site",
+   col_url = "URL",
+   col_bytes = "Bytes",
+   col_score = "Score",
+   no_flows = "No active flow is downloading an .exe file (after a replay, its flows have ended: see the alerts).",
+   no_alerts = "No EXE download alert so far.",
+   showing = "%{shown} of %{total}",
+   interface_line = "Interface %{name}: %{packets} packets, %{bytes} seen so far.",
+}
