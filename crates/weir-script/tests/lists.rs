@@ -1,0 +1,168 @@
+//! `ntop.readListFile` / `ntop.fileLastChange`: a script reads the files its
+//! configuration names (data directory first, then its plugin directory), and nothing
+//! else.
+
+use weir_script::{FlowHook, Output, Runtime, ScriptConfig};
+
+const SCRIPT: &str = r#"
+local script = {
+   default_value = { items = { "lists/a.txt", "shipped.txt", "missing.txt", "adir" } },
+   hooks = {},
+   gui = { i18n_title = "Lists", i18n_description = "Reads list files" },
+}
+
+local function show(path)
+   local lines, mtime = ntop.readListFile(path)
+   if lines == nil then
+      io.write(path, ": nil ", tostring(mtime), "\n")
+   else
+      io.write(path, ": ", #lines, " lines [", table.concat(lines, "|"), "] ",
+         tostring(mtime > 0 and mtime == ntop.fileLastChange(path)), "\n")
+   end
+end
+
+function script.hooks.protocolDetected(now, conf)
+   for _, p in ipairs(conf.items) do show(p) end
+   io.write("fileLastChange(missing.txt) ", ntop.fileLastChange("missing.txt"), "\n")
+   -- Not in the configuration: refused, an API error of this call.
+   local l, err = ntop.readListFile("/etc/hostname")
+   io.write("unlisted: ", tostring(l), " ", tostring(err), "\n")
+end
+
+return script
+"#;
+
+#[test]
+fn only_configured_regular_files_are_read() {
+    let root = tempfile::tempdir().unwrap();
+    let plugin = root.path().join("lister");
+    std::fs::create_dir_all(plugin.join("user_scripts/flow")).unwrap();
+    std::fs::write(plugin.join("user_scripts/flow/lister.lua"), SCRIPT).unwrap();
+    std::fs::write(plugin.join("shipped.txt"), "from the plugin\n").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(data.path().join("lists")).unwrap();
+    std::fs::create_dir_all(data.path().join("adir")).unwrap();
+    std::fs::write(
+        data.path().join("lists/a.txt"),
+        "10.0.0.1\r\n# comment\n\n192.0.2.0/24",
+    )
+    .unwrap();
+
+    let cfg = ScriptConfig {
+        roots: vec![root.path().to_path_buf()],
+        output: Output::Buffer,
+        working_dir: data.path().to_path_buf(),
+        ..ScriptConfig::default()
+    };
+    let (mut rt, report) = Runtime::load(cfg).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let (key, cli_is_a) = weir_flow::FlowKey::new(
+        0,
+        6,
+        ("10.0.0.1".parse().unwrap(), 40000),
+        ("10.0.0.2".parse().unwrap(), 80),
+    );
+    let ts = weir_decode::Timestamp(1_000_000);
+    let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, 1, ts));
+    let _ = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0], "lists/a.txt: 4 lines [10.0.0.1|# comment||192.0.2.0/24] true",
+        "{out}"
+    );
+    assert_eq!(
+        lines[1], "shipped.txt: 1 lines [from the plugin] true",
+        "{out}"
+    );
+    assert_eq!(
+        lines[2], "missing.txt: nil missing.txt: no such file",
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with("adir: nil adir: ") && lines[3].ends_with("not a regular file"),
+        "{out}"
+    );
+    assert_eq!(lines[4], "fileLastChange(missing.txt) -1", "{out}");
+    assert!(
+        lines[5].starts_with("unlisted: nil ")
+            && lines[5].contains("not named in the configuration"),
+        "{out}"
+    );
+    // The refused read counts as a failure of the hook call.
+    let info = rt
+        .scripts()
+        .into_iter()
+        .find(|s| s.key == "lister")
+        .unwrap();
+    assert_eq!(info.errors, 1, "{info:?}");
+    assert!(
+        info.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("ntop.readListFile") && e.contains("/etc/hostname")),
+        "{info:?}"
+    );
+}
+
+/// The built-in `blacklisted` plugin on synthetic flows: IPv4 and IPv6 entries, and a
+/// blocklist edited while running (re-read once its modification time changes).
+#[test]
+fn blacklisted_plugin_matches_and_rereads_its_list() {
+    let plugin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins/blacklisted");
+    let data = tempfile::tempdir().unwrap();
+    let list = data.path().join("blocklist.txt");
+    std::fs::write(&list, "198.51.100.7\n2001:db8:bad::/48 # v6 network\n").unwrap();
+    let set_mtime = |secs: u64| {
+        let f = std::fs::File::options().write(true).open(&list).unwrap();
+        f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    };
+    set_mtime(1_700_000_000);
+    let cfg = ScriptConfig {
+        roots: vec![plugin],
+        output: Output::Discard,
+        working_dir: data.path().to_path_buf(),
+        ..ScriptConfig::default()
+    };
+    let (mut rt, report) = Runtime::load(cfg).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let mut serial = 0;
+    // Whether a flow from 10.0.0.1 to `server` at `secs` gets status_blacklisted (1).
+    let mut flagged = |server: &str, secs: u64| {
+        serial += 1;
+        let (key, cli_is_a) = weir_flow::FlowKey::new(
+            0,
+            6,
+            (
+                if server.contains(':') {
+                    "fd00::1"
+                } else {
+                    "10.0.0.1"
+                }
+                .parse()
+                .unwrap(),
+                40000,
+            ),
+            (server.parse().unwrap(), 443),
+        );
+        let ts = weir_decode::Timestamp(secs * 1_000_000);
+        let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, serial, ts));
+        let v = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
+        v.status_map & (1 << 1) != 0
+    };
+    let t0 = 1_767_225_600;
+    assert!(flagged("198.51.100.7", t0));
+    assert!(!flagged("198.51.100.8", t0));
+    assert!(flagged("2001:db8:bad:17::5", t0));
+    assert!(!flagged("2001:db8:bae::5", t0));
+
+    // Edit the list: 198.51.100.8 goes in, .7 out.
+    std::fs::write(&list, "198.51.100.8\n").unwrap();
+    set_mtime(1_700_000_100);
+    // Within 10 s of capture time the old list is still in force...
+    assert!(flagged("198.51.100.7", t0 + 5));
+    // ...then the new modification time is noticed and the file read again.
+    assert!(!flagged("198.51.100.7", t0 + 11));
+    assert!(flagged("198.51.100.8", t0 + 12));
+    assert!(!flagged("2001:db8:bad::1", t0 + 12));
+}

@@ -1,0 +1,27 @@
+-- A local network whose hosts together receive more new flows per second (average over
+-- the last minute) than the threshold.
+local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local user_scripts = require("user_scripts")
+
+local script = {
+   category = user_scripts.script_categories.security,
+   default_value = "flow_flood_victim;gt;100",
+   hooks = {},
+   gui = {
+      i18n_title = "flow_flood.flow_flood_victim_network_title",
+      i18n_description = "flow_flood.flow_flood_victim_network_description",
+      i18n_field_unit = user_scripts.field_units.flow_sec,
+      input_builder = "threshold_cross",
+      field_operator = "gt",
+      field_min = 1,
+      field_max = 1000000,
+   },
+}
+
+function script.hooks.min(params)
+   local value = network.getNetworkStats()["hits.flow_flood_victim"] or 0
+   alerts_api.checkThresholdAlert(params, alert_consts.alert_types.alert_flows_flood, value)
+end
+
+return script

@@ -1,0 +1,69 @@
+-- Every 5 minutes, for each host, compares the DNS and HTTP requests it sent with
+-- the replies it received since the previous check (counted by this plugin's flow
+-- scripts). Too few replies: the host asks a server that does not answer (a dead
+-- resolver, a blocked service). Too many replies: answers to questions it never
+-- asked (reflection, spoofing). The alert stays engaged while the imbalance lasts.
+local user_scripts = require("user_scripts")
+local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local counters = require("request_reply_counters")
+
+local script = {
+   category = user_scripts.script_categories.network,
+   default_enabled = true,
+   -- Alert when one side is below (`operator` is always "lt") `threshold` percent
+   -- of the other, once at least `min_requests` messages were seen on the larger side.
+   default_value = { operator = "lt", threshold = 50, min_requests = 10 },
+   hooks = {},
+   gui = {
+      i18n_title = "request_reply_ratio.title",
+      i18n_description = "request_reply_ratio.description",
+      i18n_field_unit = user_scripts.field_units.percentage,
+      field_min = 1,
+      field_max = 100,
+   },
+}
+
+local function judge(params, proto, requests, replies)
+   local conf = params.user_script_config
+   local threshold, min = conf.threshold or 50, conf.min_requests or 10
+   local sides = {
+      -- unanswered requests
+      { subtype = proto .. "_requests", big = requests, small = replies, side = "replies per request" },
+      -- unsolicited replies
+      { subtype = proto .. "_replies", big = replies, small = requests, side = "requests per reply" },
+   }
+   for _, s in ipairs(sides) do
+      local ratio = s.big > 0 and math.floor(100 * s.small / s.big) or 100
+      local def = alert_consts.alert_types.alert_request_reply_ratio
+      local info = def.create(alert_consts.alert_severities.warning,
+         alert_consts.alerts_granularities[params.granularity], s.subtype, {
+            protocol = proto,
+            requests = requests,
+            replies = replies,
+            ratio = ratio,
+            side = s.side,
+            threshold = threshold,
+         })
+      if s.big >= min and ratio < threshold then
+         alerts_api.trigger(params.alert_entity, info, nil, params.cur_alerts)
+      else
+         alerts_api.release(params.alert_entity, info, nil, params.cur_alerts)
+      end
+   end
+end
+
+local function check(params)
+   local ip = params.entity_info
+   local key = ip.ip .. "@" .. ip.vlan
+   for _, proto in ipairs({ "dns", "http" }) do
+      local requests, replies = counters.take(proto, key)
+      judge(params, proto, requests, replies)
+   end
+end
+
+-- Only the 5-minute check: enough messages to judge, and the counters are cleared
+-- by the one granularity that reads them.
+script.hooks["5mins"] = check
+
+return script

@@ -1,0 +1,33 @@
+-- Titles and descriptions of the threshold scripts (<entity>_<metric>_title and
+-- _description). Every script compares one value per granularity with its own
+-- threshold: per minute, 5 minutes, hour and day.
+return {
+   host_bytes_title = "Host bytes",
+   host_bytes_description = "Bytes a local host sent and received in the period",
+   host_packets_title = "Host packets",
+   host_packets_description = "Packets a local host sent and received in the period",
+   host_throughput_title = "Host throughput",
+   host_throughput_description = "Average throughput of a local host over the period, Mbit/s",
+   host_flows_title = "Host active flows",
+   host_flows_description = "Flows a local host has open (as client or server) at the end of the period",
+   host_score_title = "Host score",
+   host_score_description = "Score of a host: the sum of the scores of its flows' statuses",
+   network_bytes_title = "Network bytes",
+   network_bytes_description = "Bytes into, out of and inside a local network in the period",
+   network_packets_title = "Network packets",
+   network_packets_description = "Packets of a local network in the period",
+   network_throughput_title = "Network throughput",
+   network_throughput_description = "Average throughput of a local network over the period, Mbit/s",
+   network_flows_title = "Network new flows",
+   network_flows_description = "Flows of a local network's hosts that started in the period",
+   network_score_title = "Network score",
+   network_score_description = "Score of a local network: the sum of its hosts' scores",
+   interface_bytes_title = "Interface bytes",
+   interface_bytes_description = "Bytes seen on the interface in the period",
+   interface_packets_title = "Interface packets",
+   interface_packets_description = "Packets seen on the interface in the period",
+   interface_throughput_title = "Interface throughput",
+   interface_throughput_description = "Average throughput of the interface over the period, Mbit/s",
+   interface_flows_title = "Interface active flows",
+   interface_flows_description = "Flows open on the interface at the end of the period",
+}
