@@ -166,3 +166,89 @@ fn blacklisted_plugin_matches_and_rereads_its_list() {
     assert!(flagged("198.51.100.8", t0 + 12));
     assert!(!flagged("2001:db8:bad::1", t0 + 12));
 }
+
+/// `ntop.newAddressList` from a plugin script in the real sandbox: built once from the
+/// configuration, matched against the flow's addresses, bad entries reported.
+#[test]
+fn address_lists_from_a_script() {
+    const LISTER: &str = r#"
+local script = {
+   default_value = { items = { "10.0.0.0/8", "10.0.0.2", "2001:db8::/32", "bogus", "10.0.0.0/40" } },
+   hooks = {},
+   gui = { i18n_title = "Addresses", i18n_description = "Matches address lists" },
+}
+
+local built = setmetatable({}, { __mode = "k" })
+local builds = 0
+
+function script.hooks.protocolDetected(now, conf)
+   local l = built[conf.items]
+   if l == nil then
+      local bad
+      l, bad = ntop.newAddressList(conf.items)
+      builds = builds + 1
+      for _, b in ipairs(bad) do io.write("bad ", b.index, " ", b.text, ": ", b.reason, "\n") end
+      built[conf.items] = l
+   end
+   local info = flow.getInfo()
+   io.write(info["cli.ip"], " ", tostring(l:match(info["cli.ip"])), " ",
+      info["srv.ip"], " ", tostring(l:match(info["srv.ip"])), " ",
+      tostring(l:contains(info["srv.ip"])), " size ", l:size(), " builds ", builds, "\n")
+end
+
+return script
+"#;
+    let root = tempfile::tempdir().unwrap();
+    let plugin = root.path().join("addresses");
+    std::fs::create_dir_all(plugin.join("user_scripts/flow")).unwrap();
+    std::fs::write(plugin.join("user_scripts/flow/addresses.lua"), LISTER).unwrap();
+    let cfg = ScriptConfig {
+        roots: vec![root.path().to_path_buf()],
+        output: Output::Buffer,
+        working_dir: root.path().to_path_buf(),
+        ..ScriptConfig::default()
+    };
+    let (mut rt, report) = Runtime::load(cfg).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let flows = [
+        ("10.0.0.1", "10.0.0.2"),
+        ("192.0.2.1", "2001:db8::53"),
+        ("192.0.2.1", "2001:db9::53"),
+    ];
+    for (serial, (cli, srv)) in flows.iter().enumerate() {
+        let cli = if srv.contains(':') && !cli.contains(':') {
+            "fd00::1"
+        } else {
+            cli
+        };
+        let (key, cli_is_a) = weir_flow::FlowKey::new(
+            0,
+            6,
+            (cli.parse().unwrap(), 40000),
+            (srv.parse().unwrap(), 53),
+        );
+        let ts = weir_decode::Timestamp(1_000_000 + serial as u64);
+        let view = Box::new(weir_script::FlowView::synthetic(
+            key,
+            cli_is_a,
+            serial as u64 + 1,
+            ts,
+        ));
+        let _ = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
+    }
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert_eq!(
+        out,
+        "bad 4 bogus: not an IPv4 or IPv6 address or network\n\
+         bad 5 10.0.0.0/40: prefix length 40 is more than 32\n\
+         10.0.0.1 10.0.0.0/8 10.0.0.2 10.0.0.2 true size 3 builds 1\n\
+         fd00::1 nil 2001:db8::53 2001:db8::/32 true size 3 builds 1\n\
+         fd00::1 nil 2001:db9::53 nil false size 3 builds 1\n",
+    );
+    let info = rt
+        .scripts()
+        .into_iter()
+        .find(|s| s.key == "addresses")
+        .unwrap();
+    assert_eq!(info.errors, 0, "{info:?}");
+}

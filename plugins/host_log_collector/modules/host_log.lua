@@ -12,17 +12,10 @@
 -- When the threshold is reached one alert is stored (params: rule, count, window,
 -- host, source, users seen, message = the last line) and the count starts again.
 
--- Plugin modules get no `require` of their own in weir: the scripts hand the API
--- modules over with M.use(alerts_api, alert_consts).
-local alerts_api, alert_consts
+local alerts_api = require "alerts_api"
+local alert_consts = require "alert_consts"
 
 local M = {}
-
---- Gives the module the API modules it needs; returns the module.
-function M.use(api, consts)
-   alerts_api, alert_consts = api, consts
-   return M
-end
 
 -- Most entities remembered per rule before the memory is reset.
 local MAX_KEYS = 10000

@@ -2,7 +2,7 @@ return {
    title = "Unexpected NTP server",
    description = "Local hosts taking time from an NTP server outside the local networks that is not in the allowed list (disabled by default: configure the servers first)",
    input_title = "Allowed NTP servers",
-   input_description = "Addresses or IPv4 CIDR networks of allowed NTP servers outside the local networks (servers inside the local networks are always allowed)",
+   input_description = "Addresses or CIDR networks of allowed NTP servers outside the local networks (servers inside the local networks are always allowed)",
    alert_title = "Unexpected NTP server",
    status_title = "Unexpected NTP server",
    status_description = "%{cli_ip} uses the NTP server %{srv_ip}, which is neither local nor allowed",

@@ -2,7 +2,7 @@ return {
    title = "Unexpected SMTP server",
    description = "Local hosts delivering mail (SMTP, port 25) to a server outside the local networks that is not in the allowed list (disabled by default: configure the relays first)",
    input_title = "Allowed SMTP servers",
-   input_description = "Addresses or IPv4 CIDR networks of allowed SMTP servers outside the local networks (servers inside the local networks are always allowed)",
+   input_description = "Addresses or CIDR networks of allowed SMTP servers outside the local networks (servers inside the local networks are always allowed)",
    alert_title = "Unexpected SMTP server",
    status_title = "Unexpected SMTP server",
    status_description = "%{cli_ip} uses the SMTP server %{srv_ip}, which is neither local nor allowed",

@@ -34,7 +34,7 @@ local script = {
    },
 }
 
--- [path] = { mtime, v4 = { [plen] = { [network] = entry } }, v4_plens, v6 = { [key] = entry }, v6_plens }
+-- [path] = { mtime = modification time, list = ntop.newAddressList of its entries }
 local lists = {}
 -- The configured paths in configuration order (matches are looked up in this order).
 local order = {}
@@ -42,137 +42,33 @@ local last_check = nil
 local last_items = nil
 local reported = {}
 
--- ################################################################# parsing
-
-local function v4_int(a, b, c, d)
-   a, b, c, d = tonumber(a), tonumber(b), tonumber(c), tonumber(d)
-   if a > 255 or b > 255 or c > 255 or d > 255 then
-      return nil
-   end
-   return (a << 24) | (b << 16) | (c << 8) | d
-end
-
-local function v4_mask(plen)
-   return (0xffffffff << (32 - plen)) & 0xffffffff
-end
-
--- Eight 16-bit groups of an IPv6 address in text form, or nil.
-local function v6_groups(s)
-   if s:find("%.") then
-      return nil -- embedded IPv4 forms are not supported in lists
-   end
-   local head, tail = s, nil
-   local dc = s:find("::", 1, true)
-   if dc then
-      head, tail = s:sub(1, dc - 1), s:sub(dc + 2)
-      if tail:find("::", 1, true) then
-         return nil
-      end
-   end
-   local function split(part)
-      local out = {}
-      if part == "" then
-         return out
-      end
-      for g in (part .. ":"):gmatch("([^:]*):") do
-         if not g:match("^%x%x?%x?%x?$") then
-            return nil
-         end
-         out[#out + 1] = tonumber(g, 16)
-      end
-      return out
-   end
-   local h, t = split(head), split(tail or "")
-   if h == nil or t == nil then
-      return nil
-   end
-   local groups = {}
-   if tail == nil then
-      if #h ~= 8 then
-         return nil
-      end
-      groups = h
-   else
-      local zeros = 8 - #h - #t
-      if zeros < 1 then
-         return nil
-      end
-      for _, g in ipairs(h) do groups[#groups + 1] = g end
-      for _ = 1, zeros do groups[#groups + 1] = 0 end
-      for _, g in ipairs(t) do groups[#groups + 1] = g end
-   end
-   return groups
-end
-
-local function v6_key(groups, plen)
-   local parts = {}
-   for i = 1, 8 do
-      local bits = math.max(0, math.min(16, plen - 16 * (i - 1)))
-      local mask = bits == 0 and 0 or ((0xffff << (16 - bits)) & 0xffff)
-      parts[i] = string.format("%x", groups[i] & mask)
-   end
-   return table.concat(parts, ":") .. "/" .. plen
-end
-
-local function add_plen(l, field, plen)
-   for _, p in ipairs(l[field]) do
-      if p == plen then return end
-   end
-   table.insert(l[field], plen)
-   table.sort(l[field], function(a, b) return a > b end) -- most specific first
-end
-
--- Adds one entry; false if it is not an address or network.
-local function add_entry(l, text)
-   local addr, plen = text:match("^([^/]+)/(%d+)$")
-   addr = addr or text
-   plen = tonumber(plen)
-   local a, b, c, d = addr:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
-   if a then
-      local ip = v4_int(a, b, c, d)
-      plen = plen or 32
-      if ip == nil or plen > 32 then
-         return false
-      end
-      local net = ip & v4_mask(plen)
-      l.v4[plen] = l.v4[plen] or {}
-      l.v4[plen][net] = text
-      add_plen(l, "v4_plens", plen)
-      return true
-   end
-   local groups = v6_groups(addr)
-   plen = plen or 128
-   if groups == nil or plen > 128 then
-      return false
-   end
-   l.v6[v6_key(groups, plen)] = text
-   add_plen(l, "v6_plens", plen)
-   return true
-end
-
 local function load_list(path, mtime)
    local lines, err = ntop.readListFile(path)
    if lines == nil then
       traceError(TRACE_WARNING, TRACE_CONSOLE, "blacklisted: " .. tostring(err))
       return nil
    end
-   local l = { mtime = mtime, v4 = {}, v4_plens = {}, v6 = {}, v6_plens = {}, entries = 0 }
-   local bad = 0
-   for _, line in ipairs(lines) do
+   -- One entry per line: the first word before any comment.
+   local entries, line_of = {}, {}
+   for i, line in ipairs(lines) do
       local entry = line:gsub("[#;].*$", ""):match("^%s*(%S+)")
       if entry then
-         if add_entry(l, entry) then
-            l.entries = l.entries + 1
-         else
-            bad = bad + 1
-         end
+         entries[#entries + 1] = entry
+         line_of[#entries] = i
       end
    end
-   if bad > 0 then
-      traceError(TRACE_WARNING, TRACE_CONSOLE,
-         string.format("blacklisted: %s: %d line(s) are not addresses or networks", path, bad))
+   local ok, list, bad = pcall(ntop.newAddressList, entries)
+   if not ok then
+      -- Too big for the limits: reported, and the file matches nothing until it changes.
+      traceError(TRACE_WARNING, TRACE_CONSOLE, "blacklisted: " .. path .. ": " .. tostring(list))
+      return { mtime = mtime }
    end
-   return l
+   if #bad > 0 then
+      traceError(TRACE_WARNING, TRACE_CONSOLE,
+         string.format("blacklisted: %s: %d line(s) are not addresses or networks (line %d: %s)",
+            path, #bad, line_of[bad[1].index], bad[1].reason))
+   end
+   return { mtime = mtime, list = list }
 end
 
 -- Re-reads the files whose modification time changed.
@@ -208,23 +104,13 @@ end
 
 -- ################################################################# matching
 
--- The list and entry an address matches, or nil.
+-- The list (path) and entry an address matches, or nil.
 local function find(ip)
-   local a, b, c, d = ip:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
-   local v4 = a and v4_int(a, b, c, d)
-   local groups = (not a) and v6_groups(ip) or nil
    for _, path in ipairs(order) do
       local l = lists[path]
-      if l and v4 then
-         for _, plen in ipairs(l.v4_plens) do
-            local e = l.v4[plen][v4 & v4_mask(plen)]
-            if e then return path, e end
-         end
-      elseif l and groups then
-         for _, plen in ipairs(l.v6_plens) do
-            local e = l.v6[v6_key(groups, plen)]
-            if e then return path, e end
-         end
+      local entry = l and l.list and l.list:match(ip)
+      if entry then
+         return path, entry
       end
    end
    return nil

@@ -1,7 +1,7 @@
 -- kernel (producer "kernel"): processes killed by the OOM killer and segmentation
 -- faults, as alert_host_log on the host.
 local user_scripts = require "user_scripts"
-local host_log = require("host_log").use(require "alerts_api", require "alert_consts")
+local host_log = require "host_log"
 
 local script = {
    category = user_scripts.script_categories.system,

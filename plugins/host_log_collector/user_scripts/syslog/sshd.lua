@@ -2,7 +2,7 @@
 -- address; `threshold` matches from one source within `window` seconds raise
 -- alert_host_log on that source. Rules: modules/host_log.lua.
 local user_scripts = require "user_scripts"
-local host_log = require("host_log").use(require "alerts_api", require "alert_consts")
+local host_log = require "host_log"
 
 local script = {
    category = user_scripts.script_categories.security,

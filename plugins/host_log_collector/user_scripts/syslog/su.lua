@@ -1,6 +1,6 @@
 -- su (producer "su"): failed attempts to switch user, as alert_host_log on the host.
 local user_scripts = require "user_scripts"
-local host_log = require("host_log").use(require "alerts_api", require "alert_consts")
+local host_log = require "host_log"
 
 local script = {
    category = user_scripts.script_categories.security,

@@ -1,7 +1,7 @@
 -- sudo (producer "sudo"): authentication failures, wrong password attempts and the
 -- commands run, as alert_host_log on the host that logged them.
 local user_scripts = require "user_scripts"
-local host_log = require("host_log").use(require "alerts_api", require "alert_consts")
+local host_log = require "host_log"
 
 local script = {
    category = user_scripts.script_categories.security,

@@ -31,34 +31,24 @@ local script = {
 -- The server trusted on first use when no list is configured.
 local first_server = nil
 
--- The integer of a dotted IPv4 address, or nil.
-local function v4(s)
-   local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
-   if not a then return nil end
-   a, b, c, d = tonumber(a), tonumber(b), tonumber(c), tonumber(d)
-   if a > 255 or b > 255 or c > 255 or d > 255 then return nil end
-   return (a << 24) | (b << 16) | (c << 8) | d
-end
+local NO_ITEMS = {}
 
--- True if `ip` equals an entry of `items` or is in one of its IPv4 CIDR networks.
+-- The allowed servers as an address list (addresses and IPv4/IPv6 CIDR networks),
+-- built once per configuration table.
+local lists = setmetatable({}, { __mode = "k" })
+
 local function listed(ip, items)
-   local n = v4(ip)
-   for _, e in ipairs(items) do
-      e = tostring(e)
-      if e:lower() == ip then
-         return true
+   local l = lists[items]
+   if l == nil then
+      local bad
+      l, bad = ntop.newAddressList(items)
+      for _, b in ipairs(bad) do
+         traceError(TRACE_WARNING, TRACE_CONSOLE, string.format(
+            "unexpected_dhcp: items[%d] (%s) is left out: %s", b.index, tostring(b.text), b.reason))
       end
-      local net, plen = e:match("^([%d%.]+)/(%d+)$")
-      plen = tonumber(plen)
-      if n and net and plen and plen <= 32 then
-         local m = v4(net)
-         local mask = (0xffffffff << (32 - plen)) & 0xffffffff
-         if m and (n & mask) == (m & mask) then
-            return true
-         end
-      end
+      lists[items] = l
    end
-   return false
+   return l:contains(ip)
 end
 
 function script.hooks.protocolDetected(now, conf)
@@ -71,7 +61,7 @@ function script.hooks.protocolDetected(now, conf)
    else
       return -- a client's broadcast request
    end
-   local items = conf.items or {}
+   local items = conf.items or NO_ITEMS
    local allowed
    if #items > 0 then
       if listed(server, items) then

@@ -34,35 +34,24 @@ local script = {
    },
 }
 
--- The integer of a dotted IPv4 address, or nil.
-local function v4(s)
-   local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
-   if not a then return nil end
-   a, b, c, d = tonumber(a), tonumber(b), tonumber(c), tonumber(d)
-   if a > 255 or b > 255 or c > 255 or d > 255 then return nil end
-   return (a << 24) | (b << 16) | (c << 8) | d
-end
+local NO_ITEMS = {}
 
--- The entry of `items` that `ip` (text) equals or whose IPv4 CIDR network holds it, or
--- nil. IPv6 entries are compared as weir writes addresses: compressed, lower case.
+-- The allowed servers as an address list (addresses and IPv4/IPv6 CIDR networks),
+-- built once per configuration table.
+local lists = setmetatable({}, { __mode = "k" })
+
 local function listed(ip, items)
-   local n = v4(ip)
-   for _, e in ipairs(items) do
-      e = tostring(e)
-      if e:lower() == ip then
-         return e
+   local l = lists[items]
+   if l == nil then
+      local bad
+      l, bad = ntop.newAddressList(items)
+      for _, b in ipairs(bad) do
+         traceError(TRACE_WARNING, TRACE_CONSOLE, string.format(
+            "unexpected_dns: items[%d] (%s) is left out: %s", b.index, tostring(b.text), b.reason))
       end
-      local net, plen = e:match("^([%d%.]+)/(%d+)$")
-      plen = tonumber(plen)
-      if n and net and plen and plen <= 32 then
-         local m = v4(net)
-         local mask = (0xffffffff << (32 - plen)) & 0xffffffff
-         if m and (n & mask) == (m & mask) then
-            return e
-         end
-      end
+      lists[items] = l
    end
-   return nil
+   return l:contains(ip)
 end
 
 function script.hooks.protocolDetected(now, conf)
@@ -73,7 +62,7 @@ function script.hooks.protocolDetected(now, conf)
       or not flow.isServerUnicast() then
       return
    end
-   if listed(info["srv.ip"], conf.items or {}) then
+   if listed(info["srv.ip"], conf.items or NO_ITEMS) then
       return
    end
    local status = flow_consts.status_types.status_unexpected_dns_server
