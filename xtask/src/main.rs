@@ -7,6 +7,8 @@
 //! - `bench` — runs the criterion benches.
 //! - `stream-check` — shows that reading a 1 GiB capture takes flat memory.
 //! - `gen-pcap` — writes a deterministic synthetic capture.
+//! - `lua-stubs` — generates the Lua API reference, the language-server stubs and
+//!   `.luarc.json` from the binding descriptions in weir-script.
 
 mod fuzz;
 mod stream;
@@ -66,6 +68,13 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// Generate the Lua API reference (docs/plugins/lua-api.md), the language-server
+    /// stubs (docs/lua/) and .luarc.json from crates/weir-script/src/reference/.
+    LuaStubs {
+        /// Only check that the files are up to date (exit 1 if not).
+        #[arg(long)]
+        check: bool,
+    },
     /// Write a deterministic synthetic pcap.
     GenPcap {
         /// Number of ordinary flows.
@@ -114,6 +123,7 @@ fn main() -> Result<()> {
             run(&mut c)
         }
         Cmd::StreamCheck { gb, out, keep } => stream::check(gb, &out, keep),
+        Cmd::LuaStubs { check } => lua_stubs(&root, check),
         Cmd::GenPcap {
             flows,
             seed,
@@ -134,12 +144,7 @@ fn main() -> Result<()> {
                 cfg.duration_secs = d;
             }
             if no_scenarios || small64 {
-                cfg.scenarios = weir_gen::Scenarios {
-                    exe_downloads: false,
-                    syn_flood: false,
-                    port_scan: false,
-                    heavy_hitter: false,
-                };
+                cfg.scenarios = weir_gen::Scenarios::none();
             }
             let file = std::fs::File::create(&out)
                 .with_context(|| format!("creating {}", out.display()))?;
@@ -158,6 +163,44 @@ fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes (or with `check`, compares) every file generated from the Lua API
+/// reference; stubs of modules that are gone are removed.
+fn lua_stubs(root: &Path, check: bool) -> Result<()> {
+    let files = weir_script::reference::generated_files().map_err(anyhow::Error::msg)?;
+    let mut stale = Vec::new();
+    for (rel, text) in &files {
+        let path = root.join(rel);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        stale.push(rel.clone());
+        if !check {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    let stubs = root.join("docs/lua");
+    if let Ok(rd) = std::fs::read_dir(&stubs) {
+        for e in rd.flatten() {
+            let rel = format!("docs/lua/{}", e.file_name().to_string_lossy());
+            if !files.iter().any(|(f, _)| *f == rel) {
+                stale.push(format!("{rel} (removed)"));
+                if !check {
+                    std::fs::remove_file(e.path())?;
+                }
+            }
+        }
+    }
+    match (check, stale.is_empty()) {
+        (_, true) => println!("{} generated files up to date", files.len()),
+        (true, false) => bail!("stale: {}; run `cargo xtask lua-stubs`", stale.join(", ")),
+        (false, false) => println!("wrote {}", stale.join(", ")),
+    }
+    Ok(())
 }
 
 fn project_root() -> PathBuf {
