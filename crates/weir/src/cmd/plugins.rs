@@ -1,17 +1,26 @@
-//! `weir plugins list|check|test`: what plugins weir finds, whether they load, and
-//! what they do on a capture (plugin authors' unit tests with golden NDJSON files).
+//! `weir plugins list|check|test|new|reload`: what plugins weir finds, whether they
+//! load, what they do on a capture or on their own test cases (plugin authors' unit
+//! tests with golden NDJSON files), and a template to start a new one.
 
+use std::cell::RefCell;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use weir_decode::Timestamp;
-use weir_flow::{Consumer, EndReason, Engine, EngineConfig, Flow, IpNet};
-use weir_script::{LoadReport, Output, Runtime, ScriptConfig};
+use weir_decode::capture::CaptureReader;
+use weir_flow::{
+    Consumer, EndReason, Engine, EngineConfig, Flow, Host, Interface, IpNet, Network, Tick,
+};
+use weir_script::{FlowStatusRequest, LoadReport, Output, Runtime, ScriptConfig};
+
+mod cases;
+mod new;
 
 /// Arguments of `weir plugins`.
 #[derive(clap::Args)]
@@ -41,6 +50,9 @@ pub enum Cmd {
     /// Replay a capture with only these plugins and print (or compare against a golden
     /// NDJSON file) the statuses, alerts and script errors they produce.
     Test(TestArgs),
+    /// Create a new plugin from a template (manifest, flow script, alert and status
+    /// definitions, locale, test cases) and write the golden files of its test cases.
+    New(new::NewArgs),
     /// Make the running `weir run` reload its plugins (SIGHUP to the process recorded in
     /// the data directory); flow state is kept, a plugin that fails to reload keeps its
     /// previous version.
@@ -57,25 +69,36 @@ pub struct TestArgs {
     /// Plugin directories or directories of plugins.
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
-    /// Capture file(s) to replay.
-    #[arg(long, required = true)]
+    /// Capture file(s) to replay. Without `--pcap`, every plugin's own test cases
+    /// (`DIR/tests/<case>.toml` with golden `DIR/tests/<case>.ndjson`) are run.
+    #[arg(long)]
     pub pcap: Vec<PathBuf>,
     /// Golden NDJSON file: compare the events with it (exit 1 on a difference).
+    /// Only with `--pcap`.
     #[arg(long)]
     pub expect: Option<PathBuf>,
-    /// Write the events to the `--expect` file instead of comparing.
-    #[arg(long, requires = "expect")]
+    /// Write the events to the `--expect` file (or, without `--pcap`, every case's
+    /// golden file) instead of comparing.
+    #[arg(long)]
     pub update: bool,
-    /// A local network (repeatable).
+    /// A local network (repeatable). Only with `--pcap`: a case names its own.
     #[arg(long = "local-net", value_name = "CIDR")]
     pub local_net: Vec<IpNet>,
     /// Reload the plugins from disk once the capture clock passes this many seconds
     /// after its first packet (the path SIGHUP takes).
     #[arg(long, value_name = "SECS")]
     pub reload_at: Option<u64>,
-    /// Script output (`io.write`, `print`) to standard error instead of standard output.
+    /// Script output (`io.write`, `print`) to standard error instead of standard output
+    /// (with cases: instead of showing it only when a case fails).
     #[arg(long)]
     pub script_output_stderr: bool,
+    /// Data directory whose `scripts.toml` configures the scripts (default: none, every
+    /// script runs with its own defaults). A case's `[scripts]` table is laid over it.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Run only the cases with this name (repeatable; without `--pcap`).
+    #[arg(long = "case", value_name = "NAME")]
+    pub cases: Vec<String>,
 }
 
 /// Runs `weir plugins`.
@@ -88,6 +111,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Cmd::Check { dirs } => check(dirs),
         Cmd::Test(t) => test(t),
         Cmd::Reload { data_dir } => reload(data_dir),
+        Cmd::New(a) => new::new_plugin(a),
     }
 }
 
@@ -177,18 +201,35 @@ fn check(dirs: &[PathBuf]) -> Result<ExitCode> {
     let mut cfg = config(dirs)?;
     cfg.output = Output::Discard;
     let (_rt, report) = load(cfg)?;
+    // Custom pages (`web_gui/`) are loaded by the web server's page runtime: check them
+    // the same way.
+    let defaults = weir_script::PageConfig::default();
+    let pages = weir_script::Pages::start(weir_script::PageConfig {
+        script: ScriptConfig {
+            roots: dirs.to_vec(),
+            ..defaults.script.clone()
+        },
+        workers: 1,
+        ..defaults
+    });
+    let mut problems = report.problems.clone();
+    problems.extend(pages.problems());
     let mut out = std::io::stdout().lock();
-    for p in &report.problems {
+    for p in &problems {
         writeln!(out, "{p}")?;
     }
-    let errors = report.errors().count();
-    let warnings = report.problems.len() - errors;
+    let errors = problems
+        .iter()
+        .filter(|p| p.level == weir_script::Level::Error)
+        .count();
+    let warnings = problems.len() - errors;
     let active = report.scripts.iter().filter(|s| s.active).count();
     writeln!(
         out,
-        "{} plugin(s), {} script(s) ({active} active), {errors} error(s), {warnings} warning(s)",
+        "{} plugin(s), {} script(s) ({active} active), {} page(s), {errors} error(s), {warnings} warning(s)",
         report.plugins.len(),
-        report.scripts.len()
+        report.scripts.len(),
+        pages.page_names().len()
     )?;
     Ok(if errors > 0 {
         ExitCode::FAILURE
@@ -235,47 +276,356 @@ impl Consumer for Replay<'_> {
         self.tick(now);
         self.rt.flow_end(now, flow, reason);
     }
+    fn host_tick(&mut self, tick: Tick, now: Timestamp, host: &Host) {
+        self.tick(now);
+        self.rt.host_tick(tick, now, host);
+    }
+    fn network_tick(&mut self, tick: Tick, now: Timestamp, network: &Network) {
+        self.tick(now);
+        self.rt.network_tick(tick, now, network);
+    }
+    fn interface_tick(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
+        self.tick(now);
+        self.rt.interface_tick(tick, now, iface);
+    }
+    fn system_tick(&mut self, tick: Tick, now: Timestamp) {
+        self.tick(now);
+        self.rt.system_tick(tick, now);
+    }
+    fn host_purged(&mut self, now: Timestamp, host: &Host) {
+        self.rt.host_purged(now, host);
+    }
 }
 
-fn test(a: &TestArgs) -> Result<ExitCode> {
-    let mut cfg = config(&a.dirs)?;
-    cfg.record_events = true;
-    cfg.local_networks = a.local_net.clone();
-    cfg.output = if a.script_output_stderr {
-        Output::Stderr
-    } else {
-        Output::Stdout
+/// A directory under the system's temporary directory, removed when dropped.
+pub(crate) struct Scratch(PathBuf);
+
+impl Scratch {
+    /// Creates an empty one.
+    ///
+    /// # Errors
+    /// The temporary directory cannot be written.
+    pub(crate) fn new(what: &str) -> Result<Scratch> {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("weir-{what}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+
+    /// The directory.
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// How to run plugins on some input.
+pub(crate) struct Plan {
+    /// Plugin roots loaded (and nothing else).
+    pub roots: Vec<PathBuf>,
+    /// The flow engine's settings (local networks, table size).
+    pub engine: EngineConfig,
+    /// Working directory of the runtime: its `scripts.toml` configures the scripts.
+    pub working_dir: PathBuf,
+    /// Where script output goes.
+    pub output: Output,
+    /// Reload the plugins this many seconds after the first packet.
+    pub reload_at: Option<u64>,
+}
+
+/// What is replayed.
+pub(crate) enum Input<'a> {
+    /// Capture files, in order.
+    Files(&'a [PathBuf]),
+    /// A capture in memory (generated), with a name for error messages.
+    Capture(&'a str, &'a [u8]),
+    /// No packets (syslog-only cases).
+    Nothing,
+}
+
+/// A syslog message of a test case: where it came from and its text.
+pub(crate) struct SyslogLine {
+    /// `file:line` for messages.
+    pub origin: String,
+    /// The message.
+    pub text: String,
+}
+
+/// What a run produced.
+pub(crate) struct Outcome {
+    /// Statuses, alerts, script errors, in order.
+    pub events: Vec<Value>,
+    /// Frames read.
+    pub frames: u64,
+    /// Flows created.
+    pub flows: u64,
+    /// Load problems.
+    pub report: LoadReport,
+    /// Damage in the capture.
+    pub capture_errors: Vec<String>,
+    /// Script output kept with [`Output::Buffer`].
+    pub output: Vec<u8>,
+    /// Syslog messages no script handled (origin and producer).
+    pub unhandled: Vec<String>,
+}
+
+/// A syslog line as `weir run`'s collector would see it: a message without `<PRI>`
+/// (`TAG: content`) gets `<13>` (user.notice).
+fn syslog_message(text: &str) -> Result<(String, String, String, u8), String> {
+    let parse = |b: &[u8]| -> Result<(String, String, String, u8), weir_decode::SyslogError> {
+        let m = weir_decode::parse_syslog(b)?;
+        let producer = m.default_producer().unwrap_or_default();
+        let host = m
+            .hostname
+            .or(m.relay_host)
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        Ok((
+            producer,
+            String::from_utf8_lossy(m.content).into_owned(),
+            host,
+            m.priority,
+        ))
+    };
+    let r = match parse(text.as_bytes()) {
+        Err(weir_decode::SyslogError::NoPriority) => parse(format!("<13>{text}").as_bytes()),
+        other => other,
+    };
+    match r {
+        Ok(m) if m.0.is_empty() => {
+            Err("no application name (TAG) to choose the syslog script".into())
+        }
+        Ok(m) => Ok(m),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Loads the plugins of `plan`, replays `input`, then feeds `syslog` to the syslog
+/// scripts, and returns everything the plugins did.
+///
+/// # Errors
+/// The VM cannot start, a capture file cannot be read, a syslog line does not parse.
+pub(crate) fn execute(plan: &Plan, input: Input<'_>, syslog: &[SyslogLine]) -> Result<Outcome> {
+    let cfg = ScriptConfig {
+        roots: plan.roots.clone(),
+        record_events: true,
+        local_networks: plan.engine.local_networks.clone(),
+        output: plan.output.clone(),
+        working_dir: plan.working_dir.clone(),
+        periodic_update_secs: plan.engine.periodic_update_secs,
+        ..ScriptConfig::default()
     };
     let (mut rt, report) = load(cfg)?;
-    for p in &report.problems {
-        eprintln!("{p}");
-    }
-    if report.plugins.is_empty() {
-        bail!("no plugin found under the given directories");
-    }
-    let mut engine = Engine::new(EngineConfig {
-        local_networks: a.local_net.clone(),
-        ..EngineConfig::default()
-    });
+    let mut engine = Engine::new(plan.engine.clone());
+    // Flow statuses syslog scripts ask for (`flow_utils.triggerStatusByTuple`) are
+    // applied to the generated capture's flows, which are kept until the syslog lines
+    // have run (as `weir run --syslog` keeps a replay's flows).
+    let requests: Rc<RefCell<Vec<FlowStatusRequest>>> = Rc::default();
+    let sink = requests.clone();
+    rt.set_flow_status_sink(Box::new(move |req| {
+        sink.borrow_mut().push(req);
+        Ok(())
+    }));
+    let hold_flows = matches!(input, Input::Capture(..));
     let flag = rt.reload_handle();
     let mut replay = Replay {
         rt: &mut rt,
-        reload_at: a.reload_at,
+        reload_at: plan.reload_at,
         first: None,
         flag,
     };
-    let rep = super::flows::replay(&a.pcap, &mut engine, &mut replay)?;
-    for e in &rep.capture_errors {
-        eprintln!("weir: warning: {e}");
+    let (frames, capture_errors) = match input {
+        Input::Files(files) => {
+            let rep = super::flows::replay(files, &mut engine, &mut replay)?;
+            (rep.frames, rep.capture_errors)
+        }
+        Input::Capture(name, bytes) => {
+            let mut errors = Vec::new();
+            let mut frames = 0;
+            let mut reader = CaptureReader::new(bytes, name)?;
+            while let Some(next) = reader.next_frame() {
+                match next {
+                    Ok(frame) => {
+                        frames += 1;
+                        let wire = frame.orig_len.max(frame.data.len() as u32);
+                        match weir_decode::decode(frame.linktype, frame.data) {
+                            Ok(pkt) => engine.process(frame.ts, wire, &pkt, &mut replay),
+                            Err(_) => engine.undecodable(frame.ts, wire, &mut replay),
+                        }
+                    }
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            (frames, errors)
+        }
+        Input::Nothing => (0, Vec::new()),
+    };
+    let base = if frames > 0 {
+        engine.clock().as_secs()
+    } else {
+        weir_gen::DEFAULT_START_SECS
+    };
+    let mut unhandled = Vec::new();
+    for (i, line) in syslog.iter().enumerate() {
+        let (producer, content, host, priority) =
+            syslog_message(&line.text).map_err(|e| anyhow::anyhow!("{}: {e}", line.origin))?;
+        let now = Timestamp((base + i as u64) * 1_000_000);
+        if !rt.syslog_event(now, &producer, &content, &host, priority) {
+            unhandled.push(format!("{}: no syslog script `{producer}`", line.origin));
+        }
+        let pending: Vec<FlowStatusRequest> = requests.borrow_mut().drain(..).collect();
+        for req in pending {
+            // Not tracked or outside the flow's time: the request event is all there is.
+            engine.update_flow(&req.key(), |f| rt.apply_flow_status(now, f, &req));
+        }
+    }
+    if hold_flows {
+        let flag = rt.reload_handle();
+        engine.finish(&mut Replay {
+            rt: &mut rt,
+            reload_at: None,
+            first: None,
+            flag,
+        });
     }
     rt.finish();
-    let events = rt.take_events();
-    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
+    Ok(Outcome {
+        events: rt.take_events(),
+        frames,
+        flows: engine.interface().flows_created,
+        report,
+        capture_errors,
+        output: rt.take_output(),
+        unhandled,
+    })
+}
+
+/// The events of a golden file.
+///
+/// # Errors
+/// Unreadable, or a line that is not JSON.
+pub(crate) fn read_golden(path: &Path) -> Result<Vec<Value>> {
+    let golden = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the golden file", path.display()))?;
+    golden
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: not JSON", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Writes events as a golden file (one JSON object per line).
+///
+/// # Errors
+/// The file cannot be written.
+pub(crate) fn write_golden(path: &Path, events: &[Value]) -> Result<()> {
+    let mut text = String::new();
+    for e in events {
+        text.push_str(&e.to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// What differs between the golden events and the ones produced, or `None`.
+pub(crate) fn difference(want: &[Value], got: &[Value]) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    let first = want
+        .iter()
+        .zip(got)
+        .position(|(w, g)| w != g)
+        .unwrap_or(want.len().min(got.len()));
+    let mut s = format!(
+        "expected {} event(s), got {}; first difference at event {}",
+        want.len(),
+        got.len(),
+        first + 1
+    );
+    if let Some(w) = want.get(first) {
+        s.push_str(&format!("\n  expected: {w}"));
+    }
+    if let Some(g) = got.get(first) {
+        s.push_str(&format!("\n  got:      {g}"));
+    }
+    Some(s)
+}
+
+fn settings_dir(data_dir: Option<&Path>, scratch: &Scratch) -> Result<PathBuf> {
+    match data_dir {
+        Some(d) if d.is_dir() => Ok(d.to_path_buf()),
+        Some(d) => bail!("--data-dir {}: not a directory", d.display()),
+        None => Ok(scratch.path().to_path_buf()),
+    }
+}
+
+fn test(a: &TestArgs) -> Result<ExitCode> {
+    for d in &a.dirs {
+        if !d.is_dir() {
+            bail!("{}: not a directory", d.display());
+        }
+    }
+    if a.pcap.is_empty() {
+        if a.expect.is_some() || !a.local_net.is_empty() {
+            bail!(
+                "--expect and --local-net go with --pcap; without --pcap the plugins' test cases \
+                 (DIR/tests/<case>.toml) are run, each naming its own golden file and local networks"
+            );
+        }
+        return cases::run_all(a);
+    }
+    if a.update && a.expect.is_none() {
+        bail!(
+            "--update needs --expect FILE with --pcap (without --pcap it rewrites the cases' golden files)"
+        );
+    }
+    if !a.cases.is_empty() {
+        bail!("--case selects test cases: it does not go with --pcap");
+    }
+    let scratch = Scratch::new("plugins-test")?;
+    let plan = Plan {
+        roots: a.dirs.clone(),
+        engine: EngineConfig {
+            local_networks: a.local_net.clone(),
+            ..EngineConfig::default()
+        },
+        working_dir: settings_dir(a.data_dir.as_deref(), &scratch)?,
+        output: if a.script_output_stderr {
+            Output::Stderr
+        } else {
+            Output::Stdout
+        },
+        reload_at: a.reload_at,
+    };
+    let out = execute(&plan, Input::Files(&a.pcap), &[])?;
+    for p in &out.report.problems {
+        eprintln!("{p}");
+    }
+    if out.report.plugins.is_empty() {
+        bail!("no plugin found under the given directories");
+    }
+    for e in &out.capture_errors {
+        eprintln!("weir: warning: {e}");
+    }
+    let events = out.events;
     let count = |k: &str| events.iter().filter(|e| e["event"] == k).count();
     eprintln!(
         "{} frame(s), {} flow(s): {} status(es), {} flow alert(s), {} other alert(s), {} script error(s)",
-        rep.frames,
-        engine.interface().flows_created,
+        out.frames,
+        out.flows,
         count("status"),
         count("flow_alert"),
         count("alert"),
@@ -283,55 +633,27 @@ fn test(a: &TestArgs) -> Result<ExitCode> {
     );
     match (&a.expect, a.update) {
         (Some(path), true) => {
-            let mut text = lines.join("\n");
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            std::fs::write(path, text)
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-            eprintln!("wrote {} event(s) to {}", lines.len(), path.display());
+            write_golden(path, &events)?;
+            eprintln!("wrote {} event(s) to {}", events.len(), path.display());
             Ok(ExitCode::SUCCESS)
         }
         (Some(path), false) => {
-            let golden = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read the golden file", path.display()))?;
-            let want: Vec<Value> = golden
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .enumerate()
-                .map(|(i, l)| {
-                    serde_json::from_str(l)
-                        .with_context(|| format!("{}:{}: not JSON", path.display(), i + 1))
-                })
-                .collect::<Result<_>>()?;
-            if want == events {
-                eprintln!("ok: {} event(s) match {}", events.len(), path.display());
-                return Ok(ExitCode::SUCCESS);
+            let want = read_golden(path)?;
+            match difference(&want, &events) {
+                None => {
+                    eprintln!("ok: {} event(s) match {}", events.len(), path.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(d) => {
+                    eprintln!("MISMATCH with {}: {d}", path.display());
+                    Ok(ExitCode::FAILURE)
+                }
             }
-            let first = want
-                .iter()
-                .zip(&events)
-                .position(|(w, g)| w != g)
-                .unwrap_or(want.len().min(events.len()));
-            eprintln!(
-                "MISMATCH with {}: expected {} event(s), got {}; first difference at event {}",
-                path.display(),
-                want.len(),
-                events.len(),
-                first + 1
-            );
-            if let Some(w) = want.get(first) {
-                eprintln!("  expected: {w}");
-            }
-            if let Some(g) = events.get(first) {
-                eprintln!("  got:      {g}");
-            }
-            Ok(ExitCode::FAILURE)
         }
         (None, _) => {
             let mut out = std::io::stdout().lock();
-            for l in &lines {
-                writeln!(out, "{l}")?;
+            for e in &events {
+                writeln!(out, "{e}")?;
             }
             Ok(ExitCode::SUCCESS)
         }
