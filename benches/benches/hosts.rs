@@ -7,6 +7,10 @@
 //! the engine does each minute; 1% of the hosts receive a SYN flood every round, so
 //! alerts are triggered and released. A summary with ns per host per round is
 //! printed once (three rounds per case), then criterion measures one round.
+//!
+//! `WEIR_BENCH_HOSTS=N` changes the number of hosts and `WEIR_BENCH_CASES=c_six` picks
+//! cases, to profile a smaller run: `WEIR_BENCH_HOSTS=3000 WEIR_BENCH_CASES=c_six
+//! valgrind --tool=callgrind target/release/deps/hosts-* --bench none`.
 
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
@@ -18,7 +22,14 @@ use weir_decode::Timestamp;
 use weir_flow::{Consumer, Engine, EngineConfig, Host, Tick};
 use weir_script::{Output, Runtime, ScriptConfig};
 
-const HOSTS: usize = 100_000;
+/// Hosts per round (`WEIR_BENCH_HOSTS` overrides it, e.g. to profile a smaller run
+/// under valgrind).
+fn host_count() -> usize {
+    std::env::var("WEIR_BENCH_HOSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
 const ROUNDS: usize = 3;
 
 /// One real host (from a generated capture), as the template of the 100k.
@@ -50,7 +61,7 @@ fn hosts() -> Vec<Host> {
     }
     engine.finish(&mut g);
     let t = g.0.expect("a host");
-    (0..HOSTS)
+    (0..host_count())
         .map(|i| {
             let mut h = t.clone();
             let i = u32::try_from(i).expect("index");
@@ -170,8 +181,8 @@ fn bare_round(lua: &mlua::Lua, f: &mlua::Function, hosts: &[Host], now: u64) {
     }
 }
 
-fn per_host(d: Duration, rounds: usize) -> f64 {
-    d.as_secs_f64() * 1e9 / (rounds * HOSTS) as f64
+fn per_host(d: Duration, rounds: usize, hosts: usize) -> f64 {
+    d.as_secs_f64() * 1e9 / (rounds * hosts) as f64
 }
 
 fn bench(c: &mut Criterion) {
@@ -182,20 +193,29 @@ fn bench(c: &mut Criterion) {
     let data = tmp.join("data");
     std::fs::create_dir_all(&empty).expect("dir");
     std::fs::create_dir_all(&data).expect("dir");
+    // `WEIR_BENCH_CASES=c_six` runs only the cases whose name contains one of the
+    // comma-separated words (e.g. to profile one under valgrind).
+    let only = std::env::var("WEIR_BENCH_CASES").unwrap_or_default();
     let cases: Vec<(&str, PathBuf)> = vec![
         ("a_no_host_script", empty),
         ("b_one_threshold_script", one(&tmp.join("one"))),
         ("c_six_scripts", six(&tmp.join("six_src"))),
-    ];
+    ]
+    .into_iter()
+    .filter(|(name, _)| only.is_empty() || only.split(',').any(|w| name.contains(w.trim())))
+    .collect();
     let lua = mlua::Lua::new();
     let f: mlua::Function = lua.load("return function(params) end").eval().expect("fn");
     let t0 = weir_gen::DEFAULT_START_SECS;
-    eprintln!("\nhosts bench: {HOSTS} local hosts, {ROUNDS} min rounds per case");
+    eprintln!(
+        "\nhosts bench: {} local hosts, {ROUNDS} min rounds per case",
+        hosts.len()
+    );
     let start = Instant::now();
     for r in 0..ROUNDS {
         bare_round(&lua, &f, &hosts, t0 + 60 * r as u64);
     }
-    let bare = per_host(start.elapsed(), ROUNDS);
+    let bare = per_host(start.elapsed(), ROUNDS, hosts.len());
     eprintln!("  bare mlua hook call + params table : {bare:8.1} ns per host per round");
     for (name, dir) in &cases {
         let mut rt = runtime(vec![dir.clone()], &data);
@@ -205,7 +225,7 @@ fn bench(c: &mut Criterion) {
         for r in 1..=ROUNDS {
             round(&mut rt, &mut hosts, t0 + 60 * r as u64);
         }
-        let ns = per_host(start.elapsed(), ROUNDS);
+        let ns = per_host(start.elapsed(), ROUNDS, hosts.len());
         let calls: u64 = rt.scripts().iter().map(|s| s.calls).sum();
         let errors: u64 = rt.scripts().iter().map(|s| s.errors).sum();
         assert_eq!(errors, 0, "{:?}", rt.scripts());
@@ -220,7 +240,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("hosts");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(10));
-    g.throughput(Throughput::Elements(HOSTS as u64));
+    g.throughput(Throughput::Elements(hosts.len() as u64));
     g.bench_function("bare_lua_call", |b| {
         let mut now = t0;
         b.iter(|| {

@@ -103,6 +103,16 @@ impl Runtime {
             if let Some((t, on)) = all {
                 sc.conf = t;
                 sc.off = !on;
+                if sc.attached && !sc.info.disabled {
+                    sc.info.active = on;
+                    sc.info.inactive_reason = (!on).then(|| {
+                        if entry.and_then(|e| e.enabled) == Some(false) {
+                            format!("disabled in {}", settings::FILE_NAME)
+                        } else {
+                            "default_enabled = false".to_owned()
+                        }
+                    });
+                }
             } else if let Some(t) = sc.gconf.iter().flatten().next() {
                 sc.conf = t.clone();
             }

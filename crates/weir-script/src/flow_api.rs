@@ -355,6 +355,7 @@ pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
             tbl.raw_set(format!("{p}.retransmissions"), d.retransmissions)?;
             tbl.raw_set(format!("{p}.out_of_order"), d.out_of_order)?;
             tbl.raw_set(format!("{p}.lost"), d.lost)?;
+            tbl.raw_set(format!("{p}.zero_window"), d.zero_window)?;
         }
         Ok(Value::Table(tbl))
     })?;

@@ -84,6 +84,7 @@ pub(crate) fn full_info(lua: &Lua, s: &Shared, v: &FlowView) -> mlua::Result<Tab
             t.raw_set(format!("{p}.out_of_order"), d.out_of_order)?;
             t.raw_set(format!("{p}.lost"), d.lost)?;
             t.raw_set(format!("{p}.keep_alive"), d.keep_alive)?;
+            t.raw_set(format!("{p}.zero_window"), d.zero_window)?;
             t.raw_set(format!("{p}.tcp_flags"), d.tcp_flags)?;
         }
     }

@@ -57,6 +57,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod addrlist;
 mod apply;
 mod endpoint;
 mod entity;
@@ -65,23 +66,33 @@ mod faults;
 mod flow_api;
 mod flow_info;
 mod json;
+mod lists;
 mod loader;
+mod page;
 mod plugin;
+pub mod reference;
 mod reload;
 mod runtime;
 pub mod settings;
 mod state;
 mod syslog;
+mod ts_api;
 mod vm;
 
 pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
 pub use error::{Error, Level, Problem, Result};
 pub use flow_api::FlowView;
 pub use loader::{PluginInfo, ScriptInfo};
+pub use page::{
+    MenuEntry, NoPageData, PageConfig, PageData, PageError, PageRequest, PageResponse, PageStats,
+    PageUser, Pages, sanitize_params,
+};
 pub use plugin::{PluginSource, discover, is_plugin_dir};
 pub use runtime::{FlowHook, LoadReport, Runtime, ScriptConfig};
 pub use settings::{ScriptModel, SettingsFile};
 pub use state::Output;
+pub use syslog::{FLOW_MATCH_SLACK_SECS, FlowStatusRequest, FlowStatusSink};
+pub use ts_api::Timeseries;
 pub use vm::BUILTIN_MODULES;
 
 /// The crate's name, for logs.

@@ -104,6 +104,8 @@ pub(crate) struct Script {
     pub model: crate::settings::ScriptModel,
     /// Disabled by its settings (flow and syslog scripts: the `all` key).
     pub off: bool,
+    /// In the hook lists (passed the load-time filters and `setup()`).
+    pub attached: bool,
     /// Effective `script_conf` per granularity index (entity scripts).
     pub gconf: [Option<Table>; 4],
     /// Enabled per granularity index (entity scripts).
@@ -171,37 +173,18 @@ pub(crate) struct Vm {
     pub keys: ParamKeys,
 }
 
-/// The keys of the entity hook `params` table, created once per VM (setting a field
-/// by a Rust `&str` interns the string at every call).
+/// Strings of the entity hook `params` table, created once per VM (pushing a Rust
+/// `&str` interns the string at every call).
 pub(crate) struct ParamKeys {
-    pub granularity: mlua::LuaString,
+    /// The granularity names (`params.granularity`) by granularity index.
     pub gran: [mlua::LuaString; 4],
-    pub alert_entity: mlua::LuaString,
-    pub alert_entity_val: mlua::LuaString,
-    pub entity_info: mlua::LuaString,
-    pub cur_alerts: mlua::LuaString,
-    pub when: mlua::LuaString,
-    pub ifid: mlua::LuaString,
-    pub ts_enabled: mlua::LuaString,
-    pub user_script_config: mlua::LuaString,
-    pub user_script: mlua::LuaString,
 }
 
 impl ParamKeys {
     fn new(lua: &Lua) -> mlua::Result<ParamKeys> {
         let s = |x: &str| lua.create_string(x);
         Ok(ParamKeys {
-            granularity: s("granularity")?,
             gran: [s("min")?, s("5mins")?, s("hour")?, s("day")?],
-            alert_entity: s("alert_entity")?,
-            alert_entity_val: s("alert_entity_val")?,
-            entity_info: s("entity_info")?,
-            cur_alerts: s("cur_alerts")?,
-            when: s("when")?,
-            ifid: s("ifid")?,
-            ts_enabled: s("ts_enabled")?,
-            user_script_config: s("user_script_config")?,
-            user_script: s("user_script")?,
         })
     }
 }
@@ -341,6 +324,21 @@ impl Loader {
         Ok(())
     }
 
+    /// `ts_schemas/<gran>.lua`: each file in its own environment; the schemas it
+    /// declares are registered once it has run (plugins.md §14).
+    fn ts_schemas(&mut self, p: &PluginSource) -> mlua::Result<()> {
+        for (file, src) in p.files_in("ts_schemas") {
+            let env = self.env(p)?;
+            let ran = self.run(&p.key, file, src, env);
+            let found = crate::ts_api::after_schema_file(&self.lua, &p.key, file, ran.is_err());
+            if let Err(e) = ran {
+                self.err(&p.key, file, e);
+            }
+            self.problems.extend(found);
+        }
+        Ok(())
+    }
+
     /// Endpoint modules are run in their own thread and VM
     /// ([`crate::spawn_lua_endpoint`]); here they are only validated.
     fn endpoints(&mut self, p: &PluginSource) -> mlua::Result<()> {
@@ -387,7 +385,10 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
         .collect();
     let key = plugin.key.clone();
     let cache = lua.create_table()?;
-    lua.create_function(move |lua, name: Value| {
+    // Module files get this same `require` (kept in a table the closure can reach).
+    let this = lua.create_table()?;
+    let this_in = this.clone();
+    let f = lua.create_function(move |lua, name: Value| {
         let Value::String(name) = name else {
             return Err(mlua::Error::RuntimeError(format!(
                 "{}: bad argument #1 to 'require' (string expected, got {})",
@@ -412,6 +413,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
             let meta = lua.create_table()?;
             meta.raw_set("__index", lua.globals())?;
             env.set_metatable(Some(meta))?;
+            env.raw_set("require", this_in.raw_get::<Value>(1)?)?;
             let v: Value = lua
                 .load(src.as_str())
                 .set_name(chunk_name(&key, &file))
@@ -427,7 +429,9 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
             crate::state::caller_location(lua),
             vm::BUILTIN_MODULES.join(", ")
         )))
-    })
+    })?;
+    this.raw_set(1, f.clone())?;
+    Ok(f)
 }
 
 fn stem(file: &str) -> &str {
@@ -456,6 +460,7 @@ pub(crate) fn build(
         ifname: cfg.ifname.clone(),
     };
     let (lua, w) = vm::new_vm(&settings, sh)?;
+    crate::ts_api::configure(&lua, cfg.timeseries.as_ref());
     let make_create: Function = lua
         .load(MAKE_CREATE)
         .set_name("=weir/definitions.lua")
@@ -528,6 +533,7 @@ pub(crate) fn build(
     for (i, _) in &accepted {
         let p = &sources[*i];
         l.locales(p)?;
+        l.ts_schemas(p)?;
         l.user_scripts(p)?;
         l.endpoints(p)?;
     }

@@ -63,6 +63,9 @@ pub struct ScriptConfig {
     pub working_dir: PathBuf,
     /// Keep a log of statuses, alerts and script errors ([`Runtime::take_events`]).
     pub record_events: bool,
+    /// Where `ts_utils.append` writes and `ts_utils.query` reads; `None`: timeseries
+    /// off (`params.ts_enabled` is false, `append` returns false).
+    pub timeseries: Option<crate::ts_api::Timeseries>,
 }
 
 impl Default for ScriptConfig {
@@ -81,6 +84,7 @@ impl Default for ScriptConfig {
             install_dir: PathBuf::from("/usr/share/weir"),
             working_dir: PathBuf::from("/var/lib/weir"),
             record_events: false,
+            timeseries: None,
         }
     }
 }
@@ -336,6 +340,7 @@ impl Runtime {
     /// End of input: pending teardowns, then the alert engine gets the clock.
     pub fn finish(&mut self) {
         self.run_teardowns();
+        self.end_timeseries_step();
         let now = self.last_secs;
         self.shared.borrow_mut().alerts.tick(now);
     }
@@ -466,7 +471,11 @@ impl Runtime {
             if !passes(sc, sel) {
                 continue;
             }
-            self.shared.borrow_mut().script = Some(sc.ctx.clone());
+            {
+                let mut s = self.shared.borrow_mut();
+                s.script = Some(sc.ctx.clone());
+                s.script_conf = Some((sc.ctx.key.clone(), sc.ctx.subdir, sc.conf.clone()));
+            }
             budget.reset();
             let r = match e.kind {
                 Kind::Hooks => e.func.call::<()>((now_arg, &sc.conf)),
@@ -528,7 +537,7 @@ impl Runtime {
         view
     }
 
-    fn raise_flow_alert(&mut self, v: &FlowView, c: crate::state::Candidate, now: u64) {
+    pub(crate) fn raise_flow_alert(&mut self, v: &FlowView, c: crate::state::Candidate, now: u64) {
         let mut s = self.shared.borrow_mut();
         let prev = s.alerted.get(&v.serial).copied();
         if c.score <= prev.map_or(0, |p| p.1) {
@@ -646,6 +655,8 @@ pub(crate) fn new_shared(cfg: &ScriptConfig) -> SharedRef {
         reload_requested: false,
         ifid: cfg.ifid,
         alerted: HashMap::new(),
+        flow_sink: None,
+        script_conf: None,
     }))
 }
 
@@ -689,6 +700,10 @@ impl Consumer for Runtime {
 
     fn system_tick(&mut self, tick: Tick, now: Timestamp) {
         self.tick_system(tick, now);
+    }
+
+    fn host_purged(&mut self, now: Timestamp, host: &Host) {
+        self.purge_host(now, host);
     }
 
     fn protocol_detected(&mut self, now: Timestamp, flow: &mut Flow) {

@@ -35,6 +35,8 @@ pub(crate) struct ScriptCtx {
     /// `flow`, `host`, … (`alert_generation.subdir`).
     pub subdir: &'static str,
     pub security: bool,
+    /// The directory of the script's plugin (relative list paths, `crate::lists`).
+    pub plugin_dir: Rc<std::path::Path>,
 }
 
 /// The status nominated for the flow alert in the current hook batch
@@ -69,6 +71,11 @@ pub(crate) struct Shared {
     pub ifid: i32,
     /// Alerted status and its score per live flow serial (flow-info.md §6).
     pub alerted: std::collections::HashMap<u64, (u8, u16)>,
+    /// Where `flow_utils.triggerStatusByTuple` sends its requests (syslog VMs).
+    pub flow_sink: Option<crate::syslog::FlowStatusSink>,
+    /// The `script_conf` of the last flow or entity hook call: script key, subdir and
+    /// table (`crate::lists` reads only files it names).
+    pub script_conf: Option<(Rc<str>, &'static str, mlua::Table)>,
 }
 
 pub(crate) type SharedRef = Rc<RefCell<Shared>>;

@@ -66,7 +66,10 @@ const MODULES: [(&str, &str); 6] = [
 ];
 
 /// Names `require` resolves without looking at any file.
-pub const BUILTIN_MODULES: [&str; 10] = [
+pub const BUILTIN_MODULES: [&str; 13] = [
+    "flow_utils",
+    "ts_utils",
+    "ts_utils_core",
     "user_scripts",
     "alerts_api",
     "alert_consts",
@@ -187,6 +190,9 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
 
     // Budgets.
     lua.set_memory_limit(set.memory_limit)?;
+    // Hooks create many short-lived tables (params, getter results): the generational
+    // collector frees them for less work than the incremental one.
+    lua.gc_set_mode(mlua::state::GcMode::Generational(Default::default()));
     let budget = set.budget.clone();
     if set.count_hook {
         lua.set_hook(
@@ -311,11 +317,14 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
     let ak = alert_keys(&lua)?;
     let fk = flow_keys(&lua)?;
     let dk = json::module(&lua)?;
+    let ts = crate::ts_api::install(&lua, sh)?;
     for (name, t) in [
         ("alert_keys", &ak),
         ("flow_keys", &fk),
         ("dkjson", &dk),
         ("json", &dk),
+        ("ts_utils", &ts),
+        ("ts_utils_core", &ts),
     ] {
         loaded.raw_set(name, t.clone())?;
         modules.raw_set(name, t.clone())?;
@@ -330,13 +339,20 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
         loaded.raw_set(name, m.clone())?;
         modules.raw_set(name, m)?;
     }
-    g.raw_set("ntop", loaded.raw_get::<Table>("ntop")?)?;
+    let ntop = loaded.raw_get::<Table>("ntop")?;
+    crate::lists::install(&lua, &ntop, sh, &set.workingdir)?;
+    crate::addrlist::install(&lua, &ntop, set.memory_limit)?;
+    g.raw_set("ntop", ntop)?;
     // 3.x check modules reach alerts_api as a global (seed 003).
     g.raw_set("alerts_api", loaded.raw_get::<Table>("alerts_api")?)?;
-    g.raw_set("interface", interface(&lua, set)?)?;
+    let iface = interface(&lua, set)?;
+    crate::entity::extend_interface(&lua, &iface, sh, set.ifid, &set.ifname)?;
+    crate::entity::install_entity_fns(&lua)?;
+    g.raw_set("interface", iface)?;
     g.raw_set("flow", crate::flow_api::install(&lua, sh)?)?;
     g.raw_set("host", crate::entity::install_host(&lua, sh)?)?;
     g.raw_set("network", crate::entity::install_network(&lua, sh)?)?;
+    crate::syslog::install(&lua, &loaded, sh)?;
     Ok((lua, w))
 }
 

@@ -35,10 +35,8 @@ fn attack_capture(dir: &Path) -> PathBuf {
         flows: 100,
         seed: 11,
         duration_secs: 300,
-        scenarios: weir_gen::Scenarios {
-            exe_downloads: false,
-            ..weir_gen::Scenarios::all()
-        },
+        scenarios: weir_gen::Scenarios::from_names(&["syn_flood", "port_scan", "heavy_hitter"])
+            .unwrap(),
         ..Default::default()
     };
     let path = dir.join("attacks.pcap");

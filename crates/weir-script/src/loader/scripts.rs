@@ -384,17 +384,21 @@ impl Loader {
                 .copied()
                 .unwrap_or("flow"),
             security,
+            plugin_dir: Rc::from(p.dir.as_path()),
         };
-        // Load-time filters, then setup().
+        // Load-time filters, then setup(). Flow and syslog scripts disabled by their
+        // settings are attached all the same (and skipped in Rust while disabled), so
+        // enabling them in the settings file takes effect at the next hook call.
         let mut reason = None;
+        let config_off = if entity_index(subdir).is_none() {
+            self.disabled_at_load(subdir, &key, &t)
+        } else {
+            None
+        };
         if subdir == "snmp_device" {
             reason = Some(format!("{subdir} scripts are validated but not run yet"));
         } else if t.get::<Option<bool>>("nedge_only").ok().flatten() == Some(true) {
             reason = Some("nedge_only: weir is not nEdge".into());
-        } else if entity_index(subdir).is_none()
-            && let Some(why) = self.disabled_at_load(subdir, &key, &t)
-        {
-            reason = Some(why);
         } else if let Some(f) = &setup {
             self.budget.reset();
             match f.call::<Value>(()) {
@@ -408,14 +412,15 @@ impl Loader {
                 }
             }
         }
-        info.active = reason.is_none();
-        info.inactive_reason = reason;
-        let active = info.active;
+        let active = reason.is_none();
+        info.active = active && config_off.is_none();
+        info.inactive_reason = reason.or(config_off.clone());
         let local_only = t.get::<Option<bool>>("local_only").ok().flatten() == Some(true);
         self.scripts.push(Script {
             default_conf: conf.clone(),
             model,
-            off: false,
+            off: config_off.is_some(),
+            attached: active,
             gconf: Default::default(),
             genabled: [true; 4],
             overrides: Vec::new(),
@@ -585,9 +590,9 @@ impl Loader {
 }
 
 impl Loader {
-    /// Flow and syslog scripts disabled by `default_enabled = false` or the settings
-    /// file are not attached (plugins.md §5, configuration filter); entity scripts
-    /// are, and their enabled state is looked up at every call.
+    /// Why a flow or syslog script is disabled at load (`default_enabled = false` or
+    /// the settings file), if it is. Such a script is attached anyway and skipped
+    /// while disabled, as entity scripts are.
     fn disabled_at_load(&self, subdir: &str, key: &str, t: &mlua::Table) -> Option<String> {
         let id = format!("{subdir}/{key}");
         match self.settings.script.get(&id).and_then(|s| s.enabled) {

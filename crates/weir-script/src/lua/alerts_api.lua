@@ -101,15 +101,33 @@ function M.threshold_check_function(params)
     M.release(params.alert_entity, info, nil, params.cur_alerts)
   end
 end
+local tonumber = tonumber
+local NO_CONF = {}  -- never written
+-- The numeric threshold of each configuration table, with the raw values it was
+-- computed from (a script changing its conf in place is seen at the next call).
+local thresholds = setmetatable({}, { __mode = "k" })
 function M.checkThresholdAlert(params, alert_type, value)
-  local conf = params.user_script_config or {}
-  local threshold = tonumber(conf.threshold)
+  local conf = params.user_script_config or NO_CONF
+  local raw, op = conf.threshold, conf.operator
+  local c = thresholds[conf]
+  if c == nil or c[1] ~= raw or c[2] ~= op then
+    c = { raw, op, tonumber(raw) }
+    thresholds[conf] = c
+  end
+  local threshold = c[3]
   local cur = params.cur_alerts
-  -- Fast path (most entities, most of the time): not crossed and nothing engaged,
-  -- so a release would be a no-op; no type_info is built.
-  if type(cur) == "table" and next(cur) == nil and type(value) == "number" then
-    local crossed = threshold ~= nil and (conf.operator == "lt" and value < threshold or conf.operator ~= "lt" and value > threshold)
-    if not crossed then return false end
+  -- Fast path (most entities, most of the time): a value that does not cross the
+  -- threshold and nothing engaged (weir's `cur_alerts` lists engaged alerts as a
+  -- sequence), so a release would be a no-op: no type_info is built and no function
+  -- is called. (A value that is not a number fails the comparison here as it would
+  -- below.)
+  if cur ~= nil and cur[1] == nil then
+    if threshold == nil then return false end
+    if op == "lt" then
+      if not (value < threshold) then return false end
+    elseif not (value > threshold) then
+      return false
+    end
   end
   local key = params.user_script and params.user_script.key
   local info = {
@@ -135,9 +153,53 @@ function M.anomaly_check_function(params)
   end
 end
 
+-- Per-entity deltas between two runs of a granularity (lua-api.md §5): the value
+-- stored under name + granularity for the entity being visited at the previous call
+-- is subtracted from `value`, and `value` is stored. First call: `value`, or 0 when
+-- `skip_first`. `obj` is the host, network or interface global. (The callers keep
+-- their frame, not a tail call, so errors point at the script's line.)
+local function granularity_id(g)
+  if type(g) == "table" then return g.granularity_id end
+  if type(g) == "string" then
+    local x = alert_consts.alerts_granularities[g]
+    return x and x.granularity_id
+  end
+  if math.type(g) == "integer" and g >= 0 and g <= 4 then return g end
+  return nil
+end
+local function delta_val(obj, fname, name, granularity, value, skip_first)
+  local gid = granularity_id(granularity)
+  if gid == nil then error(fname .. ": unknown granularity " .. tostring(granularity), 3) end
+  if type(value) ~= "number" then error(fname .. ": value must be a number, got " .. type(value), 3) end
+  local key = tostring(name) .. ":" .. gid
+  local prev = tonumber(obj.getCachedAlertValue(key, gid) or "")
+  obj.setCachedAlertValue(key, tostring(value), gid)
+  if prev == nil then
+    if skip_first then return 0 end
+    return value
+  end
+  return value - prev
+end
+function M.host_delta_val(name, granularity, value, skip_first)
+  local d = delta_val(host, "host_delta_val", name, granularity, value, skip_first)
+  return d
+end
+function M.network_delta_val(name, granularity, value, skip_first)
+  local d = delta_val(network, "network_delta_val", name, granularity, value, skip_first)
+  return d
+end
+function M.interface_delta_val(name, granularity, value, skip_first)
+  local d = delta_val(interface, "interface_delta_val", name, granularity, value, skip_first)
+  return d
+end
+
+-- Bytes of a protocol / category in getStats()-style tables: sent + received when the
+-- table splits them, else the total (`interface.getStats()` has only the total).
 function M.application_bytes(stats, name)
   local p = stats and stats.ndpi and stats.ndpi[name]
-  return p and ((p["bytes.sent"] or 0) + (p["bytes.rcvd"] or 0)) or 0
+  if not p then return 0 end
+  if p["bytes.sent"] or p["bytes.rcvd"] then return (p["bytes.sent"] or 0) + (p["bytes.rcvd"] or 0) end
+  return p.bytes or 0
 end
 function M.category_bytes(stats, name)
   local p = stats and stats.ndpi_categories and stats.ndpi_categories[name]

@@ -3,5 +3,6 @@
 mod common;
 mod endpoint;
 mod faults;
+mod purge;
 mod runtime;
 mod tutorial;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 use weir_decode::app::hex16;
-use weir_decode::capture::CaptureReader;
+use weir_decode::capture::{CaptureReader, Record};
 use weir_decode::{Timestamp, decode};
 use weir_flow::{
     CLI2SRV, Consumer, EndReason, Engine, EngineConfig, Flow, IpNet, Networks, ProtoInfo, SRV2CLI,
@@ -63,9 +63,12 @@ fn replay_file<C: Consumer>(
     report: &mut ReplayReport,
 ) -> Result<()> {
     let mut reader = CaptureReader::open(path)?;
-    while let Some(next) = reader.next_frame() {
+    while let Some(next) = reader.next_record() {
         match next {
-            Ok(frame) => {
+            // Drops a pcapng statistics block reports, at its time.
+            Ok(Record::Stats(s)) if s.new_drops > 0 => engine.capture_drops(s.ts, s.new_drops, c),
+            Ok(Record::Stats(_)) => {}
+            Ok(Record::Frame(frame)) => {
                 report.frames += 1;
                 let wire = frame.orig_len.max(frame.data.len() as u32);
                 match decode(frame.linktype, frame.data) {
@@ -163,6 +166,7 @@ pub fn flow_json(f: &Flow, nets: &Networks) -> Map<String, Value> {
             m.insert(format!("{name}.out_of_order"), json!(d.out_of_order));
             m.insert(format!("{name}.lost"), json!(d.lost));
             m.insert(format!("{name}.keep_alive"), json!(d.keep_alive));
+            m.insert(format!("{name}.zero_window"), json!(d.zero_window));
             m.insert(format!("{name}.tcp_flags"), json!(d.tcp_flags));
         }
         let st = t.state;

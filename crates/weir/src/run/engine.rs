@@ -24,6 +24,12 @@ pub trait Driver: Consumer {
     type Report: Send + 'static;
     /// Called after each batch of frames (flush pending work, publish snapshots).
     fn after_batch(&mut self, _engine: &Engine) {}
+    /// Applies what other threads asked of this interface's flows (flow statuses from
+    /// syslog scripts); called after each batch and each idle tick.
+    fn serve(&mut self, _engine: &mut Engine) {}
+    /// Called once every source has ended, before the final visit: a driver that
+    /// serves other threads keeps the flows (and serves) until they are done.
+    fn hold(&mut self, _engine: &mut Engine) {}
     /// Reload plugins and configuration (SIGHUP); `Err` leaves the old state running.
     fn reload(&mut self) -> Result<()> {
         Ok(())
@@ -66,6 +72,9 @@ impl<D: Driver> Consumer for Tap<'_, D> {
     }
     fn system_tick(&mut self, tick: Tick, now: Timestamp) {
         self.driver.system_tick(tick, now);
+    }
+    fn host_purged(&mut self, now: Timestamp, host: &Host) {
+        self.driver.host_purged(now, host);
     }
 }
 
@@ -139,18 +148,32 @@ where
                             .hosts
                             .store(engine.hosts().len() as u64, Ordering::Relaxed);
                         driver.after_batch(&engine);
+                        driver.serve(&mut engine);
                         if let Some(p) = &mut publisher {
                             p.maybe_publish(&engine);
                         }
                         let _ = recycle.try_send(batch);
                     }
-                    Msg::Idle(now) => engine.advance(
-                        now,
-                        &mut Tap {
-                            driver: &mut driver,
-                            talkers: &mut talkers,
-                        },
-                    ),
+                    Msg::Idle(now) => {
+                        engine.advance(
+                            now,
+                            &mut Tap {
+                                driver: &mut driver,
+                                talkers: &mut talkers,
+                            },
+                        );
+                        driver.serve(&mut engine);
+                    }
+                    Msg::Drops(at, n) => {
+                        engine.capture_drops(
+                            at,
+                            n,
+                            &mut Tap {
+                                driver: &mut driver,
+                                talkers: &mut talkers,
+                            },
+                        );
+                    }
                     Msg::Problem(p) => {
                         tracing::warn!("{p}");
                         problems.push(p);
@@ -166,6 +189,7 @@ where
                     }
                 }
             }
+            driver.hold(&mut engine);
             if let Some(p) = &mut publisher {
                 p.before_final_visit(&engine);
             }

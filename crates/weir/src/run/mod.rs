@@ -8,6 +8,7 @@ pub mod source;
 pub mod summary;
 pub mod syslog;
 pub mod talkers;
+pub mod timeseries;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -72,6 +73,10 @@ pub struct Args {
     /// weir then keeps serving after a replay ends, until signalled.
     #[arg(long, value_name = "ADDR")]
     pub web: Option<String>,
+    /// Timeseries: `embedded` (the default, in the data directory), `off`, or
+    /// `influxdb=http://HOST:PORT/DBNAME` (credentials in the config file).
+    #[arg(long, value_name = "SPEC")]
+    pub timeseries: Option<String>,
 }
 
 impl Args {
@@ -111,6 +116,9 @@ impl Args {
         }
         if let Some(w) = &self.web {
             cfg.web.listen = w.clone();
+        }
+        if let Some(t) = &self.timeseries {
+            cfg.timeseries.apply_flag(t)?;
         }
         if let Some(s) = self.replay_speed {
             if !(s >= 0.0 && s.is_finite()) {
@@ -195,6 +203,8 @@ pub struct RunOutcome<R> {
     pub syslog: Option<syslog::SyslogStats>,
     /// Set if the run was stopped by a signal.
     pub interrupted: bool,
+    /// The timeseries sink's counters, when timeseries were on.
+    pub timeseries: Option<timeseries::TsReport>,
 }
 
 impl<R> RunOutcome<R> {
@@ -205,6 +215,9 @@ impl<R> RunOutcome<R> {
         });
         if let Some(s) = &self.syslog {
             v["syslog"] = serde_json::json!(s);
+        }
+        if let Some(t) = &self.timeseries {
+            v["timeseries"] = serde_json::json!(t);
         }
         v
     }
@@ -217,6 +230,30 @@ impl<R> RunOutcome<R> {
         }
         if let Some(s) = &self.syslog {
             s.print();
+        }
+        if let Some(t) = &self.timeseries {
+            let s = &t.stats;
+            println!(
+                "timeseries ({}): {} points written, {} dropped (queue full), {} refused (cardinality {}, out of order {}, invalid {}), {} failed",
+                t.backend,
+                s.written,
+                s.overflow,
+                s.cardinality + s.out_of_order + s.invalid,
+                s.cardinality,
+                s.out_of_order,
+                s.invalid,
+                s.failed
+            );
+            if let Some(h) = &t.influxdb {
+                println!(
+                    "  influxdb: {} points sent, {} buffered, {} dropped, {} rejected, last error: {}",
+                    h.sent_points,
+                    h.buffered_points + h.spooled_points,
+                    h.dropped_points,
+                    h.rejected_points,
+                    h.last_error.as_deref().unwrap_or("none")
+                );
+            }
         }
     }
 }
@@ -232,6 +269,8 @@ pub struct ExecOptions {
     pub until_signal: bool,
     /// What handles syslog messages (default: nothing, messages are only counted).
     pub syslog_handler: Option<syslog::HandlerFactory>,
+    /// The run's timeseries (default: [`monitor`] opens the configured backend).
+    pub timeseries: Option<Arc<timeseries::TsService>>,
 }
 
 /// One running interface: its source thread and its engine thread.
@@ -277,11 +316,14 @@ where
         };
         let name = spec.name();
         let progress = Arc::new(EngineProgress {
-            // The web server shows the first interface for now.
-            snapshots: if i == 0 { opts.snapshots.clone() } else { None },
+            // Every interface publishes into its own cell of the run's snapshots.
+            snapshots: opts.snapshots.as_ref().map(|s| s.interface(i, &name)),
             ..EngineProgress::default()
         });
         let (tx, rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
+        if let Some(cell) = &progress.snapshots {
+            cell.watch_queue(rx.clone());
+        }
         let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
         let make = make_driver.clone();
         let iface = name.clone();
@@ -294,6 +336,9 @@ where
             move || make(&iface),
         )?;
         let stats = Arc::new(SourceStats::default());
+        if let Some(cell) = &progress.snapshots {
+            cell.watch_source(stats.clone());
+        }
         let source = source::spawn(spec, tx, recycle_rx, stats.clone(), stop.clone())?;
         running.push(Running {
             kind,
@@ -309,8 +354,14 @@ where
         let make = opts
             .syslog_handler
             .unwrap_or_else(|| Box::new(|| Ok(Box::new(syslog::NoScripts))));
+        // The web server's syslog producers: counted live in the run's snapshots.
+        let make = match &opts.snapshots {
+            Some(cell) => cell.counting_syslog(make),
+            None => make,
+        };
         Some(syslog::SyslogService::start(
             &cfg.sources.syslog,
+            cfg.sources.syslog_queue,
             stop.clone(),
             make,
         )?)
@@ -397,6 +448,7 @@ where
         interfaces,
         syslog,
         interrupted,
+        timeseries: None,
     })
 }
 
@@ -414,21 +466,53 @@ pub fn monitor(
     let sinks = scripts::AlertSinks::open(cfg)?;
     let (store, endpoints) = sinks.senders();
     let mut opts = opts;
-    if !cfg.sources.syslog.is_empty() {
+    let ts = match &opts.timeseries {
+        Some(t) => Some(t.clone()),
+        None => timeseries::TsService::open(cfg)?,
+    };
+    opts.timeseries = ts.clone();
+    let opts_ts = ts.clone();
+    // Flow statuses from the syslog scripts go to the engine threads through the hub.
+    let hub = (!cfg.sources.syslog.is_empty()).then(syslog::FlowStatusHub::new);
+    if let Some(hub) = &hub {
         let (c, st, ep) = (cfg.clone(), store.clone(), endpoints.clone());
+        let closer = syslog::HubCloser(hub.clone());
         opts.syslog_handler = Some(Box::new(move || {
-            Ok(Box::new(scripts::ScriptSyslog::start(&c, st, ep)?)
+            Ok(Box::new(scripts::ScriptSyslog::start(&c, st, ep, closer)?)
                 as Box<dyn syslog::SyslogHandler>)
         }));
     }
+    let driver_hub = hub.clone();
     let next_ifid = std::sync::atomic::AtomicI32::new(0);
     let driver_cfg = cfg.clone();
+    // The scripts' counters go to the interface's snapshots (the web server's /metrics).
+    let snapshots = opts.snapshots.clone();
     let outcome = execute(cfg, opts, move |name| {
         let ifid = next_ifid.fetch_add(1, Ordering::Relaxed);
-        scripts::ScriptDriver::start(&driver_cfg, ifid, name, store.clone(), endpoints.clone())
+        let cell = snapshots
+            .as_ref()
+            .and_then(|s| s.interface_named(name, usize::try_from(ifid).unwrap_or(0)));
+        scripts::ScriptDriver::start(
+            &driver_cfg,
+            ifid,
+            name,
+            store.clone(),
+            endpoints.clone(),
+            driver_hub.clone(),
+        )
+        .map(|d| d.with_timeseries(ts.as_ref(), ifid).with_counters(cell))
     });
     let tally = sinks.close();
-    Ok((outcome?, tally))
+    let ts_report = opts_ts.map(|t| {
+        t.close();
+        t.report()
+    });
+    let mut outcome = outcome?;
+    outcome.timeseries = ts_report;
+    if let (Some(s), Some(h)) = (&mut outcome.syslog, &hub) {
+        s.flow_statuses = h.stats();
+    }
+    Ok((outcome, tally))
 }
 
 /// The run's summary with the alerts raised and the plugins' counters.
@@ -449,7 +533,30 @@ pub fn report_json(
         v["interfaces"][i]["failing_scripts"] = serde_json::json!(failing);
     }
     v["alerts"] = serde_json::json!(tally);
+    v["alerts"]["by_plugin"] = serde_json::json!(alerts_by_plugin(outcome, tally));
     v
+}
+
+/// Alerts raised per plugin: each script key of the tally mapped to the plugin of that
+/// script (`weir` for alerts the engine raises itself).
+pub fn alerts_by_plugin(
+    outcome: &RunOutcome<scripts::ScriptReport>,
+    tally: &scripts::AlertTally,
+) -> std::collections::BTreeMap<String, u64> {
+    let mut plugin_of = std::collections::HashMap::new();
+    for s in outcome
+        .interfaces
+        .iter()
+        .flat_map(|i| i.report.scripts.iter())
+    {
+        plugin_of.entry(s.key.as_str()).or_insert(s.plugin.as_str());
+    }
+    let mut by_plugin = std::collections::BTreeMap::new();
+    for (script, n) in &tally.by_script {
+        let plugin = plugin_of.get(script.as_str()).copied().unwrap_or("weir");
+        *by_plugin.entry(plugin.to_owned()).or_insert(0) += n;
+    }
+    by_plugin
 }
 
 /// Prints the alerts and plugin lines of the text summary.
@@ -471,6 +578,13 @@ pub fn print_report(
             .map(|(s, n)| format!("{s} {n}"))
             .collect();
         println!("  by severity: {}", sev.join(", "));
+    }
+    let by_plugin = alerts_by_plugin(outcome, tally);
+    if !by_plugin.is_empty() {
+        println!("alerts by plugin ({} plugins):", by_plugin.len());
+        for (plugin, n) in &by_plugin {
+            println!("  {plugin:<40} {n:>8}");
+        }
     }
     for i in &outcome.interfaces {
         let active = i.report.scripts.iter().filter(|s| s.active).count();
@@ -559,18 +673,24 @@ pub fn running_pid(data_dir: &std::path::Path) -> Result<u32> {
 pub fn run(args: &Args) -> Result<ExitCode> {
     let cfg = args.config()?;
     let _pid = PidFile::create(&cfg.data_dir);
+    // Opened before the web server, which reads it (`TsService::query`).
+    let timeseries = timeseries::TsService::open(&cfg)?;
     // The web server reads the engine's snapshots and keeps serving after a replay.
     let snapshots = Arc::new(snapshot::SnapshotCell::default());
     let web = if cfg.web.listen.trim().is_empty() {
         None
     } else {
-        Some(crate::web::WebServer::start(&cfg, snapshots.clone())?)
+        Some(
+            crate::web::WebServer::start(&cfg, snapshots.clone())?
+                .with_timeseries(timeseries.as_ref()),
+        )
     };
     let opts = ExecOptions {
         quiet: args.quiet,
         snapshots: web.is_some().then_some(snapshots),
         until_signal: web.is_some(),
         syslog_handler: None,
+        timeseries,
     };
     let result = monitor(&cfg, opts);
     if let Some(w) = web {

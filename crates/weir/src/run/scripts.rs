@@ -10,10 +10,10 @@ use anyhow::{Context, Result, bail};
 use parking_lot::Mutex;
 use serde::Serialize;
 use weir_alerts::{
-    Action, Endpoint, EndpointConfig, EndpointFilter, EndpointHandle, EndpointSender, EngineStats,
-    NdjsonConfig, NdjsonFile, Notification, Retention, Severity, SqliteConfig, SqliteStore,
-    StoreSender, StoreSink, Syslog, SyslogConfig, SyslogTransport, Webhook, WebhookConfig,
-    WriterConfig,
+    Action, AlertRecord, Endpoint, EndpointConfig, EndpointFilter, EndpointHandle, EndpointSender,
+    EngineStats, NdjsonConfig, NdjsonFile, Notification, Retention, Severity, SqliteConfig,
+    SqliteStore, StoreSender, StoreSink, Syslog, SyslogConfig, SyslogTransport, Webhook,
+    WebhookConfig, WriterConfig,
 };
 use weir_decode::Timestamp;
 use weir_flow::{Consumer, EndReason, Engine, Flow, Host, Interface, Network, Tick};
@@ -68,6 +68,8 @@ pub struct AlertTally {
     pub by_type: BTreeMap<String, u64>,
     /// The same by severity name.
     pub by_severity: BTreeMap<String, u64>,
+    /// The same by the key of the script that raised them (`""`: raised by weir itself).
+    pub by_script: BTreeMap<String, u64>,
 }
 
 /// An in-process endpoint that counts what the alert engines raise.
@@ -83,6 +85,11 @@ impl Endpoint for Tally {
             *t.by_severity
                 .entry(n.record.severity().name().to_string())
                 .or_default() += 1;
+            let script = match &n.record {
+                AlertRecord::Flow(f) => f.script_key.clone(),
+                AlertRecord::Alert(a) => a.script_key.clone(),
+            };
+            *t.by_script.entry(script.unwrap_or_default()).or_default() += 1;
         }
         Ok(())
     }
@@ -228,6 +235,19 @@ impl ScriptReport {
 /// The Lua runtime driving one interface's events.
 pub struct ScriptDriver {
     rt: Runtime,
+    /// Flow statuses from the syslog scripts, when syslog listeners run.
+    requests: Option<(
+        Arc<super::syslog::FlowStatusHub>,
+        crossbeam_channel::Receiver<Arc<super::syslog::PendingStatus>>,
+    )>,
+    /// The interface's built-in timeseries, when timeseries are on.
+    ts: Option<super::timeseries::Builtin>,
+    /// Where the scripts' call and error counters go for the web server's `/metrics`
+    /// (at most once a second), with the time of the last publication.
+    counters: Option<(
+        Arc<super::snapshot::SnapshotCell>,
+        Option<std::time::Instant>,
+    )>,
 }
 
 /// Loads the plugins into a new VM named `ifname`, its alert engine writing to `store`
@@ -318,10 +338,77 @@ impl ScriptDriver {
         ifname: &str,
         store: StoreSender,
         endpoints: Vec<EndpointSender>,
+        hub: Option<Arc<super::syslog::FlowStatusHub>>,
     ) -> Result<ScriptDriver> {
+        let rt = load_runtime(cfg, ifid, ifname, store, endpoints)?;
+        let requests = hub.and_then(|h| h.register().map(|rx| (h, rx)));
         Ok(ScriptDriver {
-            rt: load_runtime(cfg, ifid, ifname, store, endpoints)?,
+            rt,
+            requests,
+            ts: None,
+            counters: None,
         })
+    }
+
+    /// Gives the scripts (`ts_utils`) a writer and the query side, and writes the
+    /// built-in series of interface `ifid`.
+    pub fn with_timeseries(
+        mut self,
+        ts: Option<&Arc<super::timeseries::TsService>>,
+        ifid: i32,
+    ) -> ScriptDriver {
+        if let Some(ts) = ts {
+            self.rt.set_timeseries(Some(ts.for_scripts()));
+            self.ts = ts.builtin(ifid);
+        }
+        self
+    }
+
+    /// Publishes the scripts' call and error counters into `cell` (the interface's
+    /// snapshots, read by `/metrics`).
+    pub fn with_counters(
+        mut self,
+        cell: Option<Arc<super::snapshot::SnapshotCell>>,
+    ) -> ScriptDriver {
+        self.counters = cell.map(|c| (c, None));
+        self
+    }
+
+    fn publish_counters(&mut self) {
+        let Some((cell, last)) = &mut self.counters else {
+            return;
+        };
+        if last.is_some_and(|t| t.elapsed() < super::snapshot::PUBLISH_EVERY) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let counters = self
+            .rt
+            .scripts()
+            .into_iter()
+            .map(|s| super::snapshot::ScriptCounters {
+                script: format!("{}/{}", s.subdir, s.key),
+                plugin: s.plugin,
+                calls: s.calls,
+                errors: s.errors,
+                disabled: s.disabled,
+            })
+            .collect();
+        cell.publish_scripts(counters);
+    }
+
+    /// Applies one flow-status request from the syslog scripts to the flow it names.
+    fn apply(
+        rt: &mut Runtime,
+        engine: &mut Engine,
+        hub: &super::syslog::FlowStatusHub,
+        p: &super::syslog::PendingStatus,
+    ) {
+        let now = engine.clock();
+        let applied = engine
+            .update_flow(&p.req.key(), |f| rt.apply_flow_status(now, f, &p.req))
+            .unwrap_or(false);
+        hub.done(p, applied);
     }
 }
 
@@ -329,6 +416,8 @@ impl ScriptDriver {
 /// syslog worker thread, as ntopng runs them on its syslog interface.
 pub struct ScriptSyslog {
     rt: Runtime,
+    /// Closes the flow-status hub when the syslog worker ends.
+    _hub: super::syslog::HubCloser,
 }
 
 /// Interface id of the syslog VM (packet interfaces count from 0).
@@ -343,10 +432,12 @@ impl ScriptSyslog {
         cfg: &Config,
         store: StoreSender,
         endpoints: Vec<EndpointSender>,
+        hub: super::syslog::HubCloser,
     ) -> Result<ScriptSyslog> {
-        Ok(ScriptSyslog {
-            rt: load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?,
-        })
+        let mut rt = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
+        let h = hub.0.clone();
+        rt.set_flow_status_sink(Box::new(move |req| h.send(req)));
+        Ok(ScriptSyslog { rt, _hub: hub })
     }
 }
 
@@ -381,6 +472,31 @@ impl super::syslog::SyslogHandler for ScriptSyslog {
         tracing::info!("syslog plugins reloaded");
     }
 
+    fn queue_overflow(&mut self, dropped: u64, queue_size: usize, engaged: bool) {
+        use weir_alerts::{Entity, EntityKind, Granularity, TypeInfo, builtin};
+        let now = wall_clock().as_secs();
+        let info = TypeInfo::new(builtin::TOO_MANY_DROPS, Severity::Error)
+            .subtype(builtin::SUBTYPE_SYSLOG_QUEUE)
+            .granularity(Granularity::Min)
+            .params(serde_json::json!({
+                "drops": dropped,
+                "what": "syslog messages",
+                "queue_size": queue_size,
+            }));
+        let entity = Entity::new(EntityKind::Interface, SYSLOG_IFID.to_string());
+        self.rt.with_alerts(|a| {
+            let r = if engaged {
+                a.trigger(entity, info, now).map(|_| ())
+            } else {
+                a.release(entity, info, now).map(|_| ())
+            };
+            if let Err(e) = r {
+                tracing::warn!("syslog queue alert: {e}");
+            }
+            a.tick(now);
+        });
+    }
+
     fn finish(&mut self) {
         self.rt.finish();
         let now = wall_clock().as_secs();
@@ -406,16 +522,35 @@ impl Consumer for ScriptDriver {
         self.rt.flow_end(now, flow, reason);
     }
     fn host_tick(&mut self, tick: Tick, now: Timestamp, host: &Host) {
+        if let Some(b) = &mut self.ts {
+            self.rt.with_alerts(|a| b.refresh_alerts(now, a));
+            b.host_tick(tick, now, host);
+        }
         self.rt.host_tick(tick, now, host);
     }
     fn network_tick(&mut self, tick: Tick, now: Timestamp, network: &Network) {
+        if let Some(b) = &mut self.ts {
+            b.network_tick(tick, now, network);
+        }
         self.rt.network_tick(tick, now, network);
     }
     fn interface_tick(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
+        if let Some(b) = &mut self.ts {
+            self.rt.with_alerts(|a| b.refresh_alerts(now, a));
+            b.interface_tick(tick, now, iface);
+        }
         self.rt.interface_tick(tick, now, iface);
     }
     fn system_tick(&mut self, tick: Tick, now: Timestamp) {
         self.rt.system_tick(tick, now);
+        // The end of a tick round: its points leave as one batch per writer.
+        if let Some(b) = &mut self.ts {
+            b.end_round();
+        }
+        self.rt.end_timeseries_step();
+    }
+    fn host_purged(&mut self, now: Timestamp, host: &Host) {
+        self.rt.host_purged(now, host);
     }
 }
 
@@ -425,6 +560,37 @@ impl Driver for ScriptDriver {
     fn after_batch(&mut self, engine: &Engine) {
         let now = engine.clock().as_secs();
         self.rt.with_alerts(|a| a.tick(now));
+        self.publish_counters();
+    }
+
+    fn serve(&mut self, engine: &mut Engine) {
+        let Some((hub, rx)) = &self.requests else {
+            return;
+        };
+        let mut any = false;
+        while let Ok(p) = rx.try_recv() {
+            ScriptDriver::apply(&mut self.rt, engine, hub, &p);
+            any = true;
+        }
+        if any {
+            let now = engine.clock().as_secs();
+            self.rt.with_alerts(|a| a.tick(now));
+        }
+    }
+
+    fn hold(&mut self, engine: &mut Engine) {
+        let Some((hub, rx)) = &self.requests else {
+            return;
+        };
+        tracing::info!(
+            "capture ended: {} flows kept for syslog flow statuses until weir stops",
+            engine.flows().len()
+        );
+        while let Ok(p) = rx.recv() {
+            ScriptDriver::apply(&mut self.rt, engine, hub, &p);
+            let now = engine.clock().as_secs();
+            self.rt.with_alerts(|a| a.tick(now));
+        }
     }
 
     fn reload(&mut self) -> Result<()> {
@@ -437,6 +603,14 @@ impl Driver for ScriptDriver {
 
     fn finish(mut self, engine: &Engine) -> ScriptReport {
         self.rt.finish();
+        // The final counters, whatever the time since the last publication.
+        if let Some((_, last)) = &mut self.counters {
+            *last = None;
+        }
+        self.publish_counters();
+        if let Some(b) = &mut self.ts {
+            b.finish();
+        }
         let now = engine.clock().as_secs();
         let alerts = self.rt.with_alerts(|a| {
             a.release_all_and_flush(now, FLUSH_TIMEOUT)

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use weir_script::Problem;
 use weir_script::settings::{self, HookSettings, ScriptModel, SettingsFile};
-use weir_script::{Problem, ScriptInfo};
 
 use super::api::{ApiError, ApiResult, Body, Params, Q, St, ok, paged};
 use super::auth::Identity;
@@ -35,16 +35,6 @@ fn hooks_json(hooks: &[(String, HookSettings)]) -> Value {
         .map(|(h, hs)| (h.clone(), json!({"enabled": hs.enabled, "conf": hs.conf})))
         .collect::<Map<_, _>>()
         .into()
-}
-
-/// When a change of this script takes effect in the running engines.
-fn applies(m: &ScriptModel, info: Option<&ScriptInfo>, enabled: bool) -> &'static str {
-    let attached_at_load = matches!(m.subdir.as_str(), "flow" | "syslog");
-    if attached_at_load && enabled && !info.is_some_and(|i| i.active) {
-        "after a plugin reload (POST /api/v1/plugins/reload): the script was not attached when the plugins were loaded"
-    } else {
-        "at the next hook call"
-    }
 }
 
 /// A script as the API shows it: model, settings, effective configuration.
@@ -88,7 +78,7 @@ fn script_value(m: &ScriptModel, file: &SettingsFile, loaded: &Loaded) -> Value 
         "file": info.map(|i| i.file.clone()),
         "active": info.map(|i| i.active),
         "inactive_reason": info.and_then(|i| i.inactive_reason.clone()),
-        "applies": applies(m, info, enabled),
+        "applies": "at the next hook call",
         "note": if m.subdir == "snmp_device" { "no SNMP source configured: not run" } else { "" },
     })
 }
