@@ -82,7 +82,7 @@ mod vm;
 pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
 pub use error::{Error, Level, Problem, Result};
 pub use flow_api::FlowView;
-pub use loader::{PluginInfo, ScriptInfo};
+pub use loader::{PluginInfo, SUBDIRS, ScriptInfo};
 pub use page::{
     MenuEntry, NoPageData, PageConfig, PageData, PageError, PageRequest, PageResponse, PageStats,
     PageUser, Pages, sanitize_params,

@@ -21,6 +21,7 @@ mod definitions;
 mod scripts;
 
 use definitions::{MAKE_CREATE, builtin_definitions, registry_with_api_types};
+pub use scripts::SUBDIRS;
 
 /// What a loaded user script looks like from outside.
 #[derive(Debug, Clone, Serialize)]

@@ -4,48 +4,10 @@
 
 use std::io::Write;
 use std::net::{TcpStream, UdpSocket};
-use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::Daemon;
-
-/// Starts weir with UDP and TCP syslog listeners on free ports (and `extra` arguments);
-/// returns it with the two ports.
-fn start(extra: &[&str]) -> (Daemon, u16, u16) {
-    let mut args = vec![
-        "run",
-        "--syslog",
-        "udp://127.0.0.1:0",
-        "--syslog",
-        "tcp://127.0.0.1:0",
-        "--json",
-    ];
-    args.extend(["--log-level", "info"]);
-    args.extend(extra);
-    let mut weir = Daemon::weir(&args);
-    let port = |line: String| {
-        line.rsplit(':')
-            .next()
-            .and_then(|p| p.trim().parse::<u16>().ok())
-            .unwrap()
-    };
-    let udp = port(weir.wait_for("listening on udp"));
-    let tcp = port(weir.wait_for("listening on tcp"));
-    (weir, udp, tcp)
-}
-
-fn logger(args: &[&str]) {
-    let o = Command::new("logger")
-        .args(args)
-        .output()
-        .expect("logger (util-linux) is needed: cargo xtask setup");
-    assert!(
-        o.status.success(),
-        "logger {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+use common::{logger, syslog_daemon as start};
 
 #[test]
 fn logger_raw_sockets_and_malformed_input() {

@@ -142,26 +142,7 @@ fn browser_login_dashboard_flows_hosts_alerts() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium.to_str().unwrap(),
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1400,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let c = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&driver_url)
-            .await
-            .expect("WebDriver session with headless Chromium");
+        let c = headless(&chromium, &driver_url, profile.path()).await;
         let base = weir.base.clone();
 
         // Not logged in: the flows page sends us to the login form.
@@ -354,26 +335,7 @@ fn browser_tutorial_plugin_page() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium.to_str().unwrap(),
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1400,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let c = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&driver_url)
-            .await
-            .expect("WebDriver session with headless Chromium");
+        let c = headless(&chromium, &driver_url, profile.path()).await;
         let base = weir.base.clone();
 
         // The plugin page needs a login like every page.
@@ -381,32 +343,7 @@ fn browser_tutorial_plugin_page() {
             .await
             .unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), "/login");
-        c.goto(&format!("{base}/login")).await.unwrap();
-        c.find(Locator::Id("user"))
-            .await
-            .unwrap()
-            .send_keys("admin")
-            .await
-            .unwrap();
-        c.find(Locator::Id("password"))
-            .await
-            .unwrap()
-            .send_keys(ADMIN_PASSWORD)
-            .await
-            .unwrap();
-        c.find(Locator::Id("login"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        wait_js(
-            &c,
-            "the dashboard after login",
-            "return location.pathname;",
-            |v| v == "/",
-        )
-        .await;
+        log_in(&c, &base).await;
 
         // Open it from the menu.
         let entry = c

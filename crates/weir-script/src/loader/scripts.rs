@@ -22,7 +22,8 @@ const FLOW_HOOKS: [&str; 6] = [
 
 const PERIODIC_HOOKS: [&str; 5] = ["min", "5mins", "hour", "day", "all"];
 
-const SUBDIRS: [&str; 7] = [
+/// The user script subdirectories of a plugin, in the order weir lists them.
+pub const SUBDIRS: [&str; 7] = [
     "flow",
     "host",
     "interface",

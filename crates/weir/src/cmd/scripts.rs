@@ -346,15 +346,7 @@ fn list(
     subdir: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
-    const SUBDIRS: [&str; 7] = [
-        "flow",
-        "host",
-        "interface",
-        "network",
-        "system",
-        "syslog",
-        "snmp_device",
-    ];
+    use weir_script::SUBDIRS;
     if let Some(s) = subdir
         && !SUBDIRS.contains(&s)
     {

@@ -18,16 +18,7 @@ use super::api::{ApiError, ApiResult, Body, Params, Q, St, ok, paged};
 use super::auth::Identity;
 use super::context::{Loaded, RunContext};
 
-/// Subdirectories of user scripts.
-const SUBDIRS: [&str; 7] = [
-    "flow",
-    "host",
-    "interface",
-    "network",
-    "system",
-    "syslog",
-    "snmp_device",
-];
+use weir_script::SUBDIRS;
 
 fn hooks_json(hooks: &[(String, HookSettings)]) -> Value {
     hooks

@@ -149,3 +149,42 @@ impl Drop for Daemon {
         let _ = self.child.wait();
     }
 }
+
+/// Starts `weir run` with UDP and TCP syslog listeners on free ports (plus `extra`
+/// arguments, at info log level); returns it with the two ports.
+pub fn syslog_daemon(extra: &[&str]) -> (Daemon, u16, u16) {
+    let mut args = vec![
+        "run",
+        "--syslog",
+        "udp://127.0.0.1:0",
+        "--syslog",
+        "tcp://127.0.0.1:0",
+        "--json",
+        "--log-level",
+        "info",
+    ];
+    args.extend(extra);
+    let mut weir = Daemon::weir(&args);
+    let port = |line: String| {
+        line.rsplit(':')
+            .next()
+            .and_then(|p| p.trim().parse::<u16>().ok())
+            .unwrap()
+    };
+    let udp = port(weir.wait_for("listening on udp"));
+    let tcp = port(weir.wait_for("listening on tcp"));
+    (weir, udp, tcp)
+}
+
+/// Runs the real `logger` (util-linux) with `args`; fails the test when it fails.
+pub fn logger(args: &[&str]) {
+    let o = Command::new("logger")
+        .args(args)
+        .output()
+        .expect("logger (util-linux) is needed: cargo xtask setup");
+    assert!(
+        o.status.success(),
+        "logger {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
