@@ -920,6 +920,19 @@ mod tests {
         }
     }
 
+    /// An embedded store in `dir`, its sink, and the handle scripts get (writer through
+    /// the sink, queries on a second connection to the store).
+    fn embedded(dir: &Path) -> (EmbeddedStore, TsSink, Timeseries) {
+        let store = EmbeddedStore::open_dir(dir).unwrap();
+        let sink = TsSink::spawn(Box::new(store.writer().unwrap()), SinkConfig::default()).unwrap();
+        let ts = Timeseries {
+            writer: sink.writer(),
+            query: Some(std::sync::Arc::new(EmbeddedStore::open_dir(dir).unwrap())),
+            driver: "rrd",
+        };
+        (store, sink, ts)
+    }
+
     fn config(root: &Path, ts: Option<Timeseries>) -> ScriptConfig {
         ScriptConfig {
             roots: vec![root.to_path_buf()],
@@ -1097,15 +1110,7 @@ return script
     fn appends_reach_the_store_and_errors_are_script_errors() {
         let dir = tempfile::tempdir().unwrap();
         plugin(dir.path());
-        let store = EmbeddedStore::open_dir(dir.path()).unwrap();
-        let sink = TsSink::spawn(Box::new(store.writer().unwrap()), SinkConfig::default()).unwrap();
-        let ts = Timeseries {
-            writer: sink.writer(),
-            query: Some(std::sync::Arc::new(
-                EmbeddedStore::open_dir(dir.path()).unwrap(),
-            )),
-            driver: "rrd",
-        };
+        let (store, sink, ts) = embedded(dir.path());
         let (mut rt, report) = Runtime::load(config(dir.path(), Some(ts))).unwrap();
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         let pcap = weir_gen::generate_to_vec(&weir_gen::GenConfig {
@@ -1158,15 +1163,7 @@ return script
     fn reads_from_lua() {
         let dir = tempfile::tempdir().unwrap();
         plugin(dir.path());
-        let store = EmbeddedStore::open_dir(dir.path()).unwrap();
-        let sink = TsSink::spawn(Box::new(store.writer().unwrap()), SinkConfig::default()).unwrap();
-        let ts = Timeseries {
-            writer: sink.writer(),
-            query: Some(std::sync::Arc::new(
-                EmbeddedStore::open_dir(dir.path()).unwrap(),
-            )),
-            driver: "rrd",
-        };
+        let (_store, sink, ts) = embedded(dir.path());
         let (mut rt, _) = Runtime::load(config(dir.path(), Some(ts.clone()))).unwrap();
         let schema = rt.ts_schemas().get("host:syn_received").unwrap().clone();
         let mut w = ts.writer.clone();
@@ -1256,15 +1253,7 @@ return script
                 ),
             ],
         );
-        let store = EmbeddedStore::open_dir(dir.path()).unwrap();
-        let sink = TsSink::spawn(Box::new(store.writer().unwrap()), SinkConfig::default()).unwrap();
-        let ts = Timeseries {
-            writer: sink.writer(),
-            query: Some(std::sync::Arc::new(
-                EmbeddedStore::open_dir(dir.path()).unwrap(),
-            )),
-            driver: "rrd",
-        };
+        let (_store, sink, ts) = embedded(dir.path());
         let (mut rt, report) = Runtime::load(config(dir.path(), Some(ts))).unwrap();
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         rt.system_tick(Tick::Min, weir_decode::Timestamp::from_secs_nanos(1380, 0));

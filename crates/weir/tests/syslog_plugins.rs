@@ -12,6 +12,11 @@ use serde_json::Value;
 mod common;
 use common::{logger, syslog_daemon as start};
 
+/// `logger TRANSPORT -n 127.0.0.1 -P PORT -t TAG MESSAGE`.
+fn log_to(transport: &str, port: &str, tag: &str, message: &str) {
+    logger(&[transport, "-n", "127.0.0.1", "-P", port, "-t", tag, message]);
+}
+
 /// Alerts in the store of `data` (`weir alerts --json` with `filter`).
 fn alerts(data: &str, filter: &str) -> Vec<Value> {
     let o = common::weir(&["alerts", filter, "--json", "--data-dir", data]);
@@ -158,27 +163,19 @@ fn suricata_alerts_set_flow_statuses_on_flows_of_a_replayed_capture() {
         let (src, dst) = if i % 2 == 0 { (cli, srv) } else { (srv, cli) };
         let sig = format!("WEIR TEST signature {i}");
         let ts = eve_ts(f["seen.first"].as_u64().unwrap());
-        logger(&[
+        log_to(
             "--tcp",
-            "-n",
-            "127.0.0.1",
-            "-P",
             &t,
-            "-t",
             "suricata",
             &eve_alert_vlan(&ts, src, dst, "UDP", &sig, 1, f["vlan"].as_u64().unwrap()),
-        ]);
+        );
         expected.push((sig, cli, srv));
     }
     // A tuple nobody tracks, and a tracked tuple at a time far from the flow's.
     let first = &expected[0];
-    logger(&[
+    log_to(
         "--tcp",
-        "-n",
-        "127.0.0.1",
-        "-P",
         &t,
-        "-t",
         "suricata",
         &eve_alert(
             &eve_ts(1_767_225_600),
@@ -188,14 +185,10 @@ fn suricata_alerts_set_flow_statuses_on_flows_of_a_replayed_capture() {
             "untracked",
             2,
         ),
-    ]);
-    logger(&[
+    );
+    log_to(
         "--tcp",
-        "-n",
-        "127.0.0.1",
-        "-P",
         &t,
-        "-t",
         "suricata",
         &eve_alert(
             "2020-01-01T00:00:00.000000+0000",
@@ -205,7 +198,7 @@ fn suricata_alerts_set_flow_statuses_on_flows_of_a_replayed_capture() {
             "too old",
             2,
         ),
-    ]);
+    );
 
     let n = expected.len();
     let flow_alerts = wait_alerts(d, "--flow", |a| named(a, "alert_external_alert").len() >= n);
@@ -366,16 +359,12 @@ fn host_logs_from_logger_and_raw_sockets_become_host_alerts() {
             ),
         ]);
     }
-    logger(&[
+    log_to(
         "--tcp",
-        "-n",
-        "127.0.0.1",
-        "-P",
         &t,
-        "-t",
         "sudo",
         "   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id",
-    ]);
+    );
     // Raw datagrams: RFC 3164 and RFC 5424.
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{udp}");
