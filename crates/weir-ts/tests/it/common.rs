@@ -32,13 +32,22 @@ pub fn registry() -> SchemaRegistry {
     r
 }
 
-/// A TCP port nothing listens on (right now).
+/// A TCP port nothing listens on (right now), never handed out twice in this test
+/// process (parallel tests must not pick each other's ports).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// An `influxd` (Debian's `influxdb` package, 1.6.x) on 127.0.0.1 with its data under
@@ -60,6 +69,13 @@ impl InfluxServer {
 
     /// Starts `influxd` with its HTTP API on `http` and waits for `/ping`.
     pub fn start_on(http: u16) -> InfluxServer {
+        InfluxServer::start_attempt(http, 1)
+    }
+
+    /// One attempt; another process taking the RPC port between `free_port` and
+    /// influxd's bind makes it exit with "address already in use": then try again with
+    /// another RPC port (3 attempts).
+    fn start_attempt(http: u16, attempt: u32) -> InfluxServer {
         let found = Command::new("influxd")
             .arg("version")
             .stdout(Stdio::null())
@@ -108,7 +124,13 @@ impl InfluxServer {
                 break;
             }
             if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("influxd exited ({status}): {}", server.log());
+                let log = server.log();
+                if attempt < 3
+                    && log.contains(&format!("127.0.0.1:{rpc}: bind: address already in use"))
+                {
+                    return InfluxServer::start_attempt(http, attempt + 1);
+                }
+                panic!("influxd exited ({status}): {log}");
             }
             assert!(
                 Instant::now() < deadline,

@@ -2,7 +2,6 @@
 //! queue overflow.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use weir_ts::*;
 
@@ -142,8 +141,11 @@ fn step_picks_the_archive_and_size_stays_bounded() {
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 
-/// A backend that blocks until told to go on.
-struct Stuck(crossbeam_channel::Receiver<()>);
+/// A backend that says when a write starts, then blocks until told to go on.
+struct Stuck(
+    crossbeam_channel::Receiver<()>,
+    crossbeam_channel::Sender<()>,
+);
 
 impl Backend for Stuck {
     fn name(&self) -> &'static str {
@@ -151,6 +153,7 @@ impl Backend for Stuck {
     }
 
     fn write_batch(&mut self, points: &[Point]) -> weir_ts::Result<BatchReport> {
+        let _ = self.1.send(());
         let _ = self.0.recv_timeout(WAIT);
         Ok(BatchReport {
             written: points.len() as u64,
@@ -166,7 +169,8 @@ fn a_full_queue_drops_steps_and_counts_them() {
         queue_batches: 2,
         ..SinkConfig::default()
     };
-    let sink = TsSink::spawn(Box::new(Stuck(wait)), cfg).unwrap();
+    let (entered_tx, entered) = crossbeam_channel::unbounded();
+    let sink = TsSink::spawn(Box::new(Stuck(wait, entered_tx)), cfg).unwrap();
     let s = syn_schema();
     let mut w = sink.writer();
     for step in 0..10u64 {
@@ -180,12 +184,13 @@ fn a_full_queue_drops_steps_and_counts_them() {
             .unwrap();
         }
         w.end_step().unwrap();
+        if step == 0 {
+            // The first step is in the (stuck) backend's write before the others come,
+            // so the sink cannot merge queued steps into that write.
+            entered.recv_timeout(WAIT).unwrap();
+        }
     }
     // One batch in the backend, two queued: the other seven steps overflowed.
-    let deadline = Instant::now() + WAIT;
-    while sink.stats().received < 5 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(5));
-    }
     for _ in 0..10 {
         go.send(()).unwrap();
     }
