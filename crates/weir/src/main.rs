@@ -4,7 +4,6 @@
 //! and output. Packet decoding lives in `weir-decode`, traffic generation in `weir-gen`.
 
 mod cmd;
-mod config;
 mod run;
 mod web;
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::config::{Config, DEFAULT_CONFIG};
+use weir_pipeline::config::{Config, DEFAULT_CONFIG};
 
 /// Arguments of `weir config`.
 #[derive(clap::Args)]

@@ -7,11 +7,13 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use weir_decode::Timestamp;
-use weir_flow::{Consumer, Engine, Host, Proto, Tick};
+use weir_flow::{Consumer, Engine, Host, Tick};
+use weir_pipeline::engine::Driver;
+use weir_pipeline::json::host_json;
 
-use super::flows::{engine_config, replay};
+use super::flows::{exit_code, replay};
 
 /// Arguments of `weir hosts`: the same as `weir flows`.
 pub use super::flows::Args;
@@ -21,6 +23,18 @@ pub use super::flows::Args;
 #[derive(Default)]
 struct Snapshots(BTreeMap<(IpAddr, u16), Host>);
 
+impl Driver for Snapshots {
+    type Report = BTreeMap<(IpAddr, u16), Host>;
+
+    /// The hosts still in the table at the end, over their last tick's snapshot.
+    fn finish(mut self, engine: &Engine) -> Self::Report {
+        for (_, h) in engine.hosts().iter() {
+            self.0.insert((h.ip, h.vlan), h.clone());
+        }
+        self.0
+    }
+}
+
 impl Consumer for Snapshots {
     fn host_tick(&mut self, tick: Tick, _now: Timestamp, host: &Host) {
         if tick == Tick::Min {
@@ -29,74 +43,12 @@ impl Consumer for Snapshots {
     }
 }
 
-/// The host as a JSON object.
-pub fn host_json(h: &Host) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("ip".into(), json!(h.ip.to_string()));
-    m.insert("vlan".into(), json!(h.vlan));
-    m.insert("localhost".into(), json!(h.local));
-    m.insert("network_id".into(), json!(h.network_id));
-    m.insert("seen.first".into(), json!(h.first_seen.as_secs()));
-    m.insert("seen.last".into(), json!(h.last_seen.as_secs()));
-    m.insert("bytes.sent".into(), json!(h.bytes_sent));
-    m.insert("bytes.rcvd".into(), json!(h.bytes_rcvd));
-    m.insert("packets.sent".into(), json!(h.packets_sent));
-    m.insert("packets.rcvd".into(), json!(h.packets_rcvd));
-    m.insert(
-        "active_flows.as_client".into(),
-        json!(h.active_flows_as_client),
-    );
-    m.insert(
-        "active_flows.as_server".into(),
-        json!(h.active_flows_as_server),
-    );
-    m.insert("flows.as_client".into(), json!(h.total_flows_as_client));
-    m.insert("flows.as_server".into(), json!(h.total_flows_as_server));
-    m.insert("syn.sent".into(), json!(h.syn_sent));
-    m.insert("syn.rcvd".into(), json!(h.syn_rcvd));
-    m.insert("synack.sent".into(), json!(h.synack_sent));
-    m.insert("synack.rcvd".into(), json!(h.synack_rcvd));
-    m.insert("rst.sent".into(), json!(h.rst_sent));
-    m.insert(
-        "contacted_peers".into(),
-        json!(h.contacted_peers.estimate()),
-    );
-    m.insert(
-        "contacted_ports".into(),
-        json!(h.contacted_ports.estimate()),
-    );
-    m.insert("score".into(), json!(Engine::host_score(h)));
-    m.insert("score.network".into(), json!(h.score[0]));
-    m.insert("score.security".into(), json!(h.score[1]));
-    let l7: Map<String, Value> =
-        h.l7.iter()
-            .map(|e| {
-                let name = if e.proto == Proto(u16::MAX) {
-                    "Other"
-                } else {
-                    e.proto.name()
-                };
-                (
-                    name.to_string(),
-                    json!({"bytes": e.bytes, "flows": e.flows}),
-                )
-            })
-            .collect();
-    m.insert("ndpi".into(), Value::Object(l7));
-    m
-}
-
 /// Runs `weir hosts`.
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let mut engine = Engine::new(engine_config(&args.local_net, false));
-    let mut snaps = Snapshots::default();
-    let report = replay(&args.files, &mut engine, &mut snaps)?;
-    for (_, h) in engine.hosts().iter() {
-        snaps.0.insert((h.ip, h.vlan), h.clone());
-    }
+    let (summary, hosts) = replay(args, Snapshots::default())?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for h in snaps.0.values() {
+    for h in hosts.values() {
         let r = if args.json {
             writeln!(out, "{}", Value::Object(host_json(h)))
         } else {
@@ -121,12 +73,5 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
     }
     out.flush().ok();
-    for e in &report.capture_errors {
-        eprintln!("weir: warning: {e}");
-    }
-    Ok(if report.capture_errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_code(&summary))
 }

@@ -13,10 +13,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use weir_decode::Timestamp;
-use weir_decode::capture::CaptureReader;
 use weir_flow::{
     Consumer, EndReason, Engine, EngineConfig, Flow, Host, Interface, IpNet, Network, Tick,
 };
+use weir_pipeline::engine::Driver;
+use weir_pipeline::source::SourceSpec;
+use weir_pipeline::summary::Summary;
 use weir_script::{FlowStatusRequest, LoadReport, Output, Runtime, ScriptConfig};
 
 mod cases;
@@ -238,12 +240,18 @@ fn check(dirs: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
-/// Passes events to the runtime and raises the reload flag at a capture time.
+/// Passes events to the runtime and raises the reload flag at a capture time; before
+/// the final visit, feeds the case's syslog lines to the syslog scripts while the
+/// replayed flows are still tracked (as `weir run --syslog` keeps a replay's flows).
 struct Replay<'a> {
     rt: &'a mut Runtime,
     reload_at: Option<u64>,
     first: Option<u64>,
     flag: Arc<AtomicBool>,
+    syslog: &'a [SyslogLine],
+    requests: Rc<RefCell<Vec<FlowStatusRequest>>>,
+    unhandled: Vec<String>,
+    error: Option<anyhow::Error>,
 }
 
 impl Replay<'_> {
@@ -256,6 +264,28 @@ impl Replay<'_> {
             self.flag.store(true, Ordering::Relaxed);
             self.reload_at = None;
         }
+    }
+
+    /// Runs the syslog lines, one second apart from `base` (seconds), applying the flow
+    /// statuses they ask for to `engine`'s flows.
+    fn syslog_lines(&mut self, base: u64, mut engine: Option<&mut Engine>) -> Result<()> {
+        for (i, line) in self.syslog.iter().enumerate() {
+            let (producer, content, host, priority) = syslog_message(&line.text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", line.origin))?;
+            let now = Timestamp((base + i as u64) * 1_000_000);
+            if !self.rt.syslog_event(now, &producer, &content, &host, priority) {
+                self.unhandled
+                    .push(format!("{}: no syslog script `{producer}`", line.origin));
+            }
+            let pending: Vec<FlowStatusRequest> = self.requests.borrow_mut().drain(..).collect();
+            if let Some(engine) = engine.as_deref_mut() {
+                for req in pending {
+                    // Not tracked or outside the flow's time: the request event is all there is.
+                    engine.update_flow(&req.key(), |f| self.rt.apply_flow_status(now, f, &req));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -294,6 +324,29 @@ impl Consumer for Replay<'_> {
     }
     fn host_purged(&mut self, now: Timestamp, host: &Host) {
         self.rt.host_purged(now, host);
+    }
+}
+
+impl Driver for Replay<'_> {
+    /// Syslog lines no script handled, and the first syslog line that did not parse.
+    type Report = (Vec<String>, Option<anyhow::Error>);
+
+    fn hold(&mut self, engine: &mut Engine) {
+        if self.syslog.is_empty() {
+            return;
+        }
+        let base = if engine.interface().packets > 0 {
+            engine.clock().as_secs()
+        } else {
+            weir_gen::DEFAULT_START_SECS
+        };
+        if let Err(e) = self.syslog_lines(base, Some(engine)) {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(self, _engine: &Engine) -> Self::Report {
+        (self.unhandled, self.error)
     }
 }
 
@@ -365,6 +418,8 @@ pub(crate) struct Outcome {
     pub events: Vec<Value>,
     /// Frames read.
     pub frames: u64,
+    /// Bytes on the wire.
+    pub bytes: u64,
     /// Flows created.
     pub flows: u64,
     /// Load problems.
@@ -424,7 +479,6 @@ pub(crate) fn execute(plan: &Plan, input: Input<'_>, syslog: &[SyslogLine]) -> R
         ..ScriptConfig::default()
     };
     let (mut rt, report) = load(cfg)?;
-    let mut engine = Engine::new(plan.engine.clone());
     // Flow statuses syslog scripts ask for (`flow_utils.triggerStatusByTuple`) are
     // applied to the generated capture's flows, which are kept until the syslog lines
     // have run (as `weir run --syslog` keeps a replay's flows).
@@ -434,78 +488,58 @@ pub(crate) fn execute(plan: &Plan, input: Input<'_>, syslog: &[SyslogLine]) -> R
         sink.borrow_mut().push(req);
         Ok(())
     }));
-    let hold_flows = matches!(input, Input::Capture(..));
     let flag = rt.reload_handle();
     let mut replay = Replay {
         rt: &mut rt,
         reload_at: plan.reload_at,
         first: None,
         flag,
+        syslog,
+        requests,
+        unhandled: Vec::new(),
+        error: None,
     };
-    let (frames, capture_errors) = match input {
-        Input::Files(files) => {
-            let rep = super::flows::replay(files, &mut engine, &mut replay)?;
-            (rep.frames, rep.capture_errors)
+    let spec = match input {
+        Input::Files(files) => SourceSpec::Files {
+            paths: files.to_vec(),
+            speed: 0.0,
+        },
+        Input::Capture(name, bytes) => SourceSpec::Memory {
+            name: name.to_owned(),
+            bytes: bytes.into(),
+        },
+        Input::Nothing => {
+            // No packets: the syslog lines alone, at the generator's start time.
+            replay.syslog_lines(weir_gen::DEFAULT_START_SECS, None)?;
+            let unhandled = replay.unhandled;
+            return Ok(finish(rt, report, Summary::default(), unhandled));
         }
-        Input::Capture(name, bytes) => {
-            let mut errors = Vec::new();
-            let mut frames = 0;
-            let mut reader = CaptureReader::new(bytes, name)?;
-            while let Some(next) = reader.next_frame() {
-                match next {
-                    Ok(frame) => {
-                        frames += 1;
-                        let wire = frame.orig_len.max(frame.data.len() as u32);
-                        match weir_decode::decode(frame.linktype, frame.data) {
-                            Ok(pkt) => engine.process(frame.ts, wire, &pkt, &mut replay),
-                            Err(_) => engine.undecodable(frame.ts, wire, &mut replay),
-                        }
-                    }
-                    Err(e) => errors.push(e.to_string()),
-                }
-            }
-            (frames, errors)
-        }
-        Input::Nothing => (0, Vec::new()),
     };
-    let base = if frames > 0 {
-        engine.clock().as_secs()
-    } else {
-        weir_gen::DEFAULT_START_SECS
-    };
-    let mut unhandled = Vec::new();
-    for (i, line) in syslog.iter().enumerate() {
-        let (producer, content, host, priority) =
-            syslog_message(&line.text).map_err(|e| anyhow::anyhow!("{}: {e}", line.origin))?;
-        let now = Timestamp((base + i as u64) * 1_000_000);
-        if !rt.syslog_event(now, &producer, &content, &host, priority) {
-            unhandled.push(format!("{}: no syslog script `{producer}`", line.origin));
-        }
-        let pending: Vec<FlowStatusRequest> = requests.borrow_mut().drain(..).collect();
-        for req in pending {
-            // Not tracked or outside the flow's time: the request event is all there is.
-            engine.update_flow(&req.key(), |f| rt.apply_flow_status(now, f, &req));
-        }
+    let (summary, (unhandled, error)) = weir_pipeline::replay(spec, plan.engine.clone(), replay)?;
+    if let Some(e) = error {
+        return Err(e);
     }
-    if hold_flows {
-        let flag = rt.reload_handle();
-        engine.finish(&mut Replay {
-            rt: &mut rt,
-            reload_at: None,
-            first: None,
-            flag,
-        });
-    }
+    Ok(finish(rt, report, summary, unhandled))
+}
+
+/// What a run produced, once its runtime has finished.
+fn finish(
+    mut rt: Runtime,
+    report: LoadReport,
+    summary: Summary,
+    unhandled: Vec<String>,
+) -> Outcome {
     rt.finish();
-    Ok(Outcome {
+    Outcome {
         events: rt.take_events(),
-        frames,
-        flows: engine.interface().flows_created,
+        frames: summary.packets,
+        bytes: summary.bytes,
+        flows: summary.flows,
         report,
-        capture_errors,
+        capture_errors: summary.source_problems,
         output: rt.take_output(),
         unhandled,
-    })
+    }
 }
 
 /// The events of a golden file.
@@ -623,8 +657,9 @@ fn test(a: &TestArgs) -> Result<ExitCode> {
     let events = out.events;
     let count = |k: &str| events.iter().filter(|e| e["event"] == k).count();
     eprintln!(
-        "{} frame(s), {} flow(s): {} status(es), {} flow alert(s), {} other alert(s), {} script error(s)",
+        "{} frame(s), {} byte(s), {} flow(s): {} status(es), {} flow alert(s), {} other alert(s), {} script error(s)",
         out.frames,
+        out.bytes,
         out.flows,
         count("status"),
         count("flow_alert"),

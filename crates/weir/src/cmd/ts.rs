@@ -11,7 +11,7 @@ use weir_ts::{
     Agg, EmbeddedStore, InfluxClient, InfluxConfig, Query, SchemaRegistry, SeriesInfo, TsQuery,
 };
 
-use crate::config::Config;
+use weir_pipeline::config::Config;
 
 /// Arguments of `weir ts`.
 #[derive(clap::Args)]
@@ -144,7 +144,7 @@ fn influx(src: &Source) -> Result<Option<(InfluxClient, SchemaRegistry)>> {
     };
     let mut cfg = file.unwrap_or_default();
     cfg.plugins.dirs.extend(src.plugins.iter().cloned());
-    let mut schemas = crate::run::timeseries::plugin_schemas(&cfg)?;
+    let mut schemas = weir_pipeline::timeseries::plugin_schemas(&cfg)?;
     if data_dir.join(weir_ts::DB_FILE).is_file() {
         for (s, _) in open(&data_dir)?.schemas()? {
             schemas.define(s)?;

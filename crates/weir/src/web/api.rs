@@ -25,7 +25,7 @@ use super::AppState;
 use super::auth::Identity;
 use super::filter::{self, FlowFilter, HostFilter, L4, StatusFilter};
 use super::{admin, scripts, timeseries};
-use crate::run::snapshot::SnapshotCell;
+use weir_pipeline::snapshot::SnapshotCell;
 
 /// The OpenAPI document of this API.
 pub(crate) const OPENAPI: &str = include_str!("openapi.json");

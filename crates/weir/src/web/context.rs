@@ -13,7 +13,7 @@ use weir_script::{LoadReport, Output, Runtime, ScriptConfig};
 use weir_ts::{EmbeddedStore, TsQuery};
 
 use super::api::ApiError;
-use crate::config::Config;
+use weir_pipeline::config::Config;
 
 /// The plugins as a fresh VM loads them from the run's plugin directories.
 #[derive(Debug)]
@@ -35,7 +35,7 @@ pub(crate) struct RunContext {
     pub settings_lock: Mutex<()>,
     ts: Mutex<Option<Arc<EmbeddedStore>>>,
     /// The run's timeseries service (its query side), when the run gave one.
-    service: Mutex<Option<Arc<crate::run::timeseries::TsService>>>,
+    service: Mutex<Option<Arc<weir_pipeline::timeseries::TsService>>>,
     /// Set by SIGHUP while no engine has registered its own handler (keeps a SIGHUP
     /// raised by the reload endpoint from ending the process before the run starts).
     _sighup: Arc<AtomicBool>,
@@ -89,7 +89,7 @@ impl RunContext {
     }
 
     fn load(&self) -> Result<Loaded, ApiError> {
-        let roots = crate::run::scripts::plugin_roots(&self.cfg).map_err(ApiError::internal)?;
+        let roots = weir_pipeline::scripts::plugin_roots(&self.cfg).map_err(ApiError::internal)?;
         let (rt, report) = Runtime::load(ScriptConfig {
             roots,
             output: Output::Discard,
@@ -111,7 +111,7 @@ impl RunContext {
     }
 
     /// Queries go to the run's timeseries service (embedded store or InfluxDB).
-    pub(crate) fn set_timeseries(&self, service: Arc<crate::run::timeseries::TsService>) {
+    pub(crate) fn set_timeseries(&self, service: Arc<weir_pipeline::timeseries::TsService>) {
         *self.service.lock() = Some(service);
     }
 

@@ -18,7 +18,7 @@ use weir_ts::prometheus::{CONTENT_TYPE, Exposition, MetricType};
 use super::AppState;
 use super::api::{ApiError, all_interfaces, short_name};
 use super::auth;
-use crate::run::snapshot::{Snapshot, SourceCounters};
+use weir_pipeline::snapshot::{Snapshot, SourceCounters};
 
 /// The `/metrics` route, behind the same authentication as the API (answering 401, not
 /// a redirect to the login page, without credentials).

@@ -1,7 +1,7 @@
 //! The web server: REST API under `/api/v1` and the UI, served by `weir run --web ADDR`.
 //!
 //! It runs on its own thread with a small tokio runtime and never touches the engine's
-//! live tables: it reads the [`Snapshot`](crate::run::snapshot::Snapshot)s the engine
+//! live tables: it reads the [`Snapshot`](weir_pipeline::snapshot::Snapshot)s the engine
 //! publishes (DESIGN.md; each interface's cell also keeps its recent throughput
 //! samples for the chart), and reads alerts from the SQLite store (a reader
 //! connection; the writer is never blocked). Authentication is on by default (see `docs/web.md`).
@@ -29,8 +29,8 @@ use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 use weir_alerts::{SqliteConfig, SqliteStore};
 
-use crate::config::Config;
-use crate::run::snapshot::SnapshotCell;
+use weir_pipeline::config::Config;
+use weir_pipeline::snapshot::SnapshotCell;
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024;
@@ -142,7 +142,7 @@ impl WebServer {
     /// instead of opening the data directory's store itself.
     pub fn with_timeseries(
         self,
-        service: Option<&Arc<crate::run::timeseries::TsService>>,
+        service: Option<&Arc<weir_pipeline::timeseries::TsService>>,
     ) -> WebServer {
         if let Some(s) = service {
             self.run.set_timeseries(s.clone());

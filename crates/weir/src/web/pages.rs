@@ -24,8 +24,8 @@ use weir_script::{MenuEntry, PageConfig, PageData, PageRequest, PageUser, Pages,
 use super::AppState;
 use super::auth::{Identity, Role};
 use super::ui::{self, MenuItem, esc};
-use crate::config::Config;
-use crate::run::snapshot::Snapshot;
+use weir_pipeline::config::Config;
+use weir_pipeline::snapshot::Snapshot;
 
 /// Memory limit of a page VM: the configured plugin limit, at most this.
 const MAX_PAGE_MEMORY: usize = 64 << 20;
@@ -57,7 +57,7 @@ impl PageService {
     /// Loads the pages of the configured plugins (problems are logged) and starts
     /// their worker threads.
     pub(crate) fn start(cfg: &Config) -> PageService {
-        let roots = crate::run::scripts::plugin_roots(cfg).unwrap_or_else(|e| {
+        let roots = weir_pipeline::scripts::plugin_roots(cfg).unwrap_or_else(|e| {
             tracing::warn!("web: plugin pages: {e:#}");
             Vec::new()
         });

@@ -46,7 +46,7 @@ pub(super) async fn schemas(State(st): St, q: Q) -> ApiResult {
         let cfg = st.run.cfg.clone();
         let list = match backend {
             Some(_) => {
-                tokio::task::spawn_blocking(move || crate::run::timeseries::plugin_schemas(&cfg))
+                tokio::task::spawn_blocking(move || weir_pipeline::timeseries::plugin_schemas(&cfg))
                     .await
                     .map_err(ApiError::internal)?
                     .map_err(ApiError::internal)?

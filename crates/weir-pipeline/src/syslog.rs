@@ -129,7 +129,7 @@ pub struct PendingStatus {
 /// Routes flow-status requests from the syslog scripts to every engine thread and
 /// counts the outcome. Engine threads [`register`](FlowStatusHub::register) when they
 /// start; [`close`](FlowStatusHub::close) (done by [`HubCloser`] when the syslog
-/// worker ends) disconnects them, which ends their [`hold`](super::engine::Driver::hold).
+/// worker ends) disconnects them, which ends their [`hold`](crate::engine::Driver::hold).
 #[derive(Debug, Default)]
 pub struct FlowStatusHub {
     engines: Mutex<Vec<Sender<Arc<PendingStatus>>>>,

@@ -4,13 +4,13 @@ use serde::Serialize;
 use weir_decode::DecodeSummary;
 use weir_flow::{Engine, Interface, Proto};
 
-use super::talkers::TopTalkers;
+use crate::talkers::TopTalkers;
 
 /// How many rows the "top" lists keep.
 const TOP: usize = 10;
 
 /// Totals and top lists of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     /// The interface: capture file names or the live interface.
     pub interface: String,

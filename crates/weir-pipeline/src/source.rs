@@ -117,6 +117,13 @@ pub enum SourceSpec {
         /// Replay speed.
         speed: f64,
     },
+    /// A capture held in memory (a generated one), under a name for messages.
+    Memory {
+        /// The name messages give.
+        name: String,
+        /// The pcap or pcapng bytes.
+        bytes: Arc<[u8]>,
+    },
     /// A live interface.
     Live(String),
 }
@@ -130,7 +137,16 @@ impl SourceSpec {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+            SourceSpec::Memory { name, .. } => name.clone(),
             SourceSpec::Live(i) => format!("interface {i}"),
+        }
+    }
+
+    /// The kind of source, for the engine's event mode.
+    pub fn kind(&self) -> weir_flow::SourceKind {
+        match self {
+            SourceSpec::Live(_) => weir_flow::SourceKind::Live,
+            SourceSpec::Files { .. } | SourceSpec::Memory { .. } => weir_flow::SourceKind::File,
         }
     }
 
@@ -145,6 +161,10 @@ impl SourceSpec {
                 for p in paths {
                     CaptureReader::open(p)?;
                 }
+                Ok(())
+            }
+            SourceSpec::Memory { name, bytes } => {
+                CaptureReader::new(&bytes[..], name.as_str())?;
                 Ok(())
             }
             SourceSpec::Live(name) => find_interface(name).map(|_| ()),
@@ -178,8 +198,23 @@ pub fn spawn(
     let handle = std::thread::Builder::new().name(name).spawn(move || {
         let ended = match &spec {
             SourceSpec::Files { paths, speed } => {
-                replay(paths, *speed, &tx, &recycle, &stats, &stop)
+                let mut pacer = Pacer::new(*speed);
+                let mut done = 0u64;
+                paths.iter().try_for_each(|path| {
+                    if stop.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let reader = CaptureReader::open(path)?;
+                    replay(reader, &mut pacer, &tx, &recycle, &stats, &stop, done)?;
+                    done = stats.file_pos.load(Ordering::Relaxed);
+                    Ok(())
+                })
             }
+            SourceSpec::Memory { name, bytes } => CaptureReader::new(&bytes[..], name.as_str())
+                .map_err(anyhow::Error::from)
+                .and_then(|reader| {
+                    replay(reader, &mut Pacer::new(0.0), &tx, &recycle, &stats, &stop, 0)
+                }),
             SourceSpec::Live(iface) => live(iface, &tx, &recycle, &stats, &stop),
         };
         if let Err(e) = ended {
@@ -197,75 +232,102 @@ fn fresh(recycle: &Receiver<Batch>) -> Batch {
     b
 }
 
-fn replay(
-    paths: &[PathBuf],
+/// Paces a replay: frames are sent no earlier than their capture time, scaled by the
+/// speed, after the first frame (0: as fast as possible).
+#[derive(Debug)]
+struct Pacer {
     speed: f64,
+    started: Instant,
+    first_ts: Option<Timestamp>,
+}
+
+impl Pacer {
+    fn new(speed: f64) -> Pacer {
+        Pacer {
+            speed,
+            started: Instant::now(),
+            first_ts: None,
+        }
+    }
+
+    /// How long to wait before sending a frame of time `ts`.
+    fn wait(&mut self, ts: Timestamp) -> Option<Duration> {
+        if self.speed <= 0.0 {
+            return None;
+        }
+        let t0 = *self.first_ts.get_or_insert(ts);
+        let due = Duration::from_secs_f64(ts.0.saturating_sub(t0.0) as f64 / 1e6 / self.speed);
+        let now = self.started.elapsed();
+        (due > now + Duration::from_millis(1)).then(|| due - now)
+    }
+}
+
+/// Length on the wire of a captured frame: the recorded original length, never less than
+/// what was captured (a damaged record may claim less). Every replay path counts bytes
+/// with this rule.
+pub fn wire_len(orig_len: u32, captured: usize) -> u32 {
+    orig_len.max(u32::try_from(captured).unwrap_or(u32::MAX))
+}
+
+/// Sends the frames of one capture; `done_bytes` is what earlier files of the same
+/// source consumed (for progress).
+fn replay<R: std::io::Read>(
+    mut reader: CaptureReader<R>,
+    pacer: &mut Pacer,
     tx: &Sender<Msg>,
     recycle: &Receiver<Batch>,
     stats: &SourceStats,
     stop: &AtomicBool,
+    done_bytes: u64,
 ) -> Result<()> {
-    let started = Instant::now();
-    let mut first_ts: Option<Timestamp> = None;
-    let mut done_bytes = 0u64;
-    for path in paths {
-        let mut reader = CaptureReader::open(path)?;
-        let mut batch = fresh(recycle);
-        while let Some(next) = reader.next_record() {
-            if stop.load(Ordering::Relaxed) {
-                break;
-            }
-            let frame = match next {
-                Ok(Record::Frame(f)) => f,
-                Ok(Record::Stats(s)) => {
-                    if s.new_drops > 0 {
-                        // After the frames read before the block.
-                        if !batch.frames.is_empty() {
-                            tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
-                        }
-                        tx.send(Msg::Drops(s.ts, s.new_drops))?;
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    stats.problems.fetch_add(1, Ordering::Relaxed);
-                    tx.send(Msg::Problem(e.to_string()))?;
-                    continue;
-                }
-            };
-            if speed > 0.0 {
-                let t0 = *first_ts.get_or_insert(frame.ts);
-                let due =
-                    Duration::from_secs_f64(frame.ts.0.saturating_sub(t0.0) as f64 / 1e6 / speed);
-                let now = started.elapsed();
-                if due > now + Duration::from_millis(1) {
-                    if !batch.frames.is_empty() {
-                        tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
-                    }
-                    std::thread::sleep(due - now);
-                }
-            }
-            stats.frames.fetch_add(1, Ordering::Relaxed);
-            stats
-                .bytes
-                .fetch_add(frame.data.len() as u64, Ordering::Relaxed);
-            batch.push(frame.ts, frame.linktype, frame.orig_len, frame.data);
-            if batch.frames.len() >= BATCH_FRAMES {
-                stats
-                    .file_pos
-                    .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
-                tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
-            }
-        }
-        if !batch.frames.is_empty() {
-            tx.send(Msg::Frames(batch))?;
-        }
-        done_bytes += reader.stats().bytes_read;
-        stats.file_pos.store(done_bytes, Ordering::Relaxed);
+    let mut batch = fresh(recycle);
+    while let Some(next) = reader.next_record() {
         if stop.load(Ordering::Relaxed) {
             break;
         }
+        let frame = match next {
+            Ok(Record::Frame(f)) => f,
+            Ok(Record::Stats(s)) => {
+                if s.new_drops > 0 {
+                    // After the frames read before the block.
+                    if !batch.frames.is_empty() {
+                        tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                    }
+                    tx.send(Msg::Drops(s.ts, s.new_drops))?;
+                }
+                continue;
+            }
+            Err(e) => {
+                stats.problems.fetch_add(1, Ordering::Relaxed);
+                tx.send(Msg::Problem(e.to_string()))?;
+                continue;
+            }
+        };
+        if let Some(wait) = pacer.wait(frame.ts) {
+            if !batch.frames.is_empty() {
+                tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+            }
+            std::thread::sleep(wait);
+        }
+        stats.frames.fetch_add(1, Ordering::Relaxed);
+        stats
+            .bytes
+            .fetch_add(frame.data.len() as u64, Ordering::Relaxed);
+        let wire = wire_len(frame.orig_len, frame.data.len());
+        batch.push(frame.ts, frame.linktype, wire, frame.data);
+        if batch.frames.len() >= BATCH_FRAMES {
+            stats
+                .file_pos
+                .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
+            tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+        }
     }
+    if !batch.frames.is_empty() {
+        tx.send(Msg::Frames(batch))?;
+    }
+    stats
+        .file_pos
+        .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
     Ok(())
 }
 

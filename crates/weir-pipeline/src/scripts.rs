@@ -19,7 +19,7 @@ use weir_decode::Timestamp;
 use weir_flow::{Consumer, EndReason, Engine, Flow, Host, Interface, Network, Tick};
 use weir_script::{Output, Runtime, ScriptConfig, ScriptInfo};
 
-use super::engine::Driver;
+use crate::engine::Driver;
 use crate::config::{self, Config};
 
 /// How long the end of a run waits for the store and endpoints to take the last alerts.
@@ -237,15 +237,15 @@ pub struct ScriptDriver {
     rt: Runtime,
     /// Flow statuses from the syslog scripts, when syslog listeners run.
     requests: Option<(
-        Arc<super::syslog::FlowStatusHub>,
-        crossbeam_channel::Receiver<Arc<super::syslog::PendingStatus>>,
+        Arc<crate::syslog::FlowStatusHub>,
+        crossbeam_channel::Receiver<Arc<crate::syslog::PendingStatus>>,
     )>,
     /// The interface's built-in timeseries, when timeseries are on.
-    ts: Option<super::timeseries::Builtin>,
+    ts: Option<crate::timeseries::Builtin>,
     /// Where the scripts' call and error counters go for the web server's `/metrics`
     /// (at most once a second), with the time of the last publication.
     counters: Option<(
-        Arc<super::snapshot::SnapshotCell>,
+        Arc<crate::snapshot::SnapshotCell>,
         Option<std::time::Instant>,
     )>,
 }
@@ -338,7 +338,7 @@ impl ScriptDriver {
         ifname: &str,
         store: StoreSender,
         endpoints: Vec<EndpointSender>,
-        hub: Option<Arc<super::syslog::FlowStatusHub>>,
+        hub: Option<Arc<crate::syslog::FlowStatusHub>>,
     ) -> Result<ScriptDriver> {
         let rt = load_runtime(cfg, ifid, ifname, store, endpoints)?;
         let requests = hub.and_then(|h| h.register().map(|rx| (h, rx)));
@@ -354,7 +354,7 @@ impl ScriptDriver {
     /// built-in series of interface `ifid`.
     pub fn with_timeseries(
         mut self,
-        ts: Option<&Arc<super::timeseries::TsService>>,
+        ts: Option<&Arc<crate::timeseries::TsService>>,
         ifid: i32,
     ) -> ScriptDriver {
         if let Some(ts) = ts {
@@ -368,7 +368,7 @@ impl ScriptDriver {
     /// snapshots, read by `/metrics`).
     pub fn with_counters(
         mut self,
-        cell: Option<Arc<super::snapshot::SnapshotCell>>,
+        cell: Option<Arc<crate::snapshot::SnapshotCell>>,
     ) -> ScriptDriver {
         self.counters = cell.map(|c| (c, None));
         self
@@ -378,7 +378,7 @@ impl ScriptDriver {
         let Some((cell, last)) = &mut self.counters else {
             return;
         };
-        if last.is_some_and(|t| t.elapsed() < super::snapshot::PUBLISH_EVERY) {
+        if last.is_some_and(|t| t.elapsed() < crate::snapshot::PUBLISH_EVERY) {
             return;
         }
         *last = Some(std::time::Instant::now());
@@ -386,7 +386,7 @@ impl ScriptDriver {
             .rt
             .scripts()
             .into_iter()
-            .map(|s| super::snapshot::ScriptCounters {
+            .map(|s| crate::snapshot::ScriptCounters {
                 script: format!("{}/{}", s.subdir, s.key),
                 plugin: s.plugin,
                 calls: s.calls,
@@ -401,8 +401,8 @@ impl ScriptDriver {
     fn apply(
         rt: &mut Runtime,
         engine: &mut Engine,
-        hub: &super::syslog::FlowStatusHub,
-        p: &super::syslog::PendingStatus,
+        hub: &crate::syslog::FlowStatusHub,
+        p: &crate::syslog::PendingStatus,
     ) {
         let now = engine.clock();
         let applied = engine
@@ -417,7 +417,7 @@ impl ScriptDriver {
 pub struct ScriptSyslog {
     rt: Runtime,
     /// Closes the flow-status hub when the syslog worker ends.
-    _hub: super::syslog::HubCloser,
+    _hub: crate::syslog::HubCloser,
 }
 
 /// Interface id of the syslog VM (packet interfaces count from 0).
@@ -432,7 +432,7 @@ impl ScriptSyslog {
         cfg: &Config,
         store: StoreSender,
         endpoints: Vec<EndpointSender>,
-        hub: super::syslog::HubCloser,
+        hub: crate::syslog::HubCloser,
     ) -> Result<ScriptSyslog> {
         let mut rt = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
         let h = hub.0.clone();
@@ -448,7 +448,7 @@ fn wall_clock() -> Timestamp {
     Timestamp::from_secs_nanos(d.as_secs(), d.subsec_nanos())
 }
 
-impl super::syslog::SyslogHandler for ScriptSyslog {
+impl crate::syslog::SyslogHandler for ScriptSyslog {
     fn handle(
         &mut self,
         producer: &str,

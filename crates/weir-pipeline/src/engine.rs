@@ -1,0 +1,277 @@
+//! The engine thread: owns the flow engine and the event consumer of one interface,
+//! decodes every frame the sources send, and runs the final visit at the end.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use anyhow::Result;
+use crossbeam_channel::{Receiver, Sender};
+use weir_decode::Timestamp;
+use weir_decode::{DecodeSummary, decode};
+use weir_flow::{Consumer, EndReason, Engine, EngineConfig, Flow, Host, Interface, Network, Tick};
+
+use crate::source::{Batch, Msg};
+use crate::summary::Summary;
+use crate::talkers::TopTalkers;
+
+/// Hosts tracked for the top-talkers list (Space-Saving counters).
+const TALKER_COUNTERS: usize = 4096;
+
+/// The consumer of flow events, built on the engine thread (a Lua VM is not `Send`).
+pub trait Driver: Consumer {
+    /// What the driver reports when the run ends.
+    type Report;
+    /// Called after each batch of frames (flush pending work, publish snapshots).
+    fn after_batch(&mut self, _engine: &Engine) {}
+    /// Applies what other threads asked of this interface's flows (flow statuses from
+    /// syslog scripts); called after each batch and each idle tick.
+    fn serve(&mut self, _engine: &mut Engine) {}
+    /// Called once every source has ended, before the final visit: a driver that
+    /// serves other threads keeps the flows (and serves) until they are done.
+    fn hold(&mut self, _engine: &mut Engine) {}
+    /// Reload plugins and configuration (SIGHUP); `Err` leaves the old state running.
+    fn reload(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Called once after the final visit.
+    fn finish(self, engine: &Engine) -> Self::Report;
+}
+
+/// Passes every event to the driver, counting bytes per host at each flow's end for the
+/// summary's top talkers.
+struct Tap<'a, D> {
+    driver: &'a mut D,
+    talkers: &'a mut TopTalkers,
+}
+
+impl<D: Driver> Consumer for Tap<'_, D> {
+    fn protocol_detected(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.driver.protocol_detected(now, flow);
+    }
+    fn status_changed(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.driver.status_changed(now, flow);
+    }
+    fn periodic_update(&mut self, now: Timestamp, flow: &mut Flow) {
+        self.driver.periodic_update(now, flow);
+    }
+    fn flow_end(&mut self, now: Timestamp, flow: &mut Flow, reason: EndReason) {
+        let bytes = flow.bytes();
+        self.talkers.add(flow.client().0, bytes);
+        self.talkers.add(flow.server().0, bytes);
+        self.driver.flow_end(now, flow, reason);
+    }
+    fn host_tick(&mut self, tick: Tick, now: Timestamp, host: &Host) {
+        self.driver.host_tick(tick, now, host);
+    }
+    fn network_tick(&mut self, tick: Tick, now: Timestamp, network: &Network) {
+        self.driver.network_tick(tick, now, network);
+    }
+    fn interface_tick(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
+        self.driver.interface_tick(tick, now, iface);
+    }
+    fn system_tick(&mut self, tick: Tick, now: Timestamp) {
+        self.driver.system_tick(tick, now);
+    }
+    fn host_purged(&mut self, now: Timestamp, host: &Host) {
+        self.driver.host_purged(now, host);
+    }
+}
+
+/// Counters the engine thread shares with the progress display.
+#[derive(Debug, Default)]
+pub struct EngineProgress {
+    /// Frames processed.
+    pub frames: AtomicU64,
+    /// Flows in the table.
+    pub flows: AtomicU64,
+    /// Hosts in the table.
+    pub hosts: AtomicU64,
+    /// Set by SIGHUP: the engine thread reloads its driver at the next batch.
+    pub reload: AtomicBool,
+    /// Where snapshots for the web server go, when one runs.
+    pub snapshots: Option<Arc<crate::snapshot::SnapshotCell>>,
+}
+
+/// The engine thread: it returns the run summary and the driver's report.
+pub type EngineThread<R> = JoinHandle<Result<(Summary, R)>>;
+
+/// One interface's engine with its driver: decodes the frames sources send, feeds the
+/// flow engine and passes its events down the consumer chain. Every replay path of weir
+/// (the monitor's engine threads, `weir flows`, `weir hosts`, `weir plugins test`) runs
+/// its frames through this one loop.
+pub struct EngineLoop<D: Driver> {
+    engine: Engine,
+    driver: D,
+    talkers: TopTalkers,
+    decoded: DecodeSummary,
+    problems: Vec<String>,
+    progress: Arc<EngineProgress>,
+    publisher: Option<crate::snapshot::Publisher>,
+    recycle: Option<Sender<Batch>>,
+}
+
+impl<D: Driver> EngineLoop<D> {
+    /// A fresh engine with its driver.
+    pub fn new(cfg: EngineConfig, driver: D, progress: Arc<EngineProgress>) -> EngineLoop<D> {
+        let publisher = progress
+            .snapshots
+            .clone()
+            .map(crate::snapshot::Publisher::new);
+        EngineLoop {
+            engine: Engine::new(cfg),
+            driver,
+            talkers: TopTalkers::new(TALKER_COUNTERS),
+            decoded: DecodeSummary::default(),
+            problems: Vec::new(),
+            progress,
+            publisher,
+            recycle: None,
+        }
+    }
+
+    /// Sends emptied batches back to the source for reuse.
+    pub fn recycle_into(mut self, recycle: Sender<Batch>) -> EngineLoop<D> {
+        self.recycle = Some(recycle);
+        self
+    }
+
+    /// The flow engine (read-only between messages).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The driver.
+    pub fn driver_mut(&mut self) -> &mut D {
+        &mut self.driver
+    }
+
+    fn tap(&mut self) -> (&mut Engine, Tap<'_, D>) {
+        (
+            &mut self.engine,
+            Tap {
+                driver: &mut self.driver,
+                talkers: &mut self.talkers,
+            },
+        )
+    }
+
+    /// Handles one message of a source; returns false at [`Msg::End`].
+    pub fn handle(&mut self, msg: Msg) -> bool {
+        let open = match msg {
+            Msg::Frames(batch) => {
+                self.frames(&batch);
+                if let Some(r) = &self.recycle {
+                    let _ = r.try_send(batch);
+                }
+                true
+            }
+            Msg::Idle(now) => {
+                let (engine, mut tap) = self.tap();
+                engine.advance(now, &mut tap);
+                self.driver.serve(&mut self.engine);
+                true
+            }
+            Msg::Drops(at, n) => {
+                let (engine, mut tap) = self.tap();
+                engine.capture_drops(at, n, &mut tap);
+                true
+            }
+            Msg::Problem(p) => {
+                tracing::warn!("{p}");
+                self.problems.push(p);
+                true
+            }
+            Msg::End => false,
+        };
+        if self.progress.reload.swap(false, Ordering::Relaxed) {
+            match self.driver.reload() {
+                Ok(()) => tracing::info!("plugins reloaded"),
+                Err(e) => tracing::warn!("reload failed, previous plugins keep running: {e:#}"),
+            }
+        }
+        open
+    }
+
+    fn frames(&mut self, batch: &Batch) {
+        for (f, data) in batch.iter() {
+            let result = decode(f.linktype, data);
+            self.decoded.add(f.linktype, data.len(), &result);
+            let (engine, mut tap) = self.tap();
+            match &result {
+                Ok(pkt) => engine.process(f.ts, f.wire_len, pkt, &mut tap),
+                Err(_) => engine.undecodable(f.ts, f.wire_len, &mut tap),
+            }
+        }
+        let p = &self.progress;
+        p.frames
+            .fetch_add(batch.frames.len() as u64, Ordering::Relaxed);
+        p.flows
+            .store(self.engine.flows().len() as u64, Ordering::Relaxed);
+        p.hosts
+            .store(self.engine.hosts().len() as u64, Ordering::Relaxed);
+        self.driver.after_batch(&self.engine);
+        self.driver.serve(&mut self.engine);
+        if let Some(p) = &mut self.publisher {
+            p.maybe_publish(&self.engine);
+        }
+    }
+
+    /// Runs until every one of `sources` senders has sent [`Msg::End`] (or hung up).
+    pub fn drain(&mut self, rx: &Receiver<Msg>, sources: usize) {
+        let mut open = sources;
+        while open > 0 {
+            let Ok(msg) = rx.recv() else { break };
+            if !self.handle(msg) {
+                open -= 1;
+            }
+        }
+    }
+
+    /// The end of the run: the driver's hold, the final visit, the summary and the
+    /// driver's report.
+    pub fn finish(mut self, interface: String) -> (Summary, D::Report) {
+        self.driver.hold(&mut self.engine);
+        if let Some(p) = &mut self.publisher {
+            p.before_final_visit(&self.engine);
+        }
+        let (engine, mut tap) = self.tap();
+        engine.finish(&mut tap);
+        if let Some(p) = &mut self.publisher {
+            p.publish_final(&self.engine);
+        }
+        let summary = Summary::new(
+            interface,
+            &self.engine,
+            &self.talkers,
+            self.decoded,
+            self.problems,
+        );
+        let report = self.driver.finish(&self.engine);
+        (summary, report)
+    }
+}
+
+/// Starts the engine thread of one interface. It ends when its source sends [`Msg::End`].
+pub fn spawn<D, F>(
+    cfg: EngineConfig,
+    interface: String,
+    rx: Receiver<Msg>,
+    recycle: Sender<Batch>,
+    progress: Arc<EngineProgress>,
+    make_driver: F,
+) -> Result<EngineThread<D::Report>>
+where
+    D: Driver,
+    D::Report: Send + 'static,
+    F: FnOnce() -> Result<D> + Send + 'static,
+{
+    let handle = std::thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || {
+            let mut lp = EngineLoop::new(cfg, make_driver()?, progress).recycle_into(recycle);
+            lp.drain(&rx, 1);
+            Ok(lp.finish(interface))
+        })?;
+    Ok(handle)
+}
