@@ -52,13 +52,17 @@ pub fn export(dir: &Path, only: &[String]) -> Result<usize> {
         }
         let path = dir.join(&rel);
         if path.exists() {
-            anyhow::bail!("{}: exists (export writes into an empty place)", path.display());
+            anyhow::bail!(
+                "{}: exists (export writes into an empty place)",
+                path.display()
+            );
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("{}: cannot create", parent.display()))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))?;
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
         written += 1;
     }
     Ok(written)

@@ -297,4 +297,3 @@ pub fn host_json(h: &Host) -> Map<String, Value> {
     m.insert("ndpi".into(), Value::Object(l7));
     m
 }
-

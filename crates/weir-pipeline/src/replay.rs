@@ -34,8 +34,8 @@ pub fn replay<D: Driver>(
     let stats = Arc::new(SourceStats::default());
     let stop = Arc::new(AtomicBool::new(false));
     let source = source::spawn(spec, tx, recycle_rx, stats, stop)?;
-    let mut lp = EngineLoop::new(cfg, driver, Arc::new(EngineProgress::default()))
-        .recycle_into(recycle_tx);
+    let mut lp =
+        EngineLoop::new(cfg, driver, Arc::new(EngineProgress::default())).recycle_into(recycle_tx);
     lp.drain(&rx, 1);
     let _ = source.join();
     Ok(lp.finish(name))

@@ -444,4 +444,3 @@ pub fn alerts_by_plugin(
     }
     by_plugin
 }
-

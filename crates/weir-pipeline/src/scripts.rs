@@ -19,8 +19,8 @@ use weir_decode::Timestamp;
 use weir_flow::{Consumer, EndReason, Engine, Flow, Host, Interface, Network, Tick};
 use weir_script::{Output, Runtime, ScriptConfig, ScriptInfo};
 
-use crate::engine::Driver;
 use crate::config::{self, Config};
+use crate::engine::Driver;
 
 /// How long the end of a run waits for the store and endpoints to take the last alerts.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);

@@ -17,9 +17,9 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use weir_flow::{Engine, Interface, Proto};
 
+use crate::json::{flow_json, host_json};
 use crate::source::{Msg, SourceStats};
 use crate::syslog::{HandlerFactory, SyslogHandler, SyslogStats};
-use crate::json::{flow_json, host_json};
 
 /// Least wall time between two snapshots.
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);

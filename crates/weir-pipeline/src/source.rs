@@ -213,7 +213,15 @@ pub fn spawn(
             SourceSpec::Memory { name, bytes } => CaptureReader::new(&bytes[..], name.as_str())
                 .map_err(anyhow::Error::from)
                 .and_then(|reader| {
-                    replay(reader, &mut Pacer::new(0.0), &tx, &recycle, &stats, &stop, 0)
+                    replay(
+                        reader,
+                        &mut Pacer::new(0.0),
+                        &tx,
+                        &recycle,
+                        &stats,
+                        &stop,
+                        0,
+                    )
                 }),
             SourceSpec::Live(iface) => live(iface, &tx, &recycle, &stats, &stop),
         };

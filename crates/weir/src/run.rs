@@ -1,7 +1,6 @@
 //! `weir run`: the monitor. Sources → engine thread → sinks, as docs/architecture.md
 //! draws it; this module only wires them.
 
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

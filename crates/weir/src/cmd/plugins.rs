@@ -55,6 +55,15 @@ pub enum Cmd {
     /// Create a new plugin from a template (manifest, flow script, alert and status
     /// definitions, locale, test cases) and write the golden files of its test cases.
     New(new::NewArgs),
+    /// Write the built-in plugins (all, or those named) into a directory, to start a
+    /// plugin of one's own from one of them (`weir run --plugins DIR` then loads it).
+    Export {
+        /// Where to write them: one directory per plugin is created below it.
+        dir: PathBuf,
+        /// Only these plugins (repeatable; default: all).
+        #[arg(long = "plugin", value_name = "NAME")]
+        plugins: Vec<String>,
+    },
     /// Make the running `weir run` reload its plugins (SIGHUP to the process recorded in
     /// the data directory); flow state is kept, a plugin that fails to reload keeps its
     /// previous version.
@@ -114,6 +123,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Cmd::Test(t) => test(t),
         Cmd::Reload { data_dir } => reload(data_dir),
         Cmd::New(a) => new::new_plugin(a),
+        Cmd::Export { dir, plugins } => {
+            let n = weir_pipeline::builtin::export(dir, plugins)?;
+            eprintln!(
+                "wrote {n} file(s) of the built-in plugins below {}",
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -270,10 +287,13 @@ impl Replay<'_> {
     /// statuses they ask for to `engine`'s flows.
     fn syslog_lines(&mut self, base: u64, mut engine: Option<&mut Engine>) -> Result<()> {
         for (i, line) in self.syslog.iter().enumerate() {
-            let (producer, content, host, priority) = syslog_message(&line.text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", line.origin))?;
+            let (producer, content, host, priority) =
+                syslog_message(&line.text).map_err(|e| anyhow::anyhow!("{}: {e}", line.origin))?;
             let now = Timestamp((base + i as u64) * 1_000_000);
-            if !self.rt.syslog_event(now, &producer, &content, &host, priority) {
+            if !self
+                .rt
+                .syslog_event(now, &producer, &content, &host, priority)
+            {
                 self.unhandled
                     .push(format!("{}: no syslog script `{producer}`", line.origin));
             }

@@ -3,14 +3,12 @@
 //! flood, port scan, heavy hitter) replayed by the real binary into the alert store,
 //! and tick counts measured through the library.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use weir_decode::Timestamp;
 use weir_flow::{Consumer, EndReason, Engine, EngineConfig, Flow, Host, Interface, Network, Tick};

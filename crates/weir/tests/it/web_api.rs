@@ -1,8 +1,7 @@
 //! The REST API and the web server's security, end to end: the real binary replays a
 //! generated capture with `--web 127.0.0.1:0` and is queried over HTTP.
 
-#[path = "web_support.rs"]
-mod support;
+use crate::web_support as support;
 
 use serde_json::Value;
 use support::*;

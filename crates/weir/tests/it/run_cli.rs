@@ -1,7 +1,6 @@
 //! `weir run` end to end on files, and its user errors.
 
-mod common;
-use common::{generate, one_line_error, weir};
+use crate::common::{generate, one_line_error, weir};
 
 #[test]
 fn replay_prints_a_json_summary() {

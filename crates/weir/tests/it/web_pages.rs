@@ -2,8 +2,7 @@
 //! `--web 127.0.0.1:0`, the built-in plugins (the tutorial's `exes_download` page) and
 //! the test plugin `tests/plugins/page_tests`, and is queried over HTTP.
 
-#[path = "web_support.rs"]
-mod support;
+use crate::web_support as support;
 
 use std::io::{Read, Write};
 use std::path::Path;

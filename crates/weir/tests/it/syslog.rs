@@ -2,12 +2,12 @@
 //! RFC 3164 / RFC 5424 datagrams, the shared Suricata log over TCP, 1,000 malformed
 //! messages over both transports, then SIGTERM and the counters in the summary.
 
+use crate::common;
 use std::io::Write;
 use std::net::{TcpStream, UdpSocket};
 use std::time::Duration;
 
-mod common;
-use common::{logger, syslog_daemon as start};
+use crate::common::{logger, syslog_daemon as start};
 
 #[test]
 fn logger_raw_sockets_and_malformed_input() {

@@ -6,8 +6,7 @@
 //! Needs the Debian packages `chromium` and `chromium-driver` (`cargo xtask setup`
 //! installs them); without them this test fails, it never passes silently.
 
-#[path = "web_support.rs"]
-mod support;
+use crate::web_support as support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -166,8 +166,7 @@ fn user_errors_are_one_line_and_exit_1() {
     }
 }
 
-#[path = "timeseries_support/influxd.rs"]
-mod influxd;
+use crate::influxd;
 use influxd::Influxd;
 
 #[test]

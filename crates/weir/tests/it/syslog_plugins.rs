@@ -3,14 +3,14 @@
 //! replayed capture (`weir run --pcap ... --syslog ...`), the shared real Eve log, host
 //! logs becoming host alerts, and the overflow of the listener queue raising an alert.
 
+use crate::common;
 use std::io::Write;
 use std::net::{TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-mod common;
-use common::{logger, syslog_daemon as start};
+use crate::common::{logger, syslog_daemon as start};
 
 /// `logger TRANSPORT -n 127.0.0.1 -P PORT -t TAG MESSAGE`.
 fn log_to(transport: &str, port: &str, tag: &str, message: &str) {

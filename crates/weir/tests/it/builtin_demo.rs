@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-mod common;
-use common::{stderr, stdout, weir};
+use crate::common::{stderr, stdout, weir};
 
 /// Built-in plugins expected to alert on the demo sample, with the scenario or
 /// condition that makes them.

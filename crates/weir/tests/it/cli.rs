@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-mod common;
-use common::{generate, stderr, stdout, weir};
+use crate::common::{generate, stderr, stdout, weir};
 
 #[test]
 fn demo_generates_the_sample_once_runs_the_plugins_and_stores_alerts() {

@@ -4,9 +4,8 @@
 //! counts computed independently from the capture. Also: `kill -9` mid-run leaves
 //! every series readable, and SIGTERM flushes the sink.
 
-mod common;
-#[path = "timeseries_support/influxd.rs"]
-mod influxd;
+use crate::common;
+use crate::influxd;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Daemon, stderr, stdout, weir, weir_cmd};
+use crate::common::{Daemon, stderr, stdout, weir, weir_cmd};
 use weir_decode::L4Repr;
 
 /// The local network of the test (the generator's LAN).

@@ -6,11 +6,11 @@
 //! installs them). Without them the test fails with a message saying so: a live-capture
 //! test that cannot run must not pass silently.
 
+use crate::common;
 use std::process::Command;
 use std::time::Duration;
 
-mod common;
-use common::Daemon;
+use crate::common::Daemon;
 
 struct Netns(String);
 

@@ -1,7 +1,6 @@
 //! `weir alerts` reads back what the alert engine stored.
 
-mod common;
-use common::weir;
+use crate::common::weir;
 use std::sync::Arc;
 use std::time::Duration;
 

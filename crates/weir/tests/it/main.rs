@@ -1,0 +1,23 @@
+//! End-to-end tests of the `weir` binary: each module runs the real binary on captures,
+//! plugins and servers, as a user would. One test binary for the crate.
+
+mod alerts_cli;
+mod builtin_demo;
+mod capture_stats;
+mod cli;
+mod common;
+mod flows;
+mod influxd;
+mod live;
+mod plugins;
+mod replay_totals;
+mod run_cli;
+mod scripts;
+mod syslog;
+mod syslog_plugins;
+mod timeseries;
+mod ts_cli;
+mod web_api;
+mod web_browser;
+mod web_pages;
+mod web_support;
