@@ -544,19 +544,17 @@ mod tests {
                 }
             }
         }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("d.pcapng");
-        std::fs::write(&path, &f).unwrap();
         let (tx, rx) = crossbeam_channel::unbounded();
         let (_recycle_tx, recycle_rx) = crossbeam_channel::unbounded();
         let stats = SourceStats::default();
         replay(
-            &[path],
-            0.0,
+            CaptureReader::new(&f[..], "d.pcapng").unwrap(),
+            &mut Pacer::new(0.0),
             &tx,
             &recycle_rx,
             &stats,
             &AtomicBool::new(false),
+            0,
         )
         .unwrap();
         drop(tx);
