@@ -2,9 +2,11 @@
 //! tree to run them. They are shown as `builtin:<plugin>`; `weir plugins export DIR`
 //! writes them out for users who want to start from one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+
+use crate::config::Config;
 
 /// The `plugins/` folder of the source tree, compiled in.
 #[derive(rust_embed::RustEmbed)]
@@ -66,6 +68,42 @@ pub fn export(dir: &Path, only: &[String]) -> Result<usize> {
         written += 1;
     }
     Ok(written)
+}
+
+/// The plugins shipped with weir: `WEIR_PLUGINS_DIR`, else `share/weir/plugins` beside
+/// the binary's directory, else the source tree's `plugins/` (a `cargo run` checkout).
+pub fn builtin_plugins_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("WEIR_PLUGINS_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    let installed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(|p| p.join("share/weir/plugins")))
+        .filter(|d| d.is_dir());
+    installed.or_else(|| {
+        let src = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins"));
+        src.is_dir().then_some(src)
+    })
+}
+
+/// The plugin roots a configuration names, checked to exist.
+///
+/// # Errors
+/// A configured plugin directory that does not exist or is not a directory.
+pub fn plugin_roots(cfg: &Config) -> Result<Vec<PathBuf>> {
+    let mut roots = Vec::new();
+    if cfg.plugins.builtin {
+        roots.extend(builtin_plugins_dir());
+    }
+    for d in &cfg.plugins.dirs {
+        if !d.is_dir() {
+            bail!("plugin directory {}: not a directory", d.display());
+        }
+        std::fs::read_dir(d)
+            .with_context(|| format!("plugin directory {}: cannot read", d.display()))?;
+        roots.push(d.clone());
+    }
+    Ok(roots)
 }
 
 #[cfg(test)]

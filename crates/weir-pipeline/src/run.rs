@@ -347,7 +347,7 @@ pub fn monitor(
     cfg: &Config,
     opts: ExecOptions,
 ) -> Result<(RunOutcome<scripts::ScriptReport>, scripts::AlertTally)> {
-    scripts::plugin_roots(cfg)?;
+    crate::builtin::plugin_roots(cfg)?;
     sources(cfg)?;
     let sinks = scripts::AlertSinks::open(cfg)?;
     let (store, endpoints) = sinks.senders();

@@ -2,11 +2,10 @@
 //! SQLite alert store and the configured endpoints as sinks.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use parking_lot::Mutex;
 use serde::Serialize;
 use weir_alerts::{
@@ -24,42 +23,6 @@ use crate::engine::Driver;
 
 /// How long the end of a run waits for the store and endpoints to take the last alerts.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The plugins shipped with weir: `WEIR_PLUGINS_DIR`, else `share/weir/plugins` beside
-/// the binary's directory, else the source tree's `plugins/` (a `cargo run` checkout).
-pub fn builtin_plugins_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("WEIR_PLUGINS_DIR") {
-        return Some(PathBuf::from(d));
-    }
-    let installed = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent()?.parent().map(|p| p.join("share/weir/plugins")))
-        .filter(|d| d.is_dir());
-    installed.or_else(|| {
-        let src = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins"));
-        src.is_dir().then_some(src)
-    })
-}
-
-/// The plugin roots a configuration names, checked to exist.
-///
-/// # Errors
-/// A configured plugin directory that does not exist or is not a directory.
-pub fn plugin_roots(cfg: &Config) -> Result<Vec<PathBuf>> {
-    let mut roots = Vec::new();
-    if cfg.plugins.builtin {
-        roots.extend(builtin_plugins_dir());
-    }
-    for d in &cfg.plugins.dirs {
-        if !d.is_dir() {
-            bail!("plugin directory {}: not a directory", d.display());
-        }
-        std::fs::read_dir(d)
-            .with_context(|| format!("plugin directory {}: cannot read", d.display()))?;
-        roots.push(d.clone());
-    }
-    Ok(roots)
-}
 
 /// Alerts raised during this run, per type and severity (for the summary).
 #[derive(Debug, Default, Clone, Serialize)]
@@ -284,7 +247,7 @@ fn load_runtime(
 
 fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
     Ok(ScriptConfig {
-        roots: plugin_roots(cfg)?,
+        roots: crate::builtin::plugin_roots(cfg)?,
         instruction_budget: cfg.plugins.instruction_budget,
         memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
             .unwrap_or(usize::MAX),
@@ -307,7 +270,7 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
 /// # Errors
 /// The plugin directories cannot be read.
 fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
-    let (sources, _) = weir_script::discover(&plugin_roots(cfg)?);
+    let (sources, _) = weir_script::discover(&crate::builtin::plugin_roots(cfg)?);
     let mut out = Vec::new();
     for src in sources {
         for (file, _) in src.files_in("alert_endpoints") {

@@ -85,7 +85,7 @@ pub struct PointCounts {
 /// An unusable plugin directory, or a Lua VM that cannot start.
 pub fn plugin_schemas(cfg: &Config) -> Result<SchemaRegistry> {
     let sc = weir_script::ScriptConfig {
-        roots: crate::scripts::plugin_roots(cfg)?,
+        roots: crate::builtin::plugin_roots(cfg)?,
         output: weir_script::Output::Discard,
         working_dir: cfg.data_dir.clone(),
         ..weir_script::ScriptConfig::default()

@@ -161,7 +161,7 @@ fn entity_note(e: Option<&str>) -> String {
 fn models(c: &Common) -> Result<Vec<ScriptModel>> {
     let mut roots = Vec::new();
     if !c.no_builtin_plugins {
-        roots.extend(weir_pipeline::scripts::builtin_plugins_dir());
+        roots.extend(weir_pipeline::builtin::builtin_plugins_dir());
     }
     for d in &c.plugins {
         if !d.is_dir() {

@@ -89,7 +89,7 @@ impl RunContext {
     }
 
     fn load(&self) -> Result<Loaded, ApiError> {
-        let roots = weir_pipeline::scripts::plugin_roots(&self.cfg).map_err(ApiError::internal)?;
+        let roots = weir_pipeline::builtin::plugin_roots(&self.cfg).map_err(ApiError::internal)?;
         let (rt, report) = Runtime::load(ScriptConfig {
             roots,
             output: Output::Discard,

@@ -57,7 +57,7 @@ impl PageService {
     /// Loads the pages of the configured plugins (problems are logged) and starts
     /// their worker threads.
     pub(crate) fn start(cfg: &Config) -> PageService {
-        let roots = weir_pipeline::scripts::plugin_roots(cfg).unwrap_or_else(|e| {
+        let roots = weir_pipeline::builtin::plugin_roots(cfg).unwrap_or_else(|e| {
             tracing::warn!("web: plugin pages: {e:#}");
             Vec::new()
         });

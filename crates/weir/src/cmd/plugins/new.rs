@@ -235,7 +235,7 @@ pub(super) fn new_plugin(a: &NewArgs) -> Result<ExitCode> {
         bail!("--author: quotes, backslashes and newlines are not allowed");
     }
     let mut roots = vec![a.dir.clone()];
-    roots.extend(weir_pipeline::scripts::builtin_plugins_dir());
+    roots.extend(weir_pipeline::builtin::builtin_plugins_dir());
     let (key, free) = free_user_key(&roots);
     if !free {
         eprintln!(
