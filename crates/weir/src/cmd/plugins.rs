@@ -452,9 +452,32 @@ pub(crate) struct Outcome {
     pub unhandled: Vec<String>,
 }
 
+/// Why a test case's syslog line cannot be delivered.
+#[derive(Debug)]
+enum SyslogLineError {
+    /// The line does not parse as a syslog message.
+    Parse(weir_decode::SyslogError),
+    /// It parses, but names no application to choose the syslog script by.
+    NoTag,
+}
+
+impl std::fmt::Display for SyslogLineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyslogLineError::Parse(e) => e.fmt(f),
+            SyslogLineError::NoTag => {
+                f.write_str("no application name (TAG) to choose the syslog script")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SyslogLineError {}
+
 /// A syslog line as `weir run`'s collector would see it: a message without `<PRI>`
-/// (`TAG: content`) gets `<13>` (user.notice).
-fn syslog_message(text: &str) -> Result<(String, String, String, u8), String> {
+/// (`TAG: content`) gets `<13>` (user.notice). Returns producer, content, host and
+/// priority.
+fn syslog_message(text: &str) -> Result<(String, String, String, u8), SyslogLineError> {
     let parse = |b: &[u8]| -> Result<(String, String, String, u8), weir_decode::SyslogError> {
         let m = weir_decode::parse_syslog(b)?;
         let producer = m.default_producer().unwrap_or_default();
@@ -475,11 +498,9 @@ fn syslog_message(text: &str) -> Result<(String, String, String, u8), String> {
         other => other,
     };
     match r {
-        Ok(m) if m.0.is_empty() => {
-            Err("no application name (TAG) to choose the syslog script".into())
-        }
+        Ok(m) if m.0.is_empty() => Err(SyslogLineError::NoTag),
         Ok(m) => Ok(m),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(SyslogLineError::Parse(e)),
     }
 }
 
