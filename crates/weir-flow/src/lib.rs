@@ -58,6 +58,7 @@ mod engine;
 mod flow;
 mod host;
 mod iface;
+pub mod info;
 mod key;
 mod l7;
 mod meta;

@@ -45,6 +45,8 @@ pub struct FlowView {
     pub status_map: u64,
     /// Scores.
     pub score: FlowScore,
+    /// Client/server DSCP+ECN (`tos`).
+    pub tos: [u8; 2],
     /// `info` replaced by `flow.setCustomInfo`.
     pub custom_info: Option<String>,
 }
@@ -64,6 +66,7 @@ impl FlowView {
             meta: flow.meta.take(),
             status_map: flow.status_map,
             score: flow.score,
+            tos: flow.tos,
             custom_info: None,
         }
     }
@@ -101,6 +104,7 @@ impl FlowView {
             meta: None,
             status_map: 0,
             score: FlowScore::default(),
+            tos: [0; 2],
             custom_info: None,
         }
     }

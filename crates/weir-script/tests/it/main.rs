@@ -3,6 +3,7 @@
 mod common;
 mod endpoint;
 mod faults;
+mod flow_info;
 mod purge;
 mod runtime;
 mod tutorial;

@@ -6,6 +6,18 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
+use weir_flow::info;
+
+/// A flow-info key by name, checked against the emitter's key table at compile time.
+macro_rules! key {
+    ($name:literal) => {{
+        const K: &str = match info::find($name) {
+            Some(k) => k.name,
+            None => panic!(concat!("not a flow-info key: ", $name)),
+        };
+        K
+    }};
+}
 
 /// A flow row of a snapshot.
 pub(crate) type Row = Map<String, Value>;
@@ -86,7 +98,7 @@ fn str_of<'a>(r: &'a Row, k: &str) -> &'a str {
 
 /// `score.flow_score` of a flow row.
 pub(crate) fn flow_score(r: &Row) -> u64 {
-    r.get("score")
+    r.get(key!("score"))
         .and_then(|s| s.get("flow_score"))
         .and_then(Value::as_u64)
         .unwrap_or(0)
@@ -96,24 +108,26 @@ impl FlowFilter {
     pub(crate) fn matches(&self, r: &Row) -> bool {
         if let Some(ip) = self.host {
             let ip = ip.to_string();
-            if str_of(r, "cli.ip") != ip && str_of(r, "srv.ip") != ip {
+            if str_of(r, key!("cli.ip")) != ip && str_of(r, key!("srv.ip")) != ip {
                 return false;
             }
         }
         if let Some(p) = self.port {
             let p = u64::from(p);
-            if u64_of(r, "cli.port") != p && u64_of(r, "srv.port") != p {
+            if u64_of(r, key!("cli.port")) != p && u64_of(r, key!("srv.port")) != p {
                 return false;
             }
         }
         match &self.l4 {
-            Some(L4::Name(n)) if !str_of(r, "proto.l4").eq_ignore_ascii_case(n) => return false,
-            Some(L4::Id(id)) if u64_of(r, "proto.l4_id") != u64::from(*id) => return false,
+            Some(L4::Name(n)) if !str_of(r, key!("proto.l4")).eq_ignore_ascii_case(n) => {
+                return false;
+            }
+            Some(L4::Id(id)) if u64_of(r, key!("proto.l4_id")) != u64::from(*id) => return false,
             _ => {}
         }
         if let Some(l7) = &self.l7 {
-            let full = str_of(r, "proto.ndpi");
-            let app = str_of(r, "proto.ndpi_app");
+            let full = str_of(r, key!("proto.ndpi"));
+            let app = str_of(r, key!("proto.ndpi_app"));
             let hit = full.eq_ignore_ascii_case(l7)
                 || app.eq_ignore_ascii_case(l7)
                 || full.split('.').any(|p| p.eq_ignore_ascii_case(l7));
@@ -122,7 +136,7 @@ impl FlowFilter {
             }
         }
         if let Some(st) = self.status {
-            let map = u64_of(r, "status_map");
+            let map = u64_of(r, key!("status_map"));
             let ok = match st {
                 StatusFilter::Normal => map == 0,
                 StatusFilter::Issues => map != 0,
@@ -138,7 +152,7 @@ impl FlowFilter {
             return false;
         }
         if let Some(v) = self.vlan
-            && u64_of(r, "vlan") != u64::from(v)
+            && u64_of(r, key!("vlan")) != u64::from(v)
         {
             return false;
         }
@@ -146,25 +160,37 @@ impl FlowFilter {
     }
 }
 
-/// Sort keys of flows: `flow.getInfo()` keys, plus `score` (`score.flow_score`).
-pub(crate) const FLOW_SORT_KEYS: &[&str] = &[
-    "bytes",
-    "packets",
-    "score",
-    "seen.first",
-    "seen.last",
-    "duration",
-    "cli.ip",
-    "srv.ip",
-    "cli.port",
-    "srv.port",
-    "proto.l4",
-    "proto.ndpi",
-    "cli2srv.bytes",
-    "srv2cli.bytes",
-    "goodput_bytes",
-    "vlan",
-];
+/// Sort keys of flows: every single-valued key of the flow-info emitter
+/// ([`weir_flow::info::KEYS`]), plus `score` (by `score.flow_score`).
+pub(crate) const FLOW_SORT_KEYS: &[&str] = &FLOW_SORT_ARRAY;
+
+const fn sortable(k: &info::KeyDef) -> bool {
+    k.kind.is_scalar() || matches!(k.name.as_bytes(), b"score")
+}
+
+const FLOW_SORT_COUNT: usize = {
+    let (mut n, mut rest) = (0, info::KEYS);
+    while let Some((k, tail)) = rest.split_first() {
+        if sortable(k) {
+            n += 1;
+        }
+        rest = tail;
+    }
+    n
+};
+
+const FLOW_SORT_ARRAY: [&str; FLOW_SORT_COUNT] = {
+    let mut out = [""; FLOW_SORT_COUNT];
+    let (mut i, mut rest) = (0, info::KEYS);
+    while let Some((k, tail)) = rest.split_first() {
+        if sortable(k) {
+            out[i] = k.name;
+            i += 1;
+        }
+        rest = tail;
+    }
+    out
+};
 
 /// Sort keys of hosts (`bytes` = sent + received).
 pub(crate) const HOST_SORT_KEYS: &[&str] = &[
@@ -467,6 +493,33 @@ mod tests {
         assert!(StatusFilter::parse("status_user_01").is_some());
         assert!(StatusFilter::parse("user_01").is_some());
         assert_eq!(StatusFilter::parse("no_such_status"), None);
+    }
+
+    #[test]
+    fn flow_sort_keys_come_from_the_emitter() {
+        // The keys the API accepted before the emitter listed them, and the web UI's.
+        for k in [
+            "bytes",
+            "packets",
+            "score",
+            "seen.first",
+            "seen.last",
+            "duration",
+            "cli.ip",
+            "srv.ip",
+            "cli.port",
+            "srv.port",
+            "proto.l4",
+            "proto.ndpi",
+            "cli2srv.bytes",
+            "srv2cli.bytes",
+            "goodput_bytes",
+            "vlan",
+        ] {
+            assert!(FLOW_SORT_KEYS.contains(&k), "{k}");
+        }
+        assert!(!FLOW_SORT_KEYS.contains(&"tos"));
+        assert!(FLOW_SORT_KEYS.iter().all(|k| info::find(k).is_some()));
     }
 
     #[test]
