@@ -416,5 +416,10 @@ fn scenarios_by_name() {
     let names: Vec<&str> = all.names().iter().map(|(n, _)| *n).collect();
     assert_eq!(Scenarios::from_names(&names).unwrap(), Scenarios::all());
     let err = Scenarios::from_names(&["nope"]).unwrap_err();
-    assert!(err.contains("nope") && err.contains("syn_flood"), "{err}");
+    assert!(
+        matches!(&err, weir_gen::GenError::UnknownScenario { name, .. } if name == "nope"),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("\"nope\"") && msg.contains("syn_flood"), "{msg}");
 }
