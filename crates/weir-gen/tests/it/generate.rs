@@ -1,13 +1,12 @@
 //! Whole-capture properties: determinism, time order, streaming, mix of traffic, TCP
 //! sequence consistency, 64-byte mode and scenarios.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{decode, records};
 use weir_gen::{GenConfig, Mode, Scenarios, for_each_frame, generate_to_vec, write_pcap};
+
+use crate::common::{decode, records};
 
 fn cfg(flows: usize, seed: u64) -> GenConfig {
     GenConfig {
@@ -421,5 +420,8 @@ fn scenarios_by_name() {
         "{err:?}"
     );
     let msg = err.to_string();
-    assert!(msg.contains("\"nope\"") && msg.contains("syn_flood"), "{msg}");
+    assert!(
+        msg.contains("\"nope\"") && msg.contains("syn_flood"),
+        "{msg}"
+    );
 }
