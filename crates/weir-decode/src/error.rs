@@ -9,7 +9,7 @@ use std::fmt;
 #[non_exhaustive]
 #[repr(u8)]
 pub enum Layer {
-    /// The link layer (Ethernet, SLL, loopback, PPP, HDLC).
+    /// The link layer (Ethernet, SLL, loopback, PPP, HDLC, PPI).
     Link,
     /// An 802.1Q / 802.1ad VLAN tag.
     Vlan,
@@ -72,7 +72,8 @@ pub enum DecodeErrorKind {
     BadVersion,
     /// The link type is not one weir decodes.
     UnsupportedLinkType,
-    /// Too many nested layers (VLAN tags, MPLS labels, extension headers or tunnels).
+    /// Too many nested layers (VLAN tags, MPLS labels, extension headers or tunnels), or
+    /// a PPI header inside a PPI header.
     TooDeep,
     /// A field holds a value that the protocol forbids.
     Malformed,

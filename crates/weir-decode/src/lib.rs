@@ -2,7 +2,7 @@
 //!
 //! This crate owns everything between raw bytes and a decoded packet: link layers
 //! (Ethernet, VLAN stacks, MPLS, PPPoE, Linux cooked capture, raw IP, BSD loopback, PPP,
-//! Cisco HDLC), IPv4 and IPv6 with extension headers and fragments, TCP, UDP, ICMP and
+//! Cisco HDLC, PPI), IPv4 and IPv6 with extension headers and fragments, TCP, UDP, ICMP and
 //! ICMPv6, GRE and VXLAN tunnels, and the reading of pcap and pcapng files. It knows
 //! nothing of flows or Lua.
 //!

@@ -1,7 +1,7 @@
 //! Link layers and the layer-2.5 encapsulations found between them and IP: Ethernet II
 //! (IEEE 802.3), 802.1Q/802.1ad VLAN tags, MPLS (RFC 3032), PPPoE sessions (RFC 2516),
-//! PPP (RFC 1661/1662), Cisco HDLC, Linux cooked capture v1/v2, BSD loopback and ARP
-//! (RFC 826).
+//! PPP (RFC 1661/1662), Cisco HDLC, Linux cooked capture v1/v2, BSD loopback, PPI
+//! (Per-Packet Information, around any of the others) and ARP (RFC 826).
 
 use std::net::Ipv4Addr;
 
@@ -117,28 +117,41 @@ fn trunc(layer: Layer, off: usize) -> DecodeError {
     DecodeError::new(layer, DecodeErrorKind::Truncated, off)
 }
 
+/// Length of the fixed part of a PPI header: version, flags, header length, link type.
+pub const PPI_HEADER_MIN: usize = 8;
+
 /// Decodes the link header selected by the capture's link type.
 pub(crate) fn parse_link(
     lt: LinkType,
     frame: &[u8],
     eth: &mut Option<EthernetRepr>,
 ) -> Result<Next, DecodeError> {
+    parse_link_at(lt, frame, 0, eth)
+}
+
+/// Decodes a link header of type `lt` that starts at `off`.
+fn parse_link_at(
+    lt: LinkType,
+    frame: &[u8],
+    off: usize,
+    eth: &mut Option<EthernetRepr>,
+) -> Result<Next, DecodeError> {
     let need = |n: usize| {
-        if frame.len() < n {
-            Err(trunc(Layer::Link, 0))
+        if frame.len().saturating_sub(off) < n {
+            Err(trunc(Layer::Link, off))
         } else {
             Ok(())
         }
     };
     match lt {
         LinkType::Ethernet => {
-            let (repr, next) = parse_ethernet(frame, 0)?;
+            let (repr, next) = parse_ethernet(frame, off)?;
             *eth = Some(repr);
             Ok(next)
         }
         LinkType::Null | LinkType::Loop => {
             need(4)?;
-            let raw = le32(frame, 0);
+            let raw = le32(frame, off);
             // DLT_NULL is in the capturing host's byte order; DLT_LOOP in network order.
             let af = if lt == LinkType::Loop || raw > 0xffff {
                 raw.swap_bytes()
@@ -146,37 +159,76 @@ pub(crate) fn parse_link(
                 raw
             };
             match af {
-                2 => Ok(Next::EtherType(ethertype::IPV4, 4)),
-                10 | 24 | 28 | 30 => Ok(Next::EtherType(ethertype::IPV6, 4)),
-                _ => Ok(Next::Stop(4)),
+                2 => Ok(Next::EtherType(ethertype::IPV4, off + 4)),
+                10 | 24 | 28 | 30 => Ok(Next::EtherType(ethertype::IPV6, off + 4)),
+                _ => Ok(Next::Stop(off + 4)),
             }
         }
-        LinkType::Raw => Ok(Next::IpAny(0)),
-        LinkType::Ipv4 => Ok(Next::EtherType(ethertype::IPV4, 0)),
-        LinkType::Ipv6 => Ok(Next::EtherType(ethertype::IPV6, 0)),
+        LinkType::Raw => Ok(Next::IpAny(off)),
+        LinkType::Ipv4 => Ok(Next::EtherType(ethertype::IPV4, off)),
+        LinkType::Ipv6 => Ok(Next::EtherType(ethertype::IPV6, off)),
         LinkType::Ppp => {
             need(1)?;
             // Address/control bytes (RFC 1662) are optional.
-            let off = if be16(frame, 0) == 0xff03 { 2 } else { 0 };
-            Ok(Next::Ppp(off))
+            let at = if be16(frame, off) == 0xff03 {
+                off + 2
+            } else {
+                off
+            };
+            Ok(Next::Ppp(at))
         }
         LinkType::CiscoHdlc => {
             need(4)?;
-            Ok(Next::EtherType(be16(frame, 2), 4))
+            Ok(Next::EtherType(be16(frame, off + 2), off + 4))
         }
         LinkType::LinuxSll => {
             need(16)?;
-            Ok(sll_protocol(be16(frame, 14), 16))
+            Ok(sll_protocol(be16(frame, off + 14), off + 16))
         }
         LinkType::LinuxSll2 => {
             need(20)?;
-            Ok(sll_protocol(be16(frame, 0), 20))
+            Ok(sll_protocol(be16(frame, off), off + 20))
+        }
+        LinkType::Ppi => {
+            let (inner, at) = parse_ppi(frame, off)?;
+            // `parse_ppi` refuses a PPI inner link type, so this recursion is one level.
+            parse_link_at(inner, frame, at, eth)
         }
         LinkType::Unknown(_) => Err(DecodeError::new(
             Layer::Link,
             DecodeErrorKind::UnsupportedLinkType,
-            0,
+            off,
         )),
+    }
+}
+
+/// Decodes a PPI header (Per-Packet Information, `LINKTYPE_PPI`) at `off`: version (u8,
+/// must be 0), flags (u8), header length (u16 LE, fields included), inner link type (u32
+/// LE), then fields weir skips. Returns the inner link type and where its frame starts.
+///
+/// A PPI header inside PPI is refused ([`DecodeErrorKind::TooDeep`]), as is an inner link
+/// type weir does not decode.
+pub(crate) fn parse_ppi(frame: &[u8], off: usize) -> Result<(LinkType, usize), DecodeError> {
+    let hdr = frame
+        .get(off..)
+        .and_then(|t| t.get(..PPI_HEADER_MIN))
+        .ok_or(trunc(Layer::Link, off))?;
+    let err = |kind| DecodeError::new(Layer::Link, kind, off);
+    if u8_at(hdr, 0) != 0 {
+        return Err(err(DecodeErrorKind::BadVersion));
+    }
+    let header_len = usize::from(u16::from_le_bytes([u8_at(hdr, 2), u8_at(hdr, 3)]));
+    if header_len < PPI_HEADER_MIN {
+        return Err(err(DecodeErrorKind::BadHeaderLength));
+    }
+    let at = off.saturating_add(header_len);
+    if at > frame.len() {
+        return Err(err(DecodeErrorKind::Truncated));
+    }
+    match LinkType::from_raw(le32(hdr, 4)) {
+        LinkType::Ppi => Err(err(DecodeErrorKind::TooDeep)),
+        LinkType::Unknown(_) => Err(err(DecodeErrorKind::UnsupportedLinkType)),
+        inner => Ok((inner, at)),
     }
 }
 
@@ -323,6 +375,61 @@ mod tests {
             Next::EtherType(ethertype::IPV4, 4)
         );
         assert!(parse_link(LinkType::Null, &[2, 0], &mut eth).is_err());
+    }
+
+    fn ppi(version: u8, header_len: u16, dlt: u32, fields: &[u8], inner: &[u8]) -> Vec<u8> {
+        let mut f = vec![version, 0];
+        f.extend(header_len.to_le_bytes());
+        f.extend(dlt.to_le_bytes());
+        f.extend(fields);
+        f.extend(inner);
+        f
+    }
+
+    #[test]
+    fn ppi_decodes_its_inner_link_type() {
+        let mut eth = None;
+        let mut inner = vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00];
+        inner.extend([0x45, 0, 0, 20]);
+        let f = ppi(0, 16, 1, &[8, 0, 4, 0, 0, 0, 0, 0], &inner);
+        assert_eq!(
+            parse_link(LinkType::Ppi, &f, &mut eth).unwrap(),
+            Next::EtherType(ethertype::IPV4, 30)
+        );
+        assert_eq!(eth.map(|e| e.src), Some([7, 8, 9, 10, 11, 12]));
+        let raw = ppi(0, 8, 101, &[], &[0x45]);
+        assert_eq!(
+            parse_link(LinkType::Ppi, &raw, &mut eth).unwrap(),
+            Next::IpAny(8)
+        );
+        // The inner header is checked against the frame like an outer one.
+        let short = ppi(0, 8, 113, &[], &[0; 15]);
+        let e = parse_link(LinkType::Ppi, &short, &mut eth).unwrap_err();
+        assert_eq!((e.kind, e.offset), (DecodeErrorKind::Truncated, 8));
+    }
+
+    #[test]
+    fn ppi_refuses_damaged_and_nested_headers() {
+        let kind = |f: &[u8]| parse_link(LinkType::Ppi, f, &mut None).unwrap_err().kind;
+        assert_eq!(kind(&[0, 0, 8, 0, 1, 0, 0]), DecodeErrorKind::Truncated);
+        assert_eq!(
+            kind(&ppi(1, 8, 1, &[], &[0; 14])),
+            DecodeErrorKind::BadVersion
+        );
+        assert_eq!(
+            kind(&ppi(0, 4, 1, &[], &[0; 14])),
+            DecodeErrorKind::BadHeaderLength
+        );
+        assert_eq!(
+            kind(&ppi(0, 400, 1, &[], &[0; 14])),
+            DecodeErrorKind::Truncated
+        );
+        assert_eq!(
+            kind(&ppi(0, 8, 147, &[], &[0; 14])),
+            DecodeErrorKind::UnsupportedLinkType
+        );
+        let nested = ppi(0, 8, 192, &[], &ppi(0, 8, 1, &[], &[0; 14]));
+        assert_eq!(kind(&nested), DecodeErrorKind::TooDeep);
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub enum LinkType {
     Loop,
     /// `LINKTYPE_LINUX_SLL` (113): Linux cooked capture v1.
     LinuxSll,
+    /// `LINKTYPE_PPI` (192): a Per-Packet Information header (version, flags, header
+    /// length, inner link type, then fields) before a frame of the inner link type.
+    Ppi,
     /// `LINKTYPE_IPV4` (228): raw IPv4.
     Ipv4,
     /// `LINKTYPE_IPV6` (229): raw IPv6.
@@ -32,7 +35,7 @@ pub enum LinkType {
 
 impl LinkType {
     /// Every link type `decode` understands, for fuzzing and documentation.
-    pub const SUPPORTED: [LinkType; 10] = [
+    pub const SUPPORTED: [LinkType; 11] = [
         LinkType::Null,
         LinkType::Ethernet,
         LinkType::Ppp,
@@ -43,6 +46,7 @@ impl LinkType {
         LinkType::Ipv4,
         LinkType::Ipv6,
         LinkType::LinuxSll2,
+        LinkType::Ppi,
     ];
 
     /// The link type for a raw `LINKTYPE_*` number.
@@ -55,6 +59,7 @@ impl LinkType {
             104 => LinkType::CiscoHdlc,
             108 => LinkType::Loop,
             113 => LinkType::LinuxSll,
+            192 => LinkType::Ppi,
             228 => LinkType::Ipv4,
             229 => LinkType::Ipv6,
             276 => LinkType::LinuxSll2,
@@ -72,6 +77,7 @@ impl LinkType {
             LinkType::CiscoHdlc => 104,
             LinkType::Loop => 108,
             LinkType::LinuxSll => 113,
+            LinkType::Ppi => 192,
             LinkType::Ipv4 => 228,
             LinkType::Ipv6 => 229,
             LinkType::LinuxSll2 => 276,
@@ -89,6 +95,7 @@ impl LinkType {
             LinkType::CiscoHdlc => "cisco_hdlc",
             LinkType::Loop => "loop",
             LinkType::LinuxSll => "linux_sll",
+            LinkType::Ppi => "ppi",
             LinkType::Ipv4 => "ipv4",
             LinkType::Ipv6 => "ipv6",
             LinkType::LinuxSll2 => "linux_sll2",
@@ -113,6 +120,7 @@ mod tests {
             assert_eq!(LinkType::from_raw(lt.to_raw()), lt);
         }
         assert_eq!(LinkType::from_raw(12), LinkType::Raw);
+        assert_eq!(LinkType::from_raw(192), LinkType::Ppi);
         assert_eq!(LinkType::from_raw(999), LinkType::Unknown(999));
         assert_eq!(LinkType::Unknown(999).to_raw(), 999);
     }

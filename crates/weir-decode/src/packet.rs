@@ -178,9 +178,10 @@ impl<'a> Packet<'a> {
 /// Decodes a frame of the given link type.
 ///
 /// # Errors
-/// Fails only when the link-layer header itself is unusable (too short, or an
-/// unsupported link type): nothing of the frame can be used then. Damage in any
-/// upper layer gives `Ok` with the layers decoded so far and [`Packet::error`] set.
+/// Fails only when the link type (or the inner link type of a PPI header) is not one
+/// weir decodes ([`DecodeErrorKind::UnsupportedLinkType`]): nothing of the frame can be
+/// used then. Any damage, a link header cut short by the snap length included, gives
+/// `Ok` with the layers decoded so far and [`Packet::error`] set.
 ///
 /// # Panics
 /// Never, for any input.
@@ -189,8 +190,17 @@ impl<'a> Packet<'a> {
 /// No allocation; one pass over the headers.
 pub fn decode(linktype: LinkType, frame: &[u8]) -> Result<Packet<'_>, DecodeError> {
     let mut p = Packet::new(linktype);
-    let next = link::parse_link(linktype, frame, &mut p.eth)?;
+    let next = link::parse_link(linktype, frame, &mut p.eth);
     p.layers.insert(Layer::Link);
+    let next = match next {
+        Ok(next) => next,
+        Err(e) if e.kind == DecodeErrorKind::UnsupportedLinkType => return Err(e),
+        Err(e) => {
+            // A link header cut short or damaged: the frame is still counted and shown.
+            p.error = Some(e);
+            return Ok(p);
+        }
+    };
     let mut d = Decoder {
         frame,
         end: frame.len(),
@@ -835,9 +845,20 @@ mod tests {
             decode(LinkType::Unknown(147), &ip).unwrap_err().kind,
             DecodeErrorKind::UnsupportedLinkType
         );
+        // A link header cut short is reported, not refused.
+        let cut = decode(LinkType::Ethernet, &[0; 10]).unwrap();
         assert_eq!(
-            decode(LinkType::Ethernet, &[0; 10]).unwrap_err().kind,
-            DecodeErrorKind::Truncated
+            cut.error,
+            Some(DecodeError::new(Layer::Link, DecodeErrorKind::Truncated, 0))
+        );
+        assert!(cut.layers.contains(Layer::Link) && cut.ip.is_none());
+        let mut ppi = vec![0, 0, 8, 0, 101, 0, 0, 0];
+        ppi.extend(&ip);
+        assert_eq!(decode(LinkType::Ppi, &ppi).unwrap().payload, b"k");
+        ppi[4] = 147;
+        assert_eq!(
+            decode(LinkType::Ppi, &ppi).unwrap_err().kind,
+            DecodeErrorKind::UnsupportedLinkType
         );
         let p = decode(LinkType::Raw, &[0x50, 1, 2]).unwrap();
         assert_eq!(p.error.map(|e| e.kind), Some(DecodeErrorKind::BadVersion));

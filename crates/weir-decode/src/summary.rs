@@ -103,14 +103,20 @@ mod tests {
         s.add(LinkType::Raw, ip.len(), &decode(LinkType::Raw, &ip));
         s.add(LinkType::Raw, 3, &decode(LinkType::Raw, &ip[..3]));
         s.add(LinkType::Ethernet, 3, &decode(LinkType::Ethernet, &ip[..3]));
-        assert_eq!(s.frames, 3);
+        s.add(
+            LinkType::Unknown(147),
+            3,
+            &decode(LinkType::Unknown(147), &ip[..3]),
+        );
+        assert_eq!(s.frames, 4);
         // A damaged header still counts as found (tshark counts it the same way).
         assert_eq!(s.frames_with(Layer::Ipv4), 2);
         assert_eq!(s.frames_with(Layer::Udp), 1);
-        assert_eq!(s.frames_with(Layer::Link), 2);
+        assert_eq!(s.frames_with(Layer::Link), 3);
         assert_eq!(s.undecodable, 1);
-        assert_eq!(s.damaged(), 2);
+        assert_eq!(s.damaged(), 3);
         assert_eq!(s.errors.get("ipv4 truncated"), Some(&1));
+        assert_eq!(s.errors.get("link truncated"), Some(&1));
         assert_eq!(s.linktypes.get("raw"), Some(&2));
     }
 }

@@ -1,6 +1,6 @@
 //! Capture-file errors: where in which file, and what went wrong.
 
-use super::MAX_RECORD_LEN;
+use super::{MAX_INTERFACES, MAX_RECORD_LEN};
 
 /// A problem found while reading a capture file.
 ///
@@ -94,7 +94,7 @@ pub enum CaptureErrorKind {
     /// shorter than its fixed fields, a captured length past the end of the block, an
     /// interface description beyond the per-section limit…). Skipped. Not fatal.
     #[error("damaged block skipped: {0}")]
-    DamagedBlock(String),
+    DamagedBlock(BlockDamage),
     /// A packet block names an interface its section does not describe (or whose
     /// description was damaged). Skipped. Not fatal.
     #[error("packet names interface {0}, which its section does not describe; block skipped")]
@@ -105,6 +105,41 @@ pub enum CaptureErrorKind {
     /// The file could not be opened (missing, unreadable, a directory). Fatal.
     #[error("cannot open: {0}")]
     Open(std::io::Error),
+}
+
+/// Why the contents of a pcapng block were unusable ([`CaptureErrorKind::DamagedBlock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum BlockDamage {
+    /// An Interface Description Block body shorter than its 8 bytes of fixed fields.
+    #[error("interface description of {len} bytes, 8 needed")]
+    InterfaceTooShort {
+        /// Length of the body.
+        len: usize,
+    },
+    /// An Interface Description Block past the per-section limit.
+    #[error("interface description beyond the limit of {MAX_INTERFACES} per section")]
+    TooManyInterfaces,
+    /// An (Enhanced) Packet Block body shorter than its 20 bytes of fixed fields.
+    #[error("packet block body of {len} bytes, 20 needed")]
+    PacketTooShort {
+        /// Length of the body.
+        len: usize,
+    },
+    /// A packet block whose captured length runs past the end of the block.
+    #[error("captured length {cap_len} exceeds the {room} bytes the block holds")]
+    CapturedLengthTooLong {
+        /// The captured length the block claims.
+        cap_len: usize,
+        /// The bytes the block has for packet data.
+        room: usize,
+    },
+    /// A Simple Packet Block body shorter than its 4-byte original length.
+    #[error("simple packet block body of {len} bytes, 4 needed")]
+    SimplePacketTooShort {
+        /// Length of the body.
+        len: usize,
+    },
 }
 
 impl CaptureErrorKind {
@@ -178,7 +213,12 @@ mod tests {
             }
             .is_fatal()
         );
-        assert!(!CaptureErrorKind::DamagedBlock(String::new()).is_fatal());
+        let damaged = CaptureErrorKind::DamagedBlock(BlockDamage::PacketTooShort { len: 7 });
+        assert!(!damaged.is_fatal());
+        assert_eq!(
+            damaged.to_string(),
+            "damaged block skipped: packet block body of 7 bytes, 20 needed"
+        );
         assert!(CaptureErrorKind::BadBlock(String::new()).is_fatal());
         assert!(
             CaptureErrorKind::RecordTooLarge(1 << 20)

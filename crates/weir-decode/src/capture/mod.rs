@@ -53,7 +53,7 @@ mod input;
 mod pcap;
 mod pcapng;
 
-pub use error::{CaptureError, CaptureErrorKind};
+pub use error::{BlockDamage, CaptureError, CaptureErrorKind};
 
 use error::Fault;
 use input::Input;

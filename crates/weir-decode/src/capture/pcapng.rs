@@ -24,7 +24,7 @@
 
 use std::io::Read;
 
-use super::error::{CaptureErrorKind, Fault};
+use super::error::{BlockDamage, CaptureErrorKind, Fault};
 use super::input::Input;
 use super::{
     CaptureStats, FrameMeta, InterfaceStats, MAX_INTERFACES, MAX_RECORD_LEN, Step, read_u16,
@@ -141,14 +141,11 @@ impl<'a> Options<'a> {
 /// Reads an Interface Description Block body. Only a body too short for its fixed
 /// fields is an error: unknown, odd-sized or overrunning options are ignored, and so is
 /// the reserved field.
-fn parse_interface(body: &[u8], big_endian: bool) -> Result<Interface, String> {
+fn parse_interface(body: &[u8], big_endian: bool) -> Result<Interface, BlockDamage> {
     let (Some(linktype), Some(snaplen)) =
         (read_u16(body, 0, big_endian), read_u32(body, 4, big_endian))
     else {
-        return Err(format!(
-            "interface description of {} bytes, 8 needed",
-            body.len()
-        ));
+        return Err(BlockDamage::InterfaceTooShort { len: body.len() });
     };
     let mut iface = Interface {
         linktype: LinkType::from_raw(u32::from(linktype)),
@@ -222,7 +219,11 @@ struct Packet {
 
 /// Reads an Enhanced Packet Block body (`wide_interface`) or an obsolete Packet Block
 /// body (16-bit interface id and a drop count in its place).
-fn parse_packet(body: &[u8], big_endian: bool, wide_interface: bool) -> Result<Packet, String> {
+fn parse_packet(
+    body: &[u8],
+    big_endian: bool,
+    wide_interface: bool,
+) -> Result<Packet, BlockDamage> {
     const FIXED: usize = 20;
     let fields = (
         if wide_interface {
@@ -237,17 +238,12 @@ fn parse_packet(body: &[u8], big_endian: bool, wide_interface: bool) -> Result<P
     );
     let (Some(interface), Some(ts_high), Some(ts_low), Some(cap_len), Some(orig_len)) = fields
     else {
-        return Err(format!(
-            "packet block body of {} bytes, {FIXED} needed",
-            body.len()
-        ));
+        return Err(BlockDamage::PacketTooShort { len: body.len() });
     };
     let room = body.len().saturating_sub(FIXED);
     let cap_len = usize_from(cap_len);
     if cap_len > room {
-        return Err(format!(
-            "captured length {cap_len} exceeds the {room} bytes the block holds"
-        ));
+        return Err(BlockDamage::CapturedLengthTooLong { cap_len, room });
     }
     let ts = u64::from(ts_high).checked_shl(32).unwrap_or_default() | u64::from(ts_low);
     Ok(Packet {
@@ -261,12 +257,9 @@ fn parse_packet(body: &[u8], big_endian: bool, wide_interface: bool) -> Result<P
 
 /// Reads a Simple Packet Block body: interface 0, no timestamp, and a captured length
 /// implied by the original length and the block size.
-fn parse_simple_packet(body: &[u8], big_endian: bool) -> Result<Packet, String> {
+fn parse_simple_packet(body: &[u8], big_endian: bool) -> Result<Packet, BlockDamage> {
     let Some(orig_len) = read_u32(body, 0, big_endian) else {
-        return Err(format!(
-            "simple packet block body of {} bytes, 4 needed",
-            body.len()
-        ));
+        return Err(BlockDamage::SimplePacketTooShort { len: body.len() });
     };
     let cap_len = usize_from(orig_len).min(body.len().saturating_sub(4));
     Ok(Packet {
@@ -497,9 +490,7 @@ impl PcapNgState {
             INTERFACE_DESCRIPTION => {
                 let parsed = parse_interface(body, block.big_endian);
                 let damage = if self.interfaces.len() >= usize_from(MAX_INTERFACES) {
-                    Some(format!(
-                        "interface description beyond the limit of {MAX_INTERFACES} per section"
-                    ))
+                    Some(BlockDamage::TooManyInterfaces)
                 } else {
                     match parsed {
                         Ok(iface) => {
@@ -507,10 +498,10 @@ impl PcapNgState {
                             stats.interfaces = stats.interfaces.saturating_add(1);
                             None
                         }
-                        Err(msg) => {
+                        Err(damage) => {
                             // Keep its id taken so later interfaces keep theirs.
                             self.interfaces.push(None);
-                            Some(msg)
+                            Some(damage)
                         }
                     }
                 };
@@ -519,11 +510,11 @@ impl PcapNgState {
                         input.consume(block.len);
                         Ok(None)
                     }
-                    Some(msg) => {
+                    Some(damage) => {
                         skip(input, stats, block.len);
                         Err(Fault::new(
                             block.offset,
-                            CaptureErrorKind::DamagedBlock(msg),
+                            CaptureErrorKind::DamagedBlock(damage),
                         ))
                     }
                 }
@@ -555,11 +546,11 @@ impl PcapNgState {
         };
         let packet = match parsed {
             Ok(packet) => packet,
-            Err(msg) => {
+            Err(damage) => {
                 skip(input, stats, block.len);
                 return Err(Fault::new(
                     block.offset,
-                    CaptureErrorKind::DamagedBlock(msg),
+                    CaptureErrorKind::DamagedBlock(damage),
                 ));
             }
         };
@@ -741,10 +732,12 @@ mod tests {
         let p = parse_packet(&body, true, false).unwrap();
         assert_eq!(p.interface, 0);
         body[15] = 5;
-        assert!(
-            parse_packet(&body, true, true)
-                .unwrap_err()
-                .contains("captured length 5")
+        assert_eq!(
+            parse_packet(&body, true, true).unwrap_err(),
+            BlockDamage::CapturedLengthTooLong {
+                cap_len: 5,
+                room: 4
+            }
         );
         assert!(parse_packet(&body[..19], true, true).is_err());
 

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use weir_decode::fuzzing::{capture_input, decode_input, syslog_input};
 
+/// Fewest committed seeds a fuzz target's corpus may have: an empty or near-empty corpus
+/// fails the replay tests (seeds come from `fuzz_seeds::write_fuzz_seeds`).
+pub const MIN_SEEDS: usize = 5;
+
 fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -23,9 +27,18 @@ fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     v
 }
 
+/// Replays the corpus and the crash regressions of `target` through `run`, and checks the
+/// corpus holds at least [`MIN_SEEDS`] committed seeds. Returns the inputs replayed.
 fn replay(target: &str, run: fn(&[u8])) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = files(&root.join("../../fuzz/corpus").join(target), "");
+    let corpus = root.join("../../fuzz/corpus").join(target);
+    let seeds = files(&corpus, "seed-").len();
+    assert!(
+        seeds >= MIN_SEEDS,
+        "fuzz/corpus/{target} has {seeds} seed-* files, at least {MIN_SEEDS} expected"
+    );
+    // Committed seeds and anything a local fuzz run added.
+    let mut inputs = files(&corpus, "");
     inputs.extend(files(
         &root.join("tests/data/regress"),
         &format!("{target}-"),
@@ -81,5 +94,38 @@ fn app_dissector_corpora() {
     for (name, run) in targets {
         let n = replay(name, run);
         eprintln!("replayed {n} {name} inputs");
+    }
+}
+
+#[test]
+fn every_fuzz_target_has_a_replayed_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let declared: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|n| *n != "weir-fuzz")
+        .collect();
+    let mut sources: Vec<String> = files(&root.join("fuzz_targets"), "")
+        .iter()
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    sources.sort();
+    let mut sorted = declared.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted, sources,
+        "fuzz/Cargo.toml and fuzz/fuzz_targets differ"
+    );
+    // The targets the tests above replay: keep in step with fuzz/Cargo.toml.
+    let replayed = [
+        "decode", "pcap", "pcapng", "syslog", "app_dhcp", "app_dns", "app_http", "app_mail",
+        "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls",
+    ];
+    for t in &declared {
+        assert!(replayed.contains(t), "fuzz target {t} is not replayed");
+        let seeds = files(&root.join("corpus").join(t), "seed-").len();
+        assert!(seeds >= MIN_SEEDS, "fuzz/corpus/{t}: {seeds} seeds");
     }
 }

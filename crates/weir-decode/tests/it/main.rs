@@ -2,6 +2,7 @@
 
 mod capture;
 mod fuzz_corpus;
+mod fuzz_seeds;
 mod golden;
 mod props;
 mod syslog;

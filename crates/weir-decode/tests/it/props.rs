@@ -1,10 +1,11 @@
 //! Property tests: frames built by `weir-gen` from random fields decode back to the same
-//! fields; every prefix of a valid frame, and any byte string, decodes without panic.
+//! fields; every prefix of a valid frame, and any byte string, decodes without panic; a
+//! frame wrapped in a PPI header decodes to the same layers as the bare frame.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
-use weir_decode::{L4Repr, LinkType, TunnelKind, decode};
+use weir_decode::{DecodeErrorKind, L4Repr, LinkType, TunnelKind, decode};
 use weir_gen::frame::{self, FrameSpec, IpSpec, L4Spec, TcpSpec};
 
 fn ip_spec() -> impl Strategy<Value = IpSpec> {
@@ -226,4 +227,98 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn ppi_header_with_arbitrary_fields_never_panics(
+        version in prop_oneof![Just(0u8), any::<u8>()],
+        flags in any::<u8>(),
+        header_len in prop_oneof![8u16..80, any::<u16>()],
+        dlt in prop_oneof![
+            (0usize..LinkType::SUPPORTED.len()).prop_map(|i| LinkType::SUPPORTED[i].to_raw()),
+            any::<u32>(),
+        ],
+        rest in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let bytes = ppi_wrap(version, flags, header_len, dlt, &rest);
+        for n in 0..=bytes.len() {
+            match decode(LinkType::Ppi, &bytes[..n]) {
+                Ok(p) => {
+                    prop_assert!(p.payload.len() <= n);
+                    if let Some(e) = p.error {
+                        prop_assert!(e.offset <= n);
+                    }
+                }
+                Err(e) => prop_assert_eq!(e.kind, DecodeErrorKind::UnsupportedLinkType),
+            }
+        }
+    }
+
+    #[test]
+    fn ppi_wrapped_generated_frame_decodes_like_the_bare_frame(
+        spec in frame_spec(),
+        fields in proptest::collection::vec(any::<u8>(), 0..40),
+        flags in any::<u8>(),
+    ) {
+        let inner = frame::build(&spec);
+        let header_len = u16::try_from(8 + fields.len()).unwrap();
+        let mut wrapped = ppi_wrap(0, flags, header_len, 1, &fields);
+        wrapped.extend(&inner);
+        let bare = decode(LinkType::Ethernet, &inner).unwrap();
+        let ppi = decode(LinkType::Ppi, &wrapped).unwrap();
+        same_layers(&bare, &ppi, usize::from(header_len))?;
+        prop_assert_eq!(ppi.linktype, LinkType::Ppi);
+        check_round_trip(&spec, &inner)?;
+    }
+
+    #[test]
+    fn ppi_wrapped_bytes_decode_like_the_bare_bytes(
+        lt in 0usize..LinkType::SUPPORTED.len(),
+        fields in proptest::collection::vec(any::<u8>(), 0..24),
+        inner in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let inner_lt = LinkType::SUPPORTED[lt];
+        prop_assume!(inner_lt != LinkType::Ppi);
+        let header_len = u16::try_from(8 + fields.len()).unwrap();
+        let mut wrapped = ppi_wrap(0, 0, header_len, inner_lt.to_raw(), &fields);
+        wrapped.extend(&inner);
+        match (decode(inner_lt, &inner), decode(LinkType::Ppi, &wrapped)) {
+            (Ok(bare), Ok(ppi)) => same_layers(&bare, &ppi, usize::from(header_len))?,
+            (Err(a), Err(b)) => prop_assert_eq!(a.kind, b.kind),
+            (a, b) => prop_assert!(false, "bare {:?} but wrapped {:?}", a, b),
+        }
+    }
+}
+
+/// A PPI header (version, flags, header length, inner DLT) followed by `rest`.
+fn ppi_wrap(version: u8, flags: u8, header_len: u16, dlt: u32, rest: &[u8]) -> Vec<u8> {
+    let mut f = vec![version, flags];
+    f.extend(header_len.to_le_bytes());
+    f.extend(dlt.to_le_bytes());
+    f.extend(rest);
+    f
+}
+
+/// The same decoded layers, the PPI one `shift` bytes further into its frame.
+fn same_layers(
+    bare: &weir_decode::Packet<'_>,
+    ppi: &weir_decode::Packet<'_>,
+    shift: usize,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(bare.layers, ppi.layers);
+    prop_assert_eq!(bare.eth, ppi.eth);
+    prop_assert_eq!(bare.vlans, ppi.vlans);
+    prop_assert_eq!(bare.mpls_labels, ppi.mpls_labels);
+    prop_assert_eq!(bare.pppoe_session, ppi.pppoe_session);
+    prop_assert_eq!(bare.arp, ppi.arp);
+    prop_assert_eq!(bare.tunnel, ppi.tunnel);
+    prop_assert_eq!(bare.ip, ppi.ip);
+    prop_assert_eq!(bare.l4, ppi.l4);
+    prop_assert_eq!(bare.icmp_quoted, ppi.icmp_quoted);
+    prop_assert_eq!(bare.payload, ppi.payload);
+    prop_assert_eq!(bare.truncated, ppi.truncated);
+    prop_assert_eq!(
+        bare.error.map(|e| (e.layer, e.kind, e.offset + shift)),
+        ppi.error.map(|e| (e.layer, e.kind, e.offset))
+    );
+    Ok(())
 }

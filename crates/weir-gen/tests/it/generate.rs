@@ -1,13 +1,12 @@
 //! Whole-capture properties: determinism, time order, streaming, mix of traffic, TCP
 //! sequence consistency, 64-byte mode and scenarios.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{decode, records};
 use weir_gen::{GenConfig, Mode, Scenarios, for_each_frame, generate_to_vec, write_pcap};
+
+use crate::common::{decode, records};
 
 fn cfg(flows: usize, seed: u64) -> GenConfig {
     GenConfig {
@@ -416,5 +415,13 @@ fn scenarios_by_name() {
     let names: Vec<&str> = all.names().iter().map(|(n, _)| *n).collect();
     assert_eq!(Scenarios::from_names(&names).unwrap(), Scenarios::all());
     let err = Scenarios::from_names(&["nope"]).unwrap_err();
-    assert!(err.contains("nope") && err.contains("syn_flood"), "{err}");
+    assert!(
+        matches!(&err, weir_gen::GenError::UnknownScenario { name, .. } if name == "nope"),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("\"nope\"") && msg.contains("syn_flood"),
+        "{msg}"
+    );
 }

@@ -1,12 +1,11 @@
 //! Frame builders: lengths, checksums (verified by an independent computation), options,
 //! tunnels and fragments.
 
-mod common;
-
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use common::{decode, ones_complement_sum};
 use weir_gen::frame::{self, FrameSpec, IpSpec, L4Spec, TcpSpec};
+
+use crate::common::{decode, ones_complement_sum};
 
 fn v4() -> IpSpec {
     IpSpec::V4 {

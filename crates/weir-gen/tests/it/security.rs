@@ -2,14 +2,13 @@
 //! certificates parse as X.509, and that adding them leaves the ordinary traffic as it
 //! was.
 
-mod common;
-
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{decode, records};
 use weir_gen::x509::{CertSpec, certificate};
 use weir_gen::{GenConfig, Scenarios, generate_to_vec};
+
+use crate::common::{decode, records};
 
 const SECURITY: [(&str, &str, u64); 12] = [
     ("http_odd_port", "http_odd_port", 3),
