@@ -1,4 +1,5 @@
-//! The web server: REST API under `/api/v1` and the UI, served by `weir run --web ADDR`.
+//! `weir-web`: the web server: REST API under `/api/v1` and the UI, served by
+//! `weir run --web ADDR`.
 //!
 //! It runs on its own thread with a small tokio runtime and never touches the engine's
 //! live tables: it reads the [`Snapshot`](weir_pipeline::snapshot::Snapshot)s the engine
