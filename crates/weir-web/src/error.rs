@@ -1,5 +1,5 @@
 //! Errors: [`Error`], why the server could not start or the users file could not be
-//! changed, and [`ApiError`], the JSON answer of a request that failed.
+//! changed, and `ApiError`, the JSON answer of a request that failed.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

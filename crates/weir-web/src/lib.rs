@@ -11,11 +11,11 @@
 //! headers, cookies, sessions) lives in this crate only: the plugin pages' Lua VMs are
 //! weir-script's, and `pages` maps their result to HTTP.
 //!
-//! The modules import one way, from the leaves up: [`error`] and the plain helpers
-//! (`encode`, `filter`, `users`, `sessions`, `context`) → `state` (what handlers
-//! share) → `auth` and `rest` (the REST helpers) → the handlers (`interfaces`,
-//! `flows`, `alerts`, `scripts`, `timeseries`, `admin`, `metrics`, `ui`, `pages`) →
-//! `api` (the REST route table) → `router` → `server`.
+//! The modules import one way: each one imports only modules named before it here.
+//! [`error`] and the plain helpers (`encode`, `filter`, `users`, `sessions`,
+//! `context`); `state` (what handlers share); `auth` and `rest` (the REST helpers);
+//! the handlers (`interfaces`, `flows`, `alerts`, `scripts`, `timeseries`, `admin`,
+//! `metrics`, `ui`, `pages`); `api` (the REST route table); `router`; `server`.
 
 pub mod error;
 
