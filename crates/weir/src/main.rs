@@ -5,7 +5,6 @@
 
 mod cmd;
 mod run;
-mod web;
 
 use std::process::ExitCode;
 

@@ -234,7 +234,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         None
     } else {
         Some(
-            crate::web::WebServer::start(&cfg, snapshots.clone())?
+            weir_web::WebServer::start(&cfg, snapshots.clone())?
                 .with_timeseries(timeseries.as_ref()),
         )
     };

@@ -12,8 +12,9 @@ use weir_script::settings::{self, ScriptModel};
 use weir_script::{LoadReport, Output, Runtime, ScriptConfig};
 use weir_ts::{EmbeddedStore, TsQuery};
 
-use super::api::ApiError;
 use weir_pipeline::config::Config;
+
+use crate::error::ApiError;
 
 /// The plugins as a fresh VM loads them from the run's plugin directories.
 #[derive(Debug)]

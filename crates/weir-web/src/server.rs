@@ -1,21 +1,5 @@
-//! The web server: REST API under `/api/v1` and the UI, served by `weir run --web ADDR`.
-//!
-//! It runs on its own thread with a small tokio runtime and never touches the engine's
-//! live tables: it reads the [`Snapshot`](weir_pipeline::snapshot::Snapshot)s the engine
-//! publishes (DESIGN.md; each interface's cell also keeps its recent throughput
-//! samples for the chart), and reads alerts from the SQLite store (a reader
-//! connection; the writer is never blocked). Authentication is on by default (see `docs/web.md`).
-
-mod admin;
-mod api;
-mod auth;
-mod context;
-mod filter;
-mod metrics;
-mod pages;
-mod scripts;
-mod timeseries;
-mod ui;
+//! [`WebServer`]: binds the listen address, prepares the users file and serves the
+//! [router](crate::router::router) on a thread of its own with a small tokio runtime.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -23,39 +7,21 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
-use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
-use tower_http::set_header::SetResponseHeaderLayer;
 use weir_alerts::{SqliteConfig, SqliteStore};
-
 use weir_pipeline::config::Config;
 use weir_pipeline::snapshot::SnapshotCell;
+use weir_pipeline::timeseries::TsService;
 
-/// Largest request body accepted.
-const MAX_BODY: usize = 64 * 1024;
-
-/// Everything the handlers share.
-pub(crate) struct AppState {
-    pub snapshots: Arc<SnapshotCell>,
-    pub alerts: Option<SqliteStore>,
-    pub users: auth::Users,
-    pub sessions: auth::Sessions,
-    pub started: Instant,
-    pub iface_name: String,
-    /// Bounds concurrent argon2 verifications (CPU and memory heavy).
-    pub hashing: tokio::sync::Semaphore,
-    /// Failed logins per user name (lockout).
-    pub failures: auth::Failures,
-    /// Configuration, plugins, script settings and timeseries of the run.
-    pub run: Arc<context::RunContext>,
-    /// Plugin custom pages (`/plugins/{page}`) and their menu entries.
-    pub pages: pages::PageService,
-}
+use crate::context::RunContext;
+use crate::error::{Error, Result};
+use crate::router::router;
+use crate::sessions::{Failures, Sessions};
+use crate::state::{AppState, PageService};
+use crate::users::Users;
 
 /// A running web server.
 pub struct WebServer {
-    run: Arc<context::RunContext>,
+    run: Arc<RunContext>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -68,12 +34,15 @@ impl WebServer {
     /// The address cannot be bound, or the users file cannot be read or written.
     pub fn start(cfg: &Config, snapshots: Arc<SnapshotCell>) -> Result<WebServer> {
         let listen = cfg.web.listen.trim();
-        let addr: SocketAddr = listen.parse().with_context(|| {
-            format!("web listen address {listen:?}: expected IP:PORT, e.g. 127.0.0.1:3000")
+        let addr: SocketAddr = listen.parse().map_err(|source| Error::ListenAddress {
+            listen: listen.to_string(),
+            source,
         })?;
-        std::fs::create_dir_all(&cfg.data_dir)
-            .with_context(|| format!("{}: cannot create", cfg.data_dir.display()))?;
-        let users = auth::Users::open(&cfg.data_dir, &cfg.web.admin_password)?;
+        std::fs::create_dir_all(&cfg.data_dir).map_err(|source| Error::CreateDir {
+            path: cfg.data_dir.clone(),
+            source,
+        })?;
+        let users = Users::open(&cfg.data_dir, &cfg.web.admin_password)?;
         let alerts = match SqliteStore::open_dir(&cfg.data_dir, SqliteConfig::default()) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -81,21 +50,21 @@ impl WebServer {
                 None
             }
         };
-        let std_listener = std::net::TcpListener::bind(addr)
-            .with_context(|| format!("web: cannot listen on {addr}"))?;
+        let std_listener =
+            std::net::TcpListener::bind(addr).map_err(|source| Error::Listen { addr, source })?;
         std_listener.set_nonblocking(true)?;
         let bound = std_listener.local_addr()?;
         let state = Arc::new(AppState {
             snapshots,
             alerts,
             users,
-            sessions: auth::Sessions::default(),
+            sessions: Sessions::default(),
             started: Instant::now(),
             iface_name: iface_name(cfg),
             hashing: tokio::sync::Semaphore::new(2),
-            failures: auth::Failures::default(),
-            run: Arc::new(context::RunContext::new(cfg)),
-            pages: pages::PageService::start(cfg),
+            failures: Failures::default(),
+            run: Arc::new(RunContext::new(cfg)),
+            pages: PageService::start(cfg),
         });
         let run = state.run.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -104,7 +73,7 @@ impl WebServer {
             .thread_name("web")
             .enable_all()
             .build()
-            .context("web: cannot start the runtime")?;
+            .map_err(Error::Runtime)?;
         let thread = std::thread::Builder::new()
             .name("web".into())
             .spawn(move || {
@@ -140,10 +109,7 @@ impl WebServer {
 
     /// Answers timeseries queries from the run's service (embedded store or InfluxDB)
     /// instead of opening the data directory's store itself.
-    pub fn with_timeseries(
-        self,
-        service: Option<&Arc<weir_pipeline::timeseries::TsService>>,
-    ) -> WebServer {
+    pub fn with_timeseries(self, service: Option<&Arc<TsService>>) -> WebServer {
         if let Some(s) = service {
             self.run.set_timeseries(s.clone());
         }
@@ -187,39 +153,4 @@ fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
-}
-
-/// The whole application: public routes, then the API and UI behind authentication.
-pub(crate) fn router(state: Arc<AppState>) -> Router {
-    let protected = api::routes()
-        .into_iter()
-        .fold(Router::new(), |r, (_, path, method)| r.route(path, method))
-        .merge(ui::protected_routes())
-        .merge(pages::routes())
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_auth,
-        ));
-    Router::new()
-        .merge(api::public_routes())
-        .merge(ui::public_routes())
-        .merge(protected)
-        .merge(metrics::routes(state.clone()))
-        .fallback(ui::not_found)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(axum::middleware::from_fn(api::json_errors))
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(security_header(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ))
-        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
-        .with_state(state)
-}
-
-fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }

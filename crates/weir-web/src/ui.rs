@@ -13,11 +13,13 @@ use axum::{Extension, Router};
 use rust_embed::RustEmbed;
 use serde::Deserialize;
 
-use super::AppState;
-use super::api::ApiError;
-use super::auth::{self, Identity, LOGIN_COOKIE, Role, SESSION_COOKIE, Via};
+use crate::auth::{self, Identity, LOGIN_COOKIE, SESSION_COOKIE, Via};
+use crate::encode::{esc, form_field, url_encode};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::users::Role;
 
-/// The embedded UI assets (`crates/weir/assets`).
+/// The embedded UI assets (`crates/weir-web/assets`).
 #[derive(RustEmbed)]
 #[folder = "assets/"]
 struct Assets;
@@ -77,64 +79,6 @@ pub(crate) fn menu(role: Role) -> Vec<MenuItem> {
     v
 }
 
-/// HTML-escapes text for element content and quoted attributes.
-pub(crate) fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// Percent-encodes a URL query value.
-pub(crate) fn url_encode(s: &str) -> String {
-    let mut o = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
-}
-
-fn url_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-/// A field of an urlencoded form body.
-pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
-    std::str::from_utf8(body)
-        .ok()?
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .and_then(|(_, v)| url_decode(v))
-}
-
 /// A page of the frame.
 pub(crate) struct Page<'a> {
     pub key: &'a str,
@@ -148,7 +92,7 @@ pub(crate) struct Page<'a> {
 pub(crate) fn frame(st: &AppState, id: &Identity, p: Page<'_>) -> Response {
     let mut items = menu(id.role);
     // Plugin custom pages (web_gui/menu.lua), `is_shown` evaluated now.
-    items.extend(super::pages::menu_items(st, id));
+    items.extend(st.pages.menu_items(id));
     items.sort_by(|a, b| {
         a.section
             .cmp(&b.section)
@@ -701,22 +645,6 @@ async fn admin_users(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_and_forms() {
-        assert_eq!(
-            esc("<a href=\"x\">'&"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
-        );
-        assert_eq!(url_encode("/a b?c=1"), "/a%20b%3Fc%3D1");
-        assert_eq!(
-            form_field(b"user=ad%20min&csrf=x%2By&p=a+b", "user").as_deref(),
-            Some("ad min")
-        );
-        assert_eq!(form_field(b"csrf=x%2By", "csrf").as_deref(), Some("x+y"));
-        assert_eq!(form_field(b"p=a+b", "p").as_deref(), Some("a b"));
-        assert_eq!(form_field(b"p=%zz", "p"), None);
-    }
 
     #[test]
     fn assets_are_embedded() {

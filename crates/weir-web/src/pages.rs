@@ -21,9 +21,11 @@ use serde_json::{Map, Value};
 use weir_alerts::{AlertKey, AlertQuery, AlertRecord, AlertStore, AlertTable, SqliteStore};
 use weir_script::{MenuEntry, PageConfig, PageData, PageRequest, PageUser, Pages, ScriptConfig};
 
-use super::AppState;
-use super::auth::{Identity, Role};
-use super::ui::{self, MenuItem, esc};
+use crate::auth::Identity;
+use crate::encode::esc;
+use crate::state::{AppState, PageService};
+use crate::ui::{self, MenuItem};
+use crate::users::Role;
 use weir_pipeline::config::Config;
 use weir_pipeline::snapshot::Snapshot;
 
@@ -45,13 +47,6 @@ const CSS: &str = "\
 .plugin-page .muted { color: var(--muted); }
 .plugin-page code { background: #eef0f3; padding: 0 4px; border-radius: 3px; }
 ";
-
-/// The page runtime of the web server, and the SIGHUP flag that reloads it.
-#[derive(Clone)]
-pub(crate) struct PageService {
-    pages: Pages,
-    reload: Arc<AtomicBool>,
-}
 
 impl PageService {
     /// Loads the pages of the configured plugins (problems are logged) and starts
@@ -135,13 +130,15 @@ fn item(e: &MenuEntry) -> MenuItem {
     }
 }
 
-/// The plugin menu entries `id` sees now (`is_shown` evaluated), for the frame.
-pub(crate) fn menu_items(st: &AppState, id: &Identity) -> Vec<MenuItem> {
-    let user = page_user(id);
-    blocking(|| st.pages.current().menu(&user))
-        .iter()
-        .map(item)
-        .collect()
+impl PageService {
+    /// The plugin menu entries `id` sees now (`is_shown` evaluated), for the frame.
+    pub(crate) fn menu_items(&self, id: &Identity) -> Vec<MenuItem> {
+        let user = page_user(id);
+        blocking(|| self.current().menu(&user))
+            .iter()
+            .map(item)
+            .collect()
+    }
 }
 
 /// `/plugins/{page}` and the pages' stylesheet (behind authentication).

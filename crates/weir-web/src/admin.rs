@@ -8,8 +8,10 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiError, ApiResult, Body, St, ok, page, valid_token};
-use super::auth::{self, Identity, Role};
+use crate::auth::{self, Identity};
+use crate::error::{ApiError, ApiResult};
+use crate::rest::{Body, St, ok, page, valid_token};
+use crate::users::{self, Role};
 
 pub(super) async fn users(State(st): St, Extension(id): Extension<Identity>) -> ApiResult {
     id.require_admin()?;
@@ -33,7 +35,7 @@ pub(super) async fn add_user(
 ) -> ApiResult {
     id.require_admin()?;
     let u = Body::from(body)?;
-    if !auth::valid_name(&u.name) {
+    if !users::valid_name(&u.name) {
         return Err(ApiError::bad("name: 1 to 32 of A-Z a-z 0-9 _ . -"));
     }
     if u.password.len() < 8 || u.password.len() > 1024 {
@@ -67,7 +69,7 @@ pub(super) async fn remove_user(
     Path(name): Path<String>,
 ) -> ApiResult {
     id.require_admin()?;
-    if !auth::valid_name(&name) {
+    if !users::valid_name(&name) {
         return Err(ApiError::bad("name: 1 to 32 of A-Z a-z 0-9 _ . -"));
     }
     let (s, n) = (st.clone(), name.clone());
@@ -107,7 +109,7 @@ pub(super) async fn add_token(
 ) -> ApiResult {
     id.require_admin()?;
     let t = Body::from(body)?;
-    if !auth::valid_name(&t.name) {
+    if !users::valid_name(&t.name) {
         return Err(ApiError::bad("name: 1 to 32 of A-Z a-z 0-9 _ . -"));
     }
     let user = t.user.unwrap_or_else(|| id.user.clone());

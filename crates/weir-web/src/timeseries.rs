@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use weir_ts::{Agg, Query, TopKQuery, TsQuery};
 
-use super::api::{ApiError, ApiResult, Params, Q, St, ok, page, paged};
+use crate::error::{ApiError, ApiResult};
+use crate::rest::{Params, Q, St, ok, page, paged};
+use crate::state::AppState;
 
 /// Most points one query may return (series × buckets).
 const MAX_POINTS: usize = 200_000;
@@ -26,7 +28,7 @@ fn store_error(e: weir_ts::Error) -> ApiError {
     }
 }
 
-fn store(st: &super::AppState) -> Result<Arc<dyn TsQuery + Send + Sync>, ApiError> {
+fn store(st: &AppState) -> Result<Arc<dyn TsQuery + Send + Sync>, ApiError> {
     st.run.ts_query().map(|(q, _)| q).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

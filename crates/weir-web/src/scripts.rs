@@ -14,11 +14,12 @@ use serde_json::{Map, Value, json};
 use weir_script::Problem;
 use weir_script::settings::{self, HookSettings, ScriptModel, SettingsFile};
 
-use super::api::{ApiError, ApiResult, Body, Params, Q, St, ok, paged};
-use super::auth::Identity;
-use super::context::{Loaded, RunContext};
-
 use weir_script::SUBDIRS;
+
+use crate::auth::Identity;
+use crate::context::{Loaded, RunContext};
+use crate::error::{ApiError, ApiResult};
+use crate::rest::{Body, Params, Q, St, ok, paged};
 
 fn hooks_json(hooks: &[(String, HookSettings)]) -> Value {
     hooks

@@ -15,10 +15,12 @@ use serde_json::Value;
 use weir_alerts::{AlertQuery, AlertStore, AlertTable, CountBy};
 use weir_ts::prometheus::{CONTENT_TYPE, Exposition, MetricType};
 
-use super::AppState;
-use super::api::{ApiError, all_interfaces, short_name};
-use super::auth;
 use weir_pipeline::snapshot::{Snapshot, SourceCounters};
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::interfaces::{all_interfaces, short_name};
+use crate::state::AppState;
 
 /// The `/metrics` route, behind the same authentication as the API (answering 401, not
 /// a redirect to the login page, without credentials).

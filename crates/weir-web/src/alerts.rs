@@ -1,0 +1,188 @@
+//! Alerts from the alert store: `/api/v1/alerts`, `/api/v1/alerts/counts`, with the
+//! filters of `weir alerts`.
+
+use std::net::IpAddr;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use weir_alerts::{
+    AlertKey, AlertQuery, AlertRecord, AlertStore, AlertTable, CountBy, EntityKind, Registry,
+    Severity, SortBy,
+};
+
+use crate::error::{ApiError, ApiResult};
+use crate::rest::{Params, St, ok, page, valid_token};
+use crate::state::AppState;
+
+const ALERT_FILTERS: &[&str] = &[
+    "kind",
+    "since",
+    "until",
+    "severity",
+    "type",
+    "entity",
+    "entity_value",
+    "ip",
+    "vlan",
+    "l7",
+    "text",
+];
+
+/// The alert query of the request (the CLI's filters, `weir alerts --help`).
+fn alert_query(p: &Params) -> Result<AlertQuery, ApiError> {
+    let table = match p.str("kind") {
+        Some("engaged") => AlertTable::Engaged,
+        Some("past") => AlertTable::Past,
+        Some("flow") => AlertTable::Flow,
+        Some(k) => {
+            return Err(ApiError::bad(format!(
+                "kind={k:?}: expected engaged, past or flow"
+            )));
+        }
+        None => return Err(ApiError::bad("kind is required: engaged, past or flow")),
+    };
+    let mut q = AlertQuery::new(table);
+    q.from = p.parse("since", "seconds since the epoch")?;
+    q.to = p.parse("until", "seconds since the epoch")?;
+    q.min_severity = match p.str("severity") {
+        Some(s) => Some(Severity::from_name(s).ok_or_else(|| {
+            ApiError::bad(format!(
+                "severity={s:?}: expected debug, info, notice, warning, error, critical, alert or emergency"
+            ))
+        })?),
+        None => None,
+    };
+    q.alert_type = match p.str("type") {
+        Some(t) => Some(match t.parse::<u32>() {
+            Ok(n) => AlertKey(n),
+            Err(_) => Registry::with_builtins()
+                .alert_by_name(t)
+                .map(|a| a.key)
+                .ok_or_else(|| {
+                    ApiError::bad(format!(
+                        "type={t:?}: unknown alert type (give the numeric key of plugin-defined types)"
+                    ))
+                })?,
+        }),
+        None => None,
+    };
+    q.entity = match p.str("entity") {
+        Some(e) => Some(
+            EntityKind::from_name(e)
+                .ok_or_else(|| ApiError::bad(format!("entity={e:?}: unknown entity kind")))?,
+        ),
+        None => None,
+    };
+    q.entity_value = p.str("entity_value").map(str::to_string);
+    q.ip = match p.str("ip") {
+        Some(ip) => Some(
+            ip.parse::<IpAddr>()
+                .map_err(|_| ApiError::bad(format!("ip={ip:?}: expected an IP address")))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    q.vlan = p.parse("vlan", "a VLAN id")?;
+    q.l7_proto = match p.str("l7") {
+        Some(v) if !valid_token(v) => {
+            return Err(ApiError::bad(format!("l7={v:?}: expected a protocol name")));
+        }
+        v => v.map(str::to_string),
+    };
+    q.text = p.str("text").map(str::to_string);
+    Ok(q)
+}
+
+fn store(st: &AppState) -> Result<weir_alerts::SqliteStore, ApiError> {
+    st.alerts.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the alert store could not be opened",
+        )
+    })
+}
+
+fn alert_value(r: &AlertRecord) -> Value {
+    let (sev, entity) = match r {
+        AlertRecord::Flow(f) => (f.alert_severity, f.entity.kind),
+        AlertRecord::Alert(a) => (a.alert_severity, a.entity.kind),
+    };
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("alert_severity_name".into(), json!(sev.name()));
+        m.insert("alert_entity_name".into(), json!(entity.name()));
+    }
+    v
+}
+
+pub(crate) async fn alerts(
+    State(st): St,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult {
+    let allowed: Vec<&str> = ALERT_FILTERS
+        .iter()
+        .copied()
+        .chain(["sort", "order", "offset", "limit"])
+        .collect();
+    let p = Params::new(q, &allowed)?;
+    let mut aq = alert_query(&p)?;
+    let (sort, desc) = p.sort(&["time", "severity", "score", "type"], "time")?;
+    aq.sort = match sort.as_str() {
+        "severity" => SortBy::Severity,
+        "score" => SortBy::Score,
+        "type" => SortBy::Type,
+        _ => SortBy::Time,
+    };
+    aq.descending = desc;
+    let (offset, limit) = p.paging()?;
+    aq.offset = offset as u32;
+    aq.limit = Some(limit as u32);
+    let store = store(&st)?;
+    let out = tokio::task::spawn_blocking(move || -> weir_alerts::Result<Value> {
+        let records = store.query(&aq)?;
+        // Every alert has one severity: the severity counts sum to the total.
+        let total: u64 = store
+            .counts(&aq, CountBy::Severity)?
+            .iter()
+            .map(|r| r.count)
+            .sum();
+        let items = records.iter().map(alert_value).collect();
+        Ok(page(items, total as usize, offset, limit))
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    ok(out)
+}
+
+pub(crate) async fn alert_counts(
+    State(st): St,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult {
+    let allowed: Vec<&str> = ALERT_FILTERS.iter().copied().chain(["by"]).collect();
+    let p = Params::new(q, &allowed)?;
+    let aq = alert_query(&p)?;
+    let by = match p.str("by").unwrap_or("severity") {
+        "severity" => CountBy::Severity,
+        "type" => CountBy::Type,
+        "entity" => CountBy::Entity,
+        b => {
+            return Err(ApiError::bad(format!(
+                "by={b:?}: expected severity, type or entity"
+            )));
+        }
+    };
+    let store = store(&st)?;
+    let rows = tokio::task::spawn_blocking(move || store.counts(&aq, by))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let total: u64 = rows.iter().map(|r| r.count).sum();
+    let items: Vec<Value> = rows.iter().map(|r| json!(r)).collect();
+    let n = items.len();
+    let mut v = page(items, n, 0, n);
+    v["alerts"] = json!(total);
+    ok(v)
+}
