@@ -54,6 +54,7 @@
     )
 )]
 
+mod consumer;
 mod engine;
 mod flow;
 mod host;
@@ -66,6 +67,7 @@ mod network;
 mod proto;
 mod table;
 
+pub use consumer::{Chain, ConsumerExt};
 pub use engine::{
     Consumer, EndReason, Engine, EngineConfig, EventMode, NoopConsumer, SourceKind, Tick,
 };
