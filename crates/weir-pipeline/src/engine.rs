@@ -7,9 +7,8 @@ use std::thread::JoinHandle;
 
 use anyhow::Result;
 use crossbeam_channel::{Receiver, Sender};
-use weir_decode::Timestamp;
 use weir_decode::{DecodeSummary, decode};
-use weir_flow::{Consumer, EndReason, Engine, EngineConfig, Flow, Host, Interface, Network, Tick};
+use weir_flow::{Chain, Consumer, Engine, EngineConfig};
 
 use crate::source::{Batch, Msg};
 use crate::summary::Summary;
@@ -36,46 +35,6 @@ pub trait Driver: Consumer {
     }
     /// Called once after the final visit.
     fn finish(self, engine: &Engine) -> Self::Report;
-}
-
-/// Passes every event to the driver, counting bytes per host at each flow's end for the
-/// summary's top talkers.
-struct Tap<'a, D> {
-    driver: &'a mut D,
-    talkers: &'a mut TopTalkers,
-}
-
-impl<D: Driver> Consumer for Tap<'_, D> {
-    fn protocol_detected(&mut self, now: Timestamp, flow: &mut Flow) {
-        self.driver.protocol_detected(now, flow);
-    }
-    fn status_changed(&mut self, now: Timestamp, flow: &mut Flow) {
-        self.driver.status_changed(now, flow);
-    }
-    fn periodic_update(&mut self, now: Timestamp, flow: &mut Flow) {
-        self.driver.periodic_update(now, flow);
-    }
-    fn flow_end(&mut self, now: Timestamp, flow: &mut Flow, reason: EndReason) {
-        let bytes = flow.bytes();
-        self.talkers.add(flow.client().0, bytes);
-        self.talkers.add(flow.server().0, bytes);
-        self.driver.flow_end(now, flow, reason);
-    }
-    fn host_tick(&mut self, tick: Tick, now: Timestamp, host: &Host) {
-        self.driver.host_tick(tick, now, host);
-    }
-    fn network_tick(&mut self, tick: Tick, now: Timestamp, network: &Network) {
-        self.driver.network_tick(tick, now, network);
-    }
-    fn interface_tick(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
-        self.driver.interface_tick(tick, now, iface);
-    }
-    fn system_tick(&mut self, tick: Tick, now: Timestamp) {
-        self.driver.system_tick(tick, now);
-    }
-    fn host_purged(&mut self, now: Timestamp, host: &Host) {
-        self.driver.host_purged(now, host);
-    }
 }
 
 /// Counters the engine thread shares with the progress display.
@@ -146,13 +105,12 @@ impl<D: Driver> EngineLoop<D> {
         &mut self.driver
     }
 
-    fn tap(&mut self) -> (&mut Engine, Tap<'_, D>) {
+    /// The engine and the consumer chain its events go down: the summary's top talkers,
+    /// then the driver.
+    fn tap(&mut self) -> (&mut Engine, Chain<&mut TopTalkers, &mut D>) {
         (
             &mut self.engine,
-            Tap {
-                driver: &mut self.driver,
-                talkers: &mut self.talkers,
-            },
+            Chain::new(&mut self.talkers, &mut self.driver),
         )
     }
 

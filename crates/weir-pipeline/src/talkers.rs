@@ -52,6 +52,20 @@ impl TopTalkers {
     }
 }
 
+/// Counts the bytes of every flow to both its hosts when the flow ends.
+impl weir_flow::Consumer for TopTalkers {
+    fn flow_end(
+        &mut self,
+        _now: weir_decode::Timestamp,
+        flow: &mut weir_flow::Flow,
+        _reason: weir_flow::EndReason,
+    ) {
+        let bytes = flow.bytes();
+        self.add(flow.client().0, bytes);
+        self.add(flow.server().0, bytes);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
