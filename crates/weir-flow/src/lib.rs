@@ -54,6 +54,7 @@
     )
 )]
 
+mod consumer;
 mod engine;
 mod flow;
 mod host;
@@ -65,6 +66,7 @@ mod network;
 mod proto;
 mod table;
 
+pub use consumer::{Chain, ConsumerExt};
 pub use engine::{
     Consumer, EndReason, Engine, EngineConfig, EventMode, NoopConsumer, SourceKind, Tick,
 };
