@@ -3,6 +3,7 @@
 mod common;
 mod endpoint;
 mod faults;
+mod lists;
 mod purge;
 mod runtime;
 mod tutorial;
