@@ -84,8 +84,8 @@ pub use error::{Error, Level, Problem, Result};
 pub use flow_api::FlowView;
 pub use loader::{PluginInfo, SUBDIRS, ScriptInfo};
 pub use page::{
-    MenuEntry, NoPageData, PageConfig, PageData, PageError, PageRequest, PageResponse, PageStats,
-    PageUser, Pages, sanitize_params,
+    MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
+    PageRequest, PageStats, PageUser, Pages, sanitize_params,
 };
 pub use plugin::{PluginSource, discover, is_plugin_dir};
 pub use runtime::{FlowHook, LoadReport, Runtime, ScriptConfig};
