@@ -15,11 +15,13 @@ use mlua::chunk::ChunkMode;
 use mlua::{Function, Table, Value};
 use weir_alerts::{Endpoint, EndpointConfig, EndpointHandle, Notification};
 
+use crate::config::ScriptConfig;
+use crate::diag::error_text;
 use crate::error::chunk_name;
 use crate::loader::{self, plugin_env};
 use crate::plugin::PluginSource;
-use crate::runtime::{ScriptConfig, error_text, new_shared};
 use crate::vm::Budget;
+use crate::vm::Parts;
 
 /// A Lua endpoint module, living in its endpoint thread.
 pub struct LuaEndpoint {
@@ -65,8 +67,8 @@ impl LuaEndpoint {
         defs_only
             .files
             .retain(|k, _| !k.starts_with("user_scripts/"));
-        let shared = new_shared(cfg);
-        let vm = loader::build(cfg, &shared, std::slice::from_ref(&defs_only))
+        let parts = Parts::new(cfg);
+        let vm = loader::build(cfg, &parts, std::slice::from_ref(&defs_only))
             .map_err(|e| cfg_err(e.to_string()))?;
         let lua = vm.lua;
         let budget = vm.budget;

@@ -28,6 +28,32 @@ impl From<mlua::Error> for Error {
     }
 }
 
+/// A Lua API misuse (a bad argument, a call outside its hook): the text the script
+/// author reads, with the caller's location added where it is logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Misuse(pub String);
+
+impl From<String> for Misuse {
+    fn from(msg: String) -> Misuse {
+        Misuse(msg)
+    }
+}
+
+impl From<&str> for Misuse {
+    fn from(msg: &str) -> Misuse {
+        Misuse(msg.to_owned())
+    }
+}
+
+/// A [`Misuse`] with a formatted message.
+macro_rules! misuse {
+    ($($arg:tt)*) => {
+        $crate::error::Misuse(format!($($arg)*))
+    };
+}
+pub(crate) use misuse;
+
 /// `Result` with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 

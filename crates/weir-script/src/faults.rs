@@ -30,11 +30,11 @@ impl Runtime {
     }
 
     pub(crate) fn internal_alert(&mut self, params: Json, now: u64) {
-        let mut s = self.shared.borrow_mut();
+        let ifid = self.parts.call.borrow().ifid;
+        let mut s = self.parts.alerts.borrow_mut();
         let info = TypeInfo::new(builtin::INTERNALS, Severity::Error)
             .subtype(builtin::SUBTYPE_USER_SCRIPT_ERROR)
             .params(params.clone());
-        let ifid = s.ifid;
         s.alerts.store(Entity::interface(ifid), info, now);
         let mut ev = serde_json::json!({
             "event": "alert", "action": "store", "alert_type": builtin::INTERNALS.0,
@@ -108,7 +108,7 @@ impl Runtime {
             let _ = self.vm.lua.gc_collect();
         }
         {
-            let mut s = self.shared.borrow_mut();
+            let mut s = self.parts.alerts.borrow_mut();
             s.record(serde_json::json!({
                 "event": "script_error", "ts": now, "plugin": plugin, "script": key,
                 "file": file, "line": line, "error": text,

@@ -13,11 +13,72 @@ use weir_flow::{
     tcp_state,
 };
 
+use crate::diag::api_error;
 use crate::flow_info::{
     dns_info, full_info, http_info, is_local, is_unicast, minimal_info, ssh_info, tls_info,
 };
 use crate::json;
-use crate::state::{Candidate, Shared, SharedRef, api_error};
+use crate::state::{AlertRef, CallRef};
+
+/// The status nominated for the flow alert in the current hook batch
+/// (flow-info.md §6).
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub status: u8,
+    pub score: u16,
+    pub cli_score: u16,
+    pub srv_score: u16,
+    pub severity: Option<Severity>,
+    pub params: Json,
+    pub script: std::rc::Rc<str>,
+}
+
+/// What the `flow` functions work on: the flow bound for the hook batch, the
+/// nominated alert status, the alerted status of live flows, and handles on the
+/// current call and the alert registry.
+pub(crate) struct FlowState {
+    pub flow: Option<Box<FlowView>>,
+    pub candidate: Option<Candidate>,
+    /// Alerted status and its score per live flow serial (flow-info.md §6).
+    pub alerted: std::collections::HashMap<u64, (u8, u16)>,
+    /// Local networks (`cli.localhost`, `flow.isLocal()`, …).
+    pub networks: weir_flow::Networks,
+    pub call: CallRef,
+    pub alerts: AlertRef,
+}
+
+impl FlowState {
+    /// Nothing bound yet.
+    pub fn new(networks: weir_flow::Networks, call: CallRef, alerts: AlertRef) -> FlowState {
+        FlowState {
+            flow: None,
+            candidate: None,
+            alerted: std::collections::HashMap::new(),
+            networks,
+            call,
+            alerts,
+        }
+    }
+
+    /// The running script is a security check (`is_security`): its scores count as
+    /// security scores.
+    fn security(&self) -> bool {
+        self.call
+            .borrow()
+            .script
+            .as_ref()
+            .is_some_and(|c| c.security)
+    }
+
+    /// The key of the running script.
+    fn script_key(&self) -> Option<std::rc::Rc<str>> {
+        self.call.borrow().script.as_ref().map(|c| c.key.clone())
+    }
+}
+
+/// The flow cell.
+pub(crate) type FlowRef = std::rc::Rc<std::cell::RefCell<FlowState>>;
+type Shared = FlowState;
 
 /// The part of a [`Flow`] scripts can see, moved out of the flow for the length of a
 /// hook batch (the L7 metadata box is moved, not copied) and written back after it.
@@ -186,7 +247,7 @@ impl From<mlua::Error> for ApiErr {
 
 type ApiResult = Result<Value, ApiErr>;
 
-fn add<F>(lua: &Lua, t: &Table, sh: &SharedRef, name: &'static str, f: F) -> mlua::Result<()>
+fn add<F>(lua: &Lua, t: &Table, sh: &FlowRef, name: &'static str, f: F) -> mlua::Result<()>
 where
     F: Fn(&Lua, &mut Shared, &MultiValue) -> ApiResult + 'static,
 {
@@ -197,13 +258,17 @@ where
             return Ok(Value::Nil);
         };
         if s.flow.is_none() {
-            api_error(lua, &mut s, &qualified, "called outside a flow hook");
+            if let Ok(mut c) = s.call.try_borrow_mut() {
+                api_error(lua, &mut c, &qualified, "called outside a flow hook");
+            }
             return Ok(Value::Nil);
         }
         match f(lua, &mut s, &args) {
             Ok(v) => Ok(v),
             Err(ApiErr::Misuse(m)) => {
-                api_error(lua, &mut s, &qualified, &m);
+                if let Ok(mut c) = s.call.try_borrow_mut() {
+                    api_error(lua, &mut c, &qualified, &m);
+                }
                 Ok(Value::Nil)
             }
             Err(ApiErr::Lua(e)) => Err(e),
@@ -213,7 +278,7 @@ where
 }
 
 /// A getter returning a plain value computed from the view.
-fn getter<F, R>(lua: &Lua, t: &Table, sh: &SharedRef, name: &'static str, f: F) -> mlua::Result<()>
+fn getter<F, R>(lua: &Lua, t: &Table, sh: &FlowRef, name: &'static str, f: F) -> mlua::Result<()>
 where
     F: Fn(&FlowView) -> R + 'static,
     R: mlua::IntoLua,
@@ -268,7 +333,7 @@ fn status_arg(s: &Shared, v: Option<&Value>) -> Result<u8, ApiErr> {
         )));
     };
     match u8::try_from(key) {
-        Ok(k) if k < 64 && s.registry.status(StatusKey(k)).is_some() => Ok(k),
+        Ok(k) if k < 64 && s.alerts.borrow().registry.status(StatusKey(k)).is_some() => Ok(k),
         _ => Err(ApiErr::Misuse(format!("unknown status key {key}"))),
     }
 }
@@ -287,28 +352,34 @@ fn severity_of(v: &Value) -> Option<Severity> {
 }
 
 fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
-    let security = s.script.as_ref().is_some_and(|c| c.security);
+    let security = s.security();
     let newly = s
         .flow
         .as_deref_mut()
         .is_some_and(|v| v.set_status(bit, scores[0], scores[1], scores[2], security));
-    if newly && s.events.is_some() {
-        let (name, script) = (
-            s.registry
-                .status(StatusKey(bit))
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
-            s.script
-                .as_ref()
-                .map(|c| c.key.to_string())
-                .unwrap_or_default(),
-        );
+    if newly && s.alerts.borrow().recording() {
+        let (script, now) = {
+            let c = s.call.borrow();
+            (
+                c.script
+                    .as_ref()
+                    .map(|c| c.key.to_string())
+                    .unwrap_or_default(),
+                c.now,
+            )
+        };
+        let mut alerts = s.alerts.borrow_mut();
+        let name = alerts
+            .registry
+            .status(StatusKey(bit))
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
         let v = view(s);
         let (ci, cp) = v.client();
         let (si, sp) = v.server();
         let ev = serde_json::json!({
             "event": "status",
-            "ts": s.now,
+            "ts": now,
             "flow": format!("{} {ci}:{cp} -> {si}:{sp}", l4_name(v.key.proto)),
             "proto.ndpi": v.ndpi_name(),
             "status_key": bit,
@@ -318,13 +389,13 @@ fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
             "cli_score": scores[1],
             "srv_score": scores[2],
         });
-        s.record(ev);
+        alerts.record(ev);
     }
     newly
 }
 
 /// Registers the `flow` global.
-pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
+pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     // Information tables.
     add(lua, &t, sh, "getInfo", |lua, s, _| {
@@ -436,11 +507,7 @@ pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
             score_arg(a.get(scores_at + 2), "srv_score")?,
         ];
         set_status_common(s, bit, scores);
-        let script = s
-            .script
-            .as_ref()
-            .map(|c| c.key.clone())
-            .unwrap_or_else(|| "".into());
+        let script = s.script_key().unwrap_or_else(|| "".into());
         let cand = Candidate {
             status: bit,
             score: scores[0],
@@ -505,7 +572,7 @@ pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
     ] {
         add(lua, &t, sh, name, move |_, s, a| {
             let n = u32::from(score_arg(a.front(), "score")?);
-            let sec = usize::from(s.script.as_ref().is_some_and(|c| c.security));
+            let sec = usize::from(s.security());
             if let Some(v) = s.flow.as_deref_mut() {
                 match which {
                     0 => v.score.flow = v.score.flow.max(n),

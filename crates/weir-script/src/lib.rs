@@ -57,14 +57,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Layers, each importing only from those above it: `error`, `config`, `plugin`,
+// `json`, `info` → `state` → `diag` → the Lua APIs (`flow_api` + `flow_info`,
+// `entity`, `flow_status`, `timeseries`, `lists`, `addrlist`) → `vm` → `loader` →
+// `runtime` (the facade) → its parts (`dispatch`, `ticks`, `syslog`, `ts_api`,
+// `faults`, `apply`, `reload`) and the other VMs (`page`, `endpoint`).
 mod addrlist;
 mod apply;
+mod config;
+mod diag;
+mod dispatch;
 mod endpoint;
 mod entity;
 mod error;
 mod faults;
 mod flow_api;
 mod flow_info;
+mod flow_status;
+mod info;
 mod json;
 mod lists;
 mod loader;
@@ -76,23 +86,27 @@ mod runtime;
 pub mod settings;
 mod state;
 mod syslog;
+mod ticks;
+mod timeseries;
 mod ts_api;
 mod vm;
 
+pub use config::{FlowHook, Output, ScriptConfig, Timeseries};
 pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
 pub use error::{Error, Level, Problem, Result};
 pub use flow_api::FlowView;
-pub use loader::{PluginInfo, SUBDIRS, ScriptInfo};
+pub use flow_status::{
+    FLOW_MATCH_SLACK_SECS, FlowStatusRefused, FlowStatusRequest, FlowStatusSink,
+};
+pub use info::{LoadReport, PluginInfo, ScriptInfo};
+pub use loader::SUBDIRS;
 pub use page::{
     MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
     PageRequest, PageStats, PageUser, Pages, sanitize_params,
 };
 pub use plugin::{PluginSource, discover, is_plugin_dir};
-pub use runtime::{FlowHook, LoadReport, Runtime, ScriptConfig};
+pub use runtime::Runtime;
 pub use settings::{ScriptModel, SettingsFile};
-pub use state::Output;
-pub use syslog::{FLOW_MATCH_SLACK_SECS, FlowStatusRequest, FlowStatusSink};
-pub use ts_api::Timeseries;
 pub use vm::BUILTIN_MODULES;
 
 /// The crate's name, for logs.

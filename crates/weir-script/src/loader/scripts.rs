@@ -5,9 +5,10 @@ use std::rc::Rc;
 use mlua::{Function, Value};
 use weir_flow::Proto;
 
-use super::{HookFn, Kind, Loader, Script, ScriptInfo, entity_index, gran_index, stem};
+use super::{HookFn, Kind, Loader, Script, entity_index, gran_index, stem};
+use crate::config::FlowHook;
+use crate::info::ScriptInfo;
 use crate::plugin::PluginSource;
-use crate::runtime::FlowHook;
 use crate::settings::ScriptModel;
 use crate::state::ScriptCtx;
 
@@ -407,7 +408,7 @@ impl Loader {
                 Ok(v) if !matches!(v, Value::Boolean(false) | Value::Nil) => {}
                 Ok(_) => reason = Some("setup() returned false".into()),
                 Err(e) => {
-                    let msg = crate::runtime::error_text(&e, &p.key, file);
+                    let msg = crate::diag::error_text(&e, &p.key, file);
                     self.err(&p.key, file, format!("setup() failed: {msg}"));
                     reason = Some(format!("setup() failed: {msg}"));
                 }

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use mlua::chunk::ChunkMode;
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
+use crate::config::Output;
+use crate::diag::error_text;
 use crate::error::{Problem, chunk_name};
 use crate::loader::{self, plugin_env};
 use crate::plugin::PluginSource;
-use crate::runtime::{error_text, new_shared};
-use crate::state::{Output, SharedRef};
+use crate::state::OutRef;
 use crate::vm::Budget;
+use crate::vm::Parts;
 
 use super::request::{
     dofile_fn, int_of, line_of, located, lua_err, page_error, params, problem, safe_rel,
@@ -46,7 +48,7 @@ pub(super) struct PageVm {
     pub(super) generation: u64,
     pub(super) lua: Lua,
     pub(super) budget: Rc<Budget>,
-    pub(super) shared: SharedRef,
+    pub(super) out: OutRef,
     pub(super) req: ReqRef,
     pub(super) plugins: Vec<String>,
     /// `is_shown` of each catalogue menu entry.
@@ -62,8 +64,8 @@ impl PageVm {
         let mut scfg = cfg.script.clone();
         scfg.output = Output::Buffer;
         scfg.record_events = false;
-        let shared = new_shared(&scfg);
-        let vm = loader::build(&scfg, &shared, &cat.sources).map_err(|e| e.to_string())?;
+        let parts = Parts::new(&scfg);
+        let vm = loader::build(&scfg, &parts, &cat.sources).map_err(|e| e.to_string())?;
         let plugins: Vec<String> = vm.plugins.iter().map(|p| p.key.clone()).collect();
         let titles: Vec<(String, String)> = vm
             .plugins
@@ -76,7 +78,7 @@ impl PageVm {
             generation: cat.generation,
             lua,
             budget,
-            shared,
+            out: parts.out.clone(),
             req,
             plugins,
             is_shown: Vec::new(),
@@ -109,7 +111,7 @@ impl PageVm {
 
         // Output: ntopng's web `print` writes its arguments as they are (no tabs, no
         // newline).
-        let (sh, rq) = (self.shared.clone(), self.req.clone());
+        let (sh, rq) = (self.out.clone(), self.req.clone());
         let write = lua.create_function(move |lua, args: MultiValue| {
             let mut s = sh.borrow_mut();
             for a in args.iter() {
@@ -412,7 +414,7 @@ impl PageVm {
             plugin,
             ..ReqState::default()
         };
-        self.shared.borrow_mut().buffer.clear();
+        self.out.borrow_mut().buffer.clear();
     }
 
     pub(super) fn menu(&mut self, cat: &Catalogue, user: PageUser) -> (Vec<bool>, u64) {
@@ -451,7 +453,7 @@ impl PageVm {
         let src = &cat.sources[p.source];
         self.begin(req.user.clone(), Some(req.data.clone()), Some(src.clone()));
         let result = self.run_page(src, &p.file, &req);
-        let out = std::mem::take(&mut self.shared.borrow_mut().buffer);
+        let out = std::mem::take(&mut self.out.borrow_mut().buffer);
         let st = std::mem::take(&mut *self.req.borrow_mut());
         let file = format!("plugins/{}/{}", src.key, p.file);
         let outcome = match result {

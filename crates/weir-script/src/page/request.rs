@@ -120,7 +120,7 @@ pub(super) fn lua_err(msg: impl Into<String>) -> mlua::Error {
 
 /// An error naming the Lua file and line that called the Rust function.
 pub(super) fn located(lua: &Lua, msg: impl std::fmt::Display) -> mlua::Error {
-    lua_err(format!("{}: {msg}", crate::state::caller_location(lua)))
+    lua_err(format!("{}: {msg}", crate::diag::caller_location(lua)))
 }
 
 /// A Lua number or numeric string as an integer.

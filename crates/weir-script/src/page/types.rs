@@ -9,9 +9,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::config::ScriptConfig;
 use crate::error::Problem;
 use crate::plugin::PluginSource;
-use crate::runtime::ScriptConfig;
 
 /// Directories of a plugin a page VM loads (definitions, locales, modules, pages).
 pub(super) const PAGE_DIRS: [&str; 5] = [
