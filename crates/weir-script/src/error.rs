@@ -46,6 +46,19 @@ impl From<&str> for Misuse {
     }
 }
 
+/// A Lua error while loading a plugin file: its first line, with the
+/// `plugins/<plugin>/<file>:<line>` location when Lua gave one
+/// ([`crate::diag::error_text`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct LuaFailure(pub String);
+
+impl From<LuaFailure> for String {
+    fn from(e: LuaFailure) -> String {
+        e.0
+    }
+}
+
 /// A [`Misuse`] with a formatted message.
 macro_rules! misuse {
     ($($arg:tt)*) => {

@@ -11,7 +11,7 @@ use mlua::{Function, Lua, Table, Value};
 use weir_alerts::Registry;
 
 use crate::config::{FlowHook, ScriptConfig};
-use crate::error::{Problem, chunk_name};
+use crate::error::{LuaFailure, Problem, chunk_name};
 use crate::info::{PluginInfo, ScriptInfo};
 use crate::plugin::PluginSource;
 use crate::state::ScriptCtx;
@@ -156,7 +156,7 @@ impl Loader {
     }
 
     /// Runs a plugin file in `env` under the budget; the error text carries file:line.
-    fn run(&self, plugin: &str, file: &str, src: &str, env: Table) -> Result<Value, String> {
+    fn run(&self, plugin: &str, file: &str, src: &str, env: Table) -> Result<Value, LuaFailure> {
         self.budget.reset();
         self.lua
             .load(src)
@@ -164,7 +164,7 @@ impl Loader {
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()
-            .map_err(|e| crate::diag::error_text(&e, plugin, file))
+            .map_err(|e| LuaFailure(crate::diag::error_text(&e, plugin, file)))
     }
 
     fn err(&mut self, plugin: &str, file: &str, msg: impl Into<String>) {

@@ -60,12 +60,12 @@ impl PageVm {
         cfg: &PageConfig,
         cat: &Catalogue,
         with_menus: bool,
-    ) -> Result<PageVm, String> {
+    ) -> crate::Result<PageVm> {
         let mut scfg = cfg.script.clone();
         scfg.output = Output::Buffer;
         scfg.record_events = false;
         let parts = Parts::new(&scfg);
-        let vm = loader::build(&scfg, &parts, &cat.sources).map_err(|e| e.to_string())?;
+        let vm = loader::build(&scfg, &parts, &cat.sources)?;
         let plugins: Vec<String> = vm.plugins.iter().map(|p| p.key.clone()).collect();
         let titles: Vec<(String, String)> = vm
             .plugins
@@ -83,7 +83,7 @@ impl PageVm {
             plugins,
             is_shown: Vec::new(),
         };
-        pv.install(cfg, cat, &titles).map_err(|e| e.to_string())?;
+        pv.install(cfg, cat, &titles)?;
         if with_menus {
             for m in &cat.menus {
                 let src = &cat.sources[m.source];
