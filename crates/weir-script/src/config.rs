@@ -9,9 +9,14 @@ use weir_flow::IpNet;
 
 use weir_ts::{TsQuery, TsSender};
 
+use crate::plugin::PluginSource;
+
 /// Runtime settings.
 #[derive(Debug, Clone)]
 pub struct ScriptConfig {
+    /// Plugins built into the binary ([`PluginSource::embedded`]), loaded before
+    /// those found under `roots` (a key found twice keeps the first).
+    pub sources: Vec<PluginSource>,
     /// Plugin roots (each a plugin directory or a directory of plugins).
     pub roots: Vec<PathBuf>,
     /// Lua instructions one hook call may run (counted in steps of 1000). 0 removes
@@ -51,6 +56,7 @@ pub struct ScriptConfig {
 impl Default for ScriptConfig {
     fn default() -> Self {
         ScriptConfig {
+            sources: Vec::new(),
             roots: vec![PathBuf::from("plugins")],
             instruction_budget: 1_000_000,
             memory_limit: 64 << 20,

@@ -30,7 +30,11 @@ pub(crate) fn caller_location(lua: &Lua) -> String {
             (file, d.current_line())
         });
         match loc {
-            Some((file, Some(line))) if file.starts_with("plugins/") => {
+            Some((file, Some(line)))
+                if crate::error::LOCATION_PREFIXES
+                    .iter()
+                    .any(|p| file.starts_with(p)) =>
+            {
                 return format!("{file}:{line}");
             }
             Some(_) => continue,

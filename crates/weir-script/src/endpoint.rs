@@ -81,7 +81,7 @@ impl LuaEndpoint {
         budget.reset();
         let module: Table = match lua
             .load(src.as_str())
-            .set_name(chunk_name(&plugin.key, file))
+            .set_name(chunk_name(&plugin.base(), file))
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()

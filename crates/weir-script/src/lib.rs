@@ -104,7 +104,7 @@ pub use page::{
     MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
     PageRequest, PageStats, PageUser, Pages, sanitize_params,
 };
-pub use plugin::{PluginSource, discover, is_plugin_dir};
+pub use plugin::{PluginSource, discover, gather, is_plugin_dir};
 pub use runtime::Runtime;
 pub use settings::{ScriptModel, SettingsFile};
 pub use vm::BUILTIN_MODULES;

@@ -156,15 +156,21 @@ impl Loader {
     }
 
     /// Runs a plugin file in `env` under the budget; the error text carries file:line.
-    fn run(&self, plugin: &str, file: &str, src: &str, env: Table) -> Result<Value, LuaFailure> {
+    fn run(
+        &self,
+        p: &PluginSource,
+        file: &str,
+        src: &str,
+        env: Table,
+    ) -> Result<Value, LuaFailure> {
         self.budget.reset();
         self.lua
             .load(src)
-            .set_name(chunk_name(plugin, file))
+            .set_name(chunk_name(&p.base(), file))
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()
-            .map_err(|e| LuaFailure(crate::diag::error_text(&e, plugin, file)))
+            .map_err(|e| LuaFailure(crate::diag::error_text(&e, &p.key, file)))
     }
 
     fn err(&mut self, plugin: &str, file: &str, msg: impl Into<String>) {
@@ -190,7 +196,7 @@ impl Loader {
             return Some(info);
         };
         let env = self.env(p).ok()?;
-        let t = match self.run(&p.key, "manifest.lua", src, env) {
+        let t = match self.run(p, "manifest.lua", src, env) {
             Ok(Value::Table(t)) => t,
             Ok(_) => {
                 self.err(
@@ -236,7 +242,7 @@ impl Loader {
         let Ok(env) = self.env(p) else {
             return Vec::new();
         };
-        match self.run(&p.key, "manifest.lua", src, env) {
+        match self.run(p, "manifest.lua", src, env) {
             Ok(Value::Table(t)) => t
                 .get::<Option<Vec<String>>>("dependencies")
                 .ok()
@@ -251,7 +257,7 @@ impl Loader {
         for (file, src) in p.files_in("locales") {
             let lang = stem(file);
             let env = self.env(p)?;
-            match self.run(&p.key, file, src, env) {
+            match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => {
                     let tbl = match locales.raw_get::<Value>(lang)? {
                         Value::Table(x) => x,
@@ -275,7 +281,7 @@ impl Loader {
     fn ts_schemas(&mut self, p: &PluginSource) -> mlua::Result<()> {
         for (file, src) in p.files_in("ts_schemas") {
             let env = self.env(p)?;
-            let ran = self.run(&p.key, file, src, env);
+            let ran = self.run(p, file, src, env);
             let found = crate::timeseries::after_schema_file(&self.lua, &p.key, file, ran.is_err());
             if let Err(e) = ran {
                 self.err(&p.key, file, e);
@@ -290,7 +296,7 @@ impl Loader {
     fn endpoints(&mut self, p: &PluginSource) -> mlua::Result<()> {
         for (file, src) in p.files_in("alert_endpoints") {
             let env = self.env(p)?;
-            match self.run(&p.key, file, src, env) {
+            match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => {
                     if t.get::<Option<Function>>("dequeueRecipientAlerts")
                         .ok()
@@ -329,7 +335,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
         .files_in("modules")
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    let key = plugin.key.clone();
+    let base = plugin.base();
     let cache = lua.create_table()?;
     // Module files get this same `require` (kept in a table the closure can reach).
     let this = lua.create_table()?;
@@ -362,7 +368,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
             env.raw_set("require", this_in.raw_get::<Value>(1)?)?;
             let v: Value = lua
                 .load(src.as_str())
-                .set_name(chunk_name(&key, &file))
+                .set_name(chunk_name(&base, &file))
                 .set_mode(ChunkMode::Text)
                 .set_environment(env)
                 .call(name.as_str())?;
@@ -518,7 +524,13 @@ pub(crate) fn build(
                 .then_with(|| sa.info.key.cmp(&sb.info.key))
         });
     }
-    let problems = std::mem::take(&mut l.problems);
+    let mut problems = std::mem::take(&mut l.problems);
+    // Problems of plugins built into the binary name their origin, not a directory.
+    for p in &mut problems {
+        if let Some(src) = sources.iter().find(|s| s.embedded && s.key == p.plugin) {
+            p.origin = Some(src.base());
+        }
+    }
     let alert_entities: Table = l
         .lua
         .globals()

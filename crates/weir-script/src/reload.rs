@@ -7,16 +7,18 @@ use std::sync::atomic::Ordering;
 use crate::error::{Level, Problem};
 use crate::info::LoadReport;
 use crate::loader::{self, Vm};
-use crate::plugin::discover;
+use crate::plugin::gather;
 use crate::runtime::Runtime;
 
 impl Runtime {
-    /// Re-reads every plugin from disk and swaps in a new VM. Flow state (in the flow
+    /// Re-reads every plugin from disk (plugins built into the binary are taken as
+    /// they are) and swaps in a new VM. Flow state (in the flow
     /// engine, and the alerted status of live flows here) is kept. A plugin whose new
     /// version has load errors keeps its previous version, and the report says why.
     pub fn reload(&mut self) -> LoadReport {
         self.run_teardowns();
-        let (new_sources, disc) = discover(&self.cfg.roots);
+        // Plugins built into the binary never change: they are loaded again as they are.
+        let (new_sources, disc) = gather(&self.cfg.sources, &self.cfg.roots);
         let failed_of = |vm: &Vm, disc: &[Problem]| -> HashMap<String, Vec<Problem>> {
             let mut m: HashMap<String, Vec<Problem>> = HashMap::new();
             for p in vm.problems.iter().chain(disc.iter()) {

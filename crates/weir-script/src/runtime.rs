@@ -18,7 +18,7 @@ use crate::error::Problem;
 use crate::flow_api::FlowView;
 use crate::info::{LoadReport, ScriptInfo};
 use crate::loader::{self, Vm};
-use crate::plugin::{PluginSource, discover};
+use crate::plugin::{PluginSource, gather};
 use crate::vm::Parts;
 
 /// The Lua plugin runtime of one engine thread.
@@ -52,12 +52,13 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    /// Discovers the plugins under `cfg.roots` and loads them.
+    /// Loads the plugins of `cfg.sources` (built into the binary) and those found
+    /// under `cfg.roots`.
     ///
     /// # Errors
     /// Only when the VM itself cannot be created; plugin problems are in the report.
     pub fn load(cfg: ScriptConfig) -> crate::Result<(Runtime, LoadReport)> {
-        let (sources, problems) = discover(&cfg.roots);
+        let (sources, problems) = gather(&cfg.sources, &cfg.roots);
         Runtime::from_sources(cfg, sources, problems)
     }
 

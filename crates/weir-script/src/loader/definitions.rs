@@ -121,7 +121,7 @@ impl Loader {
         for (file, src) in p.files_in("alert_definitions") {
             let name = stem(file);
             let env = self.env(p)?;
-            let t = match self.run(&p.key, file, src, env) {
+            let t = match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => t,
                 Ok(_) => {
                     self.err(&p.key, file, "alert definition must return a table");
@@ -197,7 +197,7 @@ impl Loader {
         for (file, src) in p.files_in("status_definitions") {
             let name = stem(file);
             let env = self.env(p)?;
-            let t = match self.run(&p.key, file, src, env) {
+            let t = match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => t,
                 Ok(_) => {
                     self.err(&p.key, file, "status definition must return a table");

@@ -88,7 +88,7 @@ impl Loader {
     ) -> mlua::Result<()> {
         let key = stem(file).to_owned();
         let env = self.env(p)?;
-        let t = match self.run(&p.key, file, src, env.clone()) {
+        let t = match self.run(p, file, src, env.clone()) {
             Ok(Value::Table(t)) => t,
             Ok(_) => {
                 self.err(&p.key, file, "bad user script: it must return a table");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::plugin::discover;
+use crate::plugin::gather;
 
 use super::page_vm::PageVm;
 use super::request::{line_of, problem, safe_rel, servable_name};
@@ -23,7 +23,7 @@ pub(super) fn confined(dir: &Path, rel: &str) -> bool {
 }
 
 pub(super) fn load_catalogue(cfg: &PageConfig, generation: u64) -> Catalogue {
-    let (found, _) = discover(&cfg.script.roots);
+    let (found, _) = gather(&cfg.script.sources, &cfg.script.roots);
     let mut problems = Vec::new();
     let mut sources = Vec::new();
     for mut s in found {
@@ -32,7 +32,7 @@ pub(super) fn load_catalogue(cfg: &PageConfig, generation: u64) -> Catalogue {
         let escaping: Vec<String> = s
             .files
             .keys()
-            .filter(|k| !confined(&s.dir, k))
+            .filter(|k| !s.embedded && !confined(&s.dir, k))
             .cloned()
             .collect();
         for k in escaping {

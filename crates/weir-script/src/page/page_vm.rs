@@ -255,7 +255,7 @@ impl PageVm {
                 };
                 let env = plugin_env(lua, &src)?;
                 lua.load(text.as_str())
-                    .set_name(chunk_name(&src.key, &file))
+                    .set_name(chunk_name(&src.base(), &file))
                     .set_mode(ChunkMode::Text)
                     .set_environment(env)
                     .call::<Value>(module)
@@ -293,7 +293,7 @@ impl PageVm {
         match self
             .lua
             .load(text)
-            .set_name(chunk_name(&src.key, file))
+            .set_name(chunk_name(&src.base(), file))
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()
@@ -519,7 +519,7 @@ impl PageVm {
         env.raw_set("dofile", dofile_fn(lua, src, env.clone())?)?;
         self.budget.reset();
         lua.load(text.as_str())
-            .set_name(chunk_name(&src.key, file))
+            .set_name(chunk_name(&src.base(), file))
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .exec()

@@ -42,6 +42,7 @@ pub(super) fn page_error(text: &str, page_file: &str) -> PageError {
 pub(super) fn dofile_fn(lua: &Lua, src: &PluginSource, env: Table) -> mlua::Result<Function> {
     let files = src.files.clone();
     let key = src.key.clone();
+    let base = src.base();
     let dir = src.dir.display().to_string();
     lua.create_function(move |lua, path: Value| {
         let Value::String(path) = path else {
@@ -66,7 +67,7 @@ pub(super) fn dofile_fn(lua: &Lua, src: &PluginSource, env: Table) -> mlua::Resu
             )));
         };
         lua.load(text.as_str())
-            .set_name(chunk_name(&key, &rel))
+            .set_name(chunk_name(&base, &rel))
             .set_mode(ChunkMode::Text)
             .set_environment(env.clone())
             .call::<MultiValue>(())
