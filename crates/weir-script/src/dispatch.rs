@@ -11,8 +11,8 @@ use weir_flow::{CLI2SRV, Flow, SRV2CLI, tcp_state};
 
 use crate::config::FlowHook;
 use crate::diag::error_text;
-use crate::flow_api::{Candidate, FlowView};
 use crate::flow_info::full_info;
+use crate::flow_view::{Candidate, FlowView};
 use crate::loader::{self, Kind, Vm};
 use crate::runtime::Runtime;
 

@@ -7,8 +7,8 @@ use mlua::{Lua, Table, Value};
 use weir_decode::app::hex16;
 use weir_flow::{CLI2SRV, SRV2CLI, l4_name, tcp_state};
 
-use crate::flow_api::FlowState as Shared;
-use crate::flow_api::FlowView;
+use crate::flow_view::FlowState as Shared;
+use crate::flow_view::FlowView;
 
 pub(crate) fn is_local(nets: &weir_flow::Networks, ip: IpAddr) -> bool {
     nets.lookup(ip).is_some()

@@ -58,7 +58,7 @@
 //! ```
 
 // Layers, each importing only from those above it: `error`, `config`, `plugin`,
-// `json`, `info` → `state` → `diag` → the Lua APIs (`flow_api` + `flow_info`,
+// `json`, `info` → `state` → `diag` → `flow_view` → the Lua APIs (`flow_api`, `flow_info`,
 // `entity`, `flow_status`, `timeseries`, `lists`, `addrlist`) → `vm` → `loader` →
 // `runtime` (the facade) → its parts (`dispatch`, `ticks`, `syslog`, `ts_api`,
 // `faults`, `apply`, `reload`) and the other VMs (`page`, `endpoint`).
@@ -74,6 +74,7 @@ mod faults;
 mod flow_api;
 mod flow_info;
 mod flow_status;
+mod flow_view;
 mod info;
 mod json;
 mod lists;
@@ -94,10 +95,10 @@ mod vm;
 pub use config::{FlowHook, Output, ScriptConfig, Timeseries};
 pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
 pub use error::{Error, Level, Problem, Result};
-pub use flow_api::FlowView;
 pub use flow_status::{
     FLOW_MATCH_SLACK_SECS, FlowStatusRefused, FlowStatusRequest, FlowStatusSink,
 };
+pub use flow_view::FlowView;
 pub use info::{LoadReport, PluginInfo, ScriptInfo};
 pub use loader::SUBDIRS;
 pub use page::{

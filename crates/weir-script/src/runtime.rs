@@ -15,7 +15,7 @@ use crate::config::{FlowHook, ScriptConfig};
 use crate::diag::error_text;
 use crate::entity::{CurIndex, HostPrev};
 use crate::error::Problem;
-use crate::flow_api::FlowView;
+use crate::flow_view::FlowView;
 use crate::info::{LoadReport, ScriptInfo};
 use crate::loader::{self, Vm};
 use crate::plugin::{PluginSource, gather};

@@ -16,8 +16,8 @@ use weir_decode::Timestamp;
 use weir_flow::{Flow, l4_name};
 
 use crate::diag::error_text;
-use crate::flow_api::{Candidate, FlowView};
 use crate::flow_status::{FlowStatusRequest, FlowStatusSink};
+use crate::flow_view::{Candidate, FlowView};
 use crate::runtime::Runtime;
 
 impl Runtime {

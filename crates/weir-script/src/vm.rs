@@ -17,8 +17,8 @@ use crate::config::ScriptConfig;
 use crate::diag::{api_error, caller_location};
 use crate::entity::{HostBinding, HostRef};
 use crate::error::{Misuse, misuse};
-use crate::flow_api::{FlowRef, FlowState};
 use crate::flow_status::SinkRef;
+use crate::flow_view::{FlowRef, FlowState};
 use crate::json;
 use crate::state::{AlertRef, AlertState, CallRef, CallState, Cells, OutRef};
 
