@@ -46,7 +46,7 @@ pub struct ScriptConfig {
     pub install_dir: PathBuf,
     /// `ntop.getDirs().workingdir`.
     pub working_dir: PathBuf,
-    /// Keep a log of statuses, alerts and script errors ([`Runtime::take_events`]).
+    /// Keep a log of statuses, alerts and script errors ([`Runtime::take_events`](crate::Runtime::take_events)).
     pub record_events: bool,
     /// Where `ts_utils.append` writes and `ts_utils.query` reads; `None`: timeseries
     /// off (`params.ts_enabled` is false, `append` returns false).

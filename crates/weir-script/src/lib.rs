@@ -20,7 +20,8 @@
 //! - `flow` is one long-lived table of Rust functions per VM reading the bound flow;
 //!   getters are lazy (nothing is converted unless asked for);
 //! - every script runs in its own environment table; chunk names are
-//!   `@plugins/<plugin>/<file>` so errors carry file:line;
+//!   `@plugins/<plugin>/<file>` (`@builtin:<plugin>/<file>` for plugins built into
+//!   the binary, [`PluginSource::embedded`]) so errors carry file:line;
 //! - sandbox: base (no `load`/`dofile`/`loadfile`), `table`, `string`, `math`,
 //!   `utf8`, `io.write` only, `os.time`/`date`/`clock`/`difftime` only; `require`
 //!   resolves built-in modules and the plugin's `modules/`;

@@ -57,7 +57,7 @@ impl PluginSource {
     /// files: paths relative to the plugin directory (`manifest.lua`,
     /// `user_scripts/flow/x.lua`, …) and their bytes. The same files are kept as
     /// [`PluginSource::read`] keeps from a directory (`.lua` files, at most 3
-    /// directories deep under a known subdirectory, at most [`MAX_FILE_BYTES`], UTF-8);
+    /// directories deep under a known subdirectory, at most 1 MiB, UTF-8);
     /// the others are left out or reported. Its origin label `builtin:<key>` stands
     /// wherever a plugin directory is shown: messages, chunk names
     /// (`builtin:<key>/<file>:<line>` in Lua errors), [`crate::PluginInfo::dir`].

@@ -129,7 +129,7 @@ impl Runtime {
             .unwrap_or_default()
     }
 
-    /// Takes the script output kept with [`Output::Buffer`].
+    /// Takes the script output kept with [`Output::Buffer`](crate::Output::Buffer).
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.parts.out.borrow_mut().buffer)
     }

@@ -62,8 +62,8 @@ impl std::fmt::Debug for Pages {
 }
 
 impl Pages {
-    /// Loads the pages and menu entries of the plugins under `cfg.script.roots` and
-    /// starts the workers. Problems are in [`Pages::problems`] (and logged).
+    /// Loads the pages and menu entries of the plugins of `cfg.script.sources` (built
+    /// into the binary) and under `cfg.script.roots`, and starts the workers. Problems are in [`Pages::problems`] (and logged).
     pub fn start(cfg: PageConfig) -> Pages {
         let cat = load_catalogue(&cfg, 1);
         log_problems(&cat.problems);

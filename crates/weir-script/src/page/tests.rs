@@ -516,3 +516,35 @@ fn reload_picks_up_new_and_changed_pages() {
     assert_eq!(body(&pages.render(req("new.lua", &[], true))), "new");
     assert_eq!(body(&pages.render(req("json.lua", &[], true))), "changed");
 }
+
+#[test]
+fn pages_of_plugins_built_into_the_binary() {
+    let (src, problems) = crate::PluginSource::embedded(
+        "emb",
+        [
+            (
+                "web_gui/menu.lua",
+                "return { label = 'Emb', script = 'emb.lua', sort_order = 1 }",
+            ),
+            ("web_gui/emb.lua", "print('<p>built in</p>')"),
+            ("web_gui/emb_bad.lua", "\nlocal x = nil\nprint(x.y)"),
+        ],
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cfg(dir.path());
+    c.script.sources = vec![src];
+    let pages = Pages::start(c);
+    assert!(pages.problems().is_empty(), "{:?}", pages.problems());
+    assert_eq!(pages.page_names(), ["emb.lua", "emb_bad.lua"]);
+    assert_eq!(pages.menu_entries()[0].key, "emb");
+    let r = pages.render(req("emb.lua", &[], true));
+    assert_eq!(body(&r), "<p>built in</p>");
+    let r = pages.render(req("emb_bad.lua", &[], true));
+    let e = r.error().unwrap();
+    assert_eq!(
+        (e.file.as_str(), e.line),
+        ("builtin:emb/web_gui/emb_bad.lua", Some(3)),
+        "{e}"
+    );
+}
