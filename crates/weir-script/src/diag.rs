@@ -7,13 +7,14 @@ use crate::error::first_line;
 use crate::state::CallState;
 
 /// The first line of a Lua error, with the `plugins/…:line:` location when Lua gave
-/// one (memory errors get the script's file).
-pub(crate) fn error_text(e: &mlua::Error, plugin: &str, file: &str) -> String {
+/// one (memory errors get the script's file). `base` is where the plugin's file
+/// names start (`plugins/<key>` or `builtin:<key>`, [`crate::PluginSource::base`]).
+pub(crate) fn error_text(e: &mlua::Error, base: &str, file: &str) -> String {
     match e {
-        mlua::Error::CallbackError { cause, .. } => error_text(cause, plugin, file),
-        mlua::Error::WithContext { cause, .. } => error_text(cause, plugin, file),
+        mlua::Error::CallbackError { cause, .. } => error_text(cause, base, file),
+        mlua::Error::WithContext { cause, .. } => error_text(cause, base, file),
         mlua::Error::MemoryError(_) => {
-            format!("plugins/{plugin}/{file}: memory limit exceeded (not enough memory)")
+            format!("{base}/{file}: memory limit exceeded (not enough memory)")
         }
         mlua::Error::RuntimeError(s) => first_line(s).to_owned(),
         mlua::Error::SyntaxError { message, .. } => first_line(message).to_owned(),

@@ -164,7 +164,7 @@ impl Runtime {
                 }
                 (Ok(()), Some(api)) => self.faults.push((e.script, api)),
                 (Err(err), _) => {
-                    let text = error_text(&err, &sc.info.plugin, &sc.info.file);
+                    let text = error_text(&err, &sc.ctx.base, &sc.info.file);
                     self.faults.push((e.script, text));
                 }
             }

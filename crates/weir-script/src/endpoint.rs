@@ -31,7 +31,8 @@ pub struct LuaEndpoint {
     recipient: Table,
     queue: String,
     budget: std::rc::Rc<Budget>,
-    plugin: String,
+    /// `plugins/<key>` or `builtin:<key>`.
+    base: String,
     file: String,
 }
 
@@ -75,8 +76,8 @@ impl LuaEndpoint {
         let src = plugin
             .files
             .get(file)
-            .ok_or_else(|| cfg_err(format!("plugins/{}/{file}: no such file", plugin.key)))?;
-        let fail = |e: mlua::Error| cfg_err(error_text(&e, &plugin.key, file));
+            .ok_or_else(|| cfg_err(format!("{}/{file}: no such file", plugin.base())))?;
+        let fail = |e: mlua::Error| cfg_err(error_text(&e, &plugin.base(), file));
         let env = plugin_env(&lua, plugin).map_err(fail)?;
         budget.reset();
         let module: Table = match lua
@@ -90,8 +91,8 @@ impl LuaEndpoint {
             Value::Table(t) => t,
             _ => {
                 return Err(cfg_err(format!(
-                    "plugins/{}/{file}: endpoint module must return a table",
-                    plugin.key
+                    "{}/{file}: endpoint module must return a table",
+                    plugin.base()
                 )));
             }
         };
@@ -102,8 +103,8 @@ impl LuaEndpoint {
             .is_none()
         {
             return Err(cfg_err(format!(
-                "plugins/{}/{file}: endpoint module without dequeueRecipientAlerts()",
-                plugin.key
+                "{}/{file}: endpoint module without dequeueRecipientAlerts()",
+                plugin.base()
             )));
         }
         if let Ok(Some(f)) = module.get::<Option<Function>>("onLoad") {
@@ -114,8 +115,8 @@ impl LuaEndpoint {
             budget.reset();
             if !f.call::<bool>(()).map_err(fail)? {
                 return Err(cfg_err(format!(
-                    "plugins/{}/{file}: isAvailable() returned false",
-                    plugin.key
+                    "{}/{file}: isAvailable() returned false",
+                    plugin.base()
                 )));
             }
         }
@@ -145,7 +146,7 @@ impl LuaEndpoint {
             recipient,
             queue,
             budget,
-            plugin: plugin.key.clone(),
+            base: plugin.base(),
             file: file.to_owned(),
         })
     }
@@ -158,11 +159,11 @@ impl LuaEndpoint {
         self.budget.reset();
         let r: Value = f
             .call((self.recipient.clone(), budget, false))
-            .map_err(|e| cfg_err(error_text(&e, &self.plugin, &self.file)))?;
+            .map_err(|e| cfg_err(error_text(&e, &self.base, &self.file)))?;
         let Value::Table(t) = r else {
             return Err(cfg_err(format!(
-                "plugins/{}/{}: dequeueRecipientAlerts must return a table",
-                self.plugin, self.file
+                "{}/{}: dequeueRecipientAlerts must return a table",
+                self.base, self.file
             )));
         };
         if t.get::<Option<bool>>("success").ok().flatten() == Some(false) {

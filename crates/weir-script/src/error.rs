@@ -122,19 +122,27 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The file as messages name it: `plugins/<plugin>/<file>`, or
+    /// `builtin:<plugin>/<file>` for a plugin built into the binary.
+    pub fn path(&self) -> String {
+        match &self.origin {
+            Some(o) => format!("{o}/{}", self.file),
+            None => format!("plugins/{}/{}", self.plugin, self.file),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let lvl = match self.level {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        let base = match &self.origin {
-            Some(o) => o.clone(),
-            None => format!("plugins/{}", self.plugin),
-        };
+        let path = self.path();
         match self.line {
-            Some(l) => write!(f, "{lvl}: {base}/{}:{l}: {}", self.file, self.message),
-            None => write!(f, "{lvl}: {base}/{}: {}", self.file, self.message),
+            Some(l) => write!(f, "{lvl}: {path}:{l}: {}", self.message),
+            None => write!(f, "{lvl}: {path}: {}", self.message),
         }
     }
 }

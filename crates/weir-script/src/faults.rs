@@ -22,7 +22,7 @@ impl Runtime {
         for p in errs {
             tracing::warn!(target: "weir_script", plugin = %p.plugin, "{p}");
             let params = serde_json::json!({
-                "plugin": p.plugin, "file": format!("plugins/{}/{}", p.plugin, p.file),
+                "plugin": p.plugin, "file": p.path(),
                 "line": p.line, "error": p.message, "stage": "load",
             });
             self.internal_alert(params, now);
@@ -68,7 +68,7 @@ impl Runtime {
         let (plugin, key) = (sc.info.plugin.clone(), sc.info.key.clone());
         let (file, line) = match find_location(&text) {
             Some((f, l)) => (f, Some(l)),
-            None => (format!("plugins/{plugin}/{}", sc.info.file), None),
+            None => (format!("{}/{}", sc.ctx.base, sc.info.file), None),
         };
         if sc.info.errors <= 10 || disable {
             tracing::warn!(target: "weir_script", plugin = %plugin, script = %key, errors = sc.info.errors, "user script error: {text}");

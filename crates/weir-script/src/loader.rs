@@ -170,7 +170,7 @@ impl Loader {
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()
-            .map_err(|e| LuaFailure(crate::diag::error_text(&e, &p.key, file)))
+            .map_err(|e| LuaFailure(crate::diag::error_text(&e, &p.base(), file)))
     }
 
     fn err(&mut self, plugin: &str, file: &str, msg: impl Into<String>) {

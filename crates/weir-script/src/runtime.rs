@@ -183,7 +183,7 @@ impl Runtime {
             self.vm.budget.reset();
             if let Err(e) = f.call::<()>(()) {
                 let s = &self.vm.scripts[idx];
-                let text = error_text(&e, &s.info.plugin, &s.info.file);
+                let text = error_text(&e, &s.ctx.base, &s.info.file);
                 self.faults.push((idx, text));
             }
         }

@@ -59,6 +59,9 @@ pub(crate) struct ScriptCtx {
     pub security: bool,
     /// The directory of the script's plugin (relative list paths, `crate::lists`).
     pub plugin_dir: Rc<std::path::Path>,
+    /// Where the plugin's file names start in locations (`plugins/<key>` or
+    /// `builtin:<key>`).
+    pub base: Rc<str>,
 }
 
 /// The hook call running now: its script, its clock, and the API misuses it made.

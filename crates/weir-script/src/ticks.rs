@@ -115,7 +115,7 @@ impl Runtime {
                 (Ok(()), None) => sc.info.consecutive_failures = 0,
                 (Ok(()), Some(a)) => self.faults.push((entry.script, a)),
                 (Err(err), _) => {
-                    let text = error_text(&err, &sc.info.plugin, &sc.info.file);
+                    let text = error_text(&err, &sc.ctx.base, &sc.info.file);
                     self.faults.push((entry.script, text));
                 }
             }

@@ -169,7 +169,7 @@ impl Loader {
                     .unwrap_or_default(),
                 default_severity: None,
             };
-            let origin = Origin::plugin(&p.key, format!("plugins/{}/{file}", p.key));
+            let origin = Origin::plugin(&p.key, format!("{}/{file}", p.base()));
             match self.registry.register_alert(def, origin) {
                 Ok(k) => {
                     t.raw_set("alert_key", i64::from(k.0))?;
@@ -253,7 +253,7 @@ impl Loader {
                     .unwrap_or_default(),
                 description: t.get::<Option<String>>("i18n_description").ok().flatten(),
             };
-            let origin = Origin::plugin(&p.key, format!("plugins/{}/{file}", p.key));
+            let origin = Origin::plugin(&p.key, format!("{}/{file}", p.base()));
             match self.registry.register_status(def, origin) {
                 Ok(_) => {
                     let create: Function = self.make_create.call(("status", t.clone()))?;

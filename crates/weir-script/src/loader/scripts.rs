@@ -387,6 +387,7 @@ impl Loader {
                 .unwrap_or("flow"),
             security,
             plugin_dir: Rc::from(p.dir.as_path()),
+            base: Rc::from(p.base()),
         };
         // Load-time filters, then setup(). Flow and syslog scripts disabled by their
         // settings are attached all the same (and skipped in Rust while disabled), so
@@ -408,7 +409,7 @@ impl Loader {
                 Ok(v) if !matches!(v, Value::Boolean(false) | Value::Nil) => {}
                 Ok(_) => reason = Some("setup() returned false".into()),
                 Err(e) => {
-                    let msg = crate::diag::error_text(&e, &p.key, file);
+                    let msg = crate::diag::error_text(&e, &p.base(), file);
                     self.err(&p.key, file, format!("setup() failed: {msg}"));
                     reason = Some(format!("setup() failed: {msg}"));
                 }

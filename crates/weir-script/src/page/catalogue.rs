@@ -102,8 +102,8 @@ pub(super) fn load_catalogue(cfg: &PageConfig, generation: u64) -> Catalogue {
                     file,
                     Some(1),
                     format!(
-                        "duplicate page name {name}: plugins/{}/{} already serves /plugins/{name}; this one is not served",
-                        other.key, prev.file
+                        "duplicate page name {name}: {}/{} already serves /plugins/{name}; this one is not served",
+                        other.base(), prev.file
                     ),
                 ));
                 continue;

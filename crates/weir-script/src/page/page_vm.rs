@@ -311,7 +311,7 @@ impl PageVm {
                 None,
                 format!(
                     "{}; the plugin's pages are not served",
-                    error_text(&e, &src.key, file)
+                    error_text(&e, &src.base(), file)
                 ),
             )),
         }
@@ -431,7 +431,8 @@ impl PageVm {
                 Ok(v) => shown.push(!matches!(v, Value::Nil | Value::Boolean(false))),
                 Err(e) => {
                     failed += 1;
-                    let text = error_text(&e, &m.entry.plugin, "web_gui/menu.lua");
+                    let base = cat.sources[m.source].base();
+                    let text = error_text(&e, &base, "web_gui/menu.lua");
                     tracing::warn!(target: "weir_script", "is_shown of menu entry {:?} failed, entry hidden: {text}", m.entry.key);
                     shown.push(false);
                 }
@@ -455,7 +456,7 @@ impl PageVm {
         let result = self.run_page(src, &p.file, &req);
         let out = std::mem::take(&mut self.out.borrow_mut().buffer);
         let st = std::mem::take(&mut *self.req.borrow_mut());
-        let file = format!("plugins/{}/{}", src.key, p.file);
+        let file = format!("{}/{}", src.base(), p.file);
         let outcome = match result {
             Ok(()) if out.len() > cfg.max_output || st.overflow => {
                 PageOutcome::OverBudget(PageFailure {
@@ -479,7 +480,7 @@ impl PageVm {
                 active_menu: st.active_menu,
             }),
             Err(e) => {
-                let text = error_text(&e, &src.key, &p.file);
+                let text = error_text(&e, &src.base(), &p.file);
                 let f = PageFailure {
                     plugin: src.key.clone(),
                     error: page_error(&text, &file),
@@ -507,7 +508,7 @@ impl PageVm {
         let text = src
             .files
             .get(file)
-            .ok_or_else(|| lua_err(format!("plugins/{}/{file}: no such file", src.key)))?;
+            .ok_or_else(|| lua_err(format!("{}/{file}: no such file", src.base())))?;
         let env = plugin_env(lua, src)?;
         env.raw_set("_GET", params(lua, &req.query)?)?;
         env.raw_set("_POST", params(lua, &req.form)?)?;

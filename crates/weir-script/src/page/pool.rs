@@ -193,7 +193,7 @@ impl Pages {
             return PageOutcome::NotFound;
         };
         let plugin = cat.sources[p.source].key.clone();
-        let file = format!("plugins/{plugin}/{}", p.file);
+        let file = format!("{}/{}", cat.sources[p.source].base(), p.file);
         let (tx, rx) = mpsc::channel();
         if !self.send(Job::Render(Box::new(req), cat.clone(), tx)) {
             return fail(
