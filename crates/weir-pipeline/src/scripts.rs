@@ -399,7 +399,7 @@ impl ScriptSyslog {
     ) -> Result<ScriptSyslog> {
         let mut rt = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
         let h = hub.0.clone();
-        rt.set_flow_status_sink(Box::new(move |req| h.send(req)));
+        rt.set_flow_status_sink(Box::new(move |req| h.send(req).map_err(Into::into)));
         Ok(ScriptSyslog { rt, _hub: hub })
     }
 }

@@ -126,30 +126,52 @@ impl<T: Word> Prefixes<T> {
     }
 }
 
-/// Why an entry is not an address or network, or the address and prefix length.
-pub(crate) fn parse_entry(text: &str) -> Result<(IpAddr, u8), String> {
+/// Why an entry of an address list is not an address or network.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum EntryError {
+    /// Nothing but blanks.
+    #[error("empty")]
+    Empty,
+    /// The part after `/` is not a prefix length.
+    #[error("bad prefix length {0:?}")]
+    BadPrefixLength(String),
+    /// The part before `/` is not an address.
+    #[error("not an IPv4 or IPv6 address or network")]
+    NotAnAddress,
+    /// A prefix longer than the address.
+    #[error("prefix length {len} is more than {max}")]
+    PrefixTooLong {
+        /// The prefix length given.
+        len: u16,
+        /// The address length.
+        max: u8,
+    },
+}
+
+/// The address and prefix length of an entry, or why it is none.
+pub(crate) fn parse_entry(text: &str) -> Result<(IpAddr, u8), EntryError> {
     let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
     if text.is_empty() {
-        return Err("empty".into());
+        return Err(EntryError::Empty);
     }
     let (addr, plen) = match text.split_once('/') {
         None => (text, None),
         Some((a, p)) => {
             if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("bad prefix length {p:?}"));
+                return Err(EntryError::BadPrefixLength(p.to_owned()));
             }
-            let n: u16 = p.parse().map_err(|_| format!("bad prefix length {p:?}"))?;
+            let n: u16 = p
+                .parse()
+                .map_err(|_| EntryError::BadPrefixLength(p.to_owned()))?;
             (a, Some(n))
         }
     };
-    let ip: IpAddr = addr
-        .parse()
-        .map_err(|_| "not an IPv4 or IPv6 address or network".to_owned())?;
+    let ip: IpAddr = addr.parse().map_err(|_| EntryError::NotAnAddress)?;
     let max: u8 = if ip.is_ipv4() { 32 } else { 128 };
     match plen {
         None => Ok((ip, max)),
         Some(n) if n <= u16::from(max) => Ok((ip, u8::try_from(n).unwrap_or(max))),
-        Some(n) => Err(format!("prefix length {n} is more than {max}")),
+        Some(len) => Err(EntryError::PrefixTooLong { len, max }),
     }
 }
 
@@ -200,7 +222,7 @@ impl AddressList {
                     bad.push(Rejected {
                         index: i + 1,
                         text: Some(e.to_owned()),
-                        reason,
+                        reason: reason.to_string(),
                     });
                     continue;
                 }
@@ -292,7 +314,7 @@ impl UserData for AddressList {
 }
 
 fn error(lua: &Lua, msg: String) -> mlua::Error {
-    let loc = crate::state::caller_location(lua);
+    let loc = crate::diag::caller_location(lua);
     if loc == "?" {
         mlua::Error::RuntimeError(format!("ntop.newAddressList: {msg}"))
     } else {
@@ -395,11 +417,11 @@ mod tests {
         assert_eq!(parse_entry("0.0.0.0/0").unwrap().1, 0);
         assert_eq!(parse_entry("::/0").unwrap().1, 0);
         assert_eq!(
-            parse_entry("10.0.0.0/33").unwrap_err(),
+            parse_entry("10.0.0.0/33").unwrap_err().to_string(),
             "prefix length 33 is more than 32"
         );
         assert_eq!(
-            parse_entry("::1/129").unwrap_err(),
+            parse_entry("::1/129").unwrap_err().to_string(),
             "prefix length 129 is more than 128"
         );
         for bad in [

@@ -15,11 +15,13 @@ use mlua::chunk::ChunkMode;
 use mlua::{Function, Table, Value};
 use weir_alerts::{Endpoint, EndpointConfig, EndpointHandle, Notification};
 
+use crate::config::ScriptConfig;
+use crate::diag::error_text;
 use crate::error::chunk_name;
 use crate::loader::{self, plugin_env};
 use crate::plugin::PluginSource;
-use crate::runtime::{ScriptConfig, error_text, new_shared};
 use crate::vm::Budget;
+use crate::vm::Parts;
 
 /// A Lua endpoint module, living in its endpoint thread.
 pub struct LuaEndpoint {
@@ -29,7 +31,8 @@ pub struct LuaEndpoint {
     recipient: Table,
     queue: String,
     budget: std::rc::Rc<Budget>,
-    plugin: String,
+    /// `plugins/<key>` or `builtin:<key>`.
+    base: String,
     file: String,
 }
 
@@ -65,21 +68,21 @@ impl LuaEndpoint {
         defs_only
             .files
             .retain(|k, _| !k.starts_with("user_scripts/"));
-        let shared = new_shared(cfg);
-        let vm = loader::build(cfg, &shared, std::slice::from_ref(&defs_only))
+        let parts = Parts::new(cfg);
+        let vm = loader::build(cfg, &parts, std::slice::from_ref(&defs_only))
             .map_err(|e| cfg_err(e.to_string()))?;
         let lua = vm.lua;
         let budget = vm.budget;
         let src = plugin
             .files
             .get(file)
-            .ok_or_else(|| cfg_err(format!("plugins/{}/{file}: no such file", plugin.key)))?;
-        let fail = |e: mlua::Error| cfg_err(error_text(&e, &plugin.key, file));
+            .ok_or_else(|| cfg_err(format!("{}/{file}: no such file", plugin.base())))?;
+        let fail = |e: mlua::Error| cfg_err(error_text(&e, &plugin.base(), file));
         let env = plugin_env(&lua, plugin).map_err(fail)?;
         budget.reset();
         let module: Table = match lua
             .load(src.as_str())
-            .set_name(chunk_name(&plugin.key, file))
+            .set_name(chunk_name(&plugin.base(), file))
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()
@@ -88,8 +91,8 @@ impl LuaEndpoint {
             Value::Table(t) => t,
             _ => {
                 return Err(cfg_err(format!(
-                    "plugins/{}/{file}: endpoint module must return a table",
-                    plugin.key
+                    "{}/{file}: endpoint module must return a table",
+                    plugin.base()
                 )));
             }
         };
@@ -100,8 +103,8 @@ impl LuaEndpoint {
             .is_none()
         {
             return Err(cfg_err(format!(
-                "plugins/{}/{file}: endpoint module without dequeueRecipientAlerts()",
-                plugin.key
+                "{}/{file}: endpoint module without dequeueRecipientAlerts()",
+                plugin.base()
             )));
         }
         if let Ok(Some(f)) = module.get::<Option<Function>>("onLoad") {
@@ -112,8 +115,8 @@ impl LuaEndpoint {
             budget.reset();
             if !f.call::<bool>(()).map_err(fail)? {
                 return Err(cfg_err(format!(
-                    "plugins/{}/{file}: isAvailable() returned false",
-                    plugin.key
+                    "{}/{file}: isAvailable() returned false",
+                    plugin.base()
                 )));
             }
         }
@@ -143,7 +146,7 @@ impl LuaEndpoint {
             recipient,
             queue,
             budget,
-            plugin: plugin.key.clone(),
+            base: plugin.base(),
             file: file.to_owned(),
         })
     }
@@ -156,11 +159,11 @@ impl LuaEndpoint {
         self.budget.reset();
         let r: Value = f
             .call((self.recipient.clone(), budget, false))
-            .map_err(|e| cfg_err(error_text(&e, &self.plugin, &self.file)))?;
+            .map_err(|e| cfg_err(error_text(&e, &self.base, &self.file)))?;
         let Value::Table(t) = r else {
             return Err(cfg_err(format!(
-                "plugins/{}/{}: dequeueRecipientAlerts must return a table",
-                self.plugin, self.file
+                "{}/{}: dequeueRecipientAlerts must return a table",
+                self.base, self.file
             )));
         };
         if t.get::<Option<bool>>("success").ok().flatten() == Some(false) {

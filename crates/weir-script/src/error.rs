@@ -28,6 +28,45 @@ impl From<mlua::Error> for Error {
     }
 }
 
+/// A Lua API misuse (a bad argument, a call outside its hook): the text the script
+/// author reads, with the caller's location added where it is logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Misuse(pub String);
+
+impl From<String> for Misuse {
+    fn from(msg: String) -> Misuse {
+        Misuse(msg)
+    }
+}
+
+impl From<&str> for Misuse {
+    fn from(msg: &str) -> Misuse {
+        Misuse(msg.to_owned())
+    }
+}
+
+/// A Lua error while loading a plugin file: its first line, with the
+/// `plugins/<plugin>/<file>:<line>` location when Lua gave one
+/// ([`crate::diag::error_text`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct LuaFailure(pub String);
+
+impl From<LuaFailure> for String {
+    fn from(e: LuaFailure) -> String {
+        e.0
+    }
+}
+
+/// A [`Misuse`] with a formatted message.
+macro_rules! misuse {
+    ($($arg:tt)*) => {
+        $crate::error::Misuse(format!($($arg)*))
+    };
+}
+pub(crate) use misuse;
+
 /// `Result` with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -55,6 +94,10 @@ pub struct Problem {
     pub line: Option<u32>,
     /// What is wrong.
     pub message: String,
+    /// Where the plugin comes from when it is not a directory (`builtin:<key>` for a
+    /// plugin built into the binary): shown instead of `plugins/<key>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Problem {
@@ -67,6 +110,7 @@ impl Problem {
             file: file.to_owned(),
             line,
             message,
+            origin: None,
         }
     }
 
@@ -78,32 +122,41 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The file as messages name it: `plugins/<plugin>/<file>`, or
+    /// `builtin:<plugin>/<file>` for a plugin built into the binary.
+    pub fn path(&self) -> String {
+        match &self.origin {
+            Some(o) => format!("{o}/{}", self.file),
+            None => format!("plugins/{}/{}", self.plugin, self.file),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let lvl = match self.level {
             Level::Error => "error",
             Level::Warning => "warning",
         };
+        let path = self.path();
         match self.line {
-            Some(l) => write!(
-                f,
-                "{lvl}: plugins/{}/{}:{l}: {}",
-                self.plugin, self.file, self.message
-            ),
-            None => write!(
-                f,
-                "{lvl}: plugins/{}/{}: {}",
-                self.plugin, self.file, self.message
-            ),
+            Some(l) => write!(f, "{lvl}: {path}:{l}: {}", self.message),
+            None => write!(f, "{lvl}: {path}: {}", self.message),
         }
     }
 }
 
-/// The chunk name of a plugin file (`@plugins/<plugin>/<file>`): Lua prefixes error
-/// messages with `plugins/<plugin>/<file>:<line>:`.
-pub(crate) fn chunk_name(plugin: &str, file: &str) -> String {
-    format!("@plugins/{plugin}/{file}")
+/// The chunk name of a plugin file (`@<base>/<file>`, the base being
+/// `plugins/<plugin>` or `builtin:<plugin>`, [`crate::PluginSource::base`]): Lua
+/// prefixes error messages with `<base>/<file>:<line>:`.
+pub(crate) fn chunk_name(base: &str, file: &str) -> String {
+    format!("@{base}/{file}")
 }
+
+/// Where plugin file locations start in Lua messages: plugin directories and
+/// plugins built into the binary.
+pub(crate) const LOCATION_PREFIXES: [&str; 2] = ["plugins/", "builtin:"];
 
 /// First line of a Lua error message (drops mlua's traceback).
 pub(crate) fn first_line(msg: &str) -> &str {
@@ -116,8 +169,11 @@ pub(crate) fn first_line(msg: &str) -> &str {
 /// the location is that file's.
 pub(crate) fn split_location(plugin: &str, file: &str, msg: &str) -> (Option<u32>, String) {
     let first = first_line(msg);
-    let prefix = format!("plugins/{plugin}/{file}:");
-    if let Some(rest) = first.find(&prefix).map(|i| &first[i + prefix.len()..])
+    let found = LOCATION_PREFIXES.iter().find_map(|p| {
+        let prefix = format!("{p}{plugin}/{file}:");
+        first.find(&prefix).map(|i| &first[i + prefix.len()..])
+    });
+    if let Some(rest) = found
         && let Some((line, tail)) = rest.split_once(':')
         && let Ok(n) = line.parse::<u32>()
     {
@@ -129,7 +185,10 @@ pub(crate) fn split_location(plugin: &str, file: &str, msg: &str) -> (Option<u32
 /// Finds the first `plugins/…:<line>` location in an error message.
 pub(crate) fn find_location(msg: &str) -> Option<(String, u32)> {
     let first = first_line(msg);
-    let start = first.find("plugins/")?;
+    let start = LOCATION_PREFIXES
+        .iter()
+        .filter_map(|p| first.find(p))
+        .min()?;
     let rest = &first[start..];
     let colon = rest.find(".lua:")? + 4;
     let file = &rest[..colon];

@@ -22,7 +22,7 @@ impl Runtime {
         for p in errs {
             tracing::warn!(target: "weir_script", plugin = %p.plugin, "{p}");
             let params = serde_json::json!({
-                "plugin": p.plugin, "file": format!("plugins/{}/{}", p.plugin, p.file),
+                "plugin": p.plugin, "file": p.path(),
                 "line": p.line, "error": p.message, "stage": "load",
             });
             self.internal_alert(params, now);
@@ -30,11 +30,11 @@ impl Runtime {
     }
 
     pub(crate) fn internal_alert(&mut self, params: Json, now: u64) {
-        let mut s = self.shared.borrow_mut();
+        let ifid = self.parts.call.borrow().ifid;
+        let mut s = self.parts.alerts.borrow_mut();
         let info = TypeInfo::new(builtin::INTERNALS, Severity::Error)
             .subtype(builtin::SUBTYPE_USER_SCRIPT_ERROR)
             .params(params.clone());
-        let ifid = s.ifid;
         s.alerts.store(Entity::interface(ifid), info, now);
         let mut ev = serde_json::json!({
             "event": "alert", "action": "store", "alert_type": builtin::INTERNALS.0,
@@ -68,7 +68,7 @@ impl Runtime {
         let (plugin, key) = (sc.info.plugin.clone(), sc.info.key.clone());
         let (file, line) = match find_location(&text) {
             Some((f, l)) => (f, Some(l)),
-            None => (format!("plugins/{plugin}/{}", sc.info.file), None),
+            None => (format!("{}/{}", sc.ctx.base, sc.info.file), None),
         };
         if sc.info.errors <= 10 || disable {
             tracing::warn!(target: "weir_script", plugin = %plugin, script = %key, errors = sc.info.errors, "user script error: {text}");
@@ -108,7 +108,7 @@ impl Runtime {
             let _ = self.vm.lua.gc_collect();
         }
         {
-            let mut s = self.shared.borrow_mut();
+            let mut s = self.parts.alerts.borrow_mut();
             s.record(serde_json::json!({
                 "event": "script_error", "ts": now, "plugin": plugin, "script": key,
                 "file": file, "line": line, "error": text,

@@ -2,177 +2,19 @@
 //! runtime binds before each hook batch ([`FlowView`]). Nothing is converted to Lua
 //! unless a script asks for it (spec lua-api.md §1, flow-info.md).
 
-use std::net::IpAddr;
-
 use mlua::{Lua, MultiValue, Table, Value};
 use serde_json::Value as Json;
 use weir_alerts::{Severity, StatusKey};
-use weir_decode::Timestamp;
-use weir_flow::{
-    CLI2SRV, DirStats, Flow, FlowKey, FlowScore, L7, L7Meta, MAX_SCORE, SRV2CLI, TcpInfo, l4_name,
-    tcp_state,
-};
+use weir_flow::{CLI2SRV, DirStats, MAX_SCORE, SRV2CLI, l4_name, tcp_state};
 
+use crate::diag::api_error;
 use crate::flow_info::{
     dns_info, full_info, http_info, is_local, is_unicast, minimal_info, ssh_info, tls_info,
 };
 use crate::json;
-use crate::state::{Candidate, Shared, SharedRef, api_error};
 
-/// The part of a [`Flow`] scripts can see, moved out of the flow for the length of a
-/// hook batch (the L7 metadata box is moved, not copied) and written back after it.
-#[derive(Debug)]
-pub struct FlowView {
-    /// Canonical key.
-    pub key: FlowKey,
-    /// The client is the key's `a` endpoint.
-    pub cli_is_a: bool,
-    /// Serial number (`ntopng.key`, `hash_entry_id`).
-    pub serial: u64,
-    /// First packet.
-    pub first_seen: Timestamp,
-    /// Last packet.
-    pub last_seen: Timestamp,
-    /// Counters per direction.
-    pub dir: [DirStats; 2],
-    /// TCP state.
-    pub tcp: TcpInfo,
-    /// L7 result.
-    pub l7: L7,
-    /// L7 metadata.
-    pub meta: Option<Box<L7Meta>>,
-    /// Status bitmap.
-    pub status_map: u64,
-    /// Scores.
-    pub score: FlowScore,
-    /// Client/server DSCP+ECN (`tos`).
-    pub tos: [u8; 2],
-    /// `info` replaced by `flow.setCustomInfo`.
-    pub custom_info: Option<String>,
-}
-
-impl FlowView {
-    /// Moves the visible state out of `flow` (its `meta` box is taken).
-    pub fn take(flow: &mut Flow) -> FlowView {
-        FlowView {
-            key: flow.key,
-            cli_is_a: flow.cli_is_a,
-            serial: flow.serial,
-            first_seen: flow.first_seen,
-            last_seen: flow.last_seen,
-            dir: flow.dir,
-            tcp: flow.tcp,
-            l7: flow.l7,
-            meta: flow.meta.take(),
-            status_map: flow.status_map,
-            score: flow.score,
-            tos: flow.tos,
-            custom_info: None,
-        }
-    }
-
-    /// Writes the metadata, statuses and scores back into `flow`.
-    pub fn put_back(self, flow: &mut Flow) {
-        flow.meta = self.meta;
-        flow.status_map = self.status_map;
-        flow.score = self.score;
-    }
-
-    /// [`FlowView::take`] into an existing view (no allocation).
-    pub fn fill(&mut self, flow: &mut Flow) {
-        *self = FlowView::take(flow);
-    }
-
-    /// [`FlowView::put_back`] keeping the view for reuse.
-    pub fn restore(&mut self, flow: &mut Flow) {
-        flow.meta = self.meta.take();
-        flow.status_map = self.status_map;
-        flow.score = self.score;
-    }
-
-    /// A view of a synthetic flow (tests, benches).
-    pub fn synthetic(key: FlowKey, cli_is_a: bool, serial: u64, ts: Timestamp) -> FlowView {
-        FlowView {
-            key,
-            cli_is_a,
-            serial,
-            first_seen: ts,
-            last_seen: ts,
-            dir: [DirStats::default(); 2],
-            tcp: TcpInfo::default(),
-            l7: L7::default(),
-            meta: None,
-            status_map: 0,
-            score: FlowScore::default(),
-            tos: [0; 2],
-            custom_info: None,
-        }
-    }
-
-    /// [`Flow::set_status`] semantics: scores added (clamped) on the 0→1 transition.
-    pub fn set_status(&mut self, bit: u8, f: u16, c: u16, s: u16, security: bool) -> bool {
-        if bit == 0 || bit > 63 || self.status_map & (1u64 << bit) != 0 {
-            return false;
-        }
-        self.status_map |= 1u64 << bit;
-        let cat = usize::from(security);
-        self.score.flow = self.score.flow.saturating_add(u32::from(f.min(MAX_SCORE)));
-        self.score.cli[cat] = self.score.cli[cat].saturating_add(u32::from(c.min(MAX_SCORE)));
-        self.score.srv[cat] = self.score.srv[cat].saturating_add(u32::from(s.min(MAX_SCORE)));
-        true
-    }
-
-    /// Client address and port.
-    pub fn client(&self) -> (IpAddr, u16) {
-        let k = &self.key;
-        let (ip, port) = if self.cli_is_a {
-            (k.a, k.a_port)
-        } else {
-            (k.b, k.b_port)
-        };
-        (ip, if k.is_icmp() { 0 } else { port })
-    }
-
-    /// Server address and port.
-    pub fn server(&self) -> (IpAddr, u16) {
-        let k = &self.key;
-        let (ip, port) = if self.cli_is_a {
-            (k.b, k.b_port)
-        } else {
-            (k.a, k.a_port)
-        };
-        (ip, if k.is_icmp() { 0 } else { port })
-    }
-
-    /// `proto.ndpi` (`"TLS.Google"`).
-    pub fn ndpi_name(&self) -> String {
-        let mut buf = [0u8; 64];
-        self.l7.label(&mut buf).to_owned()
-    }
-
-    /// The `info` summary.
-    pub fn info(&self) -> &str {
-        if let Some(c) = &self.custom_info {
-            return c;
-        }
-        self.meta.as_ref().and_then(|m| m.summary()).unwrap_or("")
-    }
-
-    pub(crate) fn packets(&self) -> u64 {
-        self.dir[0].packets + self.dir[1].packets
-    }
-
-    pub(crate) fn bytes(&self) -> u64 {
-        self.dir[0].bytes + self.dir[1].bytes
-    }
-
-    pub(crate) fn duration(&self) -> u64 {
-        1 + self
-            .last_seen
-            .as_secs()
-            .saturating_sub(self.first_seen.as_secs())
-    }
-}
+type Shared = FlowState;
+use crate::flow_view::{Candidate, FlowRef, FlowState, FlowView};
 
 /// What a flow function reports besides a value.
 enum ApiErr {
@@ -190,7 +32,7 @@ impl From<mlua::Error> for ApiErr {
 
 type ApiResult = Result<Value, ApiErr>;
 
-fn add<F>(lua: &Lua, t: &Table, sh: &SharedRef, name: &'static str, f: F) -> mlua::Result<()>
+fn add<F>(lua: &Lua, t: &Table, sh: &FlowRef, name: &'static str, f: F) -> mlua::Result<()>
 where
     F: Fn(&Lua, &mut Shared, &MultiValue) -> ApiResult + 'static,
 {
@@ -201,13 +43,17 @@ where
             return Ok(Value::Nil);
         };
         if s.flow.is_none() {
-            api_error(lua, &mut s, &qualified, "called outside a flow hook");
+            if let Ok(mut c) = s.call.try_borrow_mut() {
+                api_error(lua, &mut c, &qualified, "called outside a flow hook");
+            }
             return Ok(Value::Nil);
         }
         match f(lua, &mut s, &args) {
             Ok(v) => Ok(v),
             Err(ApiErr::Misuse(m)) => {
-                api_error(lua, &mut s, &qualified, &m);
+                if let Ok(mut c) = s.call.try_borrow_mut() {
+                    api_error(lua, &mut c, &qualified, &m);
+                }
                 Ok(Value::Nil)
             }
             Err(ApiErr::Lua(e)) => Err(e),
@@ -217,7 +63,7 @@ where
 }
 
 /// A getter returning a plain value computed from the view.
-fn getter<F, R>(lua: &Lua, t: &Table, sh: &SharedRef, name: &'static str, f: F) -> mlua::Result<()>
+fn getter<F, R>(lua: &Lua, t: &Table, sh: &FlowRef, name: &'static str, f: F) -> mlua::Result<()>
 where
     F: Fn(&FlowView) -> R + 'static,
     R: mlua::IntoLua,
@@ -272,7 +118,7 @@ fn status_arg(s: &Shared, v: Option<&Value>) -> Result<u8, ApiErr> {
         )));
     };
     match u8::try_from(key) {
-        Ok(k) if k < 64 && s.registry.status(StatusKey(k)).is_some() => Ok(k),
+        Ok(k) if k < 64 && s.alerts.borrow().registry.status(StatusKey(k)).is_some() => Ok(k),
         _ => Err(ApiErr::Misuse(format!("unknown status key {key}"))),
     }
 }
@@ -291,28 +137,34 @@ fn severity_of(v: &Value) -> Option<Severity> {
 }
 
 fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
-    let security = s.script.as_ref().is_some_and(|c| c.security);
+    let security = s.security();
     let newly = s
         .flow
         .as_deref_mut()
         .is_some_and(|v| v.set_status(bit, scores[0], scores[1], scores[2], security));
-    if newly && s.events.is_some() {
-        let (name, script) = (
-            s.registry
-                .status(StatusKey(bit))
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
-            s.script
-                .as_ref()
-                .map(|c| c.key.to_string())
-                .unwrap_or_default(),
-        );
+    if newly && s.alerts.borrow().recording() {
+        let (script, now) = {
+            let c = s.call.borrow();
+            (
+                c.script
+                    .as_ref()
+                    .map(|c| c.key.to_string())
+                    .unwrap_or_default(),
+                c.now,
+            )
+        };
+        let mut alerts = s.alerts.borrow_mut();
+        let name = alerts
+            .registry
+            .status(StatusKey(bit))
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
         let v = view(s);
         let (ci, cp) = v.client();
         let (si, sp) = v.server();
         let ev = serde_json::json!({
             "event": "status",
-            "ts": s.now,
+            "ts": now,
             "flow": format!("{} {ci}:{cp} -> {si}:{sp}", l4_name(v.key.proto)),
             "proto.ndpi": v.ndpi_name(),
             "status_key": bit,
@@ -322,13 +174,13 @@ fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
             "cli_score": scores[1],
             "srv_score": scores[2],
         });
-        s.record(ev);
+        alerts.record(ev);
     }
     newly
 }
 
 /// Registers the `flow` global.
-pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
+pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     // Information tables.
     add(lua, &t, sh, "getInfo", |lua, s, _| {
@@ -440,11 +292,7 @@ pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
             score_arg(a.get(scores_at + 2), "srv_score")?,
         ];
         set_status_common(s, bit, scores);
-        let script = s
-            .script
-            .as_ref()
-            .map(|c| c.key.clone())
-            .unwrap_or_else(|| "".into());
+        let script = s.script_key().unwrap_or_else(|| "".into());
         let cand = Candidate {
             status: bit,
             score: scores[0],
@@ -509,7 +357,7 @@ pub(crate) fn install(lua: &Lua, sh: &SharedRef) -> mlua::Result<Table> {
     ] {
         add(lua, &t, sh, name, move |_, s, a| {
             let n = u32::from(score_arg(a.front(), "score")?);
-            let sec = usize::from(s.script.as_ref().is_some_and(|c| c.security));
+            let sec = usize::from(s.security());
             if let Some(v) = s.flow.as_deref_mut() {
                 match which {
                     0 => v.score.flow = v.score.flow.max(n),

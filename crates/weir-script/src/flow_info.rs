@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use mlua::{Lua, Table};
 use weir_flow::info::{self, InfoSink, InfoSource, Level, Section};
 
-use crate::flow_api::FlowView;
-use crate::state::Shared;
+use crate::flow_view::FlowState as Shared;
+use crate::flow_view::FlowView;
 
 pub(crate) fn is_local(nets: &weir_flow::Networks, ip: IpAddr) -> bool {
     nets.lookup(ip).is_some()

@@ -20,7 +20,8 @@
 //! - `flow` is one long-lived table of Rust functions per VM reading the bound flow;
 //!   getters are lazy (nothing is converted unless asked for);
 //! - every script runs in its own environment table; chunk names are
-//!   `@plugins/<plugin>/<file>` so errors carry file:line;
+//!   `@plugins/<plugin>/<file>` (`@builtin:<plugin>/<file>` for plugins built into
+//!   the binary, [`PluginSource::embedded`]) so errors carry file:line;
 //! - sandbox: base (no `load`/`dofile`/`loadfile`), `table`, `string`, `math`,
 //!   `utf8`, `io.write` only, `os.time`/`date`/`clock`/`difftime` only; `require`
 //!   resolves built-in modules and the plugin's `modules/`;
@@ -57,14 +58,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Layers, each importing only from those above it: `error`, `config`, `plugin`,
+// `json`, `info` → `state` → `diag` → `flow_view` → the Lua APIs (`flow_api`, `flow_info`,
+// `entity`, `flow_status`, `timeseries`, `lists`, `addrlist`) → `vm` → `loader` →
+// `runtime` (the facade) → its parts (`dispatch`, `ticks`, `syslog`, `ts_api`,
+// `faults`, `apply`, `reload`) and the other VMs (`page`, `endpoint`).
 mod addrlist;
 mod apply;
+mod config;
+mod diag;
+mod dispatch;
 mod endpoint;
 mod entity;
 mod error;
 mod faults;
 mod flow_api;
 mod flow_info;
+mod flow_status;
+mod flow_view;
+mod info;
 mod json;
 mod lists;
 mod loader;
@@ -76,23 +88,27 @@ mod runtime;
 pub mod settings;
 mod state;
 mod syslog;
+mod ticks;
+mod timeseries;
 mod ts_api;
 mod vm;
 
+pub use config::{FlowHook, Output, ScriptConfig, Timeseries};
 pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
 pub use error::{Error, Level, Problem, Result};
-pub use flow_api::FlowView;
-pub use loader::{PluginInfo, SUBDIRS, ScriptInfo};
-pub use page::{
-    MenuEntry, NoPageData, PageConfig, PageData, PageError, PageRequest, PageResponse, PageStats,
-    PageUser, Pages, sanitize_params,
+pub use flow_status::{
+    FLOW_MATCH_SLACK_SECS, FlowStatusRefused, FlowStatusRequest, FlowStatusSink,
 };
-pub use plugin::{PluginSource, discover, is_plugin_dir};
-pub use runtime::{FlowHook, LoadReport, Runtime, ScriptConfig};
+pub use flow_view::FlowView;
+pub use info::{LoadReport, PluginInfo, ScriptInfo};
+pub use loader::SUBDIRS;
+pub use page::{
+    MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
+    PageRequest, PageStats, PageUser, Pages, sanitize_params,
+};
+pub use plugin::{PluginSource, discover, gather, is_plugin_dir};
+pub use runtime::Runtime;
 pub use settings::{ScriptModel, SettingsFile};
-pub use state::Output;
-pub use syslog::{FLOW_MATCH_SLACK_SECS, FlowStatusRequest, FlowStatusSink};
-pub use ts_api::Timeseries;
 pub use vm::BUILTIN_MODULES;
 
 /// The crate's name, for logs.

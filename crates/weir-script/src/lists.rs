@@ -24,7 +24,8 @@ use std::time::UNIX_EPOCH;
 
 use mlua::{Lua, Table, Value};
 
-use crate::state::{SharedRef, api_error};
+use crate::diag::api_error;
+use crate::state::CallRef;
 
 /// Largest list file read (bigger ones: `nil, "too large"`).
 pub const MAX_LIST_BYTES: u64 = 16 << 20;
@@ -61,7 +62,7 @@ enum Lookup {
     Paths(Vec<PathBuf>),
 }
 
-fn lookup(sh: &SharedRef, path: &str, working_dir: &Path) -> Lookup {
+fn lookup(sh: &CallRef, path: &str, working_dir: &Path) -> Lookup {
     let Ok(s) = sh.try_borrow() else {
         return Lookup::Denied("not available here".into());
     };
@@ -88,9 +89,20 @@ fn lookup(sh: &SharedRef, path: &str, working_dir: &Path) -> Lookup {
     Lookup::Paths(vec![working_dir.join(p), ctx.plugin_dir.join(p)])
 }
 
+/// Why no list file was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum FileError {
+    /// None of the candidates exists.
+    #[error("no such file")]
+    NoSuchFile,
+    /// A candidate exists but is a directory or a special file.
+    #[error("{}: not a regular file", .0.display())]
+    NotRegular(PathBuf),
+}
+
 /// The first candidate that is a regular file, with its modification time.
-fn regular_file(paths: &[PathBuf]) -> Result<(PathBuf, i64), String> {
-    let mut why = String::from("no such file");
+fn regular_file(paths: &[PathBuf]) -> Result<(PathBuf, i64), FileError> {
+    let mut why = FileError::NoSuchFile;
     for p in paths {
         match std::fs::metadata(p) {
             Ok(m) if m.is_file() => {
@@ -101,7 +113,7 @@ fn regular_file(paths: &[PathBuf]) -> Result<(PathBuf, i64), String> {
                     .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
                 return Ok((p.clone(), mtime));
             }
-            Ok(_) => why = format!("{}: not a regular file", p.display()),
+            Ok(_) => why = FileError::NotRegular(p.clone()),
             Err(_) => {}
         }
     }
@@ -119,7 +131,7 @@ fn path_arg(v: &Value) -> Option<String> {
 pub(crate) fn install(
     lua: &Lua,
     ntop: &Table,
-    sh: &SharedRef,
+    sh: &CallRef,
     working_dir: &str,
 ) -> mlua::Result<()> {
     let wd = PathBuf::from(working_dir);
@@ -196,7 +208,7 @@ pub(crate) fn install(
     Ok(())
 }
 
-fn misuse(lua: &Lua, sh: &SharedRef, func: &str, msg: &str) {
+fn misuse(lua: &Lua, sh: &CallRef, func: &str, msg: &str) {
     if let Ok(mut s) = sh.try_borrow_mut() {
         api_error(lua, &mut s, func, msg);
     }
@@ -233,8 +245,9 @@ mod tests {
         assert!(
             regular_file(&[dir.path().to_path_buf()])
                 .unwrap_err()
+                .to_string()
                 .contains("not a regular file")
         );
-        assert_eq!(regular_file(&[missing]).unwrap_err(), "no such file");
+        assert_eq!(regular_file(&[missing]).unwrap_err(), FileError::NoSuchFile);
     }
 }

@@ -8,75 +8,20 @@ use std::sync::Arc;
 
 use mlua::chunk::ChunkMode;
 use mlua::{Function, Lua, Table, Value};
-use serde::Serialize;
 use weir_alerts::Registry;
 
-use crate::error::{Problem, chunk_name};
+use crate::config::{FlowHook, ScriptConfig};
+use crate::error::{LuaFailure, Problem, chunk_name};
+use crate::info::{PluginInfo, ScriptInfo};
 use crate::plugin::PluginSource;
-use crate::runtime::{FlowHook, ScriptConfig};
-use crate::state::{ScriptCtx, SharedRef};
-use crate::vm::{self, Budget, VmSettings};
+use crate::state::ScriptCtx;
+use crate::vm::{self, Budget, Parts, VmSettings};
 
 mod definitions;
 mod scripts;
 
 use definitions::{MAKE_CREATE, builtin_definitions, registry_with_api_types};
 pub use scripts::SUBDIRS;
-
-/// What a loaded user script looks like from outside.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScriptInfo {
-    /// Plugin key.
-    pub plugin: String,
-    /// Script key (file name without `.lua`).
-    pub key: String,
-    /// Subdirectory (`flow`, `host`, …).
-    pub subdir: String,
-    /// File relative to the plugin.
-    pub file: String,
-    /// `plugin` (hooks table) or `check_module` (seed 003 format).
-    pub format: &'static str,
-    /// Hook names it runs on.
-    pub hooks: Vec<String>,
-    /// Attached to the event dispatch (flow scripts that passed setup and config).
-    pub active: bool,
-    /// Why not active.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub inactive_reason: Option<String>,
-    /// Hook calls so far.
-    pub calls: u64,
-    /// Failed calls so far.
-    pub errors: u64,
-    /// Failures in a row.
-    pub consecutive_failures: u32,
-    /// Disabled after too many failures in a row (until reload).
-    pub disabled: bool,
-    /// The last error, with file:line.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_error: Option<String>,
-}
-
-/// A plugin as loaded.
-#[derive(Debug, Clone, Serialize)]
-pub struct PluginInfo {
-    /// Key (directory name).
-    pub key: String,
-    /// Title (manifest, or the key).
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Author.
-    pub author: String,
-    /// Directory.
-    pub dir: String,
-    /// Alert definitions (type names) it registered.
-    pub alert_definitions: Vec<String>,
-    /// Status definitions it registered.
-    pub status_definitions: Vec<String>,
-    /// The previous version was kept on reload because the new one failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kept_previous_version: Option<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -211,15 +156,21 @@ impl Loader {
     }
 
     /// Runs a plugin file in `env` under the budget; the error text carries file:line.
-    fn run(&self, plugin: &str, file: &str, src: &str, env: Table) -> Result<Value, String> {
+    fn run(
+        &self,
+        p: &PluginSource,
+        file: &str,
+        src: &str,
+        env: Table,
+    ) -> Result<Value, LuaFailure> {
         self.budget.reset();
         self.lua
             .load(src)
-            .set_name(chunk_name(plugin, file))
+            .set_name(chunk_name(&p.base(), file))
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .eval::<Value>()
-            .map_err(|e| crate::runtime::error_text(&e, plugin, file))
+            .map_err(|e| LuaFailure(crate::diag::error_text(&e, &p.base(), file)))
     }
 
     fn err(&mut self, plugin: &str, file: &str, msg: impl Into<String>) {
@@ -245,7 +196,7 @@ impl Loader {
             return Some(info);
         };
         let env = self.env(p).ok()?;
-        let t = match self.run(&p.key, "manifest.lua", src, env) {
+        let t = match self.run(p, "manifest.lua", src, env) {
             Ok(Value::Table(t)) => t,
             Ok(_) => {
                 self.err(
@@ -291,7 +242,7 @@ impl Loader {
         let Ok(env) = self.env(p) else {
             return Vec::new();
         };
-        match self.run(&p.key, "manifest.lua", src, env) {
+        match self.run(p, "manifest.lua", src, env) {
             Ok(Value::Table(t)) => t
                 .get::<Option<Vec<String>>>("dependencies")
                 .ok()
@@ -306,7 +257,7 @@ impl Loader {
         for (file, src) in p.files_in("locales") {
             let lang = stem(file);
             let env = self.env(p)?;
-            match self.run(&p.key, file, src, env) {
+            match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => {
                     let tbl = match locales.raw_get::<Value>(lang)? {
                         Value::Table(x) => x,
@@ -330,8 +281,8 @@ impl Loader {
     fn ts_schemas(&mut self, p: &PluginSource) -> mlua::Result<()> {
         for (file, src) in p.files_in("ts_schemas") {
             let env = self.env(p)?;
-            let ran = self.run(&p.key, file, src, env);
-            let found = crate::ts_api::after_schema_file(&self.lua, &p.key, file, ran.is_err());
+            let ran = self.run(p, file, src, env);
+            let found = crate::timeseries::after_schema_file(&self.lua, &p.key, file, ran.is_err());
             if let Err(e) = ran {
                 self.err(&p.key, file, e);
             }
@@ -345,7 +296,7 @@ impl Loader {
     fn endpoints(&mut self, p: &PluginSource) -> mlua::Result<()> {
         for (file, src) in p.files_in("alert_endpoints") {
             let env = self.env(p)?;
-            match self.run(&p.key, file, src, env) {
+            match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => {
                     if t.get::<Option<Function>>("dequeueRecipientAlerts")
                         .ok()
@@ -384,7 +335,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
         .files_in("modules")
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    let key = plugin.key.clone();
+    let base = plugin.base();
     let cache = lua.create_table()?;
     // Module files get this same `require` (kept in a table the closure can reach).
     let this = lua.create_table()?;
@@ -393,7 +344,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
         let Value::String(name) = name else {
             return Err(mlua::Error::RuntimeError(format!(
                 "{}: bad argument #1 to 'require' (string expected, got {})",
-                crate::state::caller_location(lua),
+                crate::diag::caller_location(lua),
                 name.type_name()
             )));
         };
@@ -417,7 +368,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
             env.raw_set("require", this_in.raw_get::<Value>(1)?)?;
             let v: Value = lua
                 .load(src.as_str())
-                .set_name(chunk_name(&key, &file))
+                .set_name(chunk_name(&base, &file))
                 .set_mode(ChunkMode::Text)
                 .set_environment(env)
                 .call(name.as_str())?;
@@ -427,7 +378,7 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
         }
         Err(mlua::Error::RuntimeError(format!(
             "{}: module '{name}' not found (weir provides {} and the plugin's modules/ directory)",
-            crate::state::caller_location(lua),
+            crate::diag::caller_location(lua),
             vm::BUILTIN_MODULES.join(", ")
         )))
     })?;
@@ -443,7 +394,7 @@ fn stem(file: &str) -> &str {
 /// Builds a VM with these plugins.
 pub(crate) fn build(
     cfg: &ScriptConfig,
-    sh: &SharedRef,
+    parts: &Parts,
     sources: &[PluginSource],
 ) -> crate::Result<Vm> {
     let budget = Rc::new(Budget::new(
@@ -460,8 +411,8 @@ pub(crate) fn build(
         ifid: cfg.ifid,
         ifname: cfg.ifname.clone(),
     };
-    let (lua, w) = vm::new_vm(&settings, sh)?;
-    crate::ts_api::configure(&lua, cfg.timeseries.as_ref());
+    let (lua, w) = vm::new_vm(&settings, parts)?;
+    crate::timeseries::configure(&lua, cfg.timeseries.as_ref());
     let make_create: Function = lua
         .load(MAKE_CREATE)
         .set_name("=weir/definitions.lua")
@@ -573,7 +524,13 @@ pub(crate) fn build(
                 .then_with(|| sa.info.key.cmp(&sb.info.key))
         });
     }
-    let problems = std::mem::take(&mut l.problems);
+    let mut problems = std::mem::take(&mut l.problems);
+    // Problems of plugins built into the binary name their origin, not a directory.
+    for p in &mut problems {
+        if let Some(src) = sources.iter().find(|s| s.embedded && s.key == p.plugin) {
+            p.origin = Some(src.base());
+        }
+    }
     let alert_entities: Table = l
         .lua
         .globals()

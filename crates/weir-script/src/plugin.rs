@@ -29,15 +29,19 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 const MAX_DEPTH: usize = 4;
 
-/// The files of one plugin, as read from disk.
+/// The files of one plugin, as read from disk or built into the binary
+/// ([`PluginSource::embedded`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginSource {
     /// Plugin key: the directory name.
     pub key: String,
-    /// The directory.
+    /// The directory; for a plugin built into the binary, its origin label
+    /// (`builtin:<key>`), which is no path on disk.
     pub dir: PathBuf,
     /// `*.lua` files by path relative to `dir`, `/`-separated.
     pub files: BTreeMap<String, String>,
+    /// Built into the binary: nothing of it is on disk, and its files never change.
+    pub embedded: bool,
 }
 
 impl PluginSource {
@@ -47,6 +51,78 @@ impl PluginSource {
             let rest = k.strip_prefix(subdir)?.strip_prefix('/')?;
             (!rest.contains('/')).then_some((k.as_str(), v.as_str()))
         })
+    }
+
+    /// A plugin built into the binary (with rust-embed, `include_str!`, …) from its
+    /// files: paths relative to the plugin directory (`manifest.lua`,
+    /// `user_scripts/flow/x.lua`, …) and their bytes. The same files are kept as
+    /// [`PluginSource::read`] keeps from a directory (`.lua` files, at most 3
+    /// directories deep under a known subdirectory, at most 1 MiB, UTF-8);
+    /// the others are left out or reported. Its origin label `builtin:<key>` stands
+    /// wherever a plugin directory is shown: messages, chunk names
+    /// (`builtin:<key>/<file>:<line>` in Lua errors), [`crate::PluginInfo::dir`].
+    pub fn embedded<I, P, B>(key: &str, files: I) -> (PluginSource, Vec<Problem>)
+    where
+        I: IntoIterator<Item = (P, B)>,
+        P: AsRef<str>,
+        B: AsRef<[u8]>,
+    {
+        let mut problems = Vec::new();
+        let mut kept = BTreeMap::new();
+        for (path, bytes) in files {
+            let rel = path.as_ref().replace('\\', "/");
+            let rel = rel.trim_start_matches("./");
+            let parts: Vec<&str> = rel.split('/').collect();
+            let wanted = rel.ends_with(".lua")
+                && !parts
+                    .iter()
+                    .any(|p| p.is_empty() || *p == "." || *p == "..")
+                && match parts.as_slice() {
+                    [one] => *one == "manifest.lua",
+                    [sub, ..] => PLUGIN_SUBDIRS.contains(sub) && parts.len() <= 4,
+                    [] => false,
+                };
+            if !wanted {
+                continue;
+            }
+            let bytes = bytes.as_ref();
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                problems.push(Problem::error(key, rel, "file larger than 1 MiB"));
+                continue;
+            }
+            match std::str::from_utf8(bytes) {
+                Ok(text) => {
+                    kept.insert(rel.to_owned(), text.to_owned());
+                }
+                Err(_) => problems.push(Problem::error(key, rel, "not UTF-8 text")),
+            }
+        }
+        let src = PluginSource {
+            key: key.to_owned(),
+            dir: PathBuf::from(format!("builtin:{key}")),
+            files: kept,
+            embedded: true,
+        };
+        for p in &mut problems {
+            p.origin = Some(src.base());
+        }
+        (src, problems)
+    }
+
+    /// Where the plugin's file names start in locations and chunk names:
+    /// `plugins/<key>` for a directory, `builtin:<key>` for a plugin built into the
+    /// binary.
+    pub fn base(&self) -> String {
+        if self.embedded {
+            format!("builtin:{}", self.key)
+        } else {
+            format!("plugins/{}", self.key)
+        }
+    }
+
+    /// The directory, or the origin label of a plugin built into the binary.
+    pub fn label(&self) -> String {
+        self.dir.display().to_string()
     }
 
     /// Reads one plugin directory.
@@ -63,6 +139,7 @@ impl PluginSource {
                 key,
                 dir: dir.to_path_buf(),
                 files,
+                embedded: false,
             }),
             problems,
         )
@@ -124,26 +201,37 @@ pub fn is_plugin_dir(dir: &Path) -> bool {
 /// Finds the plugins under each root (a root may itself be a plugin). Plugins are
 /// returned sorted by key; a key found twice keeps the first and reports the second.
 pub fn discover(roots: &[PathBuf]) -> (Vec<PluginSource>, Vec<Problem>) {
+    gather(&[], roots)
+}
+
+/// The plugins given (built into the binary) followed by those found under `roots`,
+/// sorted by key; a key found twice keeps the first and reports the second.
+pub fn gather(given: &[PluginSource], roots: &[PathBuf]) -> (Vec<PluginSource>, Vec<Problem>) {
     let mut dirs = Vec::new();
     for r in roots {
         find(r, 0, &mut dirs);
     }
     let mut out: Vec<PluginSource> = Vec::new();
     let mut problems = Vec::new();
-    for d in dirs {
-        let (src, mut p) = PluginSource::read(&d);
+    let read = dirs.iter().map(|d| PluginSource::read(d));
+    let given = given.iter().map(|s| (Some(s.clone()), Vec::new()));
+    for (src, mut p) in given.chain(read) {
         problems.append(&mut p);
         if let Some(src) = src {
             if let Some(prev) = out.iter().find(|o| o.key == src.key) {
-                problems.push(Problem::error(
+                let mut p = Problem::error(
                     &src.key,
                     "",
                     format!(
                         "duplicate plugin key: {} and {}; the second is skipped",
-                        prev.dir.display(),
-                        src.dir.display()
+                        prev.label(),
+                        src.label()
                     ),
-                ));
+                );
+                if src.embedded {
+                    p.origin = Some(src.base());
+                }
+                problems.push(p);
                 continue;
             }
             out.push(src);

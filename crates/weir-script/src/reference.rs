@@ -222,15 +222,37 @@ fn arrow(s: &str) -> Option<usize> {
     None
 }
 
-fn slot(part: &str, is_param: bool) -> Result<Slot, String> {
+/// What is wrong with the API reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReferenceError {
+    /// A signature or parameter that does not parse.
+    #[error("{0}")]
+    Signature(String),
+    /// A reference file that is not valid TOML of the expected shape, or a rule it
+    /// breaks (a parameter described twice, …).
+    #[error("reference/{file}: {message}")]
+    File {
+        /// The file under `reference/`.
+        file: String,
+        /// What is wrong, naming the module and function.
+        message: String,
+    },
+}
+
+fn slot(part: &str, is_param: bool) -> Result<Slot, ReferenceError> {
     let (name, ty) = match part.split_once(':') {
         // `fun(a: x): y` has colons inside brackets: only a name before the first one.
         Some((n, t)) if !n.contains(['(', '<', '{', '|', ' ']) => (n.trim(), t.trim()),
-        _ if is_param => return Err(format!("parameter `{part}`: expected `name: type`")),
+        _ if is_param => {
+            return Err(ReferenceError::Signature(format!(
+                "parameter `{part}`: expected `name: type`"
+            )));
+        }
         _ => ("", part.trim()),
     };
     if ty.is_empty() {
-        return Err(format!("`{part}`: empty type"));
+        return Err(ReferenceError::Signature(format!("`{part}`: empty type")));
     }
     let (name, opt_name) = match name.strip_suffix('?') {
         Some(n) => (n, true),
@@ -241,7 +263,9 @@ fn slot(part: &str, is_param: bool) -> Result<Slot, String> {
         _ => (ty, false),
     };
     if is_param && name != "..." && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!("parameter name `{name}` is not an identifier"));
+        return Err(ReferenceError::Signature(format!(
+            "parameter name `{name}` is not an identifier"
+        )));
     }
     Ok(Slot {
         name: name.to_owned(),
@@ -254,7 +278,7 @@ fn slot(part: &str, is_param: bool) -> Result<Slot, String> {
 ///
 /// # Errors
 /// A text saying what is malformed.
-pub fn parse_signature(sig: &str) -> Result<Signature, String> {
+pub fn parse_signature(sig: &str) -> Result<Signature, ReferenceError> {
     let sig = sig.trim();
     let (params, rets) = match arrow(sig) {
         Some(i) => (sig[..i].trim(), Some(sig[i + 2..].trim())),
@@ -263,7 +287,11 @@ pub fn parse_signature(sig: &str) -> Result<Signature, String> {
     let inner = params
         .strip_prefix('(')
         .and_then(|p| p.strip_suffix(')'))
-        .ok_or_else(|| format!("signature `{sig}`: parameters must be in parentheses"))?;
+        .ok_or_else(|| {
+            ReferenceError::Signature(format!(
+                "signature `{sig}`: parameters must be in parentheses"
+            ))
+        })?;
     let params = split_top(inner)
         .into_iter()
         .map(|p| slot(p, true))
@@ -271,11 +299,17 @@ pub fn parse_signature(sig: &str) -> Result<Signature, String> {
     if let Some(pos) = params.iter().position(|p| p.name == "...")
         && pos + 1 != params.len()
     {
-        return Err(format!("signature `{sig}`: `...` must come last"));
+        return Err(ReferenceError::Signature(format!(
+            "signature `{sig}`: `...` must come last"
+        )));
     }
     let returns = match rets {
         None => Vec::new(),
-        Some("") => return Err(format!("signature `{sig}`: nothing after `->`")),
+        Some("") => {
+            return Err(ReferenceError::Signature(format!(
+                "signature `{sig}`: nothing after `->`"
+            )));
+        }
         Some(r) => split_top(r)
             .into_iter()
             .map(|p| slot(p, false))
@@ -289,8 +323,9 @@ impl Function {
     ///
     /// # Errors
     /// A malformed `sig`.
-    pub fn signature(&self) -> Result<Signature, String> {
-        parse_signature(&self.sig).map_err(|e| format!("{}: {e}", self.name))
+    pub fn signature(&self) -> Result<Signature, ReferenceError> {
+        parse_signature(&self.sig)
+            .map_err(|e| ReferenceError::Signature(format!("{}: {e}", self.name)))
     }
 }
 
@@ -311,51 +346,43 @@ impl Module {
 ///
 /// # Errors
 /// The first problem, naming the file and the function.
-pub fn api() -> Result<Api, String> {
+pub fn api() -> Result<Api, ReferenceError> {
     let mut modules: Vec<Module> = Vec::new();
     for (file, text) in SOURCES {
-        let f: File = toml::from_str(text).map_err(|e| format!("reference/{file}: {e}"))?;
+        let bad = |message: String| ReferenceError::File {
+            file: (*file).to_owned(),
+            message,
+        };
+        let f: File = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         for m in f.module {
             let mut names = std::collections::HashSet::new();
             for f in &m.functions {
-                let s = f
-                    .signature()
-                    .map_err(|e| format!("reference/{file}: {}.{e}", m.name))?;
+                let s = f.signature().map_err(|e| bad(format!("{}.{e}", m.name)))?;
                 for o in &f.overloads {
-                    parse_signature(o)
-                        .map_err(|e| format!("reference/{file}: {}.{}: {e}", m.name, f.name))?;
+                    parse_signature(o).map_err(|e| bad(format!("{}.{}: {e}", m.name, f.name)))?;
                 }
                 for p in f.params.keys() {
                     if !s.params.iter().any(|x| &x.name == p) {
-                        return Err(format!(
-                            "reference/{file}: {}.{}: `params` describes `{p}`, not a parameter",
+                        return Err(bad(format!(
+                            "{}.{}: `params` describes `{p}`, not a parameter",
                             m.name, f.name
-                        ));
+                        )));
                     }
                 }
                 if !names.insert(f.name.clone()) {
-                    return Err(format!(
-                        "reference/{file}: {}.{} described twice",
-                        m.name, f.name
-                    ));
+                    return Err(bad(format!("{}.{} described twice", m.name, f.name)));
                 }
             }
             for f in &m.fields {
                 if !names.insert(f.name.clone()) {
-                    return Err(format!(
-                        "reference/{file}: {}.{} described twice",
-                        m.name, f.name
-                    ));
+                    return Err(bad(format!("{}.{} described twice", m.name, f.name)));
                 }
             }
             if modules
                 .iter()
                 .any(|x| x.name == m.name && x.kind == m.kind && x.vm == m.vm)
             {
-                return Err(format!(
-                    "reference/{file}: module {} described twice",
-                    m.name
-                ));
+                return Err(bad(format!("module {} described twice", m.name)));
             }
             modules.push(m);
         }
@@ -422,7 +449,7 @@ fn qualified(m: &Module, name: &str) -> String {
 ///
 /// # Errors
 /// The description files are invalid.
-pub fn markdown() -> Result<String, String> {
+pub fn markdown() -> Result<String, ReferenceError> {
     let api = api()?;
     let mut o = String::new();
     o.push_str(
@@ -550,7 +577,7 @@ fn fun_type(s: &Signature) -> String {
     t
 }
 
-fn stub_function(o: &mut String, owner: &str, f: &Function) -> Result<(), String> {
+fn stub_function(o: &mut String, owner: &str, f: &Function) -> Result<(), ReferenceError> {
     let s = f.signature()?;
     let mut doc = f.doc.trim().to_owned();
     if let Some(n) = &f.notes {
@@ -602,7 +629,7 @@ fn stub_function(o: &mut String, owner: &str, f: &Function) -> Result<(), String
 ///
 /// # Errors
 /// The description files are invalid.
-pub fn stubs() -> Result<Vec<(String, String)>, String> {
+pub fn stubs() -> Result<Vec<(String, String)>, ReferenceError> {
     let api = api()?;
     let mut files = Vec::new();
     for m in &api.modules {
@@ -774,7 +801,7 @@ pub fn luarc() -> String {
 ///
 /// # Errors
 /// The description files are invalid.
-pub fn generated_files() -> Result<Vec<(String, String)>, String> {
+pub fn generated_files() -> Result<Vec<(String, String)>, ReferenceError> {
     let mut out = vec![
         ("docs/plugins/lua-api.md".to_owned(), markdown()?),
         (".luarc.json".to_owned(), luarc()),

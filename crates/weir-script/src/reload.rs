@@ -5,17 +5,20 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use crate::error::{Level, Problem};
+use crate::info::LoadReport;
 use crate::loader::{self, Vm};
-use crate::plugin::discover;
-use crate::runtime::{LoadReport, Runtime};
+use crate::plugin::gather;
+use crate::runtime::Runtime;
 
 impl Runtime {
-    /// Re-reads every plugin from disk and swaps in a new VM. Flow state (in the flow
+    /// Re-reads every plugin from disk (plugins built into the binary are taken as
+    /// they are) and swaps in a new VM. Flow state (in the flow
     /// engine, and the alerted status of live flows here) is kept. A plugin whose new
     /// version has load errors keeps its previous version, and the report says why.
     pub fn reload(&mut self) -> LoadReport {
         self.run_teardowns();
-        let (new_sources, disc) = discover(&self.cfg.roots);
+        // Plugins built into the binary never change: they are loaded again as they are.
+        let (new_sources, disc) = gather(&self.cfg.sources, &self.cfg.roots);
         let failed_of = |vm: &Vm, disc: &[Problem]| -> HashMap<String, Vec<Problem>> {
             let mut m: HashMap<String, Vec<Problem>> = HashMap::new();
             for p in vm.problems.iter().chain(disc.iter()) {
@@ -25,7 +28,7 @@ impl Runtime {
             }
             m
         };
-        let attempt = match loader::build(&self.cfg, &self.shared, &new_sources) {
+        let attempt = match loader::build(&self.cfg, &self.parts, &new_sources) {
             Ok(vm) => vm,
             Err(e) => {
                 let mut r = self.report();
@@ -55,7 +58,7 @@ impl Runtime {
         } else {
             drop(attempt);
             mixed.sort_by(|a, b| a.key.cmp(&b.key));
-            match loader::build(&self.cfg, &self.shared, &mixed) {
+            match loader::build(&self.cfg, &self.parts, &mixed) {
                 Ok(vm) => vm,
                 Err(e) => {
                     let mut r = self.report();
@@ -80,12 +83,11 @@ impl Runtime {
                 p.kept_previous_version = Some(why.clone());
             }
         }
-        {
-            let mut s = self.shared.borrow_mut();
-            s.registry = vm.registry.clone();
-            s.alerts.set_registry(vm.registry.clone());
-            s.reload_requested = false;
-        }
+        self.parts
+            .alerts
+            .borrow_mut()
+            .set_registry(vm.registry.clone());
+        self.parts.call.borrow_mut().reload_requested = false;
         self.vm = vm;
         self.apply_settings();
         self.discovery_problems = reload_problems;
@@ -97,7 +99,7 @@ impl Runtime {
 
     pub(crate) fn check_reload(&mut self) {
         let flagged = self.reload_flag.swap(false, Ordering::Relaxed);
-        let asked = self.shared.borrow().reload_requested;
+        let asked = self.parts.call.borrow().reload_requested;
         if flagged || asked {
             self.reload();
         }

@@ -2,159 +2,30 @@
 //! hooks (filters applied in Rust first), raises flow alerts, isolates failures
 //! (budgets, consecutive-failure disabling) and reloads without losing flow state.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
-use mlua::Table;
-use serde::Serialize;
 use serde_json::Value as Json;
-use weir_alerts::{
-    AlertEngine, AlertGeneration, FlowAlert, Registry, Severity, StatusKey, alert_json,
-};
+use weir_alerts::{AlertEngine, Registry};
 use weir_decode::Timestamp;
-use weir_flow::{
-    CLI2SRV, Consumer, EndReason, Flow, Host, Interface, IpNet, Network, Networks, SRV2CLI, Tick,
-    tcp_state,
-};
+use weir_flow::{Consumer, EndReason, Flow, Host, Interface, Network, Tick};
 
-use crate::error::{Level, Problem, first_line};
-use crate::flow_api::FlowView;
-use crate::flow_info::full_info;
-use crate::loader::{self, Kind, PluginInfo, ScriptInfo, Vm};
-use crate::plugin::{PluginSource, discover};
-use crate::state::{Output, Shared, SharedRef};
-
-/// Runtime settings.
-#[derive(Debug, Clone)]
-pub struct ScriptConfig {
-    /// Plugin roots (each a plugin directory or a directory of plugins).
-    pub roots: Vec<PathBuf>,
-    /// Lua instructions one hook call may run (counted in steps of 1000). 0 removes
-    /// the count hook altogether: no instruction budget, no wall-clock backstop, only
-    /// the hard memory limit (it makes Lua-heavy scripts about twice as fast; see the
-    /// `script` bench).
-    pub instruction_budget: u64,
-    /// Memory limit of the VM, bytes.
-    pub memory_limit: usize,
-    /// Wall-clock backstop per call.
-    pub wall_limit: Duration,
-    /// Failures in a row after which a script is disabled until reload.
-    pub max_failures: u32,
-    /// The flow engine's `periodicUpdate` period (`EngineConfig::periodic_update_secs`):
-    /// scripts with a longer `periodic_update_seconds` are called only when the flow
-    /// duration crosses a multiple of theirs.
-    pub periodic_update_secs: u64,
-    /// Where `io.write`/`print` output goes.
-    pub output: Output,
-    /// Local networks (`cli.localhost`, `flow.isLocal()`, …).
-    pub local_networks: Vec<IpNet>,
-    /// Interface id and name.
-    pub ifid: i32,
-    /// Interface name.
-    pub ifname: String,
-    /// `ntop.getDirs().installdir`.
-    pub install_dir: PathBuf,
-    /// `ntop.getDirs().workingdir`.
-    pub working_dir: PathBuf,
-    /// Keep a log of statuses, alerts and script errors ([`Runtime::take_events`]).
-    pub record_events: bool,
-    /// Where `ts_utils.append` writes and `ts_utils.query` reads; `None`: timeseries
-    /// off (`params.ts_enabled` is false, `append` returns false).
-    pub timeseries: Option<crate::ts_api::Timeseries>,
-}
-
-impl Default for ScriptConfig {
-    fn default() -> Self {
-        ScriptConfig {
-            roots: vec![PathBuf::from("plugins")],
-            instruction_budget: 1_000_000,
-            memory_limit: 64 << 20,
-            wall_limit: Duration::from_secs(1),
-            max_failures: 5,
-            periodic_update_secs: 300,
-            output: Output::Stdout,
-            local_networks: Vec::new(),
-            ifid: 0,
-            ifname: "weir".into(),
-            install_dir: PathBuf::from("/usr/share/weir"),
-            working_dir: PathBuf::from("/var/lib/weir"),
-            record_events: false,
-            timeseries: None,
-        }
-    }
-}
-
-/// Flow hooks (spec flow-info.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FlowHook {
-    /// `protocolDetected`.
-    ProtocolDetected = 0,
-    /// `statusChanged`.
-    StatusChanged = 1,
-    /// `periodicUpdate`.
-    PeriodicUpdate = 2,
-    /// `flowEnd` (alias `idle`).
-    FlowEnd = 3,
-}
-
-impl FlowHook {
-    /// All hooks.
-    pub const ALL: [FlowHook; 4] = [
-        FlowHook::ProtocolDetected,
-        FlowHook::StatusChanged,
-        FlowHook::PeriodicUpdate,
-        FlowHook::FlowEnd,
-    ];
-
-    /// The hook name.
-    pub fn name(self) -> &'static str {
-        match self {
-            FlowHook::ProtocolDetected => "protocolDetected",
-            FlowHook::StatusChanged => "statusChanged",
-            FlowHook::PeriodicUpdate => "periodicUpdate",
-            FlowHook::FlowEnd => "flowEnd",
-        }
-    }
-
-    /// From a hook name (`idle` = `flowEnd`).
-    pub fn from_name(n: &str) -> Option<FlowHook> {
-        Some(match n {
-            "protocolDetected" => FlowHook::ProtocolDetected,
-            "statusChanged" => FlowHook::StatusChanged,
-            "periodicUpdate" => FlowHook::PeriodicUpdate,
-            "flowEnd" | "idle" => FlowHook::FlowEnd,
-            _ => return None,
-        })
-    }
-}
-
-/// What loading (or reloading) found.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LoadReport {
-    /// Plugins loaded.
-    pub plugins: Vec<PluginInfo>,
-    /// Scripts found (active or not).
-    pub scripts: Vec<ScriptInfo>,
-    /// Problems, each naming plugin, file and line.
-    pub problems: Vec<Problem>,
-}
-
-impl LoadReport {
-    /// Problems of level error.
-    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.level == Level::Error)
-    }
-}
+use crate::config::{FlowHook, ScriptConfig};
+use crate::diag::error_text;
+use crate::entity::{CurIndex, HostPrev};
+use crate::error::Problem;
+use crate::flow_view::FlowView;
+use crate::info::{LoadReport, ScriptInfo};
+use crate::loader::{self, Vm};
+use crate::plugin::{PluginSource, gather};
+use crate::vm::Parts;
 
 /// The Lua plugin runtime of one engine thread.
 pub struct Runtime {
     pub(crate) cfg: ScriptConfig,
-    pub(crate) shared: SharedRef,
+    /// The cells the VM's Rust functions share with the runtime.
+    pub(crate) parts: Parts,
     pub(crate) vm: Vm,
     pub(crate) discovery_problems: Vec<Problem>,
     pub(crate) reload_flag: Arc<AtomicBool>,
@@ -164,12 +35,12 @@ pub struct Runtime {
     pub(crate) spare: Option<Box<FlowView>>,
     pub(crate) watch: crate::settings::Watch,
     /// Host counters at the previous `min` tick (flood and scan hits).
-    pub(crate) host_prev: HashMap<(std::net::IpAddr, u16), crate::entity::HostPrev>,
+    pub(crate) host_prev: HashMap<(std::net::IpAddr, u16), HostPrev>,
     /// Victim hits (SYN flood, flow flood, SYN scan) of each local network in the
     /// current `min` round, by network id.
     pub(crate) net_hits: Vec<[u64; 3]>,
     /// Engaged alerts at the start of the current tick round.
-    pub(crate) cur_index: Option<crate::entity::CurIndex>,
+    pub(crate) cur_index: Option<CurIndex>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -180,28 +51,14 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-/// The first line of a Lua error, with the `plugins/…:line:` location when Lua gave
-/// one (memory errors get the script's file).
-pub(crate) fn error_text(e: &mlua::Error, plugin: &str, file: &str) -> String {
-    match e {
-        mlua::Error::CallbackError { cause, .. } => error_text(cause, plugin, file),
-        mlua::Error::WithContext { cause, .. } => error_text(cause, plugin, file),
-        mlua::Error::MemoryError(_) => {
-            format!("plugins/{plugin}/{file}: memory limit exceeded (not enough memory)")
-        }
-        mlua::Error::RuntimeError(s) => first_line(s).to_owned(),
-        mlua::Error::SyntaxError { message, .. } => first_line(message).to_owned(),
-        other => first_line(&other.to_string()).to_owned(),
-    }
-}
-
 impl Runtime {
-    /// Discovers the plugins under `cfg.roots` and loads them.
+    /// Loads the plugins of `cfg.sources` (built into the binary) and those found
+    /// under `cfg.roots`.
     ///
     /// # Errors
     /// Only when the VM itself cannot be created; plugin problems are in the report.
     pub fn load(cfg: ScriptConfig) -> crate::Result<(Runtime, LoadReport)> {
-        let (sources, problems) = discover(&cfg.roots);
+        let (sources, problems) = gather(&cfg.sources, &cfg.roots);
         Runtime::from_sources(cfg, sources, problems)
     }
 
@@ -214,17 +71,12 @@ impl Runtime {
         sources: Vec<PluginSource>,
         discovery_problems: Vec<Problem>,
     ) -> crate::Result<(Runtime, LoadReport)> {
-        let shared = new_shared(&cfg);
-        let vm = loader::build(&cfg, &shared, &sources)?;
-        {
-            let mut s = shared.borrow_mut();
-            s.registry = vm.registry.clone();
-            let r = vm.registry.clone();
-            s.alerts.set_registry(r);
-        }
+        let parts = Parts::new(&cfg);
+        let vm = loader::build(&cfg, &parts, &sources)?;
+        parts.alerts.borrow_mut().set_registry(vm.registry.clone());
         let mut rt = Runtime {
             cfg,
-            shared,
+            parts,
             vm,
             discovery_problems,
             reload_flag: Arc::new(AtomicBool::new(false)),
@@ -262,13 +114,14 @@ impl Runtime {
 
     /// Runs `f` on the alert engine (to attach a store or endpoints, flush, …).
     pub fn with_alerts<R>(&self, f: impl FnOnce(&mut AlertEngine) -> R) -> R {
-        f(&mut self.shared.borrow_mut().alerts)
+        f(&mut self.parts.alerts.borrow_mut().alerts)
     }
 
     /// Takes the recorded events (statuses, flow alerts, other alerts, script
     /// errors) when `record_events` is on.
     pub fn take_events(&mut self) -> Vec<Json> {
-        self.shared
+        self.parts
+            .alerts
             .borrow_mut()
             .events
             .as_mut()
@@ -276,9 +129,9 @@ impl Runtime {
             .unwrap_or_default()
     }
 
-    /// Takes the script output kept with [`Output::Buffer`].
+    /// Takes the script output kept with [`Output::Buffer`](crate::Output::Buffer).
     pub fn take_output(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.shared.borrow_mut().buffer)
+        std::mem::take(&mut self.parts.out.borrow_mut().buffer)
     }
 
     /// A flag that makes the runtime reload at the next flow batch (for SIGHUP).
@@ -330,7 +183,7 @@ impl Runtime {
             self.vm.budget.reset();
             if let Err(e) = f.call::<()>(()) {
                 let s = &self.vm.scripts[idx];
-                let text = error_text(&e, &s.info.plugin, &s.info.file);
+                let text = error_text(&e, &s.ctx.base, &s.info.file);
                 self.faults.push((idx, text));
             }
         }
@@ -342,7 +195,7 @@ impl Runtime {
         self.run_teardowns();
         self.end_timeseries_step();
         let now = self.last_secs;
-        self.shared.borrow_mut().alerts.tick(now);
+        self.parts.alerts.borrow_mut().alerts.tick(now);
     }
 
     #[inline]
@@ -356,333 +209,6 @@ impl Runtime {
             self.check_settings();
         }
     }
-
-    /// Index in the hook list of the first script that wants this flow.
-    #[inline]
-    fn first_passing(&self, h: usize, sel: &Sel) -> Option<usize> {
-        let scripts = &self.vm.scripts;
-        self.vm.hooks[h]
-            .iter()
-            .position(|e| passes(&scripts[e.script], sel))
-    }
-
-    fn select(
-        &self,
-        h: usize,
-        now: u64,
-        proto: u8,
-        l7: &weir_flow::L7,
-        tcp_state_bits: u8,
-        first_seen: u64,
-    ) -> Sel {
-        Sel {
-            l4: proto,
-            master: l7.master.0,
-            app: l7.app.0,
-            twh_ok: proto != 6 || tcp_state_bits & tcp_state::ESTABLISHED != 0,
-            periodic: (h == FlowHook::PeriodicUpdate as usize).then(|| {
-                (
-                    now.saturating_sub(first_seen),
-                    self.cfg.periodic_update_secs.max(1),
-                )
-            }),
-        }
-    }
-
-    /// Runs one hook on a flow: binds the `flow` global to it, calls every matching
-    /// script, writes statuses and scores back, raises the flow alert if one was
-    /// nominated. A flow no script wants is not copied and never enters Lua.
-    pub fn dispatch(&mut self, hook: FlowHook, now: Timestamp, flow: &mut Flow) {
-        let secs = now.as_secs();
-        self.boundary(secs);
-        let h = hook as usize;
-        let sel = self.select(
-            h,
-            secs,
-            flow.key.proto,
-            &flow.l7,
-            flow.tcp.state,
-            flow.first_seen.as_secs(),
-        );
-        let Some(first) = self.first_passing(h, &sel) else {
-            return;
-        };
-        let view = match self.spare.take() {
-            Some(mut b) => {
-                b.fill(flow);
-                b
-            }
-            None => Box::new(FlowView::take(flow)),
-        };
-        let mut view = self.run_hooks(h, first, secs, &sel, view);
-        view.restore(flow);
-        self.spare = Some(view);
-    }
-
-    /// [`Runtime::dispatch`] on a detached [`FlowView`] (benches, tests).
-    pub fn dispatch_view(
-        &mut self,
-        hook: FlowHook,
-        now: Timestamp,
-        view: Box<FlowView>,
-    ) -> Box<FlowView> {
-        let secs = now.as_secs();
-        self.boundary(secs);
-        let h = hook as usize;
-        let sel = self.select(
-            h,
-            secs,
-            view.key.proto,
-            &view.l7,
-            view.tcp.state,
-            view.first_seen.as_secs(),
-        );
-        match self.first_passing(h, &sel) {
-            None => view,
-            Some(first) => self.run_hooks(h, first, secs, &sel, view),
-        }
-    }
-
-    fn run_hooks(
-        &mut self,
-        h: usize,
-        first: usize,
-        secs: u64,
-        sel: &Sel,
-        view: Box<FlowView>,
-    ) -> Box<FlowView> {
-        {
-            let mut s = self.shared.borrow_mut();
-            s.flow = Some(view);
-            s.now = secs;
-            s.candidate = None;
-        }
-        let now_arg = i64::try_from(secs).unwrap_or(i64::MAX);
-        let mut info: Option<Table> = None;
-        let Vm {
-            hooks,
-            scripts,
-            budget,
-            lua,
-            ..
-        } = &mut self.vm;
-        for e in &hooks[h][first..] {
-            let sc = &mut scripts[e.script];
-            if !passes(sc, sel) {
-                continue;
-            }
-            {
-                let mut s = self.shared.borrow_mut();
-                s.script = Some(sc.ctx.clone());
-                s.script_conf = Some((sc.ctx.key.clone(), sc.ctx.subdir, sc.conf.clone()));
-            }
-            budget.reset();
-            let r = match e.kind {
-                Kind::Hooks => e.func.call::<()>((now_arg, &sc.conf)),
-                Kind::CheckModule => {
-                    let t = match &info {
-                        Some(t) => Ok(t.clone()),
-                        None => {
-                            let s = self.shared.borrow();
-                            let v = s.flow.as_ref().expect("flow bound during dispatch");
-                            full_info(lua, &s, v)
-                        }
-                    };
-                    match t {
-                        Ok(t) => {
-                            info = Some(t.clone());
-                            e.func.call::<()>(t)
-                        }
-                        Err(err) => Err(err),
-                    }
-                }
-            };
-            sc.info.calls += 1;
-            let api_errors = {
-                let mut s = self.shared.borrow_mut();
-                if s.api_errors.is_empty() {
-                    None
-                } else {
-                    Some(std::mem::take(&mut s.api_errors).join("; "))
-                }
-            };
-            match (r, api_errors) {
-                (Ok(()), None) => {
-                    sc.info.consecutive_failures = 0;
-                    if sc.teardown.is_some() && !self.pending_teardown.contains(&e.script) {
-                        self.pending_teardown.push(e.script);
-                    }
-                }
-                (Ok(()), Some(api)) => self.faults.push((e.script, api)),
-                (Err(err), _) => {
-                    let text = error_text(&err, &sc.info.plugin, &sc.info.file);
-                    self.faults.push((e.script, text));
-                }
-            }
-        }
-        let (view, cand) = {
-            let mut s = self.shared.borrow_mut();
-            s.script = None;
-            (
-                s.flow.take().expect("flow bound during dispatch"),
-                s.candidate.take(),
-            )
-        };
-        if let Some(c) = cand {
-            self.raise_flow_alert(&view, c, secs);
-        }
-        if !self.faults.is_empty() {
-            self.handle_faults();
-        }
-        view
-    }
-
-    pub(crate) fn raise_flow_alert(&mut self, v: &FlowView, c: crate::state::Candidate, now: u64) {
-        let mut s = self.shared.borrow_mut();
-        let prev = s.alerted.get(&v.serial).copied();
-        if c.score <= prev.map_or(0, |p| p.1) {
-            return;
-        }
-        let Some(st) = s.registry.status(StatusKey(c.status)).cloned() else {
-            return;
-        };
-        let Some(alert_type) = st.alert_type else {
-            return;
-        };
-        let severity = c
-            .severity
-            .or(st.severity)
-            .or_else(|| {
-                s.registry
-                    .alert(alert_type)
-                    .and_then(|a| a.default_severity)
-            })
-            .unwrap_or(Severity::Error);
-        let (cip, cport) = v.client();
-        let (sip, sport) = v.server();
-        let (cs, ss) = (cip.to_string(), sip.to_string());
-        let mut a = FlowAlert::new(
-            alert_type,
-            StatusKey(c.status),
-            severity,
-            now,
-            v.key.proto,
-            (&cs, cport),
-            (&ss, sport),
-        );
-        a.first_seen = v.first_seen.as_secs();
-        a.score = u32::from(c.score);
-        a.cli_score = u32::from(c.cli_score);
-        a.srv_score = u32::from(c.srv_score);
-        a.vlan_id = v.key.vlan;
-        a.proto_name = v.ndpi_name();
-        a.l7_proto = v.l7.proto().name().to_owned();
-        a.l7_master_proto = v.l7.master.name().to_owned();
-        a.cli_localhost = s.networks.lookup(cip).is_some();
-        a.srv_localhost = s.networks.lookup(sip).is_some();
-        a.cli2srv_bytes = v.dir[CLI2SRV].bytes;
-        a.srv2cli_bytes = v.dir[SRV2CLI].bytes;
-        a.cli2srv_packets = v.dir[CLI2SRV].packets;
-        a.srv2cli_packets = v.dir[SRV2CLI].packets;
-        a.info = v.info().to_owned();
-        a.replace_alert = prev.is_some();
-        a.script_key = Some(c.script.to_string());
-        let mut params = match c.params {
-            Json::Object(m) => m,
-            Json::Null => serde_json::Map::new(),
-            other => {
-                let mut m = serde_json::Map::new();
-                m.insert("status_info".into(), other);
-                m
-            }
-        };
-        params.insert("ntopng.key".into(), v.serial.into());
-        params.insert("hash_entry_id".into(), v.serial.into());
-        if let Some((t, code)) = v
-            .key
-            .is_icmp()
-            .then(|| v.key.b_port.to_be_bytes())
-            .map(|[x, y]| (x, y))
-        {
-            params.insert("icmp".into(), serde_json::json!({"type": t, "code": code}));
-        }
-        let generation = AlertGeneration {
-            script_key: c.script.to_string(),
-            subdir: "flow".into(),
-            confset_id: 0,
-        };
-        a.alert_json = alert_json(&Json::Object(params), Some(&generation));
-        s.alerted.insert(v.serial, (c.status, c.score));
-        if s.events.is_some()
-            && let Ok(mut j) = serde_json::to_value(&a)
-        {
-            j["event"] = "flow_alert".into();
-            j["alert_name"] = s
-                .registry
-                .alert(alert_type)
-                .map(|t| t.name.clone())
-                .unwrap_or_default()
-                .into();
-            s.record(j);
-        }
-        s.alerts.store_flow(a);
-    }
-}
-
-pub(crate) fn new_shared(cfg: &ScriptConfig) -> SharedRef {
-    let registry = Arc::new(Registry::with_builtins());
-    let alerts = AlertEngine::new(
-        weir_alerts::EngineConfig {
-            ifid: cfg.ifid,
-            ..Default::default()
-        },
-        registry.clone(),
-    );
-    Rc::new(RefCell::new(Shared {
-        flow: None,
-        host: None,
-        network: None,
-        now: 0,
-        candidate: None,
-        script: None,
-        api_errors: Vec::new(),
-        output: cfg.output.clone(),
-        buffer: Vec::new(),
-        registry,
-        alerts,
-        events: cfg.record_events.then(Vec::new),
-        networks: Networks::new(&cfg.local_networks),
-        reload_requested: false,
-        ifid: cfg.ifid,
-        alerted: HashMap::new(),
-        flow_sink: None,
-        script_conf: None,
-    }))
-}
-
-/// What the Rust-side filters look at.
-struct Sel {
-    l4: u8,
-    master: u16,
-    app: u16,
-    twh_ok: bool,
-    /// `periodicUpdate`: flow duration and the engine's period, seconds.
-    periodic: Option<(u64, u64)>,
-}
-
-#[inline]
-fn passes(s: &loader::Script, sel: &Sel) -> bool {
-    !s.info.disabled
-        && !s.off
-        && s.l4.is_none_or(|p| p == sel.l4)
-        && s.l7.is_none_or(|p| p == sel.master || p == sel.app)
-        && (!s.twh || sel.twh_ok)
-        && match (sel.periodic, s.period) {
-            // A script period longer than the engine's: only at the engine event
-            // where the flow duration crossed a multiple of it.
-            (Some((d, engine)), Some(p)) if p > engine => d / p > d.saturating_sub(engine) / p,
-            _ => true,
-        }
 }
 
 impl Consumer for Runtime {
@@ -720,9 +246,9 @@ impl Consumer for Runtime {
 
     fn flow_end(&mut self, now: Timestamp, flow: &mut Flow, _reason: EndReason) {
         self.dispatch(FlowHook::FlowEnd, now, flow);
-        let mut s = self.shared.borrow_mut();
-        if !s.alerted.is_empty() {
-            s.alerted.remove(&flow.serial);
+        let mut f = self.parts.flow.borrow_mut();
+        if !f.alerted.is_empty() {
+            f.alerted.remove(&flow.serial);
         }
     }
 }

@@ -59,31 +59,79 @@ impl Operator {
     }
 }
 
+/// What is wrong with a setting, a configuration value or the settings file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// A `default_value` that is not `<key>;<gt|lt>;<number>`.
+    #[error("bad default_value \"{value}\": {reason}")]
+    DefaultValue {
+        /// The text given.
+        value: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A field value the script's GUI model refuses.
+    #[error("{field}: {reason}")]
+    Field {
+        /// The field (`threshold`, `items`, `enabled`, …).
+        field: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// An entity override key that is neither an address nor a network.
+    #[error("entity `{0}`: not an IP address or a CIDR network")]
+    Entity(String),
+    /// The settings file (or its directory) could not be read, parsed or written.
+    #[error("{path}: {reason}")]
+    File {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The settings could not be written as TOML.
+    #[error("{0}")]
+    Serialize(String),
+}
+
+fn bad_field(field: &str, reason: impl Into<String>) -> SettingsError {
+    SettingsError::Field {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn file_error(path: &Path, reason: impl std::fmt::Display) -> SettingsError {
+    SettingsError::File {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
 /// `"<script_key>;<operator>;<value>"` (plugins.md §7.4) → operator and optional
 /// threshold.
 ///
 /// # Errors
 /// A text saying what is wrong.
-pub fn parse_default_value(s: &str) -> Result<(Operator, Option<f64>), String> {
+pub fn parse_default_value(s: &str) -> Result<(Operator, Option<f64>), SettingsError> {
+    let bad = |reason: String| SettingsError::DefaultValue {
+        value: s.to_owned(),
+        reason,
+    };
     let parts: Vec<&str> = s.split(';').collect();
     if parts.len() < 2 || parts.len() > 3 {
-        return Err(format!(
-            "bad default_value \"{s}\": expected \"<key>;<gt|lt>;<number>\""
-        ));
+        return Err(bad("expected \"<key>;<gt|lt>;<number>\"".to_owned()));
     }
-    let op = Operator::from_name(parts[1]).ok_or_else(|| {
-        format!(
-            "bad default_value \"{s}\": operator `{}` is not gt or lt",
-            parts[1]
-        )
-    })?;
-    let th =
-        match parts.get(2).map(|v| v.trim()) {
-            None | Some("") => None,
-            Some(v) => Some(v.parse::<f64>().map_err(|_| {
-                format!("bad default_value \"{s}\": threshold `{v}` is not a number")
-            })?),
-        };
+    let op = Operator::from_name(parts[1])
+        .ok_or_else(|| bad(format!("operator `{}` is not gt or lt", parts[1])))?;
+    let th = match parts.get(2).map(|v| v.trim()) {
+        None | Some("") => None,
+        Some(v) => Some(
+            v.parse::<f64>()
+                .map_err(|_| bad(format!("threshold `{v}` is not a number")))?,
+        ),
+    };
     Ok((op, th))
 }
 
@@ -238,30 +286,33 @@ impl ScriptModel {
     ///
     /// # Errors
     /// A one-line text naming the field and what is allowed.
-    pub fn validate_field(&self, field: &str, value: &Json) -> Result<Json, String> {
+    pub fn validate_field(&self, field: &str, value: &Json) -> Result<Json, SettingsError> {
         let g = &self.gui;
-        let number = |v: &Json| -> Result<f64, String> {
+        let number = |v: &Json| -> Result<f64, SettingsError> {
             v.as_f64()
-                .ok_or_else(|| format!("{field}: {v} is not a number"))
+                .ok_or_else(|| bad_field(field, format!("{v} is not a number")))
         };
         match (&g.input_builder, field) {
             (_, "enabled") => value
                 .as_bool()
                 .map(Json::Bool)
-                .ok_or_else(|| format!("enabled: {value} is not true or false")),
+                .ok_or_else(|| bad_field("enabled", format!("{value} is not true or false"))),
             (InputBuilder::ThresholdCross, "threshold") => {
                 let x = number(value)?;
                 let (lo, hi) = (g.field_min, g.field_max);
                 if lo.is_some_and(|lo| x < lo) || hi.is_some_and(|hi| x > hi) {
-                    return Err(format!(
-                        "threshold: {} is out of range {}..{}{}",
-                        fmt_num(x),
-                        lo.map(fmt_num).unwrap_or_default(),
-                        hi.map(fmt_num).unwrap_or_default(),
-                        g.unit
-                            .as_deref()
-                            .map(|u| format!(" ({})", unit_label(u)))
-                            .unwrap_or_default()
+                    return Err(bad_field(
+                        "threshold",
+                        format!(
+                            "{} is out of range {}..{}{}",
+                            fmt_num(x),
+                            lo.map(fmt_num).unwrap_or_default(),
+                            hi.map(fmt_num).unwrap_or_default(),
+                            g.unit
+                                .as_deref()
+                                .map(|u| format!(" ({})", unit_label(u)))
+                                .unwrap_or_default()
+                        ),
                     ));
                 }
                 Ok(num_json(x))
@@ -269,13 +320,13 @@ impl ScriptModel {
             (InputBuilder::ThresholdCross, "operator") => {
                 let s = value.as_str().unwrap_or_default();
                 let op = Operator::from_name(s)
-                    .ok_or_else(|| format!("operator: {value} is not gt or lt"))?;
+                    .ok_or_else(|| bad_field("operator", format!("{value} is not gt or lt")))?;
                 if let Some(fixed) = g.field_operator
                     && fixed != op
                 {
-                    return Err(format!(
-                        "operator: this script only allows {}",
-                        fixed.name()
+                    return Err(bad_field(
+                        "operator",
+                        format!("this script only allows {}", fixed.name()),
                     ));
                 }
                 Ok(Json::String(op.name().into()))
@@ -284,7 +335,7 @@ impl ScriptModel {
             | (InputBuilder::ElephantFlows, "l2r_bytes_value" | "r2l_bytes_value") => {
                 let x = number(value)?;
                 if x < 0.0 {
-                    return Err(format!("{field}: {} is below 0", fmt_num(x)));
+                    return Err(bad_field(field, format!("{} is below 0", fmt_num(x))));
                 }
                 Ok(num_json(x))
             }
@@ -305,7 +356,7 @@ impl ScriptModel {
                         .map(|x| x.trim().to_owned())
                         .filter(|x| !x.is_empty())
                         .collect(),
-                    other => return Err(format!("items: {other} is not a list")),
+                    other => return Err(bad_field("items", format!("{other} is not a list"))),
                 };
                 let mut out: Vec<String> = Vec::new();
                 for it in items {
@@ -316,10 +367,13 @@ impl ScriptModel {
                 }
                 Ok(Json::Array(out.into_iter().map(Json::String).collect()))
             }
-            (b, f) if !b.fields().is_empty() => Err(format!(
-                "{f}: not a field of this script (input builder {}: enabled, {})",
-                b.name(),
-                b.fields().join(", ")
+            (b, f) if !b.fields().is_empty() => Err(bad_field(
+                f,
+                format!(
+                    "not a field of this script (input builder {}: enabled, {})",
+                    b.name(),
+                    b.fields().join(", ")
+                ),
             )),
             (_, _) => Ok(value.clone()),
         }
@@ -329,7 +383,7 @@ impl ScriptModel {
     ///
     /// # Errors
     /// The first bad field.
-    pub fn validate_conf(&self, conf: &Map<String, Json>) -> Result<(), String> {
+    pub fn validate_conf(&self, conf: &Map<String, Json>) -> Result<(), SettingsError> {
         for (k, v) in conf {
             self.validate_field(k, v)?;
         }
@@ -337,13 +391,13 @@ impl ScriptModel {
     }
 }
 
-fn check_item(kind: Option<&str>, it: &str) -> Result<(), String> {
+fn check_item(kind: Option<&str>, it: &str) -> Result<(), SettingsError> {
     match kind {
-        Some("country") if !(it.len() == 2 && it.chars().all(|c| c.is_ascii_alphabetic())) => {
-            Err(format!("items: `{it}` is not a two-letter country code"))
-        }
+        Some("country") if !(it.len() == 2 && it.chars().all(|c| c.is_ascii_alphabetic())) => Err(
+            bad_field("items", format!("`{it}` is not a two-letter country code")),
+        ),
         Some("string") if it.chars().any(char::is_whitespace) => {
-            Err(format!("items: `{it}` is not a single word"))
+            Err(bad_field("items", format!("`{it}` is not a single word")))
         }
         _ => Ok(()),
     }
@@ -436,13 +490,13 @@ pub struct SettingsFile {
 ///
 /// # Errors
 /// Neither.
-pub fn parse_entity(s: &str) -> Result<IpNet, String> {
+pub fn parse_entity(s: &str) -> Result<IpNet, SettingsError> {
     if let Ok(n) = s.parse::<IpNet>() {
         return Ok(n);
     }
     s.parse::<IpAddr>()
         .map(IpNet::from)
-        .map_err(|_| format!("entity `{s}`: not an IP address or a CIDR network"))
+        .map_err(|_| SettingsError::Entity(s.to_owned()))
 }
 
 impl SettingsFile {
@@ -450,13 +504,11 @@ impl SettingsFile {
     ///
     /// # Errors
     /// Unreadable or not valid TOML of this shape.
-    pub fn load(path: &Path) -> Result<SettingsFile, String> {
+    pub fn load(path: &Path) -> Result<SettingsFile, SettingsError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), one_line(&e)))
-            }
+            Ok(text) => toml::from_str(&text).map_err(|e| file_error(path, one_line(&e))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SettingsFile::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(e) => Err(file_error(path, e)),
         }
     }
 
@@ -464,20 +516,21 @@ impl SettingsFile {
     ///
     /// # Errors
     /// The directory cannot be written.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = toml::to_string_pretty(self).map_err(|e| e.to_string())?;
+    pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
+        let text =
+            toml::to_string_pretty(self).map_err(|e| SettingsError::Serialize(e.to_string()))?;
         let text = format!(
             "# User script settings, written by `weir scripts`. A running weir applies\n\
              # changes at the next hook call. See docs/plugins/configuration.md.\n\n{text}"
         );
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
         }
         let tmp = path.with_extension(format!("toml.tmp{}", std::process::id()));
-        std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::write(&tmp, text).map_err(|e| file_error(&tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            format!("{}: {e}", path.display())
+            file_error(path, e)
         })
     }
 
@@ -678,7 +731,12 @@ mod tests {
             Ok((Operator::Gt, Some(50.0)))
         );
         assert_eq!(parse_default_value("x;lt"), Ok((Operator::Lt, None)));
-        assert!(parse_default_value("x;ge;5").unwrap_err().contains("ge"));
+        assert!(
+            parse_default_value("x;ge;5")
+                .unwrap_err()
+                .to_string()
+                .contains("ge")
+        );
         assert!(parse_default_value("x;gt;abc").is_err());
         assert!(parse_default_value("x").is_err());
     }
@@ -687,8 +745,10 @@ mod tests {
     fn validation_names_field_and_range() {
         let m = model();
         assert_eq!(
-            m.validate_field("threshold", &Json::from(70000)),
-            Err("threshold: 70000 is out of range 1..65535 (syn_sec)".into())
+            m.validate_field("threshold", &Json::from(70000))
+                .unwrap_err()
+                .to_string(),
+            "threshold: 70000 is out of range 1..65535 (syn_sec)"
         );
         assert_eq!(
             m.validate_field("threshold", &Json::from(10)),
@@ -697,11 +757,13 @@ mod tests {
         assert!(
             m.validate_field("operator", &"lt".into())
                 .unwrap_err()
+                .to_string()
                 .contains("only allows gt")
         );
         assert!(
             m.validate_field("colour", &"red".into())
                 .unwrap_err()
+                .to_string()
                 .starts_with("colour: not a field")
         );
     }

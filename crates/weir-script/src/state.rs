@@ -1,86 +1,26 @@
-//! State shared between the runtime and the Rust functions it registers in Lua.
+//! The state the Rust functions registered in Lua share with the runtime, in small
+//! cells each part borrows on its own: script output, the current call, and the
+//! alert engine. (The flow binding lives in `flow_api`, the host and network
+//! binding in `entity`, the flow-status sink in `flow_status`.)
 
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use mlua::Lua;
 use serde_json::Value as Json;
-use weir_alerts::{AlertEngine, Registry, Severity};
-use weir_flow::Networks;
+use weir_alerts::{AlertEngine, Registry};
 
-use crate::flow_api::FlowView;
+use crate::config::{Output, ScriptConfig};
 
-/// Where `io.write`, `print` and `tprint` output goes.
-#[derive(Debug, Clone, Default)]
-pub enum Output {
-    /// Standard output (the default).
-    #[default]
-    Stdout,
-    /// Standard error.
-    Stderr,
-    /// Kept in memory; read it with [`Runtime::take_output`](crate::Runtime::take_output).
-    Buffer,
-    /// Dropped.
-    Discard,
-    /// Appended to a buffer shared across threads (endpoint threads, tests).
-    Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>),
-}
-
-/// The script a hook call belongs to.
-#[derive(Debug, Clone)]
-pub(crate) struct ScriptCtx {
-    pub key: Rc<str>,
-    /// `flow`, `host`, … (`alert_generation.subdir`).
-    pub subdir: &'static str,
-    pub security: bool,
-    /// The directory of the script's plugin (relative list paths, `crate::lists`).
-    pub plugin_dir: Rc<std::path::Path>,
-}
-
-/// The status nominated for the flow alert in the current hook batch
-/// (flow-info.md §6).
-#[derive(Debug, Clone)]
-pub(crate) struct Candidate {
-    pub status: u8,
-    pub score: u16,
-    pub cli_score: u16,
-    pub srv_score: u16,
-    pub severity: Option<Severity>,
-    pub params: Json,
-    pub script: Rc<str>,
-}
-
-pub(crate) struct Shared {
-    pub flow: Option<Box<FlowView>>,
-    pub host: Option<crate::entity::HostView>,
-    /// `params.entity_info` of the network being visited (the `network` global).
-    pub network: Option<mlua::Table>,
-    pub now: u64,
-    pub candidate: Option<Candidate>,
-    pub script: Option<ScriptCtx>,
-    pub api_errors: Vec<String>,
+/// Where the script output goes, and what [`Output::Buffer`] kept.
+#[derive(Debug, Default)]
+pub(crate) struct OutBuf {
     pub output: Output,
     pub buffer: Vec<u8>,
-    pub registry: Arc<Registry>,
-    pub alerts: AlertEngine,
-    pub events: Option<Vec<Json>>,
-    pub networks: Networks,
-    pub reload_requested: bool,
-    pub ifid: i32,
-    /// Alerted status and its score per live flow serial (flow-info.md §6).
-    pub alerted: std::collections::HashMap<u64, (u8, u16)>,
-    /// Where `flow_utils.triggerStatusByTuple` sends its requests (syslog VMs).
-    pub flow_sink: Option<crate::syslog::FlowStatusSink>,
-    /// The `script_conf` of the last flow or entity hook call: script key, subdir and
-    /// table (`crate::lists` reads only files it names).
-    pub script_conf: Option<(Rc<str>, &'static str, mlua::Table)>,
 }
 
-pub(crate) type SharedRef = Rc<RefCell<Shared>>;
-
-impl Shared {
+impl OutBuf {
     pub fn write(&mut self, bytes: &[u8]) {
         match &self.output {
             Output::Stdout => {
@@ -105,41 +45,117 @@ impl Shared {
             }
         }
     }
+}
 
+/// The script output cell.
+pub(crate) type OutRef = Rc<RefCell<OutBuf>>;
+
+/// The script a hook call belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptCtx {
+    pub key: Rc<str>,
+    /// `flow`, `host`, … (`alert_generation.subdir`).
+    pub subdir: &'static str,
+    pub security: bool,
+    /// The directory of the script's plugin (relative list paths, `crate::lists`).
+    pub plugin_dir: Rc<std::path::Path>,
+    /// Where the plugin's file names start in locations (`plugins/<key>` or
+    /// `builtin:<key>`).
+    pub base: Rc<str>,
+}
+
+/// The hook call running now: its script, its clock, and the API misuses it made.
+#[derive(Debug, Default)]
+pub(crate) struct CallState {
+    pub now: u64,
+    pub script: Option<ScriptCtx>,
+    pub api_errors: Vec<String>,
+    pub ifid: i32,
+    pub reload_requested: bool,
+    /// The `script_conf` of the last flow or entity hook call: script key, subdir and
+    /// table (`crate::lists` reads only files it names).
+    pub script_conf: Option<(Rc<str>, &'static str, mlua::Table)>,
+}
+
+impl CallState {
+    /// Enters a hook call of `script` with its configuration.
+    pub fn enter(&mut self, script: &ScriptCtx, conf: &mlua::Table) {
+        self.script = Some(script.clone());
+        self.script_conf = Some((script.key.clone(), script.subdir, conf.clone()));
+    }
+
+    /// The API misuses of the call that just ended, joined; none: `None`.
+    pub fn take_api_errors(&mut self) -> Option<String> {
+        (!self.api_errors.is_empty()).then(|| std::mem::take(&mut self.api_errors).join("; "))
+    }
+}
+
+/// The current call cell.
+pub(crate) type CallRef = Rc<RefCell<CallState>>;
+
+/// The alert engine with its registry, and the event log (`record_events`).
+pub(crate) struct AlertState {
+    pub registry: Arc<Registry>,
+    pub alerts: AlertEngine,
+    pub events: Option<Vec<Json>>,
+}
+
+impl AlertState {
+    /// Logs an event when events are recorded.
     pub fn record(&mut self, ev: Json) {
         if let Some(evs) = &mut self.events {
             evs.push(ev);
         }
     }
-}
 
-/// Where the Lua code calling a Rust function is: `plugins/p/file.lua:12`.
-pub(crate) fn caller_location(lua: &Lua) -> String {
-    for level in 1..4 {
-        let loc = lua.inspect_stack(level, |d| {
-            let src = d.source();
-            let file = src.short_src.map(|s| s.into_owned()).unwrap_or_default();
-            (file, d.current_line())
-        });
-        match loc {
-            Some((file, Some(line))) if file.starts_with("plugins/") => {
-                return format!("{file}:{line}");
-            }
-            Some(_) => continue,
-            None => break,
-        }
+    /// Events are recorded.
+    pub fn recording(&self) -> bool {
+        self.events.is_some()
     }
-    "?".to_owned()
+
+    /// A new registry (after a load or reload).
+    pub fn set_registry(&mut self, registry: Arc<Registry>) {
+        self.registry = registry.clone();
+        self.alerts.set_registry(registry);
+    }
 }
 
-/// Records an API misuse (wrong argument, call outside a hook): logged with the
-/// caller's file:line and counted against the running script, which gets nil back
-/// (ntopng's behaviour: such calls never raise).
-pub(crate) fn api_error(lua: &Lua, s: &mut Shared, func: &str, msg: &str) {
-    let loc = caller_location(lua);
-    let text = format!("{loc}: {func}: {msg}");
-    tracing::debug!(target: "weir_script", error = %text, "bad Lua API call");
-    if s.api_errors.len() < 16 {
-        s.api_errors.push(text);
+/// The alert cell.
+pub(crate) type AlertRef = Rc<RefCell<AlertState>>;
+
+/// The cells every part of a VM may borrow.
+#[derive(Clone)]
+pub(crate) struct Cells {
+    pub out: OutRef,
+    pub call: CallRef,
+    pub alerts: AlertRef,
+}
+
+impl Cells {
+    /// Fresh cells for a runtime (or a page or endpoint VM) with these settings.
+    pub fn new(cfg: &ScriptConfig) -> Cells {
+        let registry = Arc::new(Registry::with_builtins());
+        let alerts = AlertEngine::new(
+            weir_alerts::EngineConfig {
+                ifid: cfg.ifid,
+                ..Default::default()
+            },
+            registry.clone(),
+        );
+        Cells {
+            out: Rc::new(RefCell::new(OutBuf {
+                output: cfg.output.clone(),
+                buffer: Vec::new(),
+            })),
+            call: Rc::new(RefCell::new(CallState {
+                ifid: cfg.ifid,
+                ..CallState::default()
+            })),
+            alerts: Rc::new(RefCell::new(AlertState {
+                registry,
+                alerts,
+                events: cfg.record_events.then(Vec::new),
+            })),
+        }
     }
 }

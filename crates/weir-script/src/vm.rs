@@ -13,8 +13,47 @@ use weir_alerts::{
 };
 use weir_flow::Proto;
 
+use crate::config::ScriptConfig;
+use crate::diag::{api_error, caller_location};
+use crate::entity::{HostBinding, HostRef};
+use crate::error::{Misuse, misuse};
+use crate::flow_status::SinkRef;
+use crate::flow_view::{FlowRef, FlowState};
 use crate::json;
-use crate::state::{SharedRef, api_error, caller_location};
+use crate::state::{AlertRef, AlertState, CallRef, CallState, Cells, OutRef};
+
+/// The cells the Rust functions of one VM share with the runtime, one per part:
+/// script output, the current call, the alert engine, the flow binding, the entity
+/// binding and the flow-status sink. Each function borrows only the cells it needs.
+#[derive(Clone)]
+pub(crate) struct Parts {
+    pub out: OutRef,
+    pub call: CallRef,
+    pub alerts: AlertRef,
+    pub flow: FlowRef,
+    pub host: HostRef,
+    pub sink: SinkRef,
+}
+
+impl Parts {
+    /// Fresh cells for a runtime (or a page or endpoint VM) with these settings.
+    pub fn new(cfg: &ScriptConfig) -> Parts {
+        let Cells { out, call, alerts } = Cells::new(cfg);
+        let networks = weir_flow::Networks::new(&cfg.local_networks);
+        Parts {
+            flow: Rc::new(std::cell::RefCell::new(FlowState::new(
+                networks,
+                call.clone(),
+                alerts.clone(),
+            ))),
+            host: Rc::new(std::cell::RefCell::new(HostBinding::new(call.clone()))),
+            sink: Rc::new(std::cell::RefCell::new(None)),
+            out,
+            call,
+            alerts,
+        }
+    }
+}
 
 /// Instructions between two runs of the count hook.
 pub(crate) const HOOK_EVERY: u32 = 1000;
@@ -96,7 +135,7 @@ pub(crate) struct VmSettings {
 
 /// A fresh sandboxed VM with the built-in modules loaded. Returns the VM and the
 /// internal `W` table.
-pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Table)> {
+pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Table)> {
     let lua = Lua::new_with(
         StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8 | StdLib::OS,
         LuaOptions::new(),
@@ -130,7 +169,7 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
     }
     g.raw_set("os", safe_os)?;
     let io = lua.create_table()?;
-    let s2 = sh.clone();
+    let (o2, c2) = (parts.out.clone(), parts.call.clone());
     let write = lua.create_function(move |lua, args: MultiValue| {
         let mut buf = Vec::new();
         for a in args.iter() {
@@ -139,7 +178,7 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
                 Value::Integer(i) => buf.extend_from_slice(i.to_string().as_bytes()),
                 Value::Number(n) => buf.extend_from_slice(n.to_string().as_bytes()),
                 other => {
-                    if let Ok(mut s) = s2.try_borrow_mut() {
+                    if let Ok(mut s) = c2.try_borrow_mut() {
                         api_error(
                             lua,
                             &mut s,
@@ -151,14 +190,14 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
                 }
             }
         }
-        if let Ok(mut s) = s2.try_borrow_mut() {
+        if let Ok(mut s) = o2.try_borrow_mut() {
             s.write(&buf);
         }
         Ok(())
     })?;
     io.raw_set("write", write.clone())?;
     g.raw_set("io", io)?;
-    let s3 = sh.clone();
+    let s3 = parts.out.clone();
     let print = lua.create_function(move |_, args: MultiValue| {
         let mut line = String::new();
         for (i, a) in args.iter().enumerate() {
@@ -268,7 +307,7 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
             Ok(since_epoch)
         })?,
     )?;
-    let s5 = sh.clone();
+    let s5 = parts.call.clone();
     w.raw_set(
         "request_reload",
         lua.create_function(move |_, ()| {
@@ -278,18 +317,18 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
             Ok(())
         })?,
     )?;
-    let s6 = sh.clone();
+    let (a6, c6) = (parts.alerts.clone(), parts.call.clone());
     w.raw_set(
         "alert",
         lua.create_function(
             move |lua, (action, ent, ti, when): (String, Value, Value, Option<i64>)| {
-                let Ok(mut s) = s6.try_borrow_mut() else {
+                let (Ok(mut a), Ok(mut c)) = (a6.try_borrow_mut(), c6.try_borrow_mut()) else {
                     return Ok(false);
                 };
-                match alert_call(&mut s, &action, &ent, &ti, when) {
+                match alert_call(&mut a, &c, &action, &ent, &ti, when) {
                     Ok(b) => Ok(b),
                     Err(msg) => {
-                        api_error(lua, &mut s, &format!("alerts_api.{action}"), &msg);
+                        api_error(lua, &mut c, &format!("alerts_api.{action}"), &msg.0);
                         Ok(false)
                     }
                 }
@@ -317,7 +356,7 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
     let ak = alert_keys(&lua)?;
     let fk = flow_keys(&lua)?;
     let dk = json::module(&lua)?;
-    let ts = crate::ts_api::install(&lua, sh)?;
+    let ts = crate::timeseries::install(&lua, &parts.call)?;
     for (name, t) in [
         ("alert_keys", &ak),
         ("flow_keys", &fk),
@@ -340,19 +379,22 @@ pub(crate) fn new_vm(set: &VmSettings, sh: &SharedRef) -> mlua::Result<(Lua, Tab
         modules.raw_set(name, m)?;
     }
     let ntop = loaded.raw_get::<Table>("ntop")?;
-    crate::lists::install(&lua, &ntop, sh, &set.workingdir)?;
+    crate::lists::install(&lua, &ntop, &parts.call, &set.workingdir)?;
     crate::addrlist::install(&lua, &ntop, set.memory_limit)?;
     g.raw_set("ntop", ntop)?;
     // 3.x check modules reach alerts_api as a global (seed 003).
     g.raw_set("alerts_api", loaded.raw_get::<Table>("alerts_api")?)?;
     let iface = interface(&lua, set)?;
-    crate::entity::extend_interface(&lua, &iface, sh, set.ifid, &set.ifname)?;
+    crate::entity::extend_interface(&lua, &iface, &parts.host, set.ifid, &set.ifname)?;
     crate::entity::install_entity_fns(&lua)?;
     g.raw_set("interface", iface)?;
-    g.raw_set("flow", crate::flow_api::install(&lua, sh)?)?;
-    g.raw_set("host", crate::entity::install_host(&lua, sh)?)?;
-    g.raw_set("network", crate::entity::install_network(&lua, sh)?)?;
-    crate::syslog::install(&lua, &loaded, sh)?;
+    g.raw_set("flow", crate::flow_api::install(&lua, &parts.flow)?)?;
+    g.raw_set("host", crate::entity::install_host(&lua, &parts.host)?)?;
+    g.raw_set(
+        "network",
+        crate::entity::install_network(&lua, &parts.host)?,
+    )?;
+    crate::flow_status::install(&lua, &loaded, &parts.sink, &parts.call, &parts.alerts)?;
     Ok((lua, w))
 }
 
@@ -454,12 +496,13 @@ fn int_field(t: &Table, k: &str) -> Option<i64> {
 
 /// `alerts_api.trigger/release/store` → the alert engine.
 fn alert_call(
-    s: &mut crate::state::Shared,
+    s: &mut AlertState,
+    call: &CallState,
     action: &str,
     ent: &Value,
     ti: &Value,
     when: Option<i64>,
-) -> Result<bool, String> {
+) -> Result<bool, Misuse> {
     let Value::Table(ent) = ent else {
         return Err("argument #1 (entity_info): table expected".into());
     };
@@ -513,14 +556,14 @@ fn alert_call(
     if let Some(g) = gran {
         info = info.granularity(g);
     }
-    if let Some(c) = &s.script {
+    if let Some(c) = &call.script {
         info = info.generation(weir_alerts::AlertGeneration {
             script_key: c.key.to_string(),
             subdir: c.subdir.into(),
             confset_id: 0,
         });
     }
-    let now = when.and_then(|w| u64::try_from(w).ok()).unwrap_or(s.now);
+    let now = when.and_then(|w| u64::try_from(w).ok()).unwrap_or(call.now);
     let entity = Entity::new(kind, value);
     let ev = serde_json::json!({
         "event": "alert",
@@ -538,11 +581,11 @@ fn alert_call(
             .alerts
             .trigger(entity, info, now)
             .map(|_| true)
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| misuse!("{e}"))?,
         "release" => s
             .alerts
             .release(entity, info, now)
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| misuse!("{e}"))?,
         _ => {
             s.alerts.store(entity, info, now);
             true

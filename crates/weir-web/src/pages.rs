@@ -19,7 +19,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Map, Value};
 use weir_alerts::{AlertKey, AlertQuery, AlertRecord, AlertStore, AlertTable, SqliteStore};
-use weir_script::{MenuEntry, PageConfig, PageData, PageRequest, PageUser, Pages, ScriptConfig};
+use weir_script::{
+    MenuEntry, PageConfig, PageData, PageFailure, PageOutcome, PageOutput, PageRequest, PageUser,
+    Pages, ScriptConfig,
+};
 
 use crate::auth::Identity;
 use crate::encode::esc;
@@ -291,6 +294,62 @@ fn content_type(t: &str) -> &str {
     }
 }
 
+/// What goes into the page frame: the body of an HTML page, or the error box of a
+/// failed one.
+struct Framed {
+    plugin: String,
+    title: Option<String>,
+    active_menu: Option<String>,
+    body: Vec<u8>,
+    error: Option<weir_script::PageError>,
+}
+
+impl Framed {
+    fn from_output(o: PageOutput) -> Framed {
+        Framed {
+            plugin: o.plugin,
+            title: o.title,
+            active_menu: o.active_menu,
+            body: o.body,
+            error: None,
+        }
+    }
+
+    fn from_failure(f: PageFailure) -> Framed {
+        Framed {
+            plugin: f.plugin,
+            title: f.title,
+            active_menu: f.active_menu,
+            body: Vec::new(),
+            error: Some(f.error),
+        }
+    }
+}
+
+/// A page's output sent as it is (not HTML): its media type (scripts as text), its
+/// disposition, never cached.
+fn raw_page(status: StatusCode, out: PageOutput) -> Response {
+    let mut r = (status, out.body).into_response();
+    let h = r.headers_mut();
+    if let Some(v) = out
+        .media_type
+        .as_deref()
+        .map(content_type)
+        .and_then(|t| HeaderValue::from_str(t).ok())
+    {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Some(v) = out
+        .disposition
+        .as_deref()
+        .and_then(|t| HeaderValue::from_str(t).ok())
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
 fn error_box(e: &weir_script::PageError) -> String {
     let at = match e.line {
         Some(l) => format!("{}:{l}", e.file),
@@ -345,34 +404,29 @@ async fn page(
             iface: st.iface_name.clone(),
         }),
     };
-    let Ok(resp) = tokio::task::spawn_blocking(move || service.pages.render(req)).await else {
+    let Ok(outcome) = tokio::task::spawn_blocking(move || service.pages.render(req)).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if resp.status == 404 && resp.error.is_none() {
-        return not_found();
-    }
-    let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if resp.error.is_none() && !resp.is_html() {
-        let mut r = (status, resp.body).into_response();
-        let h = r.headers_mut();
-        if let Some(v) = resp
-            .content_type
-            .as_deref()
-            .map(content_type)
-            .and_then(|t| HeaderValue::from_str(t).ok())
-        {
-            h.insert(header::CONTENT_TYPE, v);
+    // The page runtime knows nothing of HTTP: its outcome becomes a status here.
+    let (status, resp) = match outcome {
+        PageOutcome::NotFound => return not_found(),
+        PageOutcome::Rendered(out) => {
+            // The page's own code (`sendHTTPContentTypeHeader`'s fifth argument)
+            // counts when it is an HTTP status from 200 to 599.
+            let code = out.code.filter(|c| (200..600).contains(c)).unwrap_or(200);
+            if code == 404 {
+                return not_found();
+            }
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if !out.is_html() {
+                return raw_page(status, out);
+            }
+            (status, Framed::from_output(out))
         }
-        if let Some(v) = resp
-            .disposition
-            .as_deref()
-            .and_then(|t| HeaderValue::from_str(t).ok())
-        {
-            h.insert(header::CONTENT_DISPOSITION, v);
+        PageOutcome::Failed(f) | PageOutcome::OverBudget(f) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, Framed::from_failure(f))
         }
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return r;
-    }
+    };
     // The menu entry of this page: the one the page made active, else the plugin's.
     let entries = st.pages.pages.menu_entries();
     let entry = resp

@@ -141,7 +141,8 @@ fn entity_key(m: &ScriptModel, entity: Option<&str>) -> Result<Option<String>, A
     let Some(e) = entity.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
     };
-    let net = settings::parse_entity(e).map_err(|e| ApiError::bad(e).with_field("entity"))?;
+    let net =
+        settings::parse_entity(e).map_err(|e| ApiError::bad(e.to_string()).with_field("entity"))?;
     if !matches!(m.subdir.as_str(), "host" | "network") {
         return Err(ApiError::bad(format!(
             "entity: {} scripts have no per-entity overrides (host and network scripts do)",

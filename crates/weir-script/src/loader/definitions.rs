@@ -121,7 +121,7 @@ impl Loader {
         for (file, src) in p.files_in("alert_definitions") {
             let name = stem(file);
             let env = self.env(p)?;
-            let t = match self.run(&p.key, file, src, env) {
+            let t = match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => t,
                 Ok(_) => {
                     self.err(&p.key, file, "alert definition must return a table");
@@ -169,7 +169,7 @@ impl Loader {
                     .unwrap_or_default(),
                 default_severity: None,
             };
-            let origin = Origin::plugin(&p.key, format!("plugins/{}/{file}", p.key));
+            let origin = Origin::plugin(&p.key, format!("{}/{file}", p.base()));
             match self.registry.register_alert(def, origin) {
                 Ok(k) => {
                     t.raw_set("alert_key", i64::from(k.0))?;
@@ -197,7 +197,7 @@ impl Loader {
         for (file, src) in p.files_in("status_definitions") {
             let name = stem(file);
             let env = self.env(p)?;
-            let t = match self.run(&p.key, file, src, env) {
+            let t = match self.run(p, file, src, env) {
                 Ok(Value::Table(t)) => t,
                 Ok(_) => {
                     self.err(&p.key, file, "status definition must return a table");
@@ -253,7 +253,7 @@ impl Loader {
                     .unwrap_or_default(),
                 description: t.get::<Option<String>>("i18n_description").ok().flatten(),
             };
-            let origin = Origin::plugin(&p.key, format!("plugins/{}/{file}", p.key));
+            let origin = Origin::plugin(&p.key, format!("{}/{file}", p.base()));
             match self.registry.register_status(def, origin) {
                 Ok(_) => {
                     let create: Function = self.make_create.call(("status", t.clone()))?;

@@ -5,9 +5,10 @@ use std::rc::Rc;
 use mlua::{Function, Value};
 use weir_flow::Proto;
 
-use super::{HookFn, Kind, Loader, Script, ScriptInfo, entity_index, gran_index, stem};
+use super::{HookFn, Kind, Loader, Script, entity_index, gran_index, stem};
+use crate::config::FlowHook;
+use crate::info::ScriptInfo;
 use crate::plugin::PluginSource;
-use crate::runtime::FlowHook;
 use crate::settings::ScriptModel;
 use crate::state::ScriptCtx;
 
@@ -87,7 +88,7 @@ impl Loader {
     ) -> mlua::Result<()> {
         let key = stem(file).to_owned();
         let env = self.env(p)?;
-        let t = match self.run(&p.key, file, src, env.clone()) {
+        let t = match self.run(p, file, src, env.clone()) {
             Ok(Value::Table(t)) => t,
             Ok(_) => {
                 self.err(&p.key, file, "bad user script: it must return a table");
@@ -386,6 +387,7 @@ impl Loader {
                 .unwrap_or("flow"),
             security,
             plugin_dir: Rc::from(p.dir.as_path()),
+            base: Rc::from(p.base()),
         };
         // Load-time filters, then setup(). Flow and syslog scripts disabled by their
         // settings are attached all the same (and skipped in Rust while disabled), so
@@ -407,7 +409,7 @@ impl Loader {
                 Ok(v) if !matches!(v, Value::Boolean(false) | Value::Nil) => {}
                 Ok(_) => reason = Some("setup() returned false".into()),
                 Err(e) => {
-                    let msg = crate::runtime::error_text(&e, &p.key, file);
+                    let msg = crate::diag::error_text(&e, &p.base(), file);
                     self.err(&p.key, file, format!("setup() failed: {msg}"));
                     reason = Some(format!("setup() failed: {msg}"));
                 }

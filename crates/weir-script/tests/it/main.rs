@@ -1,9 +1,11 @@
 //! Integration tests of the Lua runtime, one binary.
 
 mod common;
+mod embedded;
 mod endpoint;
 mod faults;
 mod flow_info;
+mod lists;
 mod purge;
 mod runtime;
 mod tutorial;

@@ -1,0 +1,158 @@
+//! Settings of the runtime and the flow hooks it dispatches: plain data every other
+//! part reads.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use weir_flow::IpNet;
+
+use weir_ts::{TsQuery, TsSender};
+
+use crate::plugin::PluginSource;
+
+/// Runtime settings.
+#[derive(Debug, Clone)]
+pub struct ScriptConfig {
+    /// Plugins built into the binary ([`PluginSource::embedded`]), loaded before
+    /// those found under `roots` (a key found twice keeps the first).
+    pub sources: Vec<PluginSource>,
+    /// Plugin roots (each a plugin directory or a directory of plugins).
+    pub roots: Vec<PathBuf>,
+    /// Lua instructions one hook call may run (counted in steps of 1000). 0 removes
+    /// the count hook altogether: no instruction budget, no wall-clock backstop, only
+    /// the hard memory limit (it makes Lua-heavy scripts about twice as fast; see the
+    /// `script` bench).
+    pub instruction_budget: u64,
+    /// Memory limit of the VM, bytes.
+    pub memory_limit: usize,
+    /// Wall-clock backstop per call.
+    pub wall_limit: Duration,
+    /// Failures in a row after which a script is disabled until reload.
+    pub max_failures: u32,
+    /// The flow engine's `periodicUpdate` period (`EngineConfig::periodic_update_secs`):
+    /// scripts with a longer `periodic_update_seconds` are called only when the flow
+    /// duration crosses a multiple of theirs.
+    pub periodic_update_secs: u64,
+    /// Where `io.write`/`print` output goes.
+    pub output: Output,
+    /// Local networks (`cli.localhost`, `flow.isLocal()`, …).
+    pub local_networks: Vec<IpNet>,
+    /// Interface id and name.
+    pub ifid: i32,
+    /// Interface name.
+    pub ifname: String,
+    /// `ntop.getDirs().installdir`.
+    pub install_dir: PathBuf,
+    /// `ntop.getDirs().workingdir`.
+    pub working_dir: PathBuf,
+    /// Keep a log of statuses, alerts and script errors ([`Runtime::take_events`](crate::Runtime::take_events)).
+    pub record_events: bool,
+    /// Where `ts_utils.append` writes and `ts_utils.query` reads; `None`: timeseries
+    /// off (`params.ts_enabled` is false, `append` returns false).
+    pub timeseries: Option<Timeseries>,
+}
+
+impl Default for ScriptConfig {
+    fn default() -> Self {
+        ScriptConfig {
+            sources: Vec::new(),
+            roots: vec![PathBuf::from("plugins")],
+            instruction_budget: 1_000_000,
+            memory_limit: 64 << 20,
+            wall_limit: Duration::from_secs(1),
+            max_failures: 5,
+            periodic_update_secs: 300,
+            output: Output::Stdout,
+            local_networks: Vec::new(),
+            ifid: 0,
+            ifname: "weir".into(),
+            install_dir: PathBuf::from("/usr/share/weir"),
+            working_dir: PathBuf::from("/var/lib/weir"),
+            record_events: false,
+            timeseries: None,
+        }
+    }
+}
+
+/// Flow hooks (spec flow-info.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlowHook {
+    /// `protocolDetected`.
+    ProtocolDetected = 0,
+    /// `statusChanged`.
+    StatusChanged = 1,
+    /// `periodicUpdate`.
+    PeriodicUpdate = 2,
+    /// `flowEnd` (alias `idle`).
+    FlowEnd = 3,
+}
+
+impl FlowHook {
+    /// All hooks.
+    pub const ALL: [FlowHook; 4] = [
+        FlowHook::ProtocolDetected,
+        FlowHook::StatusChanged,
+        FlowHook::PeriodicUpdate,
+        FlowHook::FlowEnd,
+    ];
+
+    /// The hook name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowHook::ProtocolDetected => "protocolDetected",
+            FlowHook::StatusChanged => "statusChanged",
+            FlowHook::PeriodicUpdate => "periodicUpdate",
+            FlowHook::FlowEnd => "flowEnd",
+        }
+    }
+
+    /// From a hook name (`idle` = `flowEnd`).
+    pub fn from_name(n: &str) -> Option<FlowHook> {
+        Some(match n {
+            "protocolDetected" => FlowHook::ProtocolDetected,
+            "statusChanged" => FlowHook::StatusChanged,
+            "periodicUpdate" => FlowHook::PeriodicUpdate,
+            "flowEnd" | "idle" => FlowHook::FlowEnd,
+            _ => return None,
+        })
+    }
+}
+
+/// Where `io.write`, `print` and `tprint` output goes.
+#[derive(Debug, Clone, Default)]
+pub enum Output {
+    /// Standard output (the default).
+    #[default]
+    Stdout,
+    /// Standard error.
+    Stderr,
+    /// Kept in memory; read it with [`Runtime::take_output`](crate::Runtime::take_output).
+    Buffer,
+    /// Dropped.
+    Discard,
+    /// Appended to a buffer shared across threads (endpoint threads, tests).
+    Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>),
+}
+
+/// The timeseries a runtime writes to and reads from ([`crate::ScriptConfig::timeseries`]).
+#[derive(Clone)]
+pub struct Timeseries {
+    /// Where `ts_utils.append` points go (one clone per VM, each with its own buffer).
+    pub writer: TsSender,
+    /// What `ts_utils.query` and friends read; `None`: reads return nil.
+    pub query: Option<Arc<dyn TsQuery + Send + Sync>>,
+    /// `ts_utils.getDriverName()`: `rrd` for the embedded round-robin store,
+    /// `influxdb` for InfluxDB.
+    pub driver: &'static str,
+}
+
+impl std::fmt::Debug for Timeseries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timeseries")
+            .field("writer", &self.writer)
+            .field("query", &self.query.is_some())
+            .field("driver", &self.driver)
+            .finish()
+    }
+}

@@ -1,0 +1,305 @@
+//! Flow dispatch: one hook on one flow binds the `flow` global to it, calls every
+//! matching script (filters applied in Rust first, so a flow no script wants never
+//! enters Lua), writes statuses and scores back and raises the flow alert the scripts
+//! nominated.
+
+use mlua::Table;
+use serde_json::Value as Json;
+use weir_alerts::{AlertGeneration, FlowAlert, Severity, StatusKey, alert_json};
+use weir_decode::Timestamp;
+use weir_flow::{CLI2SRV, Flow, SRV2CLI, tcp_state};
+
+use crate::config::FlowHook;
+use crate::diag::error_text;
+use crate::flow_info::full_info;
+use crate::flow_view::{Candidate, FlowView};
+use crate::loader::{self, Kind, Vm};
+use crate::runtime::Runtime;
+
+impl Runtime {
+    /// Index in the hook list of the first script that wants this flow.
+    #[inline]
+    fn first_passing(&self, h: usize, sel: &Sel) -> Option<usize> {
+        let scripts = &self.vm.scripts;
+        self.vm.hooks[h]
+            .iter()
+            .position(|e| passes(&scripts[e.script], sel))
+    }
+
+    fn select(
+        &self,
+        h: usize,
+        now: u64,
+        proto: u8,
+        l7: &weir_flow::L7,
+        tcp_state_bits: u8,
+        first_seen: u64,
+    ) -> Sel {
+        Sel {
+            l4: proto,
+            master: l7.master.0,
+            app: l7.app.0,
+            twh_ok: proto != 6 || tcp_state_bits & tcp_state::ESTABLISHED != 0,
+            periodic: (h == FlowHook::PeriodicUpdate as usize).then(|| {
+                (
+                    now.saturating_sub(first_seen),
+                    self.cfg.periodic_update_secs.max(1),
+                )
+            }),
+        }
+    }
+
+    /// Runs one hook on a flow: binds the `flow` global to it, calls every matching
+    /// script, writes statuses and scores back, raises the flow alert if one was
+    /// nominated. A flow no script wants is not copied and never enters Lua.
+    pub fn dispatch(&mut self, hook: FlowHook, now: Timestamp, flow: &mut Flow) {
+        let secs = now.as_secs();
+        self.boundary(secs);
+        let h = hook as usize;
+        let sel = self.select(
+            h,
+            secs,
+            flow.key.proto,
+            &flow.l7,
+            flow.tcp.state,
+            flow.first_seen.as_secs(),
+        );
+        let Some(first) = self.first_passing(h, &sel) else {
+            return;
+        };
+        let view = match self.spare.take() {
+            Some(mut b) => {
+                b.fill(flow);
+                b
+            }
+            None => Box::new(FlowView::take(flow)),
+        };
+        let mut view = self.run_hooks(h, first, secs, &sel, view);
+        view.restore(flow);
+        self.spare = Some(view);
+    }
+
+    /// [`Runtime::dispatch`] on a detached [`FlowView`] (benches, tests).
+    pub fn dispatch_view(
+        &mut self,
+        hook: FlowHook,
+        now: Timestamp,
+        view: Box<FlowView>,
+    ) -> Box<FlowView> {
+        let secs = now.as_secs();
+        self.boundary(secs);
+        let h = hook as usize;
+        let sel = self.select(
+            h,
+            secs,
+            view.key.proto,
+            &view.l7,
+            view.tcp.state,
+            view.first_seen.as_secs(),
+        );
+        match self.first_passing(h, &sel) {
+            None => view,
+            Some(first) => self.run_hooks(h, first, secs, &sel, view),
+        }
+    }
+
+    fn run_hooks(
+        &mut self,
+        h: usize,
+        first: usize,
+        secs: u64,
+        sel: &Sel,
+        view: Box<FlowView>,
+    ) -> Box<FlowView> {
+        {
+            let mut f = self.parts.flow.borrow_mut();
+            f.flow = Some(view);
+            f.candidate = None;
+        }
+        self.parts.call.borrow_mut().now = secs;
+        let now_arg = i64::try_from(secs).unwrap_or(i64::MAX);
+        let mut info: Option<Table> = None;
+        let Vm {
+            hooks,
+            scripts,
+            budget,
+            lua,
+            ..
+        } = &mut self.vm;
+        for e in &hooks[h][first..] {
+            let sc = &mut scripts[e.script];
+            if !passes(sc, sel) {
+                continue;
+            }
+            self.parts.call.borrow_mut().enter(&sc.ctx, &sc.conf);
+            budget.reset();
+            let r = match e.kind {
+                Kind::Hooks => e.func.call::<()>((now_arg, &sc.conf)),
+                Kind::CheckModule => {
+                    let t = match &info {
+                        Some(t) => Ok(t.clone()),
+                        None => {
+                            let f = self.parts.flow.borrow();
+                            let v = f.flow.as_ref().expect("flow bound during dispatch");
+                            full_info(lua, &f, v)
+                        }
+                    };
+                    match t {
+                        Ok(t) => {
+                            info = Some(t.clone());
+                            e.func.call::<()>(t)
+                        }
+                        Err(err) => Err(err),
+                    }
+                }
+            };
+            sc.info.calls += 1;
+            let api_errors = self.parts.call.borrow_mut().take_api_errors();
+            match (r, api_errors) {
+                (Ok(()), None) => {
+                    sc.info.consecutive_failures = 0;
+                    if sc.teardown.is_some() && !self.pending_teardown.contains(&e.script) {
+                        self.pending_teardown.push(e.script);
+                    }
+                }
+                (Ok(()), Some(api)) => self.faults.push((e.script, api)),
+                (Err(err), _) => {
+                    let text = error_text(&err, &sc.ctx.base, &sc.info.file);
+                    self.faults.push((e.script, text));
+                }
+            }
+        }
+        self.parts.call.borrow_mut().script = None;
+        let (view, cand) = {
+            let mut f = self.parts.flow.borrow_mut();
+            (
+                f.flow.take().expect("flow bound during dispatch"),
+                f.candidate.take(),
+            )
+        };
+        if let Some(c) = cand {
+            self.raise_flow_alert(&view, c, secs);
+        }
+        if !self.faults.is_empty() {
+            self.handle_faults();
+        }
+        view
+    }
+
+    pub(crate) fn raise_flow_alert(&mut self, v: &FlowView, c: Candidate, now: u64) {
+        let mut f = self.parts.flow.borrow_mut();
+        let mut s = self.parts.alerts.borrow_mut();
+        let prev = f.alerted.get(&v.serial).copied();
+        if c.score <= prev.map_or(0, |p| p.1) {
+            return;
+        }
+        let Some(st) = s.registry.status(StatusKey(c.status)).cloned() else {
+            return;
+        };
+        let Some(alert_type) = st.alert_type else {
+            return;
+        };
+        let severity = c
+            .severity
+            .or(st.severity)
+            .or_else(|| {
+                s.registry
+                    .alert(alert_type)
+                    .and_then(|a| a.default_severity)
+            })
+            .unwrap_or(Severity::Error);
+        let (cip, cport) = v.client();
+        let (sip, sport) = v.server();
+        let (cs, ss) = (cip.to_string(), sip.to_string());
+        let mut a = FlowAlert::new(
+            alert_type,
+            StatusKey(c.status),
+            severity,
+            now,
+            v.key.proto,
+            (&cs, cport),
+            (&ss, sport),
+        );
+        a.first_seen = v.first_seen.as_secs();
+        a.score = u32::from(c.score);
+        a.cli_score = u32::from(c.cli_score);
+        a.srv_score = u32::from(c.srv_score);
+        a.vlan_id = v.key.vlan;
+        a.proto_name = v.ndpi_name();
+        a.l7_proto = v.l7.proto().name().to_owned();
+        a.l7_master_proto = v.l7.master.name().to_owned();
+        a.cli_localhost = f.networks.lookup(cip).is_some();
+        a.srv_localhost = f.networks.lookup(sip).is_some();
+        a.cli2srv_bytes = v.dir[CLI2SRV].bytes;
+        a.srv2cli_bytes = v.dir[SRV2CLI].bytes;
+        a.cli2srv_packets = v.dir[CLI2SRV].packets;
+        a.srv2cli_packets = v.dir[SRV2CLI].packets;
+        a.info = v.info().to_owned();
+        a.replace_alert = prev.is_some();
+        a.script_key = Some(c.script.to_string());
+        let mut params = match c.params {
+            Json::Object(m) => m,
+            Json::Null => serde_json::Map::new(),
+            other => {
+                let mut m = serde_json::Map::new();
+                m.insert("status_info".into(), other);
+                m
+            }
+        };
+        params.insert("ntopng.key".into(), v.serial.into());
+        params.insert("hash_entry_id".into(), v.serial.into());
+        if let Some((t, code)) = v
+            .key
+            .is_icmp()
+            .then(|| v.key.b_port.to_be_bytes())
+            .map(|[x, y]| (x, y))
+        {
+            params.insert("icmp".into(), serde_json::json!({"type": t, "code": code}));
+        }
+        let generation = AlertGeneration {
+            script_key: c.script.to_string(),
+            subdir: "flow".into(),
+            confset_id: 0,
+        };
+        a.alert_json = alert_json(&Json::Object(params), Some(&generation));
+        f.alerted.insert(v.serial, (c.status, c.score));
+        if s.recording()
+            && let Ok(mut j) = serde_json::to_value(&a)
+        {
+            j["event"] = "flow_alert".into();
+            j["alert_name"] = s
+                .registry
+                .alert(alert_type)
+                .map(|t| t.name.clone())
+                .unwrap_or_default()
+                .into();
+            s.record(j);
+        }
+        s.alerts.store_flow(a);
+    }
+}
+
+/// What the Rust-side filters look at.
+struct Sel {
+    l4: u8,
+    master: u16,
+    app: u16,
+    twh_ok: bool,
+    /// `periodicUpdate`: flow duration and the engine's period, seconds.
+    periodic: Option<(u64, u64)>,
+}
+
+#[inline]
+fn passes(s: &loader::Script, sel: &Sel) -> bool {
+    !s.info.disabled
+        && !s.off
+        && s.l4.is_none_or(|p| p == sel.l4)
+        && s.l7.is_none_or(|p| p == sel.master || p == sel.app)
+        && (!s.twh || sel.twh_ok)
+        && match (sel.periodic, s.period) {
+            // A script period longer than the engine's: only at the engine event
+            // where the flow duration crossed a multiple of it.
+            (Some((d, engine)), Some(p)) if p > engine => d / p > d.saturating_sub(engine) / p,
+            _ => true,
+        }
+}

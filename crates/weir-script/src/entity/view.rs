@@ -1,0 +1,158 @@
+//! What entity hooks see of an entity: host counters, flood and scan hits, and the
+//! alerts engaged at the start of a tick round.
+
+use std::net::IpAddr;
+
+use weir_alerts::Granularity;
+use weir_flow::{Host, Tick};
+
+/// What `host.*` functions read: a copy of the visited host's counters.
+#[derive(Debug, Clone)]
+pub(crate) struct HostView {
+    pub ip: IpAddr,
+    pub vlan: u16,
+    pub local: bool,
+    pub first_seen: u64,
+    pub last_seen: u64,
+    pub packets: [u64; 2],
+    pub bytes: [u64; 2],
+    pub total_flows: [u64; 2],
+    pub active_flows: [u32; 2],
+    pub score: [u32; 2],
+    pub syn: [u64; 2],
+    pub synack: [u64; 2],
+    /// Per-minute rates since the previous `min` tick (flood and scan hits).
+    pub hits: Hits,
+}
+
+/// Flood and scan hits of a host over the last minute (lua-api.md §2): SYNs and
+/// flows per second (minute averages), SYNs not answered by a SYN-ACK.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Hits {
+    /// `[attacker, victim]`.
+    pub syn_flood: [u64; 2],
+    pub flow_flood: [u64; 2],
+    pub syn_scan: [u64; 2],
+}
+
+/// A host's counters at the previous `min` tick.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HostPrev {
+    pub at: u64,
+    pub syn: [u64; 2],
+    pub synack: [u64; 2],
+    pub flows: [u64; 2],
+    /// The hits computed at that tick.
+    pub hits: Hits,
+}
+
+impl HostPrev {
+    pub fn of(h: &Host, at: u64) -> HostPrev {
+        HostPrev {
+            at,
+            syn: [h.syn_sent, h.syn_rcvd],
+            synack: [h.synack_sent, h.synack_rcvd],
+            flows: [h.total_flows_as_client, h.total_flows_as_server],
+            hits: Hits::default(),
+        }
+    }
+
+    /// Hits from `self` (the previous tick, or zeros) to `now`.
+    pub fn hits(&self, now: &HostPrev) -> Hits {
+        let secs = now.at.saturating_sub(self.at).clamp(1, 60);
+        let d = |a: u64, b: u64| a.saturating_sub(b);
+        let rate = |x: u64| x.div_ceil(secs);
+        let syn = [d(now.syn[0], self.syn[0]), d(now.syn[1], self.syn[1])];
+        let synack = [
+            d(now.synack[0], self.synack[0]),
+            d(now.synack[1], self.synack[1]),
+        ];
+        Hits {
+            syn_flood: [rate(syn[0]), rate(syn[1])],
+            flow_flood: [
+                rate(d(now.flows[0], self.flows[0])),
+                rate(d(now.flows[1], self.flows[1])),
+            ],
+            // attacker: SYNs sent − SYN-ACKs received; victim: SYNs received − SYN-ACKs sent.
+            syn_scan: [
+                syn[0].saturating_sub(synack[1]),
+                syn[1].saturating_sub(synack[0]),
+            ],
+        }
+    }
+}
+
+impl HostView {
+    pub fn of(h: &Host) -> HostView {
+        HostView {
+            ip: h.ip,
+            vlan: h.vlan,
+            local: h.local,
+            first_seen: h.first_seen.as_secs(),
+            last_seen: h.last_seen.as_secs(),
+            packets: [h.packets_sent, h.packets_rcvd],
+            bytes: [h.bytes_sent, h.bytes_rcvd],
+            total_flows: [h.total_flows_as_client, h.total_flows_as_server],
+            active_flows: [h.active_flows_as_client, h.active_flows_as_server],
+            score: h.score,
+            syn: [h.syn_sent, h.syn_rcvd],
+            synack: [h.synack_sent, h.synack_rcvd],
+            hits: Hits::default(),
+        }
+    }
+}
+
+/// An engaged alert as `params.cur_alerts` shows it.
+pub(crate) struct CurAlert {
+    pub(crate) kind: u8,
+    pub(crate) alert_type: u32,
+    pub(crate) subtype: String,
+    pub(crate) granularity: u32,
+    pub(crate) severity: u8,
+}
+
+/// The alerts engaged at the start of a tick round, by entity value: each entity is
+/// visited once per round, so its own triggers and releases during the round are
+/// not needed here (looking them up in the engine per entity costs O(engaged)).
+pub(crate) struct CurIndex {
+    pub(crate) secs: u64,
+    pub(crate) gran: usize,
+    pub(crate) map: std::collections::HashMap<String, Vec<CurAlert>>,
+}
+
+impl CurIndex {
+    pub(crate) fn build(
+        alerts: &weir_alerts::AlertEngine,
+        secs: u64,
+        gran: usize,
+        tick: Tick,
+    ) -> CurIndex {
+        let g = granularity(tick);
+        let mut map: std::collections::HashMap<String, Vec<CurAlert>> =
+            std::collections::HashMap::new();
+        for a in alerts.engaged() {
+            if a.granularity() != Some(g) {
+                continue;
+            }
+            map.entry(a.entity.value.clone())
+                .or_default()
+                .push(CurAlert {
+                    kind: a.entity.kind.id(),
+                    alert_type: a.alert_type.0,
+                    subtype: a.alert_subtype.clone(),
+                    granularity: a.alert_granularity,
+                    severity: a.alert_severity.id(),
+                });
+        }
+        CurIndex { secs, gran, map }
+    }
+}
+
+pub(crate) fn granularity(tick: Tick) -> Granularity {
+    match tick {
+        Tick::Min => Granularity::Min,
+        Tick::FiveMins => Granularity::FiveMins,
+        Tick::Hour => Granularity::Hour,
+        Tick::Day => Granularity::Day,
+    }
+}

@@ -1,0 +1,79 @@
+//! What loading found, as the runtime reports it: plugins, scripts with their
+//! counters, and problems.
+
+use serde::Serialize;
+
+use crate::error::{Level, Problem};
+
+/// What a loaded user script looks like from outside.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptInfo {
+    /// Plugin key.
+    pub plugin: String,
+    /// Script key (file name without `.lua`).
+    pub key: String,
+    /// Subdirectory (`flow`, `host`, …).
+    pub subdir: String,
+    /// File relative to the plugin.
+    pub file: String,
+    /// `plugin` (hooks table) or `check_module` (seed 003 format).
+    pub format: &'static str,
+    /// Hook names it runs on.
+    pub hooks: Vec<String>,
+    /// Attached to the event dispatch (flow scripts that passed setup and config).
+    pub active: bool,
+    /// Why not active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inactive_reason: Option<String>,
+    /// Hook calls so far.
+    pub calls: u64,
+    /// Failed calls so far.
+    pub errors: u64,
+    /// Failures in a row.
+    pub consecutive_failures: u32,
+    /// Disabled after too many failures in a row (until reload).
+    pub disabled: bool,
+    /// The last error, with file:line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// A plugin as loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct PluginInfo {
+    /// Key (directory name).
+    pub key: String,
+    /// Title (manifest, or the key).
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Author.
+    pub author: String,
+    /// Directory.
+    pub dir: String,
+    /// Alert definitions (type names) it registered.
+    pub alert_definitions: Vec<String>,
+    /// Status definitions it registered.
+    pub status_definitions: Vec<String>,
+    /// The previous version was kept on reload because the new one failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_previous_version: Option<String>,
+}
+
+/// What loading (or reloading) found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadReport {
+    /// Plugins loaded.
+    pub plugins: Vec<PluginInfo>,
+    /// Scripts found (active or not).
+    pub scripts: Vec<ScriptInfo>,
+    /// Problems, each naming plugin, file and line.
+    pub problems: Vec<Problem>,
+}
+
+impl LoadReport {
+    /// Problems of level error.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| p.level == Level::Error)
+    }
+}
