@@ -430,7 +430,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         v.tcp.state & tcp_state::RST != 0 && v.tcp.state & tcp_state::ESTABLISHED == 0
     })?;
     getter(lua, &t, sh, "isTCPConnecting", |v| {
-        v.key.proto == 6 && v.tcp.state & (tcp_state::ESTABLISHED | tcp_state::CLOSED) == 0
+        v.key.proto == 6 && weir_flow::info::tcp_connecting(v.tcp.state)
     })?;
 
     // Counters, time, protocol.
@@ -489,7 +489,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         v.meta
             .as_ref()
             .and_then(|m| m.tls())
-            .map_or(0, |t| t.version)
+            .map_or(0, weir_flow::info::tls_version)
     })?;
     getter(lua, &t, sh, "getICMPType", |v| {
         if v.key.is_icmp() {

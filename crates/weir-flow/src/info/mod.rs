@@ -423,13 +423,25 @@ fn tcp<S: InfoSink>(src: &InfoSource<'_>, sink: &mut S) -> Result<(), S::Error> 
     let closed = st & tcp_state::CLOSED != 0;
     let established = st & tcp_state::ESTABLISHED != 0;
     sink.bool("tcp_established", established && !closed)?;
-    // As ntopng's `isTCPConnecting()`: the client's SYN seen, no handshake yet.
-    sink.bool(
-        "tcp_connecting",
-        st & tcp_state::SYN != 0 && !established && !closed,
-    )?;
+    sink.bool("tcp_connecting", tcp_connecting(st))?;
     sink.bool("tcp_closed", closed)?;
     sink.bool("tcp_reset", st & tcp_state::RST != 0)
+}
+
+/// `tcp_connecting` (ntopng's `isTCPConnecting()`): the client's SYN seen, no
+/// handshake and no close yet; `state` is the flow's `tcp_state` bits.
+pub fn tcp_connecting(state: u8) -> bool {
+    state & tcp_state::SYN != 0 && state & (tcp_state::ESTABLISHED | tcp_state::CLOSED) == 0
+}
+
+/// `protos.tls_version`: the negotiated version, else the ClientHello's (nDPI's
+/// `ssl_version`).
+pub fn tls_version(t: &TlsInfo) -> u16 {
+    if t.version != 0 {
+        t.version
+    } else {
+        t.client_version
+    }
 }
 
 fn status<S: InfoSink>(src: &InfoSource<'_>, sink: &mut S) -> Result<(), S::Error> {
@@ -521,12 +533,7 @@ fn http<S: InfoSink>(m: &L7Meta, h: &HttpInfo, sink: &mut S) -> Result<(), S::Er
 
 fn tls<S: InfoSink>(m: &L7Meta, t: &TlsInfo, sink: &mut S, aliases: bool) -> Result<(), S::Error> {
     let mut buf = [0u8; 32];
-    // The negotiated version, else the ClientHello's (nDPI's `ssl_version`).
-    let version = if t.version != 0 {
-        t.version
-    } else {
-        t.client_version
-    };
+    let version = tls_version(t);
     sink.uint("protos.tls_version", version.into())?;
     if aliases {
         sink.uint("protos.ssl_version", version.into())?;
