@@ -2,9 +2,11 @@
 //! tree to run them. They are shown as `builtin:<plugin>`; `weir plugins export DIR`
 //! writes them out for users who want to start from one.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use weir_script::{PluginSource, Problem, ScriptConfig};
 
 use crate::config::Config;
 
@@ -70,40 +72,89 @@ pub fn export(dir: &Path, only: &[String]) -> Result<usize> {
     Ok(written)
 }
 
-/// The plugins shipped with weir: `WEIR_PLUGINS_DIR`, else `share/weir/plugins` beside
-/// the binary's directory, else the source tree's `plugins/` (a `cargo run` checkout).
-pub fn builtin_plugins_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("WEIR_PLUGINS_DIR") {
-        return Some(PathBuf::from(d));
+/// The environment variable that loads the built-in plugins from a directory instead of
+/// the copy embedded in the binary (for working on them without rebuilding).
+pub const PLUGINS_DIR_ENV: &str = "WEIR_PLUGINS_DIR";
+
+/// The built-in plugins as loadable sources (`builtin:<plugin>`), with any problem in
+/// their files (none in a release: a test loads them all).
+pub fn sources() -> (Vec<PluginSource>, Vec<Problem>) {
+    let mut by_plugin: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    for (rel, bytes) in files() {
+        if let Some((key, inner)) = rel.split_once('/') {
+            by_plugin
+                .entry(key.to_owned())
+                .or_default()
+                .push((inner.to_owned(), bytes));
+        }
     }
-    let installed = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent()?.parent().map(|p| p.join("share/weir/plugins")))
-        .filter(|d| d.is_dir());
-    installed.or_else(|| {
-        let src = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins"));
-        src.is_dir().then_some(src)
-    })
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (key, files) in by_plugin {
+        let (src, mut p) = PluginSource::embedded(&key, files);
+        problems.append(&mut p);
+        out.push(src);
+    }
+    (out, problems)
 }
 
-/// The plugin roots a configuration names, checked to exist.
-///
-/// # Errors
-/// A configured plugin directory that does not exist or is not a directory.
-pub fn plugin_roots(cfg: &Config) -> Result<Vec<PathBuf>> {
-    let mut roots = Vec::new();
-    if cfg.plugins.builtin {
-        roots.extend(builtin_plugins_dir());
-    }
-    for d in &cfg.plugins.dirs {
-        if !d.is_dir() {
-            bail!("plugin directory {}: not a directory", d.display());
+/// The plugins a run loads: the built-in ones (from memory, or from the directory
+/// `WEIR_PLUGINS_DIR` names) and the user's plugin directories.
+#[derive(Debug, Clone, Default)]
+pub struct PluginSet {
+    /// Plugins given as sources (the embedded built-ins).
+    pub sources: Vec<PluginSource>,
+    /// Plugin directories (each a plugin or a directory of plugins), searched after.
+    pub roots: Vec<PathBuf>,
+}
+
+impl PluginSet {
+    /// The built-in plugins (unless `builtin` is false) and `dirs`, each checked to be
+    /// a readable directory.
+    ///
+    /// # Errors
+    /// A plugin directory that does not exist, is not a directory, or cannot be read.
+    pub fn new(builtin: bool, dirs: &[PathBuf]) -> Result<PluginSet> {
+        let mut set = PluginSet::default();
+        if builtin {
+            match std::env::var_os(PLUGINS_DIR_ENV) {
+                Some(d) => set.roots.push(PathBuf::from(d)),
+                None => set.sources = sources().0,
+            }
         }
-        std::fs::read_dir(d)
-            .with_context(|| format!("plugin directory {}: cannot read", d.display()))?;
-        roots.push(d.clone());
+        for d in dirs {
+            if !d.is_dir() {
+                bail!("plugin directory {}: not a directory", d.display());
+            }
+            std::fs::read_dir(d)
+                .with_context(|| format!("plugin directory {}: cannot read", d.display()))?;
+            set.roots.push(d.clone());
+        }
+        Ok(set)
     }
-    Ok(roots)
+
+    /// The plugins a configuration names (`[plugins] builtin` and `dirs`).
+    ///
+    /// # Errors
+    /// As [`PluginSet::new`].
+    pub fn of(cfg: &Config) -> Result<PluginSet> {
+        PluginSet::new(cfg.plugins.builtin, &cfg.plugins.dirs)
+    }
+
+    /// `script` loading these plugins.
+    pub fn into_config(self, script: ScriptConfig) -> ScriptConfig {
+        ScriptConfig {
+            sources: self.sources,
+            roots: self.roots,
+            ..script
+        }
+    }
+
+    /// Every plugin of the set, read (built-ins first; a key found twice keeps the
+    /// first and reports the second).
+    pub fn gather(&self) -> (Vec<PluginSource>, Vec<Problem>) {
+        weir_script::gather(&self.sources, &self.roots)
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +172,31 @@ mod tests {
             .collect();
         on_disk.sort();
         assert_eq!(names(), on_disk);
+    }
+
+    #[test]
+    fn every_builtin_plugin_loads_from_memory_without_a_problem() {
+        let (sources, problems) = sources();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(sources.len(), names().len());
+        let cfg = ScriptConfig {
+            sources,
+            output: weir_script::Output::Discard,
+            ..ScriptConfig::default()
+        };
+        let (_rt, report) = weir_script::Runtime::load(cfg).unwrap();
+        let errors: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| p.level == weir_script::Level::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(report.plugins.len(), names().len());
+        assert!(
+            report.plugins.iter().all(|p| p.dir.starts_with("builtin:")),
+            "{:?}",
+            report.plugins.iter().map(|p| &p.dir).collect::<Vec<_>>()
+        );
     }
 
     #[test]

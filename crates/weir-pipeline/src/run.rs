@@ -347,7 +347,7 @@ pub fn monitor(
     cfg: &Config,
     opts: ExecOptions,
 ) -> Result<(RunOutcome<scripts::ScriptReport>, scripts::AlertTally)> {
-    crate::builtin::plugin_roots(cfg)?;
+    crate::builtin::PluginSet::of(cfg)?;
     sources(cfg)?;
     let sinks = scripts::AlertSinks::open(cfg)?;
     let (store, endpoints) = sinks.senders();
@@ -417,6 +417,11 @@ pub fn report_json(
             .filter(|s| s.errors > 0)
             .collect();
         v["interfaces"][i]["failing_scripts"] = serde_json::json!(failing);
+        let active = iface.report.scripts.iter().filter(|s| s.active);
+        let plugins: std::collections::BTreeSet<&str> = active.map(|s| s.plugin.as_str()).collect();
+        v["interfaces"][i]["active_scripts"] =
+            serde_json::json!(iface.report.scripts.iter().filter(|s| s.active).count());
+        v["interfaces"][i]["plugins"] = serde_json::json!(plugins);
     }
     v["alerts"] = serde_json::json!(tally);
     v["alerts"]["by_plugin"] = serde_json::json!(alerts_by_plugin(outcome, tally));

@@ -246,23 +246,24 @@ fn load_runtime(
 }
 
 fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
-    Ok(ScriptConfig {
-        roots: crate::builtin::plugin_roots(cfg)?,
-        instruction_budget: cfg.plugins.instruction_budget,
-        memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
-            .unwrap_or(usize::MAX),
-        max_failures: u32::try_from(cfg.plugins.max_consecutive_failures).unwrap_or(u32::MAX),
-        output: Output::Stdout,
-        local_networks: cfg
-            .local_networks
-            .iter()
-            .filter_map(|n| n.parse().ok())
-            .collect(),
-        ifid,
-        ifname: ifname.to_string(),
-        working_dir: cfg.data_dir.clone(),
-        ..ScriptConfig::default()
-    })
+    Ok(
+        crate::builtin::PluginSet::of(cfg)?.into_config(ScriptConfig {
+            instruction_budget: cfg.plugins.instruction_budget,
+            memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
+                .unwrap_or(usize::MAX),
+            max_failures: u32::try_from(cfg.plugins.max_consecutive_failures).unwrap_or(u32::MAX),
+            output: Output::Stdout,
+            local_networks: cfg
+                .local_networks
+                .iter()
+                .filter_map(|n| n.parse().ok())
+                .collect(),
+            ifid,
+            ifname: ifname.to_string(),
+            working_dir: cfg.data_dir.clone(),
+            ..ScriptConfig::default()
+        }),
+    )
 }
 
 /// Starts every plugin's `alert_endpoints/` module in its own thread and VM.
@@ -270,7 +271,7 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
 /// # Errors
 /// The plugin directories cannot be read.
 fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
-    let (sources, _) = weir_script::discover(&crate::builtin::plugin_roots(cfg)?);
+    let (sources, _) = crate::builtin::PluginSet::of(cfg)?.gather();
     let mut out = Vec::new();
     for src in sources {
         for (file, _) in src.files_in("alert_endpoints") {

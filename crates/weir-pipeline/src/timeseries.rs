@@ -84,12 +84,11 @@ pub struct PointCounts {
 /// # Errors
 /// An unusable plugin directory, or a Lua VM that cannot start.
 pub fn plugin_schemas(cfg: &Config) -> Result<SchemaRegistry> {
-    let sc = weir_script::ScriptConfig {
-        roots: crate::builtin::plugin_roots(cfg)?,
+    let sc = crate::builtin::PluginSet::of(cfg)?.into_config(weir_script::ScriptConfig {
         output: weir_script::Output::Discard,
         working_dir: cfg.data_dir.clone(),
         ..weir_script::ScriptConfig::default()
-    };
+    });
     let (rt, _) = weir_script::Runtime::load(sc).context("loading the plugins' ts_schemas")?;
     Ok(rt.ts_schemas())
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
+use weir_pipeline::builtin::PluginSet;
 
 use parking_lot::Mutex;
 use weir_script::settings::{self, ScriptModel};
@@ -90,19 +91,20 @@ impl RunContext {
     }
 
     fn load(&self) -> Result<Loaded, ApiError> {
-        let roots = weir_pipeline::builtin::plugin_roots(&self.cfg).map_err(ApiError::internal)?;
-        let (rt, report) = Runtime::load(ScriptConfig {
-            roots,
-            output: Output::Discard,
-            working_dir: self.cfg.data_dir.clone(),
-            local_networks: self
-                .cfg
-                .local_networks
-                .iter()
-                .filter_map(|n| n.parse().ok())
-                .collect(),
-            ..ScriptConfig::default()
-        })
+        let plugins = PluginSet::of(&self.cfg).map_err(ApiError::internal)?;
+        let (rt, report) = Runtime::load(
+            plugins.into_config(ScriptConfig {
+                output: Output::Discard,
+                working_dir: self.cfg.data_dir.clone(),
+                local_networks: self
+                    .cfg
+                    .local_networks
+                    .iter()
+                    .filter_map(|n| n.parse().ok())
+                    .collect(),
+                ..ScriptConfig::default()
+            }),
+        )
         .map_err(ApiError::internal)?;
         Ok(Loaded {
             models: rt.models(),

@@ -55,22 +55,21 @@ impl PageService {
     /// Loads the pages of the configured plugins (problems are logged) and starts
     /// their worker threads.
     pub(crate) fn start(cfg: &Config) -> PageService {
-        let roots = weir_pipeline::builtin::plugin_roots(cfg).unwrap_or_else(|e| {
+        let plugins = weir_pipeline::builtin::PluginSet::of(cfg).unwrap_or_else(|e| {
             tracing::warn!("web: plugin pages: {e:#}");
-            Vec::new()
+            weir_pipeline::builtin::PluginSet::default()
         });
         let defaults = PageConfig::default();
         let memory = usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
             .unwrap_or(usize::MAX)
             .min(MAX_PAGE_MEMORY);
-        let script = ScriptConfig {
-            roots,
+        let script = plugins.into_config(ScriptConfig {
             instruction_budget: cfg.plugins.instruction_budget,
             memory_limit: memory,
             wall_limit: PAGE_WALL,
             working_dir: cfg.data_dir.clone(),
             ..defaults.script.clone()
-        };
+        });
         let pages = Pages::start(PageConfig { script, ..defaults });
         let reload = Arc::new(AtomicBool::new(false));
         if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone()) {

@@ -34,11 +34,14 @@ pub struct Args {
 /// `weir plugins` subcommands.
 #[derive(clap::Subcommand)]
 pub enum Cmd {
-    /// List the plugins and their scripts found under the directories.
+    /// List the plugins and their scripts found under the directories (without any, the
+    /// built-in plugins), with where each comes from (`builtin:<plugin>` or its directory).
     List {
         /// Plugin directories or directories of plugins.
-        #[arg(default_value = "plugins")]
         dirs: Vec<PathBuf>,
+        /// Also list the built-in plugins when directories are given.
+        #[arg(long)]
+        builtin: bool,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -118,7 +121,11 @@ pub struct TestArgs {
 /// Unreadable captures or golden files, a VM that cannot start.
 pub fn run(args: &Args) -> Result<ExitCode> {
     match &args.cmd {
-        Cmd::List { dirs, json } => list(dirs, *json),
+        Cmd::List {
+            dirs,
+            builtin,
+            json,
+        } => list(dirs, *builtin || dirs.is_empty(), *json),
         Cmd::Check { dirs } => check(dirs),
         Cmd::Test(t) => test(t),
         Cmd::Reload { data_dir } => reload(data_dir),
@@ -166,9 +173,12 @@ fn load(cfg: ScriptConfig) -> Result<(Runtime, LoadReport)> {
     Runtime::load(cfg).context("cannot start the Lua runtime")
 }
 
-fn list(dirs: &[PathBuf], json: bool) -> Result<ExitCode> {
+fn list(dirs: &[PathBuf], builtin: bool, json: bool) -> Result<ExitCode> {
     let mut cfg = config(dirs)?;
     cfg.output = Output::Discard;
+    if builtin {
+        cfg.sources = weir_pipeline::builtin::sources().0;
+    }
     let (_rt, report) = load(cfg)?;
     let mut out = std::io::stdout().lock();
     if json {

@@ -159,22 +159,12 @@ fn entity_note(e: Option<&str>) -> String {
 
 /// Loads the plugins (output discarded) and returns every script's model.
 fn models(c: &Common) -> Result<Vec<ScriptModel>> {
-    let mut roots = Vec::new();
-    if !c.no_builtin_plugins {
-        roots.extend(weir_pipeline::builtin::builtin_plugins_dir());
-    }
-    for d in &c.plugins {
-        if !d.is_dir() {
-            bail!("plugin directory {}: not a directory", d.display());
-        }
-        roots.push(d.clone());
-    }
-    let (rt, _) = Runtime::load(ScriptConfig {
-        roots,
+    let plugins = weir_pipeline::builtin::PluginSet::new(!c.no_builtin_plugins, &c.plugins)?;
+    let (rt, _) = Runtime::load(plugins.into_config(ScriptConfig {
         output: Output::Discard,
         working_dir: c.data_dir.clone(),
         ..ScriptConfig::default()
-    })
+    }))
     .map_err(|e| anyhow!("cannot start the Lua runtime: {e}"))?;
     Ok(rt.models())
 }

@@ -77,3 +77,93 @@ fn the_demo_raises_alerts_from_at_least_ten_builtin_plugins() {
         );
     }
 }
+
+/// The plugin directories of the source tree, which the binary embeds.
+fn source_tree_plugins() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_binary_alone_in_an_empty_directory_runs_the_demo_with_every_builtin_plugin() {
+    // No source tree, no WEIR_PLUGINS_DIR: the built-in plugins come from the binary.
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("weir");
+    std::fs::copy(env!("CARGO_BIN_EXE_weir"), &exe).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&exe)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("WEIR_PLUGINS_DIR")
+            .env_remove("WEIR_DATA_DIR")
+            .output()
+            .unwrap()
+    };
+    let builtin = source_tree_plugins();
+
+    let o = run(&["plugins", "list", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let origins: Vec<(String, String)> = listed["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap().to_owned();
+            (s("key"), s("dir"))
+        })
+        .collect();
+    let keys: Vec<&String> = origins.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, builtin.iter().collect::<Vec<_>>());
+    for (key, origin) in &origins {
+        assert_eq!(origin, &format!("builtin:{key}"));
+    }
+
+    let o = run(&["demo", "--flows", "300", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let embedded: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(dir.path().join("data/alerts.db").is_file());
+    let iface = &embedded["interfaces"][0];
+    assert_eq!(iface["script_errors"], 0, "{iface}");
+    let by_plugin: BTreeMap<String, u64> =
+        serde_json::from_value(embedded["alerts"]["by_plugin"].clone()).unwrap();
+    for p in EXPECTED {
+        assert!(
+            by_plugin.get(p).copied().unwrap_or(0) > 0,
+            "{p} raised no alert: {by_plugin:?}"
+        );
+    }
+
+    // The same demo with the plugins read from the source tree instead: the same
+    // plugins run the same scripts and raise the same alerts.
+    let other = tempfile::tempdir().unwrap();
+    let tree = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+    let o = std::process::Command::new(&exe)
+        .args(["demo", "--flows", "300", "--json"])
+        .current_dir(other.path())
+        .env("WEIR_PLUGINS_DIR", &tree)
+        .env_remove("WEIR_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_tree: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for k in ["plugins", "active_scripts", "script_errors"] {
+        assert_eq!(
+            embedded["interfaces"][0][k], from_tree["interfaces"][0][k],
+            "{k}: embedded vs source tree"
+        );
+    }
+    assert_eq!(embedded["alerts"], from_tree["alerts"]);
+    let running = embedded["interfaces"][0]["plugins"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(running >= 20, "only {running} plugins have active scripts");
+}

@@ -38,7 +38,7 @@ fn check_name(name: &str) -> Result<()> {
 /// The first `alert_user_0N` / `status_user_0N` pair no plugin in `roots` mentions, so
 /// the new plugin loads beside them (keys must be unique); the last one when all are
 /// taken (with a warning).
-fn free_user_key(roots: &[PathBuf]) -> (u8, bool) {
+fn free_user_key(roots: &[PathBuf], builtin: &[weir_script::PluginSource]) -> (u8, bool) {
     fn scan(dir: &Path, depth: usize, text: &mut String) {
         let Ok(rd) = std::fs::read_dir(dir) else {
             return;
@@ -57,6 +57,9 @@ fn free_user_key(roots: &[PathBuf]) -> (u8, bool) {
     let mut text = String::new();
     for r in roots {
         scan(r, 0, &mut text);
+    }
+    for src in builtin {
+        text.extend(src.files.values().map(String::as_str));
     }
     for n in 1..=5u8 {
         if !text.contains(&format!("alert_user_0{n}"))
@@ -234,13 +237,13 @@ pub(super) fn new_plugin(a: &NewArgs) -> Result<ExitCode> {
     if a.author.contains(['"', '\\', '\n']) {
         bail!("--author: quotes, backslashes and newlines are not allowed");
     }
-    let mut roots = vec![a.dir.clone()];
-    roots.extend(weir_pipeline::builtin::builtin_plugins_dir());
-    let (key, free) = free_user_key(&roots);
+    let roots = vec![a.dir.clone()];
+    let (builtin, _) = weir_pipeline::builtin::sources();
+    let (key, free) = free_user_key(&roots, &builtin);
     if !free {
         eprintln!(
             "weir: warning: every user alert/status key (alert_user_01..05) is used by a plugin \
-             under {}; the new plugin uses 05: change its definitions before loading both",
+             under {} or among the built-in plugins; the new plugin uses 05: change its definitions before loading both",
             roots
                 .iter()
                 .map(|r| r.display().to_string())
