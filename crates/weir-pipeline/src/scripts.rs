@@ -400,7 +400,9 @@ impl ScriptSyslog {
     ) -> Result<ScriptSyslog> {
         let mut rt = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
         let h = hub.0.clone();
-        rt.set_flow_status_sink(Box::new(move |req| h.send(req).map_err(Into::into)));
+        rt.set_flow_status_sink(Box::new(move |req| {
+            h.send(req).map_err(|e| e.to_string().into())
+        }));
         Ok(ScriptSyslog { rt, _hub: hub })
     }
 }

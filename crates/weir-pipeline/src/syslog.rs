@@ -140,6 +140,26 @@ pub struct FlowStatusHub {
     dropped: AtomicU64,
 }
 
+/// Why [`FlowStatusHub::send`] could not queue a flow-status request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HubRefused {
+    /// No engine thread serves requests (no packet interface).
+    NoInterface,
+    /// Every engine's request queue was full.
+    QueueFull,
+}
+
+impl std::fmt::Display for HubRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HubRefused::NoInterface => "no packet interface",
+            HubRefused::QueueFull => "flow request queue full",
+        })
+    }
+}
+
+impl std::error::Error for HubRefused {}
+
 impl FlowStatusHub {
     /// A hub with no engine yet.
     pub fn new() -> Arc<FlowStatusHub> {
@@ -162,12 +182,12 @@ impl FlowStatusHub {
     /// # Errors
     /// No engine thread serves requests, or every engine queue was full (counted as
     /// `dropped`).
-    pub fn send(&self, req: FlowStatusRequest) -> std::result::Result<(), String> {
+    pub fn send(&self, req: FlowStatusRequest) -> std::result::Result<(), HubRefused> {
         let engines = self.engines.lock();
         let n = engines.len();
         if n == 0 {
             self.dropped.fetch_add(1, Ordering::Relaxed);
-            return Err("no packet interface".into());
+            return Err(HubRefused::NoInterface);
         }
         let p = Arc::new(PendingStatus {
             req,
@@ -184,7 +204,7 @@ impl FlowStatusHub {
         }
         if queued == 0 {
             self.dropped.fetch_add(1, Ordering::Relaxed);
-            return Err("flow request queue full".into());
+            return Err(HubRefused::QueueFull);
         }
         self.requested.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -720,7 +740,8 @@ mod tests {
         for port in 0..FLOW_REQUEST_QUEUE as u16 {
             hub.send(request(port)).unwrap();
         }
-        assert_eq!(hub.send(request(9)), Err("flow request queue full".into()));
+        assert_eq!(hub.send(request(9)), Err(HubRefused::QueueFull));
+        assert_eq!(HubRefused::QueueFull.to_string(), "flow request queue full");
         assert_eq!(hub.stats().dropped, 1);
     }
 }
