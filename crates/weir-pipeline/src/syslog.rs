@@ -700,7 +700,7 @@ mod tests {
         let hub = FlowStatusHub::new();
         assert_eq!(
             hub.send(request(1)),
-            Err("no packet interface".into()),
+            Err(HubRefused::NoInterface),
             "no engine registered yet"
         );
         let a = hub.register().unwrap();
