@@ -1,4 +1,4 @@
-//! `weir-source`: deterministic, realistic synthetic traffic for weir's samples, tests,
+//! `weir-gen`: deterministic, realistic synthetic traffic for weir's samples, tests,
 //! benches, fuzz seeds and demo.
 //!
 //! [`write_pcap`] streams a classic libpcap file (microsecond timestamps, little-endian,
