@@ -124,8 +124,7 @@ fn a_missing_file_is_an_error_naming_it() {
         EngineConfig::default(),
         Counts::default(),
     )
-    .err()
-    .expect("an error");
+    .expect_err("an error");
     assert!(
         format!("{err:#}").contains("/nonexistent/weir-capture.pcap"),
         "{err:#}"
