@@ -38,25 +38,27 @@ pub(crate) fn source(v: &FlowView) -> InfoSource<'_> {
     }
 }
 
-/// Builds a Lua table from the emitter's calls.
+/// Builds a Lua table from the emitter's calls (no allocation unless a nested table
+/// is opened: the getters run once per hook call).
 struct LuaSink<'l> {
     lua: &'l Lua,
-    /// The table being filled is the last; the first is the result.
+    /// The result.
+    root: &'l Table,
+    /// Nested tables being filled, innermost last.
     open: Vec<Table>,
 }
 
 impl<'l> LuaSink<'l> {
-    fn new(lua: &'l Lua, t: Table) -> LuaSink<'l> {
-        let mut open = Vec::with_capacity(4);
-        open.push(t);
-        LuaSink { lua, open }
+    fn new(lua: &'l Lua, root: &'l Table) -> LuaSink<'l> {
+        LuaSink {
+            lua,
+            root,
+            open: Vec::new(),
+        }
     }
 
     fn set(&mut self, key: &str, v: impl mlua::IntoLua) -> mlua::Result<()> {
-        match self.open.last() {
-            Some(t) => t.raw_set(key, v),
-            None => Err(mlua::Error::runtime("flow info: table closed")),
-        }
+        self.open.last().unwrap_or(self.root).raw_set(key, v)
     }
 }
 
@@ -100,21 +102,14 @@ impl InfoSink for LuaSink<'_> {
     }
 
     fn end(&mut self) -> mlua::Result<()> {
-        if self.open.len() > 1 {
-            self.open.pop();
-        }
+        self.open.pop();
         Ok(())
     }
 }
 
 fn table(lua: &Lua, s: &Shared, v: &FlowView, level: Level, cap: usize) -> mlua::Result<Table> {
     let t = lua.create_table_with_capacity(0, cap)?;
-    info::emit(
-        &source(v),
-        &s.networks,
-        level,
-        &mut LuaSink::new(lua, t.clone()),
-    )?;
+    info::emit(&source(v), &s.networks, level, &mut LuaSink::new(lua, &t))?;
     Ok(t)
 }
 
@@ -129,7 +124,7 @@ pub(crate) fn full_info(lua: &Lua, s: &Shared, v: &FlowView) -> mlua::Result<Tab
 }
 
 fn section(lua: &Lua, v: &FlowView, t: &Table, s: Section) -> mlua::Result<()> {
-    info::emit_section(&source(v), s, &mut LuaSink::new(lua, t.clone()))
+    info::emit_section(&source(v), s, &mut LuaSink::new(lua, t))
 }
 
 /// `flow.getHTTPInfo()` into `t` (flow-info.md §4.1).

@@ -474,9 +474,9 @@ pub fn emit_section<S: InfoSink>(
 ) -> Result<(), S::Error> {
     let Some(m) = src.meta else { return Ok(()) };
     match (&m.info, section) {
-        (ProtoInfo::Http(h), Section::Http) => http(m, h, sink),
+        (ProtoInfo::Http(h), Section::Http) => http(m, h, sink, false),
         (ProtoInfo::Tls(t), Section::Tls) => tls(m, t, sink, false),
-        (ProtoInfo::Dns(d), Section::Dns) => dns(m, d, sink),
+        (ProtoInfo::Dns(d), Section::Dns) => dns(m, d, sink, false),
         (ProtoInfo::Ssh(s), Section::Ssh) => ssh(s, sink),
         _ => Ok(()),
     }
@@ -486,9 +486,9 @@ pub fn emit_section<S: InfoSink>(
 fn protos<S: InfoSink>(src: &InfoSource<'_>, sink: &mut S, aliases: bool) -> Result<(), S::Error> {
     let Some(m) = src.meta else { return Ok(()) };
     match &m.info {
-        ProtoInfo::Http(h) => http(m, h, sink),
+        ProtoInfo::Http(h) => http(m, h, sink, true),
         ProtoInfo::Tls(t) => tls(m, t, sink, aliases),
-        ProtoInfo::Dns(d) => dns(m, d, sink),
+        ProtoInfo::Dns(d) => dns(m, d, sink, true),
         ProtoInfo::Ssh(s) => ssh(s, sink),
         ProtoInfo::Quic { version } => sink.str("protos.quic.version", &format!("{version:#010x}")),
         ProtoInfo::Dhcp { msg_type, hostname } => {
@@ -510,7 +510,9 @@ fn protos<S: InfoSink>(src: &InfoSource<'_>, sink: &mut S, aliases: bool) -> Res
     }
 }
 
-fn http<S: InfoSink>(m: &L7Meta, h: &HttpInfo, sink: &mut S) -> Result<(), S::Error> {
+/// The HTTP keys: `getHTTPInfo()`'s four (spec §4.1), and with `full` the headers weir
+/// also records (full table and JSON only: the per-hook getter stays as ntopng's).
+fn http<S: InfoSink>(m: &L7Meta, h: &HttpInfo, sink: &mut S, full: bool) -> Result<(), S::Error> {
     if h.requests > 0 {
         sink.str("protos.http.last_url", &h.url)?;
         sink.str("protos.http.last_method", h.method)?;
@@ -518,6 +520,9 @@ fn http<S: InfoSink>(m: &L7Meta, h: &HttpInfo, sink: &mut S) -> Result<(), S::Er
     }
     if let Some(n) = m.server_name.as_deref() {
         sink.str("protos.http.server_name", n)?;
+    }
+    if !full {
+        return Ok(());
     }
     if let Some(ua) = h.user_agent.as_deref() {
         sink.str("protos.http.user_agent", ua)?;
@@ -568,19 +573,23 @@ fn tls<S: InfoSink>(m: &L7Meta, t: &TlsInfo, sink: &mut S, aliases: bool) -> Res
     Ok(())
 }
 
-fn dns<S: InfoSink>(m: &L7Meta, d: &DnsInfo, sink: &mut S) -> Result<(), S::Error> {
+/// The DNS keys: `getDNSInfo()`'s (spec §4.3), and with `full` the answers weir also
+/// records (full table and JSON only).
+fn dns<S: InfoSink>(m: &L7Meta, d: &DnsInfo, sink: &mut S, full: bool) -> Result<(), S::Error> {
     if let Some(n) = m.server_name.as_deref() {
         sink.str("protos.dns.last_query", n)?;
     }
     sink.uint("protos.dns.last_query_type", d.qtype.into())?;
     sink.uint("protos.dns.last_return_code", d.rcode.into())?;
-    sink.uint("protos.dns.num_answers", d.answers.into())?;
-    let addrs: Vec<String> = d.addrs.iter().flatten().map(ToString::to_string).collect();
-    if !addrs.is_empty() {
-        sink.list("protos.dns.answers", &addrs)?;
-    }
     if d.invalid_chars {
         sink.bool("protos.dns.invalid_chars_in_query", true)?;
+    }
+    if full {
+        sink.uint("protos.dns.num_answers", d.answers.into())?;
+        let addrs: Vec<String> = d.addrs.iter().flatten().map(ToString::to_string).collect();
+        if !addrs.is_empty() {
+            sink.list("protos.dns.answers", &addrs)?;
+        }
     }
     Ok(())
 }
