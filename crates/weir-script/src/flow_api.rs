@@ -4,13 +4,14 @@
 
 use mlua::{Lua, MultiValue, Table, Value};
 use serde_json::Value as Json;
-use weir_alerts::{Severity, StatusKey};
+use weir_alerts::StatusKey;
 use weir_flow::{CLI2SRV, DirStats, MAX_SCORE, SRV2CLI, l4_name, tcp_state};
 
 use crate::diag::api_error;
 use crate::flow_info::{
     dns_info, full_info, http_info, is_local, is_unicast, minimal_info, ssh_info, tls_info,
 };
+use crate::flow_status::severity_of;
 use crate::json;
 
 type Shared = FlowState;
@@ -120,19 +121,6 @@ fn status_arg(s: &Shared, v: Option<&Value>) -> Result<u8, ApiErr> {
     match u8::try_from(key) {
         Ok(k) if k < 64 && s.alerts.borrow().registry.status(StatusKey(k)).is_some() => Ok(k),
         _ => Err(ApiErr::Misuse(format!("unknown status key {key}"))),
-    }
-}
-
-fn severity_of(v: &Value) -> Option<Severity> {
-    match v {
-        Value::Table(t) => t
-            .get::<Option<i64>>("severity_id")
-            .ok()
-            .flatten()
-            .and_then(|i| u8::try_from(i).ok())
-            .and_then(Severity::from_id),
-        Value::Integer(i) => u8::try_from(*i).ok().and_then(Severity::from_id),
-        _ => None,
     }
 }
 

@@ -133,7 +133,8 @@ fn score_of(v: &Value, what: &str) -> Result<u16, Misuse> {
     }
 }
 
-fn severity_of(v: &Value) -> Option<Severity> {
+/// The severity a script gave: a severity table (`severity_id`) or its id.
+pub(crate) fn severity_of(v: &Value) -> Option<Severity> {
     match v {
         Value::Table(t) => t
             .get::<Option<i64>>("severity_id")

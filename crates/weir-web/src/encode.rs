@@ -29,7 +29,8 @@ pub(crate) fn url_encode(s: &str) -> String {
     o
 }
 
-fn url_decode(s: &str) -> Option<String> {
+/// Percent-decodes one `application/x-www-form-urlencoded` component (`+` is a space).
+pub(crate) fn url_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -25,7 +25,7 @@ use weir_script::{
 };
 
 use crate::auth::Identity;
-use crate::encode::esc;
+use crate::encode::{esc, url_decode};
 use crate::state::{AppState, PageService};
 use crate::ui::{self, MenuItem};
 use crate::users::Role;
@@ -243,26 +243,6 @@ fn alert_value(r: &AlertRecord) -> Value {
     v
 }
 
-/// Percent-decodes one `application/x-www-form-urlencoded` component.
-fn decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 /// The fields of an urlencoded form body (undecodable ones dropped).
 fn form_fields(headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {
     let is_form = headers
@@ -276,7 +256,7 @@ fn form_fields(headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {
         .filter(|kv| !kv.is_empty())
         .filter_map(|kv| {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            Some((decode(k)?, decode(v)?))
+            Some((url_decode(k)?, url_decode(v)?))
         })
         .collect()
 }
