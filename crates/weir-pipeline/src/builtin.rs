@@ -2,8 +2,10 @@
 //! tree to run them. They are shown as `builtin:<plugin>`; `weir plugins export DIR`
 //! writes them out for users who want to start from one.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 use weir_script::{PluginSource, Problem, ScriptConfig};
@@ -15,11 +17,14 @@ use crate::config::Config;
 #[folder = "../../plugins"]
 struct Files;
 
+/// An embedded file: its path below `plugins/` and its bytes, borrowed from the binary.
+pub type EmbeddedFile = (String, Cow<'static, [u8]>);
+
 /// Every embedded file: its path below `plugins/` (`<plugin>/<file>`, `/`-separated)
-/// and its bytes, sorted by path.
-pub fn files() -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = Files::iter()
-        .filter_map(|p| Files::get(&p).map(|f| (p.into_owned(), f.data.into_owned())))
+/// and its bytes (borrowed from the binary), sorted by path.
+pub fn files() -> Vec<EmbeddedFile> {
+    let mut v: Vec<EmbeddedFile> = Files::iter()
+        .filter_map(|p| Files::get(&p).map(|f| (p.into_owned(), f.data)))
         .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
@@ -27,12 +32,10 @@ pub fn files() -> Vec<(String, Vec<u8>)> {
 
 /// The names of the built-in plugins, sorted.
 pub fn names() -> Vec<String> {
-    let mut v: Vec<String> = files()
-        .iter()
-        .filter_map(|(p, _)| p.split_once('/').map(|(k, _)| k.to_owned()))
+    let names: BTreeSet<String> = Files::iter()
+        .filter_map(|p| p.split_once('/').map(|(k, _)| k.to_owned()))
         .collect();
-    v.dedup();
-    v
+    names.into_iter().collect()
 }
 
 /// Writes the built-in plugins (all of them, or those named) below `dir`, one directory
@@ -77,9 +80,16 @@ pub fn export(dir: &Path, only: &[String]) -> Result<usize> {
 pub const PLUGINS_DIR_ENV: &str = "WEIR_PLUGINS_DIR";
 
 /// The built-in plugins as loadable sources (`builtin:<plugin>`), with any problem in
-/// their files (none in a release: a test loads them all).
+/// their files (none in a release: a test loads them all). Read from the binary once
+/// per process: a run loads the plugin set in several places (engines, endpoints,
+/// timeseries schemas, web pages).
 pub fn sources() -> (Vec<PluginSource>, Vec<Problem>) {
-    let mut by_plugin: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    static SOURCES: OnceLock<(Vec<PluginSource>, Vec<Problem>)> = OnceLock::new();
+    SOURCES.get_or_init(read_sources).clone()
+}
+
+fn read_sources() -> (Vec<PluginSource>, Vec<Problem>) {
+    let mut by_plugin: BTreeMap<String, Vec<EmbeddedFile>> = BTreeMap::new();
     for (rel, bytes) in files() {
         if let Some((key, inner)) = rel.split_once('/') {
             by_plugin

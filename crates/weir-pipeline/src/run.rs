@@ -417,10 +417,10 @@ pub fn report_json(
             .filter(|s| s.errors > 0)
             .collect();
         v["interfaces"][i]["failing_scripts"] = serde_json::json!(failing);
-        let active = iface.report.scripts.iter().filter(|s| s.active);
-        let plugins: std::collections::BTreeSet<&str> = active.map(|s| s.plugin.as_str()).collect();
-        v["interfaces"][i]["active_scripts"] =
-            serde_json::json!(iface.report.scripts.iter().filter(|s| s.active).count());
+        let active: Vec<_> = iface.report.scripts.iter().filter(|s| s.active).collect();
+        let plugins: std::collections::BTreeSet<&str> =
+            active.iter().map(|s| s.plugin.as_str()).collect();
+        v["interfaces"][i]["active_scripts"] = serde_json::json!(active.len());
         v["interfaces"][i]["plugins"] = serde_json::json!(plugins);
     }
     v["alerts"] = serde_json::json!(tally);

@@ -683,10 +683,8 @@ fn test(a: &TestArgs) -> Result<ExitCode> {
     let scratch = Scratch::new("plugins-test")?;
     let plan = Plan {
         roots: a.dirs.clone(),
-        engine: EngineConfig {
-            local_networks: a.local_net.clone(),
-            ..EngineConfig::default()
-        },
+        // The engine `weir run` and `weir flows` use, so the totals agree.
+        engine: super::flows::engine_config(&a.local_net),
         working_dir: settings_dir(a.data_dir.as_deref(), &scratch)?,
         output: if a.script_output_stderr {
             Output::Stderr
