@@ -68,6 +68,9 @@ pub struct EngineLoop<D: Driver> {
     progress: Arc<EngineProgress>,
     publisher: Option<crate::snapshot::Publisher>,
     recycle: Option<Sender<Batch>>,
+    /// Log source problems as they arrive (a monitor); off when the caller reports
+    /// them from the summary at the end (a replay command).
+    log_problems: bool,
 }
 
 impl<D: Driver> EngineLoop<D> {
@@ -86,7 +89,14 @@ impl<D: Driver> EngineLoop<D> {
             progress,
             publisher,
             recycle: None,
+            log_problems: true,
         }
+    }
+
+    /// Keeps source problems for the summary only, without logging each as it arrives.
+    pub fn problems_in_summary_only(mut self) -> EngineLoop<D> {
+        self.log_problems = false;
+        self
     }
 
     /// Sends emptied batches back to the source for reuse.
@@ -136,7 +146,9 @@ impl<D: Driver> EngineLoop<D> {
                 true
             }
             Msg::Problem(p) => {
-                tracing::warn!("{p}");
+                if self.log_problems {
+                    tracing::warn!("{p}");
+                }
                 self.problems.push(p);
                 true
             }

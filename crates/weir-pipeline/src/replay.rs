@@ -18,7 +18,7 @@ const QUEUE_BATCHES: usize = 16;
 
 /// Replays `spec` through a new engine with `driver`, runs the final visit, and returns
 /// the run's summary with the driver's report. Damaged records are reported in
-/// [`Summary::source_problems`] and the replay goes on.
+/// [`Summary::source_problems`] (not logged) and the replay goes on.
 ///
 /// # Errors
 /// The source cannot be opened (missing file, not a capture), or its thread cannot start.
@@ -34,8 +34,10 @@ pub fn replay<D: Driver>(
     let stats = Arc::new(SourceStats::default());
     let stop = Arc::new(AtomicBool::new(false));
     let source = source::spawn(spec, tx, recycle_rx, stats, stop)?;
-    let mut lp =
-        EngineLoop::new(cfg, driver, Arc::new(EngineProgress::default())).recycle_into(recycle_tx);
+    // The commands that replay print the problems from the summary.
+    let mut lp = EngineLoop::new(cfg, driver, Arc::new(EngineProgress::default()))
+        .recycle_into(recycle_tx)
+        .problems_in_summary_only();
     lp.drain(&rx, 1);
     let _ = source.join();
     Ok(lp.finish(name))
