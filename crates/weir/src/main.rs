@@ -4,6 +4,7 @@
 //! and output. Packet decoding lives in `weir-decode`, traffic generation in `weir-gen`.
 
 mod cmd;
+mod out;
 mod run;
 
 use std::process::ExitCode;
@@ -100,6 +101,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
+            // A reader that went away early (`weir flows | head`) is no error.
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                out::exit_if_gone(io);
+            }
             eprintln!("weir: error: {e:#}");
             ExitCode::FAILURE
         }

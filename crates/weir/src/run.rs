@@ -120,9 +120,9 @@ pub fn print_report(
 ) {
     outcome.print();
     let total: u64 = tally.by_type.values().sum();
-    println!("alerts raised: {total}");
+    crate::out::outln!("alerts raised: {total}");
     for (name, n) in &tally.by_type {
-        println!("  {name:<40} {n:>8}");
+        crate::out::outln!("  {name:<40} {n:>8}");
     }
     if !tally.by_severity.is_empty() {
         let sev: Vec<String> = tally
@@ -130,24 +130,24 @@ pub fn print_report(
             .iter()
             .map(|(s, n)| format!("{s} {n}"))
             .collect();
-        println!("  by severity: {}", sev.join(", "));
+        crate::out::outln!("  by severity: {}", sev.join(", "));
     }
     let by_plugin = alerts_by_plugin(outcome, tally);
     if !by_plugin.is_empty() {
-        println!("alerts by plugin ({} plugins):", by_plugin.len());
+        crate::out::outln!("alerts by plugin ({} plugins):", by_plugin.len());
         for (plugin, n) in &by_plugin {
-            println!("  {plugin:<40} {n:>8}");
+            crate::out::outln!("  {plugin:<40} {n:>8}");
         }
     }
     for i in &outcome.interfaces {
         let active = i.report.scripts.iter().filter(|s| s.active).count();
-        println!(
+        crate::out::outln!(
             "scripts on {}: {active} active, {} hook errors",
             i.summary.interface,
             i.report.errors()
         );
         for s in i.report.scripts.iter().filter(|s| s.errors > 0) {
-            println!(
+            crate::out::outln!(
                 "  {}/{}: {} errors{}{}",
                 s.plugin,
                 s.key,
@@ -160,7 +160,7 @@ pub fn print_report(
             );
         }
     }
-    println!(
+    crate::out::outln!(
         "alerts are stored in {} (read them with `weir alerts --data-dir {}`)",
         db.display(),
         db.parent()
@@ -259,7 +259,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         eprintln!("weir: stopped by a signal; the final visit ran and the stores were flushed");
     }
     if args.json {
-        println!("{}", report_json(&outcome, &tally));
+        crate::out::outln!("{}", report_json(&outcome, &tally));
     } else {
         print_report(&outcome, &tally, &cfg.data_dir.join("alerts.db"));
     }

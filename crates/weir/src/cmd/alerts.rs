@@ -159,12 +159,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                     for r in rows {
                         let by = format!("{by:?}").to_lowercase();
                         let line = serde_json::json!({"table": table_name(table), "by": by, "key": r.key, "name": r.name, "count": r.count});
-                        println!("{line}");
+                        crate::out::outln!("{line}");
                     }
                 } else if !rows.is_empty() {
-                    println!("{} alerts by {:?}:", table_name(table), by);
+                    crate::out::outln!("{} alerts by {:?}:", table_name(table), by);
                     for r in rows {
-                        println!("  {:>8}  {}", r.count, r.name);
+                        crate::out::outln!("  {:>8}  {}", r.count, r.name);
                     }
                 }
             }
@@ -173,13 +173,13 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let records = store.query(&q)?;
         if args.json {
             for r in &records {
-                println!("{}", serde_json::to_string(r)?);
+                crate::out::outln!("{}", serde_json::to_string(r)?);
             }
             continue;
         }
-        println!("{} alerts ({}):", table_name(table), records.len());
+        crate::out::outln!("{} alerts ({}):", table_name(table), records.len());
         for r in &records {
-            println!("  {}", one_line(r));
+            crate::out::outln!("  {}", one_line(r));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -31,7 +31,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Cmd::Default => print!("{DEFAULT_CONFIG}"),
         Cmd::Check { file } => {
             Config::load(file)?;
-            println!("{}: ok", file.display());
+            crate::out::outln!("{}: ok", file.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -83,7 +83,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         any_damage |= !report.capture_errors.is_empty();
         report.warn();
         if args.json {
-            println!("{}", to_json(path, &report));
+            crate::out::outln!("{}", to_json(path, &report));
         } else {
             print_table(path, &report);
         }
@@ -122,7 +122,7 @@ fn to_json(path: &Path, r: &FileReport) -> serde_json::Value {
 /// Prints the per-layer table of one file.
 pub fn print_table(path: &Path, r: &FileReport) {
     let s = &r.summary;
-    println!(
+    crate::out::outln!(
         "{} ({}): {} frames, {} bytes",
         path.display(),
         r.format,
@@ -134,15 +134,15 @@ pub fn print_table(path: &Path, r: &FileReport) {
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    println!("  link types: {}", lts.join(", "));
-    println!("  {:<10} {:>12} {:>7}", "layer", "frames", "%");
+    crate::out::outln!("  link types: {}", lts.join(", "));
+    crate::out::outln!("  {:<10} {:>12} {:>7}", "layer", "frames", "%");
     for (layer, n) in s.layers() {
         let pct = if s.frames == 0 {
             0.0
         } else {
             n as f64 * 100.0 / s.frames as f64
         };
-        println!("  {:<10} {:>12} {:>6.1}%", layer.name(), n, pct);
+        crate::out::outln!("  {:<10} {:>12} {:>6.1}%", layer.name(), n, pct);
     }
     for (label, n) in [
         ("tunnelled", s.tunnelled),
@@ -151,16 +151,17 @@ pub fn print_table(path: &Path, r: &FileReport) {
         ("undecodable", s.undecodable),
     ] {
         if n > 0 {
-            println!("  {label:<10} {n:>12}");
+            crate::out::outln!("  {label:<10} {n:>12}");
         }
     }
     for (what, n) in &s.errors {
-        println!("  damaged: {what}: {n}");
+        crate::out::outln!("  damaged: {what}: {n}");
     }
     if r.skipped_records > 0 || r.skipped_bytes > 0 {
-        println!(
+        crate::out::outln!(
             "  skipped: {} records, {} bytes",
-            r.skipped_records, r.skipped_bytes
+            r.skipped_records,
+            r.skipped_bytes
         );
     }
 }

@@ -58,7 +58,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         cfg.mode = weir_gen::Mode::Small64;
     }
     let s = generate(&args.out, &cfg)?;
-    println!(
+    crate::out::outln!(
         "{}: {} frames, {} bytes, {} flows",
         args.out.display(),
         s.frames,

@@ -113,7 +113,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             let m = find(&models, key)?;
             set_field(m, &mut file, "enabled", &Json::Bool(on), entity.as_deref())?;
             file.save(&path).map_err(|e| anyhow!(e))?;
-            println!(
+            crate::out::outln!(
                 "{}: {}{}",
                 m.id(),
                 if on { "enabled" } else { "disabled" },
@@ -131,7 +131,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             let v = settings::parse_cli_value(value);
             let stored = set_field(m, &mut file, field, &v, entity.as_deref())?;
             file.save(&path).map_err(|e| anyhow!(e))?;
-            println!(
+            crate::out::outln!(
                 "{}: {field} = {stored}{}",
                 m.id(),
                 entity_note(entity.as_deref())
@@ -142,7 +142,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             let m = find(&models, key)?;
             unset(m, &mut file, field.as_deref(), entity.as_deref())?;
             file.save(&path).map_err(|e| anyhow!(e))?;
-            println!(
+            crate::out::outln!(
                 "{}: {} unset{}",
                 m.id(),
                 field.as_deref().unwrap_or("all settings"),
@@ -349,11 +349,11 @@ fn list(
     ms.sort_by_key(|m| m.id());
     if json {
         let v: Vec<Json> = ms.iter().map(|m| summary(m, file)).collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::out::outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     if ms.is_empty() {
-        println!("no user scripts");
+        crate::out::outln!("no user scripts");
     }
     for m in ms {
         let s = summary(m, file);
@@ -366,7 +366,7 @@ fn list(
             })
             .unwrap_or_default();
         let overrides = s["entity_overrides"].as_array().map_or(0, Vec::len);
-        println!(
+        crate::out::outln!(
             "{:<36} {:<8} {}{}{}  [{}] {}{}",
             m.id(),
             if s["enabled"] == true {
@@ -411,16 +411,16 @@ fn show(m: &ScriptModel, file: &SettingsFile, json: bool) -> Result<ExitCode> {
         "entity_overrides": overrides,
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::out::outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     let g = &m.gui;
-    println!("{} ({}){}", m.id(), m.plugin, note(m));
-    println!("  title:          {}", g.title);
+    crate::out::outln!("{} ({}){}", m.id(), m.plugin, note(m));
+    crate::out::outln!("  title:          {}", g.title);
     if !g.description.is_empty() {
-        println!("  description:    {}", g.description);
+        crate::out::outln!("  description:    {}", g.description);
     }
-    println!("  input builder:  {}", g.input_builder.name());
+    crate::out::outln!("  input builder:  {}", g.input_builder.name());
     let range = match (g.field_min, g.field_max) {
         (None, None) => None,
         (a, b) => Some(format!(
@@ -430,18 +430,18 @@ fn show(m: &ScriptModel, file: &SettingsFile, json: bool) -> Result<ExitCode> {
         )),
     };
     if let Some(r) = range {
-        println!("  threshold:      {r}");
+        crate::out::outln!("  threshold:      {r}");
     }
     if let Some(u) = &g.unit {
-        println!("  unit:           {u}");
+        crate::out::outln!("  unit:           {u}");
     }
     if let Some(o) = g.field_operator {
-        println!("  operator:       {} (fixed)", o.name());
+        crate::out::outln!("  operator:       {} (fixed)", o.name());
     }
     if let Some(t) = &g.item_list_type {
-        println!("  items:          {t}");
+        crate::out::outln!("  items:          {t}");
     }
-    println!(
+    crate::out::outln!(
         "  default:        {}",
         if m.default_enabled {
             "enabled"
@@ -450,10 +450,10 @@ fn show(m: &ScriptModel, file: &SettingsFile, json: bool) -> Result<ExitCode> {
         }
     );
     for (h, d) in &m.defaults {
-        println!("  default {h:<6}  {}", conf_text(d));
+        crate::out::outln!("  default {h:<6}  {}", conf_text(d));
     }
     for (h, hs) in &eff.hooks {
-        println!(
+        crate::out::outln!(
             "  {h:<14}  {} {}",
             if hs.enabled { "enabled " } else { "disabled" },
             conf_text(&hs.conf)
@@ -461,7 +461,7 @@ fn show(m: &ScriptModel, file: &SettingsFile, json: bool) -> Result<ExitCode> {
     }
     for (n, hooks) in &eff.overrides {
         for (h, hs) in hooks {
-            println!(
+            crate::out::outln!(
                 "  {n} {h}: {} {}",
                 if hs.enabled { "enabled" } else { "disabled" },
                 conf_text(&hs.conf)

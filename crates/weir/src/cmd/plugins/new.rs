@@ -258,7 +258,7 @@ pub(super) fn new_plugin(a: &NewArgs) -> Result<ExitCode> {
                 .with_context(|| format!("{}: cannot create", parent.display()))?;
         }
         std::fs::write(&path, text).with_context(|| format!("{}: cannot write", path.display()))?;
-        println!("created {}", path.display());
+        crate::out::outln!("created {}", path.display());
     }
     let test = super::TestArgs {
         dirs: vec![dir.clone()],
@@ -278,7 +278,7 @@ pub(super) fn new_plugin(a: &NewArgs) -> Result<ExitCode> {
             dir.display()
         );
     }
-    println!(
+    crate::out::outln!(
         "\nnext: edit {0}/user_scripts/flow/{1}.lua, then `weir plugins check {0}` and \
          `weir plugins test {0}` (add --update when the change is intended; docs/plugins/testing.md)",
         dir.display(),
