@@ -123,12 +123,15 @@ impl Problem {
 }
 
 impl Problem {
-    /// The file as messages name it: `plugins/<plugin>/<file>`, or
-    /// `builtin:<plugin>/<file>` for a plugin built into the binary.
+    /// The file as messages name it: `<plugin directory>/<file>` (the directory as
+    /// the user gave it), or `builtin:<plugin>/<file>` for a plugin built into the
+    /// binary; the directory alone when the problem is about the whole plugin.
     pub fn path(&self) -> String {
-        match &self.origin {
-            Some(o) => format!("{o}/{}", self.file),
-            None => format!("plugins/{}/{}", self.plugin, self.file),
+        let base = self.origin.as_deref().unwrap_or(&self.plugin);
+        if self.file.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}/{}", self.file)
         }
     }
 }
@@ -147,16 +150,13 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The chunk name of a plugin file (`@<base>/<file>`, the base being
-/// `plugins/<plugin>` or `builtin:<plugin>`, [`crate::PluginSource::base`]): Lua
-/// prefixes error messages with `<base>/<file>:<line>:`.
+/// The chunk name of a plugin file (`@<base>/<file>`, the base being the plugin's
+/// directory as the user gave it or `builtin:<plugin>`, [`crate::PluginSource::base`]):
+/// Lua prefixes error messages with `<base>/<file>:<line>:` (cut to its last 56
+/// characters when longer: [`crate::diag::error_text`] restores it).
 pub(crate) fn chunk_name(base: &str, file: &str) -> String {
     format!("@{base}/{file}")
 }
-
-/// Where plugin file locations start in Lua messages: plugin directories and
-/// plugins built into the binary.
-pub(crate) const LOCATION_PREFIXES: [&str; 2] = ["plugins/", "builtin:"];
 
 /// First line of a Lua error message (drops mlua's traceback).
 pub(crate) fn first_line(msg: &str) -> &str {
@@ -165,13 +165,15 @@ pub(crate) fn first_line(msg: &str) -> &str {
     msg.lines().next().unwrap_or("").trim()
 }
 
-/// Splits `plugins/<plugin>/<file>:<line>: message` into the line and the message when
-/// the location is that file's.
+/// Splits `<dir>/<plugin>/<file>:<line>: message` (or `builtin:<plugin>/…`) into the
+/// line and the message when the location is that file's.
 pub(crate) fn split_location(plugin: &str, file: &str, msg: &str) -> (Option<u32>, String) {
     let first = first_line(msg);
-    let found = LOCATION_PREFIXES.iter().find_map(|p| {
-        let prefix = format!("{p}{plugin}/{file}:");
-        first.find(&prefix).map(|i| &first[i + prefix.len()..])
+    let needle = format!("{plugin}/{file}:");
+    let found = first.find(&needle).and_then(|i| {
+        // The plugin directory's own name, not the end of a longer one.
+        let own = i == 0 || matches!(first.as_bytes().get(i - 1), Some(b'/' | b':'));
+        own.then(|| &first[i + needle.len()..])
     });
     if let Some(rest) = found
         && let Some((line, tail)) = rest.split_once(':')
@@ -182,19 +184,24 @@ pub(crate) fn split_location(plugin: &str, file: &str, msg: &str) -> (Option<u32
     (None, first.to_owned())
 }
 
-/// Finds the first `plugins/…:<line>` location in an error message.
+/// Finds the first `<file>.lua:<line>` location in an error message: the file runs
+/// from the start of the message or the previous space.
 pub(crate) fn find_location(msg: &str) -> Option<(String, u32)> {
     let first = first_line(msg);
-    let start = LOCATION_PREFIXES
-        .iter()
-        .filter_map(|p| first.find(p))
-        .min()?;
-    let rest = &first[start..];
-    let colon = rest.find(".lua:")? + 4;
-    let file = &rest[..colon];
-    let tail = &rest[colon + 1..];
-    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
-    Some((file.to_owned(), digits.parse().ok()?))
+    let mut from = 0;
+    while let Some(i) = first[from..].find(".lua:") {
+        let end = from + i + 4;
+        let digits: String = first[end + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(line) = digits.parse() {
+            let start = first[..end].rfind(' ').map_or(0, |s| s + 1);
+            return Some((first[start..end].to_owned(), line));
+        }
+        from = end;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -203,14 +210,35 @@ mod tests {
 
     #[test]
     fn locations() {
-        let m = "runtime error: plugins/p/user_scripts/flow/a.lua:12: boom\nstack traceback:";
+        let m = "runtime error: my plugins/p/user_scripts/flow/a.lua:12: boom\nstack traceback:";
         assert_eq!(
             split_location("p", "user_scripts/flow/a.lua", m),
             (Some(12), "boom".to_owned())
         );
         assert_eq!(
+            split_location(
+                "p",
+                "user_scripts/flow/a.lua",
+                "x/zp/user_scripts/flow/a.lua:3: no"
+            ),
+            (None, "x/zp/user_scripts/flow/a.lua:3: no".to_owned())
+        );
+        assert_eq!(
+            split_location(
+                "p",
+                "user_scripts/flow/a.lua",
+                "builtin:p/user_scripts/flow/a.lua:3: b"
+            ),
+            (Some(3), "b".to_owned())
+        );
+        assert_eq!(
             find_location(m),
             Some(("plugins/p/user_scripts/flow/a.lua".to_owned(), 12))
         );
+        assert_eq!(
+            find_location("a.lua:x b.lua:7: c"),
+            Some(("b.lua".to_owned(), 7))
+        );
+        assert_eq!(find_location("no location"), None);
     }
 }

@@ -49,8 +49,13 @@ pub struct PluginInfo {
     pub description: String,
     /// Author.
     pub author: String,
-    /// Directory.
+    /// Where it comes from: its directory as given, or `builtin:<key>` for a
+    /// plugin built into the binary.
     pub dir: String,
+    /// The plugins it replaces (`builtin:<key>`): a plugin of one's own with the
+    /// key, or a script key, of a built-in plugin takes the built-in's place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
     /// Alert definitions (type names) it registered.
     pub alert_definitions: Vec<String>,
     /// Status definitions it registered.

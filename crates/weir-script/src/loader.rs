@@ -187,7 +187,8 @@ impl Loader {
             title: p.key.clone(),
             description: String::new(),
             author: String::new(),
-            dir: p.dir.display().to_string(),
+            dir: p.base(),
+            replaces: p.replaces.clone(),
             alert_definitions: Vec::new(),
             status_definitions: Vec::new(),
             kept_previous_version: None,
@@ -525,12 +526,7 @@ pub(crate) fn build(
         });
     }
     let mut problems = std::mem::take(&mut l.problems);
-    // Problems of plugins built into the binary name their origin, not a directory.
-    for p in &mut problems {
-        if let Some(src) = sources.iter().find(|s| s.embedded && s.key == p.plugin) {
-            p.origin = Some(src.base());
-        }
-    }
+    crate::plugin::locate(&mut problems, sources);
     let alert_entities: Table = l
         .lua
         .globals()

@@ -42,6 +42,9 @@ pub struct PluginSource {
     pub files: BTreeMap<String, String>,
     /// Built into the binary: nothing of it is on disk, and its files never change.
     pub embedded: bool,
+    /// The plugins this one replaces ([`gather`]): the origin labels
+    /// (`builtin:<key>`) of given plugins with its key or one of its script keys.
+    pub replaces: Vec<String>,
 }
 
 impl PluginSource {
@@ -102,6 +105,7 @@ impl PluginSource {
             dir: PathBuf::from(format!("builtin:{key}")),
             files: kept,
             embedded: true,
+            replaces: Vec::new(),
         };
         for p in &mut problems {
             p.origin = Some(src.base());
@@ -109,24 +113,38 @@ impl PluginSource {
         (src, problems)
     }
 
-    /// Where the plugin's file names start in locations and chunk names:
-    /// `plugins/<key>` for a directory, `builtin:<key>` for a plugin built into the
-    /// binary.
+    /// Where the plugin's file names start in locations, messages and Lua chunk
+    /// names: the directory as the user gave it (`my_plugins/exes_download`), or
+    /// `builtin:<key>` for a plugin built into the binary.
     pub fn base(&self) -> String {
-        if self.embedded {
-            format!("builtin:{}", self.key)
-        } else {
-            format!("plugins/{}", self.key)
-        }
+        self.dir.display().to_string()
     }
 
-    /// The directory, or the origin label of a plugin built into the binary.
-    pub fn label(&self) -> String {
-        self.dir.display().to_string()
+    /// Script keys by subdirectory: `(subdir, key)` for every
+    /// `user_scripts/<subdir>/<key>.lua`.
+    pub fn script_keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.keys().filter_map(|k| {
+            let rest = k.strip_prefix("user_scripts/")?;
+            let (subdir, file) = rest.split_once('/')?;
+            let key = file.strip_suffix(".lua")?;
+            (!key.contains('/')).then_some((subdir, key))
+        })
+    }
+
+    /// True when `self` and `other` have a script key in the same subdirectory.
+    fn shares_script_key(&self, other: &PluginSource) -> bool {
+        let mine: std::collections::HashSet<(&str, &str)> = self.script_keys().collect();
+        other.script_keys().any(|k| mine.contains(&k))
     }
 
     /// Reads one plugin directory.
     pub fn read(dir: &Path) -> (Option<PluginSource>, Vec<Problem>) {
+        // `.` or `..` have no name: the key is the name of the directory they are.
+        let dir = match dir.file_name() {
+            Some(_) => dir.to_path_buf(),
+            None => dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
+        };
+        let dir = dir.as_path();
         let key = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -134,12 +152,16 @@ impl PluginSource {
         let mut problems = Vec::new();
         let mut files = BTreeMap::new();
         read_tree(dir, dir, 0, &key, &mut files, &mut problems);
+        for p in &mut problems {
+            p.origin = Some(dir.display().to_string());
+        }
         (
             Some(PluginSource {
                 key,
                 dir: dir.to_path_buf(),
                 files,
                 embedded: false,
+                replaces: Vec::new(),
             }),
             problems,
         )
@@ -199,46 +221,82 @@ pub fn is_plugin_dir(dir: &Path) -> bool {
 }
 
 /// Finds the plugins under each root (a root may itself be a plugin). Plugins are
-/// returned sorted by key; a key found twice keeps the first and reports the second.
+/// returned sorted by key; a key found twice keeps the first and reports the second,
+/// naming both directories.
 pub fn discover(roots: &[PathBuf]) -> (Vec<PluginSource>, Vec<Problem>) {
     gather(&[], roots)
 }
 
-/// The plugins given (built into the binary) followed by those found under `roots`,
-/// sorted by key; a key found twice keeps the first and reports the second.
+/// The plugins given (built into the binary) and those found under `roots`, sorted
+/// by key.
+///
+/// A plugin found under the roots whose key, or any of whose script keys (same
+/// subdirectory), equals a given plugin's **replaces** that given plugin as a whole
+/// (its scripts, definitions, pages, locales): the given one is left out and
+/// [`PluginSource::replaces`] names it. Two plugins found under the roots with the
+/// same key are an error naming both directories; the second is skipped.
 pub fn gather(given: &[PluginSource], roots: &[PathBuf]) -> (Vec<PluginSource>, Vec<Problem>) {
     let mut dirs = Vec::new();
     for r in roots {
         find(r, 0, &mut dirs);
     }
-    let mut out: Vec<PluginSource> = Vec::new();
     let mut problems = Vec::new();
-    let read = dirs.iter().map(|d| PluginSource::read(d));
-    let given = given.iter().map(|s| (Some(s.clone()), Vec::new()));
-    for (src, mut p) in given.chain(read) {
+    let mut found: Vec<PluginSource> = Vec::new();
+    for d in &dirs {
+        let (src, mut p) = PluginSource::read(d);
         problems.append(&mut p);
-        if let Some(src) = src {
-            if let Some(prev) = out.iter().find(|o| o.key == src.key) {
-                let mut p = Problem::error(
-                    &src.key,
-                    "",
-                    format!(
-                        "duplicate plugin key: {} and {}; the second is skipped",
-                        prev.label(),
-                        src.label()
-                    ),
-                );
-                if src.embedded {
-                    p.origin = Some(src.base());
-                }
-                problems.push(p);
-                continue;
-            }
-            out.push(src);
+        let Some(src) = src else { continue };
+        if let Some(prev) = found.iter().find(|o| o.key == src.key) {
+            let mut p = Problem::error(
+                &src.key,
+                "",
+                format!(
+                    "duplicate plugin key `{}`: {} and {}; the second is skipped",
+                    src.key,
+                    prev.base(),
+                    src.base()
+                ),
+            );
+            p.origin = Some(src.base());
+            problems.push(p);
+            continue;
         }
+        found.push(src);
     }
+    let mut out: Vec<PluginSource> = Vec::new();
+    for g in given {
+        if let Some(user) = found
+            .iter_mut()
+            .find(|u| u.key == g.key || u.shares_script_key(g))
+        {
+            user.replaces.push(g.base());
+            continue;
+        }
+        if out.iter().any(|o| o.key == g.key) {
+            let mut p = Problem::error(
+                &g.key,
+                "",
+                format!("duplicate plugin key `{}`; the second is skipped", g.key),
+            );
+            p.origin = Some(g.base());
+            problems.push(p);
+            continue;
+        }
+        out.push(g.clone());
+    }
+    out.append(&mut found);
     out.sort_by(|a, b| a.key.cmp(&b.key));
     (out, problems)
+}
+
+/// Gives every problem without an origin the directory of its plugin among
+/// `sources` (as the user gave it, or `builtin:<key>`), so messages name it.
+pub(crate) fn locate(problems: &mut [Problem], sources: &[PluginSource]) {
+    for p in problems.iter_mut().filter(|p| p.origin.is_none()) {
+        if let Some(src) = sources.iter().find(|s| s.key == p.plugin) {
+            p.origin = Some(src.base());
+        }
+    }
 }
 
 fn find(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {

@@ -19,6 +19,7 @@ impl Runtime {
         self.run_teardowns();
         // Plugins built into the binary never change: they are loaded again as they are.
         let (new_sources, disc) = gather(&self.cfg.sources, &self.cfg.roots);
+        crate::runtime::log_replacements(&new_sources);
         let failed_of = |vm: &Vm, disc: &[Problem]| -> HashMap<String, Vec<Problem>> {
             let mut m: HashMap<String, Vec<Problem>> = HashMap::new();
             for p in vm.problems.iter().chain(disc.iter()) {

@@ -59,6 +59,7 @@ impl Runtime {
     /// Only when the VM itself cannot be created; plugin problems are in the report.
     pub fn load(cfg: ScriptConfig) -> crate::Result<(Runtime, LoadReport)> {
         let (sources, problems) = gather(&cfg.sources, &cfg.roots);
+        log_replacements(&sources);
         Runtime::from_sources(cfg, sources, problems)
     }
 
@@ -249,6 +250,15 @@ impl Consumer for Runtime {
         let mut f = self.parts.flow.borrow_mut();
         if !f.alerted.is_empty() {
             f.alerted.remove(&flow.serial);
+        }
+    }
+}
+
+/// One INFO line per plugin that takes the place of a built-in one.
+pub(crate) fn log_replacements(sources: &[PluginSource]) {
+    for s in sources {
+        for r in &s.replaces {
+            tracing::info!(target: "weir_script", "plugin {} replaces the built-in plugin {r}", s.base());
         }
     }
 }

@@ -183,7 +183,7 @@ n:addMetric("x")
             report.problems.iter().any(|p| p.plugin == "b"
                 && p.level == Level::Warning
                 && p.line == Some(2)
-                && p.message.contains("plugins/a/ts_schemas/min.lua")),
+                && p.message.contains("/a/ts_schemas/min.lua")),
             "{text:#?}"
         );
         assert_eq!(report.problems.len(), 5, "{text:#?}");
@@ -191,7 +191,11 @@ n:addMetric("x")
         let syn = reg.get("host:syn_received").unwrap();
         assert_eq!(syn.tags, ["ifid", "host"]);
         assert_eq!(syn.metrics[0].name, "syn");
-        assert_eq!(syn.origin, "plugins/a/ts_schemas/min.lua");
+        assert!(
+            syn.origin.ends_with("/a/ts_schemas/min.lua"),
+            "{}",
+            syn.origin
+        );
         let g = reg.get("a:gauge").unwrap();
         assert_eq!(g.metrics[0].kind, weir_ts::MetricKind::Gauge);
         assert_eq!(g.aggregation, weir_ts::Agg::Max);
@@ -292,7 +296,7 @@ return script
         assert!(bad.errors > 0);
         let last = bad.last_error.unwrap();
         assert!(
-            last.contains("plugins/p/user_scripts/interface/bad.lua:4")
+            last.contains("/p/user_scripts/interface/bad.lua:4")
                 && last.contains("unknown tag or metric `bogus`"),
             "{last}"
         );
@@ -425,7 +429,7 @@ return script
         let e = g.last_error.unwrap();
         assert!(
             e.contains(
-                "plugins/p/user_scripts/system/garbage.lua:6: ts_utils.append: schema name expected"
+                "/p/user_scripts/system/garbage.lua:6: ts_utils.append: schema name expected"
             ) && e.contains("garbage.lua:13: ts_utils.append: timestamp must be >= 0"),
             "{e}"
         );
@@ -449,7 +453,11 @@ return script
         // The `bad` interface script appends nothing valid; append one point by hand
         // through a schema the VM knows, then reload before the step ends.
         let schema = rt.ts_schemas().get("host:syn_received").unwrap().clone();
-        assert_eq!(schema.origin, "plugins/p/ts_schemas/min.lua");
+        assert!(
+            schema.origin.ends_with("/p/ts_schemas/min.lua"),
+            "{}",
+            schema.origin
+        );
         std::fs::write(
             dir.path().join("p/ts_schemas/5mins.lua"),
             "local s = require('ts_utils').newSchema('p:five', {step = 300})\ns:addTag('ifid')\ns:addMetric('v')\n",

@@ -266,8 +266,7 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
                     None => Ok(VmState::Continue),
                     Some(msg) => {
                         budget.exceeded.set(true);
-                        let src = debug.source();
-                        let file = src.short_src.map(|s| s.into_owned()).unwrap_or_default();
+                        let file = crate::diag::chunk_file(&debug.source());
                         let line = debug.current_line().unwrap_or(0);
                         Err(mlua::Error::RuntimeError(format!("{file}:{line}: {msg}")))
                     }

@@ -332,8 +332,8 @@ pub(super) async fn configure(
 
 fn problem_json(p: &Problem) -> Value {
     let location = match p.line {
-        Some(l) => format!("plugins/{}/{}:{l}", p.plugin, p.file),
-        None => format!("plugins/{}/{}", p.plugin, p.file),
+        Some(l) => format!("{}:{l}", p.path()),
+        None => p.path(),
     };
     json!({
         "level": p.level,

@@ -150,6 +150,7 @@ pub(super) fn load_catalogue(cfg: &PageConfig, generation: u64) -> Catalogue {
     });
     cat.pages = pages;
     cat.menus = menus;
+    crate::plugin::locate(&mut problems, &cat.sources);
     cat.problems = problems;
     cat
 }

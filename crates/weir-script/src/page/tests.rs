@@ -241,22 +241,20 @@ fn menu_entries_are_validated_and_localized() {
     let problems: Vec<String> = pages.problems().iter().map(ToString::to_string).collect();
     let has = |needle: &str| problems.iter().any(|p| p.contains(needle));
     assert!(
-        has("plugins/nolabel/web_gui/menu.lua:1: menu.lua: `label`"),
+        has("/nolabel/web_gui/menu.lua:1: menu.lua: `label`"),
         "{problems:#?}"
     );
     assert!(
-        has("plugins/noscript/web_gui/menu.lua:3: menu.lua: script \"missing.lua\""),
+        has("/noscript/web_gui/menu.lua:3: menu.lua: script \"missing.lua\""),
         "{problems:#?}"
     );
     assert!(
-        has("plugins/notable/web_gui/menu.lua:1: menu.lua must return a table"),
+        has("/notable/web_gui/menu.lua:1: menu.lua must return a table"),
         "{problems:#?}"
     );
-    assert!(has("plugins/broken/web_gui/menu.lua:3:"), "{problems:#?}");
+    assert!(has("/broken/web_gui/menu.lua:3:"), "{problems:#?}");
     assert!(
-        has(
-            "plugins/zdup/web_gui/demo_page.lua:1: duplicate page name demo_page.lua: plugins/demo/web_gui/demo_page.lua"
-        ),
+        has("/zdup/web_gui/demo_page.lua:1: duplicate page name demo_page.lua: "),
         "{problems:#?}"
     );
     // Invalid menus: none of that plugin's pages are served.
@@ -356,7 +354,7 @@ fn failing_pages_give_file_and_line_and_the_next_request_works() {
         let e = r.error().unwrap();
         assert_eq!(
             e.file,
-            format!("plugins/demo/web_gui/{page}"),
+            format!("{}/demo/web_gui/{page}", dir.path().display()),
             "{page}: {e}"
         );
         assert_eq!(e.line, Some(line), "{page}: {e}");
@@ -367,7 +365,7 @@ fn failing_pages_give_file_and_line_and_the_next_request_works() {
     let r = pages.render(req("bomb.lua", &[], true));
     assert_eq!(kind(&r), "failed");
     let e = r.error().unwrap();
-    assert_eq!(e.file, "plugins/demo/web_gui/bomb.lua");
+    assert!(e.file.ends_with("/demo/web_gui/bomb.lua"), "{}", e.file);
     assert!(e.message.contains("memory limit"), "{e}");
     assert_eq!(kind(&pages.render(req("json.lua", &[], true))), "rendered");
     let s = pages.stats();
@@ -394,8 +392,7 @@ fn traversal_and_escaping_files_are_refused() {
     assert!(
         problems
             .iter()
-            .any(|p| p
-                .contains("plugins/demo/web_gui/evil.lua: file is outside the plugin directory")),
+            .any(|p| p.contains("/demo/web_gui/evil.lua: file is outside the plugin directory")),
         "{problems:?}"
     );
     for page in [

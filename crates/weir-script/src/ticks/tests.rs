@@ -255,7 +255,12 @@ return s"#,
     rt.interface_tick(Tick::Hour, ts(1_700_003_600), &Interface::default());
     let s = rt.scripts();
     let err = s[0].last_error.as_deref().unwrap();
-    assert!(err.contains("plugins/p/user_scripts/interface/i.lua:7: host_delta_val: unknown granularity fortnight"), "{err}");
+    assert!(
+        err.contains(
+            "/p/user_scripts/interface/i.lua:7: host_delta_val: unknown granularity fortnight"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Plugins built into the binary (`PluginSource::embedded`, `ScriptConfig::sources`):
 //! loaded beside the plugin directories, named `builtin:<key>` wherever a directory
-//! would be, first in line for a key, and kept as they are by a reload.
+//! would be, replaced by a plugin directory with their key or a script key, and kept
+//! as they are by a reload.
 
 use weir_decode::Timestamp;
 use weir_script::{FlowHook, FlowView, Output, PluginSource, Runtime, ScriptConfig};
@@ -42,7 +43,7 @@ fn embedded_plugins_load_and_name_their_origin() {
     let (src, problems) = PluginSource::embedded("emb", files());
     assert!(problems.is_empty(), "{problems:?}");
     assert!(src.embedded);
-    assert_eq!(src.label(), "builtin:emb");
+    assert_eq!(src.base(), "builtin:emb");
     assert_eq!(
         src.files.keys().collect::<Vec<_>>(),
         [
@@ -51,29 +52,14 @@ fn embedded_plugins_load_and_name_their_origin() {
         ]
     );
 
-    // A plugin directory with the same key comes second: skipped and reported.
-    let dir = tempfile::tempdir().unwrap();
-    let flow = dir.path().join("emb/user_scripts/flow");
-    std::fs::create_dir_all(&flow).unwrap();
-    std::fs::write(flow.join("other.lua"), "return { hooks = {} }").unwrap();
-
     let cfg = ScriptConfig {
         sources: vec![src],
-        roots: vec![dir.path().to_path_buf()],
         output: Output::Buffer,
         ..ScriptConfig::default()
     };
     let (mut rt, report) = Runtime::load(cfg).unwrap();
     assert_eq!(report.plugins.len(), 1);
     assert_eq!(report.plugins[0].dir, "builtin:emb");
-    let texts: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
-    assert!(
-        texts.iter().any(|t| t.starts_with(&format!(
-            "error: plugins/emb/: duplicate plugin key: builtin:emb and {}",
-            dir.path().join("emb").display()
-        ))),
-        "{texts:#?}"
-    );
     // A load error names the file inside the built-in plugin, with its line.
     let broken = report
         .problems
@@ -133,5 +119,83 @@ fn embedded_files_are_checked_like_files_on_disk() {
             "error: builtin:chk/user_scripts/flow/big.lua: file larger than 1 MiB",
             "error: builtin:chk/user_scripts/flow/bin.lua: not UTF-8 text",
         ]
+    );
+}
+
+const GOOD: &str = "local s = { hooks = {}, gui = { i18n_title = 't', i18n_description = 'd' } }\nfunction s.hooks.flowEnd(now) end\nreturn s\n";
+
+fn plugin_dir(root: &std::path::Path, key: &str, script: &str) -> std::path::PathBuf {
+    let flow = root.join(key).join("user_scripts/flow");
+    std::fs::create_dir_all(&flow).unwrap();
+    std::fs::write(flow.join(format!("{script}.lua")), GOOD).unwrap();
+    root.join(key)
+}
+
+#[test]
+fn a_plugin_directory_replaces_the_builtin_with_its_key_or_a_script_key() {
+    let (src, _) = PluginSource::embedded("emb", files());
+    let (other, _) =
+        PluginSource::embedded("keep", [("user_scripts/flow/kept.lua", GOOD.as_bytes())]);
+    let dir = tempfile::tempdir().unwrap();
+    // Same plugin key.
+    let same_key = plugin_dir(dir.path(), "emb", "other");
+    let (found, problems) =
+        weir_script::gather(&[src.clone(), other.clone()], &[dir.path().to_path_buf()]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let keys: Vec<(&str, &str)> = found
+        .iter()
+        .map(|s| (s.key.as_str(), s.dir.to_str().unwrap()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("emb", same_key.to_str().unwrap()),
+            ("keep", "builtin:keep")
+        ]
+    );
+    assert_eq!(found[0].replaces, ["builtin:emb"]);
+
+    // Another key, but one of the built-in's script keys (same subdirectory).
+    let dir2 = tempfile::tempdir().unwrap();
+    let mine = plugin_dir(dir2.path(), "mine", "hello");
+    let cfg = ScriptConfig {
+        sources: vec![src.clone(), other.clone()],
+        roots: vec![dir2.path().to_path_buf()],
+        output: Output::Buffer,
+        ..ScriptConfig::default()
+    };
+    let (_rt, report) = Runtime::load(cfg).unwrap();
+    let dirs: Vec<(&str, &str, &[String])> = report
+        .plugins
+        .iter()
+        .map(|p| (p.key.as_str(), p.dir.as_str(), p.replaces.as_slice()))
+        .collect();
+    let replaced = ["builtin:emb".to_owned()];
+    assert_eq!(
+        dirs,
+        [
+            ("keep", "builtin:keep", [].as_slice()),
+            ("mine", mine.to_str().unwrap(), replaced.as_slice()),
+        ]
+    );
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+
+    // Two plugin directories with one key: an error naming both, the second skipped.
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = plugin_dir(a.path(), "dup", "x");
+    let second = plugin_dir(b.path(), "dup", "y");
+    let (found, problems) =
+        weir_script::gather(&[], &[a.path().to_path_buf(), b.path().to_path_buf()]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].dir, first);
+    let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        texts,
+        [format!(
+            "error: {}: duplicate plugin key `dup`: {} and {}; the second is skipped",
+            second.display(),
+            first.display(),
+            second.display()
+        )]
     );
 }

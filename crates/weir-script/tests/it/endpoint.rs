@@ -111,8 +111,7 @@ fn a_broken_endpoint_is_an_error_naming_the_file() {
     )
     .unwrap_err();
     assert!(
-        err.to_string()
-            .contains("plugins/ep/alert_endpoints/bad.lua"),
+        err.to_string().contains("/ep/alert_endpoints/bad.lua"),
         "{err}"
     );
 }

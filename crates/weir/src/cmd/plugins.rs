@@ -153,7 +153,7 @@ fn reload(data_dir: &std::path::Path) -> Result<ExitCode> {
             data_dir.join("weir.pid").display()
         );
     }
-    println!("asked weir (pid {pid}) to reload its plugins; it logs the outcome");
+    crate::out::outln!("asked weir (pid {pid}) to reload its plugins; it logs the outcome");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -187,6 +187,9 @@ fn list(dirs: &[PathBuf], builtin: bool, json: bool) -> Result<ExitCode> {
     }
     for p in &report.plugins {
         writeln!(out, "{}  {}  ({})", p.key, p.title, p.dir)?;
+        if !p.replaces.is_empty() {
+            writeln!(out, "  replaces: {}", p.replaces.join(", "))?;
+        }
         if !p.alert_definitions.is_empty() {
             writeln!(
                 out,

@@ -116,8 +116,8 @@ impl Daemon {
         }
     }
 
-    /// Sends SIGTERM, expects a clean exit, and parses stdout as one JSON object.
-    pub fn sigterm_json(mut self) -> serde_json::Value {
+    /// Sends SIGTERM, expects a clean exit, and returns what it wrote to stdout.
+    pub fn sigterm_stdout(mut self) -> String {
         let pid = self.child.id().to_string();
         assert!(
             Command::new("kill")
@@ -139,6 +139,12 @@ impl Daemon {
             "weir exited with {status}; log: {:?}",
             self.seen
         );
+        out
+    }
+
+    /// Sends SIGTERM, expects a clean exit, and parses stdout as one JSON object.
+    pub fn sigterm_json(self) -> serde_json::Value {
+        let out = self.sigterm_stdout();
         serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out:?}"))
     }
 }

@@ -6,6 +6,7 @@ mod builtin_demo;
 mod capture_stats;
 mod cli;
 mod common;
+mod dropin;
 mod flows;
 mod influxd;
 mod live;

@@ -1137,7 +1137,7 @@ fn scripts_plugins_timeseries_networks_metrics() {
         bad["location"]
             .as_str()
             .unwrap()
-            .starts_with("plugins/broken_plugin/user_scripts/flow/broken.lua:"),
+            .contains("/broken_plugin/user_scripts/flow/broken.lua:"),
         "{bad}"
     );
     // Fixed on disk, then reloaded: the problem is gone.

@@ -216,17 +216,17 @@ fn plugin_pages_render_fail_safely_and_refuse_traversal() {
     for (page, at, msg) in [
         (
             "pt_broken.lua",
-            "plugins/page_tests/web_gui/pt_broken.lua:3",
+            "/page_tests/web_gui/pt_broken.lua:3",
             "attempt to index",
         ),
         (
             "pt_forever.lua",
-            "plugins/page_tests/web_gui/pt_forever.lua:",
+            "/page_tests/web_gui/pt_forever.lua:",
             "instruction budget exceeded",
         ),
         (
             "pt_escape.lua",
-            "plugins/page_tests/web_gui/pt_escape.lua:2",
+            "/page_tests/web_gui/pt_escape.lua:2",
             "only files of plugin page_tests may be run",
         ),
     ] {
