@@ -227,9 +227,7 @@ fn load_runtime(
 ) -> Result<Runtime> {
     let (rt, report) =
         Runtime::load(script_config(cfg, ifid, ifname)?).context("cannot start the Lua runtime")?;
-    for p in &report.problems {
-        tracing::warn!("plugin problem: {p}");
-    }
+    log_warnings(&report);
     let active = report.scripts.iter().filter(|s| s.active).count();
     tracing::info!(
         interface = ifname,
@@ -243,6 +241,18 @@ fn load_runtime(
         }
     });
     Ok(rt)
+}
+
+/// Logs a load's warnings (the runtime logs its errors itself, with the alert it
+/// raises): at info level, as they are for plugin authors (`weir plugins check`).
+fn log_warnings(report: &weir_script::LoadReport) {
+    for p in report
+        .problems
+        .iter()
+        .filter(|p| p.level == weir_script::Level::Warning)
+    {
+        tracing::info!("plugin problem: {p}");
+    }
 }
 
 fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
@@ -431,10 +441,7 @@ impl crate::syslog::SyslogHandler for ScriptSyslog {
     }
 
     fn reload(&mut self) {
-        let report = self.rt.reload();
-        for p in &report.problems {
-            tracing::warn!("plugin problem after reload: {p}");
-        }
+        log_warnings(&self.rt.reload());
         tracing::info!("syslog plugins reloaded");
     }
 
@@ -560,10 +567,7 @@ impl Driver for ScriptDriver {
     }
 
     fn reload(&mut self) -> Result<()> {
-        let report = self.rt.reload();
-        for p in &report.problems {
-            tracing::warn!("plugin problem after reload: {p}");
-        }
+        log_warnings(&self.rt.reload());
         Ok(())
     }
 

@@ -13,9 +13,9 @@ impl Runtime {
     /// Each load error also raises the built-in user-script-error alert.
     pub(crate) fn report_load_errors(&mut self, now: u64) {
         let errs: Vec<Problem> = self
-            .vm
-            .problems
+            .discovery_problems
             .iter()
+            .chain(self.vm.problems.iter())
             .filter(|p| p.level == Level::Error)
             .cloned()
             .collect();

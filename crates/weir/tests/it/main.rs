@@ -10,6 +10,7 @@ mod dropin;
 mod flows;
 mod influxd;
 mod live;
+mod ntopng42;
 mod plugins;
 mod replay_totals;
 mod run_cli;
