@@ -199,3 +199,24 @@ fn a_plugin_directory_replaces_the_builtin_with_its_key_or_a_script_key() {
         )]
     );
 }
+
+#[test]
+fn a_plugin_added_before_a_reload_replaces_the_builtin() {
+    let (src, _) = PluginSource::embedded("emb", files());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = ScriptConfig {
+        sources: vec![src],
+        roots: vec![dir.path().to_path_buf()],
+        output: Output::Buffer,
+        ..ScriptConfig::default()
+    };
+    let (mut rt, report) = Runtime::load(cfg).unwrap();
+    assert_eq!(report.plugins[0].dir, "builtin:emb");
+    let mine = plugin_dir(dir.path(), "emb", "mine");
+    let report = rt.reload();
+    assert_eq!(report.plugins.len(), 1);
+    assert_eq!(report.plugins[0].dir, mine.to_str().unwrap());
+    assert_eq!(report.plugins[0].replaces, ["builtin:emb"]);
+    let keys: Vec<String> = rt.scripts().into_iter().map(|s| s.key).collect();
+    assert_eq!(keys, ["mine"]);
+}
