@@ -200,3 +200,57 @@ fn ntopng42_plugins_run_unchanged_beside_the_builtins() {
         );
     }
 }
+
+/// Every function, module, global and definition the spec lists for ntopng 4.2's 47
+/// plugins (`ntopng42-api.md` §1–§4), called from each kind of script by the probe
+/// plugin in `tests/ntopng42_probe/` (no `../shared` needed): none missing, none of
+/// the wrong type, no error.
+#[test]
+fn every_api_name_ntopng42_plugins_use_is_there() {
+    let probe = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/ntopng42_probe");
+    let probe = probe.to_string_lossy().into_owned();
+    let tmp = tempfile::tempdir_in(scratch_dir()).unwrap();
+    let cap = tmp.path().join("probe.pcap");
+    let o = weir(&[
+        "gen-pcap",
+        "--flows",
+        "100",
+        "--seed",
+        "5",
+        "--duration",
+        "180",
+        "--out",
+        cap.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = tmp.path().join("data");
+    let o = weir(&[
+        "run",
+        "--pcap",
+        cap.to_str().unwrap(),
+        "--plugins",
+        &probe,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--local-net",
+        "192.168.0.0/16",
+        "-q",
+        "--log-level",
+        "warn",
+    ]);
+    let (out, log) = (stdout(&o), plain(&stderr(&o)));
+    assert!(o.status.success(), "{log}");
+    let gaps: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("MISSING") || l.starts_with("BADTYPE"))
+        .collect();
+    assert!(gaps.is_empty(), "{} gaps:\n{}", gaps.len(), gaps.join("\n"));
+    for kind in ["flow", "host", "interface", "system"] {
+        assert!(
+            out.contains(&format!("PROBED {kind}\n")),
+            "{kind}: {out}\n{log}"
+        );
+    }
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains("api_probe")).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
