@@ -85,6 +85,7 @@ function script.hooks.protocolDetected(now, conf)
    -- `tls_version` from the TLS info; the plugin's own fields go beside them.
    local function created(s, severity, extra)
       local c = s.create(severity, tls["protos.tls.version"], tls)
+      c.alert_type_params.tls_crt.now = now -- the capture clock, not the wall clock
       for k, v in pairs(with(extra)) do c.alert_type_params[k] = v end
       return c
    end
