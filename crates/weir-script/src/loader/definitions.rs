@@ -106,7 +106,10 @@ pub(super) fn builtin_definitions(l: &Loader) -> mlua::Result<()> {
         t.raw_set("icon", a.icon.as_str())?;
         if let Value::Table(extra) = lua_alerts.raw_get::<Value>(a.name.as_str())? {
             t.raw_set("creator", extra.raw_get::<Value>("creator")?)?;
-            t.raw_set("i18n_description", extra.raw_get::<Value>("i18n_description")?)?;
+            t.raw_set(
+                "i18n_description",
+                extra.raw_get::<Value>("i18n_description")?,
+            )?;
         }
         let create: Function = l.make_create.call(("alert", t.clone()))?;
         t.raw_set("create", create)?;
