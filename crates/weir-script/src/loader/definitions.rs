@@ -144,6 +144,20 @@ pub(super) fn builtin_definitions(l: &Loader) -> mlua::Result<()> {
     Ok(())
 }
 
+/// The message of a refused definition; a clash with a core definition says what to
+/// use instead.
+fn refused(e: &weir_alerts::Error, instead: &str) -> String {
+    match e {
+        weir_alerts::Error::Duplicate(c) if c.existing_origin == Origin::Builtin.to_string() => {
+            format!(
+                "{e}: core definitions cannot be redefined; a plugin's own type takes {instead} \
+                 and a name of its own"
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
 impl Loader {
     pub(super) fn alert_definitions(
         &mut self,
@@ -215,7 +229,11 @@ impl Loader {
                     types.raw_set(name, t)?;
                     info.alert_definitions.push(name.to_owned());
                 }
-                Err(e) => self.err(&p.key, file, e.to_string()),
+                Err(e) => self.err(
+                    &p.key,
+                    file,
+                    refused(&e, "alert_keys.user.alert_user_01..05 or {PEN, id}"),
+                ),
             }
         }
         Ok(())
@@ -298,7 +316,11 @@ impl Loader {
                     types.raw_set(name, t)?;
                     info.status_definitions.push(name.to_owned());
                 }
-                Err(e) => self.err(&p.key, file, e.to_string()),
+                Err(e) => self.err(
+                    &p.key,
+                    file,
+                    refused(&e, "flow_keys.user.status_user_01..05"),
+                ),
             }
         }
         Ok(())
