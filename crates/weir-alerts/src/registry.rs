@@ -472,13 +472,19 @@ mod tests {
             .register_alert(d, Origin::plugin("dns", file))
             .unwrap_err()
             .to_string();
-        assert!(err.contains(file) && err.contains("alert_suspicious_activity"), "{err}");
+        assert!(
+            err.contains(file) && err.contains("alert_suspicious_activity"),
+            "{err}"
+        );
         let file = "my/dns/alert_definitions/alert_flows_flood.lua";
         let err = r
             .register_alert(exe_def("alert_flows_flood"), Origin::plugin("dns", file))
             .unwrap_err()
             .to_string();
-        assert!(err.contains(file) && err.contains("core definition"), "{err}");
+        assert!(
+            err.contains(file) && err.contains("core definition"),
+            "{err}"
+        );
     }
 
     #[test]
