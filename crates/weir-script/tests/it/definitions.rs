@@ -122,6 +122,15 @@ for _, a in ipairs({{ {alerts} }}) do
     if t:find("^[%w_]+%.[%w_%.]+$") then bad[#bad+1] = a[2] .. " untranslated title " .. t end
     if alert_consts.alertTypeRaw(def.alert_key) ~= a[2] then bad[#bad+1] = a[2] .. " alertTypeRaw" end
     if alert_consts.alertType(a[2]) ~= def.alert_key then bad[#bad+1] = a[2] .. " alertType" end
+    local d = def.i18n_description
+    if type(d) == "function" then
+      for _, args in ipairs({{ {{0, {{}}, {{}}}}, {{0, nil, nil}}, {{0, {{alert_subtype = "x"}}, {{value = 1}}}} }}) do
+        local ok, s = pcall(d, args[1], args[2], args[3])
+        if not ok or type(s) ~= "string" then bad[#bad+1] = a[2] .. " formatter: " .. tostring(s) end
+      end
+    end
+    local ok, r = pcall(def.create, sev.error)
+    if not ok or type(r) ~= "table" or r.alert_type ~= def then bad[#bad+1] = a[2] .. " create(): " .. tostring(r) end
   end
 end
 for _, s in ipairs({{ {statuses} }}) do
@@ -135,6 +144,14 @@ for _, s in ipairs({{ {statuses} }}) do
     local t = flow_consts.getStatusTitle(def.status_key)
     if t == "" or t:find("^[%w_]+%.[%w_%.]+$") then bad[#bad+1] = s[2] .. " untranslated title " .. t end
     if flow_consts.getStatusType(def.status_key) ~= s[2] then bad[#bad+1] = s[2] .. " getStatusType" end
+    for _, info in ipairs({{ {{}}, false }}) do
+      local ok, d = pcall(flow_consts.getStatusDescription, def.status_key, info or nil)
+      if not ok or type(d) ~= "string" or d == "" then bad[#bad+1] = s[2] .. " description: " .. tostring(d) end
+      if type(def.i18n_description) == "function" then
+        local ok2, d2 = pcall(def.i18n_description, info or nil)
+        if not ok2 or type(d2) ~= "string" then bad[#bad+1] = s[2] .. " formatter: " .. tostring(d2) end
+      end
+    end
     if type(def.create({{}})) ~= "table" or def.create().status_type ~= def then bad[#bad+1] = s[2] .. " create" end
   end
 end
