@@ -21,7 +21,7 @@ use crate::types::Severity;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum Origin {
-    /// Defined by weir (`weir-alerts` built-ins or the engine's own checks).
+    /// A core definition (ntopng 4.2's built-in types, [`crate::builtin`]).
     Builtin,
     /// Defined by a plugin file.
     Plugin {
@@ -45,7 +45,7 @@ impl Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Builtin => f.write_str("built-in"),
+            Origin::Builtin => f.write_str("core definition"),
             Origin::Plugin { file, .. } => write!(f, "{}", file.display()),
         }
     }
@@ -143,8 +143,10 @@ impl Registry {
         Registry::default()
     }
 
-    /// A registry holding weir's built-in alert and status types
-    /// ([`crate::builtin`]).
+    /// A registry holding the core alert and status types: ntopng 4.2's 64 alert
+    /// definitions and 36 flow status definitions ([`crate::builtin`]), with
+    /// [`Origin::Builtin`]. Plugin definitions that reuse one of their names or keys
+    /// are refused by [`Registry::register_alert`] / [`Registry::register_status`].
     pub fn with_builtins() -> Registry {
         let mut r = Registry::new();
         for def in crate::builtin::alert_defs() {
@@ -450,6 +452,39 @@ mod tests {
         ));
         def.key = 60;
         assert!(r.register_status(def, o).is_ok());
+    }
+
+    #[test]
+    fn core_names_and_keys_cannot_be_redefined() {
+        let mut r = Registry::with_builtins();
+        assert_eq!(r.alerts().count(), 64);
+        assert_eq!(r.statuses().count(), 36);
+        assert_eq!(r.alert_name(AlertKey(63)), Some("alert_unexpected_dns"));
+        assert_eq!(
+            r.status_by_name("status_tcp_connection_refused")
+                .and_then(|s| s.alert_type),
+            Some(AlertKey(45))
+        );
+        let file = "my/dns/alert_definitions/alert_dns_issues.lua";
+        let mut d = exe_def("alert_dns_issues");
+        d.id = 45;
+        let err = r
+            .register_alert(d, Origin::plugin("dns", file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(file) && err.contains("alert_suspicious_activity"),
+            "{err}"
+        );
+        let file = "my/dns/alert_definitions/alert_flows_flood.lua";
+        let err = r
+            .register_alert(exe_def("alert_flows_flood"), Origin::plugin("dns", file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(file) && err.contains("core definition"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::vm::{self, Budget, Parts, VmSettings};
 mod definitions;
 mod scripts;
 
-use definitions::{MAKE_CREATE, builtin_definitions, registry_with_api_types};
+use definitions::{MAKE_CREATE, builtin_definitions};
 pub use scripts::SUBDIRS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,7 +426,7 @@ pub(crate) fn build(
         lua,
         w,
         budget: budget.clone(),
-        registry: registry_with_api_types(),
+        registry: Registry::with_builtins(),
         problems: Vec::new(),
         scripts: Vec::new(),
         keys: HashSet::new(),

@@ -3,8 +3,4 @@ return {
    description = "Flows whose client or server address is in one of the blocklist files. Each file holds one IPv4 or IPv6 address or CIDR network per line; text after # or ; is a comment. A relative file name is looked up in the data directory, then in this plugin's directory. Files are re-read when they change.",
    input_title = "Blocklist files",
    input_description = "Paths of the blocklist files (default: blocklist.txt in the data directory)",
-   alert_title = "Blacklisted host",
-   alert_description = "%{cli_ip} -> %{srv_ip}: %{which} listed in %{list} (%{entry})",
-   status_title = "Blacklisted",
-   status_description = "%{cli_ip} -> %{srv_ip}: %{which} listed in %{list} (%{entry})",
 }

@@ -6,5 +6,4 @@ return {
    ranges_title = "Local-looking ranges",
    ranges_description = "Address ranges (CIDR) that only exist on local segments",
    alert_title = "Ghost network",
-   alert_description = "Network %{network} is not a configured local network but has %{num_hosts} host(s) on it (%{hosts}), %{flows} flow(s)",
 }

@@ -1,6 +1,4 @@
 return {
-   alert_title = "Host log",
-   alert_description = "%{host}: %{rule} (%{count} in %{window} s) %{message}",
    sshd_title = "SSH authentication failures",
    sshd_description = "sshd: failed passwords and invalid users, per source address, over a threshold within a window",
    sudo_title = "sudo activity",

@@ -103,7 +103,11 @@ function M.handle(script, syslog_conf, message, host)
             for k, v in pairs(caps) do params[k] = v end
             local severity = alert_consts.alert_severities[rule.severity or "warning"]
                or alert_consts.alert_severities.warning
-            local info = alert_consts.alert_types.alert_host_log.create(rule.name, severity, params)
+            -- 4.2's creator: (subtype, severity, host, level, facility, message);
+            -- the rule's captures go beside its params.
+            local info = alert_consts.alert_types.alert_host_log.create(rule.name, severity, host, nil,
+               caps.facility, message)
+            for k, v in pairs(params) do info.alert_type_params[k] = v end
             alerts_api.store(alerts_api.hostAlertEntity(entity, 0), info)
          end
          return rule.name

@@ -5,6 +5,4 @@ return {
    dns_flow_description = "Counts the DNS queries and answers of each host for the request/reply ratio check",
    http_flow_title = "Request/reply ratio: HTTP counters",
    http_flow_description = "Counts the HTTP requests and responses of each host for the request/reply ratio check",
-   alert_title = "Request/reply ratio",
-   alert_description = "%{protocol}: %{requests} requests, %{replies} replies in 5 minutes: %{ratio}%% %{side} (alert below %{threshold}%%)",
 }

@@ -1,12 +1,19 @@
-//! Alert and flow status definitions (spec plugins.md §8–9): registered in the alert
-//! registry and exposed as `alert_consts.alert_types` / `flow_consts.status_types`.
+//! Alert and flow status definitions (spec plugins.md §8–9, ntopng42-api.md §1–2):
+//! the core ones (ntopng 4.2's 64 alert types and 36 flow statuses, registered by
+//! [`weir_alerts::Registry::with_builtins`]) and those of plugins, registered in the
+//! alert registry and exposed as `alert_consts.alert_types` /
+//! `flow_consts.status_types` keyed by definition file name.
 
 use mlua::{Function, Table, Value};
-use weir_alerts::{AlertKey, AlertTypeDef, Origin, Registry, Severity, StatusDef};
+use weir_alerts::{AlertKey, AlertTypeDef, Origin, Severity, StatusDef};
 
 use super::{Loader, PluginInfo, stem};
 use crate::plugin::PluginSource;
 
+/// Builds `def.create` (spec ntopng42-api.md §1.1, §2.1). Alerts: `creator(...)` (or
+/// `{}`) plus `alert_type = def`. Statuses: the alert type's `create(...)` when that
+/// type has a creator (else `{}`), plus `status_type = def`; the status definition's
+/// severity replaces the creator's (§2.3: the status severity is the one raised).
 pub(super) const MAKE_CREATE: &str = r#"
 local kind, def = ...
 if kind == "alert" then
@@ -21,68 +28,89 @@ else
   return function(...)
     local at = def.alert_type
     local r = nil
-    if type(at) == "table" and type(at.creator) == "function" then r = at.creator(...) end
+    if type(at) == "table" and type(at.creator) == "function" then
+      r = at.creator(...)
+      if type(r) ~= "table" then r = {} end
+      r.alert_type = at
+    end
     if type(r) ~= "table" then r = {} end
-    r.alert_type = at
     r.status_type = def
-    if r.alert_severity == nil then r.alert_severity = def.alert_severity end
+    if def.alert_severity ~= nil then r.alert_severity = def.alert_severity end
     return r
   end
 end
 "#;
 
-/// weir's built-ins plus the ntopng alert types `alerts_api`'s builders name
-/// (`thresholdCrossType`, `synFloodType`, `synScanType`, `flowFloodType`).
-pub(super) fn registry_with_api_types() -> Registry {
-    let mut r = Registry::with_builtins();
-    for (name, id, title, icon) in [
-        (
-            "alert_threshold_cross",
-            49,
-            "Threshold Cross",
-            "fas fa-arrow-circle-up",
-        ),
-        (
-            "alert_tcp_syn_flood",
-            46,
-            "TCP SYN Flood",
-            "fas fa-life-ring",
-        ),
-        ("alert_tcp_syn_scan", 47, "TCP SYN Scan", "fas fa-life-ring"),
-        ("alert_flows_flood", 11, "Flows Flood", "fas fa-life-ring"),
-    ] {
-        let def = AlertTypeDef {
-            name: name.to_owned(),
-            pen: 0,
-            id,
-            title: title.to_owned(),
-            description: Some("%{metric} %{operator} %{threshold} (value %{value})".into()),
-            icon: icon.to_owned(),
-            default_severity: Some(Severity::Error),
-        };
-        if let Err(e) = r.register_alert(def, Origin::Builtin) {
-            tracing::debug!(target: "weir_script", "{e}");
+/// The Lua half of the core definitions: creators, formatters, `alert_creators`.
+const CORE_LUA: &str = include_str!("../lua/definitions/core.lua");
+
+/// Sets `locales.en.<a>.<b>… = text` for every core i18n key that no one set yet.
+fn core_locale(l: &Loader) -> mlua::Result<()> {
+    let en: Table = l.w.raw_get::<Table>("locales")?.raw_get("en")?;
+    for (key, text) in weir_alerts::builtin::en_strings() {
+        let mut node = en.clone();
+        let mut parts = key.split('.').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                if node.raw_get::<Value>(part)?.is_nil() {
+                    node.raw_set(part, text)?;
+                }
+                break;
+            }
+            node = match node.raw_get::<Value>(part)? {
+                Value::Table(t) => t,
+                Value::Nil => {
+                    let t = l.lua.create_table()?;
+                    node.raw_set(part, t.clone())?;
+                    t
+                }
+                // A string where a table is needed: keep it, skip this key.
+                _ => break,
+            };
         }
     }
-    r
+    Ok(())
 }
 
+/// Fills `alert_consts.alert_types` and `flow_consts.status_types` with the core
+/// definitions of the registry (ntopng 4.2's, [`weir_alerts::builtin`]) and installs
+/// the `alert_creators` module and the English strings of their i18n keys.
 pub(super) fn builtin_definitions(l: &Loader) -> mlua::Result<()> {
+    let core: Table = l
+        .lua
+        .load(CORE_LUA)
+        .set_name("=weir/definitions/core.lua")
+        .set_mode(mlua::chunk::ChunkMode::Text)
+        .call(l.w.clone())?;
+    let creators: Table = core.raw_get("alert_creators")?;
+    let loaded: Table = l
+        .lua
+        .globals()
+        .raw_get::<Table>("package")?
+        .raw_get("loaded")?;
     let modules: Table = l.w.raw_get("modules")?;
-    let at: Table = modules
-        .raw_get::<Table>("alert_consts")?
-        .raw_get("alert_types")?;
-    let sevs: Table = modules
-        .raw_get::<Table>("alert_consts")?
-        .raw_get("alert_severities")?;
+    loaded.raw_set("alert_creators", creators.clone())?;
+    modules.raw_set("alert_creators", creators)?;
+    core_locale(l)?;
+
+    let lua_alerts: Table = core.raw_get("alerts")?;
+    let lua_statuses: Table = core.raw_get("statuses")?;
+    let consts: Table = modules.raw_get("alert_consts")?;
+    let at: Table = consts.raw_get("alert_types")?;
+    let sevs: Table = consts.raw_get("alert_severities")?;
     for a in l.registry.alerts() {
         let t = l.lua.create_table()?;
         t.raw_set("alert_key", i64::from(a.key.0))?;
-        t.raw_set("i18n_title", a.title.as_str())?;
-        if let Some(d) = &a.description {
-            t.raw_set("i18n_description", d.as_str())?;
-        }
+        let core_def = weir_alerts::builtin::core_alert(&a.name);
+        t.raw_set("i18n_title", core_def.map_or(a.title.as_str(), |d| d.title))?;
         t.raw_set("icon", a.icon.as_str())?;
+        if let Value::Table(extra) = lua_alerts.raw_get::<Value>(a.name.as_str())? {
+            t.raw_set("creator", extra.raw_get::<Value>("creator")?)?;
+            t.raw_set(
+                "i18n_description",
+                extra.raw_get::<Value>("i18n_description")?,
+            )?;
+        }
         let create: Function = l.make_create.call(("alert", t.clone()))?;
         t.raw_set("create", create)?;
         at.raw_set(a.name.as_str(), t)?;
@@ -93,7 +121,16 @@ pub(super) fn builtin_definitions(l: &Loader) -> mlua::Result<()> {
     for s in l.registry.statuses() {
         let t = l.lua.create_table()?;
         t.raw_set("status_key", s.key.0)?;
-        t.raw_set("i18n_title", s.title.as_str())?;
+        let core_def = weir_alerts::builtin::core_status(&s.name);
+        t.raw_set("i18n_title", core_def.map_or(s.title.as_str(), |d| d.title))?;
+        match lua_statuses.raw_get::<Value>(s.name.as_str())? {
+            f @ Value::Function(_) => t.raw_set("i18n_description", f)?,
+            _ => {
+                if let Some(d) = core_def.and_then(|d| d.description) {
+                    t.raw_set("i18n_description", d)?;
+                }
+            }
+        }
         if let Some(a) = s.alert_type.and_then(|k| l.registry.alert(k)) {
             t.raw_set("alert_type", at.raw_get::<Value>(a.name.as_str())?)?;
         }
@@ -105,6 +142,20 @@ pub(super) fn builtin_definitions(l: &Loader) -> mlua::Result<()> {
         st.raw_set(s.name.as_str(), t)?;
     }
     Ok(())
+}
+
+/// The message of a refused definition; a clash with a core definition says what to
+/// use instead.
+fn refused(e: &weir_alerts::Error, instead: &str) -> String {
+    match e {
+        weir_alerts::Error::Duplicate(c) if c.existing_origin == Origin::Builtin.to_string() => {
+            format!(
+                "{e}: core definitions cannot be redefined; a plugin's own type takes {instead} \
+                 and a name of its own"
+            )
+        }
+        _ => e.to_string(),
+    }
 }
 
 impl Loader {
@@ -178,7 +229,11 @@ impl Loader {
                     types.raw_set(name, t)?;
                     info.alert_definitions.push(name.to_owned());
                 }
-                Err(e) => self.err(&p.key, file, e.to_string()),
+                Err(e) => self.err(
+                    &p.key,
+                    file,
+                    refused(&e, "alert_keys.user.alert_user_01..05 or {PEN, id}"),
+                ),
             }
         }
         Ok(())
@@ -261,7 +316,11 @@ impl Loader {
                     types.raw_set(name, t)?;
                     info.status_definitions.push(name.to_owned());
                 }
-                Err(e) => self.err(&p.key, file, e.to_string()),
+                Err(e) => self.err(
+                    &p.key,
+                    file,
+                    refused(&e, "flow_keys.user.status_user_01..05"),
+                ),
             }
         }
         Ok(())

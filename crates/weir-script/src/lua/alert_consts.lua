@@ -11,7 +11,7 @@ for _, s in ipairs(sev) do
     icon = "fas fa-exclamation", i18n_title = "alerts_dashboard." .. s[1], emoji = s[4] }
 end
 M.severity_groups = {
-  none = { severity_group_id = 0 }, notice_or_lower = { severity_group_id = 1 },
+  group_none = { severity_group_id = 0 }, none = { severity_group_id = 0 }, notice_or_lower = { severity_group_id = 1 },
   warning = { severity_group_id = 2 }, error_or_higher = { severity_group_id = 3 },
 }
 
@@ -27,16 +27,34 @@ local ent = { "interface", "host", "network", "snmp_device", "flow", "mac", "hos
   "influx_db", "test", "category_lists", "am_host", "periodic_activity" }
 for i, e in ipairs(ent) do M.alert_entities[e] = { entity_id = i - 1, label = e, pools = nil } end
 
--- Filled by weir: name -> definition (alert_key is the parsed integer key).
+M.ids_rule_maker = { GPL = "GPL", SURICATA = "Suricata", ET = "Emerging Threats" }
+
+M.MAX_NUM_QUEUED_ALERTS_PER_MODULE = 1024
+M.MAX_NUM_QUEUED_ALERTS_PER_RECIPIENT = 4096
+
+-- Filled by weir: definition file name -> definition (alert_key is the parsed
+-- integer key): the core definitions (ntopng 4.2's) and those of plugins.
 M.alert_types = {}
 
+-- The file key of an alert type id (`alertTypeRaw(63)` = "alert_unexpected_dns").
 function M.alertTypeRaw(key)
   key = tonumber(key)
+  if key == nil then return nil end
   for name, def in pairs(M.alert_types) do if def.alert_key == key then return name end end
   return nil
 end
 M.getAlertType = M.alertTypeRaw
 function M.alertType(name) local d = M.alert_types[name]; return d and d.alert_key end
+function M.alertTypeIcon(key)
+  local name = M.alertTypeRaw(key)
+  local d = name and M.alert_types[name]
+  return d and d.icon or "fas fa-exclamation"
+end
+function M.alertTypeDescription(key)
+  local name = M.alertTypeRaw(key)
+  local d = name and M.alert_types[name]
+  return d and d.i18n_description
+end
 function M.alertTypeLabel(key, nohtml)
   local name = M.alertTypeRaw(key)
   local d = name and M.alert_types[name]

@@ -1,6 +1,7 @@
 //! Integration tests of the Lua runtime, one binary.
 
 mod common;
+mod definitions;
 mod embedded;
 mod endpoint;
 mod faults;

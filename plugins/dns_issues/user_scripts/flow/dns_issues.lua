@@ -19,6 +19,9 @@ local flow_consts = require("flow_consts")
 local alert_consts = require("alert_consts")
 local alerts_api = require("alerts_api")
 
+
+-- nDPI's risk id of a suspicious (DGA-like) domain name (flow_risk_utils.risks).
+local NDPI_RISK_SUSPICIOUS_DGA_DOMAIN = 16
 local script = {
    l7_proto = "DNS",
    category = user_scripts.script_categories.security,
@@ -133,7 +136,7 @@ local function count_nxdomain(conf, cli, vlan)
    if st.n > limit and not st.alerted then
       st.alerted = true
       alerts_api.store(alerts_api.hostAlertEntity(cli, vlan), {
-         alert_type = alert_consts.alert_types.alert_dns_issues,
+         alert_type = alert_consts.alert_types.alert_suspicious_activity,
          alert_severity = alert_consts.alert_severities.warning,
          alert_subtype = "nxdomain_burst",
          alert_type_params = {
@@ -159,10 +162,16 @@ function script.hooks.protocolDetected(now, conf)
    local dns = flow.getDNSInfo()
    local q = dns["protos.dns.last_query"]
    local types = flow_consts.status_types
-   local function status(s, score, problem, extra)
+   -- The core creators (alert_flow_misbehaviour, alert_suspicious_activity,
+   -- alert_flow_risk) take their own arguments (`args`); the plugin's details go
+   -- beside what they build.
+   local function status(s, score, problem, extra, args)
+      local c = s.create(s.alert_severity, table.unpack(args or {}))
+      c.alert_type_params = c.alert_type_params or {}
       local t = { cli_ip = info["cli.ip"], srv_ip = info["srv.ip"], query = q, problem = problem }
       for k, v in pairs(extra or {}) do t[k] = v end
-      flow.triggerStatus(s.create(s.alert_severity, t), score, score, 10)
+      for k, v in pairs(t) do c.alert_type_params[k] = v end
+      flow.triggerStatus(c, score, score, 10)
    end
 
    if q == nil then
@@ -190,9 +199,11 @@ function script.hooks.protocolDetected(now, conf)
    else
       local label, rare = looks_random(q:lower(), tonumber(conf.dga_min_length) or 11)
       if label then
-         status(types.status_dns_random_name, 50,
+         -- ntopng 4.2 has no status of its own for this: it is nDPI's risk
+         -- "suspicious DGA domain" (risk id 16) under status_flow_risk.
+         status(types.status_flow_risk, 50,
             string.format("random-looking name %s (%d%% rare letter pairs)", q, math.floor(rare * 100 + 0.5)),
-            { label = label })
+            { label = label }, { NDPI_RISK_SUSPICIOUS_DGA_DOMAIN })
       end
    end
 

@@ -56,13 +56,18 @@ local function check(now, conf)
       r2l_threshold = conf.r2l_bytes_value,
    }
    local types = flow_consts.status_types
+   -- 4.2's alert_flow_misbehaviour creator takes the two thresholds; the plugin's own
+   -- details go beside them.
+   local function created(s)
+      local c = s.create(s.alert_severity, conf.l2r_bytes_value, conf.r2l_bytes_value)
+      for k, v in pairs(details) do c.alert_type_params[k] = v end
+      return c
+   end
    if conf.l2r_bytes_value and l2r > conf.l2r_bytes_value then
-      local s = types.status_elephant_local_to_remote
-      flow.triggerStatus(s.create(s.alert_severity, details), 40, 20, 20)
+      flow.triggerStatus(created(types.status_elephant_local_to_remote), 40, 20, 20)
    end
    if conf.r2l_bytes_value and r2l > conf.r2l_bytes_value then
-      local s = types.status_elephant_remote_to_local
-      flow.triggerStatus(s.create(s.alert_severity, details), 30, 15, 15)
+      flow.triggerStatus(created(types.status_elephant_remote_to_local), 30, 15, 15)
    end
 end
 

@@ -37,13 +37,16 @@ function script.hooks.min(params)
             hosts[#hosts + 1] = ip
          end
          table.sort(hosts)
-         alerts_api.trigger(params.alert_entity, def.create(alert_consts.alert_severities.warning,
-            alert_consts.alerts_granularities[params.granularity], net, {
-               network = net,
-               hosts = table.concat(hosts, ", "),
-               num_hosts = #hosts,
-               flows = flows,
-            }), nil, params.cur_alerts)
+         -- 4.2's creator: (severity, granularity, network), no params of its own.
+         local info = def.create(alert_consts.alert_severities.warning,
+            alert_consts.alerts_granularities[params.granularity], net)
+         info.alert_type_params = {
+            network = net,
+            hosts = table.concat(hosts, ", "),
+            num_hosts = #hosts,
+            flows = flows,
+         }
+         alerts_api.trigger(params.alert_entity, info, nil, params.cur_alerts)
       else
          ntop.delHashCache("ghost_networks.seen", net)
          for ip in pairs(ntop.getHashAllCache(hosts_key) or {}) do

@@ -32,14 +32,18 @@ local function check(now, conf)
       end
    end
    local s = flow_consts.status_types.status_longlived
-   flow.triggerStatus(s.create(s.alert_severity, {
+   -- The core creator takes no params (or others): the plugin's own go in after.
+   local created = s.create(s.alert_severity)
+   created.alert_type_params = {
       cli_ip = info["cli.ip"],
       srv_ip = info["srv.ip"],
       srv_port = info["srv.port"],
       proto = info["proto.ndpi"],
       duration = duration,
       threshold = conf.min_duration,
-   }), 20, 10, 10)
+      ["longlived.threshold"] = conf.min_duration,
+   }
+   flow.triggerStatus(created, 20, 10, 10)
 end
 
 -- periodicUpdate reaches flows while they are still open; flowEnd catches a flow

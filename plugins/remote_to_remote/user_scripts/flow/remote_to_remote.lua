@@ -23,12 +23,15 @@ function script.hooks.protocolDetected(now, conf)
    end
    local info = flow.getInfo()
    local status = flow_consts.status_types.status_remote_to_remote
-   flow.triggerStatus(status.create(status.alert_severity, {
+   -- The core creator takes no params (or others): the plugin's own go in after.
+   local created = status.create(status.alert_severity)
+   created.alert_type_params = {
       cli_ip = info["cli.ip"],
       srv_ip = info["srv.ip"],
       srv_port = info["srv.port"],
       proto = info["proto.ndpi"],
-   }), 20 --[[ flow score ]], 10 --[[ client score ]], 10 --[[ server score ]])
+   }
+   flow.triggerStatus(created, 20 --[[ flow score ]], 10 --[[ client score ]], 10 --[[ server score ]])
 end
 
 return script

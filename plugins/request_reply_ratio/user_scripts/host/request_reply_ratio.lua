@@ -36,15 +36,11 @@ local function judge(params, proto, requests, replies)
    for _, s in ipairs(sides) do
       local ratio = s.big > 0 and math.floor(100 * s.small / s.big) or 100
       local def = alert_consts.alert_types.alert_request_reply_ratio
+      -- 4.2's creator: (severity, granularity, subtype, requests, replies).
       local info = def.create(alert_consts.alert_severities.warning,
-         alert_consts.alerts_granularities[params.granularity], s.subtype, {
-            protocol = proto,
-            requests = requests,
-            replies = replies,
-            ratio = ratio,
-            side = s.side,
-            threshold = threshold,
-         })
+         alert_consts.alerts_granularities[params.granularity], s.subtype, requests, replies)
+      local p = info.alert_type_params
+      p.protocol, p.ratio, p.side, p.threshold = proto, ratio, s.side, threshold
       if s.big >= min and ratio < threshold then
          alerts_api.trigger(params.alert_entity, info, nil, params.cur_alerts)
       else

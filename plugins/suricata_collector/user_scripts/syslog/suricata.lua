@@ -142,12 +142,14 @@ local function on_alert(ev, conf, sensor)
    params.gid = a.gid
    params.rev = a.rev
    local severity = severity_by_suricata[sev] or alert_consts.alert_severities.info
-   local info = alert_consts.alert_types.alert_external_alert.create(severity, "alert", params)
+   local info = alert_consts.alert_types.alert_external_alert.create(severity, params)
+   info.alert_subtype = "alert"
    alerts_api.store(alerts_api.hostAlertEntity(ev.src_ip, vlan_of(ev)), info)
    if conf.flow_status ~= false then
       local score = score_by_suricata[sev] or 5
       request_flow_status(ev, flow_consts.status_types.status_external_alert,
-         { signature = params.signature, signature_id = params.signature_id,
+         { source = "suricata", alert = { signature = params.signature, category = params.category },
+           signature = params.signature, signature_id = params.signature_id,
            category = params.category, suricata_severity = sev, severity_id = severity.severity_id },
          { score, score, score // 10 })
    end
@@ -172,7 +174,8 @@ local function on_anomaly(ev, conf, sensor)
    params.anomaly_event = str(an.event or an.type)
    params.anomaly_layer = str(an.layer)
    local info = alert_consts.alert_types.alert_external_alert.create(
-      alert_consts.alert_severities.notice, "anomaly", params)
+      alert_consts.alert_severities.notice, params)
+   info.alert_subtype = "anomaly"
    alerts_api.store(alerts_api.hostAlertEntity(ev.src_ip, vlan_of(ev)), info)
 end
 

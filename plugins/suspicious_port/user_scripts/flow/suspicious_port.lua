@@ -54,7 +54,7 @@ function script.hooks.protocolDetected(now, conf)
       url = http["protos.http.last_url"],
    }
    -- flow.triggerStatus(flow_status_type, status_info, flow_score, cli_score, srv_score)
-   flow.triggerStatus(flow_consts.status_types.suspicious_port, status_info, 50, 20, 30)
+   flow.triggerStatus(flow_consts.status_types.status_known_proto_on_non_std_port, status_info, 50, 20, 30)
 end
 
 -- #################################################################

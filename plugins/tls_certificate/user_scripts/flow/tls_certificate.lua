@@ -81,11 +81,19 @@ function script.hooks.protocolDetected(now, conf)
    end
    local types = flow_consts.status_types
    local sev = alert_consts.alert_severities
+   -- 4.2's creator (alert_potentially_dangerous_protocol) builds `tls_crt` and
+   -- `tls_version` from the TLS info; the plugin's own fields go beside them.
+   local function created(s, severity, extra)
+      local c = s.create(severity, tls["protos.tls.version"], tls)
+      c.alert_type_params.tls_crt.now = now -- the capture clock, not the wall clock
+      for k, v in pairs(with(extra)) do c.alert_type_params[k] = v end
+      return c
+   end
 
    local self_signed = subject ~= "" and subject == issuer
    if self_signed then
       local s = types.status_tls_certificate_selfsigned
-      flow.triggerStatus(s.create(s.alert_severity, with({ problem = "self-signed certificate" })), 60, 40, 20)
+      flow.triggerStatus(created(s, s.alert_severity, { problem = "self-signed certificate" }), 60, 40, 20)
    end
 
    local problem, severity, score
@@ -104,15 +112,15 @@ function script.hooks.protocolDetected(now, conf)
       end
    end
    if problem then
-      local s = types.status_tls_certificate_validity
-      flow.triggerStatus(s.create(severity, with({ problem = problem })), score, 30, 10)
+      local s = types.status_tls_certificate_expired
+      flow.triggerStatus(created(s, severity, { problem = problem }), score, 30, 10)
    end
 
    if sni and sni ~= "" and names ~= "" and not matches_any(names, sni:lower()) then
       local s = types.status_tls_certificate_mismatch
-      flow.triggerStatus(s.create(s.alert_severity, with({
+      flow.triggerStatus(created(s, s.alert_severity, {
          problem = "certificate for " .. names .. ", not " .. sni,
-      })), 80, 50, 30)
+      }), 80, 50, 30)
    end
 end
 

@@ -77,7 +77,7 @@ function script.hooks.protocolDetected(now, conf)
       end
       allowed = first_server .. " (first seen)"
    end
-   local status = flow_consts.status_types.status_unexpected_dhcp_server
+   local status = flow_consts.status_types.status_unexpected_dhcp
    flow.triggerStatus(status.create(status.alert_severity, {
       server_ip = server,
       cli_ip = info["cli.ip"],

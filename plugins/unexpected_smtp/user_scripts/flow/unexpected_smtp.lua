@@ -55,7 +55,7 @@ function script.hooks.protocolDetected(now, conf)
    if listed(info["srv.ip"], conf.items or NO_ITEMS) then
       return
    end
-   local status = flow_consts.status_types.status_unexpected_smtp_server
+   local status = flow_consts.status_types.status_unexpected_smtp
    flow.triggerStatus(status.create(status.alert_severity, {
       cli_ip = info["cli.ip"],
       srv_ip = info["srv.ip"],

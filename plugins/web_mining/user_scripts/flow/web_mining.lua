@@ -84,13 +84,16 @@ function script.hooks.protocolDetected(now, conf)
       return
    end
    local status = flow_consts.status_types.status_web_mining_detected
-   flow.triggerStatus(status.create(status.alert_severity, {
+   -- The core creator takes no params (or others): the plugin's own go in after.
+   local created = status.create(status.alert_severity)
+   created.alert_type_params = {
       cli_ip = info["cli.ip"],
       srv_ip = info["srv.ip"],
       srv_port = info["srv.port"],
       reason = reason,
       pool = matched,
-   }), 100, 100, 10)
+   }
+   flow.triggerStatus(created, 100, 100, 10)
 end
 
 return script
