@@ -55,9 +55,7 @@ pub(crate) fn install(
             let t = lua.create_table()?;
             t.raw_set(
                 "ip",
-                management_ipv4()
-                    .unwrap_or(Ipv4Addr::LOCALHOST)
-                    .to_string(),
+                management_ipv4().unwrap_or(Ipv4Addr::LOCALHOST).to_string(),
             )?;
             t.raw_set("instance_name", hostname())?;
             Ok(t)
@@ -97,7 +95,10 @@ pub(crate) fn install(
             let Value::String(name) = name else {
                 return Ok(None);
             };
-            let wait = b1.wall_left().unwrap_or(RESOLVE_TIMEOUT).min(RESOLVE_TIMEOUT);
+            let wait = b1
+                .wall_left()
+                .unwrap_or(RESOLVE_TIMEOUT)
+                .min(RESOLVE_TIMEOUT);
             Ok(resolve(&name.to_string_lossy(), ipv4.unwrap_or(true), wait))
         })?,
     )?;
@@ -136,8 +137,14 @@ pub(crate) fn install(
     w.raw_set(
         "storage_info",
         lua.create_function(|lua, (working, timeout): (String, Option<f64>)| {
-            let secs = timeout.filter(|t| t.is_finite() && *t > 0.0).unwrap_or(10.0);
-            storage_info(lua, Path::new(&working), Duration::from_secs_f64(secs.min(600.0)))
+            let secs = timeout
+                .filter(|t| t.is_finite() && *t > 0.0)
+                .unwrap_or(10.0);
+            storage_info(
+                lua,
+                Path::new(&working),
+                Duration::from_secs_f64(secs.min(600.0)),
+            )
         })?,
     )?;
     w.raw_set(
@@ -231,10 +238,17 @@ pub(crate) fn pick_management(route: &str, trie: &str) -> Option<Ipv4Addr> {
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            Some((f.first()?.to_string(), hex_ip(f.get(1)?)?, hex_ip(f.get(7)?)?))
+            Some((
+                f.first()?.to_string(),
+                hex_ip(f.get(1)?)?,
+                hex_ip(f.get(7)?)?,
+            ))
         })
         .collect();
-    let default_if = rows.iter().find(|(_, d, m)| *d == 0 && *m == 0).map(|r| &r.0);
+    let default_if = rows
+        .iter()
+        .find(|(_, d, m)| *d == 0 && *m == 0)
+        .map(|r| &r.0);
     let nets: Vec<(u32, u32)> = rows
         .iter()
         .filter(|(i, _, m)| Some(i) == default_if && *m != 0)
@@ -306,10 +320,11 @@ fn system_host_stat(
     prev: &RefCell<Option<[u64; 10]>>,
 ) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    if let Some(load) = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse::<f64>().ok()))
-    {
+    if let Some(load) = std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| {
+        s.split_whitespace()
+            .next()
+            .and_then(|x| x.parse::<f64>().ok())
+    }) {
         t.raw_set("cpu_load", load)?;
     }
     let mem = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
@@ -453,9 +468,10 @@ pub(crate) fn mount_source(info: &str, path: &Path) -> Option<String> {
         let Some((pre, post)) = l.split_once(" - ") else {
             continue;
         };
-        let (Some(mount), Some(source)) =
-            (pre.split_whitespace().nth(4), post.split_whitespace().nth(1))
-        else {
+        let (Some(mount), Some(source)) = (
+            pre.split_whitespace().nth(4),
+            post.split_whitespace().nth(1),
+        ) else {
             continue;
         };
         let (mount, source) = (mount.replace("\\040", " "), source.to_owned());
@@ -482,10 +498,7 @@ mod tests {
                 Some(Ipv4Addr::new(172, 17, 0, 2))
             );
         }
-        assert_eq!(
-            pick_management("", trie),
-            Some(Ipv4Addr::new(10, 9, 0, 7))
-        );
+        assert_eq!(pick_management("", trie), Some(Ipv4Addr::new(10, 9, 0, 7)));
         assert_eq!(pick_management("", ""), None);
     }
 
@@ -495,12 +508,19 @@ mod tests {
             cpu_counters("cpu  10 2 3 80 1 0 4 0 0 0\ncpu0 1 1 1 1 1 1 1 1 1 1\n"),
             Some([10, 2, 3, 80, 1, 0, 4, 0, 0, 0])
         );
-        assert_eq!(kv_kb("MemTotal:       16318460 kB\n", "MemTotal:"), Some(16318460));
-        let info = "22 1 0:21 / / rw - overlay overlay rw\n30 22 8:1 / /data rw - ext4 /dev/sda1 rw\n";
+        assert_eq!(
+            kv_kb("MemTotal:       16318460 kB\n", "MemTotal:"),
+            Some(16318460)
+        );
+        let info =
+            "22 1 0:21 / / rw - overlay overlay rw\n30 22 8:1 / /data rw - ext4 /dev/sda1 rw\n";
         assert_eq!(
             mount_source(info, Path::new("/data/weir")).as_deref(),
             Some("/dev/sda1")
         );
-        assert_eq!(mount_source(info, Path::new("/var")).as_deref(), Some("overlay"));
+        assert_eq!(
+            mount_source(info, Path::new("/var")).as_deref(),
+            Some("overlay")
+        );
     }
 }

@@ -149,7 +149,10 @@ const MODULES: [(&str, &str); 18] = [
     ("storage_utils", include_str!("lua/storage_utils.lua")),
     ("system_utils", include_str!("lua/system_utils.lua")),
     ("callback_utils", include_str!("lua/callback_utils.lua")),
-    ("companion_interface_utils", include_str!("lua/companion_interface_utils.lua")),
+    (
+        "companion_interface_utils",
+        include_str!("lua/companion_interface_utils.lua"),
+    ),
     ("snmp_utils", include_str!("lua/snmp_utils.lua")),
     ("ids_utils", include_str!("lua/ids_utils.lua")),
     ("os_utils", include_str!("lua/os_utils.lua")),
