@@ -5,7 +5,7 @@
 ---@class plugins_utils
 local plugins_utils = {}
 
----`modules/<name>.lua` (dots are directories) of any plugin this VM loaded, run once per VM with that plugin's `require`; nil when the plugin or the module is unknown.
+---`modules/<name>.lua` of any plugin this VM loaded, run once per VM with that plugin's `require`; nil when the plugin or the module is unknown.
 ---@param plugin string
 ---@param name string
 ---@return any

@@ -144,7 +144,7 @@ pub(crate) fn install(lua: &Lua, w: &Table, working: &str, install: &str) -> mlu
                 return Ok(false);
             };
             let rel = name.to_string_lossy().replace('.', "/");
-            if !safe_rel(&rel) {
+            if !safe_rel(&rel) || rel.contains('/') {
                 return Ok(false);
             }
             let d = d2.borrow();
@@ -171,11 +171,10 @@ pub(crate) fn register(lua: &Lua, sources: &[PluginSource]) {
     };
     let mut d = dirs.borrow_mut();
     for s in sources {
+        // The files `require` finds (directly in `modules/`).
         let modules = s
-            .files
-            .iter()
-            .filter(|(k, _)| k.starts_with("modules/"))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .files_in("modules")
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         d.plugins.insert(
             s.key.clone(),

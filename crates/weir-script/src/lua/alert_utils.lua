@@ -107,26 +107,22 @@ function M.formatAlertNotification(notif, options)
   if type(notif) ~= "table" then return "" end
   local ac = consts()
 
-  local when = ""
+  local parts = {}
   if not o.nodate then
-    when = formatEpoch(tonumber(notif.alert_tstamp_end) or tonumber(notif.alert_tstamp) or 0)
+    local when = formatEpoch(tonumber(notif.alert_tstamp_end) or tonumber(notif.alert_tstamp) or 0)
     if not o.no_bracket_around_date then when = "[" .. when .. "]" end
-    when = when .. " "
+    parts[#parts + 1] = when
   end
-
-  local ifname = ""
   if notif.ifid ~= nil and tostring(notif.ifid) ~= "-1" then
-    ifname = " [Interface: " .. getInterfaceName(notif.ifid) .. "]"
+    parts[#parts + 1] = "[Interface: " .. getInterfaceName(notif.ifid) .. "]"
   end
-
-  local severity = ""
   if o.show_severity ~= false then
-    severity = " [" .. ac.alertSeverityLabel(severity_id(notif.alert_severity), o.nohtml, o.emoji) .. "]"
+    parts[#parts + 1] = "[" .. ac.alertSeverityLabel(severity_id(notif.alert_severity), o.nohtml, o.emoji) .. "]"
   end
-
   local def = alert_def(notif.alert_type)
   local title = def and (i18n(def.i18n_title) or def.i18n_title) or tostring(notif.alert_type)
-  local msg = string.format("%s%s%s [%s]", when, ifname, severity, title)
+  parts[#parts + 1] = "[" .. tostring(title) .. "]"
+  local msg = table.concat(parts, " ")
 
   if o.show_entity then
     local ename = entity_name(notif.alert_entity)

@@ -5,7 +5,7 @@ local W = ...
 local M = {}
 local envs = {}
 
---- `modules/<name>.lua` of a loaded plugin (dots in `name` are directories), run
+--- `modules/<name>.lua` of a loaded plugin, run
 --- once per VM with that plugin's `require`; nil when the plugin or module is unknown.
 function M.loadModule(plugin, name)
   if type(plugin) ~= "string" or type(name) ~= "string" then return nil end
