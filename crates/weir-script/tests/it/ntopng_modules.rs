@@ -6,6 +6,8 @@ use std::path::Path;
 
 use weir_script::{FlowHook, Output, Runtime, ScriptConfig, ScriptInfo};
 
+use crate::common;
+
 const MANIFEST: &str = r#"return {
   title = "Module test", description = "Calls the ntopng 4.2 modules", author = "weir",
   data_dirs = { "measurements" },
@@ -416,4 +418,74 @@ io.write("after ", tostring(ok), "\n")
         "{:?}",
         r.info
     );
+}
+
+/// ntopng 4.2's `active_monitoring`: its `am_utils` (loaded with
+/// `plugins_utils.loadModule`) finds its measurement files through
+/// `getPluginDataDir`, `ntop.readdir` and `require`, and keeps those whose `setup()`
+/// accepts weir (no pinger: the ICMP ones say no).
+#[test]
+fn active_monitoring_loads_its_measurements_from_its_data_dir() {
+    let am = common::workspace().join("../shared/ntopng42-plugins/active_monitoring");
+    if !am.is_dir() {
+        eprintln!(
+            "SKIPPED: {} not found: active_monitoring was not run",
+            am.display()
+        );
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    write(
+        &root.path().join("caller"),
+        "user_scripts/flow/caller.lua",
+        r#"local script = { hooks = {}, gui = { i18n_title = "t", i18n_description = "d" } }
+function script.hooks.protocolDetected(now)
+  local am_utils = require("plugins_utils").loadModule("active_monitoring", "am_utils")
+  local keys = {}
+  for _, m in ipairs(am_utils.getAvailableMeasurements()) do keys[#keys + 1] = m.value end
+  io.write("measurements ", table.concat(keys, ","), "\n")
+end
+return script
+"#,
+    );
+    let data = tempfile::tempdir().unwrap();
+    let cfg = ScriptConfig {
+        roots: vec![am, root.path().to_path_buf()],
+        output: Output::Buffer,
+        working_dir: data.path().to_path_buf(),
+        ..ScriptConfig::default()
+    };
+    let (mut rt, report) = Runtime::load(cfg).unwrap();
+    assert!(
+        !report
+            .problems
+            .iter()
+            .any(|p| p.level == weir_script::Level::Error),
+        "{:?}",
+        report.problems
+    );
+    let (key, cli_is_a) = weir_flow::FlowKey::new(
+        0,
+        6,
+        ("10.0.0.1".parse().unwrap(), 40000),
+        ("10.0.0.2".parse().unwrap(), 80),
+    );
+    let ts = weir_decode::Timestamp(1_000_000);
+    let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, 1, ts));
+    let _ = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    let info = rt
+        .scripts()
+        .into_iter()
+        .find(|s| s.key == "caller")
+        .unwrap();
+    assert_eq!(info.errors, 0, "{info:?}\n{out}");
+    assert!(
+        data.path()
+            .join("plugins_data/active_monitoring/measurements/icmp.lua")
+            .is_file()
+    );
+    let found = line(&out, "measurements");
+    assert!(!found.contains("icmp"), "{found}");
+    assert!(found.contains("http") && found.contains("speedtest"), "{found}");
 }
