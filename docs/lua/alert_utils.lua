@@ -40,6 +40,10 @@ function alert_utils.getActiveDevicesHashKey(ifid) end
 ---@param alerts_on_quota_exceeded boolean
 function alert_utils.check_host_pools_alerts(ifid, alert_pool_connection_enabled, alerts_on_quota_exceeded) end
 
+---In a custom page: prints the engaged and past alerts of the alert store as two HTML tables (newest first, at most 100 each: date, severity, alert type, entity, description). Elsewhere there is no alert store to read and nothing is printed. `options` (ntopng's table filters) are ignored.
+---@param options? table
+function alert_utils.drawAlerts(options) end
+
 ---The number of engaged alerts (`what` = `"engaged"`) of an entity that this VM can see (`interface.getEngagedAlerts`, in pages the alert store); 0 for other kinds or when the VM has no such source.
 ---@param what string
 ---@param options? {entity?: integer, entity_val?: string}

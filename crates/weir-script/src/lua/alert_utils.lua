@@ -177,4 +177,38 @@ function M.getNumAlerts(what, options)
   return n
 end
 
+local function esc(v)
+  return (tostring(v):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }))
+end
+
+--- In a custom page, prints the engaged and past alerts of the alert store as two
+--- HTML tables (newest first, at most 100 each): date, severity, alert type, entity,
+--- description. Outside pages there is no alert store to read: nothing is printed.
+function M.drawAlerts(options)
+  if not (interface and interface.getAlerts) then return end
+  local ac = consts()
+  local out = {}
+  for _, kind in ipairs({ "engaged", "past" }) do
+    out[#out + 1] = '<h4 class="alerts-title">' .. (kind == "engaged" and "Engaged alerts" or "Past alerts") .. "</h4>"
+      .. '<table class="table alerts-table"><thead><tr><th>Date</th><th>Severity</th><th>Alert</th>'
+      .. "<th>Entity</th><th>Description</th></tr></thead><tbody>"
+    local n = 0
+    for _, a in ipairs(interface.getAlerts(kind, { limit = 100 }) or {}) do
+      if type(a) == "table" then
+        n = n + 1
+        local def = alert_def(a.alert_type)
+        local title = def and (i18n(def.i18n_title) or def.i18n_title) or a.alert_type_name or a.alert_type
+        local sev = a.alert_severity_name or ac.alertSeverityRaw(severity_id(a.alert_severity)) or a.alert_severity
+        local ent = entity_name(a.alert_entity) or a.alert_entity or ""
+        out[#out + 1] = "<tr><td>" .. esc(formatEpoch(tonumber(a.alert_tstamp) or 0)) .. "</td><td>" .. esc(sev or "")
+          .. "</td><td>" .. esc(title or "") .. "</td><td>" .. esc(ent) .. " " .. esc(a.alert_entity_val or "")
+          .. "</td><td>" .. esc(noHtml(M.formatAlertMessage(a.ifid, a) or "")) .. "</td></tr>"
+      end
+    end
+    if n == 0 then out[#out + 1] = '<tr><td colspan="5">No alerts</td></tr>' end
+    out[#out + 1] = "</tbody></table>"
+  end
+  print(table.concat(out))
+end
+
 return M
