@@ -303,7 +303,7 @@ function ntop.getHostInformation() end
 ---@return table<string, string>?
 function ntop.readdir(path) end
 
----The first IPv4 (`ipv4` true, the default) or IPv6 address of a host name from the system resolver; an address is returned as it is when of that family. nil when the name does not resolve or the resolver takes more than 2 s (or more than the call's remaining wall-clock budget).
+---The first IPv4 (`ipv4` true, the default) or IPv6 address of a host name from the system resolver; an address is returned as it is when of that family. nil when the name does not resolve, the resolver takes more than 2 s (or more than the call's remaining wall-clock budget), or 8 lookups are already under way.
 ---@param name string
 ---@param ipv4? boolean
 ---@return string?

@@ -5,7 +5,7 @@
 //! | --- | --- |
 //! | `getHostInformation()` | `{ip, instance_name}`: the IPv4 address of the interface holding the default route (`/proc/net/route`, `/proc/net/fib_trie`), the host name |
 //! | `readdir(path)` | `{[name] = name}` of a directory inside weir's working or installation directory or a loaded plugin's directory (dot files left out); any other path is an API misuse and gives nil |
-//! | `resolveHost(name, ipv4)` | the first address of that family the system resolver gives, waiting at most [`RESOLVE_TIMEOUT`] |
+//! | `resolveHost(name, ipv4)` | the first address of that family the system resolver gives, waiting at most [`RESOLVE_TIMEOUT`] (and the call's remaining wall clock), with at most [`MAX_RESOLVERS`] lookups under way |
 //! | `msleep(ms)` | sleeps at most [`MAX_SLEEP_MS`]; the sleep counts against the call's wall-clock budget, and a sleep past it ends the call with the budget error |
 //! | `systemHostStat()` | load, memory (kB, `/proc/meminfo`, `/proc/self/status`), CPU states (`/proc/stat`), the VM's alert counters |
 //!
@@ -28,6 +28,9 @@ use crate::vm::Budget;
 pub const MAX_SLEEP_MS: u64 = 60_000;
 /// Longest wait for the resolver in `ntop.resolveHost`.
 pub const RESOLVE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Most lookups of `ntop.resolveHost` under way at once in the process (a lookup
+/// that outlives its wait keeps its thread until the resolver answers).
+pub const MAX_RESOLVERS: usize = 8;
 /// Most entries `ntop.readdir` returns.
 pub const MAX_DIR_ENTRIES: usize = 10_000;
 /// Most files `storage_utils` looks at in the working directory.
@@ -191,6 +194,15 @@ pub(crate) fn resolve(name: &str, ipv4: bool, wait: Duration) -> Option<String> 
     if let Ok(ip) = name.parse::<std::net::IpAddr>() {
         return (ip.is_ipv4() == ipv4).then(|| ip.to_string());
     }
+    if wait.is_zero() {
+        return None;
+    }
+    static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    use std::sync::atomic::Ordering;
+    if RUNNING.fetch_add(1, Ordering::SeqCst) >= MAX_RESOLVERS {
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        return None;
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     let owned = name.to_owned();
     // The resolver cannot be interrupted: a slow lookup finishes on its own thread.
@@ -202,7 +214,11 @@ pub(crate) fn resolve(name: &str, ipv4: bool, wait: Duration) -> Option<String> 
                 .ok()
                 .and_then(|mut it| it.find(|a| a.is_ipv4() == ipv4))
                 .map(|a| a.ip().to_string());
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
             let _ = tx.send(r);
+        })
+        .inspect_err(|_| {
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
         })
         .ok()?;
     rx.recv_timeout(wait).ok().flatten()

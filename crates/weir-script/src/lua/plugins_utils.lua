@@ -27,6 +27,11 @@ function M.getPluginDataDir(plugin, subdir)
   return W.plugin_data_dir(plugin, subdir)
 end
 
+--- The URL of a plugin page: `<http prefix>/plugins/<page>`.
+function M.getUrl(page)
+  return ntop.getHttpPrefix() .. "/plugins/" .. tostring(page or "")
+end
+
 --- Whether timeseries are written (weir runs with a timeseries store).
 function M.timeseriesCreationEnabled()
   local ts = W.modules.ts_utils

@@ -487,5 +487,8 @@ return script
     );
     let found = line(&out, "measurements");
     assert!(!found.contains("icmp"), "{found}");
-    assert!(found.contains("http") && found.contains("speedtest"), "{found}");
+    assert!(
+        found.contains("http") && found.contains("speedtest"),
+        "{found}"
+    );
 }
