@@ -15,7 +15,13 @@ function M.storageInfo(refresh, timeout)
     local cached = ntop.getCache(CACHE_KEY)
     if cached ~= "" then
       local v = json.decode(cached)
-      if type(v) == "table" then return v end
+      if type(v) == "table" then
+        -- JSON object keys are strings: interface ids are numbers, as when measured.
+        local ifaces = {}
+        for id, t in pairs(type(v.interfaces) == "table" and v.interfaces or {}) do ifaces[tonumber(id) or id] = t end
+        v.interfaces = ifaces
+        return v
+      end
     end
   end
   local s = W.storage_info(W.workingdir, tonumber(timeout))

@@ -307,7 +307,8 @@ io.write("sizes ", i.total, " ", i.pcap_total, " ", i.other, " ", iface.rrd, " "
 io.write("volume ", tostring(i.volume_size > 0), " ", tostring(i.volume_free <= i.volume_size),
   " ", tostring(type(i.volume_dev) == "string" and i.volume_dev ~= ""), " ", tostring(i.complete), "\n")
 local cached = su.storageInfo(false)
-io.write("cached ", cached.total, " ", ntop.getCache("ntopng.cache.system_storage_info") ~= "" and "yes" or "no", "\n")
+io.write("cached ", cached.total, " ", ntop.getCache("ntopng.cache.system_storage_info") ~= "" and "yes" or "no",
+  " ", cached.interfaces[ifid].flows, "\n")
 "#,
         data,
         &[],
@@ -317,7 +318,7 @@ io.write("cached ", cached.total, " ", ntop.getCache("ntopng.cache.system_storag
     // The walk sees every file the test wrote (and nothing else: the VM writes none).
     assert_eq!(line(out, "sizes"), "10000 700 300 4000 5000 9000");
     assert_eq!(line(out, "volume"), "true true true true");
-    assert_eq!(line(out, "cached"), "10000 yes");
+    assert_eq!(line(out, "cached"), "10000 yes 5000");
 }
 
 #[test]
@@ -490,5 +491,85 @@ return script
     assert!(
         found.contains("http") && found.contains("speedtest"),
         "{found}"
+    );
+}
+
+struct AlertData;
+
+impl weir_script::PageData for AlertData {
+    fn interface(&self) -> serde_json::Value {
+        serde_json::json!({})
+    }
+    fn flows(&self) -> &[serde_json::Map<String, serde_json::Value>] {
+        &[]
+    }
+    fn hosts(&self) -> &[serde_json::Map<String, serde_json::Value>] {
+        &[]
+    }
+    fn alerts(&self, kind: &str, _: Option<u32>, _: usize) -> Vec<serde_json::Value> {
+        if kind != "engaged" {
+            return Vec::new();
+        }
+        vec![serde_json::json!({
+            "alert_tstamp": 1_700_000_000, "alert_severity": 5, "alert_type": 32768,
+            "alert_entity": 1, "alert_entity_val": "10.0.0.1@0", "alert_json": "{\"value\":7}",
+        })]
+    }
+}
+
+/// In a page, `alert_utils.drawAlerts` prints the store's alerts, and the page's
+/// `plugins_utils` is the shared one (loadModule of any plugin) plus the page helpers.
+#[test]
+fn pages_draw_alerts_and_share_plugins_utils() {
+    let root = tempfile::tempdir().unwrap();
+    let plugin = root.path().join("modtest");
+    write(&plugin, "manifest.lua", MANIFEST);
+    write(&plugin, "alert_definitions/alert_modtest.lua", DEFINITION);
+    write(&plugin, "modules/helper.lua", "return { answer = 42 }\n");
+    write(
+        &plugin,
+        "web_gui/alerts_page.lua",
+        r#"local pu = require("plugins_utils")
+print("<p id='mod'>", pu.loadModule("modtest", "helper").answer, "</p>")
+print("<p id='url'>", pu.getUrl("alerts_page.lua"), "</p>")
+require("alert_utils").drawAlerts({ is_standalone = true })
+"#,
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = weir_script::PageConfig::default();
+    cfg.script.roots = vec![root.path().to_path_buf()];
+    cfg.script.working_dir = data.path().to_path_buf();
+    cfg.workers = 1;
+    let pages = weir_script::Pages::start(cfg);
+    let out = pages.render(weir_script::PageRequest {
+        page: "alerts_page.lua".into(),
+        method: "GET".into(),
+        query: Vec::new(),
+        form: Vec::new(),
+        user: weir_script::PageUser {
+            name: "admin".into(),
+            admin: true,
+            csrf: String::new(),
+        },
+        data: std::sync::Arc::new(AlertData),
+    });
+    let body = out
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.body).into_owned())
+        .unwrap_or_else(|| panic!("page failed: {out:?}"));
+    assert!(body.contains("<p id='mod'>42</p>"), "{body}");
+    assert!(
+        body.contains("<p id='url'>/plugins/alerts_page.lua</p>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "<tr><td>14/11/2023 22:13:20</td><td>error</td><td>Mod Test</td><td>host 10.0.0.1@0</td><td>value 7</td></tr>"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("Past alerts") && body.contains("No alerts"),
+        "{body}"
     );
 }
