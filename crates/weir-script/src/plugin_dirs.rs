@@ -91,18 +91,15 @@ pub(crate) fn safe_rel(rel: &str) -> bool {
             .all(|s| !s.is_empty() && s != "." && s != "..")
 }
 
-/// Whether `p` (absolute, no `..`) is inside `root`, also once symbolic links are
-/// resolved (when both exist).
+/// Whether `p` (absolute) is inside `root`, once symbolic links and `..` are
+/// resolved; a path that does not exist yet must be inside lexically, without `..`.
 pub(crate) fn inside(p: &Path, root: &Path) -> bool {
-    if p.components().any(|c| matches!(c, Component::ParentDir)) {
-        return false;
+    let cr = root.canonicalize();
+    if let (Ok(cp), Ok(cr)) = (p.canonicalize(), &cr) {
+        return cp.starts_with(cr);
     }
-    let (cp, cr) = (p.canonicalize(), root.canonicalize());
-    match (cp, cr) {
-        (Ok(cp), Ok(cr)) => cp.starts_with(cr),
-        (Err(_), Ok(cr)) => p.starts_with(root) || p.starts_with(cr),
-        _ => p.starts_with(root),
-    }
+    !p.components().any(|c| matches!(c, Component::ParentDir))
+        && (p.starts_with(root) || cr.is_ok_and(|cr| p.starts_with(cr)))
 }
 
 /// Sets up the registry of `lua` and the `W` functions of the `plugins_utils` module.
@@ -206,7 +203,8 @@ fn data_dir(d: &PluginDirs, key: &str, sub: Option<&str>) -> Option<String> {
         && !e.embedded
     {
         let src = e.dir.join(s);
-        if src.is_dir() {
+        // Not through a symbolic link leaving the plugin directory.
+        if src.is_dir() && inside(&src, &e.dir) {
             let mut budget = MAX_COPY_FILES;
             copy_tree(&src, &dst, 0, &mut budget);
         }
