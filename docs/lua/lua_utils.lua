@@ -147,7 +147,7 @@ function getSystemInterfaceId() end
 ---@return string
 function getSystemInterfaceName() end
 
----Name of an interface id (this VM's interface, or `__system__` for -1).
+---Name of an interface id: `__system__` for -1, this VM's interface, else the name `interface.getIfNames()` gives (`""` when unknown).
 ---@param ifid integer|string
 ---@return string
 function getInterfaceName(ifid) end
@@ -157,7 +157,7 @@ function getInterfaceName(ifid) end
 ---@return integer
 function getInterfaceId(name) end
 
----true.
+---true unless the pref `ntopng.prefs.disable_alerts_generation` is `"1"` (as in ntopng 4.2).
 ---@return boolean
 function areAlertsEnabled() end
 
@@ -176,10 +176,30 @@ function l4_proto_to_string(id) end
 ---@return table
 function swapKeysValues(t) end
 
----DNS query type name (`1` → `"A"`).
----@param id integer
+---The number of a DNS query type name (`"A"` → 1, `"AAAA"` → 28, case-insensitive); 0 when unknown (ntopng 4.2's flow_utils).
+---@param name string
+---@return integer
+function get_dns_type(name) end
+
+---`"ntopng.seen_devices.ifid_<ifid>"`: the cache hash of the devices seen on an interface.
+---@param ifid integer|string
 ---@return string
-function get_dns_type(id) end
+function getFirstSeenDevicesHashKey(ifid) end
+
+---A host's label: `label` or `name` when set, else the address; `@<vlan>` added for a non-zero VLAN.
+---@param info {ip?: string, host?: string, name?: string, label?: string, vlan?: integer}
+---@return string
+function hostinfo2label(info) end
+
+---`<http prefix>/lua/admin/edit_device_protocols.lua`, with `params` appended after `?` (or `&`). weir is never an nEdge build, so the nEdge page is never chosen.
+---@param params? string
+---@return string
+function getDeviceProtocolPoliciesUrl(params) end
+
+---The name cached at `ntopng.cache.devnames.<mac>`, else the MAC itself.
+---@param mac string
+---@return string
+function getDeviceName(mac) end
 
 ---Log level 0.
 ---@type integer
@@ -241,5 +261,9 @@ lua_utils.l4_proto_to_id = l4_proto_to_id
 lua_utils.l4_proto_to_string = l4_proto_to_string
 lua_utils.swapKeysValues = swapKeysValues
 lua_utils.get_dns_type = get_dns_type
+lua_utils.getFirstSeenDevicesHashKey = getFirstSeenDevicesHashKey
+lua_utils.hostinfo2label = hostinfo2label
+lua_utils.getDeviceProtocolPoliciesUrl = getDeviceProtocolPoliciesUrl
+lua_utils.getDeviceName = getDeviceName
 
 return lua_utils

@@ -10,12 +10,13 @@ ntop = {}
 ---@return string
 function ntop.getCache(key) end
 
----Stores `tostring(value)`.
+---Stores `tostring(value)`; true.
 ---
----The TTL is ignored: values live until the VM is reloaded.
+---The TTL is ignored (counted as `num_expire`): values live until the VM is reloaded.
 ---@param key string
 ---@param value any
 ---@param ttl_secs? integer
+---@return boolean
 function ntop.setCache(key, value, ttl_secs) end
 
 ---Removes a key.
@@ -44,9 +45,10 @@ function ntop.getKeysCache(pattern) end
 ---@return string
 function ntop.getPref(key) end
 
----Stores a preference.
+---Stores a preference; true.
 ---@param key string
 ---@param value any
+---@return boolean
 function ntop.setPref(key, value) end
 
 ---All preferences.
@@ -95,13 +97,13 @@ function ntop.delMembersCache(set, member) end
 ---@return any[]
 function ntop.getMembersCache(set) end
 
----Prepends to a list.
+---Prepends to a list; with `trim`, keeps only the `trim` first (newest) elements.
 ---@param list string
 ---@param value any
 ---@param trim? integer
 function ntop.lpushCache(list, value, trim) end
 
----Appends to a list.
+---Appends to a list; with `trim`, keeps only the `trim` last (newest) elements.
 ---@param list string
 ---@param value any
 ---@param trim? integer
@@ -279,6 +281,63 @@ function ntop.reloadPlugins() end
 
 ---Same as `reloadPlugins()`.
 function ntop.reloadPeriodicScripts() end
+
+---Calls of the cache functions of this VM since it was built, under ntopng 4.2's 21 Redis counter names: `num_get` (getCache, getPref), `num_set` (setCache, setPref, setnxCache), `num_del`, `num_expire` (setCache with a TTL), `num_hget`, `num_hset`, `num_hdel`, `num_hgetall`, `num_hkeys`, `num_keys` (getKeysCache), `num_lpush_rpush`, `num_lpop_rpop`, `num_llen`, `num_trim` (ltrimCache, pushes with `trim`), `num_other` (the set, range, incr and rem functions, getPrefs); `num_ttl`, `num_strlen`, `num_reconnections` and `num_resolver_*` stay 0: weir's cache has no such commands and no resolver cache.
+---@return table<string, integer>
+function ntop.getCacheStats() end
+
+---The state of weir's cache in the shape of ntopng 4.2's Redis `INFO`: `info` is `\r\n`-separated `key:value` lines (`used_memory` = bytes of keys and values, `used_memory_rss` = resident memory of the weir process, `aof_enabled:0`, `aof_last_bgrewrite_status:ok`, `aof_last_write_status:ok`, `rdb_last_bgsave_status:ok`, `total_commands_processed`, `db0:keys=<n>,expires=0`); `dbsize` counts the keys of every kind (values, prefs, hashes, sets, lists).
+---
+---The cache is in the VM's memory: there is nothing to save, so the persistence statuses are always `ok`.
+---@return {info: string, dbsize: integer}
+function ntop.getCacheStatus() end
+
+---This machine's management address: the IPv4 address of the interface holding the default route (`/proc/net/route`, `/proc/net/fib_trie`; else the first address that is not loopback, else `127.0.0.1`), and the host name as the instance name.
+---@return {ip: string, instance_name: string}
+function ntop.getHostInformation() end
+
+---The entries of a directory as `{[name] = name}`, names starting with `.` left out (at most 10 000); `{}` when it does not exist. A relative path is taken from the working directory.
+---
+---Only directories inside weir's working directory (the data directory), its installation directory or the directory of a loaded plugin can be listed (also once symbolic links are resolved); any other path is an API misuse (logged, counted against the script) and gives nil.
+---@param path string
+---@return table<string, string>?
+function ntop.readdir(path) end
+
+---The first IPv4 (`ipv4` true, the default) or IPv6 address of a host name from the system resolver; an address is returned as it is when of that family. nil when the name does not resolve, the resolver takes more than 2 s (or more than the call's remaining wall-clock budget), or 8 lookups are already under way.
+---@param name string
+---@param ipv4? boolean
+---@return string?
+function ntop.resolveHost(name, ipv4) end
+
+---Sleeps `ms` milliseconds (at most 60 000).
+---
+---The sleep counts against the hook call's wall-clock budget (`wall_limit`): a sleep longer than what is left sleeps what is left and ends the call with the wall-clock error, so it cannot be used to outlast the budget.
+---@param ms number
+function ntop.msleep(ms) end
+
+---The host's state: `cpu_load` (1-minute load average), `mem_total`, `mem_free`, `mem_buffers`, `mem_cached`, `mem_sreclaimable`, `mem_shmem`, `mem_used` (kB, `/proc/meminfo`; used = total + shmem − free − buffers − cached − sreclaimable), `mem_ntopng_resident` and `mem_ntopng_virtual` (kB, the weir process), `cpu_states` (`user`, `nice`, `system`, `idle`, `iowait`, `irq`, `softirq`, `steal`, `guest`, `guest_nice`: % of CPU time since the previous call, since boot on the first), and this VM's alert counters `written_alerts` (handed to the store), `dropped_alerts` (not stored), `engaged_alerts`, `alerts_queries` (0: plugins do not query the store).
+---@return table
+function ntop.systemHostStat() end
+
+---false: weir has no ICMP pinger.
+---@return boolean
+function ntop.isPingAvailable() end
+
+---Does nothing: weir has no pinger (`isPingAvailable()` is false).
+---@param host string
+---@param is_v6? boolean
+---@param continuous? boolean
+function ntop.pingHost(host, is_v6, continuous) end
+
+---nil: no ping was made (what ntopng returns without a pinger).
+---@param is_v6? boolean
+---@param continuous? boolean
+---@return table?
+function ntop.collectPingResults(is_v6, continuous) end
+
+---nil: weir has no speed test.
+---@return string?
+function ntop.speedtest() end
 
 ---`<installdir>/plugins`.
 ---@return string

@@ -45,7 +45,7 @@ function os.difftime(t2, t1) end
 ---@return number
 function collectgarbage(opt) end
 
----A built-in module (every `require` name in this reference) or `modules/<name>.lua` of the calling file's own plugin (dots in `name` are directories), run once per plugin. Anything else raises `module '<name>' not found`.
+---A built-in module (every `require` name in this reference) or `modules/<name>.lua` of the calling file's own plugin (dots in `name` are directories), run once per plugin; else a `<name>.lua` found through a `package.path` entry inside the plugins' data directories (`<working dir>/plugins_data/`, see `plugins_utils.getPluginDataDir`). Anything else raises `module '<name>' not found`, listing what weir provides.
 ---@param name string
 ---@return any
 function require(name) end

@@ -377,8 +377,14 @@ fn require_fn(lua: &Lua, plugin: &PluginSource) -> mlua::Result<Function> {
             cache.raw_set(name.as_str(), v.clone())?;
             return Ok(v);
         }
+        if let Some(v) =
+            crate::plugin_dirs::require_from_data_dirs(lua, &name, this_in.raw_get(1)?)?
+        {
+            cache.raw_set(name.as_str(), v.clone())?;
+            return Ok(v);
+        }
         Err(mlua::Error::RuntimeError(format!(
-            "{}: module '{name}' not found (weir provides {} and the plugin's modules/ directory)",
+            "{}: module '{name}' not found (weir provides {}, the plugin's modules/ directory and package.path entries inside the plugins' data directories)",
             crate::diag::caller_location(lua),
             vm::BUILTIN_MODULES.join(", ")
         )))
@@ -413,6 +419,7 @@ pub(crate) fn build(
         ifname: cfg.ifname.clone(),
     };
     let (lua, w) = vm::new_vm(&settings, parts)?;
+    crate::plugin_dirs::register(&lua, sources);
     crate::timeseries::configure(&lua, cfg.timeseries.as_ref());
     let make_create: Function = lua
         .load(MAKE_CREATE)

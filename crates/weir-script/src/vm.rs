@@ -67,6 +67,8 @@ pub(crate) struct Budget {
     wall: Duration,
     soft_memory: usize,
     exceeded: Cell<bool>,
+    /// The count hook runs (instruction budget > 0): the wall clock is enforced.
+    enforced: bool,
 }
 
 impl Budget {
@@ -80,6 +82,44 @@ impl Budget {
             wall,
             soft_memory: memory_limit / 10 * 9,
             exceeded: Cell::new(false),
+            enforced: instructions > 0,
+        }
+    }
+
+    /// What is left of the call's wall-clock budget (`None`: not enforced). The
+    /// clock starts at the first count-hook run or at the first call of this.
+    pub(crate) fn wall_left(&self) -> Option<Duration> {
+        if !self.enforced {
+            return None;
+        }
+        let start = match self.start.get() {
+            Some(s) => s,
+            None => {
+                let now = Instant::now();
+                self.start.set(Some(now));
+                now
+            }
+        };
+        Some(self.wall.saturating_sub(start.elapsed()))
+    }
+
+    /// Sleeps `want` inside the wall-clock budget: a sleep past it sleeps what is
+    /// left, marks the budget exceeded and returns the error the call ends with.
+    pub(crate) fn sleep(&self, want: Duration) -> Result<(), String> {
+        match self.wall_left() {
+            Some(left) if want > left => {
+                std::thread::sleep(left);
+                self.exceeded.set(true);
+                Err(format!(
+                    "wall-clock limit of {:?} exceeded (ntop.msleep of {} ms)",
+                    self.wall,
+                    want.as_millis()
+                ))
+            }
+            _ => {
+                std::thread::sleep(want);
+                Ok(())
+            }
         }
     }
 
@@ -95,17 +135,32 @@ impl Budget {
     }
 }
 
-const MODULES: [(&str, &str); 6] = [
+const MODULES: [(&str, &str); 18] = [
     ("lua_utils", include_str!("lua/lua_utils.lua")),
     ("user_scripts", include_str!("lua/user_scripts.lua")),
     ("alert_consts", include_str!("lua/alert_consts.lua")),
     ("flow_consts", include_str!("lua/flow_consts.lua")),
     ("alerts_api", include_str!("lua/alerts_api.lua")),
     ("ntop", include_str!("lua/ntop.lua")),
+    ("format_utils", include_str!("lua/format_utils.lua")),
+    ("alert_utils", include_str!("lua/alert_utils.lua")),
+    ("plugins_utils", include_str!("lua/plugins_utils.lua")),
+    ("flow_risk_utils", include_str!("lua/flow_risk_utils.lua")),
+    ("storage_utils", include_str!("lua/storage_utils.lua")),
+    ("system_utils", include_str!("lua/system_utils.lua")),
+    ("callback_utils", include_str!("lua/callback_utils.lua")),
+    (
+        "companion_interface_utils",
+        include_str!("lua/companion_interface_utils.lua"),
+    ),
+    ("snmp_utils", include_str!("lua/snmp_utils.lua")),
+    ("ids_utils", include_str!("lua/ids_utils.lua")),
+    ("os_utils", include_str!("lua/os_utils.lua")),
+    ("lua_path_utils", include_str!("lua/lua_path_utils.lua")),
 ];
 
 /// Names `require` resolves without looking at any file.
-pub const BUILTIN_MODULES: [&str; 13] = [
+pub const BUILTIN_MODULES: [&str; 25] = [
     "flow_utils",
     "ts_utils",
     "ts_utils_core",
@@ -119,6 +174,18 @@ pub const BUILTIN_MODULES: [&str; 13] = [
     "dkjson",
     "json",
     "ntop",
+    "format_utils",
+    "alert_utils",
+    "plugins_utils",
+    "flow_risk_utils",
+    "storage_utils",
+    "system_utils",
+    "callback_utils",
+    "companion_interface_utils",
+    "snmp_utils",
+    "ids_utils",
+    "os_utils",
+    "lua_path_utils",
 ];
 
 /// Settings the VM needs.
@@ -240,7 +307,10 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
                 let n = budget.ticks.get() + 1;
                 budget.ticks.set(n);
                 let over = if n == 1 {
-                    budget.start.set(Some(Instant::now()));
+                    // ntop.msleep may have started the clock already.
+                    if budget.start.get().is_none() {
+                        budget.start.set(Some(Instant::now()));
+                    }
                     None
                 } else if n > budget.max_ticks {
                     Some(format!(
@@ -380,6 +450,8 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
     let ntop = loaded.raw_get::<Table>("ntop")?;
     crate::lists::install(&lua, &ntop, &parts.call, &set.workingdir)?;
     crate::addrlist::install(&lua, &ntop, set.memory_limit)?;
+    crate::ntop_api::install(&lua, &ntop, &w, &parts.call, &parts.alerts, &set.budget)?;
+    crate::plugin_dirs::install(&lua, &w, &set.workingdir, &set.installdir)?;
     g.raw_set("ntop", ntop)?;
     // 3.x check modules reach alerts_api as a global (seed 003).
     g.raw_set("alerts_api", loaded.raw_get::<Table>("alerts_api")?)?;

@@ -170,9 +170,16 @@ function M.hostkey2hostinfo(key)
 end
 function M.getSystemInterfaceId() return "-1" end
 function M.getSystemInterfaceName() return "__system__" end
-function M.getInterfaceName(id) return tostring(id) == "-1" and "__system__" or W.ifname end
+function M.getInterfaceName(id)
+  id = tostring(id)
+  if id == "-1" then return "__system__" end
+  if id == tostring(W.ifid) then return W.ifname end
+  local names = interface and interface.getIfNames and interface.getIfNames() or {}
+  return names[id] or ""
+end
 function M.getInterfaceId(name) return name == "__system__" and -1 or W.ifid end
-function M.areAlertsEnabled() return true end
+-- As in ntopng 4.2: alerts are on unless the pref disables them.
+function M.areAlertsEnabled() return ntop.getPref("ntopng.prefs.disable_alerts_generation") ~= "1" end
 
 local L4 = { ip = 0, icmp = 1, igmp = 2, tcp = 6, udp = 17, ipv6 = 41, rsvp = 46, gre = 47,
   esp = 50, ipv6icmp = 58, icmpv6 = 58, ospf = 89, pim = 103, vrrp = 112, hip = 139 }
@@ -187,10 +194,43 @@ function M.swapKeysValues(t)
   for k, v in pairs(t or {}) do r[v] = k end
   return r
 end
-function M.get_dns_type(id)
-  local t = { [1] = "A", [2] = "NS", [5] = "CNAME", [6] = "SOA", [12] = "PTR", [15] = "MX",
-    [16] = "TXT", [28] = "AAAA", [33] = "SRV", [255] = "ANY" }
-  return t[tonumber(id)] or tostring(id)
+-- DNS query types by name (ntopng 4.2's flow_utils.get_dns_type: name -> id, 0 unknown).
+local DNS_TYPES = { A = 1, NS = 2, MD = 3, MF = 4, CNAME = 5, SOA = 6, MB = 7, MG = 8, MR = 9, NULL = 10,
+  WKS = 11, PTR = 12, HINFO = 13, MINFO = 14, MX = 15, TXT = 16, AAAA = 28, LOC = 29, SRV = 33,
+  NAPTR = 35, DS = 43, RRSIG = 46, NSEC = 47, DNSKEY = 48, HTTPS = 65, SPF = 99, AXFR = 252,
+  MAILB = 253, MAILA = 254, ANY = 255 }
+function M.get_dns_type(name)
+  if type(name) ~= "string" then return 0 end
+  return DNS_TYPES[string.upper(name)] or 0
+end
+
+-- ntopng 4.2's Redis key of the devices seen on an interface.
+function M.getFirstSeenDevicesHashKey(ifid) return "ntopng.seen_devices.ifid_" .. tostring(ifid) end
+
+-- A host's label: its name when known, else its address; "@vlan" for a non-zero VLAN.
+function M.hostinfo2label(info)
+  if type(info) ~= "table" then return "" end
+  local label = info.label or info.name
+  if type(label) ~= "string" or label == "" then label = tostring(info.host or info.ip or "") end
+  local vlan = tonumber(info.vlan) or 0
+  if vlan ~= 0 then label = label .. "@" .. math.tointeger(vlan) end
+  return label
+end
+
+-- The device protocol policies page (ntopng's admin page; weir is never an nEdge build).
+function M.getDeviceProtocolPoliciesUrl(params)
+  local url = ntop.getHttpPrefix() .. "/lua/admin/edit_device_protocols.lua"
+  if type(params) == "string" and params ~= "" then
+    url = url .. (url:find("?", 1, true) and "&" or "?") .. params
+  end
+  return url
+end
+
+-- A device's name: the one set in the cache (`ntopng.cache.devnames.<mac>`), else the MAC.
+function M.getDeviceName(mac)
+  local name = ntop.getCache("ntopng.cache.devnames." .. tostring(mac))
+  if name == nil or name == "" then return tostring(mac) end
+  return name
 end
 
 for k, v in pairs(M) do _G[k] = v end

@@ -1,7 +1,8 @@
 -- page_utils and plugins_utils for plugin custom pages (spec plugins.md §15,
 -- lua-api.md §11/§12). Loaded once per page VM by weir (crates/weir-script/src/page.rs);
 -- P is the Rust side: the current request's title and active menu entry, the menu
--- entries of every plugin, the URL prefix and the plugin module loader.
+-- entries of every plugin and the URL prefix. These plugins_utils functions extend the
+-- module every VM has (lua/plugins_utils.lua: loadModule, getPluginDataDir, ...).
 local P = ...
 
 local function esc(s)
@@ -74,11 +75,6 @@ function plugins_utils.getUrl(page)
   return P.prefix .. "/plugins/" .. tostring(page or "")
 end
 
---- Loads `modules/<module>.lua` of the page's own plugin (other plugins: nil).
-function plugins_utils.loadModule(plugin_key, module)
-  return P.load_module(plugin_key, module)
-end
-
 --- The menu entries of every plugin (same table as page_utils.menu_entries).
 function plugins_utils.getMenuEntries()
   return P.menu_entries
@@ -88,7 +84,5 @@ end
 function plugins_utils.getLoadedPlugins()
   return P.plugins
 end
-
-function plugins_utils.timeseriesCreationEnabled() return false end
 
 return { page_utils = page_utils, plugins_utils = plugins_utils }

@@ -17,8 +17,8 @@ use crate::vm::Budget;
 use crate::vm::Parts;
 
 use super::request::{
-    dofile_fn, int_of, line_of, located, lua_err, page_error, params, problem, safe_rel,
-    servable_name, short_printable, str_of,
+    dofile_fn, int_of, line_of, located, lua_err, page_error, params, problem, servable_name,
+    short_printable, str_of,
 };
 use super::types::{
     Catalogue, MenuEntry, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
@@ -37,8 +37,6 @@ pub(super) struct ReqState {
     pub(super) title: Option<String>,
     pub(super) active_menu: Option<String>,
     pub(super) overflow: bool,
-    /// The plugin of the running page (for `loadModule`).
-    pub(super) plugin: Option<PluginSource>,
 }
 
 pub(super) type ReqRef = Rc<RefCell<ReqState>>;
@@ -236,31 +234,6 @@ impl PageVm {
                 Ok(())
             })?,
         )?;
-        let rq = self.req.clone();
-        p.raw_set(
-            "load_module",
-            lua.create_function(move |lua, (key, module): (Value, Value)| {
-                let (Some(key), Some(module)) = (str_of(&key), str_of(&module)) else {
-                    return Ok(Value::Nil);
-                };
-                let Some(src) = rq.borrow().plugin.clone() else {
-                    return Ok(Value::Nil);
-                };
-                if src.key != key || !safe_rel(&module.replace('.', "/")) {
-                    return Ok(Value::Nil);
-                }
-                let file = format!("modules/{}.lua", module.replace('.', "/"));
-                let Some(text) = src.files.get(&file) else {
-                    return Ok(Value::Nil);
-                };
-                let env = plugin_env(lua, &src)?;
-                lua.load(text.as_str())
-                    .set_name(chunk_name(&src.base(), &file))
-                    .set_mode(ChunkMode::Text)
-                    .set_environment(env)
-                    .call::<Value>(module)
-            })?,
-        )?;
         let mods: Table = lua
             .load(include_str!("../lua/page_utils.lua"))
             .set_name("=weir/page_utils.lua")
@@ -402,23 +375,17 @@ impl PageVm {
             .unwrap_or_else(|| s.to_owned())
     }
 
-    pub(super) fn begin(
-        &self,
-        user: PageUser,
-        data: Option<Arc<dyn PageData>>,
-        plugin: Option<PluginSource>,
-    ) {
+    pub(super) fn begin(&self, user: PageUser, data: Option<Arc<dyn PageData>>) {
         *self.req.borrow_mut() = ReqState {
             user,
             data,
-            plugin,
             ..ReqState::default()
         };
         self.out.borrow_mut().buffer.clear();
     }
 
     pub(super) fn menu(&mut self, cat: &Catalogue, user: PageUser) -> (Vec<bool>, u64) {
-        self.begin(user, None, None);
+        self.begin(user, None);
         let mut failed = 0;
         let mut shown = Vec::with_capacity(cat.menus.len());
         for (i, m) in cat.menus.iter().enumerate() {
@@ -438,7 +405,7 @@ impl PageVm {
                 }
             }
         }
-        self.begin(PageUser::default(), None, None);
+        self.begin(PageUser::default(), None);
         (shown, failed)
     }
 
@@ -452,7 +419,7 @@ impl PageVm {
             return PageOutcome::NotFound;
         };
         let src = &cat.sources[p.source];
-        self.begin(req.user.clone(), Some(req.data.clone()), Some(src.clone()));
+        self.begin(req.user.clone(), Some(req.data.clone()));
         let result = self.run_page(src, &p.file, &req);
         let out = std::mem::take(&mut self.out.borrow_mut().buffer);
         let st = std::mem::take(&mut *self.req.borrow_mut());
@@ -494,7 +461,7 @@ impl PageVm {
                 }
             }
         };
-        self.begin(PageUser::default(), None, None);
+        self.begin(PageUser::default(), None);
         outcome
     }
 
