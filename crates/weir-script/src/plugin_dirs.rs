@@ -128,6 +128,7 @@ pub(crate) fn install(lua: &Lua, w: &Table, working: &str, install: &str) -> mlu
                     dir: e.dir.clone(),
                     files: e.modules.clone(),
                     embedded: e.embedded,
+                    replaces: Vec::new(),
                 }
             };
             Ok(Value::Table(crate::loader::plugin_env(lua, &src)?))
