@@ -160,13 +160,14 @@ const MODULES: [(&str, &str); 18] = [
 ];
 
 /// Names `require` resolves without looking at any file.
-pub const BUILTIN_MODULES: [&str; 25] = [
+pub const BUILTIN_MODULES: [&str; 26] = [
     "flow_utils",
     "ts_utils",
     "ts_utils_core",
     "user_scripts",
     "alerts_api",
     "alert_consts",
+    "alert_creators",
     "flow_consts",
     "alert_keys",
     "flow_keys",
