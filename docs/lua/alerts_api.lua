@@ -77,6 +77,17 @@ function alerts_api.categoryListsEntity(list) end
 ---@return table
 function alerts_api.influxdbEntity(url) end
 
+---Flow entity with this value (4.2's IEC 104 alerts are flow alerts).
+---@param value string
+---@return table
+function alerts_api.iec104Entity(value) end
+
+---type_info of `alert_remote_to_remote`, severity warning, params `{host = <ip[@vlan]>, mac}`.
+---@param host_info table|string
+---@param mac string
+---@return table
+function alerts_api.remoteToRemoteType(host_info, mac) end
+
 ---Engages an alert (once: an engaged alert is not changed or notified again). With `cur_alerts`: removes its entry and returns whether it was there; without: true when accepted. Needs `alert_granularity`.
 ---@param entity_info table
 ---@param type_info table
@@ -99,6 +110,11 @@ function alerts_api.release(entity_info, type_info, when, cur_alerts) end
 ---@param when? integer
 ---@return boolean
 function alerts_api.store(entity_info, type_info, when) end
+
+---Releases each alert of the list (rows as `interface.getEngagedAlerts` returns them; default every alert engaged on the entity now).
+---@param entity_info table
+---@param alerts? table
+function alerts_api.releaseEntityAlerts(entity_info, alerts) end
 
 ---Stores an alert with the flow entity.
 ---

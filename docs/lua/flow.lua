@@ -187,7 +187,7 @@ function flow.isBlacklisted() end
 ---@return boolean
 function flow.isDeviceProtocolNotAllowed() end
 
----false.
+---true when the flow saw no packet for longer than the engine's idle timeout (`max_idle_secs`) yet is still in the flow table (4.2: idle but not purged).
 ---@return boolean
 function flow.isNotPurged() end
 
@@ -216,7 +216,7 @@ function flow.getServerCountry() end
 ---@return string?
 function flow.getServerCipherClass() end
 
----nil.
+---The external alert (JSON text) a syslog script attached to this flow with `interface.processFlow`, consumed on read; nil when none.
 ---@return string?
 function flow.retrieveExternalAlertInfo() end
 

@@ -217,6 +217,7 @@ impl Engine {
         let flows = FlowTable::new(cfg.max_flows);
         let iface = Interface {
             max_flows: flows.capacity() as u64,
+            max_hosts: cfg.max_hosts as u64,
             ..Interface::default()
         };
         Engine {
@@ -469,6 +470,29 @@ impl Engine {
         id
     }
 
+    /// Counts an ending DNS or HTTP flow in its local hosts' DNS/HTTP counters.
+    fn count_app(hosts: &mut HostTable, flow: &Flow) {
+        let Some(m) = flow.meta.as_deref() else {
+            return;
+        };
+        let (dns, http) = (m.dns(), m.http());
+        if dns.is_none() && http.is_none() {
+            return;
+        }
+        for (i, hid) in flow.hosts.into_iter().enumerate() {
+            let Some(h) = hosts.get_mut(hid).filter(|h| h.local) else {
+                continue;
+            };
+            let app = h.app.get_or_insert_with(Box::default);
+            if let Some(d) = dns {
+                app.add_dns(i == 0, d.qtype, d.replied, d.rcode);
+            }
+            if let Some(x) = http {
+                app.add_http(i == 0, x.method, x.return_code);
+            }
+        }
+    }
+
     /// Applies a flow's score changes since the last application to its hosts.
     fn apply_scores(hosts: &mut HostTable, flow: &mut Flow) {
         let now = flow.score;
@@ -571,6 +595,7 @@ impl Engine {
             c.flow_end(now, flow, reason);
         }
         Engine::apply_scores(&mut self.hosts, flow);
+        Engine::count_app(&mut self.hosts, flow);
         if let Some(flow) = self.flows.remove(id) {
             self.iface.flows_ended += 1;
             self.release_hosts(&flow, now, c);
@@ -633,6 +658,7 @@ impl Engine {
             for n in self.networks.iter() {
                 c.network_tick(*t, at, n);
             }
+            self.iface.hosts_in_table = self.hosts.len() as u64;
             c.interface_tick(*t, at, &self.iface);
             c.system_tick(*t, at);
             if *t == Tick::Min && !force {
@@ -643,14 +669,22 @@ impl Engine {
 
     fn purge_hosts<C: Consumer>(&mut self, now: Timestamp, c: &mut C) {
         let idle = self.cfg.max_idle_secs * SEC;
+        let mut without_flows = 0u64;
         for id in self.hosts.ids() {
-            let purge = self.hosts.get(id).is_some_and(|h| {
-                h.active_flows() == 0 && now.0.saturating_sub(h.last_seen.0) >= idle
-            });
-            if purge {
+            let Some(h) = self.hosts.get(id) else {
+                continue;
+            };
+            if h.active_flows() != 0 {
+                continue;
+            }
+            if now.0.saturating_sub(h.last_seen.0) >= idle {
                 self.remove_host(id, now, c);
+            } else {
+                without_flows += 1;
             }
         }
+        self.iface.hosts_in_table = self.hosts.len() as u64;
+        self.iface.hosts_idle = without_flows;
     }
 
     /// One visit of every flow at `now` (`last` = final visit: every flow ends).
@@ -666,6 +700,8 @@ impl Engine {
         self.iface.throughput_bps = (self.iface.bytes - self.iface.last_tp_bytes) as f64 * 8.0 / dt;
         self.iface.last_tp_packets = self.iface.packets;
         self.iface.last_tp_bytes = self.iface.bytes;
+        let interval_us = self.cfg.visit_interval_secs.max(1) * SEC;
+        let mut flows_idle = 0u64;
         for id in 0..self.flows.slot_count() {
             let Some(flow) = self.flows.get_mut(id) else {
                 continue;
@@ -689,6 +725,9 @@ impl Engine {
                     c,
                 );
                 continue;
+            }
+            if quiet >= interval_us {
+                flows_idle += 1;
             }
             if flow.l7.detection != Detection::Done && quiet >= detect_us {
                 l7::finish(flow, now);
@@ -715,6 +754,7 @@ impl Engine {
             }
             Engine::apply_scores(&mut self.hosts, flow);
         }
+        self.iface.flows_idle = flows_idle;
     }
 
     /// End of input: the final visit (every flow ends with `flow_end`), then the entity

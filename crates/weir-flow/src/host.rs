@@ -164,6 +164,108 @@ pub struct Host {
     pub contacted_ports: DistinctCounter,
     /// L7 breakdown.
     pub l7: L7Breakdown,
+    /// DNS and HTTP counters of a local host (allocated at its first DNS or HTTP
+    /// flow end; remote hosts have none).
+    pub app: Option<Box<HostAppStats>>,
+}
+
+/// DNS counters of a host in one direction (`sent` or `rcvd`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DnsCounters {
+    /// Queries.
+    pub queries: u32,
+    /// Replies with RCODE 0.
+    pub replies_ok: u32,
+    /// Replies with another RCODE.
+    pub replies_error: u32,
+    /// Queries by type: A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, ANY, other.
+    pub by_type: [u32; 10],
+}
+
+impl DnsCounters {
+    /// Index in [`DnsCounters::by_type`] of a QTYPE.
+    pub fn type_index(qtype: u16) -> usize {
+        match qtype {
+            1 => 0,
+            2 => 1,
+            5 => 2,
+            6 => 3,
+            12 => 4,
+            15 => 5,
+            16 => 6,
+            28 => 7,
+            255 => 8,
+            _ => 9,
+        }
+    }
+}
+
+/// HTTP counters of a host in one role (`sender` or `receiver`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpCounters {
+    /// Requests by method: GET, POST, HEAD, PUT, other.
+    pub queries: [u32; 5],
+    /// Responses by class: 1xx, 2xx, 3xx, 4xx, 5xx.
+    pub responses: [u32; 5],
+}
+
+/// Per-host DNS and HTTP counters, fed when a flow ends from its DNS or HTTP
+/// metadata (one query and its reply per DNS flow, the first request and response
+/// of an HTTP flow).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostAppStats {
+    /// DNS `[sent, rcvd]`: queries the host sent / replies it sent, and queries it
+    /// received / replies it received.
+    pub dns: [DnsCounters; 2],
+    /// HTTP `[sender, receiver]`: requests the host sent / responses it received as
+    /// a client, requests it received / responses it sent as a server.
+    pub http: [HttpCounters; 2],
+}
+
+impl HostAppStats {
+    /// Counts a DNS flow's query (and reply) for its client (`client = true`) or
+    /// server.
+    pub fn add_dns(&mut self, client: bool, qtype: u16, replied: bool, rcode: u8) {
+        let (q, r) = if client { (0, 1) } else { (1, 0) };
+        let qd = &mut self.dns[q];
+        qd.queries = qd.queries.saturating_add(1);
+        if let Some(t) = qd.by_type.get_mut(DnsCounters::type_index(qtype)) {
+            *t = t.saturating_add(1);
+        }
+        if replied {
+            let rd = &mut self.dns[r];
+            if rcode == 0 {
+                rd.replies_ok = rd.replies_ok.saturating_add(1);
+            } else {
+                rd.replies_error = rd.replies_error.saturating_add(1);
+            }
+        }
+    }
+
+    /// Counts an HTTP flow's request (and response) for its client or server.
+    pub fn add_http(&mut self, client: bool, method: &str, return_code: u16) {
+        // Client: sender of the request, receiver of the response; server: the reverse.
+        let (q, r) = if client { (0, 1) } else { (1, 0) };
+        let m = match method {
+            "GET" => 0,
+            "POST" => 1,
+            "HEAD" => 2,
+            "PUT" => 3,
+            _ => 4,
+        };
+        if !method.is_empty()
+            && let Some(c) = self.http[q].queries.get_mut(m)
+        {
+            *c = c.saturating_add(1);
+        }
+        if (100..600).contains(&return_code)
+            && let Some(c) = self.http[r]
+                .responses
+                .get_mut(usize::from(return_code / 100 - 1))
+        {
+            *c = c.saturating_add(1);
+        }
+    }
 }
 
 impl Host {
@@ -192,6 +294,7 @@ impl Host {
             contacted_peers: DistinctCounter::default(),
             contacted_ports: DistinctCounter::default(),
             l7: L7Breakdown::default(),
+            app: None,
         }
     }
 

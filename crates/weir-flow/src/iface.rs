@@ -46,6 +46,16 @@ pub struct Interface {
     /// Capacity of the flow table (`max_flows`): when `flows_created - flows_ended`
     /// reaches it, every new flow evicts the least recently seen one.
     pub max_flows: u64,
+    /// Capacity of the host table (`max_hosts`).
+    pub max_hosts: u64,
+    /// Hosts in the table, at the last minute tick.
+    pub hosts_in_table: u64,
+    /// Hosts in the table without active flows (purged once idle), at the last
+    /// minute tick.
+    pub hosts_idle: u64,
+    /// Flows in the table that saw no packet during the last visit interval, at the
+    /// last visit.
+    pub flows_idle: u64,
     /// Frames the capture lost before the engine saw them (kernel and interface drops
     /// of a live capture, frames dropped because the engine fell behind, pcapng
     /// Interface Statistics Blocks), counted at the packet time they were reported.

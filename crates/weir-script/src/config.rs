@@ -42,6 +42,12 @@ pub struct ScriptConfig {
     pub ifid: i32,
     /// Interface name.
     pub ifname: String,
+    /// Every packet interface of the process, `(ifid, name)`
+    /// (`interface.getIfNames()`); empty: only this one.
+    pub interfaces: Vec<(i32, String)>,
+    /// The flow engine's idle timeout (`EngineConfig::max_idle_secs`): a flow quiet
+    /// for longer is idle (`flow.isNotPurged()`).
+    pub max_idle_secs: u64,
     /// `ntop.getDirs().installdir`.
     pub install_dir: PathBuf,
     /// `ntop.getDirs().workingdir`.
@@ -67,6 +73,8 @@ impl Default for ScriptConfig {
             local_networks: Vec::new(),
             ifid: 0,
             ifname: "weir".into(),
+            interfaces: Vec::new(),
+            max_idle_secs: 60,
             install_dir: PathBuf::from("/usr/share/weir"),
             working_dir: PathBuf::from("/var/lib/weir"),
             record_events: false,

@@ -393,18 +393,32 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     for name in [
         "isBlacklisted",
         "isDeviceProtocolNotAllowed",
-        "isNotPurged",
         "hasMaliciousTlsSignature",
         "hasRisk",
     ] {
         getter(lua, &t, sh, name, |_| false)?;
     }
+    // Idle (no packet for the engine's idle timeout) but still in the table.
+    add(lua, &t, sh, "isNotPurged", |_, s, _| {
+        let (now, idle) = {
+            let c = s.call.borrow();
+            (c.now, c.max_idle_secs)
+        };
+        let last = view(s).last_seen.as_secs();
+        Ok(Value::Boolean(now.saturating_sub(last) > idle))
+    })?;
+    add(lua, &t, sh, "retrieveExternalAlertInfo", |lua, s, _| {
+        let serial = view(s).serial;
+        match s.external.remove(&serial) {
+            Some(text) => Ok(Value::String(lua.create_string(text)?)),
+            None => Ok(Value::Nil),
+        }
+    })?;
     getter(lua, &t, sh, "isPassVerdict", |_| true)?;
     for name in [
         "getClientCountry",
         "getServerCountry",
         "getServerCipherClass",
-        "retrieveExternalAlertInfo",
     ] {
         add(lua, &t, sh, name, |_, _, _| Ok(Value::Nil))?;
     }

@@ -75,6 +75,13 @@ pub(crate) struct CallState {
     /// The `script_conf` of the last flow or entity hook call: script key, subdir and
     /// table (`crate::lists` reads only files it names).
     pub script_conf: Option<(Rc<str>, &'static str, mlua::Table)>,
+    /// `interface.getIfNames()`: every packet interface, `(ifid, name)`.
+    pub ifnames: Rc<[(i32, String)]>,
+    /// The interface `interface.select` chose (the sqlite endpoint selects the
+    /// interface of each alert before storing it); `None`: this VM's.
+    pub selected: Option<i32>,
+    /// The flow engine's idle timeout, seconds (`flow.isNotPurged()`).
+    pub max_idle_secs: u64,
 }
 
 impl CallState {
@@ -82,6 +89,12 @@ impl CallState {
     pub fn enter(&mut self, script: &ScriptCtx, conf: &mlua::Table) {
         self.script = Some(script.clone());
         self.script_conf = Some((script.key.clone(), script.subdir, conf.clone()));
+    }
+
+    /// The interface stored alerts belong to: the one `interface.select` chose, else
+    /// this VM's.
+    pub fn selected_ifid(&self) -> i32 {
+        self.selected.unwrap_or(self.ifid)
     }
 
     /// The API misuses of the call that just ended, joined; none: `None`.
@@ -149,6 +162,12 @@ impl Cells {
             })),
             call: Rc::new(RefCell::new(CallState {
                 ifid: cfg.ifid,
+                max_idle_secs: cfg.max_idle_secs,
+                ifnames: if cfg.interfaces.is_empty() {
+                    Rc::from(vec![(cfg.ifid, cfg.ifname.clone())])
+                } else {
+                    Rc::from(cfg.interfaces.clone())
+                },
                 ..CallState::default()
             })),
             alerts: Rc::new(RefCell::new(AlertState {

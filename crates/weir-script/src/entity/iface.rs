@@ -126,6 +126,20 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
     t.raw_set("ndpi_categories", nc)?;
     t.raw_set("throughput_bps", i.throughput_bps)?;
     t.raw_set("throughput_pps", i.throughput_pps)?;
+    drop(snap);
+    if let Some(s) = lua
+        .app_data_ref::<super::iface_api::SyslogStats>()
+        .map(|s| *s)
+    {
+        let sy = lua.create_table()?;
+        for (k, v) in super::iface_api::SYSLOG_KEYS.iter().zip(s.counters) {
+            sy.raw_set(*k, v)?;
+        }
+        sy.raw_set("flows_processed", s.flows_processed)?;
+        sy.raw_set("external_alerts", s.external_alerts)?;
+        sy.raw_set("external_alerts_refused", s.external_alerts_refused)?;
+        t.raw_set("syslog", sy)?;
+    }
     Ok(t)
 }
 
@@ -261,14 +275,17 @@ pub(crate) fn install_cached_values(
     Ok(())
 }
 
-/// Adds `getStats()` and the cached-value functions to the `interface` global.
+/// Adds `getStats()`, the cached-value functions and the 4.2 functions of
+/// [`super::iface_api`] to the `interface` global.
 pub(crate) fn extend_interface(
     lua: &Lua,
     t: &Table,
-    sh: &HostRef,
+    parts: &crate::vm::Parts,
     ifid: i32,
     ifname: &str,
 ) -> mlua::Result<()> {
+    let sh = &parts.host;
+    super::iface_api::install(lua, t, &parts.call, &parts.alerts, &parts.sink)?;
     let name = ifname.to_owned();
     t.raw_set(
         "getStats",

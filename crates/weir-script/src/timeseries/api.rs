@@ -483,5 +483,66 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
         "getDriverName",
         lua.create_function(move |_, ()| Ok(t.try_borrow().map_or("none", |st| st.driver)))?,
     )?;
+    let driver = query_driver(lua, &ts)?;
+    let t = ts.clone();
+    m.raw_set(
+        "getQueryDriver",
+        lua.create_function(move |_, ()| {
+            let on = t.try_borrow().is_ok_and(|st| st.writer.is_some());
+            Ok(on.then(|| driver.clone()))
+        })?,
+    )?;
     Ok(m)
+}
+
+/// The driver object of `ts_utils.getQueryDriver()` (spec ntopng42-api.md §3, the
+/// influxdb driver's monitoring methods), answered from the timeseries sink's
+/// counters: `get_exported_points()` (points written), `get_dropped_points()`
+/// (points lost: queue full, refused, failed writes), `get_exports()` (write
+/// transactions), `get_health()` (`"green"`, `"yellow"` when points were dropped,
+/// `"red"` when writes failed), `getInfluxdbVersion()` and `getDiskUsage()` (nil:
+/// weir's sink does not ask the backend), `url` (nil).
+fn query_driver(lua: &Lua, ts: &TsRef) -> mlua::Result<Table> {
+    let d = lua.create_table()?;
+    for name in [
+        "get_exported_points",
+        "get_dropped_points",
+        "get_exports",
+        "get_health",
+        "getInfluxdbVersion",
+        "getDiskUsage",
+    ] {
+        let t = ts.clone();
+        d.raw_set(
+            name,
+            lua.create_function(move |lua, _self: mlua::Value| {
+                let Some(st) = t
+                    .try_borrow()
+                    .ok()
+                    .and_then(|s| s.writer.as_ref().map(|w| w.stats()))
+                else {
+                    return Ok(mlua::Value::Nil);
+                };
+                let dropped =
+                    st.overflow + st.cardinality + st.out_of_order + st.invalid + st.failed;
+                Ok(match name {
+                    "get_exported_points" => mlua::Value::Integer(st.written as i64),
+                    "get_dropped_points" => mlua::Value::Integer(dropped as i64),
+                    "get_exports" => mlua::Value::Integer(st.writes as i64),
+                    "get_health" => {
+                        let h = if st.failed > 0 {
+                            "red"
+                        } else if dropped > 0 {
+                            "yellow"
+                        } else {
+                            "green"
+                        };
+                        mlua::Value::String(lua.create_string(h)?)
+                    }
+                    _ => mlua::Value::Nil,
+                })
+            })?,
+        )?;
+    }
+    Ok(d)
 }
