@@ -6,6 +6,7 @@ mod endpoint;
 mod faults;
 mod flow_info;
 mod lists;
+mod ntopng42_api;
 mod purge;
 mod runtime;
 mod tutorial;

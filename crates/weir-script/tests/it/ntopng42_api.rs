@@ -1,0 +1,342 @@
+//! The `interface`, `host`, `flow`, `alerts_api` and `ts_utils` functions ntopng 4.2
+//! plugins call (spec ntopng42-api.md §3.1, §4.1–4.3), on a replayed generated
+//! capture.
+
+use std::path::Path;
+
+use weir_flow::{Consumer, Engine, EngineConfig, Interface, Tick};
+use weir_script::Runtime;
+
+use crate::common::{capture, config, replay_into};
+
+fn plugin(dir: &Path, subdir: &str, name: &str, src: &str) {
+    let p = dir.join(format!("api42/user_scripts/{subdir}/{name}.lua"));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, src).unwrap();
+}
+
+fn runtime(dir: &Path) -> Runtime {
+    let mut cfg = config(vec![dir.to_path_buf()]);
+    cfg.local_networks = vec!["192.168.1.0/24".parse().unwrap()];
+    cfg.interfaces = vec![(0, "eth0".into()), (3, "eth3".into())];
+    let (rt, report) = Runtime::load(cfg).expect("VM");
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    rt
+}
+
+/// Keeps the engine's interface counters at each minute tick beside the runtime.
+struct Both<'a> {
+    rt: &'a mut Runtime,
+    iface: Vec<Interface>,
+}
+
+impl Consumer for Both<'_> {
+    fn host_tick(&mut self, t: Tick, now: weir_decode::Timestamp, h: &weir_flow::Host) {
+        self.rt.host_tick(t, now, h);
+    }
+    fn network_tick(&mut self, t: Tick, now: weir_decode::Timestamp, n: &weir_flow::Network) {
+        self.rt.network_tick(t, now, n);
+    }
+    fn interface_tick(&mut self, t: Tick, now: weir_decode::Timestamp, i: &Interface) {
+        if t == Tick::Min {
+            self.iface.push(i.clone());
+        }
+        self.rt.interface_tick(t, now, i);
+    }
+    fn system_tick(&mut self, t: Tick, now: weir_decode::Timestamp) {
+        self.rt.system_tick(t, now);
+    }
+    fn host_purged(&mut self, now: weir_decode::Timestamp, h: &weir_flow::Host) {
+        self.rt.host_purged(now, h);
+    }
+    fn protocol_detected(&mut self, now: weir_decode::Timestamp, f: &mut weir_flow::Flow) {
+        self.rt.protocol_detected(now, f);
+    }
+    fn periodic_update(&mut self, now: weir_decode::Timestamp, f: &mut weir_flow::Flow) {
+        self.rt.periodic_update(now, f);
+    }
+    fn flow_end(
+        &mut self,
+        now: weir_decode::Timestamp,
+        f: &mut weir_flow::Flow,
+        r: weir_flow::EndReason,
+    ) {
+        self.rt.flow_end(now, f, r);
+    }
+}
+
+#[test]
+fn interface_functions_answer_from_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "interface",
+        "probe",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+local web = interface.getnDPICategoryId("Web")
+local done = false
+function s.hooks.min(params)
+  local names = interface.getIfNames()
+  io.write("names ", names["0"], " ", names["3"], " web ", web, " none ", interface.getnDPICategoryId("NoSuch"), "\n")
+  local h = interface.getHashTablesStats()
+  local f, ho = h.FlowHash, h.HostHash
+  io.write(string.format("hash %d %d %d %d %d %d\n", f.max_hash_size, f.hash_entry_states.hash_entry_state_active,
+    f.hash_entry_states.hash_entry_state_idle, ho.max_hash_size, ho.hash_entry_states.hash_entry_state_active,
+    ho.hash_entry_states.hash_entry_state_idle))
+  local p = interface.getPeriodicActivitiesStats()
+  local m = p["minute.lua"]
+  io.write("periodic ", tostring(m ~= nil), " ", tostring(m and m.in_progress_since ~= nil), " ", tostring(m and m.periodicity), "\n")
+  if not done then
+    -- API errors count as failures: only in the first call.
+    done = true
+    interface.incSyslogStats(2, 1, 0, 1, 0, 3)
+    interface.incSyslogStats(1, "x", 0, 0, 0, 0)
+    local st = interface.getStats().syslog
+    io.write("syslog ", st.tot_events, " ", st.malformed, " ", st.flows, "\n")
+    io.write("bad ", tostring(interface.getnDPICategoryId(5)), " ", tostring(interface.select(0)), "\n")
+  end
+  interface.select("eth3")
+  io.write("drops ", interface.checkDroppedAlerts(), "\n")
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let pcap = capture(300, 7);
+    let mut engine = Engine::new(EngineConfig::default());
+    let mut both = Both {
+        rt: &mut rt,
+        iface: Vec::new(),
+    };
+    replay_into(&pcap, &mut engine, &mut both, usize::MAX);
+    let snaps = std::mem::take(&mut both.iface);
+    drop(both);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert!(out.contains("names eth0 eth3 web 5 none -1\n"), "{out}");
+    // getHashTablesStats equals the engine's counters at each tick.
+    let hashes: Vec<&str> = out.lines().filter(|l| l.starts_with("hash ")).collect();
+    assert_eq!(hashes.len(), snaps.len(), "{out}");
+    assert!(!snaps.is_empty());
+    for (line, i) in hashes.iter().zip(&snaps) {
+        let flows = i.active_flows();
+        let want = format!(
+            "hash {} {} {} {} {} {}",
+            i.max_flows,
+            flows - i.flows_idle,
+            i.flows_idle,
+            i.max_hosts,
+            i.hosts_in_table - i.hosts_idle,
+            i.hosts_idle
+        );
+        assert_eq!(*line, want);
+    }
+    assert!(
+        snaps
+            .iter()
+            .any(|i| i.active_flows() > 0 && i.hosts_in_table > 0)
+    );
+    assert_eq!(snaps[0].max_flows, EngineConfig::default().max_flows as u64);
+    // The minute round is in progress while the interface hook runs.
+    assert!(out.contains("periodic true true 60\n"), "{out}");
+    // The second incSyslogStats (a string) added nothing and was an API error.
+    assert!(out.contains("syslog 2 1 3\n"), "{out}");
+    assert!(out.contains("bad nil nil\n"), "{out}");
+    assert!(out.contains("drops 0\n"), "{out}");
+    let errors: Vec<String> = rt
+        .take_events()
+        .into_iter()
+        .filter(|e| e["event"] == "script_error")
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.contains("interface.incSyslogStats")
+            && e.contains("api42/user_scripts/interface/probe.lua:")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn periodic_activities_after_the_rounds() {
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "system",
+        "probe",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.min(params)
+  local m = interface.getPeriodicActivitiesStats()["minute.lua"]
+  io.write(string.format("min %s %s %s\n", tostring(m.last_start_time), tostring(m.num_not_executed), tostring(m.duration.max_duration_ms >= 0)))
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let pcap = capture(200, 3);
+    let mut engine = Engine::new(EngineConfig::default());
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert!(
+        out.lines().filter(|l| l.starts_with("min ")).count() >= 2,
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.ends_with(" true")), "{out}");
+}
+
+#[test]
+fn store_alert_does_not_store_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "interface",
+        "store",
+        r#"local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+local done = false
+function s.hooks.min(params)
+  if done then return end
+  done = true
+  local t = alert_consts.alert_types.alert_internals
+  local info = t.create()
+  info.alert_severity = alert_consts.alert_severities.warning
+  info.alert_subtype = "dup"
+  info.alert_type_params = { n = 1 }
+  alerts_api.store(alerts_api.hostAlertEntity("192.168.1.9", 0), info, 1700000000)
+  local a = interface.storeAlert(1700000000, 1700000000, 0, t.alert_key, "dup", 4, 1, "192.168.1.9@0", '{"n":1}')
+  local b = interface.storeAlert(1700000000, 1700000000, 0, t.alert_key, "dup", 4, 1, "192.168.1.9@0", '{"n":1}')
+  local c = interface.storeAlert(1700000001, 1700000001, 0, t.alert_key, "dup", 4, 1, "192.168.1.9@0", '{"n":1}')
+  io.write("rows ", a.rowid, " ", b.rowid, " ", tostring(c.rowid ~= a.rowid), "\n")
+  io.write("c ", c.rowid, "\n")
+  io.write("bad ", tostring(interface.storeAlert(1, 2)), "\n")
+  local n = { alert_tstamp = 1700000002, alert_type = t.alert_key, flow_status = 14, alert_severity = 5,
+    cli_addr = "192.168.1.9", cli_port = 1234, srv_addr = "8.8.8.8", srv_port = 53, proto = 17, alert_json = "{}" }
+  local f1 = interface.storeFlowAlert(n)
+  local f2 = interface.storeFlowAlert(n)
+  io.write("flow ", tostring(f1.rowid == f2.rowid), "\n")
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let pcap = capture(50, 5);
+    let mut engine = Engine::new(EngineConfig::default());
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    let rows = out
+        .lines()
+        .find(|l| l.starts_with("rows "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let parts: Vec<&str> = rows.split(' ').collect();
+    assert_eq!(parts[1], parts[2], "{out}");
+    assert_eq!(parts[3], "true", "{out}");
+    assert!(out.contains("bad nil\n"), "{out}");
+    assert!(out.contains("flow true\n"), "{out}");
+    // The native store, one new storeAlert (the later time) and the script error of
+    // the bad call (weir stores script errors as alerts): three stored; one flow alert.
+    let stats = rt.with_alerts(|a| a.stats());
+    let evs = rt.take_events();
+    assert_eq!(stats.stored, 3, "{out} {evs:?}");
+    assert_eq!(stats.flow_alerts, 1);
+}
+
+#[test]
+fn host_dns_http_and_application_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "host",
+        "probe",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+local dns_id = interface.getnDPIProtoId("DNS")
+local net_cat = interface.getnDPICategoryId("Network")
+local bad_done = false
+function s.hooks.min(params)
+  local d = host.getDNSInfo()
+  local h = host.getHTTPInfo()
+  if host.isLocal() then
+    io.write(string.format("local %s dns %d %d http %d %d app %d cat %d\n", params.entity_info.ip,
+      d.dns.sent.num_queries, d.dns.rcvd.num_replies_ok + d.dns.rcvd.num_replies_error,
+      h.http.sender.query.total, h.http.receiver.response.total,
+      host.getApplicationBytes(dns_id), host.getCategoryBytes(net_cat)))
+  else
+    io.write("remote ", tostring(next(d) == nil and next(h) == nil), "\n")
+  end
+  if not bad_done then
+    bad_done = true
+    io.write("bad ", host.getApplicationBytes("x"), "\n")
+  end
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let pcap = capture(400, 11);
+    let mut engine = Engine::new(EngineConfig {
+        local_networks: vec!["192.168.1.0/24".parse().unwrap()],
+        ..EngineConfig::default()
+    });
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    engine.finish(&mut rt);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert!(out.contains("remote true\n"), "{out}");
+    assert!(!out.contains("remote false"), "{out}");
+    assert!(out.contains("bad 0\n"));
+    // Some local host sent DNS queries and got replies; DNS bytes show in both the
+    // application and its category (Network).
+    let dns_line = out.lines().find(|l| {
+        let w: Vec<&str> = l.split(' ').collect();
+        w.first() == Some(&"local") && w[3] != "0" && w[4] != "0" && w[9] != "0"
+    });
+    let Some(line) = dns_line else {
+        panic!("no local host with DNS counters: {out}")
+    };
+    let w: Vec<u64> = line
+        .split(' ')
+        .filter_map(|x| x.parse().ok())
+        .collect::<Vec<_>>();
+    // app bytes ≤ category bytes.
+    assert!(w[w.len() - 2] <= w[w.len() - 1], "{line}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("local ") && !l.contains(" http 0 0 ")),
+        "no local host with HTTP counters: {out}"
+    );
+}
+
+#[test]
+fn alerts_api_release_entity_alerts_and_query_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "interface",
+        "rel",
+        r#"local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local ts_utils = require("ts_utils")
+local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+local n = 0
+function s.hooks.min(params)
+  n = n + 1
+  local e = alerts_api.hostAlertEntity("192.168.1.77", 0)
+  if n == 1 then
+    local info = alert_consts.alert_types.alert_internals.create()
+    info.alert_severity = alert_consts.alert_severities.warning
+    info.alert_granularity = alert_consts.alerts_granularities.min
+    info.alert_subtype = "x"
+    alerts_api.trigger(e, info)
+    io.write("engaged ", #interface.getEngagedAlerts(1, "192.168.1.77@0"), "\n")
+    alerts_api.releaseEntityAlerts(e)
+    io.write("after ", #interface.getEngagedAlerts(1, "192.168.1.77@0"), "\n")
+    local r = alerts_api.remoteToRemoteType({ host = "1.2.3.4", vlan = 0 }, "aa:bb:cc:dd:ee:ff")
+    io.write("r2r ", r.alert_type_params.host, " ", r.alert_severity.severity_id, "\n")
+    io.write("driver ", tostring(ts_utils.getQueryDriver()), "\n")
+  end
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let pcap = capture(50, 5);
+    let mut engine = Engine::new(EngineConfig::default());
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert!(out.contains("engaged 1\nafter 0\n"), "{out}");
+    assert!(out.contains("r2r 1.2.3.4 4\n"), "{out}");
+    // Timeseries off: no driver.
+    assert!(out.contains("driver nil\n"), "{out}");
+}
