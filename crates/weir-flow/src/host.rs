@@ -200,7 +200,7 @@ impl DnsCounters {
     }
 }
 
-/// HTTP counters of a host in one role (`sender` or `receiver`).
+/// HTTP counters of a host in one role (client or server).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HttpCounters {
     /// Requests by method: GET, POST, HEAD, PUT, other.
@@ -217,8 +217,8 @@ pub struct HostAppStats {
     /// DNS `[sent, rcvd]`: queries the host sent / replies it sent, and queries it
     /// received / replies it received.
     pub dns: [DnsCounters; 2],
-    /// HTTP `[sender, receiver]`: requests the host sent / responses it received as
-    /// a client, requests it received / responses it sent as a server.
+    /// HTTP `[as_client, as_server]`: requests the host sent and responses it
+    /// received as a client; requests it received and responses it sent as a server.
     pub http: [HttpCounters; 2],
 }
 
@@ -226,14 +226,14 @@ impl HostAppStats {
     /// Counts a DNS flow's query (and reply) for its client (`client = true`) or
     /// server.
     pub fn add_dns(&mut self, client: bool, qtype: u16, replied: bool, rcode: u8) {
-        let (q, r) = if client { (0, 1) } else { (1, 0) };
-        let qd = &mut self.dns[q];
+        let [sent, rcvd] = &mut self.dns;
+        // The client sends the query and receives the reply; the server the reverse.
+        let (qd, rd) = if client { (sent, rcvd) } else { (rcvd, sent) };
         qd.queries = qd.queries.saturating_add(1);
         if let Some(t) = qd.by_type.get_mut(DnsCounters::type_index(qtype)) {
             *t = t.saturating_add(1);
         }
         if replied {
-            let rd = &mut self.dns[r];
             if rcode == 0 {
                 rd.replies_ok = rd.replies_ok.saturating_add(1);
             } else {
@@ -244,8 +244,10 @@ impl HostAppStats {
 
     /// Counts an HTTP flow's request (and response) for its client or server.
     pub fn add_http(&mut self, client: bool, method: &str, return_code: u16) {
-        // Client: sender of the request, receiver of the response; server: the reverse.
-        let (q, r) = if client { (0, 1) } else { (1, 0) };
+        // As a client the host sent the request and received the response; as a
+        // server the reverse: both go to the counters of its role.
+        let [as_client, as_server] = &mut self.http;
+        let role = if client { as_client } else { as_server };
         let m = match method {
             "GET" => 0,
             "POST" => 1,
@@ -254,14 +256,12 @@ impl HostAppStats {
             _ => 4,
         };
         if !method.is_empty()
-            && let Some(c) = self.http[q].queries.get_mut(m)
+            && let Some(c) = role.queries.get_mut(m)
         {
             *c = c.saturating_add(1);
         }
         if (100..600).contains(&return_code)
-            && let Some(c) = self.http[r]
-                .responses
-                .get_mut(usize::from(return_code / 100 - 1))
+            && let Some(c) = role.responses.get_mut(usize::from(return_code / 100 - 1))
         {
             *c = c.saturating_add(1);
         }
