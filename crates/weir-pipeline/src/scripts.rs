@@ -245,6 +245,29 @@ fn load_runtime(
     Ok(rt)
 }
 
+/// The packet interfaces of a run, `(ifid, name)`: ids by source order
+/// (`interface.getIfNames()`; [`crate::run::monitor`] numbers the interfaces so).
+pub(crate) fn interface_ids(cfg: &Config) -> Vec<(i32, String)> {
+    crate::run::sources(cfg)
+        .map(|specs| {
+            specs
+                .iter()
+                .zip(0i32..)
+                .map(|(s, i)| (i, s.name()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The id of interface `name` among `ids` when the name is unique there.
+pub(crate) fn ifid_of(ids: &[(i32, String)], name: &str) -> Option<i32> {
+    let mut found = ids.iter().filter(|(_, n)| n == name);
+    match (found.next(), found.next()) {
+        (Some((id, _)), None) => Some(*id),
+        _ => None,
+    }
+}
+
 fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
     Ok(
         crate::builtin::PluginSet::of(cfg)?.into_config(ScriptConfig {
@@ -260,6 +283,8 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
                 .collect(),
             ifid,
             ifname: ifname.to_string(),
+            interfaces: interface_ids(cfg),
+            max_idle_secs: cfg.flows.idle_timeout_secs,
             working_dir: cfg.data_dir.clone(),
             ..ScriptConfig::default()
         }),

@@ -340,3 +340,74 @@ return s"#,
     // Timeseries off: no driver.
     assert!(out.contains("driver nil\n"), "{out}");
 }
+
+#[test]
+fn process_flow_attaches_an_external_alert_to_the_live_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "syslog",
+        "probe42",
+        r#"local json = require("dkjson")
+local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.handleEvent(conf, message, host, priority)
+  local m = json.decode(message)
+  interface.processFlow({ src_ip = m.src, dst_ip = m.dst, src_port = m.sport, dst_port = m.dport,
+    l4_proto = "UDP", last_switched = m.when, in_bytes = 10, out_bytes = 20,
+    external_alert = json.encode({ source = "suricata", alert = { signature = "ET TEST x", category = "c" } }) })
+  interface.processFlow({ src_ip = "not an ip", dst_ip = m.dst })
+end
+return s"#,
+    );
+    plugin(
+        dir.path(),
+        "flow",
+        "ext",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.flowEnd(now, conf)
+  local a = flow.retrieveExternalAlertInfo()
+  if a then io.write("ext ", a, " again ", tostring(flow.retrieveExternalAlertInfo()), "\n") end
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let g = got.clone();
+    rt.set_flow_status_sink(Box::new(move |r| {
+        g.borrow_mut().push(r);
+        Ok(())
+    }));
+    let pcap = capture(20, 3);
+    let mut engine = Engine::new(EngineConfig::default());
+    let mut noop = weir_flow::NoopConsumer;
+    replay_into(&pcap, &mut engine, &mut noop, 400);
+    let (key, last) = engine
+        .flows()
+        .iter()
+        .map(|(_, f)| (f.key, f.last_seen))
+        .find(|(k, _)| k.proto == 17 && k.vlan == 0)
+        .expect("a UDP flow");
+    let msg = serde_json::json!({
+        "src": key.a.to_string(), "dst": key.b.to_string(), "sport": key.a_port, "dport": key.b_port,
+        "when": last.as_secs(),
+    });
+    assert!(rt.syslog_event(last, "probe42", &msg.to_string(), "sensor", 129));
+    let reqs = std::mem::take(&mut *got.borrow_mut());
+    assert_eq!(reqs.len(), 1, "the bad flow table is refused");
+    assert_eq!(reqs[0].key(), key);
+    let applied = engine.update_flow(&key, |f| rt.apply_flow_status(last, f, &reqs[0]));
+    assert_eq!(applied, Some(true));
+    engine.finish(&mut rt);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert_eq!(out.matches("ext ").count(), 1, "{out}");
+    assert!(
+        out.contains("ET TEST x") && out.contains(" again nil\n"),
+        "{out}"
+    );
+    let errors = rt
+        .take_events()
+        .into_iter()
+        .filter(|e| e["event"] == "script_error")
+        .count();
+    assert_eq!(errors, 1);
+}
