@@ -39,6 +39,8 @@ pub(crate) struct FlowState {
     /// (`interface.processFlow`), by flow serial, until
     /// `flow.retrieveExternalAlertInfo()` takes them (at most [`MAX_EXTERNAL`]).
     pub external: std::collections::HashMap<u64, String>,
+    /// The blocklist of `flow.isBlacklisted()`, loaded at its first use.
+    pub(crate) blocklist: Option<crate::flow_api::Blocklist>,
 }
 
 /// Most external alerts waiting for `flow.retrieveExternalAlertInfo()`.
@@ -55,6 +57,7 @@ impl FlowState {
             call,
             alerts,
             external: std::collections::HashMap::new(),
+            blocklist: None,
         }
     }
 

@@ -411,3 +411,78 @@ return s"#,
         .count();
     assert_eq!(errors, 1);
 }
+
+#[test]
+fn flow_blacklist_and_risks_from_what_weir_knows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // One server of the capture's downloads is listed, plus a comment and a bad line.
+    std::fs::write(
+        data.path().join("blocklist.txt"),
+        "# listed\n192.168.1.0/25 ; office, first half\nnot-an-address\n",
+    )
+    .unwrap();
+    plugin(
+        dir.path(),
+        "flow",
+        "probe",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.protocolDetected(now, conf)
+  local i = flow.getInfo()
+  local b = flow.getBlacklistedInfo()
+  io.write(string.format("bl %s %s %s %s %s\n", i["cli.ip"], i["srv.ip"], tostring(flow.isBlacklisted()),
+    tostring(b["blacklisted.cli"] == true), tostring(b["blacklisted.srv"] == true)))
+  local r = flow.getRiskInfo()
+  if flow.hasRisk() then
+    local ids = {}
+    for name, id in pairs(r) do ids[#ids + 1] = id .. "=" .. name end
+    table.sort(ids)
+    io.write("risk ", tostring(flow.hasRisk(4)), " ", table.concat(ids, ","), " ", tostring(flow.getInfo()["info"]), "\n")
+  elseif next(r) ~= nil then
+    io.write("inconsistent\n")
+  end
+  io.write("server ", flow.getServerKey(), " ", flow.getnDPICategoryName(), " purged ", tostring(flow.isNotPurged()), "\n")
+end
+return s"#,
+    );
+    let mut cfg = config(vec![dir.path().to_path_buf()]);
+    cfg.working_dir = data.path().to_path_buf();
+    let (mut rt, report) = Runtime::load(cfg).expect("VM");
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let pcap = capture(300, 7);
+    let mut engine = Engine::new(EngineConfig::default());
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    engine.finish(&mut rt);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    let in_list = |ip: &str| {
+        ip.strip_prefix("192.168.1.")
+            .and_then(|x| x.parse::<u8>().ok())
+            .is_some_and(|x| x < 128)
+    };
+    let mut listed = 0;
+    for l in out.lines().filter(|l| l.starts_with("bl ")) {
+        let w: Vec<&str> = l.split(' ').collect();
+        let (c, s) = (in_list(w[1]), in_list(w[2]));
+        assert_eq!(w[3], (c || s).to_string(), "{l}");
+        assert_eq!(w[4], c.to_string(), "{l}");
+        assert_eq!(w[5], s.to_string(), "{l}");
+        listed += usize::from(c || s);
+    }
+    assert!(listed > 0, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("bl ") && l.ends_with("false false false"))
+    );
+    assert!(!out.contains("inconsistent"), "{out}");
+    // The capture's .exe downloads carry the binary transfer risk.
+    assert!(
+        out.lines().any(|l| l.starts_with("risk true ")
+            && l.contains("4=Binary application transfer")
+            && l.contains(".exe")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("server ") && l.contains("@0 ") && l.ends_with("purged false"))
+    );
+}
