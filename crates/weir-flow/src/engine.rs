@@ -303,6 +303,15 @@ impl Engine {
         }
         let Some((key, ep, src_is_a)) = FlowKey::from_packet(pkt) else {
             self.iface.non_ip += 1;
+            if let Some(a) = &pkt.arp
+                && a.proto_type == 0x0800
+            {
+                let nets = &self.networks;
+                let any_local = nets.iter().next().is_some();
+                self.iface.add_arp(a.sender_ip, || {
+                    any_local && nets.lookup(IpAddr::V4(a.sender_ip)).is_none()
+                });
+            }
             return;
         };
         let fragment = pkt.ip.and_then(|i| i.fragment).is_some();
@@ -350,6 +359,11 @@ impl Engine {
         }
         let [cli, srv] = flow.hosts;
         let (src, dst) = if from_client { (cli, srv) } else { (srv, cli) };
+        let to = if from_client {
+            flow.server().0
+        } else {
+            flow.client().0
+        };
         let bytes = u64::from(wire_len);
         let mut nets = [-1i16; 2];
         if let Some(h) = self.hosts.get_mut(src) {
@@ -379,6 +393,17 @@ impl Engine {
         }
         if !self.networks.is_empty() {
             self.account_networks(nets, bytes);
+            if let Ok(n) = usize::try_from(nets[0])
+                && let Some(net) = self.networks.get_mut(n)
+            {
+                let bcast = match (to, net.cidr) {
+                    (IpAddr::V4(a), IpNet::V4(c)) => a.is_broadcast() || a == c.broadcast(),
+                    _ => false,
+                };
+                if bcast {
+                    net.bytes_broadcast += bytes;
+                }
+            }
         }
     }
 
@@ -458,6 +483,9 @@ impl Engine {
         let id = self.hosts.get_or_insert(ip, vlan, ts, || nets.lookup(ip));
         if self.hosts.len() > before {
             self.iface.hosts_created += 1;
+            if self.hosts.get(id).is_some_and(|h| h.local) {
+                self.iface.local_hosts += 1;
+            }
             if let Some(n) = self
                 .hosts
                 .get(id)
@@ -538,6 +566,9 @@ impl Engine {
         let Some(h) = self.hosts.remove(hid) else {
             return;
         };
+        if h.local {
+            self.iface.local_hosts = self.iface.local_hosts.saturating_sub(1);
+        }
         if let Some(n) = usize::try_from(h.network_id)
             .ok()
             .and_then(|n| self.networks.get_mut(n))

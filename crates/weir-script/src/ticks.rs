@@ -420,6 +420,7 @@ impl Runtime {
                 t.raw_set("ingress", n.bytes_ingress)?;
                 t.raw_set("egress", n.bytes_egress)?;
                 t.raw_set("inner", n.bytes_inner)?;
+                t.raw_set("broadcast", n.bytes_broadcast)?;
                 t.raw_set("packets", n.packets)?;
                 t.raw_set("flows", n.flows)?;
                 t.raw_set("score", n.score)?;

@@ -88,6 +88,7 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
             st.raw_set("hosts", i.hosts_created)?;
             st.raw_set("num_evicted_flows", i.flows_evicted)?;
             st.raw_set("num_dropped_flow_scripts_calls", 0)?;
+            st.raw_set("local_hosts", i.local_hosts)?;
         }
         Ok(st)
     };
@@ -98,6 +99,18 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
     if i.flow_table_full() || i.flows_evicted > evicted_before {
         anomalies.raw_set("too_many_flows", true)?;
     }
+    // The host table is at its capacity (hosts without flows are purged at once).
+    if i.max_hosts > 0 && i.hosts_in_table >= i.max_hosts {
+        anomalies.raw_set("too_many_hosts", true)?;
+    }
+    let bd = lua.create_table()?;
+    for (net, d) in &i.bcast_domains {
+        let e = lua.create_table()?;
+        e.raw_set("hits", d.hits)?;
+        e.raw_set("ghost_network", d.ghost_network)?;
+        bd.raw_set(net.to_string(), e)?;
+    }
+    t.raw_set("bcast_domains", bd)?;
     t.raw_set("anomalies", anomalies)?;
     let ndpi = lua.create_table()?;
     let mut cats: std::collections::BTreeMap<&'static str, (u8, u64, u64)> =

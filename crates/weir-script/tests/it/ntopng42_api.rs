@@ -486,3 +486,65 @@ return s"#,
             .any(|l| l.starts_with("server ") && l.contains("@0 ") && l.ends_with("purged false"))
     );
 }
+
+#[test]
+fn interface_entity_info_keys_on_a_real_capture() {
+    let pcap_path =
+        crate::common::workspace().join("../shared/pcaps/ntopng-e2e/bcast_domains.pcap");
+    let Ok(pcap) = std::fs::read(&pcap_path) else {
+        eprintln!("skipped: {} not found", pcap_path.display());
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "interface",
+        "probe",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.min(params)
+  local e = params.entity_info
+  local names = {}
+  for cidr, d in pairs(e.bcast_domains) do
+    names[#names + 1] = string.format("%s:%d:%s", cidr, d.hits, tostring(d.ghost_network))
+  end
+  table.sort(names)
+  io.write("iface ", e.stats.packets, " ", e.stats.local_hosts, " ", e.stats_since_reset.packets, " ",
+    tostring(e["seen.last"] > 0), " ", tostring(e.anomalies.too_many_hosts), " ", table.concat(names, ","), "\n")
+end
+return s"#,
+    );
+    let mut cfg = config(vec![dir.path().to_path_buf()]);
+    cfg.local_networks = vec!["192.168.1.0/24".parse().unwrap()];
+    let (mut rt, report) = Runtime::load(cfg).expect("VM");
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let mut engine = Engine::new(EngineConfig {
+        local_networks: vec!["192.168.1.0/24".parse().unwrap()],
+        ..EngineConfig::default()
+    });
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    engine.finish(&mut rt);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    let i = engine.interface();
+    let last = out
+        .lines()
+        .rfind(|l| l.starts_with("iface "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let mut want: Vec<String> = i
+        .bcast_domains
+        .iter()
+        .map(|(n, d)| format!("{n}:{}:{}", d.hits, d.ghost_network))
+        .collect();
+    want.sort();
+    assert!(!want.is_empty(), "the capture has ARP traffic");
+    assert_eq!(
+        last,
+        format!(
+            "iface {} {} {} true nil {}",
+            i.packets,
+            i.local_hosts,
+            i.packets,
+            want.join(",")
+        )
+    );
+    eprintln!("{last}");
+}
