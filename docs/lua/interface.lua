@@ -62,7 +62,7 @@ function interface.getnDPICategoryName(id) end
 ---@return table<string, string>
 function interface.getIfNames(exclude_viewed) end
 
----`{FlowHash = {max_hash_size, hash_entry_states = {hash_entry_state_idle, hash_entry_state_active}}, HostHash = {…}}` as of the latest interface tick: the flow table's capacity, flows quiet for a visit interval (idle) and the others; the host table's capacity (`max_hosts`), hosts without active flows (idle, purged once quiet for the idle timeout) and the others.
+---`{FlowHash = {max_hash_size, hash_entry_states = {hash_entry_state_idle, hash_entry_state_active}}, HostHash = {…}}` as of the latest interface tick: each table's capacity (`max_flows`, `max_hosts`), the entries in it (active), and the entries that sat idle in it (their idle timeout passed) until the engine purged them: flows ended idle at the last visit (at most one visit interval late), hosts purged at the last minute (weir purges on time, so `slow_purge` sees idle entries only in that window).
 ---@return table
 function interface.getHashTablesStats() end
 

@@ -700,22 +700,18 @@ impl Engine {
 
     fn purge_hosts<C: Consumer>(&mut self, now: Timestamp, c: &mut C) {
         let idle = self.cfg.max_idle_secs * SEC;
-        let mut without_flows = 0u64;
+        let mut purged = 0u64;
         for id in self.hosts.ids() {
-            let Some(h) = self.hosts.get(id) else {
-                continue;
-            };
-            if h.active_flows() != 0 {
-                continue;
-            }
-            if now.0.saturating_sub(h.last_seen.0) >= idle {
+            let purge = self.hosts.get(id).is_some_and(|h| {
+                h.active_flows() == 0 && now.0.saturating_sub(h.last_seen.0) >= idle
+            });
+            if purge {
                 self.remove_host(id, now, c);
-            } else {
-                without_flows += 1;
+                purged += 1;
             }
         }
         self.iface.hosts_in_table = self.hosts.len() as u64;
-        self.iface.hosts_idle = without_flows;
+        self.iface.hosts_idle = purged;
     }
 
     /// One visit of every flow at `now` (`last` = final visit: every flow ends).
@@ -731,7 +727,6 @@ impl Engine {
         self.iface.throughput_bps = (self.iface.bytes - self.iface.last_tp_bytes) as f64 * 8.0 / dt;
         self.iface.last_tp_packets = self.iface.packets;
         self.iface.last_tp_bytes = self.iface.bytes;
-        let interval_us = self.cfg.visit_interval_secs.max(1) * SEC;
         let mut flows_idle = 0u64;
         for id in 0..self.flows.slot_count() {
             let Some(flow) = self.flows.get_mut(id) else {
@@ -745,6 +740,7 @@ impl Engine {
             };
             let idle = last || quiet >= timeout;
             if idle {
+                flows_idle += u64::from(!last);
                 self.end_flow(
                     id,
                     now,
@@ -756,9 +752,6 @@ impl Engine {
                     c,
                 );
                 continue;
-            }
-            if quiet >= interval_us {
-                flows_idle += 1;
             }
             if flow.l7.detection != Detection::Done && quiet >= detect_us {
                 l7::finish(flow, now);

@@ -66,11 +66,11 @@ pub struct Interface {
     pub local_hosts: u64,
     /// Hosts in the table, at the last minute tick.
     pub hosts_in_table: u64,
-    /// Hosts in the table without active flows (purged once idle), at the last
-    /// minute tick.
+    /// Hosts that were idle in the table (no flows, quiet for the idle timeout)
+    /// and were purged at the last minute's purge.
     pub hosts_idle: u64,
-    /// Flows in the table that saw no packet during the last visit interval, at the
-    /// last visit.
+    /// Flows that were idle in the table (quiet for their idle timeout) and were
+    /// ended at the last visit (at most one visit interval after their timeout).
     pub flows_idle: u64,
     /// Frames the capture lost before the engine saw them (kernel and interface drops
     /// of a live capture, frames dropped because the engine fell behind, pcapng

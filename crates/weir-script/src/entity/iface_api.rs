@@ -191,16 +191,16 @@ fn install_stats(lua: &Lua, t: &Table, call: &CallRef, alerts: &AlertRef) -> mlu
                 e.raw_set("hash_entry_states", st)?;
                 Ok(e)
             };
-            let flows = i.active_flows();
-            let flows_idle = i.flows_idle.min(flows);
+            // Idle: entries whose idle timeout passed, counted when the engine purged
+            // them (flows at the last visit, hosts at the last minute); active: the
+            // entries in the table.
             r.raw_set(
                 "FlowHash",
-                entry(i.max_flows, flows - flows_idle, flows_idle)?,
+                entry(i.max_flows, i.active_flows(), i.flows_idle)?,
             )?;
-            let hosts_idle = i.hosts_idle.min(i.hosts_in_table);
             r.raw_set(
                 "HostHash",
-                entry(i.max_hosts, i.hosts_in_table - hosts_idle, hosts_idle)?,
+                entry(i.max_hosts, i.hosts_in_table, i.hosts_idle)?,
             )?;
             Ok(r)
         })?,
