@@ -125,7 +125,7 @@ function alerts_api.releaseEntityAlerts(entity_info, alerts) end
 ---@return boolean
 function alerts_api.storeFlowAlert(alert_type, severity, info) end
 
----Threshold helper of entity hooks: compares `value` with `params.user_script_config` (`operator` gt/lt, `threshold`) and triggers or releases `alert_type` (subtype = script key, severity error, params `{metric, value, operator, threshold}`). Returns whether the threshold is crossed; without a threshold it releases and returns false.
+---Threshold helper of entity hooks: compares `value` with `params.user_script_config` (`operator` gt/lt, `threshold`) and triggers or releases `alert_type`: a type with a `creator` builds the type_info as 4.2 does, `alert_type.create(severity error, script key, granularity, script key, value, operator, threshold)` (createThresholdCross order); otherwise subtype = script key, severity error, params `{metric, value, operator, threshold}`. Returns whether the threshold is crossed; without a threshold it releases and returns false.
 ---@param params table
 ---@param alert_type table
 ---@param value number

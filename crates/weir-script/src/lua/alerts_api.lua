@@ -176,11 +176,21 @@ function M.checkThresholdAlert(params, alert_type, value)
     end
   end
   local key = params.user_script and params.user_script.key
-  local info = {
-    alert_type = alert_type, alert_severity = alert_consts.alert_severities.error,
-    alert_granularity = alert_consts.alerts_granularities[params.granularity], alert_subtype = key,
-    alert_type_params = { metric = key, value = value, operator = conf.operator or "gt", threshold = threshold },
-  }
+  local info
+  if type(alert_type) == "table" and type(alert_type.create) == "function" and type(alert_type.creator) == "function" then
+    -- 4.2: the type's creator (createThresholdCross: severity, subtype, granularity,
+    -- metric, value, operator, threshold) builds the type_info.
+    info = alert_type.create(alert_consts.alert_severities.error, key,
+      alert_consts.alerts_granularities[params.granularity], key, value, conf.operator, conf.threshold)
+  end
+  if type(info) ~= "table" then info = { alert_type = alert_type } end
+  -- A type without a creator (weir's built-ins): the threshold-cross fields.
+  if info.alert_severity == nil then info.alert_severity = alert_consts.alert_severities.error end
+  if info.alert_granularity == nil then info.alert_granularity = alert_consts.alerts_granularities[params.granularity] end
+  if info.alert_subtype == nil then info.alert_subtype = key end
+  if info.alert_type_params == nil or next(info.alert_type_params) == nil then
+    info.alert_type_params = { metric = key, value = value, operator = conf.operator or "gt", threshold = threshold }
+  end
   if threshold == nil then M.release(params.alert_entity, info, nil, params.cur_alerts); return false end
   local hit
   if conf.operator == "lt" then hit = value < threshold else hit = value > threshold end

@@ -547,3 +547,52 @@ return s"#,
     );
     eprintln!("{last}");
 }
+
+#[test]
+fn check_threshold_alert_uses_the_type_creator() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = dir
+        .path()
+        .join("api42/alert_definitions/alert_my_cross.lua");
+    std::fs::create_dir_all(def.parent().unwrap()).unwrap();
+    std::fs::write(
+        &def,
+        r#"local alert_keys = require("alert_keys")
+return {
+  alert_key = alert_keys.user.alert_user_01, i18n_title = "my cross", icon = "fas fa-x",
+  creator = function(severity, subtype, granularity, metric, value, operator, threshold)
+    return { alert_severity = severity, alert_subtype = subtype, alert_granularity = granularity,
+      alert_type_params = { metric = metric, value = value, operator = operator, threshold = threshold, via = "creator" } }
+  end,
+}"#,
+    )
+    .unwrap();
+    plugin(
+        dir.path(),
+        "interface",
+        "cross",
+        r#"local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local s = { default_value = { operator = "gt", threshold = 5 }, hooks = {},
+  gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.min(params)
+  io.write("hit ", tostring(alerts_api.checkThresholdAlert(params, alert_consts.alert_types.alert_my_cross, 10)), "\n")
+end
+return s"#,
+    );
+    let mut rt = runtime(dir.path());
+    let pcap = capture(50, 5);
+    let mut engine = Engine::new(EngineConfig::default());
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert!(out.contains("hit true\n"), "{out}");
+    let evs = rt.take_events();
+    let trig = evs
+        .iter()
+        .find(|e| e["event"] == "alert" && e["action"] == "trigger")
+        .unwrap_or_else(|| panic!("{evs:?}"));
+    assert_eq!(trig["params"]["via"], "creator", "{trig}");
+    assert_eq!(trig["params"]["metric"], "cross");
+    assert_eq!(trig["alert_subtype"], "cross");
+    assert_eq!(trig["alert_severity"], 5);
+}
