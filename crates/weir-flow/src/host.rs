@@ -469,4 +469,34 @@ mod tests {
         assert_eq!(l.iter().count(), HOST_L7_SLOTS);
         assert!(std::mem::size_of::<Host>() <= 1024);
     }
+
+    #[test]
+    fn dns_and_http_counters_follow_the_host_role() {
+        let mut cli = HostAppStats::default();
+        let mut srv = HostAppStats::default();
+        // A query for an AAAA record answered with NXDOMAIN, and an A query answered.
+        for (qtype, rcode) in [(28u16, 3u8), (1, 0)] {
+            cli.add_dns(true, qtype, true, rcode);
+            srv.add_dns(false, qtype, true, rcode);
+        }
+        // An unanswered PTR query.
+        cli.add_dns(true, 12, false, 0);
+        assert_eq!(cli.dns[0].queries, 3);
+        assert_eq!(cli.dns[0].by_type[7], 1);
+        assert_eq!(cli.dns[0].by_type[0], 1);
+        assert_eq!(cli.dns[0].by_type[4], 1);
+        assert_eq!((cli.dns[1].replies_ok, cli.dns[1].replies_error), (1, 1));
+        assert_eq!(srv.dns[1].queries, 2);
+        assert_eq!((srv.dns[0].replies_ok, srv.dns[0].replies_error), (1, 1));
+
+        cli.add_http(true, "POST", 404);
+        cli.add_http(true, "", 0);
+        srv.add_http(false, "GET", 200);
+        srv.add_http(false, "BREW", 999);
+        assert_eq!(cli.http[0].queries, [0, 1, 0, 0, 0]);
+        assert_eq!(cli.http[0].responses, [0, 0, 0, 1, 0]);
+        assert_eq!(cli.http[1], Default::default());
+        assert_eq!(srv.http[1].queries, [1, 0, 0, 0, 1]);
+        assert_eq!(srv.http[1].responses, [0, 1, 0, 0, 0]);
+    }
 }

@@ -596,3 +596,47 @@ return s"#,
     assert_eq!(trig["alert_subtype"], "cross");
     assert_eq!(trig["alert_severity"], 5);
 }
+
+#[test]
+fn network_stats_count_broadcast_bytes() {
+    let pcap_path = crate::common::workspace().join("../shared/pcaps/ndpi/1kxun.pcap");
+    let Ok(pcap) = std::fs::read(&pcap_path) else {
+        eprintln!("skipped: {} not found", pcap_path.display());
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "network",
+        "probe",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.min(params)
+  local n = network.getNetworkStats()
+  io.write("net ", n.network_key, " ", n.broadcast, " ", n.inner, " ", n.egress, "\n")
+end
+return s"#,
+    );
+    // 192.168.119.1 sends DHCP to 255.255.255.255 (14 packets, 4788 bytes).
+    let nets = vec!["192.168.119.0/24".parse().unwrap()];
+    let mut cfg = config(vec![dir.path().to_path_buf()]);
+    cfg.local_networks = nets.clone();
+    let (mut rt, report) = Runtime::load(cfg).expect("VM");
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let mut engine = Engine::new(EngineConfig {
+        local_networks: nets,
+        ..EngineConfig::default()
+    });
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    engine.finish(&mut rt);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    let n = engine.networks().iter().next().unwrap().clone();
+    assert!(n.bytes_broadcast >= 4788, "{n:?}");
+    assert!(n.bytes_broadcast <= n.bytes_inner + n.bytes_egress);
+    assert!(
+        out.contains(&format!(
+            "net 192.168.119.0/24 {} {} {}\n",
+            n.bytes_broadcast, n.bytes_inner, n.bytes_egress
+        )),
+        "{out} {n:?}"
+    );
+}
