@@ -92,7 +92,7 @@ function interface.incSyslogStats(received, malformed, unhandled, alerts, host_c
 ---@param flow table
 function interface.processFlow(flow) end
 
----Stores a one-shot alert through the alert engine (store and endpoints), filed under the selected interface. An identical alert (interface, type, subtype, severity, entity, time) among the last 4096 stored by any engine of the process — natively or by this function — is not stored again: its number is returned. `rowid` is weir's store sequence number (the database row id is assigned later, by the writer thread). nil on a bad argument (an API error).
+---Stores a one-shot alert through the alert engine (store and endpoints), filed under the selected interface. An identical alert (interface, type, subtype, severity, entity, time) (the time being `tstart`, the engage time of a released alert) among the last 4096 alerts that reached the store from any engine of the process — stored or released natively, or stored by this function — is not stored again: its number is returned (the sqlite endpoint gets notifications of alerts weir already stored). `rowid` is weir's store sequence number (the database row id is assigned later, by the writer thread). nil on a bad argument (an API error).
 ---@param tstart integer
 ---@param tend integer
 ---@param granularity_secs integer

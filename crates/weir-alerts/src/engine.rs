@@ -321,7 +321,6 @@ impl AlertEngine {
             script_key: info.generation.map(|g| g.script_key),
         };
         self.stats.stored += 1;
-        recent_insert(RecentStores::alert_key(&alert));
         self.emit(Action::Store, AlertRecord::Alert(alert), now);
     }
 
@@ -392,7 +391,6 @@ impl AlertEngine {
             alert.alert_name = type_name(&self.registry, alert.alert_type, &mut self.stats);
         }
         self.stats.flow_alerts += 1;
-        recent_insert(RecentStores::flow_key(&alert));
         self.emit(Action::Store, AlertRecord::Flow(alert), now);
     }
 
@@ -533,6 +531,13 @@ impl AlertEngine {
     }
 
     fn emit(&mut self, action: Action, record: AlertRecord, now: u64) {
+        // What reaches the store (stores and releases) is remembered for
+        // `store_once` / `store_flow_once`.
+        match (&action, &record) {
+            (Action::Engage, _) => {}
+            (_, AlertRecord::Alert(a)) => recent_insert(RecentStores::alert_key(a)),
+            (_, AlertRecord::Flow(f)) => recent_insert(RecentStores::flow_key(f)),
+        }
         let n = Arc::new(Notification { action, record });
         for ep in &self.endpoints {
             ep.offer(&n);

@@ -205,6 +205,19 @@ function s.hooks.min(params)
   io.write("rows ", a.rowid, " ", b.rowid, " ", tostring(c.rowid ~= a.rowid), "\n")
   io.write("c ", c.rowid, "\n")
   io.write("bad ", tostring(interface.storeAlert(1, 2)), "\n")
+  -- A released alert reaches the store natively: its release notification (engage
+  -- time, release time) is not stored again.
+  local e = t.create()
+  e.alert_severity = alert_consts.alert_severities.warning
+  e.alert_granularity = alert_consts.alerts_granularities.min
+  e.alert_subtype = "rel"
+  e.alert_type_params = {}
+  local ent = alerts_api.hostAlertEntity("192.168.1.10", 0)
+  alerts_api.trigger(ent, e, 1700000100)
+  alerts_api.release(ent, e, 1700000160)
+  local r1 = interface.storeAlert(1700000100, 1700000160, 60, t.alert_key, "rel", 4, 1, "192.168.1.10@0", "{}")
+  local r2 = interface.storeAlert(1700000100, 1700000160, 60, t.alert_key, "rel", 4, 1, "192.168.1.10@0", "{}")
+  io.write("released ", tostring(r1.rowid == r2.rowid), "\n")
   local n = { alert_tstamp = 1700000002, alert_type = t.alert_key, flow_status = 14, alert_severity = 5,
     cli_addr = "192.168.1.9", cli_port = 1234, srv_addr = "8.8.8.8", srv_port = 53, proto = 17, alert_json = "{}" }
   local f1 = interface.storeFlowAlert(n)
@@ -227,6 +240,7 @@ return s"#,
     assert_eq!(parts[3], "true", "{out}");
     assert!(out.contains("bad nil\n"), "{out}");
     assert!(out.contains("flow true\n"), "{out}");
+    assert!(out.contains("released true\n"), "{out}");
     // The native store, one new storeAlert (the later time) and the script error of
     // the bad call (weir stores script errors as alerts): three stored; one flow alert.
     let stats = rt.with_alerts(|a| a.stats());
