@@ -13,7 +13,7 @@ function interface.getId() end
 ---@return string
 function interface.getName() end
 
----Chooses the interface `storeAlert`/`storeFlowAlert` file alerts under (an id as text, a name of `getIfNames()`, or `"__system__"`); the VM's hooks still see only its own interface. Another type, or an unknown name: an API error, nothing changes.
+---Chooses the interface `storeAlert`/`storeFlowAlert` file alerts under (an id as text, a name of `getIfNames()`, or `"__system__"`); for the rest of the hook call (each call starts on the VM's own interface); the VM's hooks still see only its own interface. Another type, or an unknown name: an API error, nothing changes.
 ---@param id_or_name string
 function interface.select(id_or_name) end
 
@@ -73,7 +73,7 @@ function interface.getHashTablesStats() end
 ---@return table
 function interface.getPeriodicActivitiesStats(ifid) end
 
----Alerts lost since the previous call (store queue full or write failed, endpoint queue full or delivery failed), as weir's alert engine counts them.
+---Alerts the VM's interface lost since the previous call (store queue full or write failed, endpoint queue full or delivery failed), as its alert engine counts them; 0 while another interface is selected (each interface's VM answers for its own).
 ---@return integer
 function interface.checkDroppedAlerts() end
 

@@ -89,6 +89,8 @@ pub(crate) struct CallState {
 impl CallState {
     /// Enters a hook call of `script` with its configuration.
     pub fn enter(&mut self, script: &ScriptCtx, conf: &mlua::Table) {
+        // Every hook call starts on the VM's own interface (`interface.select`).
+        self.selected = None;
         self.script = Some(script.clone());
         self.script_conf = Some((script.key.clone(), script.subdir, conf.clone()));
     }

@@ -228,10 +228,16 @@ fn install_stats(lua: &Lua, t: &Table, call: &CallRef, alerts: &AlertRef) -> mlu
             Ok(Value::Table(crate::ticks::periodic::stats_table(lua)?))
         })?,
     )?;
-    let a = alerts.clone();
+    let (a, c) = (alerts.clone(), call.clone());
     t.raw_set(
         "checkDroppedAlerts",
         lua.create_function(move |lua, ()| {
+            // Each interface's VM answers for its own engine: another interface
+            // selected (alerts_drops walks getIfNames) has none here.
+            let mine = c.try_borrow().is_ok_and(|c| c.selected_ifid() == c.ifid);
+            if !mine {
+                return Ok(0);
+            }
             let total = a.try_borrow().map_or(0, |s| s.alerts.dropped_total());
             if lua.app_data_ref::<DropsSeen>().is_none() {
                 lua.set_app_data(DropsSeen::default());
