@@ -66,9 +66,9 @@ function interface.getIfNames(exclude_viewed) end
 ---@return table
 function interface.getHashTablesStats() end
 
----`{["minute.lua"|"5min.lua"|"hourly.lua"|"daily.lua"] = {duration = {max_duration_ms, last_duration_ms}, last_start_time, in_progress_since?, not_executed?, num_not_executed?, is_slow?, num_is_slow?, scheduled_time, deadline, state, progress, periodicity, max_duration_secs, deadline_secs}}`: each tick round of the scripts (host, network, interface and system hooks of that granularity), timed on the wall clock. `not_executed`: the round came more than one period (packet time) after the previous one, so the rounds between never ran; `is_slow`: the round took longer than its period.
+---`{["minute.lua"|"5min.lua"|"hourly.lua"|"daily.lua"] = {duration = {max_duration_ms, last_duration_ms}, timeseries = {write = {tot_calls, tot_drops, last = {tot_calls, tot_drops}}} (the VM's `ts_utils.append` calls during those rounds, and those that wrote nothing), last_start_time, in_progress_since?, not_executed?, num_not_executed?, is_slow?, num_is_slow?, scheduled_time, deadline, state, progress, periodicity, max_duration_secs, deadline_secs}}`: each tick round of the scripts (host, network, interface and system hooks of that granularity), timed on the wall clock. `not_executed`: the round came more than one period (packet time) after the previous one, so the rounds between never ran; `is_slow`: the round took longer than its period.
 ---
----Kept in the VM: a reload starts the counts again. No `timeseries` entry (weir's timeseries writes are not per round).
+---Kept in the VM: a reload starts the counts again.
 ---@param ifid? integer|string
 ---@return table
 function interface.getPeriodicActivitiesStats(ifid) end

@@ -30,6 +30,18 @@ pub(crate) struct Activity {
     /// The last round took longer than its period.
     pub(crate) is_slow: bool,
     pub(crate) num_is_slow: u64,
+    /// `ts_utils.append` calls and failed calls of the VM when the running round
+    /// started, in all completed rounds, and in the last one.
+    pub(crate) ts_at_start: [u64; 2],
+    pub(crate) ts_total: [u64; 2],
+    pub(crate) ts_last: [u64; 2],
+}
+
+/// The VM's `ts_utils.append` calls and failed calls so far.
+fn ts_appends(lua: &Lua) -> [u64; 2] {
+    lua.app_data_ref::<crate::timeseries::TsRef>()
+        .and_then(|t| t.try_borrow().ok().map(|st| st.appends))
+        .unwrap_or([0; 2])
 }
 
 /// The timings of every tick kind, in the VM's app data.
@@ -53,16 +65,29 @@ pub(crate) fn round_start(lua: &Lua, tick: Tick, at: u64) {
     if lua.app_data_ref::<PeriodicStats>().is_none() {
         lua.set_app_data(PeriodicStats::default());
     }
+    let starts = lua
+        .app_data_ref::<PeriodicStats>()
+        .and_then(|p| {
+            p.kinds
+                .get(index(tick))
+                .map(|a| a.running.is_none_or(|(_, t)| t != at))
+        })
+        .unwrap_or(false);
+    if !starts {
+        return;
+    }
+    let ts = ts_appends(lua);
     if let Some(mut p) = lua.app_data_mut::<PeriodicStats>()
         && let Some(a) = p.kinds.get_mut(index(tick))
-        && a.running.is_none_or(|(_, t)| t != at)
     {
         a.running = Some((Instant::now(), at));
+        a.ts_at_start = ts;
     }
 }
 
 /// Ends the running round of `tick` (its system hooks ran).
 pub(crate) fn round_end(lua: &Lua, tick: Tick) {
+    let ts = ts_appends(lua);
     let Some(mut p) = lua.app_data_mut::<PeriodicStats>() else {
         return;
     };
@@ -88,6 +113,16 @@ pub(crate) fn round_end(lua: &Lua, tick: Tick) {
     a.not_executed = skipped > 0;
     a.num_not_executed += skipped;
     a.last_at = Some(at);
+    for (((now, start), last), total) in ts
+        .iter()
+        .zip(a.ts_at_start)
+        .zip(a.ts_last.iter_mut())
+        .zip(a.ts_total.iter_mut())
+    {
+        let d = now.saturating_sub(start);
+        *last = d;
+        *total += d;
+    }
 }
 
 /// `{[name] = stats}` of every tick kind that ran or is running.
@@ -106,6 +141,16 @@ pub(crate) fn stats_table(lua: &Lua) -> mlua::Result<Table> {
         d.raw_set("max_duration_ms", a.max_ms)?;
         d.raw_set("last_duration_ms", a.last_ms)?;
         e.raw_set("duration", d)?;
+        let w = lua.create_table()?;
+        w.raw_set("tot_calls", a.ts_total[0])?;
+        w.raw_set("tot_drops", a.ts_total[1])?;
+        let last = lua.create_table()?;
+        last.raw_set("tot_calls", a.ts_last[0])?;
+        last.raw_set("tot_drops", a.ts_last[1])?;
+        w.raw_set("last", last)?;
+        let ts = lua.create_table()?;
+        ts.raw_set("write", w)?;
+        e.raw_set("timeseries", ts)?;
         if let Some((_, at)) = a.running {
             e.raw_set("in_progress_since", at)?;
             e.raw_set("last_start_time", at)?;

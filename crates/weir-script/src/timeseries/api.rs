@@ -353,6 +353,7 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
         writer: None,
         query: None,
         driver: "none",
+        appends: [0; 2],
         problems: Vec::new(),
     }));
     lua.set_app_data(ts.clone());
@@ -402,10 +403,15 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
     let (t, s) = (ts.clone(), sh.clone());
     m.raw_set(
         "append",
-        lua.create_function(
-            move |lua, (schema, fields, when): (Value, Value, Value)| match append(
-                &s, &t, &schema, &fields, &when,
-            ) {
+        lua.create_function(move |lua, (schema, fields, when): (Value, Value, Value)| {
+            let r = append(&s, &t, &schema, &fields, &when);
+            if let Ok(mut st) = t.try_borrow_mut() {
+                st.appends[0] += 1;
+                if !matches!(r, Ok(true)) {
+                    st.appends[1] += 1;
+                }
+            }
+            match r {
                 Ok(b) => Ok(b),
                 Err(msg) => {
                     if let Ok(mut sh) = s.try_borrow_mut() {
@@ -413,8 +419,8 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
                     }
                     Ok(false)
                 }
-            },
-        )?,
+            }
+        })?,
     )?;
     for (name, kind) in [
         ("query", Read::Query),

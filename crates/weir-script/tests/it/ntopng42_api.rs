@@ -161,8 +161,13 @@ fn periodic_activities_after_the_rounds() {
         "system",
         "probe",
         r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+local ts_utils = require("ts_utils")
 function s.hooks.min(params)
   local m = interface.getPeriodicActivitiesStats()["minute.lua"]
+  local w = m.timeseries.write
+  io.write(string.format("ts %d %d\n", w.tot_calls, w.tot_drops))
+  -- Timeseries are off: the append writes nothing (a drop).
+  ts_utils.append("iface:traffic", { ifid = 0, bytes = 1 }, params.when)
   io.write(string.format("min %s %s %s\n", tostring(m.last_start_time), tostring(m.num_not_executed), tostring(m.duration.max_duration_ms >= 0)))
 end
 return s"#,
@@ -176,7 +181,18 @@ return s"#,
         out.lines().filter(|l| l.starts_with("min ")).count() >= 2,
         "{out}"
     );
-    assert!(out.lines().all(|l| l.ends_with(" true")), "{out}");
+    assert!(
+        out.lines()
+            .filter(|l| l.starts_with("min "))
+            .all(|l| l.ends_with(" true")),
+        "{out}"
+    );
+    // Each round's append is counted in the next rounds' totals.
+    let ts: Vec<&str> = out.lines().filter(|l| l.starts_with("ts ")).collect();
+    assert!(ts.len() >= 3, "{out}");
+    for (i, l) in ts.iter().enumerate() {
+        assert_eq!(*l, format!("ts {i} {i}"), "{out}");
+    }
 }
 
 #[test]
