@@ -99,7 +99,7 @@ impl AlertSinks {
         for e in &cfg.alerts.endpoints {
             endpoints.push(spawn_configured(e)?);
         }
-        endpoints.extend(lua_endpoints(cfg)?);
+        endpoints.extend(lua_endpoints(cfg, &store_sink.sender())?);
         Ok(AlertSinks {
             store_sink,
             endpoints,
@@ -295,7 +295,7 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
 ///
 /// # Errors
 /// The plugin directories cannot be read.
-fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
+fn lua_endpoints(cfg: &Config, store: &StoreSender) -> Result<Vec<EndpointHandle>> {
     let (sources, _) = crate::builtin::PluginSet::of(cfg)?.gather();
     let mut out = Vec::new();
     for src in sources {
@@ -306,7 +306,11 @@ fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
                 src.clone(),
                 file.to_string(),
                 serde_json::json!({}),
-                script_config(cfg, -1, "endpoints")?,
+                ScriptConfig {
+                    // `interface.storeAlert` (the sqlite endpoint) stores through it.
+                    alert_store: Some(weir_script::AlertStore(store.clone())),
+                    ..script_config(cfg, -1, "endpoints")?
+                },
             ) {
                 Ok(h) => out.push(h),
                 Err(e) => tracing::warn!("alert endpoint {name}: {e}"),

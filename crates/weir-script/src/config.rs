@@ -57,6 +57,20 @@ pub struct ScriptConfig {
     /// Where `ts_utils.append` writes and `ts_utils.query` reads; `None`: timeseries
     /// off (`params.ts_enabled` is false, `append` returns false).
     pub timeseries: Option<Timeseries>,
+    /// The alert store writer the VM's alert engine sends to from the start (alert
+    /// endpoint VMs: `interface.storeAlert` from the sqlite endpoint); `None`: the
+    /// embedder sets one later (`Runtime::with_alerts`), or alerts are not stored.
+    pub alert_store: Option<AlertStore>,
+}
+
+/// An alert store writer for [`ScriptConfig::alert_store`].
+#[derive(Clone)]
+pub struct AlertStore(pub weir_alerts::StoreSender);
+
+impl std::fmt::Debug for AlertStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AlertStore")
+    }
 }
 
 impl Default for ScriptConfig {
@@ -79,6 +93,7 @@ impl Default for ScriptConfig {
             working_dir: PathBuf::from("/var/lib/weir"),
             record_events: false,
             timeseries: None,
+            alert_store: None,
         }
     }
 }

@@ -152,13 +152,16 @@ impl Cells {
     /// Fresh cells for a runtime (or a page or endpoint VM) with these settings.
     pub fn new(cfg: &ScriptConfig) -> Cells {
         let registry = Arc::new(Registry::with_builtins());
-        let alerts = AlertEngine::new(
+        let mut alerts = AlertEngine::new(
             weir_alerts::EngineConfig {
                 ifid: cfg.ifid,
                 ..Default::default()
             },
             registry.clone(),
         );
+        if let Some(store) = &cfg.alert_store {
+            alerts.set_store(store.0.clone());
+        }
         Cells {
             out: Rc::new(RefCell::new(OutBuf {
                 output: cfg.output.clone(),

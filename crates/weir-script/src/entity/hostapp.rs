@@ -141,19 +141,19 @@ pub(super) fn install_bytes(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<
                     );
                     return Ok(0);
                 };
-                let bytes = h
-                    .l7
-                    .iter()
-                    .filter(|c| {
-                        if by_cat {
-                            c.proto.0 != u16::MAX
-                                && u8::try_from(id).is_ok_and(|i| c.proto.category() == Category(i))
-                        } else {
-                            u16::try_from(id).is_ok_and(|i| c.proto == Proto(i))
-                        }
-                    })
-                    .map(|c| c.bytes)
-                    .sum::<u64>();
+                let bytes =
+                    h.l7.iter()
+                        // The "other protocols" slot (`u16::MAX`) matches no id.
+                        .filter(|c| c.proto.0 != u16::MAX)
+                        .filter(|c| {
+                            if by_cat {
+                                u8::try_from(id).is_ok_and(|i| c.proto.category() == Category(i))
+                            } else {
+                                u16::try_from(id).is_ok_and(|i| c.proto == Proto(i))
+                            }
+                        })
+                        .map(|c| c.bytes)
+                        .sum::<u64>();
                 Ok(bytes)
             })?,
         )?;

@@ -566,9 +566,14 @@ fn store_alert(args: &mlua::MultiValue, call: &CallRef, alerts: &AlertRef) -> Re
     }
     let ifid = call.borrow().selected_ifid();
     let mut s = alerts.try_borrow_mut().map_err(|_| "alert engine busy")?;
-    Ok(s.alerts
-        .store_once(ifid, Entity::new(kind, val), info, tstart)
-        .0)
+    let (id, new) = s
+        .alerts
+        .store_once(ifid, Entity::new(kind, val), info, tstart);
+    if new {
+        // Endpoint VMs have no tick: hand the alert to the writer now.
+        s.alerts.tick(tstart);
+    }
+    Ok(id)
 }
 
 /// `storeFlowAlert(notification)` (§5.4 flow notification).
@@ -631,5 +636,9 @@ fn store_flow_alert(n: &Table, call: &CallRef, alerts: &AlertRef) -> Result<u64,
         v => json::to_json(&v).to_string(),
     };
     let mut s = alerts.try_borrow_mut().map_err(|_| "alert engine busy")?;
-    Ok(s.alerts.store_flow_once(a).0)
+    let (id, new) = s.alerts.store_flow_once(a);
+    if new {
+        s.alerts.tick(tstamp);
+    }
+    Ok(id)
 }

@@ -670,3 +670,41 @@ return s"#,
         "{out} {n:?}"
     );
 }
+
+#[test]
+fn store_alert_reaches_the_configured_store() {
+    use weir_alerts::{AlertTable, SqliteConfig, SqliteStore, StoreSink, WriterConfig};
+    let data = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(data.path(), SqliteConfig::default()).unwrap();
+    let sink = StoreSink::spawn(&store, WriterConfig::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    plugin(
+        dir.path(),
+        "interface",
+        "store",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+local done = false
+function s.hooks.min(params)
+  if done then return end
+  done = true
+  local a = interface.storeAlert(1700000500, 1700000500, 0, 18, "to_store", 5, 1, "192.168.1.200@0", '{"x":1}')
+  local f = interface.storeFlowAlert({ alert_tstamp = 1700000501, alert_type = 18, flow_status = 14, alert_severity = 5,
+    cli_addr = "192.168.1.200", cli_port = 999, srv_addr = "192.0.2.1", srv_port = 80, proto = 6, alert_json = "{}" })
+  io.write("ids ", tostring(a ~= nil), " ", tostring(f ~= nil), "\n")
+end
+return s"#,
+    );
+    let mut cfg = config(vec![dir.path().to_path_buf()]);
+    cfg.alert_store = Some(weir_script::AlertStore(sink.sender()));
+    let (mut rt, report) = Runtime::load(cfg).expect("VM");
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let pcap = capture(50, 5);
+    let mut engine = Engine::new(EngineConfig::default());
+    replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
+    let out = String::from_utf8(rt.take_output()).unwrap();
+    assert!(out.contains("ids true true\n"), "{out}");
+    sink.flush(std::time::Duration::from_secs(30)).unwrap();
+    assert_eq!(store.count(AlertTable::Past).unwrap(), 1);
+    assert_eq!(store.count(AlertTable::Flow).unwrap(), 1);
+    sink.shutdown(std::time::Duration::from_secs(10)).unwrap();
+}
