@@ -117,13 +117,14 @@ impl AlertSinks {
 
     /// Waits for the store and the endpoints to take everything, then stops them.
     pub fn close(self) -> AlertTally {
-        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
-            tracing::error!("alert store: {e}");
-        }
+        // Endpoints first: a Lua endpoint (sqlite) may still store what it drains.
         for e in self.endpoints {
             if let Err(err) = e.shutdown(FLUSH_TIMEOUT) {
                 tracing::warn!("alert endpoint: {err}");
             }
+        }
+        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
+            tracing::error!("alert store: {e}");
         }
         self.tally.lock().clone()
     }
