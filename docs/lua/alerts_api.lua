@@ -77,6 +77,17 @@ function alerts_api.categoryListsEntity(list) end
 ---@return table
 function alerts_api.influxdbEntity(url) end
 
+---Flow entity with this value (4.2's IEC 104 alerts are flow alerts).
+---@param value string
+---@return table
+function alerts_api.iec104Entity(value) end
+
+---type_info of `alert_remote_to_remote`, severity warning, params `{host = <ip[@vlan]>, mac}`.
+---@param host_info table|string
+---@param mac string
+---@return table
+function alerts_api.remoteToRemoteType(host_info, mac) end
+
 ---Engages an alert (once: an engaged alert is not changed or notified again). With `cur_alerts`: removes its entry and returns whether it was there; without: true when accepted. Needs `alert_granularity`.
 ---@param entity_info table
 ---@param type_info table
@@ -100,6 +111,11 @@ function alerts_api.release(entity_info, type_info, when, cur_alerts) end
 ---@return boolean
 function alerts_api.store(entity_info, type_info, when) end
 
+---Releases each alert of the list (rows as `interface.getEngagedAlerts` returns them; default every alert engaged on the entity now).
+---@param entity_info table
+---@param alerts? table
+function alerts_api.releaseEntityAlerts(entity_info, alerts) end
+
 ---Stores an alert with the flow entity.
 ---
 ---Since ntopng 3.x.
@@ -109,7 +125,7 @@ function alerts_api.store(entity_info, type_info, when) end
 ---@return boolean
 function alerts_api.storeFlowAlert(alert_type, severity, info) end
 
----Threshold helper of entity hooks: compares `value` with `params.user_script_config` (`operator` gt/lt, `threshold`) and triggers or releases `alert_type` (subtype = script key, severity error, params `{metric, value, operator, threshold}`). Returns whether the threshold is crossed; without a threshold it releases and returns false.
+---Threshold helper of entity hooks: compares `value` with `params.user_script_config` (`operator` gt/lt, `threshold`) and triggers or releases `alert_type`: a type with a `creator` builds the type_info as 4.2 does, `alert_type.create(severity error, script key, granularity, script key, value, operator, threshold)` (createThresholdCross order); otherwise subtype = script key, severity error, params `{metric, value, operator, threshold}`. Returns whether the threshold is crossed; without a threshold it releases and returns false.
 ---@param params table
 ---@param alert_type table
 ---@param value number

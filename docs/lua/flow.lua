@@ -41,7 +41,7 @@ function flow.getUnicastInfo() end
 ---@return {type: integer, code: integer}?
 function flow.getICMPStatusInfo() end
 
----`{}`: weir has no blacklists in the engine (plugins keep their own lists).
+---`{["blacklisted.cli"] = true, ["blacklisted.srv"] = true}`, each key only when that peer is in the blocklist (see `isBlacklisted`); no `blacklisted.cat` (weir has no Malware category).
 ---@return table
 function flow.getBlacklistedInfo() end
 
@@ -53,7 +53,7 @@ function flow.getDeviceProtoAllowedInfo() end
 ---@return table
 function flow.getMUDInfo() end
 
----`{}`: no nDPI risks.
+---`{[risk name] = id}` of the nDPI risks weir derives from the flow's metadata (nDPI 3.4 ids and names): 4 Binary application transfer (HTTP `.exe`/`.dll`/`.msi` path or executable Content-Type), 6 Self-signed Certificate, 7 Obsolete TLS version (< 1.1), 9 TLS Expired Certificate (first packet outside the validity), 12 HTTP Numeric IP Address (Host), 20 SMB insecure version (SMBv1), 24 TLS missing SNI. Other nDPI risks are never reported (weir has no nDPI).
 ---@return table
 function flow.getRiskInfo() end
 
@@ -179,7 +179,7 @@ function flow.isRemoteToLocal() end
 ---@return boolean
 function flow.isRemoteToRemote() end
 
----false (no engine blacklists).
+---true when the client or the server is in `blocklist.txt` of the data directory (the file the built-in `blacklisted` plugin reads by default: one address or CIDR network per line, `#`/`;` comments), re-read when it changes (checked every 10 s of packet time); false without the file.
 ---@return boolean
 function flow.isBlacklisted() end
 
@@ -187,7 +187,7 @@ function flow.isBlacklisted() end
 ---@return boolean
 function flow.isDeviceProtocolNotAllowed() end
 
----false.
+---true when the flow saw no packet for longer than the engine's idle timeout (`max_idle_secs`) yet is still in the flow table (4.2: idle but not purged).
 ---@return boolean
 function flow.isNotPurged() end
 
@@ -195,7 +195,7 @@ function flow.isNotPurged() end
 ---@return boolean
 function flow.hasMaliciousTlsSignature() end
 
----false (no nDPI risks).
+---Whether the flow has that risk (any risk without an id), among those `getRiskInfo` lists.
 ---@param risk_id? integer
 ---@return boolean
 function flow.hasRisk(risk_id) end
@@ -204,11 +204,11 @@ function flow.hasRisk(risk_id) end
 ---@return boolean
 function flow.isPassVerdict() end
 
----nil (no GeoIP).
+---nil: weir has no GeoIP database (4.2 returns nil too when the host's country is unknown).
 ---@return string?
 function flow.getClientCountry() end
 
----nil (no GeoIP).
+---nil: no GeoIP database, as `getClientCountry`.
 ---@return string?
 function flow.getServerCountry() end
 
@@ -216,7 +216,7 @@ function flow.getServerCountry() end
 ---@return string?
 function flow.getServerCipherClass() end
 
----nil.
+---The external alert (JSON text) a syslog script attached to this flow with `interface.processFlow`, consumed on read; nil when none.
 ---@return string?
 function flow.retrieveExternalAlertInfo() end
 

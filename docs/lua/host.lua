@@ -45,6 +45,26 @@ function host.getPoolId() end
 ---@return table
 function host.getSynFlood() end
 
+---`{}` unless the host is local; else `{dns = {sent = {num_queries, num_replies_ok, num_replies_error, queries = {num_a, num_ns, num_cname, num_soa, num_ptr, num_mx, num_txt, num_aaaa, num_any, num_other}}, rcvd = {…}}}`: `sent` counts the queries the host sent and the replies it sent, `rcvd` the queries and replies it received. Counted when a DNS flow ends (its query and reply).
+---@return table
+function host.getDNSInfo() end
+
+---`{}` unless the host is local; else `{http = {sender = {query = {total, num_get, num_post, num_head, num_put, num_other}, response = {total, num_1xx, num_2xx, num_3xx, num_4xx, num_5xx}}, receiver = {…}}}`: requests and responses the host sent / received, counted when an HTTP flow ends (its first request and response).
+---
+---No `rate` or `virtual_hosts`.
+---@return table
+function host.getHTTPInfo() end
+
+---Bytes (sent and received) of the host's flows of that nDPI protocol; 0 when none (and for a bad argument, an API error). The host keeps 7 protocols; the rest are summed apart.
+---@param proto_id integer
+---@return integer
+function host.getApplicationBytes(proto_id) end
+
+---Bytes of the host's flows whose protocol is in that nDPI category.
+---@param category_id integer
+---@return integer
+function host.getCategoryBytes(category_id) end
+
 ---`{["hits.flow_flood_attacker"], ["hits.flow_flood_victim"]}`: new flows per second.
 ---@return table
 function host.getFlowFlood() end

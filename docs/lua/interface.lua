@@ -13,8 +13,8 @@ function interface.getId() end
 ---@return string
 function interface.getName() end
 
----Does nothing: a VM only sees its own interface.
----@param id_or_name integer|string
+---Chooses the interface `storeAlert`/`storeFlowAlert` file alerts under (an id as text, a name of `getIfNames()`, or `"__system__"`); for the rest of the hook call (each call starts on the VM's own interface); the VM's hooks still see only its own interface. Another type, or an unknown name: an API error, nothing changes.
+---@param id_or_name string
 function interface.select(id_or_name) end
 
 ---true.
@@ -47,7 +47,78 @@ function interface.getnDPIProtoId(name) end
 ---@return string
 function interface.getnDPIProtoName(id) end
 
----The interface counters as of the latest interface tick (each minute of packet time; zeros before the first): `id`, `name`, `["seen.last"]` (tick time), `stats = {packets, bytes, flows (active), new_flows (created), hosts (created), drops, num_evicted_flows, num_dropped_flow_scripts_calls}`, `stats_since_reset = {packets, bytes, drops}`, `anomalies = {too_many_flows = true}` when flows were evicted from a full table since the previous minute, `ndpi = {[protocol] = {bytes, packets, num_flows}}`, `ndpi_categories = {[category] = {category, bytes, packets}}`, `throughput_bps`, `throughput_pps`. Interface scripts get the same table as `params.entity_info`.
+---nDPI category id of a name (`"Web"` → 5); -1 when unknown. Usable at script load.
+---@param name string
+---@return integer
+function interface.getnDPICategoryId(name) end
+
+---nDPI category name of an id; `"Unspecified"` when unknown.
+---@param id integer
+---@return string
+function interface.getnDPICategoryName(id) end
+
+---`{["<ifid>"] = name}` of every packet interface of the process (weir has no view interfaces).
+---@param exclude_viewed? boolean
+---@return table<string, string>
+function interface.getIfNames(exclude_viewed) end
+
+---`{FlowHash = {max_hash_size, hash_entry_states = {hash_entry_state_idle, hash_entry_state_active}}, HostHash = {…}}` as of the latest interface tick: each table's capacity (`max_flows`, `max_hosts`), the entries in it (active), and the entries that sat idle in it (their idle timeout passed) until the engine purged them: flows ended idle at the last visit (at most one visit interval late), hosts purged at the last minute (weir purges on time, so `slow_purge` sees idle entries only in that window).
+---@return table
+function interface.getHashTablesStats() end
+
+---`{["minute.lua"|"5min.lua"|"hourly.lua"|"daily.lua"] = {duration = {max_duration_ms, last_duration_ms}, timeseries = {write = {tot_calls, tot_drops, last = {tot_calls, tot_drops}}} (the VM's `ts_utils.append` calls during those rounds, and those that wrote nothing), last_start_time, in_progress_since?, not_executed?, num_not_executed?, is_slow?, num_is_slow?, scheduled_time, deadline, state, progress, periodicity, max_duration_secs, deadline_secs}}`: each tick round of the scripts (host, network, interface and system hooks of that granularity), timed on the wall clock. `not_executed`: the round came more than one period (packet time) after the previous one, so the rounds between never ran; `is_slow`: the round took longer than its period.
+---
+---Kept in the VM: a reload starts the counts again.
+---@param ifid? integer|string
+---@return table
+function interface.getPeriodicActivitiesStats(ifid) end
+
+---Alerts the VM's interface lost since the previous call (store queue full or write failed, endpoint queue full or delivery failed), as its alert engine counts them; 0 while another interface is selected (each interface's VM answers for its own).
+---@return integer
+function interface.checkDroppedAlerts() end
+
+---Adds to the syslog counters `getStats().syslog` shows (`tot_events`, `malformed`, `unhandled`, `alerts`, `host_correlations`, `flows`). All six numbers are required; anything else is an API error and nothing is added.
+---@param received number
+---@param malformed number
+---@param unhandled number
+---@param alerts number
+---@param host_correlations number
+---@param collected_flows number
+function interface.incSyslogStats(received, malformed, unhandled, alerts, host_correlations, collected_flows) end
+
+---A flow a syslog script parsed (4.2 keys: `src_ip`, `dst_ip`, `src_port`, `dst_port`, `l4_proto`, `vlan_id`, `in/out_bytes`, `in/out_pkts`, `first/last_switched`, `external_alert`, …): validated and counted (`getStats().syslog.flows_processed`). With an `external_alert` (JSON text or table), the engines attach it to the live flow with that 5-tuple (either direction, alive at `last_switched` ± 60 s), where the flow's `flow.retrieveExternalAlertInfo()` returns it once (the `external_alert_check` plugin raises `status_external_alert` from it); `syslog.external_alerts` / `external_alerts_refused` count requests queued or refused (no packet interface).
+---
+---The flow itself is not added to weir's flow table: weir builds flows from packets only.
+---@param flow table
+function interface.processFlow(flow) end
+
+---Stores a one-shot alert through the alert engine (store and endpoints), filed under the selected interface. An identical alert (interface, type, subtype, severity, entity, time) (the time being `tstart`, the engage time of a released alert) among the last 4096 alerts that reached the store from any engine of the process — stored or released natively, or stored by this function — is not stored again: its number is returned (the sqlite endpoint gets notifications of alerts weir already stored). `rowid` is weir's store sequence number (the database row id is assigned later, by the writer thread). nil on a bad argument (an API error).
+---@param tstart integer
+---@param tend integer
+---@param granularity_secs integer
+---@param type integer
+---@param subtype string
+---@param severity integer
+---@param entity integer
+---@param entity_val string
+---@param json string
+---@return {rowid: integer}?
+function interface.storeAlert(tstart, tend, granularity_secs, type, subtype, severity, entity, entity_val, json) end
+
+---Stores a flow alert from a 4.2 flow notification (`alert_tstamp`, `alert_type`, `flow_status`, `alert_severity` required; `cli_addr`, `srv_addr`, ports, `proto`, `vlan_id`, counters, `first_seen`, `score`, `alert_json`, `replace_alert`, … read), unless an identical one (interface, type, status, time, first seen, 5-tuple) was stored recently, as `storeAlert`.
+---@param notification table
+---@return {rowid: integer}?
+function interface.storeFlowAlert(notification) end
+
+---The alerts engaged now on that entity (optionally of that type and severity): `{ {alert_type, alert_subtype, alert_severity, alert_granularity (s), alert_entity, alert_entity_val, alert_tstamp, alert_json}, … }`.
+---@param entity integer
+---@param entity_val string
+---@param type? integer
+---@param severity? integer
+---@return table
+function interface.getEngagedAlerts(entity, entity_val, type, severity) end
+
+---The interface counters as of the latest interface tick (each minute of packet time; zeros before the first): `id`, `name`, `["seen.last"]` (tick time), `stats = {packets, bytes, flows (active), new_flows (created), hosts (created), local_hosts (local hosts in the table), drops, num_evicted_flows, num_dropped_flow_scripts_calls (0: weir never drops hook calls)}`, `stats_since_reset = {packets, bytes, drops}`, `anomalies = {too_many_flows = true}` when flows were evicted from a full table since the previous minute, `anomalies.too_many_hosts = true` when the host table is at its capacity, `bcast_domains = {["a.b.c.0/24"] = {hits, ghost_network}}` (IPv4 broadcast domains: the /24 networks of ARP senders, at most 256; `ghost_network` when outside every configured local network), `syslog = {tot_events, malformed, unhandled, alerts, host_correlations, flows, flows_processed, external_alerts, external_alerts_refused}` once a syslog script counted something (`incSyslogStats`, `processFlow`), `ndpi = {[protocol] = {bytes, packets, num_flows}}`, `ndpi_categories = {[category] = {category, bytes, packets}}`, `throughput_bps`, `throughput_pps`. Interface scripts get the same table as `params.entity_info`.
 ---
 ---`drops` is 0 (packet drops of live captures are in weir's run summary); `ndpi` has no sent/received split (`alerts_api.application_bytes` uses the total).
 ---@return table

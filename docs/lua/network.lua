@@ -5,7 +5,7 @@
 ---@class network_api
 network = {}
 
----The same table as `params.entity_info`: `network_key` (CIDR), `network_id`, `num_hosts`, `ingress`, `egress`, `inner` (bytes), `packets`, `flows`, `score`, and `hits.syn_flood_victim`, `hits.flow_flood_victim`, `hits.syn_scan_victim` (sums over its hosts, absent when 0).
+---The same table as `params.entity_info`: `network_key` (CIDR), `network_id`, `num_hosts`, `ingress`, `egress`, `inner`, `broadcast` (bytes; broadcast: from its hosts to its broadcast address or 255.255.255.255, also in inner/egress), `packets`, `flows`, `score`, and `hits.syn_flood_victim`, `hits.flow_flood_victim`, `hits.syn_scan_victim` (sums over its hosts, absent when 0).
 ---@return table
 function network.getNetworkStats() end
 

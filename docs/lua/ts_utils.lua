@@ -94,4 +94,8 @@ function ts_utils.delete(schema_prefix, tags) end
 ---@return string
 function ts_utils.getDriverName() end
 
+---The driver of the configured store (nil when timeseries are off), with the monitoring methods of 4.2's influxdb driver answered from weir's timeseries sink counters: `driver:get_exported_points()` (points written), `driver:get_dropped_points()` (points lost: queue full, refused by a cardinality cap, out of order, invalid, failed writes), `driver:get_exports()` (writes), `driver:get_health()` (`"green"`, `"yellow"` after drops, `"red"` after failed writes), `driver:getInfluxdbVersion()` and `driver:getDiskUsage()` (nil: the sink does not ask the backend); `driver.url` is nil.
+---@return table?
+function ts_utils.getQueryDriver() end
+
 return ts_utils

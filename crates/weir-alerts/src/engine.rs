@@ -324,6 +324,62 @@ impl AlertEngine {
         self.emit(Action::Store, AlertRecord::Alert(alert), now);
     }
 
+    /// Stores a one-shot alert unless an identical one (same interface, type, subtype,
+    /// severity, entity and time) was stored recently (the last [`RECENT_STORES`] stores
+    /// of the process, by any engine), natively or through this function. `ifid` is
+    /// the interface the alert belongs to (an endpoint VM's engine stores alerts of
+    /// other interfaces). Returns the alert's store sequence number (stored alerts are
+    /// numbered from 1 in the process; the store's row id is assigned later, by the
+    /// writer thread) and whether it was stored now.
+    pub fn store_once(
+        &mut self,
+        ifid: i32,
+        entity: Entity,
+        info: TypeInfo,
+        now: u64,
+    ) -> (u64, bool) {
+        let key = RecentStores::key_of(
+            ifid,
+            info.alert_type.0,
+            &info.subtype,
+            info.severity.id(),
+            entity.kind.id(),
+            &entity.value,
+            now,
+        );
+        if let Some(id) = recent_get(key) {
+            return (id, false);
+        }
+        let ifid_was = std::mem::replace(&mut self.config.ifid, ifid);
+        self.store(entity, info, now);
+        self.config.ifid = ifid_was;
+        (recent_get(key).unwrap_or(0), true)
+    }
+
+    /// [`AlertEngine::store_flow`] unless an identical flow alert (same type, status,
+    /// time, first-seen and 5-tuple) was stored recently; see [`AlertEngine::store_once`].
+    /// `alert.ifid` names the interface (kept as given).
+    pub fn store_flow_once(&mut self, alert: FlowAlert) -> (u64, bool) {
+        let key = RecentStores::flow_key(&alert);
+        if let Some(id) = recent_get(key) {
+            return (id, false);
+        }
+        let ifid_was = std::mem::replace(&mut self.config.ifid, alert.ifid);
+        self.store_flow(alert);
+        self.config.ifid = ifid_was;
+        (recent_get(key).unwrap_or(0), true)
+    }
+
+    /// Alerts lost so far: not handed to the store (queue full, writer gone), failed
+    /// writes, and notifications endpoints dropped or failed to deliver.
+    pub fn dropped_total(&self) -> u64 {
+        let store = self.stats.store_dropped + self.store.as_ref().map_or(0, |s| s.stats().failed);
+        self.endpoints.iter().fold(store, |acc, ep| {
+            let s = ep.stats();
+            acc + s.dropped + s.failed
+        })
+    }
+
     /// Stores a flow alert (one-shot, entity `flow`); `ifid`, the entity and an empty
     /// `alert_name` are filled in.
     pub fn store_flow(&mut self, mut alert: FlowAlert) {
@@ -475,6 +531,13 @@ impl AlertEngine {
     }
 
     fn emit(&mut self, action: Action, record: AlertRecord, now: u64) {
+        // What reaches the store (stores and releases) is remembered for
+        // `store_once` / `store_flow_once`.
+        match (&action, &record) {
+            (Action::Engage, _) => {}
+            (_, AlertRecord::Alert(a)) => recent_insert(RecentStores::alert_key(a)),
+            (_, AlertRecord::Flow(f)) => recent_insert(RecentStores::flow_key(f)),
+        }
         let n = Arc::new(Notification { action, record });
         for ep in &self.endpoints {
             ep.offer(&n);
@@ -620,6 +683,93 @@ impl AlertEngine {
             self.store(Entity::interface(self.config.ifid), info, now);
         }
         self.in_drop_check = false;
+    }
+}
+
+/// How many stored alerts [`AlertEngine::store_once`] remembers.
+pub const RECENT_STORES: usize = 4096;
+
+/// The identities (hashes) of the last [`RECENT_STORES`] stored alerts, with their
+/// store sequence numbers.
+#[derive(Debug, Default)]
+struct RecentStores {
+    ids: HashMap<u64, u64>,
+    order: VecDeque<u64>,
+    next: u64,
+}
+
+impl RecentStores {
+    fn key_of(ifid: i32, ty: u32, subtype: &str, sev: u8, kind: u8, value: &str, ts: u64) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (0u8, ifid, ty, subtype, sev, kind, value, ts).hash(&mut h);
+        h.finish()
+    }
+
+    fn alert_key(a: &Alert) -> u64 {
+        RecentStores::key_of(
+            a.ifid,
+            a.alert_type.0,
+            &a.alert_subtype,
+            a.alert_severity.id(),
+            a.entity.kind.id(),
+            &a.entity.value,
+            a.alert_tstamp,
+        )
+    }
+
+    fn flow_key(a: &FlowAlert) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            1u8,
+            a.ifid,
+            a.alert_type.0,
+            a.flow_status.0,
+            a.alert_tstamp,
+            a.first_seen,
+            a.vlan_id,
+            a.proto,
+            &a.cli_addr,
+            a.cli_port,
+            &a.srv_addr,
+            a.srv_port,
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+
+    fn get(&self, key: u64) -> Option<u64> {
+        self.ids.get(&key).copied()
+    }
+
+    fn insert(&mut self, key: u64) {
+        self.next += 1;
+        if self.ids.insert(key, self.next).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > RECENT_STORES {
+            if let Some(k) = self.order.pop_front() {
+                self.ids.remove(&k);
+            }
+        }
+    }
+}
+
+/// The stored alerts of every engine of the process (an endpoint VM's engine must
+/// see what the interface engines stored).
+fn recent() -> &'static std::sync::Mutex<RecentStores> {
+    static RECENT: std::sync::OnceLock<std::sync::Mutex<RecentStores>> = std::sync::OnceLock::new();
+    RECENT.get_or_init(Default::default)
+}
+
+fn recent_get(key: u64) -> Option<u64> {
+    recent().lock().ok().and_then(|r| r.get(key))
+}
+
+fn recent_insert(key: u64) {
+    if let Ok(mut r) = recent().lock() {
+        r.insert(key);
     }
 }
 

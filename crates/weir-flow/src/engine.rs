@@ -217,6 +217,7 @@ impl Engine {
         let flows = FlowTable::new(cfg.max_flows);
         let iface = Interface {
             max_flows: flows.capacity() as u64,
+            max_hosts: cfg.max_hosts as u64,
             ..Interface::default()
         };
         Engine {
@@ -302,6 +303,15 @@ impl Engine {
         }
         let Some((key, ep, src_is_a)) = FlowKey::from_packet(pkt) else {
             self.iface.non_ip += 1;
+            if let Some(a) = &pkt.arp
+                && a.proto_type == 0x0800
+            {
+                let nets = &self.networks;
+                let any_local = nets.iter().next().is_some();
+                self.iface.add_arp(a.sender_ip, || {
+                    any_local && nets.lookup(IpAddr::V4(a.sender_ip)).is_none()
+                });
+            }
             return;
         };
         let fragment = pkt.ip.and_then(|i| i.fragment).is_some();
@@ -349,6 +359,11 @@ impl Engine {
         }
         let [cli, srv] = flow.hosts;
         let (src, dst) = if from_client { (cli, srv) } else { (srv, cli) };
+        let to = if from_client {
+            flow.server().0
+        } else {
+            flow.client().0
+        };
         let bytes = u64::from(wire_len);
         let mut nets = [-1i16; 2];
         if let Some(h) = self.hosts.get_mut(src) {
@@ -378,6 +393,17 @@ impl Engine {
         }
         if !self.networks.is_empty() {
             self.account_networks(nets, bytes);
+            if let Ok(n) = usize::try_from(nets[0])
+                && let Some(net) = self.networks.get_mut(n)
+            {
+                let bcast = match (to, net.cidr) {
+                    (IpAddr::V4(a), IpNet::V4(c)) => a.is_broadcast() || a == c.broadcast(),
+                    _ => false,
+                };
+                if bcast {
+                    net.bytes_broadcast += bytes;
+                }
+            }
         }
     }
 
@@ -457,6 +483,9 @@ impl Engine {
         let id = self.hosts.get_or_insert(ip, vlan, ts, || nets.lookup(ip));
         if self.hosts.len() > before {
             self.iface.hosts_created += 1;
+            if self.hosts.get(id).is_some_and(|h| h.local) {
+                self.iface.local_hosts += 1;
+            }
             if let Some(n) = self
                 .hosts
                 .get(id)
@@ -467,6 +496,29 @@ impl Engine {
             }
         }
         id
+    }
+
+    /// Counts an ending DNS or HTTP flow in its local hosts' DNS/HTTP counters.
+    fn count_app(hosts: &mut HostTable, flow: &Flow) {
+        let Some(m) = flow.meta.as_deref() else {
+            return;
+        };
+        let (dns, http) = (m.dns(), m.http());
+        if dns.is_none() && http.is_none() {
+            return;
+        }
+        for (i, hid) in flow.hosts.into_iter().enumerate() {
+            let Some(h) = hosts.get_mut(hid).filter(|h| h.local) else {
+                continue;
+            };
+            let app = h.app.get_or_insert_with(Box::default);
+            if let Some(d) = dns {
+                app.add_dns(i == 0, d.qtype, d.replied, d.rcode);
+            }
+            if let Some(x) = http {
+                app.add_http(i == 0, x.method, x.return_code);
+            }
+        }
     }
 
     /// Applies a flow's score changes since the last application to its hosts.
@@ -514,6 +566,9 @@ impl Engine {
         let Some(h) = self.hosts.remove(hid) else {
             return;
         };
+        if h.local {
+            self.iface.local_hosts = self.iface.local_hosts.saturating_sub(1);
+        }
         if let Some(n) = usize::try_from(h.network_id)
             .ok()
             .and_then(|n| self.networks.get_mut(n))
@@ -571,6 +626,7 @@ impl Engine {
             c.flow_end(now, flow, reason);
         }
         Engine::apply_scores(&mut self.hosts, flow);
+        Engine::count_app(&mut self.hosts, flow);
         if let Some(flow) = self.flows.remove(id) {
             self.iface.flows_ended += 1;
             self.release_hosts(&flow, now, c);
@@ -633,6 +689,7 @@ impl Engine {
             for n in self.networks.iter() {
                 c.network_tick(*t, at, n);
             }
+            self.iface.hosts_in_table = self.hosts.len() as u64;
             c.interface_tick(*t, at, &self.iface);
             c.system_tick(*t, at);
             if *t == Tick::Min && !force {
@@ -643,14 +700,18 @@ impl Engine {
 
     fn purge_hosts<C: Consumer>(&mut self, now: Timestamp, c: &mut C) {
         let idle = self.cfg.max_idle_secs * SEC;
+        let mut purged = 0u64;
         for id in self.hosts.ids() {
             let purge = self.hosts.get(id).is_some_and(|h| {
                 h.active_flows() == 0 && now.0.saturating_sub(h.last_seen.0) >= idle
             });
             if purge {
                 self.remove_host(id, now, c);
+                purged += 1;
             }
         }
+        self.iface.hosts_in_table = self.hosts.len() as u64;
+        self.iface.hosts_idle = purged;
     }
 
     /// One visit of every flow at `now` (`last` = final visit: every flow ends).
@@ -666,6 +727,7 @@ impl Engine {
         self.iface.throughput_bps = (self.iface.bytes - self.iface.last_tp_bytes) as f64 * 8.0 / dt;
         self.iface.last_tp_packets = self.iface.packets;
         self.iface.last_tp_bytes = self.iface.bytes;
+        let mut flows_idle = 0u64;
         for id in 0..self.flows.slot_count() {
             let Some(flow) = self.flows.get_mut(id) else {
                 continue;
@@ -678,6 +740,7 @@ impl Engine {
             };
             let idle = last || quiet >= timeout;
             if idle {
+                flows_idle += u64::from(!last);
                 self.end_flow(
                     id,
                     now,
@@ -715,6 +778,7 @@ impl Engine {
             }
             Engine::apply_scores(&mut self.hosts, flow);
         }
+        self.iface.flows_idle = flows_idle;
     }
 
     /// End of input: the final visit (every flow ends with `flow_end`), then the entity

@@ -164,6 +164,108 @@ pub struct Host {
     pub contacted_ports: DistinctCounter,
     /// L7 breakdown.
     pub l7: L7Breakdown,
+    /// DNS and HTTP counters of a local host (allocated at its first DNS or HTTP
+    /// flow end; remote hosts have none).
+    pub app: Option<Box<HostAppStats>>,
+}
+
+/// DNS counters of a host in one direction (`sent` or `rcvd`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DnsCounters {
+    /// Queries.
+    pub queries: u32,
+    /// Replies with RCODE 0.
+    pub replies_ok: u32,
+    /// Replies with another RCODE.
+    pub replies_error: u32,
+    /// Queries by type: A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, ANY, other.
+    pub by_type: [u32; 10],
+}
+
+impl DnsCounters {
+    /// Index in [`DnsCounters::by_type`] of a QTYPE.
+    pub fn type_index(qtype: u16) -> usize {
+        match qtype {
+            1 => 0,
+            2 => 1,
+            5 => 2,
+            6 => 3,
+            12 => 4,
+            15 => 5,
+            16 => 6,
+            28 => 7,
+            255 => 8,
+            _ => 9,
+        }
+    }
+}
+
+/// HTTP counters of a host in one role (client or server).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpCounters {
+    /// Requests by method: GET, POST, HEAD, PUT, other.
+    pub queries: [u32; 5],
+    /// Responses by class: 1xx, 2xx, 3xx, 4xx, 5xx.
+    pub responses: [u32; 5],
+}
+
+/// Per-host DNS and HTTP counters, fed when a flow ends from its DNS or HTTP
+/// metadata (one query and its reply per DNS flow, the first request and response
+/// of an HTTP flow).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostAppStats {
+    /// DNS `[sent, rcvd]`: queries the host sent / replies it sent, and queries it
+    /// received / replies it received.
+    pub dns: [DnsCounters; 2],
+    /// HTTP `[as_client, as_server]`: requests the host sent and responses it
+    /// received as a client; requests it received and responses it sent as a server.
+    pub http: [HttpCounters; 2],
+}
+
+impl HostAppStats {
+    /// Counts a DNS flow's query (and reply) for its client (`client = true`) or
+    /// server.
+    pub fn add_dns(&mut self, client: bool, qtype: u16, replied: bool, rcode: u8) {
+        let [sent, rcvd] = &mut self.dns;
+        // The client sends the query and receives the reply; the server the reverse.
+        let (qd, rd) = if client { (sent, rcvd) } else { (rcvd, sent) };
+        qd.queries = qd.queries.saturating_add(1);
+        if let Some(t) = qd.by_type.get_mut(DnsCounters::type_index(qtype)) {
+            *t = t.saturating_add(1);
+        }
+        if replied {
+            if rcode == 0 {
+                rd.replies_ok = rd.replies_ok.saturating_add(1);
+            } else {
+                rd.replies_error = rd.replies_error.saturating_add(1);
+            }
+        }
+    }
+
+    /// Counts an HTTP flow's request (and response) for its client or server.
+    pub fn add_http(&mut self, client: bool, method: &str, return_code: u16) {
+        // As a client the host sent the request and received the response; as a
+        // server the reverse: both go to the counters of its role.
+        let [as_client, as_server] = &mut self.http;
+        let role = if client { as_client } else { as_server };
+        let m = match method {
+            "GET" => 0,
+            "POST" => 1,
+            "HEAD" => 2,
+            "PUT" => 3,
+            _ => 4,
+        };
+        if !method.is_empty()
+            && let Some(c) = role.queries.get_mut(m)
+        {
+            *c = c.saturating_add(1);
+        }
+        if (100..600).contains(&return_code)
+            && let Some(c) = role.responses.get_mut(usize::from(return_code / 100 - 1))
+        {
+            *c = c.saturating_add(1);
+        }
+    }
 }
 
 impl Host {
@@ -192,6 +294,7 @@ impl Host {
             contacted_peers: DistinctCounter::default(),
             contacted_ports: DistinctCounter::default(),
             l7: L7Breakdown::default(),
+            app: None,
         }
     }
 
@@ -365,5 +468,35 @@ mod tests {
         }
         assert_eq!(l.iter().count(), HOST_L7_SLOTS);
         assert!(std::mem::size_of::<Host>() <= 1024);
+    }
+
+    #[test]
+    fn dns_and_http_counters_follow_the_host_role() {
+        let mut cli = HostAppStats::default();
+        let mut srv = HostAppStats::default();
+        // A query for an AAAA record answered with NXDOMAIN, and an A query answered.
+        for (qtype, rcode) in [(28u16, 3u8), (1, 0)] {
+            cli.add_dns(true, qtype, true, rcode);
+            srv.add_dns(false, qtype, true, rcode);
+        }
+        // An unanswered PTR query.
+        cli.add_dns(true, 12, false, 0);
+        assert_eq!(cli.dns[0].queries, 3);
+        assert_eq!(cli.dns[0].by_type[7], 1);
+        assert_eq!(cli.dns[0].by_type[0], 1);
+        assert_eq!(cli.dns[0].by_type[4], 1);
+        assert_eq!((cli.dns[1].replies_ok, cli.dns[1].replies_error), (1, 1));
+        assert_eq!(srv.dns[1].queries, 2);
+        assert_eq!((srv.dns[0].replies_ok, srv.dns[0].replies_error), (1, 1));
+
+        cli.add_http(true, "POST", 404);
+        cli.add_http(true, "", 0);
+        srv.add_http(false, "GET", 200);
+        srv.add_http(false, "BREW", 999);
+        assert_eq!(cli.http[0].queries, [0, 1, 0, 0, 0]);
+        assert_eq!(cli.http[0].responses, [0, 0, 0, 1, 0]);
+        assert_eq!(cli.http[1], Default::default());
+        assert_eq!(srv.http[1].queries, [1, 0, 0, 0, 1]);
+        assert_eq!(srv.http[1].responses, [0, 1, 0, 0, 0]);
     }
 }

@@ -22,6 +22,20 @@ pub struct IfaceL7 {
     pub flows: u64,
 }
 
+/// Most broadcast domains an interface keeps (ARP from more /24 networks is not
+/// tracked).
+pub const MAX_BCAST_DOMAINS: usize = 256;
+
+/// A broadcast domain: a /24 network ARP senders were seen in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BcastDomain {
+    /// ARP packets whose sender is in the network.
+    pub hits: u64,
+    /// The network is outside every configured local network (ntopng's ghost
+    /// network: hosts on a segment nobody declared); false without local networks.
+    pub ghost_network: bool,
+}
+
 /// Interface counters.
 #[derive(Debug, Clone, Default)]
 pub struct Interface {
@@ -46,6 +60,18 @@ pub struct Interface {
     /// Capacity of the flow table (`max_flows`): when `flows_created - flows_ended`
     /// reaches it, every new flow evicts the least recently seen one.
     pub max_flows: u64,
+    /// Capacity of the host table (`max_hosts`).
+    pub max_hosts: u64,
+    /// Local hosts in the table.
+    pub local_hosts: u64,
+    /// Hosts in the table, at the last minute tick.
+    pub hosts_in_table: u64,
+    /// Hosts that were idle in the table (no flows, quiet for the idle timeout)
+    /// and were purged at the last minute's purge.
+    pub hosts_idle: u64,
+    /// Flows that were idle in the table (quiet for their idle timeout) and were
+    /// ended at the last visit (at most one visit interval after their timeout).
+    pub flows_idle: u64,
     /// Frames the capture lost before the engine saw them (kernel and interface drops
     /// of a live capture, frames dropped because the engine fell behind, pcapng
     /// Interface Statistics Blocks), counted at the packet time they were reported.
@@ -54,6 +80,9 @@ pub struct Interface {
     pub l4: [L4Counter; 4],
     /// L7 breakdown, indexed by protocol id (sparse).
     pub l7: std::collections::BTreeMap<u16, IfaceL7>,
+    /// IPv4 broadcast domains seen in ARP traffic, by /24 network of the ARP sender
+    /// (at most [`MAX_BCAST_DOMAINS`]).
+    pub bcast_domains: std::collections::BTreeMap<crate::IpNet, BcastDomain>,
     /// Throughput over the last visit interval, bits/s.
     pub throughput_bps: f64,
     /// Throughput over the last visit interval, packets/s.
@@ -85,6 +114,31 @@ impl Interface {
 
     /// Names of the L4 counters, in index order.
     pub const L4_NAMES: [&'static str; 4] = ["TCP", "UDP", "ICMP", "Other"];
+
+    /// Counts an ARP packet in the broadcast domain of its sender.
+    pub(crate) fn add_arp(&mut self, sender: std::net::Ipv4Addr, ghost: impl FnOnce() -> bool) {
+        if sender.is_unspecified() {
+            return;
+        }
+        let Ok(net) = crate::IpNet::new(std::net::IpAddr::V4(sender), 24) else {
+            return;
+        };
+        let net = net.trunc();
+        let n = self.bcast_domains.len();
+        match self.bcast_domains.get_mut(&net) {
+            Some(d) => d.hits += 1,
+            None if n < MAX_BCAST_DOMAINS => {
+                self.bcast_domains.insert(
+                    net,
+                    BcastDomain {
+                        hits: 1,
+                        ghost_network: ghost(),
+                    },
+                );
+            }
+            None => {}
+        }
+    }
 
     pub(crate) fn add_l7(&mut self, p: Proto, bytes: u64, packets: u64, flows: u64) {
         let e = self.l7.entry(p.0).or_default();

@@ -75,8 +75,11 @@ pub use flow::{
     CLI2SRV, Detection, DirStats, Flow, FlowScore, L7, MAX_SCORE, SRV2CLI, TcpInfo, l4_name,
     status, tcp_state,
 };
-pub use host::{DistinctCounter, HOST_L7_SLOTS, Host, HostId, HostTable, L7Breakdown, L7Counter};
-pub use iface::{IfaceL7, Interface, L4Counter};
+pub use host::{
+    DistinctCounter, DnsCounters, HOST_L7_SLOTS, Host, HostAppStats, HostId, HostTable,
+    HttpCounters, L7Breakdown, L7Counter,
+};
+pub use iface::{BcastDomain, IfaceL7, Interface, L4Counter, MAX_BCAST_DOMAINS};
 pub use key::{Endpoints, FlowKey};
 pub use l7::{MAX_DPI_PACKETS, MAX_EXTRA_PACKETS, MAX_STREAM_BYTES, MAX_URL};
 pub use meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo};

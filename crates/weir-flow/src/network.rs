@@ -19,6 +19,9 @@ pub struct Network {
     pub bytes_ingress: u64,
     /// Bytes between two hosts of the network.
     pub bytes_inner: u64,
+    /// Bytes from a host of the network to its broadcast address or to
+    /// 255.255.255.255 (also counted in `bytes_inner` / `bytes_egress`).
+    pub bytes_broadcast: u64,
     /// Packets (any direction).
     pub packets: u64,
     /// Hosts currently in the host table.
@@ -49,6 +52,7 @@ impl Networks {
                 bytes_egress: 0,
                 bytes_ingress: 0,
                 bytes_inner: 0,
+                bytes_broadcast: 0,
                 packets: 0,
                 hosts: 0,
                 flows: 0,

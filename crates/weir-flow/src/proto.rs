@@ -127,6 +127,12 @@ macro_rules! categories {
                     _ => "Unspecified",
                 }
             }
+
+            /// Looks a category up by nDPI name (case-insensitive).
+            pub fn from_name(name: &str) -> Option<Category> {
+                $(if name.eq_ignore_ascii_case($name) { return Some(Category($id)); })*
+                None
+            }
         }
     };
 }

@@ -369,12 +369,16 @@ pub fn monitor(
         }));
     }
     let driver_hub = hub.clone();
-    let next_ifid = std::sync::atomic::AtomicI32::new(0);
+    // Interfaces are numbered by source order (what `interface.getIfNames()` lists);
+    // a name given twice gets an id after those.
+    let ids = scripts::interface_ids(cfg);
+    let next_ifid = std::sync::atomic::AtomicI32::new(i32::try_from(ids.len()).unwrap_or(0));
     let driver_cfg = cfg.clone();
     // The scripts' counters go to the interface's snapshots (the web server's /metrics).
     let snapshots = opts.snapshots.clone();
     let outcome = execute(cfg, opts, move |name| {
-        let ifid = next_ifid.fetch_add(1, Ordering::Relaxed);
+        let ifid = scripts::ifid_of(&ids, name)
+            .unwrap_or_else(|| next_ifid.fetch_add(1, Ordering::Relaxed));
         let cell = snapshots
             .as_ref()
             .and_then(|s| s.interface_named(name, usize::try_from(ifid).unwrap_or(0)));

@@ -99,7 +99,7 @@ impl AlertSinks {
         for e in &cfg.alerts.endpoints {
             endpoints.push(spawn_configured(e)?);
         }
-        endpoints.extend(lua_endpoints(cfg)?);
+        endpoints.extend(lua_endpoints(cfg, &store_sink.sender())?);
         Ok(AlertSinks {
             store_sink,
             endpoints,
@@ -117,13 +117,14 @@ impl AlertSinks {
 
     /// Waits for the store and the endpoints to take everything, then stops them.
     pub fn close(self) -> AlertTally {
-        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
-            tracing::error!("alert store: {e}");
-        }
+        // Endpoints first: a Lua endpoint (sqlite) may still store what it drains.
         for e in self.endpoints {
             if let Err(err) = e.shutdown(FLUSH_TIMEOUT) {
                 tracing::warn!("alert endpoint: {err}");
             }
+        }
+        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
+            tracing::error!("alert store: {e}");
         }
         self.tally.lock().clone()
     }
@@ -255,6 +256,29 @@ fn log_warnings(report: &weir_script::LoadReport) {
     }
 }
 
+/// The packet interfaces of a run, `(ifid, name)`: ids by source order
+/// (`interface.getIfNames()`; [`crate::run::monitor`] numbers the interfaces so).
+pub(crate) fn interface_ids(cfg: &Config) -> Vec<(i32, String)> {
+    crate::run::sources(cfg)
+        .map(|specs| {
+            specs
+                .iter()
+                .zip(0i32..)
+                .map(|(s, i)| (i, s.name()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The id of interface `name` among `ids` when the name is unique there.
+pub(crate) fn ifid_of(ids: &[(i32, String)], name: &str) -> Option<i32> {
+    let mut found = ids.iter().filter(|(_, n)| n == name);
+    match (found.next(), found.next()) {
+        (Some((id, _)), None) => Some(*id),
+        _ => None,
+    }
+}
+
 fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
     Ok(
         crate::builtin::PluginSet::of(cfg)?.into_config(ScriptConfig {
@@ -270,6 +294,8 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
                 .collect(),
             ifid,
             ifname: ifname.to_string(),
+            interfaces: interface_ids(cfg),
+            max_idle_secs: cfg.flows.idle_timeout_secs,
             working_dir: cfg.data_dir.clone(),
             ..ScriptConfig::default()
         }),
@@ -280,7 +306,7 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
 ///
 /// # Errors
 /// The plugin directories cannot be read.
-fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
+fn lua_endpoints(cfg: &Config, store: &StoreSender) -> Result<Vec<EndpointHandle>> {
     let (sources, _) = crate::builtin::PluginSet::of(cfg)?.gather();
     let mut out = Vec::new();
     for src in sources {
@@ -291,7 +317,11 @@ fn lua_endpoints(cfg: &Config) -> Result<Vec<EndpointHandle>> {
                 src.clone(),
                 file.to_string(),
                 serde_json::json!({}),
-                script_config(cfg, -1, "endpoints")?,
+                ScriptConfig {
+                    // `interface.storeAlert` (the sqlite endpoint) stores through it.
+                    alert_store: Some(weir_script::AlertStore(store.clone())),
+                    ..script_config(cfg, -1, "endpoints")?
+                },
             ) {
                 Ok(h) => out.push(h),
                 Err(e) => tracing::warn!("alert endpoint {name}: {e}"),

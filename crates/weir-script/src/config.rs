@@ -42,6 +42,12 @@ pub struct ScriptConfig {
     pub ifid: i32,
     /// Interface name.
     pub ifname: String,
+    /// Every packet interface of the process, `(ifid, name)`
+    /// (`interface.getIfNames()`); empty: only this one.
+    pub interfaces: Vec<(i32, String)>,
+    /// The flow engine's idle timeout (`EngineConfig::max_idle_secs`): a flow quiet
+    /// for longer is idle (`flow.isNotPurged()`).
+    pub max_idle_secs: u64,
     /// `ntop.getDirs().installdir`.
     pub install_dir: PathBuf,
     /// `ntop.getDirs().workingdir`.
@@ -51,6 +57,20 @@ pub struct ScriptConfig {
     /// Where `ts_utils.append` writes and `ts_utils.query` reads; `None`: timeseries
     /// off (`params.ts_enabled` is false, `append` returns false).
     pub timeseries: Option<Timeseries>,
+    /// The alert store writer the VM's alert engine sends to from the start (alert
+    /// endpoint VMs: `interface.storeAlert` from the sqlite endpoint); `None`: the
+    /// embedder sets one later (`Runtime::with_alerts`), or alerts are not stored.
+    pub alert_store: Option<AlertStore>,
+}
+
+/// An alert store writer for [`ScriptConfig::alert_store`].
+#[derive(Clone)]
+pub struct AlertStore(pub weir_alerts::StoreSender);
+
+impl std::fmt::Debug for AlertStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AlertStore")
+    }
 }
 
 impl Default for ScriptConfig {
@@ -67,10 +87,13 @@ impl Default for ScriptConfig {
             local_networks: Vec::new(),
             ifid: 0,
             ifname: "weir".into(),
+            interfaces: Vec::new(),
+            max_idle_secs: 60,
             install_dir: PathBuf::from("/usr/share/weir"),
             working_dir: PathBuf::from("/var/lib/weir"),
             record_events: false,
             timeseries: None,
+            alert_store: None,
         }
     }
 }

@@ -14,6 +14,11 @@ use crate::flow_info::{
 use crate::flow_status::severity_of;
 use crate::json;
 
+mod blocklist;
+mod risks;
+
+pub(crate) use blocklist::Blocklist;
+
 type Shared = FlowState;
 use crate::flow_view::{Candidate, FlowRef, FlowState, FlowView};
 
@@ -203,12 +208,54 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         }
         Ok(Value::Table(tbl))
     })?;
-    for name in [
-        "getBlacklistedInfo",
-        "getDeviceProtoAllowedInfo",
-        "getMUDInfo",
-        "getRiskInfo",
-    ] {
+    add(lua, &t, sh, "getBlacklistedInfo", |lua, s, _| {
+        let [c, r] = blacklisted(s);
+        let tbl = lua.create_table()?;
+        if c {
+            tbl.raw_set("blacklisted.cli", true)?;
+        }
+        if r {
+            tbl.raw_set("blacklisted.srv", true)?;
+        }
+        Ok(Value::Table(tbl))
+    })?;
+    add(lua, &t, sh, "isBlacklisted", |_, s, _| {
+        let [c, r] = blacklisted(s);
+        Ok(Value::Boolean(c || r))
+    })?;
+    add(lua, &t, sh, "getRiskInfo", |lua, s, _| {
+        let bits = risks::risk_bits(view(s));
+        let tbl = lua.create_table()?;
+        for (id, name) in risks::RISKS {
+            if bits & (1 << id) != 0 {
+                tbl.raw_set(name, id)?;
+            }
+        }
+        Ok(Value::Table(tbl))
+    })?;
+    add(lua, &t, sh, "hasRisk", |_, s, a| {
+        let bits = risks::risk_bits(view(s));
+        match a.front() {
+            None | Some(Value::Nil) => Ok(Value::Boolean(bits != 0)),
+            Some(v) => {
+                let id = match v {
+                    Value::Integer(i) => Some(*i),
+                    Value::Number(n) if n.fract() == 0.0 => Some(*n as i64),
+                    _ => None,
+                };
+                match id {
+                    Some(i) => Ok(Value::Boolean(
+                        u32::try_from(i).is_ok_and(|i| i < 32 && bits & (1 << i) != 0),
+                    )),
+                    None => Err(ApiErr::Misuse(format!(
+                        "argument #1: risk id expected, got {}",
+                        v.type_name()
+                    ))),
+                }
+            }
+        }
+    })?;
+    for name in ["getDeviceProtoAllowedInfo", "getMUDInfo"] {
         add(lua, &t, sh, name, |lua, _, _| {
             Ok(Value::Table(lua.create_table()?))
         })?;
@@ -390,21 +437,30 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
             Ok(Value::Boolean((c, r) == want))
         })?;
     }
-    for name in [
-        "isBlacklisted",
-        "isDeviceProtocolNotAllowed",
-        "isNotPurged",
-        "hasMaliciousTlsSignature",
-        "hasRisk",
-    ] {
+    for name in ["isDeviceProtocolNotAllowed", "hasMaliciousTlsSignature"] {
         getter(lua, &t, sh, name, |_| false)?;
     }
+    // Idle (no packet for the engine's idle timeout) but still in the table.
+    add(lua, &t, sh, "isNotPurged", |_, s, _| {
+        let (now, idle) = {
+            let c = s.call.borrow();
+            (c.now, c.max_idle_secs)
+        };
+        let last = view(s).last_seen.as_secs();
+        Ok(Value::Boolean(now.saturating_sub(last) > idle))
+    })?;
+    add(lua, &t, sh, "retrieveExternalAlertInfo", |lua, s, _| {
+        let serial = view(s).serial;
+        match s.external.remove(&serial) {
+            Some(text) => Ok(Value::String(lua.create_string(text)?)),
+            None => Ok(Value::Nil),
+        }
+    })?;
     getter(lua, &t, sh, "isPassVerdict", |_| true)?;
     for name in [
         "getClientCountry",
         "getServerCountry",
         "getServerCipherClass",
-        "retrieveExternalAlertInfo",
     ] {
         add(lua, &t, sh, name, |_, _, _| Ok(Value::Nil))?;
     }
@@ -500,6 +556,19 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         ))),
     })?;
     Ok(t)
+}
+
+/// Whether the bound flow's client and server are in the blocklist.
+fn blacklisted(s: &mut Shared) -> [bool; 2] {
+    let now = s.call.borrow().now;
+    let (cli, srv) = (view(s).client().0, view(s).server().0);
+    if s.blocklist.is_none() {
+        let b = Blocklist::new(&s.call.borrow().working_dir);
+        s.blocklist = Some(b);
+    }
+    s.blocklist
+        .as_mut()
+        .map_or([false; 2], |b| b.check(now, cli, srv))
 }
 
 fn retr(d: &DirStats) -> f64 {

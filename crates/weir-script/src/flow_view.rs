@@ -35,7 +35,16 @@ pub(crate) struct FlowState {
     pub networks: weir_flow::Networks,
     pub call: CallRef,
     pub alerts: AlertRef,
+    /// External alerts (JSON text) syslog scripts attached to live flows
+    /// (`interface.processFlow`), by flow serial, until
+    /// `flow.retrieveExternalAlertInfo()` takes them (at most [`MAX_EXTERNAL`]).
+    pub external: std::collections::HashMap<u64, String>,
+    /// The blocklist of `flow.isBlacklisted()`, loaded at its first use.
+    pub(crate) blocklist: Option<crate::flow_api::Blocklist>,
 }
+
+/// Most external alerts waiting for `flow.retrieveExternalAlertInfo()`.
+pub(crate) const MAX_EXTERNAL: usize = 4096;
 
 impl FlowState {
     /// Nothing bound yet.
@@ -47,6 +56,8 @@ impl FlowState {
             networks,
             call,
             alerts,
+            external: std::collections::HashMap::new(),
+            blocklist: None,
         }
     }
 

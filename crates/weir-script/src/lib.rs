@@ -95,7 +95,7 @@ mod timeseries;
 mod ts_api;
 mod vm;
 
-pub use config::{FlowHook, Output, ScriptConfig, Timeseries};
+pub use config::{AlertStore, FlowHook, Output, ScriptConfig, Timeseries};
 pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
 pub use error::{Error, Level, Problem, Result};
 pub use flow_status::{

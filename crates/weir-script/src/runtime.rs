@@ -251,6 +251,9 @@ impl Consumer for Runtime {
         if !f.alerted.is_empty() {
             f.alerted.remove(&flow.serial);
         }
+        if !f.external.is_empty() {
+            f.external.remove(&flow.serial);
+        }
     }
 }
 

@@ -75,13 +75,30 @@ pub(crate) struct CallState {
     /// The `script_conf` of the last flow or entity hook call: script key, subdir and
     /// table (`crate::lists` reads only files it names).
     pub script_conf: Option<(Rc<str>, &'static str, mlua::Table)>,
+    /// `interface.getIfNames()`: every packet interface, `(ifid, name)`.
+    pub ifnames: Rc<[(i32, String)]>,
+    /// The interface `interface.select` chose (the sqlite endpoint selects the
+    /// interface of each alert before storing it); `None`: this VM's.
+    pub selected: Option<i32>,
+    /// The flow engine's idle timeout, seconds (`flow.isNotPurged()`).
+    pub max_idle_secs: u64,
+    /// `ntop.getDirs().workingdir` (the blocklist of `flow.isBlacklisted()`).
+    pub working_dir: std::path::PathBuf,
 }
 
 impl CallState {
     /// Enters a hook call of `script` with its configuration.
     pub fn enter(&mut self, script: &ScriptCtx, conf: &mlua::Table) {
+        // Every hook call starts on the VM's own interface (`interface.select`).
+        self.selected = None;
         self.script = Some(script.clone());
         self.script_conf = Some((script.key.clone(), script.subdir, conf.clone()));
+    }
+
+    /// The interface stored alerts belong to: the one `interface.select` chose, else
+    /// this VM's.
+    pub fn selected_ifid(&self) -> i32 {
+        self.selected.unwrap_or(self.ifid)
     }
 
     /// The API misuses of the call that just ended, joined; none: `None`.
@@ -135,13 +152,16 @@ impl Cells {
     /// Fresh cells for a runtime (or a page or endpoint VM) with these settings.
     pub fn new(cfg: &ScriptConfig) -> Cells {
         let registry = Arc::new(Registry::with_builtins());
-        let alerts = AlertEngine::new(
+        let mut alerts = AlertEngine::new(
             weir_alerts::EngineConfig {
                 ifid: cfg.ifid,
                 ..Default::default()
             },
             registry.clone(),
         );
+        if let Some(store) = &cfg.alert_store {
+            alerts.set_store(store.0.clone());
+        }
         Cells {
             out: Rc::new(RefCell::new(OutBuf {
                 output: cfg.output.clone(),
@@ -149,6 +169,13 @@ impl Cells {
             })),
             call: Rc::new(RefCell::new(CallState {
                 ifid: cfg.ifid,
+                max_idle_secs: cfg.max_idle_secs,
+                working_dir: cfg.working_dir.clone(),
+                ifnames: if cfg.interfaces.is_empty() {
+                    Rc::from(vec![(cfg.ifid, cfg.ifname.clone())])
+                } else {
+                    Rc::from(cfg.interfaces.clone())
+                },
                 ..CallState::default()
             })),
             alerts: Rc::new(RefCell::new(AlertState {

@@ -105,6 +105,21 @@ impl Runtime {
         flow: &mut Flow,
         req: &FlowStatusRequest,
     ) -> bool {
+        if req.status == 0 {
+            // `interface.processFlow` with an `external_alert`: kept for the flow's
+            // `flow.retrieveExternalAlertInfo()` (external_alert_check raises the status).
+            if !req.matches_time(flow.first_seen, flow.last_seen) {
+                return false;
+            }
+            let mut f = self.parts.flow.borrow_mut();
+            if f.external.len() >= crate::flow_view::MAX_EXTERNAL
+                && !f.external.contains_key(&flow.serial)
+            {
+                return false;
+            }
+            f.external.insert(flow.serial, req.params.to_string());
+            return true;
+        }
         if !req.matches_time(flow.first_seen, flow.last_seen)
             || self.vm.registry.status(StatusKey(req.status)).is_none()
         {

@@ -17,6 +17,7 @@ use crate::entity::{
 use crate::loader::Vm;
 use crate::runtime::Runtime;
 
+pub(crate) mod periodic;
 #[cfg(test)]
 mod tests;
 
@@ -266,6 +267,7 @@ fn tick_index(t: Tick) -> usize {
 
 impl Runtime {
     pub(crate) fn tick_host(&mut self, tick: Tick, now: Timestamp, host: &Host) {
+        periodic::round_start(&self.vm.lua, tick, now.as_secs());
         let for_networks = tick == Tick::Min && host.local && self.wants(2, Tick::Min);
         if !self.wants(0, tick) && !for_networks {
             return;
@@ -354,6 +356,7 @@ impl Runtime {
     }
 
     pub(crate) fn tick_interface(&mut self, tick: Tick, now: Timestamp, iface: &Interface) {
+        periodic::round_start(&self.vm.lua, tick, now.as_secs());
         // `interface.getStats()` reads the counters of the latest tick, in any hook.
         let lua = &self.vm.lua;
         let evicted_before = lua.app_data_ref::<IfaceStats>().map_or(0, |s| {
@@ -390,6 +393,7 @@ impl Runtime {
     }
 
     pub(crate) fn tick_network(&mut self, tick: Tick, now: Timestamp, net: &Network) {
+        periodic::round_start(&self.vm.lua, tick, now.as_secs());
         if !self.wants(2, tick) {
             return;
         }
@@ -416,6 +420,7 @@ impl Runtime {
                 t.raw_set("ingress", n.bytes_ingress)?;
                 t.raw_set("egress", n.bytes_egress)?;
                 t.raw_set("inner", n.bytes_inner)?;
+                t.raw_set("broadcast", n.bytes_broadcast)?;
                 t.raw_set("packets", n.packets)?;
                 t.raw_set("flows", n.flows)?;
                 t.raw_set("score", n.score)?;
@@ -439,6 +444,12 @@ impl Runtime {
     }
 
     pub(crate) fn tick_system(&mut self, tick: Tick, now: Timestamp) {
+        periodic::round_start(&self.vm.lua, tick, now.as_secs());
+        self.tick_system_hooks(tick, now);
+        periodic::round_end(&self.vm.lua, tick);
+    }
+
+    fn tick_system_hooks(&mut self, tick: Tick, now: Timestamp) {
         // The end of a tick round: the next round sees the alerts engaged now, and
         // the network hits start again.
         self.cur_index = None;

@@ -252,6 +252,9 @@ function script.hooks.min(params)
   io.write("series ", #ts_utils.listSeries("host:syn_received", {}, 0), " exists ",
     tostring(ts_utils.exists("host:syn_received", {host = "10.0.0.9"})), "\n")
   io.write("driver ", ts_utils.getDriverName(), "\n")
+  local d = ts_utils.getQueryDriver()
+  io.write("exported ", d:get_exported_points(), " dropped ", d:get_dropped_points(), " exports ",
+    d:get_exports(), " health ", d:get_health(), " version ", tostring(d:getInfluxdbVersion()), "\n")
   io.write("deleted ", tostring(ts_utils.delete("host:", {host = "10.0.0.2"})), "\n")
   io.write("series ", #ts_utils.listSeries("host:syn_received", {}, 0), "\n")
 end
@@ -349,6 +352,16 @@ return script
         assert!(out.contains("top 10.0.0.2 2400\n"), "{out}");
         assert!(out.contains("series 2 exists false"), "{out}");
         assert!(out.contains("driver rrd"), "{out}");
+        // The query driver answers from the sink's counters: 12 points written.
+        let st = sink.stats();
+        assert_eq!(st.written, 12);
+        assert!(
+            out.contains(&format!(
+                "exported 12 dropped 0 exports {} health green version nil\n",
+                st.writes
+            )),
+            "{out}"
+        );
         assert!(out.contains("deleted true\nseries 1\n"), "{out}");
         let reader = rt
             .scripts()

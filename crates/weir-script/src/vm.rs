@@ -457,7 +457,7 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
     // 3.x check modules reach alerts_api as a global (seed 003).
     g.raw_set("alerts_api", loaded.raw_get::<Table>("alerts_api")?)?;
     let iface = interface(&lua, set)?;
-    crate::entity::extend_interface(&lua, &iface, &parts.host, set.ifid, &set.ifname)?;
+    crate::entity::extend_interface(&lua, &iface, parts, set.ifid, &set.ifname)?;
     crate::entity::install_entity_fns(&lua)?;
     g.raw_set("interface", iface)?;
     g.raw_set("flow", crate::flow_api::install(&lua, &parts.flow)?)?;

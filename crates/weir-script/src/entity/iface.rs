@@ -88,6 +88,7 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
             st.raw_set("hosts", i.hosts_created)?;
             st.raw_set("num_evicted_flows", i.flows_evicted)?;
             st.raw_set("num_dropped_flow_scripts_calls", 0)?;
+            st.raw_set("local_hosts", i.local_hosts)?;
         }
         Ok(st)
     };
@@ -98,6 +99,18 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
     if i.flow_table_full() || i.flows_evicted > evicted_before {
         anomalies.raw_set("too_many_flows", true)?;
     }
+    // The host table is at its capacity (hosts without flows are purged at once).
+    if i.max_hosts > 0 && i.hosts_in_table >= i.max_hosts {
+        anomalies.raw_set("too_many_hosts", true)?;
+    }
+    let bd = lua.create_table()?;
+    for (net, d) in &i.bcast_domains {
+        let e = lua.create_table()?;
+        e.raw_set("hits", d.hits)?;
+        e.raw_set("ghost_network", d.ghost_network)?;
+        bd.raw_set(net.to_string(), e)?;
+    }
+    t.raw_set("bcast_domains", bd)?;
     t.raw_set("anomalies", anomalies)?;
     let ndpi = lua.create_table()?;
     let mut cats: std::collections::BTreeMap<&'static str, (u8, u64, u64)> =
@@ -126,6 +139,20 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
     t.raw_set("ndpi_categories", nc)?;
     t.raw_set("throughput_bps", i.throughput_bps)?;
     t.raw_set("throughput_pps", i.throughput_pps)?;
+    drop(snap);
+    if let Some(s) = lua
+        .app_data_ref::<super::iface_api::SyslogStats>()
+        .map(|s| *s)
+    {
+        let sy = lua.create_table()?;
+        for (k, v) in super::iface_api::SYSLOG_KEYS.iter().zip(s.counters) {
+            sy.raw_set(*k, v)?;
+        }
+        sy.raw_set("flows_processed", s.flows_processed)?;
+        sy.raw_set("external_alerts", s.external_alerts)?;
+        sy.raw_set("external_alerts_refused", s.external_alerts_refused)?;
+        t.raw_set("syslog", sy)?;
+    }
     Ok(t)
 }
 
@@ -261,14 +288,17 @@ pub(crate) fn install_cached_values(
     Ok(())
 }
 
-/// Adds `getStats()` and the cached-value functions to the `interface` global.
+/// Adds `getStats()`, the cached-value functions and the 4.2 functions of
+/// [`super::iface_api`] to the `interface` global.
 pub(crate) fn extend_interface(
     lua: &Lua,
     t: &Table,
-    sh: &HostRef,
+    parts: &crate::vm::Parts,
     ifid: i32,
     ifname: &str,
 ) -> mlua::Result<()> {
+    let sh = &parts.host;
+    super::iface_api::install(lua, t, &parts.call, &parts.alerts, &parts.sink)?;
     let name = ifname.to_owned();
     t.raw_set(
         "getStats",

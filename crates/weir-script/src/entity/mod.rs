@@ -4,7 +4,9 @@
 
 mod api;
 mod binding;
+mod hostapp;
 mod iface;
+mod iface_api;
 mod view;
 
 pub(crate) use api::{EntityFns, install_entity_fns, install_host, install_network};

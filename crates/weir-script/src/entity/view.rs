@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use weir_alerts::Granularity;
-use weir_flow::{Host, Tick};
+use weir_flow::{Host, HostAppStats, L7Breakdown, Tick};
 
 /// What `host.*` functions read: a copy of the visited host's counters.
 #[derive(Debug, Clone)]
@@ -23,6 +23,10 @@ pub(crate) struct HostView {
     pub synack: [u64; 2],
     /// Per-minute rates since the previous `min` tick (flood and scan hits).
     pub hits: Hits,
+    /// Bytes per L7 protocol (the host's fixed-size breakdown).
+    pub l7: L7Breakdown,
+    /// DNS and HTTP counters (local hosts that had DNS or HTTP flows).
+    pub app: Option<HostAppStats>,
 }
 
 /// Flood and scan hits of a host over the last minute (lua-api.md §2): SYNs and
@@ -98,6 +102,8 @@ impl HostView {
             syn: [h.syn_sent, h.syn_rcvd],
             synack: [h.synack_sent, h.synack_rcvd],
             hits: Hits::default(),
+            l7: h.l7,
+            app: h.app.as_deref().copied(),
         }
     }
 }

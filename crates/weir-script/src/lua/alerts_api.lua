@@ -21,6 +21,24 @@ function M.amThresholdCrossEntity(h) return entity("am_host", h) end
 function M.pingedHostEntity(h) return entity("am_host", h) end
 function M.categoryListsEntity(l) return entity("category_lists", l) end
 function M.influxdbEntity(u) return entity("influx_db", u) end
+function M.iec104Entity(v) return entity("flow", v) end
+
+-- 4.2: the type_info of a remote-to-remote host alert (sqlite endpoint, internal
+-- alerts): severity warning, params {host = <label>, mac}.
+function M.remoteToRemoteType(host_info, mac)
+  local label = host_info
+  if type(host_info) == "table" then
+    label = host_info.host or host_info.ip or ""
+    if host_info.vlan and tonumber(host_info.vlan) and tonumber(host_info.vlan) ~= 0 then
+      label = label .. "@" .. tostring(host_info.vlan)
+    end
+  end
+  return {
+    alert_type = alert_consts.alert_types.alert_remote_to_remote,
+    alert_severity = alert_consts.alert_severities.warning,
+    alert_type_params = { host = tostring(label or ""), mac = mac },
+  }
+end
 
 -- cur_alerts (plugins.md §6.6): engaged alerts of the entity at this granularity;
 -- trigger/release remove their entry, weir releases what is left after the hooks.
@@ -53,6 +71,34 @@ function M.release(entity_info, type_info, when, cur_alerts)
   return W.alert("release", entity_info, type_info, when)
 end
 function M.store(entity_info, type_info, when) return W.alert("store", entity_info, type_info, when) end
+
+-- Releases the alerts of an entity: `alerts` (rows as interface.getEngagedAlerts
+-- returns them), default every alert engaged on it now.
+local function by_field(tbl, field, value)
+  for _, v in pairs(tbl) do
+    if type(v) == "table" and v[field] == value then return v end
+  end
+  return nil
+end
+function M.releaseEntityAlerts(entity_info, alerts)
+  if type(entity_info) ~= "table" or type(entity_info.alert_entity) ~= "table" then
+    error("releaseEntityAlerts: entity_info expected", 2)
+  end
+  if alerts == nil then
+    alerts = interface.getEngagedAlerts(entity_info.alert_entity.entity_id, entity_info.alert_entity_val) or {}
+  end
+  for _, a in ipairs(alerts) do
+    local def = a.alert_type
+    if type(def) ~= "table" then def = { alert_key = def } end
+    local gran = a.alert_granularity
+    if type(gran) ~= "table" then gran = by_field(alert_consts.alerts_granularities, "granularity_seconds", gran) end
+    local sev = a.alert_severity
+    if type(sev) ~= "table" then sev = by_field(alert_consts.alert_severities, "severity_id", sev) end
+    W.alert("release", entity_info, {
+      alert_type = def, alert_subtype = a.alert_subtype, alert_granularity = gran, alert_severity = sev,
+    })
+  end
+end
 
 function M.getAlertId(alert)
   return string.format("%s_%s_%s_%s_%s", tostring(alert.alert_type), tostring(alert.alert_subtype or ""),
@@ -130,11 +176,21 @@ function M.checkThresholdAlert(params, alert_type, value)
     end
   end
   local key = params.user_script and params.user_script.key
-  local info = {
-    alert_type = alert_type, alert_severity = alert_consts.alert_severities.error,
-    alert_granularity = alert_consts.alerts_granularities[params.granularity], alert_subtype = key,
-    alert_type_params = { metric = key, value = value, operator = conf.operator or "gt", threshold = threshold },
-  }
+  local info
+  if type(alert_type) == "table" and type(alert_type.create) == "function" and type(alert_type.creator) == "function" then
+    -- 4.2: the type's creator (createThresholdCross: severity, subtype, granularity,
+    -- metric, value, operator, threshold) builds the type_info.
+    info = alert_type.create(alert_consts.alert_severities.error, key,
+      alert_consts.alerts_granularities[params.granularity], key, value, conf.operator, conf.threshold)
+  end
+  if type(info) ~= "table" then info = { alert_type = alert_type } end
+  -- A type without a creator (weir's built-ins): the threshold-cross fields.
+  if info.alert_severity == nil then info.alert_severity = alert_consts.alert_severities.error end
+  if info.alert_granularity == nil then info.alert_granularity = alert_consts.alerts_granularities[params.granularity] end
+  if info.alert_subtype == nil then info.alert_subtype = key end
+  if info.alert_type_params == nil or next(info.alert_type_params) == nil then
+    info.alert_type_params = { metric = key, value = value, operator = conf.operator or "gt", threshold = threshold }
+  end
   if threshold == nil then M.release(params.alert_entity, info, nil, params.cur_alerts); return false end
   local hit
   if conf.operator == "lt" then hit = value < threshold else hit = value > threshold end

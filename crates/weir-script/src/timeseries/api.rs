@@ -353,6 +353,7 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
         writer: None,
         query: None,
         driver: "none",
+        appends: [0; 2],
         problems: Vec::new(),
     }));
     lua.set_app_data(ts.clone());
@@ -402,10 +403,15 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
     let (t, s) = (ts.clone(), sh.clone());
     m.raw_set(
         "append",
-        lua.create_function(
-            move |lua, (schema, fields, when): (Value, Value, Value)| match append(
-                &s, &t, &schema, &fields, &when,
-            ) {
+        lua.create_function(move |lua, (schema, fields, when): (Value, Value, Value)| {
+            let r = append(&s, &t, &schema, &fields, &when);
+            if let Ok(mut st) = t.try_borrow_mut() {
+                st.appends[0] += 1;
+                if !matches!(r, Ok(true)) {
+                    st.appends[1] += 1;
+                }
+            }
+            match r {
                 Ok(b) => Ok(b),
                 Err(msg) => {
                     if let Ok(mut sh) = s.try_borrow_mut() {
@@ -413,8 +419,8 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
                     }
                     Ok(false)
                 }
-            },
-        )?,
+            }
+        })?,
     )?;
     for (name, kind) in [
         ("query", Read::Query),
@@ -483,5 +489,66 @@ pub(crate) fn install(lua: &Lua, sh: &CallRef) -> mlua::Result<Table> {
         "getDriverName",
         lua.create_function(move |_, ()| Ok(t.try_borrow().map_or("none", |st| st.driver)))?,
     )?;
+    let driver = query_driver(lua, &ts)?;
+    let t = ts.clone();
+    m.raw_set(
+        "getQueryDriver",
+        lua.create_function(move |_, ()| {
+            let on = t.try_borrow().is_ok_and(|st| st.writer.is_some());
+            Ok(on.then(|| driver.clone()))
+        })?,
+    )?;
     Ok(m)
+}
+
+/// The driver object of `ts_utils.getQueryDriver()` (spec ntopng42-api.md §3, the
+/// influxdb driver's monitoring methods), answered from the timeseries sink's
+/// counters: `get_exported_points()` (points written), `get_dropped_points()`
+/// (points lost: queue full, refused, failed writes), `get_exports()` (write
+/// transactions), `get_health()` (`"green"`, `"yellow"` when points were dropped,
+/// `"red"` when writes failed), `getInfluxdbVersion()` and `getDiskUsage()` (nil:
+/// weir's sink does not ask the backend), `url` (nil).
+fn query_driver(lua: &Lua, ts: &TsRef) -> mlua::Result<Table> {
+    let d = lua.create_table()?;
+    for name in [
+        "get_exported_points",
+        "get_dropped_points",
+        "get_exports",
+        "get_health",
+        "getInfluxdbVersion",
+        "getDiskUsage",
+    ] {
+        let t = ts.clone();
+        d.raw_set(
+            name,
+            lua.create_function(move |lua, _self: mlua::Value| {
+                let Some(st) = t
+                    .try_borrow()
+                    .ok()
+                    .and_then(|s| s.writer.as_ref().map(|w| w.stats()))
+                else {
+                    return Ok(mlua::Value::Nil);
+                };
+                let dropped =
+                    st.overflow + st.cardinality + st.out_of_order + st.invalid + st.failed;
+                Ok(match name {
+                    "get_exported_points" => mlua::Value::Integer(st.written as i64),
+                    "get_dropped_points" => mlua::Value::Integer(dropped as i64),
+                    "get_exports" => mlua::Value::Integer(st.writes as i64),
+                    "get_health" => {
+                        let h = if st.failed > 0 {
+                            "red"
+                        } else if dropped > 0 {
+                            "yellow"
+                        } else {
+                            "green"
+                        };
+                        mlua::Value::String(lua.create_string(h)?)
+                    }
+                    _ => mlua::Value::Nil,
+                })
+            })?,
+        )?;
+    }
+    Ok(d)
 }

@@ -34,6 +34,9 @@ pub(crate) struct TsState {
     pub(crate) writer: Option<TsSender>,
     pub(crate) query: Option<Arc<dyn TsQuery + Send + Sync>>,
     pub(crate) driver: &'static str,
+    /// `ts_utils.append` calls, and those that wrote nothing (refused, or
+    /// timeseries off): `getPeriodicActivitiesStats().*.timeseries.write`.
+    pub(crate) appends: [u64; 2],
     /// Warnings and errors about schemas since the last [`after_schema_file`].
     pub(crate) problems: Vec<(String, String, bool)>,
 }
