@@ -229,6 +229,14 @@ function alerts_api.category_bytes(stats, category) end
 ---@return string
 function alerts_api.getAlertId(alert) end
 
+---Calls `hook(...)` and returns what it returns. ntopng 4.2 records the script and configuration set there for `alert_generation`; weir knows the running script of every hook call, so alerts get it either way.
+---@param script table
+---@param confset_id integer
+---@param hook function
+---@param ... any
+---@return any
+function alerts_api.invokeScriptHook(script, confset_id, hook, ...) end
+
 ---Sets `json.alert_generation = {script_key, subdir, confset_id}`.
 ---@param json table
 ---@param script? table

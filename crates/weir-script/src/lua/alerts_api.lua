@@ -105,6 +105,13 @@ function M.getAlertId(alert)
     tostring(alert.alert_granularity or 0), tostring(alert.alert_entity), tostring(alert.alert_entity_val))
 end
 
+-- ntopng 4.2 records the script and configuration set here for `alert_generation`;
+-- weir knows the running script of every hook call.
+function M.invokeScriptHook(script, confset_id, hook, ...)
+  if type(hook) ~= "function" then return nil end
+  return hook(...)
+end
+
 function M.addAlertGenerationInfo(json, script, confset_id)
   json.alert_generation = { script_key = script and script.key, subdir = script and script.subdir, confset_id = confset_id or 0 }
 end
