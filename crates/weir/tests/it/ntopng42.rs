@@ -67,12 +67,11 @@ fn script_cmd(data: &str, plugins: &str, args: &[&str]) {
 
 /// Alert type ids (ntopng 4.2's keys) the plugins that need only data weir has must
 /// raise on the generated capture, by plugin key (checked when the plugin is there).
-const EXPECTED: [(&str, u64); 5] = [
+const EXPECTED: [(&str, u64); 4] = [
     ("syn_flood", 46),
     ("unexpected_dns", 63),
     ("unexpected_smtp", 64),
     ("udp_unidirectional", 51),
-    ("ghost_networks", 12),
 ];
 
 #[test]
@@ -106,6 +105,13 @@ fn ntopng42_plugins_run_unchanged_beside_the_builtins() {
             script_cmd(data, &plugins, &["set", key, "items", items]);
         }
     }
+    // The generated flood is 500 SYN/s for 30 s: weir's hits are minute averages
+    // (250/s), under 4.2's default of 256.
+    for key in ["host/syn_flood_attacker", "host/syn_flood_victim"] {
+        if theirs.iter().any(|s| s["id"] == key) {
+            script_cmd(data, &plugins, &["set", key, "threshold", "100"]);
+        }
+    }
     // Thresholds of the threshold-cross checks 4.2 ships without a default.
     for s in &theirs {
         let id = s["id"].as_str().unwrap();
@@ -126,10 +132,23 @@ fn ntopng42_plugins_run_unchanged_beside_the_builtins() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 
-    let o = weir(&[
-        "run",
-        "--pcap",
-        cap.to_str().unwrap(),
+    // Besides it, ntopng's own end-to-end captures, each its own interface.
+    let e2e = dir.join("../pcaps/ntopng-e2e");
+    let mut args: Vec<String> = vec!["run".into(), "--pcap".into(), cap.to_string_lossy().into()];
+    for name in [
+        "bcast_domains.pcap",
+        "dhcp_rogue.pcap",
+        "dns_contacts.pcap",
+        "tls_cipher_suites.pcap",
+    ] {
+        let p = e2e.join(name);
+        if p.is_file() {
+            args.extend(["--pcap".into(), p.to_string_lossy().into()]);
+        }
+    }
+    args.push("--separate-interfaces".into());
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    args.extend_from_slice(&[
         "--plugins",
         &plugins,
         "--data-dir",
@@ -140,6 +159,7 @@ fn ntopng42_plugins_run_unchanged_beside_the_builtins() {
         "--log-level",
         "warn",
     ]);
+    let o = weir(&args);
     let log = plain(&stderr(&o));
     assert!(o.status.success(), "{log}");
 
