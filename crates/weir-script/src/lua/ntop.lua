@@ -22,7 +22,6 @@ function M.getDeadline() return 0 end
 function M.isDeadlineApproaching() return false end
 function M.traceEvent(level, msg) W.log(tonumber(level) or 2, tostring(msg)) end
 function M.verboseTrace() return false end
-function M.syslog(msg, level) W.log(tonumber(level) or 2, tostring(msg)) end
 
 function M.getCache(k) return cache[k] or "" end
 function M.setCache(k, v) cache[k] = tostring(v) end
@@ -88,9 +87,6 @@ function M.exists(path) return false end
 function M.isdir(path) return false end
 function M.reloadPlugins() W.request_reload() end
 function M.reloadPeriodicScripts() W.request_reload() end
--- Notification queues of alert endpoints (plugins.md §13): one list per recipient.
-function M.recipient_enqueue(id, high, json) M.rpushCache("weir.recipient." .. tostring(id), json) end
-function M.recipient_dequeue(id, high) return M.lpopCache("weir.recipient." .. tostring(id)) end
 
 function M.getCurrentPluginsDir() return W.installdir .. "/plugins" end
 
