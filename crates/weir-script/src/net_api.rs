@@ -69,6 +69,31 @@ pub fn use_queues(lua: &Lua, q: Arc<RecipientQueues>) {
     lua.set_app_data(q);
 }
 
+/// `httpGet` arguments: url, user, password, timeout, return_content, cookie_auth,
+/// follow_redirects, ip_version.
+type GetArgs = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<f64>,
+    Option<bool>,
+    Option<Value>,
+    Option<bool>,
+    Option<Value>,
+);
+
+/// `httpPost` arguments: url, form_data, user, password, timeout, return_content,
+/// cookie_auth.
+type PostArgs = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<f64>,
+    Option<bool>,
+    Option<Value>,
+);
+
 fn secs(v: Option<f64>, default: f64) -> Duration {
     let s = v.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(default);
     Duration::from_secs_f64(s.min(3600.0))
@@ -81,16 +106,7 @@ pub(crate) fn install(lua: &Lua, ntop: &Table, budget: &Rc<Budget>) -> mlua::Res
         "httpGet",
         lua.create_function(
             move |lua,
-                  (url, user, pwd, timeout, return_content, _cookie, follow, _ipv): (
-                String,
-                Option<String>,
-                Option<String>,
-                Option<f64>,
-                Option<bool>,
-                Option<Value>,
-                Option<bool>,
-                Option<Value>,
-            )| {
+                  (url, user, pwd, timeout, return_content, _cookie, follow, _ipv): GetArgs| {
                 let req = HttpRequest {
                     url,
                     user,
@@ -107,16 +123,7 @@ pub(crate) fn install(lua: &Lua, ntop: &Table, budget: &Rc<Budget>) -> mlua::Res
     ntop.raw_set(
         "httpPost",
         lua.create_function(
-            move |lua,
-                  (url, form, user, pwd, timeout, return_content, _cookie): (
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<f64>,
-                Option<bool>,
-                Option<Value>,
-            )| {
+            move |lua, (url, form, user, pwd, timeout, return_content, _cookie): PostArgs| {
                 let form = form.unwrap_or_default();
                 let ctype =
                     if form.trim_start().starts_with('{') || form.trim_start().starts_with('[') {
@@ -334,12 +341,11 @@ impl HttpRequest {
             return r;
         }
         // Name lookup, timed on its own (also gives RESOLVED_IP).
-        if let Some((h, p)) = host_port(&self.url) {
-            if let Ok(mut a) = (h.as_str(), p).to_socket_addrs()
-                && let Some(a) = a.next()
-            {
-                r.resolved_ip = Some(a.ip().to_string());
-            }
+        if let Some((h, p)) = host_port(&self.url)
+            && let Ok(mut a) = (h.as_str(), p).to_socket_addrs()
+            && let Some(a) = a.next()
+        {
+            r.resolved_ip = Some(a.ip().to_string());
         }
         r.namelookup = start.elapsed().as_secs_f64();
         let agent: ureq::Agent = ureq::Agent::config_builder()

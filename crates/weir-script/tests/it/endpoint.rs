@@ -116,8 +116,11 @@ fn notification(i: u64) -> String {
     .to_string()
 }
 
+/// The requests an [`http_server`] got: (request line, body).
+type Requests = Arc<Mutex<Vec<(String, String)>>>;
+
 /// An HTTP server on 127.0.0.1 keeping every request (request line, body).
-fn http_server() -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+fn http_server() -> (String, Requests) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let got = Arc::new(Mutex::new(Vec::new()));
