@@ -47,6 +47,7 @@ pub enum Origin {
 
 /// A new endpoint configuration (REST).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewEndpointConf {
     /// Unique name.
     pub name: String,
@@ -59,6 +60,7 @@ pub struct NewEndpointConf {
 
 /// A new recipient (REST).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewRecipient {
     /// Unique name.
     pub name: String,
@@ -596,6 +598,22 @@ impl Recipients {
     pub fn dispatcher(&self) -> Option<weir_alerts::EndpointSender> {
         self.dispatch.lock().as_ref().map(EndpointHandle::sender)
     }
+}
+
+fn current_cell() -> &'static RwLock<Option<Arc<Recipients>>> {
+    static C: std::sync::OnceLock<RwLock<Option<Arc<Recipients>>>> = std::sync::OnceLock::new();
+    C.get_or_init(|| RwLock::new(None))
+}
+
+/// The recipients of the running `weir run` (what the web server's REST endpoints
+/// act on), if one is running in this process.
+pub fn current() -> Option<Arc<Recipients>> {
+    current_cell().read().clone()
+}
+
+/// Makes `r` the running recipients ([`current`]); `None` when the run ends.
+pub fn set_current(r: Option<Arc<Recipients>>) {
+    *current_cell().write() = r;
 }
 
 fn source_name(cfg: &Config) -> String {

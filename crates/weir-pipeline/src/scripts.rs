@@ -125,6 +125,7 @@ impl AlertSinks {
             endpoints: endpoints.iter().map(EndpointHandle::sender).collect(),
         };
         let recipients = crate::recipients::Recipients::start(cfg, sinks, Arc::new(category_of))?;
+        crate::recipients::set_current(Some(recipients.clone()));
         Ok(AlertSinks {
             store_sink,
             endpoints,
@@ -149,6 +150,7 @@ impl AlertSinks {
     /// Waits for the endpoints, the recipients and the store to take everything,
     /// then stops them.
     pub fn close(self) -> AlertTally {
+        crate::recipients::set_current(None);
         self.recipients.shutdown();
         for e in self.endpoints {
             if let Err(err) = e.shutdown(FLUSH_TIMEOUT) {
