@@ -6,6 +6,7 @@ mod builtin_demo;
 mod capture_stats;
 mod cli;
 mod common;
+mod endpoints;
 mod flows;
 mod influxd;
 mod live;
