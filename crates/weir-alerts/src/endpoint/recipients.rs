@@ -657,6 +657,26 @@ mod tests {
     }
 
     #[test]
+    fn the_dispatcher_reports_what_full_queues_dropped() {
+        let set = Arc::new(RecipientSet::new(
+            vec![],
+            vec![recipient(0, Severity::Notice, vec![])],
+        ));
+        let q = Arc::new(RecipientQueues::with_capacity(3));
+        q.register(0);
+        let h = spawn_dispatch(set, q.clone(), Arc::new(|_: &str, _: &str| None)).unwrap();
+        let s = h.sender();
+        for _ in 0..5 {
+            assert!(s.offer(&Arc::new(alert(Severity::Error, None))));
+        }
+        s.flush(std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!(q.len(0), (3, 0));
+        // The engine reads this when it raises alert_dropped_alerts.
+        assert_eq!(s.stats().dropped, 2);
+        h.shutdown(std::time::Duration::from_secs(10)).unwrap();
+    }
+
+    #[test]
     fn ids_and_categories() {
         assert_eq!(lowest_free_id([0, 1, 3]), Some(2));
         assert_eq!(lowest_free_id(0..64), None);
