@@ -215,11 +215,6 @@ function ntop.traceEvent(level, message) end
 ---@return boolean
 function ntop.verboseTrace() end
 
----Logs a message to weir's log (as `traceEvent`).
----@param message string
----@param level? integer
-function ntop.syslog(message, level) end
-
 ---Whether bit `bit` (0..63) is set.
 ---@param bitmap integer
 ---@param bit integer
@@ -343,16 +338,85 @@ function ntop.speedtest() end
 ---@return string
 function ntop.getCurrentPluginsDir() end
 
----Queues a notification for an alert endpoint recipient.
----@param recipient_id integer|string
+---A real HTTP GET (`http://`; `https://` in builds with TLS). Returns `{RESPONSE_CODE, EFFECTIVE_URL, CONTENT_TYPE?, CONTENT?, CONTENT_LEN?, RESOLVED_IP?, ERROR?, IS_PARTIAL?, HTTP_STATS?}`; `CONTENT` (when `return_content`, default true) and `HTTP_STATS` = `{NAMELOOKUP_TIME, CONNECT_TIME, APPCONNECT_TIME, PRETRANSFER_TIME, REDIRECT_TIME, STARTTRANSFER_TIME, TOTAL_TIME}` (seconds) only on success. `user` gives Basic authentication; `timeout` defaults to 30 s.
+---
+---The wait is bounded by `timeout` and by what is left of the calling VM's wall-clock budget. weir's HTTP client does not time the connection phases apart: `CONNECT_TIME`, `APPCONNECT_TIME` and `PRETRANSFER_TIME` equal `NAMELOOKUP_TIME`. `cookie_auth` and `ip_version` are accepted and ignored. Bodies over 16 MiB are cut.
+---@param url string
+---@param user? string
+---@param password? string
+---@param timeout? number
+---@param return_content? boolean
+---@param cookie_auth? boolean
+---@param follow_redirects? boolean
+---@param ip_version? integer
+---@return table
+function ntop.httpGet(url, user, password, timeout, return_content, cookie_auth, follow_redirects, ip_version) end
+
+---A real HTTP POST of `form_data` (sent as `application/json` when it starts with `{` or `[`, else as a form); returns the table of `httpGet` (`CONTENT` only with `return_content`, default false).
+---@param url string
+---@param form_data string
+---@param user? string
+---@param password? string
+---@param timeout? number
+---@param return_content? boolean
+---@param cookie_auth? boolean
+---@return table
+function ntop.httpPost(url, form_data, user, password, timeout, return_content, cookie_auth) end
+
+---POSTs `json` as `application/json` (Basic authentication when `user` is not empty); true on a 2xx answer.
+---
+---Bounded by `timeout` (default 30 s) and the VM's wall-clock budget.
+---@param user string
+---@param password string
+---@param url string
+---@param json string
+---@param timeout? number
+---@return boolean
+function ntop.postHTTPJsonData(user, password, url, json, timeout) end
+
+---Sends `message` (the whole mail: headers, blank line, body) through the SMTP server `smtp://HOST[:PORT]` (port 25 by default) to `to` and `cc` (comma-separated, `Name <a@b>` forms accepted), with `AUTH PLAIN` when `user` is given. Returns `{success: boolean, msg: string}`.
+---
+---weir's own small SMTP client: no TLS (`smtps://` and STARTTLS are refused with a message), so point it at a local relay for TLS servers. Bounded by 30 s and the VM's wall-clock budget.
+---@param from string
+---@param to string
+---@param cc string?
+---@param message string
+---@param smtp_url string
+---@param user? string
+---@param password? string
+---@return table
+function ntop.sendMail(from, to, cc, message, smtp_url, user, password) end
+
+---Sends `message` to syslog at `level` (0 emergency … 7 debug, default 6 info), facility daemon, tag `weir`: to the local `/dev/log` by default, or over UDP to the collector set with `[alerts] lua_syslog_target = "udp://HOST:PORT"`.
+---@param message string
+---@param level? integer
+function ntop.syslog(message, level) end
+
+---The oldest queued internal alert (ntopng 4.2's `ifid`, `alert_type` string, `alert_tstamp` and the type's fields), nil when none. weir queues `login_failed` and `user_activity` (`scope = "login"`, `user`) from the web server's logins; at most 1024 wait (older ones are dropped).
+---@return table?
+function ntop.popInternalAlerts() end
+
+---Appends a notification (JSON text) to a recipient's high- or low-priority queue (8192 slots each); false when the queue is full (the drop is counted) or the recipient is not registered.
+---@param recipient_id integer
 ---@param high_priority boolean
 ---@param json string
+---@return boolean
 function ntop.recipient_enqueue(recipient_id, high_priority, json) end
 
----Pops the next notification (a JSON string) of a recipient, nil when none (alert endpoints, spec plugins.md §13).
+---Pops the oldest notification (ntopng 4.2 notification JSON) of a recipient's queue, nil when empty.
 ---@param recipient_id integer|string
 ---@param high_priority boolean
 ---@return string?
 function ntop.recipient_dequeue(recipient_id, high_priority) end
+
+---Creates the queues of a recipient (id 0..63); false for an id out of range.
+---@param recipient_id integer
+---@return boolean
+function ntop.recipient_register(recipient_id) end
+
+---`{last_use, num_drops, num_uses}` of a registered recipient (epoch seconds of the last dequeue, notifications refused by a full queue, notifications dequeued); nil when not registered.
+---@param recipient_id integer
+---@return table?
+function ntop.recipient_stats(recipient_id) end
 
 return ntop

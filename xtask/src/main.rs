@@ -240,6 +240,8 @@ const APT_PACKAGES: &[&str] = &[
     "util-linux",
     "chromium",
     "chromium-driver",
+    // SMTP sink of the alert endpoint tests (`python3 -m aiosmtpd`).
+    "python3-aiosmtpd",
 ];
 
 fn setup() -> Result<()> {

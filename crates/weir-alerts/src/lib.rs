@@ -67,9 +67,12 @@ pub use alert::{
     Action, Alert, AlertGeneration, AlertRecord, FlowAlert, Notification, TypeInfo, alert_json,
 };
 pub use endpoint::{
-    Endpoint, EndpointConfig, EndpointFilter, EndpointHandle, EndpointSender, EndpointStats,
-    NdjsonConfig, NdjsonFile, Syslog, SyslogConfig, SyslogFraming, SyslogTransport, Webhook,
-    WebhookConfig, spawn_endpoint,
+    CategoryOf, Endpoint, EndpointConf, EndpointConfig, EndpointFilter, EndpointHandle,
+    EndpointSender, EndpointStats, MAX_RECIPIENTS, NdjsonConfig, NdjsonFile, RECIPIENT_QUEUE_SLOTS,
+    Recipient, RecipientDispatch, RecipientQueues, RecipientSet, RecipientStats, SCRIPT_CATEGORIES,
+    Syslog, SyslogConfig, SyslogFraming, SyslogTransport, Webhook, WebhookConfig, category_id,
+    lowest_free_id, notification_json, pop_internal_alert, push_internal_alert, spawn_dispatch,
+    spawn_endpoint,
 };
 pub use engine::{AlertEngine, Engagement, EngineConfig, EngineStats};
 pub use error::{Clash, Error, Result};

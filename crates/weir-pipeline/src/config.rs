@@ -156,6 +156,48 @@ pub struct Alerts {
     pub sync_full: bool,
     /// Where alerts are delivered besides the store.
     pub endpoints: Vec<Endpoint>,
+    /// Configurations of plugin endpoint modules (`alert_endpoints/<key>.lua`).
+    pub endpoint_configs: Vec<EndpointConfig>,
+    /// Recipients of those configurations (ntopng 4.2's recipient model).
+    pub recipients: Vec<RecipientConfig>,
+    /// Where `ntop.syslog` sends: `"local"` (`/dev/log`) or `"udp://HOST:PORT"`.
+    pub lua_syslog_target: String,
+    /// The file this configuration was read from (for messages), when any.
+    #[serde(skip)]
+    pub config_file: String,
+}
+
+/// `[[alerts.endpoint_configs]]`: an endpoint module and its `conf_params`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    /// Unique name, referenced by recipients.
+    pub name: String,
+    /// The endpoint key: the module's file base name (`webhook`, `email`, …).
+    pub endpoint: String,
+    /// Values of the module's `conf_params`.
+    #[serde(default)]
+    pub conf_params: std::collections::BTreeMap<String, String>,
+}
+
+/// `[[alerts.recipients]]`: who gets notifications through an endpoint config.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientConfig {
+    /// Unique name.
+    pub name: String,
+    /// The endpoint configuration's name.
+    pub endpoint_config: String,
+    /// Values of the module's `recipient_params`.
+    #[serde(default)]
+    pub recipient_params: std::collections::BTreeMap<String, String>,
+    /// Least severity delivered (default notice).
+    #[serde(default = "default_min_severity", deserialize_with = "severity")]
+    pub minimum_severity: String,
+    /// User script categories (names or ids: other, security, internals, network,
+    /// system); empty = all.
+    #[serde(default)]
+    pub user_script_categories: Vec<String>,
 }
 
 impl Default for Alerts {
@@ -165,6 +207,10 @@ impl Default for Alerts {
             max_rows: 10_000_000,
             sync_full: false,
             endpoints: Vec::new(),
+            endpoint_configs: Vec::new(),
+            recipients: Vec::new(),
+            lua_syslog_target: "local".into(),
+            config_file: String::new(),
         }
     }
 }
@@ -443,7 +489,9 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read", path.display()))?;
-        Config::parse(&text, &path.display().to_string())
+        let mut c = Config::parse(&text, &path.display().to_string())?;
+        c.alerts.config_file = path.display().to_string();
+        Ok(c)
     }
 }
 
@@ -546,6 +594,23 @@ sync_full = false
 # url = "http://127.0.0.1:8080/alerts"
 # timeout_secs = 5
 # retries = 5
+
+# Plugin endpoint modules (alert_endpoints/<key>.lua, e.g. ntopng 4.2's webhook)
+# get notifications through recipients, as in ntopng 4.2:
+# [[alerts.endpoint_configs]]
+# name = "ops-webhook"
+# endpoint = "webhook"            # the module's file base name
+# conf_params = { webhook_url = "http://127.0.0.1:8080/alerts" }
+#
+# [[alerts.recipients]]
+# name = "ops"
+# endpoint_config = "ops-webhook"
+# recipient_params = {}
+# minimum_severity = "warning"    # default notice
+# user_script_categories = []     # e.g. ["security"]; empty = all
+#
+# Where ntop.syslog sends: "local" (/dev/log) or "udp://HOST:PORT".
+lua_syslog_target = "local"
 
 [timeseries]
 # "embedded" (DATA_DIR/timeseries.db), "influxdb" or "off" (--timeseries).

@@ -63,6 +63,27 @@ pub struct AlertSinks {
     store_sink: StoreSink,
     endpoints: Vec<EndpointHandle>,
     tally: Arc<Mutex<AlertTally>>,
+    recipients: Arc<crate::recipients::Recipients>,
+}
+
+/// The category id of every loaded user script, by (key, subdirectory), filled as
+/// the interfaces load their plugins: what recipients filter on.
+fn script_categories()
+-> &'static parking_lot::RwLock<std::collections::HashMap<(String, String), u8>> {
+    static MAP: std::sync::OnceLock<
+        parking_lot::RwLock<std::collections::HashMap<(String, String), u8>>,
+    > = std::sync::OnceLock::new();
+    MAP.get_or_init(Default::default)
+}
+
+/// The category of script `key` in `subdir` (any subdirectory when `subdir` is
+/// empty), if loaded.
+fn category_of(key: &str, subdir: &str) -> Option<u8> {
+    let m = script_categories().read();
+    if subdir.is_empty() {
+        return m.iter().find(|((k, _), _)| k == key).map(|(_, c)| *c);
+    }
+    m.get(&(key.to_owned(), subdir.to_owned())).copied()
 }
 
 fn severity(name: &str) -> Severity {
@@ -99,25 +120,39 @@ impl AlertSinks {
         for e in &cfg.alerts.endpoints {
             endpoints.push(spawn_configured(e)?);
         }
-        endpoints.extend(lua_endpoints(cfg, &store_sink.sender())?);
+        let sinks = weir_script::EndpointAlertSinks {
+            store: Some(store_sink.sender()),
+            endpoints: endpoints.iter().map(EndpointHandle::sender).collect(),
+        };
+        let recipients = crate::recipients::Recipients::start(cfg, sinks, Arc::new(category_of))?;
+        crate::recipients::set_current(Some(recipients.clone()));
         Ok(AlertSinks {
             store_sink,
             endpoints,
             tally,
+            recipients,
         })
+    }
+
+    /// The endpoint modules and recipients of the run (for the web server).
+    pub fn recipients(&self) -> Arc<crate::recipients::Recipients> {
+        self.recipients.clone()
     }
 
     /// What each engine thread needs to send alerts here.
     pub fn senders(&self) -> (StoreSender, Vec<EndpointSender>) {
-        (
-            self.store_sink.sender(),
-            self.endpoints.iter().map(EndpointHandle::sender).collect(),
-        )
+        let mut eps: Vec<EndpointSender> =
+            self.endpoints.iter().map(EndpointHandle::sender).collect();
+        eps.extend(self.recipients.dispatcher());
+        (self.store_sink.sender(), eps)
     }
 
-    /// Waits for the store and the endpoints to take everything, then stops them.
+    /// Waits for the endpoints, the recipients and the store to take everything,
+    /// then stops them.
     pub fn close(self) -> AlertTally {
-        // Endpoints first: a Lua endpoint (sqlite) may still store what it drains.
+        // Recipients first: a Lua endpoint (sqlite) may still store what it drains.
+        crate::recipients::set_current(None);
+        self.recipients.shutdown();
         for e in self.endpoints {
             if let Err(err) = e.shutdown(FLUSH_TIMEOUT) {
                 tracing::warn!("alert endpoint: {err}");
@@ -229,6 +264,12 @@ fn load_runtime(
     let (rt, report) =
         Runtime::load(script_config(cfg, ifid, ifname)?).context("cannot start the Lua runtime")?;
     log_warnings(&report);
+    {
+        let mut m = script_categories().write();
+        for s in &report.scripts {
+            m.insert((s.key.clone(), s.subdir.clone()), s.category);
+        }
+    }
     let active = report.scripts.iter().filter(|s| s.active).count();
     tracing::info!(
         interface = ifname,
@@ -279,7 +320,11 @@ pub(crate) fn ifid_of(ids: &[(i32, String)], name: &str) -> Option<i32> {
     }
 }
 
-fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
+/// The script settings of a VM named `ifname` (interface `ifid`) of this run.
+///
+/// # Errors
+/// The plugin directories cannot be read.
+pub(crate) fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> {
     Ok(
         crate::builtin::PluginSet::of(cfg)?.into_config(ScriptConfig {
             instruction_budget: cfg.plugins.instruction_budget,
@@ -300,35 +345,6 @@ fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<ScriptConfig> 
             ..ScriptConfig::default()
         }),
     )
-}
-
-/// Starts every plugin's `alert_endpoints/` module in its own thread and VM.
-///
-/// # Errors
-/// The plugin directories cannot be read.
-fn lua_endpoints(cfg: &Config, store: &StoreSender) -> Result<Vec<EndpointHandle>> {
-    let (sources, _) = crate::builtin::PluginSet::of(cfg)?.gather();
-    let mut out = Vec::new();
-    for src in sources {
-        for (file, _) in src.files_in("alert_endpoints") {
-            let name = format!("{}/{file}", src.key);
-            match weir_script::spawn_lua_endpoint(
-                EndpointConfig::new(name.clone()),
-                src.clone(),
-                file.to_string(),
-                serde_json::json!({}),
-                ScriptConfig {
-                    // `interface.storeAlert` (the sqlite endpoint) stores through it.
-                    alert_store: Some(weir_script::AlertStore(store.clone())),
-                    ..script_config(cfg, -1, "endpoints")?
-                },
-            ) {
-                Ok(h) => out.push(h),
-                Err(e) => tracing::warn!("alert endpoint {name}: {e}"),
-            }
-        }
-    }
-    Ok(out)
 }
 
 impl ScriptDriver {

@@ -36,6 +36,9 @@ pub struct ScriptInfo {
     /// The last error, with file:line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// `category.id` (`user_scripts.script_categories`; 0 other when none): which
+    /// alert recipients get its alerts.
+    pub category: u8,
 }
 
 /// A plugin as loaded.

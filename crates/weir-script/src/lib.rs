@@ -9,7 +9,7 @@
 //! `flowEnd`/`idle`), with the global `flow` bound to the flow being visited; entity
 //! ticks run the host/interface/network/system scripts (`min`, `5mins`, `hour`,
 //! `day`). Plugin `alert_endpoints/` modules run as weir-alerts endpoints in their
-//! own thread and VM ([`spawn_lua_endpoint`]). [`Runtime::reload`] swaps in a new VM
+//! own thread and VM with ntopng 4.2's recipient model ([`spawn_lua_endpoint`]). [`Runtime::reload`] swaps in a new VM
 //! without touching flow state; a plugin that fails to reload keeps its previous
 //! version. User documentation: `docs/plugins/`.
 //!
@@ -80,6 +80,7 @@ mod info;
 mod json;
 mod lists;
 mod loader;
+mod net_api;
 mod ntop_api;
 mod page;
 mod plugin;
@@ -96,7 +97,10 @@ mod ts_api;
 mod vm;
 
 pub use config::{AlertStore, FlowHook, Output, ScriptConfig, Timeseries};
-pub use endpoint::{LuaEndpoint, spawn_lua_endpoint};
+pub use endpoint::{
+    ENDPOINT_CALL_WALL, EndpointAlertSinks, EndpointLoopStats, EndpointType, EndpointWorker,
+    LoopOptions, ParamSpec, spawn_lua_endpoint,
+};
 pub use error::{Error, Level, Problem, Result};
 pub use flow_status::{
     FLOW_MATCH_SLACK_SECS, FlowStatusRefused, FlowStatusRequest, FlowStatusSink,
@@ -104,6 +108,7 @@ pub use flow_status::{
 pub use flow_view::FlowView;
 pub use info::{LoadReport, PluginInfo, ScriptInfo};
 pub use loader::SUBDIRS;
+pub use net_api::{SyslogTarget, parse_syslog_target, set_syslog_target, use_queues};
 pub use page::{
     MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
     PageRequest, PageStats, PageUser, Pages, sanitize_params,

@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use serde::Deserialize;
 
 /// The description files, in the order of the generated reference.
-const SOURCES: [(&str, &str); 6] = [
+const SOURCES: [(&str, &str); 7] = [
     (
         "environment.toml",
         include_str!("reference/environment.toml"),
@@ -39,6 +39,7 @@ const SOURCES: [(&str, &str); 6] = [
     ("utilities.toml", include_str!("reference/utilities.toml")),
     ("timeseries.toml", include_str!("reference/timeseries.toml")),
     ("pages.toml", include_str!("reference/pages.toml")),
+    ("endpoints.toml", include_str!("reference/endpoints.toml")),
 ];
 
 /// Text before the modules in `lua-api.md`.
@@ -378,11 +379,23 @@ pub fn api() -> Result<Api, ReferenceError> {
                     return Err(bad(format!("{}.{} described twice", m.name, f.name)));
                 }
             }
-            if modules
-                .iter()
-                .any(|x| x.name == m.name && x.kind == m.kind && x.vm == m.vm)
+            if let Some(x) = modules
+                .iter_mut()
+                .find(|x| x.name == m.name && x.kind == m.kind && x.vm == m.vm)
             {
-                return Err(bad(format!("module {} described twice", m.name)));
+                // A block with an empty summary adds members to a module described
+                // in an earlier file.
+                if !m.summary.is_empty() {
+                    return Err(bad(format!("module {} described twice", m.name)));
+                }
+                for f in m.functions {
+                    if x.functions.iter().any(|y| y.name == f.name) {
+                        return Err(bad(format!("{}.{} described twice", m.name, f.name)));
+                    }
+                    x.functions.push(f);
+                }
+                x.fields.extend(m.fields);
+                continue;
             }
             modules.push(m);
         }

@@ -146,8 +146,8 @@ impl Runtime {
     }
 
     /// The `alert_endpoints/` files of the loaded plugins: run each with
-    /// [`crate::spawn_lua_endpoint`] (in its own thread and VM) and add its sender
-    /// with [`Runtime::with_alerts`].
+    /// [`crate::spawn_lua_endpoint`] (in its own thread and VM, for its recipients)
+    /// and add the recipient dispatcher's sender with [`Runtime::with_alerts`].
     pub fn endpoint_files(&self) -> Vec<(PluginSource, String)> {
         let loaded: Vec<&str> = self.vm.plugins.iter().map(|p| p.key.as_str()).collect();
         let mut out = Vec::new();

@@ -453,6 +453,7 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
     crate::addrlist::install(&lua, &ntop, set.memory_limit)?;
     crate::ntop_api::install(&lua, &ntop, &w, &parts.call, &parts.alerts, &set.budget)?;
     crate::plugin_dirs::install(&lua, &w, &set.workingdir, &set.installdir)?;
+    crate::net_api::install(&lua, &ntop, &set.budget)?;
     g.raw_set("ntop", ntop)?;
     // 3.x check modules reach alerts_api as a global (seed 003).
     g.raw_set("alerts_api", loaded.raw_get::<Table>("alerts_api")?)?;
@@ -665,4 +666,21 @@ fn alert_call(
     };
     s.record(ev);
     Ok(r)
+}
+
+impl Budget {
+    /// `d`, cut to what is left of the current call's wall-clock budget (starting
+    /// the clock if the count hook has not yet): bounds blocking I/O of `ntop`
+    /// functions.
+    pub(crate) fn cap(&self, d: Duration) -> Duration {
+        let start = match self.start.get() {
+            Some(s) => s,
+            None => {
+                let now = Instant::now();
+                self.start.set(Some(now));
+                now
+            }
+        };
+        d.min(self.wall.saturating_sub(start.elapsed()))
+    }
 }

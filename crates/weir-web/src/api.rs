@@ -17,7 +17,7 @@ use crate::auth::Identity;
 use crate::error::ApiResult;
 use crate::rest::{St, ok};
 use crate::state::AppState;
-use crate::{admin, alerts, flows, interfaces, scripts, timeseries};
+use crate::{admin, alerts, flows, interfaces, recipients, scripts, timeseries};
 
 /// The OpenAPI document of this API.
 pub(crate) const OPENAPI: &str = include_str!("openapi.json");
@@ -101,6 +101,42 @@ pub(crate) fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppS
         ("get", "/api/v1/tokens", get(admin::tokens)),
         ("post", "/api/v1/tokens", post(admin::add_token)),
         ("delete", "/api/v1/tokens/{id}", delete(admin::remove_token)),
+        ("get", "/api/v1/alert_endpoints", get(recipients::types)),
+        (
+            "get",
+            "/api/v1/alert_endpoints/configs",
+            get(recipients::configs),
+        ),
+        (
+            "post",
+            "/api/v1/alert_endpoints/configs",
+            post(recipients::add_config),
+        ),
+        (
+            "delete",
+            "/api/v1/alert_endpoints/configs/{name}",
+            delete(recipients::remove_config),
+        ),
+        (
+            "get",
+            "/api/v1/alert_endpoints/recipients",
+            get(recipients::list),
+        ),
+        (
+            "post",
+            "/api/v1/alert_endpoints/recipients",
+            post(recipients::add),
+        ),
+        (
+            "delete",
+            "/api/v1/alert_endpoints/recipients/{id}",
+            delete(recipients::remove),
+        ),
+        (
+            "post",
+            "/api/v1/alert_endpoints/recipients/{id}/test",
+            post(recipients::test),
+        ),
     ]
 }
 

@@ -30,6 +30,7 @@ mod flows;
 mod interfaces;
 mod metrics;
 mod pages;
+mod recipients;
 mod rest;
 mod router;
 mod scripts;

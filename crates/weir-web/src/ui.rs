@@ -341,6 +341,9 @@ async fn login(
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             };
             tracing::info!("web: {:?} logged in", u.name);
+            weir_alerts::push_internal_alert(serde_json::json!({
+                "alert_type": "user_activity", "scope": "login", "user": u.name,
+            }));
             let mut r = Redirect::to(&next).into_response();
             let h = r.headers_mut();
             for c in [
@@ -355,6 +358,9 @@ async fn login(
         }
         None => {
             tracing::info!("web: failed login for {user:?}");
+            weir_alerts::push_internal_alert(serde_json::json!({
+                "alert_type": "login_failed", "scope": "login", "user": user,
+            }));
             login_response(
                 StatusCode::UNAUTHORIZED,
                 &next,

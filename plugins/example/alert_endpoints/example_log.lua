@@ -1,7 +1,8 @@
--- An alert endpoint: weir runs it in its own thread and VM, hands it every alert
--- notification (engage, release, store, flow alerts) as JSON on a queue, and calls
--- dequeueRecipientAlerts() until the queue is empty. This one writes each alert as
--- one line to weir's log at debug level (`--log-level weir_script=debug` shows them).
+-- An alert endpoint: weir runs it in its own thread and VM and, for each recipient
+-- configured for it (endpoint = "example_log" in [[alerts.endpoint_configs]]), calls
+-- dequeueRecipientAlerts() with the alert notifications (engage, release, store, flow
+-- alerts) queued as JSON for that recipient. This one writes each alert as one line
+-- to weir's log at debug level (`--log-level weir_script=debug` shows them).
 local json = require("dkjson")
 local alert_consts = require("alert_consts")
 

@@ -11,6 +11,7 @@
 //! plugs Lua `alert_endpoints/` in through the same trait.
 
 mod file;
+mod recipients;
 mod syslog;
 mod webhook;
 
@@ -23,6 +24,11 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounde
 use serde::{Deserialize, Serialize};
 
 pub use file::{NdjsonConfig, NdjsonFile};
+pub use recipients::{
+    CategoryOf, EndpointConf, MAX_RECIPIENTS, RECIPIENT_QUEUE_SLOTS, Recipient, RecipientDispatch,
+    RecipientQueues, RecipientSet, RecipientStats, SCRIPT_CATEGORIES, category_id, lowest_free_id,
+    notification_json, pop_internal_alert, push_internal_alert, spawn_dispatch,
+};
 pub use syslog::{Syslog, SyslogConfig, SyslogFraming, SyslogTransport};
 pub use webhook::{Webhook, WebhookConfig};
 
@@ -151,6 +157,9 @@ pub struct EndpointSender {
     filter: Arc<EndpointFilter>,
     tx: Sender<Msg>,
     counters: Arc<Counters>,
+    /// Notifications lost downstream of this endpoint (recipient queues), counted as
+    /// dropped.
+    downstream_lost: Option<Arc<AtomicU64>>,
 }
 
 impl std::fmt::Debug for EndpointSender {
@@ -204,7 +213,11 @@ impl EndpointSender {
 
     /// Current counters.
     pub fn stats(&self) -> EndpointStats {
-        self.counters.snapshot()
+        let mut s = self.counters.snapshot();
+        if let Some(l) = &self.downstream_lost {
+            s.dropped += l.load(Ordering::Acquire);
+        }
+        s
     }
 }
 
@@ -316,6 +329,7 @@ where
             filter: Arc::new(config.filter),
             tx,
             counters,
+            downstream_lost: None,
         },
         join: Some(join),
     })

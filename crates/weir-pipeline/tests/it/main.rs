@@ -161,3 +161,5 @@ fn damaged_records_are_reported_and_the_replay_goes_on() {
     );
     assert_eq!(counts.ended, summary.flows);
 }
+
+mod recipients;

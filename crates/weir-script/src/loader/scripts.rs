@@ -122,6 +122,10 @@ impl Loader {
             consecutive_failures: 0,
             disabled: false,
             last_error: None,
+            category: match t.get::<Value>("category") {
+                Ok(Value::Table(c)) => c.get::<Option<u8>>("id").ok().flatten().unwrap_or(0),
+                _ => 0,
+            },
         };
         let hooks_v = t.get::<Value>("hooks")?;
         let setup = t.get::<Option<Function>>("setup").ok().flatten();

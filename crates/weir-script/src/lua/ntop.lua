@@ -32,7 +32,6 @@ function M.getDeadline() return 0 end
 function M.isDeadlineApproaching() return false end
 function M.traceEvent(level, msg) W.log(tonumber(level) or 2, tostring(msg)) end
 function M.verboseTrace() return false end
-function M.syslog(msg, level) W.log(tonumber(level) or 2, tostring(msg)) end
 
 function M.getCache(k) return cache[k] or "" end
 function M.setCache(k, v, ttl)
@@ -193,9 +192,6 @@ function M.pingHost(host, is_v6, continuous) end
 function M.collectPingResults(is_v6, continuous) return nil end
 function M.speedtest() return nil end
 
--- Notification queues of alert endpoints (plugins.md §13): one list per recipient.
-function M.recipient_enqueue(id, high, json) M.rpushCache("weir.recipient." .. tostring(id), json) end
-function M.recipient_dequeue(id, high) return M.lpopCache("weir.recipient." .. tostring(id)) end
 
 function M.getCurrentPluginsDir() return W.installdir .. "/plugins" end
 

@@ -7,6 +7,7 @@ mod capture_stats;
 mod cli;
 mod common;
 mod dropin;
+mod endpoints;
 mod flows;
 mod influxd;
 mod live;
