@@ -1,7 +1,8 @@
 //! Plugins users drop in beside the built-in ones (`weir run --plugins DIR`): the
 //! seeds' tutorial plugin at each of its stages and the seeds' syslog example
 //! `suricata.lua` take the place of the built-in plugins with their keys and behave
-//! as the seeds say. Fixtures: `tests/dropin/` (the seeds' code, as written).
+//! as the seeds say. The seeds' code, as written, is that of the weir-script test
+//! plugins and of the built-in `exes_download`.
 
 use std::path::PathBuf;
 
@@ -9,12 +10,51 @@ use serde_json::Value;
 
 use crate::common::{Daemon, logger, scratch_dir, stderr, stdout, weir};
 
-fn fixture(name: &str) -> String {
+/// A plugin directory of the weir-script tests: the seeds' code as written
+/// (`exes_print`: the tutorial's first stage; `syslog_suricata`: the syslog example).
+fn seed_plugin(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/dropin")
+        .join("../weir-script/tests/plugins")
         .join(name)
+        .canonicalize()
+        .unwrap()
         .to_string_lossy()
         .into_owned()
+}
+
+/// The tutorial's final stage in `dir/exes_download`: its three files (flow script,
+/// alert and status definitions), which the built-in plugin ships unchanged.
+fn tutorial_final(dir: &std::path::Path) -> String {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins/exes_download");
+    let dst = dir.join("exes_download");
+    for f in [
+        "user_scripts/flow/exes_download.lua",
+        "alert_definitions/alert_exe_download.lua",
+        "status_definitions/status_exe_download.lua",
+    ] {
+        let to = dst.join(f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(src.join(f), to).unwrap();
+    }
+    dst.to_string_lossy().into_owned()
+}
+
+/// `weir run --pcap PCAP --plugins PLUGINS` with its data in `data`, at info level.
+fn run_beside_builtins(pcap: &str, plugins: &str, data: &std::path::Path) -> std::process::Output {
+    let o = weir(&[
+        "run",
+        "--pcap",
+        pcap,
+        "--plugins",
+        plugins,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "-q",
+        "--log-level",
+        "info",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    o
 }
 
 /// A generated capture with HTTP downloads of `.exe` files among other traffic.
@@ -59,20 +99,8 @@ fn tutorial_first_stage_prints_the_urls_instead_of_the_builtin_alerting() {
     let tmp = tempfile::tempdir_in(scratch_dir()).unwrap();
     let pcap = exe_capture(tmp.path());
     let data = tmp.path().join("data");
-    let plugins = fixture("tutorial_stage1");
-    let o = weir(&[
-        "run",
-        "--pcap",
-        &pcap,
-        "--plugins",
-        &plugins,
-        "--data-dir",
-        data.to_str().unwrap(),
-        "-q",
-        "--log-level",
-        "info",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let plugins = seed_plugin("exes_print");
+    let o = run_beside_builtins(&pcap, &plugins, &data);
     let out = stdout(&o);
     let urls: Vec<&str> = out
         .lines()
@@ -82,9 +110,10 @@ fn tutorial_first_stage_prints_the_urls_instead_of_the_builtin_alerting() {
     for u in &urls {
         assert!(u.contains(".exe [[HTTP] TCP "), "{u}");
     }
-    let dir = format!("{plugins}/exes_download");
+    // Its script key is the built-in's: the built-in plugin is replaced.
+    let dir = &plugins;
     assert_eq!(
-        replaced_line(&stderr(&o), &dir, "exes_download"),
+        replaced_line(&stderr(&o), dir, "exes_download"),
         1,
         "{}",
         stderr(&o)
@@ -100,7 +129,7 @@ fn tutorial_first_stage_prints_the_urls_instead_of_the_builtin_alerting() {
     let text = stdout(&list);
     assert!(
         text.contains(&format!(
-            "exes_download  exes_download  ({dir})\n  replaces: builtin:exes_download"
+            "exes_print  exes_print  ({dir})\n  replaces: builtin:exes_download"
         )),
         "{text}"
     );
@@ -112,21 +141,8 @@ fn tutorial_final_stage_raises_its_alert_from_the_users_files() {
     let tmp = tempfile::tempdir_in(scratch_dir()).unwrap();
     let pcap = exe_capture(tmp.path());
     let data = tmp.path().join("data");
-    let plugins = fixture("tutorial_final");
-    let o = weir(&[
-        "run",
-        "--pcap",
-        &pcap,
-        "--plugins",
-        &plugins,
-        "--data-dir",
-        data.to_str().unwrap(),
-        "-q",
-        "--log-level",
-        "info",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = format!("{plugins}/exes_download");
+    let dir = tutorial_final(&tmp.path().join("mine"));
+    let o = run_beside_builtins(&pcap, &tmp.path().join("mine").to_string_lossy(), &data);
     assert_eq!(
         replaced_line(&stderr(&o), &dir, "exes_download"),
         1,
@@ -157,7 +173,7 @@ fn tutorial_final_stage_raises_its_alert_from_the_users_files() {
 
 #[test]
 fn seed_suricata_syslog_script_replaces_the_builtin_collector() {
-    let plugins = fixture("syslog");
+    let plugins = seed_plugin("syslog_suricata");
     let mut d = Daemon::weir(&[
         "run",
         "--syslog",
@@ -169,9 +185,8 @@ fn seed_suricata_syslog_script_replaces_the_builtin_collector() {
     ]);
     let line = d.wait_for("listening on udp");
     let port = line.rsplit(':').next().unwrap().trim().to_owned();
-    let dir = format!("{plugins}/my_syslog");
     d.wait_for(&format!(
-        "plugin {dir} replaces the built-in plugin builtin:suricata_collector"
+        "plugin {plugins} replaces the built-in plugin builtin:suricata_collector"
     ));
     assert!(
         !d.seen
