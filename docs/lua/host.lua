@@ -41,7 +41,7 @@ function host.getTsKey() end
 ---@return {host_pool_id: integer}
 function host.getPoolId() end
 
----`{["hits.syn_flood_attacker"], ["hits.syn_flood_victim"]}`: SYNs per second.
+---`{["hits.syn_flood_attacker"], ["hits.syn_flood_victim"]}`: SYNs (without ACK) sent and received in the busiest second of the last minute of packet time, as ntopng's per-second hits; a key only when non-zero.
 ---@return table
 function host.getSynFlood() end
 
@@ -65,7 +65,7 @@ function host.getApplicationBytes(proto_id) end
 ---@return integer
 function host.getCategoryBytes(category_id) end
 
----`{["hits.flow_flood_attacker"], ["hits.flow_flood_victim"]}`: new flows per second.
+---`{["hits.flow_flood_attacker"], ["hits.flow_flood_victim"]}`: new flows as client and as server in the busiest second of the last minute of packet time; a key only when non-zero.
 ---@return table
 function host.getFlowFlood() end
 

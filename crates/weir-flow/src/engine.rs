@@ -373,6 +373,7 @@ impl Engine {
             nets[0] = h.network_id;
             if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
                 h.syn_sent += 1;
+                h.syn_peak[0].hit(ts.as_secs());
             } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
                 h.synack_sent += 1;
             }
@@ -387,6 +388,7 @@ impl Engine {
             nets[1] = h.network_id;
             if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
                 h.syn_rcvd += 1;
+                h.syn_peak[1].hit(ts.as_secs());
             } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
                 h.synack_rcvd += 1;
             }
@@ -460,6 +462,7 @@ impl Engine {
         if let Some(h) = self.hosts.get_mut(cli) {
             h.active_flows_as_client += 1;
             h.total_flows_as_client += 1;
+            h.flow_peak[0].hit(ts.as_secs());
             h.contacted_peers.add(&srv_ip);
             h.contacted_ports.add(&(key.proto, srv_port));
             if let Some(n) = usize::try_from(h.network_id)
@@ -472,6 +475,7 @@ impl Engine {
         if let Some(h) = self.hosts.get_mut(srv) {
             h.active_flows_as_server += 1;
             h.total_flows_as_server += 1;
+            h.flow_peak[1].hit(ts.as_secs());
         }
         self.iface.flows_created += 1;
         self.flows.insert(flow)

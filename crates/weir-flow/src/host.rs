@@ -115,6 +115,65 @@ impl L7Breakdown {
     }
 }
 
+/// Flood hits as ntopng counts them: events per second of packet time, and per
+/// minute the highest rate sustained for 3 consecutive seconds (the smallest count of
+/// the best 3-second run). Constant size; fed in packet order, read at the minute
+/// ticks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeakRate {
+    /// The second (epoch) of the latest event.
+    sec: u32,
+    /// Events in the seconds `sec - 2`, `sec - 1` and `sec`.
+    counts: [u16; 3],
+    /// Highest sustained rate in the minute of `sec`.
+    peak: u16,
+    /// The same for the minute before (0 when it had none).
+    prev_peak: u16,
+}
+
+impl PeakRate {
+    /// Counts one event at `secs` (epoch seconds of packet time).
+    #[inline]
+    pub fn hit(&mut self, secs: u64) {
+        let sec = u32::try_from(secs).unwrap_or(u32::MAX);
+        if sec != self.sec {
+            let (was, now) = (self.sec / 60, sec / 60);
+            if now != was {
+                self.prev_peak = if now == was.wrapping_add(1) {
+                    self.peak
+                } else {
+                    0
+                };
+                self.peak = 0;
+            }
+            let [_, b, c] = self.counts;
+            self.counts = match sec.wrapping_sub(self.sec) {
+                1 => [b, c, 0],
+                2 => [c, 0, 0],
+                _ => [0; 3],
+            };
+            self.sec = sec;
+        }
+        self.counts[2] = self.counts[2].saturating_add(1);
+        let [a, b, c] = self.counts;
+        self.peak = self.peak.max(a.min(b).min(c));
+    }
+
+    /// The highest sustained rate in the minute that ends at `at` (epoch seconds: a
+    /// minute tick, or a later time for the last, partial minute).
+    pub fn peak_in_minute_to(&self, at: u64) -> u16 {
+        let end = u32::try_from(at.div_ceil(60)).unwrap_or(u32::MAX);
+        let cur = self.sec / 60;
+        if cur.wrapping_add(1) == end {
+            self.peak
+        } else if cur == end {
+            self.prev_peak
+        } else {
+            0
+        }
+    }
+}
+
 /// One host.
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -152,6 +211,10 @@ pub struct Host {
     pub synack_rcvd: u64,
     /// RST sent.
     pub rst_sent: u64,
+    /// Peak SYNs (without ACK) per second, `[sent, received]` (ntopng's SYN flood hits).
+    pub syn_peak: [PeakRate; 2],
+    /// Peak new flows per second, `[as client, as server]` (ntopng's flow flood hits).
+    pub flow_peak: [PeakRate; 2],
     /// Score [network, security]: sum of the live flows' contributions.
     pub score: [u32; 2],
     /// In a configured local network.
@@ -288,6 +351,8 @@ impl Host {
             synack_sent: 0,
             synack_rcvd: 0,
             rst_sent: 0,
+            syn_peak: [PeakRate::default(); 2],
+            flow_peak: [PeakRate::default(); 2],
             score: [0; 2],
             local: network_id.is_some(),
             network_id: network_id.and_then(|n| i16::try_from(n).ok()).unwrap_or(-1),
@@ -498,5 +563,52 @@ mod tests {
         assert_eq!(cli.http[1], Default::default());
         assert_eq!(srv.http[1].queries, [1, 0, 0, 0, 1]);
         assert_eq!(srv.http[1].responses, [0, 1, 0, 0, 0]);
+    }
+}
+
+#[cfg(test)]
+mod peak_tests {
+    use super::PeakRate;
+
+    #[test]
+    fn peak_is_the_rate_sustained_for_three_seconds() {
+        let mut p = PeakRate::default();
+        let base = 1_700_000_040; // a minute boundary
+        // 10, 20, 30, 5 events in four seconds: 3-second runs give 10 and 5.
+        for (s, n) in [(0, 10), (1, 20), (2, 30), (3, 5)] {
+            for _ in 0..n {
+                p.hit(base + s);
+            }
+        }
+        assert_eq!(p.peak_in_minute_to(base + 60), 10);
+        // A burst in one second alone is no sustained rate.
+        let mut burst = PeakRate::default();
+        for _ in 0..900 {
+            burst.hit(base + 10);
+        }
+        assert_eq!(burst.peak_in_minute_to(base + 60), 0);
+        // A gap breaks the run.
+        let mut gap = PeakRate::default();
+        for s in [0, 1, 3, 4] {
+            for _ in 0..50 {
+                gap.hit(base + s);
+            }
+        }
+        assert_eq!(gap.peak_in_minute_to(base + 60), 0);
+        // Read after the next minute began, at the next tick, or after a silence.
+        p.hit(base + 61);
+        assert_eq!(p.peak_in_minute_to(base + 60), 10);
+        assert_eq!(p.peak_in_minute_to(base + 120), 0);
+        assert_eq!(p.peak_in_minute_to(base + 600), 0);
+        // A steady 500 per second.
+        let mut steady = PeakRate::default();
+        for s in 120..150 {
+            for _ in 0..500 {
+                steady.hit(base + s);
+            }
+        }
+        assert_eq!(steady.peak_in_minute_to(base + 180), 500);
+        // A partial last minute (a forced tick at the end of a replay).
+        assert_eq!(steady.peak_in_minute_to(base + 150), 500);
     }
 }

@@ -77,7 +77,7 @@ pub use flow::{
 };
 pub use host::{
     DistinctCounter, DnsCounters, HOST_L7_SLOTS, Host, HostAppStats, HostId, HostTable,
-    HttpCounters, L7Breakdown, L7Counter,
+    HttpCounters, L7Breakdown, L7Counter, PeakRate,
 };
 pub use iface::{BcastDomain, IfaceL7, Interface, L4Counter, MAX_BCAST_DOMAINS};
 pub use key::{Endpoints, FlowKey};

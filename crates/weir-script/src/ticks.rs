@@ -285,7 +285,8 @@ impl Runtime {
                         at: host.first_seen.as_secs(),
                         syn: [0; 2],
                         synack: [0; 2],
-                        flows: [0; 2],
+                        syn_peak: [0; 2],
+                        flow_peak: [0; 2],
                         hits: Hits::default(),
                     };
                     cur.hits = zero.hits(&cur);

@@ -30,7 +30,8 @@ pub(crate) struct HostView {
 }
 
 /// Flood and scan hits of a host over the last minute (lua-api.md §2): SYNs and
-/// flows per second (minute averages), SYNs not answered by a SYN-ACK.
+/// flows in the busiest second of the minute (ntopng's per-second hits), SYNs not
+/// answered by a SYN-ACK.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Hits {
     /// `[attacker, victim]`.
@@ -45,7 +46,10 @@ pub(crate) struct HostPrev {
     pub at: u64,
     pub syn: [u64; 2],
     pub synack: [u64; 2],
-    pub flows: [u64; 2],
+    /// Busiest second of the minute ending at `at`: SYNs `[sent, received]`, new flows
+    /// `[as client, as server]`.
+    pub syn_peak: [u64; 2],
+    pub flow_peak: [u64; 2],
     /// The hits computed at that tick.
     pub hits: Hits,
 }
@@ -56,27 +60,23 @@ impl HostPrev {
             at,
             syn: [h.syn_sent, h.syn_rcvd],
             synack: [h.synack_sent, h.synack_rcvd],
-            flows: [h.total_flows_as_client, h.total_flows_as_server],
+            syn_peak: h.syn_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
+            flow_peak: h.flow_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             hits: Hits::default(),
         }
     }
 
     /// Hits from `self` (the previous tick, or zeros) to `now`.
     pub fn hits(&self, now: &HostPrev) -> Hits {
-        let secs = now.at.saturating_sub(self.at).clamp(1, 60);
         let d = |a: u64, b: u64| a.saturating_sub(b);
-        let rate = |x: u64| x.div_ceil(secs);
         let syn = [d(now.syn[0], self.syn[0]), d(now.syn[1], self.syn[1])];
         let synack = [
             d(now.synack[0], self.synack[0]),
             d(now.synack[1], self.synack[1]),
         ];
         Hits {
-            syn_flood: [rate(syn[0]), rate(syn[1])],
-            flow_flood: [
-                rate(d(now.flows[0], self.flows[0])),
-                rate(d(now.flows[1], self.flows[1])),
-            ],
+            syn_flood: now.syn_peak,
+            flow_flood: now.flow_peak,
             // attacker: SYNs sent − SYN-ACKs received; victim: SYNs received − SYN-ACKs sent.
             syn_scan: [
                 syn[0].saturating_sub(synack[1]),

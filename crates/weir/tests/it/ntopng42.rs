@@ -105,13 +105,6 @@ fn ntopng42_plugins_run_unchanged_beside_the_builtins() {
             script_cmd(data, &plugins, &["set", key, "items", items]);
         }
     }
-    // The generated flood is 500 SYN/s for 30 s: weir's hits are minute averages
-    // (250/s), under 4.2's default of 256.
-    for key in ["host/syn_flood_attacker", "host/syn_flood_victim"] {
-        if theirs.iter().any(|s| s["id"] == key) {
-            script_cmd(data, &plugins, &["set", key, "threshold", "100"]);
-        }
-    }
     // Thresholds of the threshold-cross checks 4.2 ships without a default.
     for s in &theirs {
         let id = s["id"].as_str().unwrap();

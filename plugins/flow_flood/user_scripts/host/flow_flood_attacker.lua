@@ -1,4 +1,4 @@
--- A host opening more flows per second (average over the last minute) than the
+-- A host opening more flows per second (sustained for 3 seconds, the best run of the last minute) than the
 -- threshold as a client: a flooder, a worm, or a scanner in a hurry.
 local alerts_api = require("alerts_api")
 local alert_consts = require("alert_consts")

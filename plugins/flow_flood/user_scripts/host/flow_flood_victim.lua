@@ -1,4 +1,4 @@
--- A host receiving more new flows per second (average over the last minute) than the
+-- A host receiving more new flows per second (sustained for 3 seconds, the best run of the last minute) than the
 -- threshold as a server.
 local alerts_api = require("alerts_api")
 local alert_consts = require("alert_consts")

@@ -1,5 +1,5 @@
--- A local network whose hosts together receive more new flows per second (average over
--- the last minute) than the threshold.
+-- A local network whose hosts together receive more new flows per second (sustained for 3
+-- seconds, the best run of the last minute) than the threshold.
 local alerts_api = require("alerts_api")
 local alert_consts = require("alert_consts")
 local user_scripts = require("user_scripts")

@@ -1,7 +1,7 @@
--- A host sending more SYNs per second (average over the last minute) than the
+-- A host sending more SYNs per second (sustained for 3 seconds, the best run of the last minute) than the
 -- threshold: the source of a SYN flood. Its half-open connections fill the victim's
--- backlog. The threshold is above the rate of a fast port scan (about 50 SYNs/s here),
--- which the syn_scan plugin reports.
+-- backlog. A fast port scan sustaining more SYNs per second than the threshold shows
+-- here too, besides the syn_scan plugin's report.
 local alerts_api = require("alerts_api")
 local alert_consts = require("alert_consts")
 local user_scripts = require("user_scripts")

@@ -1,4 +1,4 @@
--- A host receiving more SYNs per second (average over the last minute) than the
+-- A host receiving more SYNs per second (sustained for 3 seconds, the best run of the last minute) than the
 -- threshold: the target of a SYN flood (seed 002's example default,
 -- syn_flood_victim;gt;50).
 local alerts_api = require("alerts_api")

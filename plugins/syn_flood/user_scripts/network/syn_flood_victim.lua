@@ -1,5 +1,5 @@
--- A local network whose hosts together receive more SYNs per second (average over the
--- last minute) than the threshold: a flood spread over several targets still shows
+-- A local network whose hosts together receive more SYNs per second (each host's rate
+-- sustained for 3 seconds, the best run of the last minute) than the threshold: a flood spread over several targets still shows
 -- here.
 local alerts_api = require("alerts_api")
 local alert_consts = require("alert_consts")
