@@ -275,24 +275,7 @@ impl InfluxClient {
         let InfluxApi::V1 { db, .. } = &self.cfg.api else {
             return Ok(());
         };
-        let q = format!("CREATE DATABASE {}", ql::ident(db));
-        let req = self.auth(self.agent.post(format!("{}/query", self.cfg.url)));
-        let mut resp = req.query("q", &q).send_empty().map_err(|e| Error::Influx {
-            what: "query",
-            reason: e.to_string(),
-        })?;
-        if resp.status().is_success() {
-            Ok(())
-        } else {
-            Err(Error::Influx {
-                what: "query",
-                reason: format!(
-                    "HTTP {}: {}",
-                    resp.status(),
-                    resp.body_mut().read_to_string().unwrap_or_default()
-                ),
-            })
-        }
+        self.post_query(&format!("CREATE DATABASE {}", ql::ident(db)), None)
     }
 
     /// Runs a writing InfluxQL statement (`POST /query`) on the database.
@@ -300,15 +283,24 @@ impl InfluxClient {
     /// # Errors
     /// [`Error::Influx`] for transport errors, error statuses and statement errors.
     pub fn execute(&self, q: &str) -> Result<()> {
-        let req = self
-            .agent
-            .post(format!("{}/query", self.cfg.url))
-            .query("db", self.cfg.database())
-            .query("q", q);
-        let mut resp = self.auth(req).send_empty().map_err(|e| Error::Influx {
-            what: "query",
-            reason: e.to_string(),
-        })?;
+        self.post_query(q, Some(self.cfg.database()))
+    }
+
+    /// `POST /query` of a statement (on database `db` when given): an error status
+    /// or an error in the results (InfluxDB answers 200 with `results[0].error`) is
+    /// an [`Error::Influx`].
+    fn post_query(&self, q: &str, db: Option<&str>) -> Result<()> {
+        let mut req = self.agent.post(format!("{}/query", self.cfg.url));
+        if let Some(db) = db {
+            req = req.query("db", db);
+        }
+        let mut resp = self
+            .auth(req.query("q", q))
+            .send_empty()
+            .map_err(|e| Error::Influx {
+                what: "query",
+                reason: e.to_string(),
+            })?;
         let status = resp.status();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         let err = serde_json::from_str::<serde_json::Value>(&text)

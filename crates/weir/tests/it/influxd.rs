@@ -79,7 +79,9 @@ impl Influxd {
         };
         let client = weir_ts::InfluxClient::new(weir_ts::InfluxConfig::v1(&s.url, "x"));
         let deadline = Instant::now() + Duration::from_secs(60);
-        while client.ping().is_err() {
+        // Ready when it answers `/ping` and creates a database (its meta store may
+        // still be opening after the first `/ping`).
+        while client.ping().is_err() || client.create_database().is_err() {
             if s.child.try_wait().ok().flatten().is_some() {
                 return Err(s.one.take().expect("held since the start"));
             }
