@@ -427,23 +427,33 @@ fn process_flow(f: &Table, call: &CallRef, sink: &SinkRef) -> Result<Option<bool
     }))
 }
 
+/// What `storeAlert`/`storeFlowAlert` return: `{rowid}`, or nil after logging the
+/// misuse.
+fn rowid_or_nil<T: mlua::IntoLua>(
+    lua: &Lua,
+    call: &CallRef,
+    func: &str,
+    r: Result<T, String>,
+) -> mlua::Result<Value> {
+    match r {
+        Ok(id) => {
+            let t = lua.create_table()?;
+            t.raw_set("rowid", id)?;
+            Ok(Value::Table(t))
+        }
+        Err(m) => {
+            misuse(lua, call, func, &m);
+            Ok(Value::Nil)
+        }
+    }
+}
+
 fn install_alerts(lua: &Lua, t: &Table, call: &CallRef, alerts: &AlertRef) -> mlua::Result<()> {
     let (c, a) = (call.clone(), alerts.clone());
     t.raw_set(
         "storeAlert",
         lua.create_function(move |lua, args: mlua::MultiValue| {
-            let r = store_alert(&args, &c, &a);
-            match r {
-                Ok(id) => {
-                    let t = lua.create_table()?;
-                    t.raw_set("rowid", id)?;
-                    Ok(Value::Table(t))
-                }
-                Err(m) => {
-                    misuse(lua, &c, "interface.storeAlert", &m);
-                    Ok(Value::Nil)
-                }
-            }
+            rowid_or_nil(lua, &c, "interface.storeAlert", store_alert(&args, &c, &a))
         })?,
     )?;
     let (c, a) = (call.clone(), alerts.clone());
@@ -457,17 +467,7 @@ fn install_alerts(lua: &Lua, t: &Table, call: &CallRef, alerts: &AlertRef) -> ml
                     other.type_name()
                 )),
             };
-            match r {
-                Ok(id) => {
-                    let t = lua.create_table()?;
-                    t.raw_set("rowid", id)?;
-                    Ok(Value::Table(t))
-                }
-                Err(m) => {
-                    misuse(lua, &c, "interface.storeFlowAlert", &m);
-                    Ok(Value::Nil)
-                }
-            }
+            rowid_or_nil(lua, &c, "interface.storeFlowAlert", r)
         })?,
     )?;
     let (c, a) = (call.clone(), alerts.clone());

@@ -24,6 +24,21 @@ pub fn config(roots: Vec<PathBuf>) -> ScriptConfig {
     }
 }
 
+/// Runs `protocolDetected` on one synthetic TCP flow 10.0.0.1:40000 → 10.0.0.2:80
+/// (serial 1, at 1 s) and returns what the scripts wrote.
+pub fn protocol_detected_once(rt: &mut Runtime) -> String {
+    let (key, cli_is_a) = weir_flow::FlowKey::new(
+        0,
+        6,
+        ("10.0.0.1".parse().unwrap(), 40000),
+        ("10.0.0.2".parse().unwrap(), 80),
+    );
+    let ts = weir_decode::Timestamp(1_000_000);
+    let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, 1, ts));
+    let _ = rt.dispatch_view(weir_script::FlowHook::ProtocolDetected, ts, view);
+    String::from_utf8(rt.take_output()).unwrap()
+}
+
 pub fn load(roots: Vec<PathBuf>) -> (Runtime, weir_script::LoadReport) {
     Runtime::load(config(roots)).expect("VM")
 }

@@ -4,6 +4,8 @@
 
 use weir_script::{FlowHook, Output, Runtime, ScriptConfig};
 
+use crate::common;
+
 const SCRIPT: &str = r#"
 local script = {
    default_value = { items = { "lists/a.txt", "shipped.txt", "missing.txt", "adir" } },
@@ -56,16 +58,7 @@ fn only_configured_regular_files_are_read() {
     };
     let (mut rt, report) = Runtime::load(cfg).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    let (key, cli_is_a) = weir_flow::FlowKey::new(
-        0,
-        6,
-        ("10.0.0.1".parse().unwrap(), 40000),
-        ("10.0.0.2".parse().unwrap(), 80),
-    );
-    let ts = weir_decode::Timestamp(1_000_000);
-    let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, 1, ts));
-    let _ = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
-    let out = String::from_utf8(rt.take_output()).unwrap();
+    let out = common::protocol_detected_once(&mut rt);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0], "lists/a.txt: 4 lines [10.0.0.1|# comment||192.0.2.0/24] true",

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use weir_script::{FlowHook, Output, Runtime, ScriptConfig, ScriptInfo};
+use weir_script::{Output, Runtime, ScriptConfig, ScriptInfo};
 
 use crate::common;
 
@@ -57,16 +57,7 @@ fn run_in(body: &str, data: tempfile::TempDir, extra: &[(&str, &str)]) -> Run {
     };
     let (mut rt, report) = Runtime::load(cfg).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    let (key, cli_is_a) = weir_flow::FlowKey::new(
-        0,
-        6,
-        ("10.0.0.1".parse().unwrap(), 40000),
-        ("10.0.0.2".parse().unwrap(), 80),
-    );
-    let ts = weir_decode::Timestamp(1_000_000);
-    let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, 1, ts));
-    let _ = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
-    let out = String::from_utf8(rt.take_output()).unwrap();
+    let out = common::protocol_detected_once(&mut rt);
     let info = rt
         .scripts()
         .into_iter()
@@ -465,16 +456,7 @@ return script
         "{:?}",
         report.problems
     );
-    let (key, cli_is_a) = weir_flow::FlowKey::new(
-        0,
-        6,
-        ("10.0.0.1".parse().unwrap(), 40000),
-        ("10.0.0.2".parse().unwrap(), 80),
-    );
-    let ts = weir_decode::Timestamp(1_000_000);
-    let view = Box::new(weir_script::FlowView::synthetic(key, cli_is_a, 1, ts));
-    let _ = rt.dispatch_view(FlowHook::ProtocolDetected, ts, view);
-    let out = String::from_utf8(rt.take_output()).unwrap();
+    let out = common::protocol_detected_once(&mut rt);
     let info = rt
         .scripts()
         .into_iter()
