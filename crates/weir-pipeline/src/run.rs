@@ -426,6 +426,19 @@ pub fn report_json(
             active.iter().map(|s| s.plugin.as_str()).collect();
         v["interfaces"][i]["active_scripts"] = serde_json::json!(active.len());
         v["interfaces"][i]["plugins"] = serde_json::json!(plugins);
+        // Wall times: the one part of the summary that differs between two replays.
+        let costliest: Vec<serde_json::Value> = iface
+            .report
+            .costliest(5)
+            .into_iter()
+            .map(|s| {
+                serde_json::json!({
+                    "plugin": s.plugin, "subdir": s.subdir, "key": s.key,
+                    "calls": s.calls, "time_ns": s.time_ns(), "cost": s.cost,
+                })
+            })
+            .collect();
+        v["interfaces"][i]["costliest_scripts"] = serde_json::json!(costliest);
     }
     v["alerts"] = serde_json::json!(tally);
     v["alerts"]["by_plugin"] = serde_json::json!(alerts_by_plugin(outcome, tally));

@@ -229,6 +229,28 @@ impl ScriptReport {
     pub fn errors(&self) -> u64 {
         self.scripts.iter().map(|s| s.errors).sum()
     }
+
+    /// The `n` scripts that took the most time in their hooks, costliest first
+    /// (scripts never called are left out).
+    pub fn costliest(&self, n: usize) -> Vec<&ScriptInfo> {
+        let mut v: Vec<&ScriptInfo> = self.scripts.iter().filter(|s| s.calls > 0).collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.time_ns()));
+        v.truncate(n);
+        v
+    }
+}
+
+/// One line of a script's cost: `plugin/subdir/key  calls  total  mean`, as the run
+/// summary and `weir scripts stats` print it.
+pub fn cost_line(s: &ScriptInfo) -> String {
+    let ns = s.time_ns();
+    format!(
+        "{:<52} {:>10} calls {:>9.1} ms {:>8.2} µs/call",
+        format!("{}/{}/{}", s.plugin, s.subdir, s.key),
+        s.calls,
+        ns as f64 / 1e6,
+        ns as f64 / 1e3 / s.calls.max(1) as f64
+    )
 }
 
 /// The Lua runtime driving one interface's events.

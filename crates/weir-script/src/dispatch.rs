@@ -13,6 +13,7 @@ use crate::config::FlowHook;
 use crate::diag::error_text;
 use crate::flow_info::full_info;
 use crate::flow_view::{Candidate, FlowView};
+use crate::info::{elapsed_ns, grew};
 use crate::loader::{self, Kind, Vm};
 use crate::runtime::Runtime;
 
@@ -133,6 +134,7 @@ impl Runtime {
             }
             self.parts.call.borrow_mut().enter(&sc.ctx, &sc.conf);
             budget.reset();
+            let (t0, m0) = (std::time::Instant::now(), lua.used_memory());
             let r = match e.kind {
                 Kind::Hooks => e.func.call::<()>((now_arg, &sc.conf)),
                 Kind::CheckModule => {
@@ -153,6 +155,7 @@ impl Runtime {
                     }
                 }
             };
+            sc.meters[h].add(elapsed_ns(t0), grew(lua, m0));
             sc.info.calls += 1;
             let api_errors = self.parts.call.borrow_mut().take_api_errors();
             match (r, api_errors) {

@@ -39,6 +39,69 @@ pub struct ScriptInfo {
     /// `category.id` (`user_scripts.script_categories`; 0 other when none): which
     /// alert recipients get its alerts.
     pub category: u8,
+    /// What the script cost so far, per hook (flow hooks by name, entity hooks by
+    /// granularity, syslog `handleEvent`); hooks never called are left out.
+    pub cost: Vec<HookCost>,
+}
+
+impl ScriptInfo {
+    /// Wall time spent in the script's hooks so far, nanoseconds.
+    pub fn time_ns(&self) -> u64 {
+        self.cost.iter().map(|c| c.time_ns).sum()
+    }
+}
+
+/// The cost of one hook of a script: calls, time in Lua, memory allocated.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct HookCost {
+    /// Hook (`protocolDetected`, …) or granularity (`min`, `5mins`, …).
+    pub hook: String,
+    /// Calls.
+    pub calls: u64,
+    /// Wall time in the calls, nanoseconds.
+    pub time_ns: u64,
+    /// The slowest call, nanoseconds.
+    pub max_ns: u64,
+    /// Memory the calls left allocated in the VM (growth of the VM's use across the
+    /// call, summed; garbage collected later still counts), bytes.
+    pub alloc_bytes: u64,
+}
+
+impl HookCost {
+    /// Mean time per call, nanoseconds (0 without calls).
+    pub fn mean_ns(&self) -> u64 {
+        self.time_ns.checked_div(self.calls).unwrap_or(0)
+    }
+}
+
+/// Counters of one hook slot, kept beside the script on the hot path.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Meter {
+    pub calls: u64,
+    pub time_ns: u64,
+    pub max_ns: u64,
+    pub alloc_bytes: u64,
+}
+
+impl Meter {
+    /// Adds one call that took `ns` and grew the VM by `grew` bytes.
+    #[inline]
+    pub(crate) fn add(&mut self, ns: u64, grew: u64) {
+        self.calls += 1;
+        self.time_ns += ns;
+        self.max_ns = self.max_ns.max(ns);
+        self.alloc_bytes += grew;
+    }
+
+    pub(crate) fn report(&self, hook: &str) -> HookCost {
+        HookCost {
+            hook: hook.to_owned(),
+            calls: self.calls,
+            time_ns: self.time_ns,
+            max_ns: self.max_ns,
+            alloc_bytes: self.alloc_bytes,
+        }
+    }
 }
 
 /// A plugin as loaded.
@@ -84,4 +147,16 @@ impl LoadReport {
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| p.level == Level::Error)
     }
+}
+
+/// Nanoseconds since `t0`.
+#[inline]
+pub(crate) fn elapsed_ns(t0: std::time::Instant) -> u64 {
+    u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Bytes the VM grew by since it used `before`.
+#[inline]
+pub(crate) fn grew(lua: &mlua::Lua, before: usize) -> u64 {
+    lua.used_memory().saturating_sub(before) as u64
 }

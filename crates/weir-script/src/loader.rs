@@ -58,6 +58,35 @@ pub(crate) struct Script {
     pub genabled: [bool; 4],
     /// Entity overrides, most specific first.
     pub overrides: Vec<Override>,
+    /// Cost counters per hook slot: flow hooks by [`FlowHook`] index, entity hooks by
+    /// granularity index, syslog in slot 0.
+    pub meters: [crate::info::Meter; 4],
+}
+
+impl Script {
+    /// The script's info with its cost per hook filled in.
+    pub(crate) fn report(&self) -> ScriptInfo {
+        let mut info = self.info.clone();
+        info.cost = self
+            .meters
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.calls > 0)
+            .map(|(i, m)| m.report(slot_name(&self.info.subdir, i)))
+            .collect();
+        info
+    }
+}
+
+/// The name of hook slot `i` of a script in `subdir` (see [`Script::meters`]).
+fn slot_name(subdir: &str, i: usize) -> &'static str {
+    if subdir == "flow" {
+        FlowHook::ALL.get(i).map_or("?", |h| h.name())
+    } else if entity_index(subdir).is_some() {
+        ["min", "5mins", "hour", "day"].get(i).copied().unwrap_or("?")
+    } else {
+        "handleEvent"
+    }
 }
 
 /// Settings of a script for the entities in `net`.

@@ -103,7 +103,7 @@ impl Runtime {
         problems.extend(self.vm.problems.iter().cloned());
         LoadReport {
             plugins: self.vm.plugins.clone(),
-            scripts: self.vm.scripts.iter().map(|s| s.info.clone()).collect(),
+            scripts: self.vm.scripts.iter().map(|s| s.report()).collect(),
             problems,
         }
     }
@@ -142,7 +142,7 @@ impl Runtime {
 
     /// The script infos with their current counters.
     pub fn scripts(&self) -> Vec<ScriptInfo> {
-        self.vm.scripts.iter().map(|s| s.info.clone()).collect()
+        self.vm.scripts.iter().map(|s| s.report()).collect()
     }
 
     /// The `alert_endpoints/` files of the loaded plugins: run each with

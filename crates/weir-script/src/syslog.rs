@@ -16,6 +16,7 @@ use weir_decode::Timestamp;
 use weir_flow::{Flow, l4_name};
 
 use crate::diag::error_text;
+use crate::info::{elapsed_ns, grew};
 use crate::flow_status::{FlowStatusRequest, FlowStatusSink};
 use crate::flow_view::{Candidate, FlowView};
 use crate::runtime::Runtime;
@@ -49,6 +50,7 @@ impl Runtime {
             c.now = secs;
         }
         self.vm.budget.reset();
+        let (t0, m0) = (std::time::Instant::now(), self.vm.lua.used_memory());
         let r = if one_arg {
             f.call::<()>(message)
         } else {
@@ -68,6 +70,7 @@ impl Runtime {
                 Err(e) => Err(e),
             }
         };
+        sc.meters[0].add(elapsed_ns(t0), grew(&self.vm.lua, m0));
         sc.info.calls += 1;
         let api = {
             let mut c = self.parts.call.borrow_mut();

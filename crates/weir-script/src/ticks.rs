@@ -10,6 +10,7 @@ use weir_decode::Timestamp;
 use weir_flow::{Host, Interface, Network, Tick};
 
 use crate::diag::error_text;
+use crate::info::{elapsed_ns, grew};
 use crate::entity::{
     CACHED_VALUES_TTL, CachedValues, CurIndex, EntityFns, Hits, HostPrev, HostView, IfaceStats,
     ScriptStats, iface_stats_table, itoa,
@@ -81,6 +82,7 @@ impl Runtime {
             entity_hooks,
             scripts,
             budget,
+            lua,
             ..
         } = &mut self.vm;
         for entry in &entity_hooks[e.index][g] {
@@ -109,7 +111,9 @@ impl Runtime {
             // One call into Lua per hook: the trampoline sets `user_script_config` and
             // `user_script` and calls the hook (each field set from Rust would be a
             // protected call of its own).
+            let (t0, m0) = (std::time::Instant::now(), lua.used_memory());
             let r = call.call::<()>((&entry.func, &params, conf.unwrap_or(&sc.conf), &sc.table));
+            sc.meters[g].add(elapsed_ns(t0), grew(lua, m0));
             sc.info.calls += 1;
             let api = self.parts.call.borrow_mut().take_api_errors();
             match (r, api) {

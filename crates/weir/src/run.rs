@@ -159,6 +159,13 @@ pub fn print_report(
                     .unwrap_or_default()
             );
         }
+        let costliest = i.report.costliest(5);
+        if !costliest.is_empty() {
+            crate::out::outln!("costliest scripts (time in their hooks):");
+            for s in costliest {
+                crate::out::outln!("  {}", scripts::cost_line(s));
+            }
+        }
     }
     crate::out::outln!(
         "alerts are stored in {} (read them with `weir alerts --data-dir {}`)",

@@ -126,6 +126,7 @@ impl Loader {
                 Ok(Value::Table(c)) => c.get::<Option<u8>>("id").ok().flatten().unwrap_or(0),
                 _ => 0,
             },
+            cost: Vec::new(),
         };
         let hooks_v = t.get::<Value>("hooks")?;
         let setup = t.get::<Option<Function>>("setup").ok().flatten();
@@ -447,6 +448,7 @@ impl Loader {
             prio,
             teardown: if active { teardown } else { None },
             last_alert: None,
+            meters: Default::default(),
         });
         if active {
             let s = self.scripts.last_mut().expect("just pushed");
