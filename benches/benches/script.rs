@@ -1,6 +1,8 @@
 //! Lua flow-hook cost: 1M flows each receiving `protocolDetected` with (a) no
 //! scripts, (b) a no-op Lua hook, (c) the seed tutorial script, (d) 20 scripts with
 //! `l7_proto` filters; against a bare mlua function call measured in the same run.
+//! Then the real thing: every built-in plugin (`plugins/`, with the generator's local
+//! networks) on each flow's life — `protocolDetected` then `flowEnd` — per flow.
 //!
 //! Flows are real ones (protocol-detected flows of a generated capture with `.exe`
 //! downloads, HTTP, TLS, DNS, …), cycled until 1M hook calls. A summary with ns per
@@ -239,7 +241,51 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    // Every built-in plugin, per flow: protocolDetected then flowEnd (what each flow
+    // of a replay gets; periodicUpdate only comes to flows older than 5 minutes).
+    let (mut rt, report) = Runtime::load(ScriptConfig {
+        roots: vec![root().join("plugins")],
+        output: Output::Discard,
+        local_networks: vec!["192.168.0.0/16".parse().expect("net")],
+        working_dir: tmp.clone(),
+        ..ScriptConfig::default()
+    })
+    .expect("runtime");
+    assert!(report.errors().next().is_none(), "{:?}", report.problems);
+    let mut pool: Vec<Option<Box<FlowView>>> = views.iter().map(|v| Some(clone_view(v))).collect();
+    run_flows(&mut rt, &mut pool, views.len());
+    let n = CALLS / 4;
+    let per = ns(run_flows(&mut rt, &mut pool, n), n);
+    eprintln!(
+        "  builtin plugins, per flow (protocolDetected + flowEnd): {per:7.1} ns, {:5.2}x bare call\n",
+        per / base
+    );
+    let mut g = c.benchmark_group("script/builtin_flow");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(20);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(3));
+    g.bench_function("per_flow", |b| {
+        b.iter_custom(|iters| run_flows(&mut rt, &mut pool, iters as usize))
+    });
+    g.finish();
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// `n` flows through protocolDetected and flowEnd (cycling the pool).
+fn run_flows(rt: &mut Runtime, pool: &mut [Option<Box<FlowView>>], n: usize) -> Duration {
+    let ts = Timestamp(1_767_225_600_000_000);
+    let len = pool.len();
+    let start = Instant::now();
+    for i in 0..n {
+        let slot = &mut pool[i % len];
+        if let Some(v) = slot.take() {
+            let v = rt.dispatch_view(FlowHook::ProtocolDetected, ts, v);
+            *slot = Some(rt.dispatch_view(FlowHook::FlowEnd, ts, v));
+        }
+    }
+    start.elapsed()
 }
 
 fn clone_view(v: &FlowView) -> Box<FlowView> {

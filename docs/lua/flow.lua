@@ -5,7 +5,7 @@
 ---@class flow_api
 flow = {}
 
----`cli.ip`, `srv.ip`, `cli.port`, `srv.port`, `cli.localhost`, `srv.localhost`, `duration`, `proto.l4`, `proto.ndpi`, `proto.ndpi_app`, `proto.ndpi_cat`, `cli2srv.bytes`, `srv2cli.bytes`, `cli2srv.packets`, `srv2cli.packets`, `info` (when not empty).
+---`cli.ip`, `srv.ip`, `cli.port`, `srv.port`, `cli.localhost`, `srv.localhost`, `duration`, `proto.l4`, `proto.ndpi`, `proto.ndpi_app`, `proto.ndpi_cat`, `cli2srv.bytes`, `srv2cli.bytes`, `cli2srv.packets`, `srv2cli.packets`, `info` (when not empty). Built once per hook call: every script of the call reads the same values through its own table (keys a script sets stay in its table; `pairs` lists both).
 ---@return table
 function flow.getInfo() end
 
@@ -247,6 +247,22 @@ function flow.getHashEntryId() end
 ---First packet, epoch seconds.
 ---@return integer
 function flow.getFirstSeen() end
+
+---The client's port (`cli.port` of `getInfo()`, without building the table; 0 for ICMP and other port-less protocols). weir extension.
+---@return integer
+function flow.getClientPort() end
+
+---The client's address (`cli.ip` of `getInfo()`, without building the table). weir extension.
+---@return string
+function flow.getClientIp() end
+
+---The server's address (`srv.ip` of `getInfo()`, without building the table). weir extension.
+---@return string
+function flow.getServerIp() end
+
+---The server's port (`srv.port` of `getInfo()`, without building the table). weir extension.
+---@return integer
+function flow.getServerPort() end
 
 ---Last packet, epoch seconds.
 ---@return integer

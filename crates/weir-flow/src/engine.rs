@@ -478,6 +478,12 @@ impl Engine {
             h.flow_peak[1].hit(ts.as_secs());
         }
         self.iface.flows_created += 1;
+        // Ghost peers: local-looking addresses outside the local networks.
+        for (hid, ip) in [(cli, cli_ip), (srv, srv_ip)] {
+            if crate::ghost::local_looking(ip) && self.hosts.get(hid).is_some_and(|h| !h.local) {
+                self.iface.ghost_nets.note(ip, ts.as_secs());
+            }
+        }
         self.flows.insert(flow)
     }
 
@@ -716,6 +722,8 @@ impl Engine {
         }
         self.iface.hosts_in_table = self.hosts.len() as u64;
         self.iface.hosts_idle = purged;
+        // Ghost subnets quiet for an hour are forgotten.
+        self.iface.ghost_nets.expire(now.as_secs().saturating_sub(3600));
     }
 
     /// One visit of every flow at `now` (`last` = final visit: every flow ends).

@@ -83,6 +83,8 @@ pub struct Interface {
     /// IPv4 broadcast domains seen in ARP traffic, by /24 network of the ARP sender
     /// (at most [`MAX_BCAST_DOMAINS`]).
     pub bcast_domains: std::collections::BTreeMap<crate::IpNet, BcastDomain>,
+    /// Ghost subnets seen in IP traffic (bounded; see [`crate::ghost`]).
+    pub ghost_nets: crate::ghost::GhostNets,
     /// Throughput over the last visit interval, bits/s.
     pub throughput_bps: f64,
     /// Throughput over the last visit interval, packets/s.

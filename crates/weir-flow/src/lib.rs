@@ -57,6 +57,7 @@
 mod consumer;
 mod engine;
 mod flow;
+pub mod ghost;
 mod host;
 mod iface;
 pub mod info;

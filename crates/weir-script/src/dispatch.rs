@@ -14,17 +14,18 @@ use crate::diag::error_text;
 use crate::flow_info::full_info;
 use crate::flow_view::{Candidate, FlowView};
 use crate::info::{elapsed_ns, grew};
+use crate::prefilter::Facts;
 use crate::loader::{self, Kind, Vm};
 use crate::runtime::Runtime;
 
 impl Runtime {
     /// Index in the hook list of the first script that wants this flow.
     #[inline]
-    fn first_passing(&self, h: usize, sel: &Sel) -> Option<usize> {
+    fn first_passing(&self, h: usize, sel: &Sel, facts: &Facts<'_>) -> Option<usize> {
         let scripts = &self.vm.scripts;
         self.vm.hooks[h]
             .iter()
-            .position(|e| passes(&scripts[e.script], sel))
+            .position(|e| passes(&scripts[e.script], sel, facts))
     }
 
     fn select(
@@ -65,7 +66,19 @@ impl Runtime {
             flow.tcp.state,
             flow.first_seen.as_secs(),
         );
-        let Some(first) = self.first_passing(h, &sel) else {
+        let first = {
+            let nets = &self.parts.flow.borrow().networks;
+            let facts = Facts::new(
+                (flow.client().0, flow.server().0, flow.server().1),
+                &flow.dir,
+                &flow.l7,
+                flow.meta.as_deref(),
+                (flow.first_seen, flow.last_seen),
+                nets,
+            );
+            self.first_passing(h, &sel, &facts)
+        };
+        let Some(first) = first else {
             return;
         };
         let view = match self.spare.take() {
@@ -98,7 +111,19 @@ impl Runtime {
             view.tcp.state,
             view.first_seen.as_secs(),
         );
-        match self.first_passing(h, &sel) {
+        let first = {
+            let nets = &self.parts.flow.borrow().networks;
+            let facts = Facts::new(
+                (view.client().0, view.server().0, view.server().1),
+                &view.dir,
+                &view.l7,
+                view.meta.as_deref(),
+                (view.first_seen, view.last_seen),
+                nets,
+            );
+            self.first_passing(h, &sel, &facts)
+        };
+        match first {
             None => view,
             Some(first) => self.run_hooks(h, first, secs, &sel, view),
         }
@@ -116,6 +141,7 @@ impl Runtime {
             let mut f = self.parts.flow.borrow_mut();
             f.flow = Some(view);
             f.candidate = None;
+            f.info_meta = None;
         }
         self.parts.call.borrow_mut().now = secs;
         let now_arg = i64::try_from(secs).unwrap_or(i64::MAX);
@@ -127,14 +153,37 @@ impl Runtime {
             lua,
             ..
         } = &mut self.vm;
-        for e in &hooks[h][first..] {
+        // The flow's facts for the prefilters, from the bound view (scripts before this
+        // one may have changed nothing the prefilters read but statuses).
+        let fv = self.parts.flow.borrow();
+        let v = fv.flow.as_deref().expect("flow bound during dispatch");
+        let facts = Facts::new(
+            (v.client().0, v.server().0, v.server().1),
+            &v.dir,
+            &v.l7,
+            v.meta.as_deref(),
+            (v.first_seen, v.last_seen),
+            &fv.networks,
+        );
+        let mut admitted = std::mem::take(&mut self.admitted);
+        admitted.clear();
+        admitted.extend(
+            (first..hooks[h].len()).filter(|&i| passes(&scripts[hooks[h][i].script], sel, &facts)),
+        );
+        drop(facts);
+        drop(fv);
+        // One clock read per call: each call's time runs from the end of the previous
+        // one (what the dispatcher spends on a script is the script's).
+        let mut t0 = std::time::Instant::now();
+        for &i in &admitted {
+            let e = &hooks[h][i];
             let sc = &mut scripts[e.script];
-            if !passes(sc, sel) {
+            if sc.info.disabled {
                 continue;
             }
             self.parts.call.borrow_mut().enter(&sc.ctx, &sc.conf);
             budget.reset();
-            let (t0, m0) = (std::time::Instant::now(), lua.used_memory());
+            let m0 = lua.used_memory();
             let r = match e.kind {
                 Kind::Hooks => e.func.call::<()>((now_arg, &sc.conf)),
                 Kind::CheckModule => {
@@ -155,7 +204,9 @@ impl Runtime {
                     }
                 }
             };
-            sc.meters[h].add(elapsed_ns(t0), grew(lua, m0));
+            let t1 = std::time::Instant::now();
+            sc.meters[h].add(elapsed_ns(t0, t1), grew(lua, m0));
+            t0 = t1;
             sc.info.calls += 1;
             let api_errors = self.parts.call.borrow_mut().take_api_errors();
             match (r, api_errors) {
@@ -172,9 +223,11 @@ impl Runtime {
                 }
             }
         }
+        self.admitted = admitted;
         self.parts.call.borrow_mut().script = None;
         let (view, cand) = {
             let mut f = self.parts.flow.borrow_mut();
+            f.info_meta = None;
             (
                 f.flow.take().expect("flow bound during dispatch"),
                 f.candidate.take(),
@@ -293,7 +346,7 @@ struct Sel {
 }
 
 #[inline]
-fn passes(s: &loader::Script, sel: &Sel) -> bool {
+fn passes(s: &loader::Script, sel: &Sel, facts: &Facts<'_>) -> bool {
     !s.info.disabled
         && !s.off
         && s.l4.is_none_or(|p| p == sel.l4)
@@ -305,4 +358,5 @@ fn passes(s: &loader::Script, sel: &Sel) -> bool {
             (Some((d, engine)), Some(p)) if p > engine => d / p > d.saturating_sub(engine) / p,
             _ => true,
         }
+        && s.prefilter.as_ref().is_none_or(|p| p.admits(facts, &s.conf))
 }

@@ -18,9 +18,47 @@ mod blocklist;
 mod risks;
 
 pub(crate) use blocklist::Blocklist;
+pub(crate) use risks::risk_bits_of;
 
 type Shared = FlowState;
 use crate::flow_view::{Candidate, FlowRef, FlowState, FlowView};
+
+/// `__pairs` of the `getInfo()` tables: the caller's own keys, then the shared ones
+/// it did not overwrite.
+const INFO_PAIRS: &str = r#"
+local next, rawget, getmetatable = next, rawget, getmetatable
+return function(own)
+   local shared = getmetatable(own).__index
+   local in_own = true
+   return function(_, k)
+      local v
+      if in_own then
+         k, v = next(own, k)
+         if k ~= nil then
+            return k, v
+         end
+         in_own = false
+      end
+      repeat
+         k, v = next(shared, k)
+      until k == nil or rawget(own, k) == nil
+      return k, v
+   end, own, nil
+end
+"#;
+
+/// Metatable field marking the `getInfo()` tables.
+const INFO_MARK: &str = "__weir_flow_info";
+
+/// The shared table a `flow.getInfo()` table reads through to (`None` for any other
+/// table), for Rust code that walks a script's table (JSON, alert parameters).
+pub(crate) fn info_shared(t: &Table) -> Option<Table> {
+    let mt = t.metatable()?;
+    if mt.raw_get::<bool>(INFO_MARK).ok() != Some(true) {
+        return None;
+    }
+    mt.raw_get::<Table>("__index").ok()
+}
 
 /// What a flow function reports besides a value.
 enum ApiErr {
@@ -176,8 +214,28 @@ fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
 pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     // Information tables.
-    add(lua, &t, sh, "getInfo", |lua, s, _| {
-        Ok(Value::Table(minimal_info(lua, s, view(s))?))
+    // `getInfo()`: built once per hook call, however many scripts ask; each caller gets
+    // its own table reading through to it (what a script writes stays its own).
+    let pairs_of: mlua::Function = lua
+        .load(INFO_PAIRS)
+        .set_name("=weir:flow.getInfo")
+        .eval()?;
+    add(lua, &t, sh, "getInfo", move |lua, s, _| {
+        let mt = match &s.info_meta {
+            Some(m) => m.clone(),
+            None => {
+                let real = minimal_info(lua, s, view(s))?;
+                let mt = lua.create_table_with_capacity(0, 2)?;
+                mt.raw_set("__index", real)?;
+                mt.raw_set("__pairs", &pairs_of)?;
+                mt.raw_set(INFO_MARK, true)?;
+                s.info_meta = Some(mt.clone());
+                mt
+            }
+        };
+        let own = lua.create_table()?;
+        own.set_metatable(Some(mt))?;
+        Ok(Value::Table(own))
     })?;
     add(lua, &t, sh, "getFullInfo", |lua, s, _| {
         Ok(Value::Table(full_info(lua, s, view(s))?))
@@ -481,6 +539,10 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     getter(lua, &t, sh, "getKey", |v| v.serial)?;
     getter(lua, &t, sh, "getHashEntryId", |v| v.serial)?;
     getter(lua, &t, sh, "getFirstSeen", |v| v.first_seen.as_secs())?;
+    getter(lua, &t, sh, "getClientPort", |v| v.client().1)?;
+    getter(lua, &t, sh, "getClientIp", |v| v.client().0.to_string())?;
+    getter(lua, &t, sh, "getServerIp", |v| v.server().0.to_string())?;
+    getter(lua, &t, sh, "getServerPort", |v| v.server().1)?;
     getter(lua, &t, sh, "getLastSeen", |v| v.last_seen.as_secs())?;
     getter(lua, &t, sh, "getDuration", FlowView::duration)?;
     getter(lua, &t, sh, "getPacketsSent", |v| v.dir[CLI2SRV].packets)?;

@@ -41,6 +41,9 @@ pub(crate) struct FlowState {
     pub external: std::collections::HashMap<u64, String>,
     /// The blocklist of `flow.isBlacklisted()`, loaded at its first use.
     pub(crate) blocklist: Option<crate::flow_api::Blocklist>,
+    /// The metatable of this hook call's `flow.getInfo()` tables: built at the first
+    /// call, its `__index` is the one table all the call's scripts read.
+    pub(crate) info_meta: Option<mlua::Table>,
 }
 
 /// Most external alerts waiting for `flow.retrieveExternalAlertInfo()`.
@@ -57,6 +60,7 @@ impl FlowState {
             call,
             alerts,
             external: std::collections::HashMap::new(),
+            info_meta: None,
             blocklist: None,
         }
     }

@@ -149,10 +149,10 @@ impl LoadReport {
     }
 }
 
-/// Nanoseconds since `t0`.
+/// Nanoseconds from `t0` to `t1`.
 #[inline]
-pub(crate) fn elapsed_ns(t0: std::time::Instant) -> u64 {
-    u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+pub(crate) fn elapsed_ns(t0: std::time::Instant, t1: std::time::Instant) -> u64 {
+    u64::try_from(t1.saturating_duration_since(t0).as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Bytes the VM grew by since it used `before`.

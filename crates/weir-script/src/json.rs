@@ -28,6 +28,17 @@ fn table_to_json(t: &Table, depth: usize) -> Json {
     let len = t.raw_len();
     let mut count = 0usize;
     let mut entries: Vec<(Value, Value)> = Vec::new();
+    // A `flow.getInfo()` table reads through to the hook call's shared one: its keys
+    // count too, unless the table overwrote them.
+    if let Some(shared) = crate::flow_api::info_shared(t) {
+        for pair in shared.pairs::<Value, Value>() {
+            let Ok((k, v)) = pair else { continue };
+            if t.raw_get::<Value>(&k).is_ok_and(|own| own.is_nil()) {
+                count += 1;
+                entries.push((k, v));
+            }
+        }
+    }
     for pair in t.pairs::<Value, Value>() {
         let Ok((k, v)) = pair else { continue };
         count += 1;

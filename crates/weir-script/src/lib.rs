@@ -85,6 +85,7 @@ mod ntop_api;
 mod page;
 mod plugin;
 mod plugin_dirs;
+mod prefilter;
 pub mod reference;
 mod reload;
 mod runtime;

@@ -37,6 +37,8 @@ pub(crate) struct Script {
     pub l4: Option<u8>,
     pub l7: Option<u16>,
     pub twh: bool,
+    /// Conditions checked in Rust before a flow hook enters Lua.
+    pub prefilter: Option<crate::prefilter::Prefilter>,
     pub prio: i64,
     pub teardown: Option<Function>,
     pub last_alert: Option<u64>,

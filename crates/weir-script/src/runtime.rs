@@ -36,6 +36,8 @@ pub struct Runtime {
     pub(crate) watch: crate::settings::Watch,
     /// Host counters at the previous `min` tick (flood and scan hits).
     pub(crate) host_prev: HashMap<(std::net::IpAddr, u16), HostPrev>,
+    /// The hook entries a dispatch admitted (kept to reuse its allocation).
+    pub(crate) admitted: Vec<usize>,
     /// Victim hits (SYN flood, flow flood, SYN scan) of each local network in the
     /// current `min` round, by network id.
     pub(crate) net_hits: Vec<[u64; 3]>,
@@ -87,6 +89,7 @@ impl Runtime {
             spare: None,
             watch: crate::settings::Watch::default(),
             host_prev: HashMap::new(),
+            admitted: Vec::new(),
             cur_index: None,
             net_hits: Vec::new(),
         };

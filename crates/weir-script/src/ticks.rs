@@ -113,7 +113,7 @@ impl Runtime {
             // protected call of its own).
             let (t0, m0) = (std::time::Instant::now(), lua.used_memory());
             let r = call.call::<()>((&entry.func, &params, conf.unwrap_or(&sc.conf), &sc.table));
-            sc.meters[g].add(elapsed_ns(t0), grew(lua, m0));
+            sc.meters[g].add(elapsed_ns(t0, std::time::Instant::now()), grew(lua, m0));
             sc.info.calls += 1;
             let api = self.parts.call.borrow_mut().take_api_errors();
             match (r, api) {

@@ -176,6 +176,26 @@ fn install_names(lua: &Lua, t: &Table, call: &CallRef) -> mlua::Result<()> {
 
 fn install_stats(lua: &Lua, t: &Table, call: &CallRef, alerts: &AlertRef) -> mlua::Result<()> {
     t.raw_set(
+        "getGhostNetworks",
+        lua.create_function(|lua, ()| {
+            let snap = lua.app_data_ref::<IfaceStats>();
+            let r = lua.create_table()?;
+            let Some(s) = snap.as_ref() else {
+                return Ok(r);
+            };
+            for (net, g) in s.iface.ghost_nets.iter() {
+                let e = lua.create_table()?;
+                e.raw_set("flows", g.flows)?;
+                e.raw_set("last_seen", g.last_seen)?;
+                e.raw_set("num_hosts", g.hosts_seen)?;
+                let hosts: Vec<String> = g.hosts.iter().map(ToString::to_string).collect();
+                e.raw_set("hosts", lua.create_sequence_from(hosts)?)?;
+                r.raw_set(net.to_string(), e)?;
+            }
+            Ok(r)
+        })?,
+    )?;
+    t.raw_set(
         "getHashTablesStats",
         lua.create_function(|lua, ()| {
             let snap = lua.app_data_ref::<IfaceStats>();

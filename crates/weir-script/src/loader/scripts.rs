@@ -356,6 +356,17 @@ impl Loader {
         if let Ok(Some(id)) = t.get::<Option<i64>>("l7_proto_id") {
             l7 = u16::try_from(id).ok();
         }
+        let prefilter = if subdir == "flow" {
+            match crate::prefilter::Prefilter::parse(&t.get::<Value>("prefilter")?) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.err(&p.key, file, format!("{e}; script skipped"));
+                    return Ok(());
+                }
+            }
+        } else {
+            None
+        };
         if let Some(id) = l7 {
             t.raw_set("l7_proto_id", id)?;
         }
@@ -445,6 +456,7 @@ impl Loader {
             l4,
             l7,
             twh,
+            prefilter,
             prio,
             teardown: if active { teardown } else { None },
             last_alert: None,

@@ -15,6 +15,8 @@ local script = {
       r2l_bytes_value = 1024 * MB, -- downloads
       -- items = { "Steam" }: application protocols never judged (nDPI names)
    },
+   -- Only local <-> remote flows larger than the smaller limit reach the hooks.
+   prefilter = { peers = "local_remote", min_bytes = { "l2r_bytes_value", "r2l_bytes_value" } },
    hooks = {},
    gui = {
       i18n_title = "elephant_flow.title",
@@ -34,17 +36,32 @@ local function excluded(conf, info)
 end
 
 local function check(now, conf)
-   local info = flow.getInfo()
-   local cli_local, srv_local = info["cli.localhost"], info["srv.localhost"]
-   if cli_local == srv_local or excluded(conf, info) then
-      return -- local to local, remote to remote, or an ignored protocol
+   -- Only local <-> remote flows, judged on two counters: the common case (a flow
+   -- below both limits) builds no table.
+   local cli_local
+   if flow.isLocalToRemote() then
+      cli_local = true
+   elseif flow.isRemoteToLocal() then
+      cli_local = false
+   else
+      return -- local to local, remote to remote
    end
    -- Bytes leaving and entering the local network.
+   local sent, rcvd = flow.getBytesSent(), flow.getBytesRcvd()
    local l2r, r2l
    if cli_local then
-      l2r, r2l = info["cli2srv.bytes"], info["srv2cli.bytes"]
+      l2r, r2l = sent, rcvd
    else
-      l2r, r2l = info["srv2cli.bytes"], info["cli2srv.bytes"]
+      l2r, r2l = rcvd, sent
+   end
+   local up = conf.l2r_bytes_value and l2r > conf.l2r_bytes_value
+   local down = conf.r2l_bytes_value and r2l > conf.r2l_bytes_value
+   if not (up or down) then
+      return
+   end
+   local info = flow.getInfo()
+   if excluded(conf, info) then
+      return -- an ignored protocol
    end
    local details = {
       cli_ip = info["cli.ip"],
@@ -63,10 +80,10 @@ local function check(now, conf)
       for k, v in pairs(details) do c.alert_type_params[k] = v end
       return c
    end
-   if conf.l2r_bytes_value and l2r > conf.l2r_bytes_value then
+   if up then
       flow.triggerStatus(created(types.status_elephant_local_to_remote), 40, 20, 20)
    end
-   if conf.r2l_bytes_value and r2l > conf.r2l_bytes_value then
+   if down then
       flow.triggerStatus(created(types.status_elephant_remote_to_local), 30, 15, 15)
    end
 end

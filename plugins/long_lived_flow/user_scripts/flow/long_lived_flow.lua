@@ -11,6 +11,8 @@ local script = {
       min_duration = 3600, -- seconds
       -- items = { "SSH" }: application protocols never judged (nDPI names)
    },
+   -- Only flows longer than `min_duration` reach the hooks.
+   prefilter = { min_duration = "min_duration" },
    hooks = {},
    gui = {
       i18n_title = "long_lived_flow.title",

@@ -8,6 +8,8 @@ local flow_consts = require("flow_consts")
 local script = {
    category = user_scripts.script_categories.network,
    default_enabled = true,
+   -- Only flows between two remote hosts reach the hook.
+   prefilter = { peers = "remote_to_remote" },
    hooks = {},
    gui = {
       i18n_title = "remote_to_remote.title",

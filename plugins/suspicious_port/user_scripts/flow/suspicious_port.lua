@@ -15,6 +15,9 @@ local script = {
       items = { "80", "8080" },
    },
 
+   -- Only flows with nDPI's risk 5 (known protocol on a non-standard port: HTTP
+   -- off port 80) reach the hook, which then spares the `items` ports.
+   prefilter = { risks = { 5 } },
    hooks = {},
 
    gui = {
@@ -37,14 +40,14 @@ end
 -- #################################################################
 
 function script.hooks.protocolDetected(now, conf)
-   local info = flow.getInfo()
-   local port = info["srv.port"]
+   local port = flow.getServerPort()
    local expected = conf.items or {}
    for _, p in ipairs(expected) do
       if tonumber(p) == port then
          return
       end
    end
+   local info = flow.getInfo()
    local http = flow.getHTTPInfo()
    local status_info = {
       cli_ip = info["cli.ip"],

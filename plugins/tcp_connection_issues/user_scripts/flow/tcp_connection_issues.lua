@@ -22,6 +22,8 @@ local script = {
       severe = 15, -- any of them above this % uses the severe status
       min_packets = 50, -- directions with fewer packets are not judged (too noisy)
    },
+   -- Only flows with a direction of `min_packets` packets reach the hooks.
+   prefilter = { min_packets = "min_packets" },
    hooks = {},
    gui = {
       i18n_title = "tcp_connection_issues.title",
@@ -57,6 +59,11 @@ local function problems(conf)
 end
 
 local function check(now, conf)
+   -- Directions below `min_packets` are not judged: a short flow needs no table.
+   local min = conf.min_packets or 50
+   if flow.getPacketsSent() < min and flow.getPacketsRcvd() < min then
+      return
+   end
    local found, worst = problems(conf)
    if #found == 0 then
       return

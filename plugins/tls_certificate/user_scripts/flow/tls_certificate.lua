@@ -59,23 +59,30 @@ function script.hooks.protocolDetected(now, conf)
    if not_before == nil or not_after == nil then
       return -- no certificate seen (TLS 1.3, resumed session)
    end
-   local info = flow.getInfo()
    local sni = tls["protos.tls.client_requested_server_name"]
    local subject, issuer = tls["protos.tls.subjectDN"] or "", tls["protos.tls.issuerDN"] or ""
    local names = tls["protos.tls.server_names"] or ""
-   local base = {
-      cli_ip = info["cli.ip"],
-      srv_ip = info["srv.ip"],
-      sni = sni or "no SNI",
-      subject = subject,
-      issuer = issuer,
-      names = names,
-      not_before = not_before,
-      not_after = not_after,
-   }
+   -- The alert fields, built only when a problem is found.
+   local base
+   local function fields()
+      if base == nil then
+         local info = flow.getInfo()
+         base = {
+            cli_ip = info["cli.ip"],
+            srv_ip = info["srv.ip"],
+            sni = sni or "no SNI",
+            subject = subject,
+            issuer = issuer,
+            names = names,
+            not_before = not_before,
+            not_after = not_after,
+         }
+      end
+      return base
+   end
    local function with(extra)
       local t = {}
-      for k, v in pairs(base) do t[k] = v end
+      for k, v in pairs(fields()) do t[k] = v end
       for k, v in pairs(extra) do t[k] = v end
       return t
    end

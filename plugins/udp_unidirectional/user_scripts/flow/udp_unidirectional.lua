@@ -11,6 +11,8 @@ local script = {
    l4_proto = "udp", -- filtered before Lua: TCP and ICMP flows cost nothing
    -- Protocols that are one-way by design (log and flow export).
    default_value = { items = { "Syslog", "NetFlow", "sFlow", "IPFIX", "SNMP" } },
+   -- Only flows the server never answered reach the hooks.
+   prefilter = { unidirectional = true },
    hooks = {},
    gui = {
       i18n_title = "udp_unidirectional.title",

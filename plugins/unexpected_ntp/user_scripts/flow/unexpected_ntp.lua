@@ -14,6 +14,8 @@ local script = {
    default_value = {
       items = {},
    },
+   -- Only local clients talking to remote servers reach the hook.
+   prefilter = { peers = "local_to_remote" },
    hooks = {},
    gui = {
       i18n_title = "unexpected_ntp.title",
@@ -45,16 +47,17 @@ local function listed(ip, items)
 end
 
 function script.hooks.protocolDetected(now, conf)
+   -- The prefilter admits local clients talking to remote servers; of those, only
+   -- unicast servers on the standard port (broadcast and multicast servers are not
+   -- servers of anybody in particular) outside the allowed list are reported. No table
+   -- is built unless a status is raised.
+   if flow.getServerPort() ~= 123 or not flow.isServerUnicast() then
+      return
+   end
+   if listed(flow.getServerIp(), conf.items or NO_ITEMS) then
+      return
+   end
    local info = flow.getInfo()
-   -- Only local clients asking a server on the standard port; broadcast and multicast
-   -- servers are not servers of anybody in particular.
-   if info["srv.port"] ~= 123 or not info["cli.localhost"] or info["srv.localhost"]
-      or not flow.isServerUnicast() then
-      return
-   end
-   if listed(info["srv.ip"], conf.items or NO_ITEMS) then
-      return
-   end
    local status = flow_consts.status_types.status_unexpected_ntp
    flow.triggerStatus(status.create(status.alert_severity, {
       cli_ip = info["cli.ip"],

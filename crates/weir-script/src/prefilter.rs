@@ -1,0 +1,309 @@
+//! A flow script's `prefilter` (weir extension): conditions on the flow that the
+//! dispatcher checks in Rust before entering Lua, so a flow that cannot interest the
+//! script costs no Lua call. The script still decides (policy stays in Lua); the
+//! prefilter only states what the hook needs to see to have anything to do.
+//!
+//! ```lua
+//! prefilter = {
+//!    peers = "local_remote",      -- local_to_remote, remote_to_local, local_remote
+//!                                 -- (either), remote_to_remote, local_to_local
+//!    min_bytes = "l2r_bytes_value",   -- flow bytes (both ways) above this
+//!    min_packets = 50,            -- a direction with at least this many packets
+//!    min_duration = "min_duration",   -- duration (s) above this
+//!    unidirectional = true,       -- nothing came back from the server
+//!    risks = { 5, 16 },           -- one of these nDPI risks (flow.hasRisk)
+//!    categories = { "Mining" },   -- one of these nDPI categories
+//! }
+//! ```
+//!
+//! A bound is a number, the name of a field of the script's configuration
+//! (`script_conf`), or a list of names (the smallest value set among them counts). A
+//! bound naming only fields the configuration leaves unset does not filter. All the
+//! conditions given must hold.
+
+use mlua::{Table, Value};
+use std::cell::Cell;
+use std::net::IpAddr;
+
+use weir_decode::Timestamp;
+use weir_flow::{CLI2SRV, Category, DirStats, L7, L7Meta, Networks, SRV2CLI};
+
+use crate::flow_api::risk_bits_of;
+
+/// Which ends of a flow are local.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Peers {
+    LocalToRemote,
+    RemoteToLocal,
+    LocalRemote,
+    RemoteToRemote,
+    LocalToLocal,
+}
+
+impl Peers {
+    fn parse(s: &str) -> Option<Peers> {
+        Some(match s {
+            "local_to_remote" => Peers::LocalToRemote,
+            "remote_to_local" => Peers::RemoteToLocal,
+            "local_remote" => Peers::LocalRemote,
+            "remote_to_remote" => Peers::RemoteToRemote,
+            "local_to_local" => Peers::LocalToLocal,
+            _ => return None,
+        })
+    }
+
+    fn admits(self, cli_local: bool, srv_local: bool) -> bool {
+        match self {
+            Peers::LocalToRemote => cli_local && !srv_local,
+            Peers::RemoteToLocal => !cli_local && srv_local,
+            Peers::LocalRemote => cli_local != srv_local,
+            Peers::RemoteToRemote => !cli_local && !srv_local,
+            Peers::LocalToLocal => cli_local && srv_local,
+        }
+    }
+}
+
+/// A lower bound: fixed, or read from the configuration.
+#[derive(Debug, Clone, Default)]
+enum Bound {
+    #[default]
+    None,
+    Fixed(f64),
+    /// Configuration fields (the smallest set value counts).
+    Conf(Vec<String>),
+}
+
+/// A parsed `prefilter`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prefilter {
+    peers: Option<Peers>,
+    min_bytes: Bound,
+    min_packets: Bound,
+    min_duration: Bound,
+    unidirectional: bool,
+    /// nDPI risk ids as a bitmap.
+    risks: u32,
+    categories: Vec<Category>,
+    /// The configuration bounds as last resolved, and the table they came from.
+    resolved: Cell<Resolved>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Resolved {
+    conf: Option<usize>,
+    min_bytes: Option<f64>,
+    min_packets: Option<f64>,
+    min_duration: Option<f64>,
+}
+
+/// The facts of one flow the prefilters look at, computed once per dispatch (the
+/// peers and risks only if a prefilter asks).
+pub(crate) struct Facts<'a> {
+    /// Client and server address, server port.
+    pub cli: IpAddr,
+    pub srv: IpAddr,
+    pub srv_port: u16,
+    pub dir: &'a [DirStats; 2],
+    pub l7: &'a L7,
+    pub meta: Option<&'a L7Meta>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    pub nets: &'a Networks,
+    locals: Cell<Option<(bool, bool)>>,
+    risks: Cell<Option<u32>>,
+}
+
+impl<'a> Facts<'a> {
+    /// The facts of a flow (or a script's view of one).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        (cli, srv, srv_port): (IpAddr, IpAddr, u16),
+        dir: &'a [DirStats; 2],
+        l7: &'a L7,
+        meta: Option<&'a L7Meta>,
+        (first_seen, last_seen): (Timestamp, Timestamp),
+        nets: &'a Networks,
+    ) -> Facts<'a> {
+        Facts {
+            cli,
+            srv,
+            srv_port,
+            dir,
+            l7,
+            meta,
+            first_seen,
+            last_seen,
+            nets,
+            locals: Cell::new(None),
+            risks: Cell::new(None),
+        }
+    }
+
+    fn locals(&self) -> (bool, bool) {
+        if let Some(l) = self.locals.get() {
+            return l;
+        }
+        let l = (
+            self.nets.lookup(self.cli).is_some(),
+            self.nets.lookup(self.srv).is_some(),
+        );
+        self.locals.set(Some(l));
+        l
+    }
+
+    fn risks(&self) -> u32 {
+        if let Some(r) = self.risks.get() {
+            return r;
+        }
+        let r = risk_bits_of(self.l7, self.meta, self.first_seen, self.srv_port);
+        self.risks.set(Some(r));
+        r
+    }
+}
+
+impl Prefilter {
+    /// Reads the script's `prefilter` table (`nil`: none). Errors name the field.
+    pub(crate) fn parse(v: &Value) -> Result<Option<Prefilter>, String> {
+        let t = match v {
+            Value::Nil => return Ok(None),
+            Value::Table(t) => t,
+            other => return Err(format!("prefilter: table expected, got {}", other.type_name())),
+        };
+        let mut p = Prefilter::default();
+        for pair in t.clone().pairs::<String, Value>() {
+            let (k, v) = pair.map_err(|e| format!("prefilter: {e}"))?;
+            match k.as_str() {
+                "peers" => {
+                    let s = v.as_string().map(|s| s.to_string_lossy()).unwrap_or_default();
+                    p.peers = Some(Peers::parse(&s).ok_or_else(|| {
+                        format!(
+                            "prefilter.peers: one of local_to_remote, remote_to_local, \
+                             local_remote, remote_to_remote, local_to_local expected, got {s:?}"
+                        )
+                    })?);
+                }
+                "min_bytes" => p.min_bytes = bound(&k, &v)?,
+                "min_packets" => p.min_packets = bound(&k, &v)?,
+                "min_duration" => p.min_duration = bound(&k, &v)?,
+                "unidirectional" => p.unidirectional = v.as_boolean() == Some(true),
+                "risks" => {
+                    for id in list(&k, &v)? {
+                        let id = match id {
+                            Value::Integer(i) => u8::try_from(i).ok().filter(|i| *i < 32),
+                            _ => None,
+                        };
+                        let id = id.ok_or_else(|| {
+                            "prefilter.risks: nDPI risk ids (0..31) expected".to_owned()
+                        })?;
+                        p.risks |= 1 << id;
+                    }
+                }
+                "categories" => {
+                    for c in list(&k, &v)? {
+                        let name = c.as_string().map(|s| s.to_string_lossy()).unwrap_or_default();
+                        p.categories.push(Category::from_name(&name).ok_or_else(|| {
+                            format!("prefilter.categories: unknown nDPI category {name:?}")
+                        })?);
+                    }
+                }
+                other => return Err(format!("prefilter: unknown condition `{other}`")),
+            }
+        }
+        Ok(Some(p))
+    }
+
+    /// Whether the flow may interest the script whose configuration is `conf`.
+    pub(crate) fn admits(&self, facts: &Facts<'_>, conf: &Table) -> bool {
+        let f = facts;
+        if let Some(p) = self.peers {
+            let (c, s) = facts.locals();
+            if !p.admits(c, s) {
+                return false;
+            }
+        }
+        if self.unidirectional && f.dir[SRV2CLI].packets > 0 {
+            return false;
+        }
+        if !self.categories.is_empty() && !self.categories.contains(&f.l7.category) {
+            return false;
+        }
+        if self.risks != 0 && facts.risks() & self.risks == 0 {
+            return false;
+        }
+        let r = self.resolve(conf);
+        let bytes = f.dir[CLI2SRV].bytes + f.dir[SRV2CLI].bytes;
+        let packets = f.dir[CLI2SRV].packets.max(f.dir[SRV2CLI].packets);
+        // As `flow.getDuration()`: 1 + last − first seen, seconds.
+        let duration = 1 + f.last_seen.as_secs().saturating_sub(f.first_seen.as_secs());
+        r.min_bytes.is_none_or(|b| bytes as f64 > b)
+            && r.min_packets.is_none_or(|b| packets as f64 >= b)
+            && r.min_duration.is_none_or(|b| duration as f64 > b)
+    }
+
+    /// The bounds for `conf`, read again when the configuration table changed.
+    fn resolve(&self, conf: &Table) -> Resolved {
+        let id = conf.to_pointer() as usize;
+        let r = self.resolved.get();
+        if r.conf == Some(id) {
+            return r;
+        }
+        let r = Resolved {
+            conf: Some(id),
+            min_bytes: value(&self.min_bytes, conf),
+            min_packets: value(&self.min_packets, conf),
+            min_duration: value(&self.min_duration, conf),
+        };
+        self.resolved.set(r);
+        r
+    }
+}
+
+fn bound(k: &str, v: &Value) -> Result<Bound, String> {
+    Ok(match v {
+        Value::Integer(i) => Bound::Fixed(*i as f64),
+        Value::Number(n) => Bound::Fixed(*n),
+        Value::String(s) => Bound::Conf(vec![s.to_string_lossy()]),
+        Value::Table(_) => Bound::Conf(
+            list(k, v)?
+                .into_iter()
+                .map(|x| match x {
+                    Value::String(s) => Ok(s.to_string_lossy()),
+                    _ => Err(format!("prefilter.{k}: configuration field names expected")),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        other => {
+            return Err(format!(
+                "prefilter.{k}: a number or configuration field name expected, got {}",
+                other.type_name()
+            ));
+        }
+    })
+}
+
+fn list(k: &str, v: &Value) -> Result<Vec<Value>, String> {
+    match v {
+        Value::Table(t) => t
+            .clone()
+            .sequence_values::<Value>()
+            .collect::<mlua::Result<Vec<_>>>()
+            .map_err(|e| format!("prefilter.{k}: {e}")),
+        other => Ok(vec![other.clone()]),
+    }
+}
+
+fn value(b: &Bound, conf: &Table) -> Option<f64> {
+    match b {
+        Bound::None => None,
+        Bound::Fixed(x) => Some(*x),
+        Bound::Conf(fields) => fields
+            .iter()
+            .filter_map(|f| match conf.raw_get::<Value>(f.as_str()).ok()? {
+                Value::Integer(i) => Some(i as f64),
+                Value::Number(n) => Some(n),
+                Value::String(s) => s.to_str().ok()?.trim().parse().ok(),
+                _ => None,
+            })
+            .reduce(f64::min),
+    }
+}
