@@ -159,7 +159,7 @@ pub fn print_report(
                     .unwrap_or_default()
             );
         }
-        let costliest = i.report.costliest(60);
+        let costliest = i.report.costliest(5);
         if !costliest.is_empty() {
             crate::out::outln!("costliest scripts (time in their hooks):");
             for s in costliest {
