@@ -9,6 +9,7 @@ mod flow_info;
 mod lists;
 mod ntopng42_api;
 mod ntopng_modules;
+mod prefilter;
 mod purge;
 mod runtime;
 mod tutorial;
