@@ -19,8 +19,8 @@ pub(crate) struct MemGuard {
     pub(super) last_step: Cell<usize>,
     /// VM use at which the next budget check runs.
     pub(super) next_check: Cell<usize>,
-    /// When the scripts' state was last measured (at most once a second).
-    pub(super) last_measure: Cell<Option<Instant>>,
+    /// When the previous budget check ran.
+    pub(super) last_check: Cell<Option<Instant>>,
     /// Collector steps run between batches.
     pub steps: Cell<u64>,
     /// Budget checks run.
@@ -37,7 +37,7 @@ impl MemGuard {
             limit,
             last_step: Cell::new(0),
             next_check: Cell::new(high_water(limit)),
-            last_measure: Cell::new(None),
+            last_check: Cell::new(None),
             steps: Cell::new(0),
             checks: Cell::new(0),
             stops: Cell::new(0),

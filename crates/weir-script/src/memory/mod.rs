@@ -33,15 +33,20 @@ use crate::runtime::Runtime;
 
 pub(crate) mod guard;
 
-pub use guard::{HIGH_WATER_PERCENT, MemoryStats};
 use guard::high_water;
+pub use guard::{HIGH_WATER_PERCENT, MemoryStats};
 
 /// A collector step runs after a batch only when at least this much was allocated
 /// since the previous step.
 const STEP_MIN_BYTES: usize = 256 << 10;
 
-/// At most one measure of the scripts' state in this much wall time.
+/// At most one budget check (a full collection, and past the high-water mark a walk
+/// of the scripts' state) in this much wall time…
 const CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// …unless the VM is past this percentage of its limit (the count hook stops calls
+/// at 90 %).
+const URGENT_PERCENT: usize = 80;
 
 /// Most objects the walk visits per script; past it the size is a lower bound.
 const MAX_OBJECTS: usize = 2_000_000;
@@ -75,11 +80,13 @@ impl Runtime {
         }
         let used = lua.used_memory();
         guard.last_step.set(used);
+        // At most one check a second, unless the VM nears the count hook's soft limit.
         if used >= guard.next_check.get()
-            && guard
-                .last_measure
-                .get()
-                .is_none_or(|t| t.elapsed() >= CHECK_EVERY)
+            && (used >= guard.limit / 100 * URGENT_PERCENT
+                || guard
+                    .last_check
+                    .get()
+                    .is_none_or(|t| t.elapsed() >= CHECK_EVERY))
         {
             self.check_memory();
         }
@@ -115,13 +122,13 @@ impl Runtime {
     pub(crate) fn check_memory(&mut self) {
         let guard = &self.vm.budget.mem;
         guard.checks.set(guard.checks.get() + 1);
+        guard.last_check.set(Some(Instant::now()));
         let lua = &self.vm.lua;
         let _ = lua.gc_collect();
         let high = high_water(guard.limit);
         let used = lua.used_memory();
         if used >= high {
             let t0 = Instant::now();
-            guard.last_measure.set(Some(t0));
             let sizes = measure(lua, &self.vm.scripts);
             tracing::debug!(target: "weir_script", used_kib = used / 1024, "measured the scripts' memory in {:?}", t0.elapsed());
             for (idx, r) in sizes.into_iter().enumerate() {
