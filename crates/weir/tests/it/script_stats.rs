@@ -161,3 +161,79 @@ fn rest_and_metrics_show_the_cost() {
     let (status, _) = w.stop();
     assert!(status.success());
 }
+
+/// A plugin keeping a 2 KB string per flow in a module-level table, as the old
+/// `syn_scan` kept a table per source.
+fn leaky_plugin(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("leaky");
+    std::fs::create_dir_all(p.join("user_scripts/flow")).unwrap();
+    std::fs::write(
+        p.join("user_scripts/flow/keep_all.lua"),
+        "local script = { hooks = {}, gui = { i18n_title = 'k', i18n_description = 'k' } }\n\
+         local seen = {}\n\
+         function script.hooks.protocolDetected(now)\n\
+         \x20  seen[#seen + 1] = string.rep('x', 2000) .. flow.getKey()\n\
+         end\n\
+         return script\n",
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn a_run_stops_a_leaking_script_alone_and_the_stats_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = generate(dir.path(), "g.pcap", "20000", "3");
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let plugin = leaky_plugin(dir.path());
+    let cfg = dir.path().join("weir.toml");
+    // A 32 MiB VM: the leak passes the high-water mark (19 MiB) after some 9,000 flows.
+    std::fs::write(&cfg, "[plugins]\nmemory_limit_mib = 32\n").unwrap();
+    let o = weir(&[
+        "run",
+        "--quiet",
+        "--json",
+        "-c",
+        cfg.to_str().unwrap(),
+        "--pcap",
+        &pcap,
+        "--data-dir",
+        d,
+        "--plugins",
+        plugin.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("memory budget exceeded") && err.contains("upvalue 'seen'"),
+        "{err}"
+    );
+    let o = weir(&["scripts", "stats", "--data-dir", d, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let i = &v["interfaces"][0];
+    assert_eq!(i["memory"]["scripts_stopped"], 1, "{i}");
+    let scripts = i["scripts"].as_array().unwrap();
+    let disabled: Vec<&str> = scripts
+        .iter()
+        .filter(|s| s["disabled"] == true)
+        .map(|s| s["script"].as_str().unwrap())
+        .collect();
+    assert_eq!(disabled, ["flow/keep_all"], "only the leak is stopped");
+    let leak = scripts
+        .iter()
+        .find(|s| s["script"] == "flow/keep_all")
+        .unwrap();
+    assert!(
+        leak["reason"].as_str().unwrap().contains("memory budget"),
+        "{leak}"
+    );
+    // The built-in scripts went on to the end: called on every flow.
+    let flows = scripts
+        .iter()
+        .find(|s| s["script"] == "flow/web_mining")
+        .unwrap()["calls"]
+        .as_u64()
+        .unwrap();
+    assert!(flows > leak["calls"].as_u64().unwrap(), "{i}");
+}
