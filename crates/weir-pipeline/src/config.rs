@@ -5,6 +5,7 @@
 //! commented default file that `weir config default` prints; a test checks that it
 //! parses to exactly [`Config::default`], so the two cannot drift.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -130,6 +131,13 @@ pub struct Plugins {
     /// A script that fails this many times in a row is disabled until reload.
     #[serde(deserialize_with = "positive")]
     pub max_consecutive_failures: u64,
+    /// Memory one script may keep in its VM, MiB (0: a quarter of
+    /// `memory_limit_mib`). Checked when the VM passes 60% of its limit; a script
+    /// over it is stopped alone (disabled, its state dropped, an alert raised).
+    pub memory_budget_mib: u64,
+    /// Budgets of particular scripts, MiB, by script key (`syn_scan`) or
+    /// `subdir/key` (`flow/syn_scan`).
+    pub memory_budgets: BTreeMap<String, u64>,
 }
 
 impl Default for Plugins {
@@ -140,6 +148,8 @@ impl Default for Plugins {
             instruction_budget: 10_000_000,
             memory_limit_mib: 256,
             max_consecutive_failures: 5,
+            memory_budget_mib: 0,
+            memory_budgets: BTreeMap::new(),
         }
     }
 }
@@ -566,6 +576,13 @@ instruction_budget = 10000000
 memory_limit_mib = 256
 # A script failing this many times in a row is disabled until the plugins are reloaded.
 max_consecutive_failures = 5
+# Memory one script may keep in its VM, MiB (0: a quarter of memory_limit_mib). When the
+# VM passes 60% of its limit the memory each script keeps is measured; a script over its
+# budget is stopped alone (disabled, its state dropped, a user script error alert).
+memory_budget_mib = 0
+# Budgets of particular scripts, MiB, by script key or subdir/key:
+# [plugins.memory_budgets]
+# syn_scan = 128
 
 # User script settings (enabled, thresholds, per-host and per-network overrides) live in
 # DATA_DIR/scripts.toml, edited with `weir scripts` (see docs/plugins/configuration.md).

@@ -24,6 +24,7 @@ pub mod json;
 pub mod recipients;
 pub mod replay;
 pub mod run;
+pub mod script_stats;
 pub mod scripts;
 pub mod snapshot;
 pub mod source;

@@ -269,6 +269,8 @@ pub struct ScriptDriver {
         Arc<crate::snapshot::SnapshotCell>,
         Option<std::time::Instant>,
     )>,
+    /// The interface's entry in `scripts-stats.json` (`weir scripts stats`).
+    stats: crate::script_stats::StatsWriter,
 }
 
 /// Loads the plugins into a new VM named `ifname`, its alert engine writing to `store`
@@ -353,6 +355,13 @@ pub(crate) fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<Scr
             memory_limit: usize::try_from(cfg.plugins.memory_limit_mib.saturating_mul(1 << 20))
                 .unwrap_or(usize::MAX),
             max_failures: u32::try_from(cfg.plugins.max_consecutive_failures).unwrap_or(u32::MAX),
+            memory_budget: mib_bytes(cfg.plugins.memory_budget_mib),
+            memory_budgets: cfg
+                .plugins
+                .memory_budgets
+                .iter()
+                .map(|(k, v)| (k.clone(), mib_bytes(*v)))
+                .collect(),
             output: Output::Stdout,
             local_networks: cfg
                 .local_networks
@@ -367,6 +376,11 @@ pub(crate) fn script_config(cfg: &Config, ifid: i32, ifname: &str) -> Result<Scr
             ..ScriptConfig::default()
         }),
     )
+}
+
+/// `mib` MiB in bytes (saturating).
+fn mib_bytes(mib: u64) -> usize {
+    usize::try_from(mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
 }
 
 impl ScriptDriver {
@@ -389,6 +403,7 @@ impl ScriptDriver {
             requests,
             ts: None,
             counters: None,
+            stats: crate::script_stats::StatsWriter::new(&cfg.data_dir, ifid, ifname),
         })
     }
 
@@ -417,26 +432,30 @@ impl ScriptDriver {
     }
 
     fn publish_counters(&mut self) {
-        let Some((cell, last)) = &mut self.counters else {
-            return;
-        };
-        if last.is_some_and(|t| t.elapsed() < crate::snapshot::PUBLISH_EVERY) {
+        let stats_due = self.stats.due();
+        let cell_due = self.counters.as_ref().is_some_and(|(_, last)| {
+            last.is_none_or(|t| t.elapsed() >= crate::snapshot::PUBLISH_EVERY)
+        });
+        if !stats_due && !cell_due {
             return;
         }
-        *last = Some(std::time::Instant::now());
-        let counters = self
+        let counters: Vec<crate::snapshot::ScriptCounters> = self
             .rt
             .scripts()
-            .into_iter()
-            .map(|s| crate::snapshot::ScriptCounters {
-                script: format!("{}/{}", s.subdir, s.key),
-                plugin: s.plugin,
-                calls: s.calls,
-                errors: s.errors,
-                disabled: s.disabled,
-            })
+            .iter()
+            .map(crate::snapshot::ScriptCounters::of)
             .collect();
-        cell.publish_scripts(counters);
+        let memory = crate::snapshot::VmMemory::from(self.rt.memory_stats());
+        if stats_due {
+            self.stats.write(memory, counters.clone(), false);
+        }
+        if let Some((cell, last)) = &mut self.counters
+            && cell_due
+        {
+            *last = Some(std::time::Instant::now());
+            cell.publish_script_memory(memory);
+            cell.publish_scripts(counters);
+        }
     }
 
     /// Applies one flow-status request from the syslog scripts to the flow it names.
@@ -601,6 +620,8 @@ impl Driver for ScriptDriver {
     fn after_batch(&mut self, engine: &Engine) {
         let now = engine.clock().as_secs();
         self.rt.with_alerts(|a| a.tick(now));
+        // GC step and per-script memory budgets, outside any hook call.
+        self.rt.after_batch();
         self.publish_counters();
     }
 
@@ -646,6 +667,14 @@ impl Driver for ScriptDriver {
             *last = None;
         }
         self.publish_counters();
+        let counters = self
+            .rt
+            .scripts()
+            .iter()
+            .map(crate::snapshot::ScriptCounters::of)
+            .collect();
+        self.stats
+            .write(self.rt.memory_stats().into(), counters, true);
         if let Some(b) = &mut self.ts {
             b.finish();
         }

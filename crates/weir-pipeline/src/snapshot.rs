@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, RwLock};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use weir_flow::{Engine, Interface, Proto};
 
@@ -82,10 +82,12 @@ pub struct SnapshotCell {
     queue: RwLock<Option<crossbeam_channel::Receiver<Msg>>>,
     syslog: Mutex<Option<SyslogStats>>,
     scripts: Mutex<Vec<ScriptCounters>>,
+    script_memory: Mutex<Option<VmMemory>>,
 }
 
-/// Calls and failures of one user script on an interface, for `/metrics`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Calls, failures and cost of one user script on an interface, for `/metrics`,
+/// `GET /api/v1/scripts/stats` and `scripts-stats.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptCounters {
     /// Plugin key.
     pub plugin: String,
@@ -95,8 +97,113 @@ pub struct ScriptCounters {
     pub calls: u64,
     /// Failed calls so far.
     pub errors: u64,
-    /// Disabled after too many failures in a row.
+    /// Disabled after too many failures in a row, or stopped over its memory budget.
     pub disabled: bool,
+    /// Why it is not running (disabled, stopped, off in its settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Wall time in its hooks, nanoseconds.
+    #[serde(default)]
+    pub time_ns: u64,
+    /// Its slowest call, nanoseconds.
+    #[serde(default)]
+    pub max_ns: u64,
+    /// Memory its calls left allocated in the VM (growth across each call, summed;
+    /// what is collected later still counts), bytes.
+    #[serde(default)]
+    pub alloc_bytes: u64,
+    /// The same per hook (flow hooks by name, entity hooks by granularity); hooks
+    /// never called are left out.
+    #[serde(default)]
+    pub hooks: Vec<HookStats>,
+}
+
+impl ScriptCounters {
+    /// Mean time per call, nanoseconds (0 without calls).
+    pub fn mean_ns(&self) -> u64 {
+        self.time_ns.checked_div(self.calls).unwrap_or(0)
+    }
+
+    /// The counters of a script as the runtime reports it.
+    pub fn of(s: &weir_script::ScriptInfo) -> ScriptCounters {
+        let hooks: Vec<HookStats> = s
+            .cost
+            .iter()
+            .map(|c| HookStats {
+                hook: c.hook.clone(),
+                calls: c.calls,
+                time_ns: c.time_ns,
+                max_ns: c.max_ns,
+                alloc_bytes: c.alloc_bytes,
+            })
+            .collect();
+        ScriptCounters {
+            script: format!("{}/{}", s.subdir, s.key),
+            plugin: s.plugin.clone(),
+            calls: s.calls,
+            errors: s.errors,
+            disabled: s.disabled,
+            reason: s.inactive_reason.clone(),
+            time_ns: hooks.iter().map(|h| h.time_ns).sum(),
+            max_ns: hooks.iter().map(|h| h.max_ns).max().unwrap_or(0),
+            alloc_bytes: hooks.iter().map(|h| h.alloc_bytes).sum(),
+            hooks,
+        }
+    }
+}
+
+/// The memory of an interface's Lua VM and what its guard did
+/// ([`weir_script::MemoryStats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmMemory {
+    /// Bytes the VM uses.
+    pub used_bytes: u64,
+    /// The VM's memory limit, bytes.
+    pub limit_bytes: u64,
+    /// Collector steps run between frame batches.
+    pub gc_steps: u64,
+    /// Budget checks (full collection and measure of each script's state past the
+    /// high-water mark).
+    pub budget_checks: u64,
+    /// Scripts stopped for keeping more memory than their budget.
+    pub scripts_stopped: u64,
+    /// Full collections the count hook ran before stopping a call for memory.
+    pub hook_collections: u64,
+}
+
+impl From<weir_script::MemoryStats> for VmMemory {
+    fn from(m: weir_script::MemoryStats) -> VmMemory {
+        VmMemory {
+            used_bytes: m.used_bytes,
+            limit_bytes: m.limit_bytes,
+            gc_steps: m.gc_steps,
+            budget_checks: m.budget_checks,
+            scripts_stopped: m.scripts_stopped,
+            hook_collections: m.hook_collections,
+        }
+    }
+}
+
+/// The cost of one hook of a script.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HookStats {
+    /// Hook (`protocolDetected`, …) or granularity (`min`, `5mins`, …).
+    pub hook: String,
+    /// Calls.
+    pub calls: u64,
+    /// Wall time in the calls, nanoseconds.
+    pub time_ns: u64,
+    /// The slowest call, nanoseconds.
+    pub max_ns: u64,
+    /// Memory the calls left allocated in the VM, bytes.
+    pub alloc_bytes: u64,
+}
+
+impl HookStats {
+    /// Mean time per call, nanoseconds (0 without calls).
+    pub fn mean_ns(&self) -> u64 {
+        self.time_ns.checked_div(self.calls).unwrap_or(0)
+    }
 }
 
 /// Counters of an interface's source and queue, for `/metrics`.
@@ -162,6 +269,16 @@ impl SnapshotCell {
     /// The interface's user script counters, as last published.
     pub fn scripts(&self) -> Vec<ScriptCounters> {
         self.scripts.lock().clone()
+    }
+
+    /// Publishes the memory of the interface's Lua VM.
+    pub fn publish_script_memory(&self, m: VmMemory) {
+        *self.script_memory.lock() = Some(m);
+    }
+
+    /// The memory of the interface's Lua VM, once published.
+    pub fn script_memory(&self) -> Option<VmMemory> {
+        *self.script_memory.lock()
     }
 
     /// The registered interfaces, by id.

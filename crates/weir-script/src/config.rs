@@ -26,6 +26,14 @@ pub struct ScriptConfig {
     pub instruction_budget: u64,
     /// Memory limit of the VM, bytes.
     pub memory_limit: usize,
+    /// Memory one script may keep (its environment, script table and the upvalues
+    /// of its functions reach it), bytes, checked when the VM passes
+    /// [`HIGH_WATER_PERCENT`](crate::HIGH_WATER_PERCENT) of its limit; a script over
+    /// it is stopped alone. 0: a quarter of `memory_limit`.
+    pub memory_budget: usize,
+    /// Budgets of particular scripts, bytes, by script key (`syn_scan`) or
+    /// `subdir/key` (`flow/syn_scan`); the others get `memory_budget`.
+    pub memory_budgets: std::collections::HashMap<String, usize>,
     /// Wall-clock backstop per call.
     pub wall_limit: Duration,
     /// Failures in a row after which a script is disabled until reload.
@@ -63,6 +71,18 @@ pub struct ScriptConfig {
     pub alert_store: Option<AlertStore>,
 }
 
+impl ScriptConfig {
+    /// The budget of scripts without one of their own, bytes
+    /// ([`ScriptConfig::memory_budget`], or a quarter of the VM's limit).
+    pub fn default_memory_budget(&self) -> usize {
+        if self.memory_budget > 0 {
+            self.memory_budget
+        } else {
+            self.memory_limit / 4
+        }
+    }
+}
+
 /// An alert store writer for [`ScriptConfig::alert_store`].
 #[derive(Clone)]
 pub struct AlertStore(pub weir_alerts::StoreSender);
@@ -80,6 +100,8 @@ impl Default for ScriptConfig {
             roots: vec![PathBuf::from("plugins")],
             instruction_budget: 1_000_000,
             memory_limit: 64 << 20,
+            memory_budget: 0,
+            memory_budgets: std::collections::HashMap::new(),
             wall_limit: Duration::from_secs(1),
             max_failures: 5,
             periodic_update_secs: 300,

@@ -76,31 +76,15 @@ impl Runtime {
         let alert_due = disable || sc.last_alert.is_none_or(|t| now >= t + 60);
         let consecutive = sc.info.consecutive_failures;
         if disable {
-            sc.info.disabled = true;
-            sc.info.active = false;
-            sc.info.inactive_reason =
-                Some(format!("disabled after {consecutive} consecutive failures"));
             tracing::warn!(target: "weir_script", plugin = %plugin, script = %key, "script disabled after {consecutive} consecutive failures (until reload)");
-            // Free what it holds: its hooks leave the lists, its globals are dropped.
-            for list in &mut self.vm.hooks {
-                list.retain(|e| e.script != idx);
-            }
-            for lists in &mut self.vm.entity_hooks {
-                for list in lists.iter_mut() {
-                    list.retain(|e| e.script != idx);
-                }
-            }
-            self.vm.syslog.retain(|_, (i, _, _)| *i != idx);
-            let env = sc.env.clone();
-            let keys: Vec<Value> = env
-                .pairs::<Value, Value>()
-                .filter_map(|p| p.ok().map(|(k, _)| k))
-                .collect();
-            for k in keys {
-                let _ = env.raw_set(k, Value::Nil);
-            }
-            sc.teardown = None;
+            self.disable_script(
+                idx,
+                format!("disabled after {consecutive} consecutive failures"),
+            );
         }
+        let Some(sc) = self.vm.scripts.get_mut(idx) else {
+            return;
+        };
         if alert_due {
             sc.last_alert = Some(now);
         }
@@ -123,5 +107,38 @@ impl Runtime {
             });
             self.internal_alert(params, now);
         }
+    }
+
+    /// Disables script `idx` until reload and drops what it holds: its hooks leave
+    /// the lists, its globals and its script table are cleared (the closures and
+    /// their upvalues go with them) so the collector frees its state.
+    pub(crate) fn disable_script(&mut self, idx: usize, reason: String) {
+        let Some(sc) = self.vm.scripts.get_mut(idx) else {
+            return;
+        };
+        sc.info.disabled = true;
+        sc.info.active = false;
+        sc.info.inactive_reason = Some(reason);
+        for list in &mut self.vm.hooks {
+            list.retain(|e| e.script != idx);
+        }
+        for lists in &mut self.vm.entity_hooks {
+            for list in lists.iter_mut() {
+                list.retain(|e| e.script != idx);
+            }
+        }
+        self.vm.syslog.retain(|_, (i, _, _)| *i != idx);
+        self.pending_teardown.retain(|i| *i != idx);
+        for t in [sc.env.clone(), sc.table.clone()] {
+            let keys: Vec<Value> = t
+                .pairs::<Value, Value>()
+                .filter_map(|p| p.ok().map(|(k, _)| k))
+                .filter(|k| !matches!(k, Value::String(s) if s == "key"))
+                .collect();
+            for k in keys {
+                let _ = t.raw_set(k, Value::Nil);
+            }
+        }
+        sc.teardown = None;
     }
 }

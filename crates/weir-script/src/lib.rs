@@ -80,6 +80,7 @@ mod info;
 mod json;
 mod lists;
 mod loader;
+mod memory;
 mod net_api;
 mod ntop_api;
 mod page;
@@ -109,6 +110,7 @@ pub use flow_status::{
 pub use flow_view::FlowView;
 pub use info::{LoadReport, PluginInfo, ScriptInfo};
 pub use loader::SUBDIRS;
+pub use memory::{HIGH_WATER_PERCENT, MemoryStats};
 pub use net_api::{SyslogTarget, parse_syslog_target, set_syslog_target, use_queues};
 pub use page::{
     MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,

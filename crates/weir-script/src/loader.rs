@@ -85,7 +85,10 @@ fn slot_name(subdir: &str, i: usize) -> &'static str {
     if subdir == "flow" {
         FlowHook::ALL.get(i).map_or("?", |h| h.name())
     } else if entity_index(subdir).is_some() {
-        ["min", "5mins", "hour", "day"].get(i).copied().unwrap_or("?")
+        ["min", "5mins", "hour", "day"]
+            .get(i)
+            .copied()
+            .unwrap_or("?")
     } else {
         "handleEvent"
     }

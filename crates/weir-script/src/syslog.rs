@@ -16,9 +16,9 @@ use weir_decode::Timestamp;
 use weir_flow::{Flow, l4_name};
 
 use crate::diag::error_text;
-use crate::info::{elapsed_ns, grew};
 use crate::flow_status::{FlowStatusRequest, FlowStatusSink};
 use crate::flow_view::{Candidate, FlowView};
+use crate::info::{elapsed_ns, grew};
 use crate::runtime::Runtime;
 
 impl Runtime {

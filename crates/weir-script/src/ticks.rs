@@ -10,11 +10,11 @@ use weir_decode::Timestamp;
 use weir_flow::{Host, Interface, Network, Tick};
 
 use crate::diag::error_text;
-use crate::info::{elapsed_ns, grew};
 use crate::entity::{
     CACHED_VALUES_TTL, CachedValues, CurIndex, EntityFns, Hits, HostPrev, HostView, IfaceStats,
     ScriptStats, iface_stats_table, itoa,
 };
+use crate::info::{elapsed_ns, grew};
 use crate::loader::Vm;
 use crate::runtime::Runtime;
 

@@ -69,6 +69,8 @@ pub(crate) struct Budget {
     exceeded: Cell<bool>,
     /// The count hook runs (instruction budget > 0): the wall clock is enforced.
     enforced: bool,
+    /// GC steps between batches and per-script memory budgets (`memory.rs`).
+    pub(crate) mem: crate::memory::guard::MemGuard,
 }
 
 impl Budget {
@@ -83,6 +85,7 @@ impl Budget {
             soft_memory: memory_limit / 10 * 9,
             exceeded: Cell::new(false),
             enforced: instructions > 0,
+            mem: crate::memory::guard::MemGuard::new(memory_limit),
         }
     }
 
@@ -319,10 +322,7 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
                         u64::from(budget.max_ticks) * u64::from(HOOK_EVERY)
                     ))
                 } else if lua.used_memory() > budget.soft_memory {
-                    Some(format!(
-                        "memory limit exceeded ({} KiB in use)",
-                        lua.used_memory() / 1024
-                    ))
+                    crate::memory::guard::over_soft_limit(lua, budget.soft_memory, &budget.mem)
                 } else if n.is_multiple_of(64)
                     && budget
                         .start

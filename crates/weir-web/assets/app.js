@@ -483,7 +483,40 @@
     }
   }
 
+  // Nanoseconds as ns, µs, ms or s.
+  function fmtNs(ns) {
+    if (ns == null) return "–";
+    if (ns < 1e3) return ns + " ns";
+    if (ns < 1e6) return (ns / 1e3).toFixed(1) + " µs";
+    if (ns < 1e9) return (ns / 1e6).toFixed(1) + " ms";
+    return (ns / 1e9).toFixed(2) + " s";
+  }
+
+  // The cost columns of the user scripts tables: (sort key, title, help).
+  const COST_COLUMNS = [
+    ["calls", "Calls", "Hook calls so far"],
+    ["time_ns", "Total time", "Wall time in the script's hooks"],
+    ["mean_ns", "Mean", "Mean time per call"],
+    ["max_ns", "Slowest", "The slowest call"],
+    ["alloc_bytes", "Memory", "Memory its calls left allocated in the Lua VM (growth across each call, summed)"],
+  ];
+
   function scriptsPage() {
+    let cost = {};
+    // Click a cost header: rows by that figure, largest first (again: smallest first).
+    function sortableCost(table, scripts) {
+      for (const th of table.tHead.querySelectorAll("th[data-sort]")) {
+        th.addEventListener("click", () => {
+          const k = th.dataset.sort;
+          const desc = !th.classList.contains("sorted-desc");
+          for (const o of table.tHead.querySelectorAll("th[data-sort]")) o.classList.remove("sorted-asc", "sorted-desc");
+          th.classList.add(desc ? "sorted-desc" : "sorted-asc");
+          const val = (tr) => { const c = cost[tr.dataset.script]; return c ? Number(c[k]) : -1; };
+          const rows = [...table.tBodies[0].rows].sort((a, b) => desc ? val(b) - val(a) : val(a) - val(b));
+          table.tBodies[0].append(...rows);
+        });
+      }
+    }
     const groups = document.getElementById("script-groups");
     const form = document.getElementById("script-filters");
     const admin = body.dataset.role === "admin";
@@ -568,6 +601,15 @@
         });
       }
       const current = el("div", { class: "muted" }, Object.entries(s.conf || {}).map(([h, v]) => h + ": " + confText(v)).join(" · "));
+      // What it cost so far on this interface (GET /api/v1/scripts/stats).
+      const c = cost[s.id];
+      const hookTitle = c && c.hooks ? c.hooks.map((h) => h.hook + ": " + fmtNum(h.calls) + " calls, " + fmtNs(h.time_ns) + ", mean " + fmtNs(h.mean_ns) + ", slowest " + fmtNs(h.max_ns)).join("\n") : "";
+      const costCell = (text, cls) => { const cell = td(text, "cost " + cls); if (hookTitle) cell.title = hookTitle; return cell; };
+      const costCells = c ? [
+        costCell(fmtNum(c.calls), "calls"), costCell(fmtNs(c.time_ns), "time"), costCell(fmtNs(c.mean_ns), "mean"),
+        costCell(fmtNs(c.max_ns), "max"), costCell(fmtBytes(c.alloc_bytes), "memory"),
+      ] : ["calls", "time", "mean", "max", "memory"].map((k) => td("–", "cost " + k));
+      if (c && c.disabled && c.reason) current.append(el("div", { class: "error", text: c.reason }));
       const overrides = Object.keys(s.entity_overrides || {});
       const row = el("tr", { "data-script": s.subdir + "/" + s.key, class: s.enabled ? "" : "disabled" },
         td(toggle),
@@ -575,7 +617,9 @@
           s.description ? el("div", { class: "desc", text: s.description }) : null,
           s.note ? el("div", { class: "muted", text: s.note }) : null), "script"),
         td(el("div", {}, cfgForm || el("span", { class: "muted", text: "no settings" }), current,
-          overrides.length ? el("div", { class: "muted", text: "overrides: " + overrides.join(", ") }) : null, err, msg), "conf"));
+          overrides.length ? el("div", { class: "muted", text: "overrides: " + overrides.join(", ") }) : null, err, msg), "conf"),
+        ...costCells);
+      if (c) { row.dataset.time = c.time_ns; row.dataset.calls = c.calls; }
       return row;
     }
 
@@ -587,12 +631,19 @@
       try {
         const j = await api("/api/v1/scripts?" + p.toString());
         showError("scripts-error", null);
+        cost = {};
+        try {
+          const st = await api("/api/v1/scripts/stats?limit=1000&ifid=" + IFID);
+          for (const c of st.data) cost[c.id] = c;
+        } catch (e) { /* no engine yet: no cost columns */ }
         const by = {};
         for (const s of j.data) (by[s.subdir] = by[s.subdir] || []).push(s);
         const sections = Object.keys(SUBDIR_TITLES).filter((d) => by[d]).map((d) => {
-          const t = el("table", { class: "data scripts", id: "scripts-" + d },
-            el("thead", {}, el("tr", {}, el("th", { text: "On" }), el("th", { text: "Script" }), el("th", { text: "Configuration" }))),
+          const t = el("table", { class: "data scripts sortable", id: "scripts-" + d },
+            el("thead", {}, el("tr", {}, el("th", { text: "On" }), el("th", { text: "Script" }), el("th", { text: "Configuration" }),
+              ...COST_COLUMNS.map(([k, title, help]) => el("th", { text: title, title: help, class: "cost", "data-sort": k })))),
             el("tbody", {}, ...by[d].map(scriptRow)));
+          sortableCost(t, by[d]);
           return el("section", { class: "panel", id: "group-" + d }, el("h2", { text: SUBDIR_TITLES[d] + " (" + by[d].length + ")" }), t);
         });
         groups.replaceChildren(...(sections.length ? sections : [el("p", { class: "muted", text: "No user script matches." })]));

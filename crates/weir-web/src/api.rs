@@ -60,6 +60,7 @@ pub(crate) fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppS
         ("get", "/api/v1/alerts/counts", get(alerts::alert_counts)),
         ("get", "/api/v1/networks", get(interfaces::networks)),
         ("get", "/api/v1/scripts", get(scripts::list)),
+        ("get", "/api/v1/scripts/stats", get(scripts::stats)),
         ("get", "/api/v1/scripts/{subdir}/{key}", get(scripts::show)),
         (
             "post",

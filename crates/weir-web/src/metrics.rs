@@ -277,6 +277,9 @@ async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     let mut calls = Vec::new();
     let mut errors = Vec::new();
     let mut disabled = Vec::new();
+    let mut seconds = Vec::new();
+    let mut vm_used = Vec::new();
+    let mut vm_stopped = Vec::new();
     for ((_, c), (i, n, _, _)) in ifaces.iter().zip(&snaps) {
         for sc in c.scripts() {
             let mut l = labels(i, n);
@@ -284,9 +287,35 @@ async fn metrics(State(st): State<Arc<AppState>>) -> Response {
             l.push(("script", sc.script.clone()));
             calls.push((l.clone(), sc.calls as f64));
             errors.push((l.clone(), sc.errors as f64));
+            seconds.push((l.clone(), sc.time_ns as f64 / 1e9));
             disabled.push((l, f64::from(u8::from(sc.disabled))));
         }
+        if let Some(m) = c.script_memory() {
+            vm_used.push((labels(i, n), m.used_bytes as f64));
+            vm_stopped.push((labels(i, n), m.scripts_stopped as f64));
+        }
     }
+    family(
+        &mut e,
+        "weir_script_seconds_total",
+        "Wall time spent in the hooks of a user script",
+        MetricType::Counter,
+        &seconds,
+    );
+    family(
+        &mut e,
+        "weir_lua_memory_bytes",
+        "Memory used by the interface's Lua VM",
+        MetricType::Gauge,
+        &vm_used,
+    );
+    family(
+        &mut e,
+        "weir_script_memory_stops_total",
+        "User scripts stopped for keeping more memory than their budget",
+        MetricType::Counter,
+        &vm_stopped,
+    );
     family(
         &mut e,
         "weir_script_calls_total",
@@ -304,7 +333,7 @@ async fn metrics(State(st): State<Arc<AppState>>) -> Response {
     family(
         &mut e,
         "weir_script_disabled",
-        "1 when a user script was disabled after too many failures in a row",
+        "1 when a user script was disabled (too many failures in a row, or over its memory budget)",
         MetricType::Gauge,
         &disabled,
     );

@@ -79,6 +79,64 @@ fn load_settings(ctx: &RunContext) -> Result<SettingsFile, ApiError> {
     SettingsFile::load(&ctx.settings_path()).map_err(ApiError::internal)
 }
 
+/// One script's cost as the API shows it.
+fn cost_value(ifid: usize, iface: &str, c: &weir_pipeline::snapshot::ScriptCounters) -> Value {
+    let (subdir, key) = c.script.split_once('/').unwrap_or(("", c.script.as_str()));
+    let hooks: Vec<Value> = c
+        .hooks
+        .iter()
+        .map(|h| {
+            json!({"hook": h.hook, "calls": h.calls, "time_ns": h.time_ns,
+                   "mean_ns": h.mean_ns(), "max_ns": h.max_ns, "alloc_bytes": h.alloc_bytes})
+        })
+        .collect();
+    json!({
+        "ifid": ifid, "interface": iface, "id": c.script, "plugin": c.plugin,
+        "subdir": subdir, "key": key, "calls": c.calls, "errors": c.errors,
+        "disabled": c.disabled, "reason": c.reason, "time_ns": c.time_ns,
+        "mean_ns": c.mean_ns(), "max_ns": c.max_ns, "alloc_bytes": c.alloc_bytes,
+        "hooks": hooks,
+    })
+}
+
+/// `GET /api/v1/scripts/stats`: what each user script of an interface cost so far
+/// (calls, total and mean time, slowest call, memory, per hook), costliest first,
+/// with the interface's Lua VM memory.
+pub(super) async fn stats(State(st): St, q: Q) -> ApiResult {
+    let p = Params::new(q, &["ifid", "sort", "offset", "limit"])?;
+    let (offset, limit) = p.paging()?;
+    let (ifid, cell) = crate::interfaces::interface_cell(&st, p.str("ifid"))?;
+    let sort = p.str("sort").unwrap_or("time");
+    let mut rows = cell.scripts();
+    let key = |c: &weir_pipeline::snapshot::ScriptCounters| -> u64 {
+        match sort {
+            "calls" => c.calls,
+            "mean" => c.mean_ns(),
+            "max" => c.max_ns,
+            "memory" => c.alloc_bytes,
+            "errors" => c.errors,
+            _ => c.time_ns,
+        }
+    };
+    if !["time", "calls", "mean", "max", "memory", "errors"].contains(&sort) {
+        return Err(ApiError::bad(format!(
+            "sort={sort:?}: expected time, calls, mean, max, memory or errors"
+        ))
+        .with_field("sort"));
+    }
+    rows.sort_by(|a, b| key(b).cmp(&key(a)).then_with(|| a.script.cmp(&b.script)));
+    let name = match cell.name() {
+        n if n.is_empty() => st.iface_name.clone(),
+        n => crate::interfaces::short_name(&n),
+    };
+    let mut v = paged(rows, offset, limit, |c| cost_value(ifid, &name, &c));
+    v["ifid"] = json!(ifid);
+    v["interface"] = json!(name);
+    v["sort"] = json!(sort);
+    v["memory"] = json!(cell.script_memory());
+    ok(v)
+}
+
 /// `GET /api/v1/scripts`: every user script.
 pub(super) async fn list(State(st): St, q: Q) -> ApiResult {
     let p = Params::new(q, &["subdir", "plugin", "enabled", "offset", "limit"])?;

@@ -7,6 +7,7 @@ mod endpoint;
 mod faults;
 mod flow_info;
 mod lists;
+mod memory;
 mod ntopng42_api;
 mod ntopng_modules;
 mod prefilter;

@@ -1,6 +1,8 @@
 //! `weir scripts list|show|enable|disable|set`: the configuration of user scripts
 //! (`scripts.toml` in the data directory), validated against each script's `gui`
 //! model. A running `weir run` applies a change at its next hook call.
+//! `weir scripts stats`: what each script cost in the running or last `weir run`
+//! (`scripts-stats.json` in the data directory).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +86,17 @@ pub enum Cmd {
         #[arg(long, value_name = "CIDR|IP")]
         entity: Option<String>,
     },
+    /// What each script cost in the running or last `weir run` on this data
+    /// directory: calls, total and mean time, slowest call and memory per script and
+    /// hook, costliest first (`scripts-stats.json`, rewritten every 5 s and at the end).
+    Stats {
+        /// Only this interface.
+        #[arg(long)]
+        interface: Option<String>,
+        /// JSON output (the stats file, scripts sorted costliest first).
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove a setting: the field (or, without FIELD, every setting of the script or
     /// of the entity override).
     Unset {
@@ -102,6 +115,9 @@ pub enum Cmd {
 /// # Errors
 /// User errors (unknown script, invalid value, unreadable settings) as one line.
 pub fn run(args: &Args) -> Result<ExitCode> {
+    if let Cmd::Stats { interface, json } = &args.cmd {
+        return stats(&args.common.data_dir, interface.as_deref(), *json);
+    }
     let models = models(&args.common)?;
     let path = settings::file_in(&args.common.data_dir);
     let mut file = SettingsFile::load(&path).map_err(|e| anyhow!(e))?;
@@ -138,6 +154,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Stats { interface, json } => stats(&args.common.data_dir, interface.as_deref(), *json),
         Cmd::Unset { key, field, entity } => {
             let m = find(&models, key)?;
             unset(m, &mut file, field.as_deref(), entity.as_deref())?;
@@ -151,6 +168,119 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `weir scripts stats`.
+fn stats(data_dir: &std::path::Path, interface: Option<&str>, json: bool) -> Result<ExitCode> {
+    use weir_pipeline::script_stats;
+    let Some(mut file) = script_stats::read(data_dir)? else {
+        bail!(
+            "no script stats in {}: `weir run` writes {} there while it runs and when it ends \
+             (is the data directory the run's? see --data-dir)",
+            data_dir.display(),
+            script_stats::FILE_NAME
+        );
+    };
+    if let Some(name) = interface {
+        file.interfaces.retain(|i| i.interface == name);
+        if file.interfaces.is_empty() {
+            bail!(
+                "no script stats of interface `{name}` in {}",
+                data_dir.display()
+            );
+        }
+    }
+    for i in &mut file.interfaces {
+        i.scripts
+            .sort_by_key(|s| (std::cmp::Reverse(s.time_ns), s.script.clone()));
+        for s in &mut i.scripts {
+            s.hooks.sort_by_key(|h| std::cmp::Reverse(h.time_ns));
+        }
+    }
+    if json {
+        crate::out::outln!("{}", serde_json::to_string_pretty(&file)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let ago = |t: u64| match now.checked_sub(t) {
+        Some(d) => format!("{d} s ago"),
+        None => "in the future".into(),
+    };
+    crate::out::outln!(
+        "{}: written {} ({}) by weir (pid {})",
+        data_dir.join(script_stats::FILE_NAME).display(),
+        crate::cmd::ts::utc(file.written_at),
+        ago(file.written_at),
+        file.pid
+    );
+    for i in &file.interfaces {
+        let m = &i.memory;
+        crate::out::outln!(
+            "\ninterface {} (ifid {}): {} at {} ({}); Lua VM {:.1} of {:.0} MiB, {} GC steps, {} budget checks, {} scripts stopped for memory",
+            i.interface,
+            i.ifid,
+            if i.finished { "finished" } else { "running" },
+            crate::cmd::ts::utc(i.written_at),
+            ago(i.written_at),
+            m.used_bytes as f64 / 1048576.0,
+            m.limit_bytes as f64 / 1048576.0,
+            m.gc_steps,
+            m.budget_checks,
+            m.scripts_stopped
+        );
+        crate::out::outln!(
+            "  {:<44} {:<16} {:>10} {:>11} {:>10} {:>10} {:>10} {:>6}",
+            "SCRIPT",
+            "HOOK",
+            "CALLS",
+            "TOTAL ms",
+            "MEAN µs",
+            "MAX µs",
+            "MEM KiB",
+            "ERRORS"
+        );
+        for s in &i.scripts {
+            let state = if s.disabled {
+                format!("  [{}]", s.reason.as_deref().unwrap_or("disabled"))
+            } else {
+                String::new()
+            };
+            crate::out::outln!(
+                "  {:<44} {:<16} {:>10} {:>11.1} {:>10.2} {:>10.1} {:>10} {:>6}{state}",
+                format!("{}/{}", s.plugin, s.script),
+                match s.hooks.as_slice() {
+                    [one] => one.hook.as_str(),
+                    _ => "(all)",
+                },
+                s.calls,
+                s.time_ns as f64 / 1e6,
+                s.mean_ns() as f64 / 1e3,
+                s.max_ns as f64 / 1e3,
+                s.alloc_bytes / 1024,
+                s.errors
+            );
+            if s.hooks.len() > 1 {
+                for h in &s.hooks {
+                    crate::out::outln!(
+                        "  {:<44} {:<16} {:>10} {:>11.1} {:>10.2} {:>10.1} {:>10}",
+                        "",
+                        h.hook,
+                        h.calls,
+                        h.time_ns as f64 / 1e6,
+                        h.mean_ns() as f64 / 1e3,
+                        h.max_ns as f64 / 1e3,
+                        h.alloc_bytes / 1024
+                    );
+                }
+            }
+        }
+        if i.scripts.is_empty() {
+            crate::out::outln!("  (no user scripts)");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn entity_note(e: Option<&str>) -> String {

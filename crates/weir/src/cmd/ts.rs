@@ -325,7 +325,7 @@ fn parse_step(s: &str) -> Result<u32> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch.
-fn utc(ts: u64) -> String {
+pub(crate) fn utc(ts: u64) -> String {
     let days = (ts / 86_400) as i64;
     let secs = ts % 86_400;
     // Civil from days (H. Hinnant's algorithm).

@@ -15,6 +15,7 @@ mod ntopng42;
 mod plugins;
 mod replay_totals;
 mod run_cli;
+mod script_stats;
 mod scripts;
 mod syslog;
 mod syslog_plugins;

@@ -560,6 +560,22 @@ fn browser_scripts_page_disable_stops_alerts() {
         assert!(groups.contains("Flow scripts") && groups.contains("Host scripts"), "{groups}");
         let row = c.find(Locator::Css("tr[data-script='flow/exes_download']")).await.unwrap().text().await.unwrap();
         assert!(row.contains("EXEs Download") && row.contains("Detects .exe downloaded via HTTP"), "{row}");
+        // The cost columns (GET /api/v1/scripts/stats), sorted by a click on a header.
+        wait_js(
+            &c,
+            "the cost columns",
+            "const r = document.querySelector(\"tr[data-script='flow/exes_download'] td.cost.calls\"); return r ? r.textContent : '';",
+            |v| v.as_str().is_some_and(|t| !t.is_empty() && t != "–"),
+        )
+        .await;
+        c.find(Locator::Css("#scripts-flow th[data-sort='time_ns']")).await.unwrap().click().await.unwrap();
+        let times = c
+            .execute("return Array.from(document.querySelectorAll('#scripts-flow tbody tr')).map(r => Number(r.dataset.time || -1));", vec![])
+            .await
+            .unwrap();
+        let t: Vec<f64> = times.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert!(t.len() > 3 && t.windows(2).all(|w| w[0] >= w[1]) && t[0] > 0.0, "{times}");
+        screenshot(&c, "scripts-cost.png").await;
 
         // A threshold form built from the gui model: bounds, unit, fixed operator.
         let form = "#conf-host-syn_flood_victim";
