@@ -161,6 +161,13 @@ categories! {
     CONN_CHECK = 30, "ConnCheck";
     CYBERSECURITY = 33, "Cybersecurity";
     FUN = 4, "Fun";
+    MINING = 99, "Mining";
+    MALWARE = 100, "Malware";
+    ADVERTISEMENT = 101, "Advertisement";
+    BANNED_SITE = 102, "Banned_Site";
+    SITE_UNAVAILABLE = 103, "Site_Unavailable";
+    ALLOWED_SITE = 104, "Allowed_Site";
+    ANTIMALWARE = 105, "Antimalware";
 }
 
 /// Well-known services recognised from a host name (HTTP Host, TLS SNI, DNS query,
