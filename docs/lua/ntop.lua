@@ -338,6 +338,24 @@ function ntop.speedtest() end
 ---@return string
 function ntop.getCurrentPluginsDir() end
 
+---Adds a host name to the category catalogue: flows whose server name (TLS SNI, HTTP Host, DNS query) is that name or below it get the category when their detection ends (`flow.getnDPICategoryName()`). true if accepted; a bad name or id is an API error and gives false.
+---
+---The entry reaches the engine after the current hook batch (entries added in `setup()` apply from the first packet); it lasts until weir stops.
+---@param host string
+---@param category_id integer
+---@param list_name? string
+---@return boolean
+function ntop.loadCustomCategoryHost(host, category_id, list_name) end
+
+---Adds an address or CIDR network to the category catalogue: flows whose server address is in it get the category (a name entry wins over an address entry). true if accepted; a bad address or id is an API error and gives false.
+---
+---As `loadCustomCategoryHost`.
+---@param ip string
+---@param category_id integer
+---@param list_name? string
+---@return boolean
+function ntop.loadCustomCategoryIp(ip, category_id, list_name) end
+
 ---A real HTTP GET (`http://`; `https://` in builds with TLS). Returns `{RESPONSE_CODE, EFFECTIVE_URL, CONTENT_TYPE?, CONTENT?, CONTENT_LEN?, RESOLVED_IP?, ERROR?, IS_PARTIAL?, HTTP_STATS?}`; `CONTENT` (when `return_content`, default true) and `HTTP_STATS` = `{NAMELOOKUP_TIME, CONNECT_TIME, APPCONNECT_TIME, PRETRANSFER_TIME, REDIRECT_TIME, STARTTRANSFER_TIME, TOTAL_TIME}` (seconds) only on success. `user` gives Basic authentication; `timeout` defaults to 30 s.
 ---
 ---The wait is bounded by `timeout` and by what is left of the calling VM's wall-clock budget. weir's HTTP client does not time the connection phases apart: `CONNECT_TIME`, `APPCONNECT_TIME` and `PRETRANSFER_TIME` equal `NAMELOOKUP_TIME`. `cookie_auth` and `ip_version` are accepted and ignored. Bodies over 16 MiB are cut.

@@ -64,6 +64,49 @@ pub const MINING_DOMAINS: &[&str] = &[
     "coin-have.com",
 ];
 
+/// Stratum methods a miner opens its session with (JSON-RPC over TCP): Bitcoin-style
+/// `mining.subscribe`/`mining.authorize`, XMRig-style `login`, Ethereum's
+/// `eth_submitLogin`.
+const STRATUM_METHODS: [&[u8]; 4] = [
+    b"\"mining.subscribe\"",
+    b"\"mining.authorize\"",
+    b"\"login\"",
+    b"\"eth_submitLogin\"",
+];
+
+/// Bytes of a first payload looked at by [`is_stratum`].
+const STRATUM_PROBE_BYTES: usize = 512;
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether a client's first TCP payload opens a Stratum mining session: a JSON object
+/// whose `"method"` is one of [`STRATUM_METHODS`] (nDPI protocol `Mining`).
+pub fn is_stratum(p: &[u8]) -> bool {
+    let p = p.get(..p.len().min(STRATUM_PROBE_BYTES)).unwrap_or(p);
+    let start = p.iter().position(|b| !b.is_ascii_whitespace());
+    if start.and_then(|i| p.get(i)) != Some(&b'{') {
+        return false;
+    }
+    let Some(m) = find(p, b"\"method\"") else {
+        return false;
+    };
+    let rest = p.get(m + 8..).unwrap_or(&[]);
+    let rest = match rest.iter().position(|b| !b.is_ascii_whitespace()) {
+        Some(i) if rest.get(i) == Some(&b':') => rest.get(i + 1..).unwrap_or(&[]),
+        _ => return false,
+    };
+    let rest = rest
+        .get(
+            rest.iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(0)..,
+        )
+        .unwrap_or(&[]);
+    STRATUM_METHODS.iter().any(|m| rest.starts_with(m))
+}
+
 /// Host names and networks mapped to categories.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -179,6 +222,23 @@ fn bad(r: &mut LoadReport, line: u32, reason: &'static str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stratum_sessions() {
+        assert!(is_stratum(
+            br#"{"id":1,"jsonrpc":"2.0","method":"login","params":{}}"#
+        ));
+        assert!(is_stratum(
+            b" {\"id\": 1, \"method\" : \"mining.subscribe\", \"params\": []}\n"
+        ));
+        assert!(is_stratum(
+            br#"{"id":2,"method":"mining.authorize","params":["w","x"]}"#
+        ));
+        assert!(!is_stratum(br#"{"id":1,"method":"getblock"}"#));
+        assert!(!is_stratum(br#"GET / HTTP/1.1"#));
+        assert!(!is_stratum(br#"{"method"#));
+        assert!(!is_stratum(b""));
+    }
 
     #[test]
     fn builtin_and_user_entries() {

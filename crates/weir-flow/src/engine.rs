@@ -75,6 +75,9 @@ pub struct EngineConfig {
     pub local_networks: Vec<IpNet>,
     /// Events emitted.
     pub events: EventMode,
+    /// Block lists, category catalogue and GeoIP (moved into the engine by
+    /// [`Engine::new`]; the engine's copy is [`Engine::lookups`]).
+    pub lookups: crate::Lookups,
 }
 
 impl Default for EngineConfig {
@@ -89,6 +92,7 @@ impl Default for EngineConfig {
             max_hosts: 1 << 21,
             local_networks: Vec::new(),
             events: EventMode::All,
+            lookups: crate::Lookups::default(),
         }
     }
 }
@@ -213,7 +217,8 @@ fn first_sender_is_client(pkt: &Packet<'_>, ep_sport: u16, ep_dport: u16, proto:
 
 impl Engine {
     /// A new engine.
-    pub fn new(cfg: EngineConfig) -> Engine {
+    pub fn new(mut cfg: EngineConfig) -> Engine {
+        let lookups = std::mem::take(&mut cfg.lookups);
         let networks = Networks::new(&cfg.local_networks);
         let flows = FlowTable::new(cfg.max_flows);
         let iface = Interface {
@@ -231,7 +236,7 @@ impl Engine {
             next_tick_us: [0; 4],
             serial: 0,
             started: false,
-            lookups: crate::Lookups::default(),
+            lookups,
             cfg,
         }
     }

@@ -65,6 +65,7 @@ protocols! {
     SMTPS = 29, "SMTPS", EMAIL;
     GNUTELLA = 35, "Gnutella", DOWNLOAD;
     SMBV23 = 41, "SMBv23", SYSTEM;
+    MINING = 42, "Mining", MINING;
     DATASAVER = 46, "DataSaver", WEB;
     IMAPS = 51, "IMAPS", EMAIL;
     NATS = 68, "Nats", RPC;

@@ -233,6 +233,13 @@ impl Runtime {
         a.l7_master_proto = v.l7.master.name().to_owned();
         a.cli_localhost = f.networks.lookup(cip).is_some();
         a.srv_localhost = f.networks.lookup(sip).is_some();
+        // Engine facts (block lists, GeoIP) as ntopng fills them from the flow's hosts.
+        a.cli_blacklisted = v.marks.listed & weir_flow::FlowMarks::CLI != 0;
+        a.srv_blacklisted = v.marks.listed & weir_flow::FlowMarks::SRV != 0;
+        a.cli_country = v.marks.country[0].to_string();
+        a.srv_country = v.marks.country[1].to_string();
+        a.cli_asn = v.marks.asn[0];
+        a.srv_asn = v.marks.asn[1];
         a.cli2srv_bytes = v.dir[CLI2SRV].bytes;
         a.srv2cli_bytes = v.dir[SRV2CLI].bytes;
         a.cli2srv_packets = v.dir[CLI2SRV].packets;

@@ -39,8 +39,6 @@ pub(crate) struct FlowState {
     /// (`interface.processFlow`), by flow serial, until
     /// `flow.retrieveExternalAlertInfo()` takes them (at most [`MAX_EXTERNAL`]).
     pub external: std::collections::HashMap<u64, String>,
-    /// The blocklist of `flow.isBlacklisted()`, loaded at its first use.
-    pub(crate) blocklist: Option<crate::flow_api::Blocklist>,
 }
 
 /// Most external alerts waiting for `flow.retrieveExternalAlertInfo()`.
@@ -57,7 +55,6 @@ impl FlowState {
             call,
             alerts,
             external: std::collections::HashMap::new(),
-            blocklist: None,
         }
     }
 
@@ -110,6 +107,8 @@ pub struct FlowView {
     pub tos: [u8; 2],
     /// `info` replaced by `flow.setCustomInfo`.
     pub custom_info: Option<String>,
+    /// Block-list and GeoIP facts (read-only for scripts).
+    pub marks: weir_flow::FlowMarks,
 }
 
 impl FlowView {
@@ -129,6 +128,7 @@ impl FlowView {
             score: flow.score,
             tos: flow.tos,
             custom_info: None,
+            marks: flow.marks,
         }
     }
 
@@ -167,6 +167,7 @@ impl FlowView {
             score: FlowScore::default(),
             tos: [0; 2],
             custom_info: None,
+            marks: weir_flow::FlowMarks::default(),
         }
     }
 

@@ -340,6 +340,9 @@ pub struct Lookups {
     pub catalog: crate::catalog::Catalog,
     /// GeoIP databases, if configured.
     pub geo: Option<std::sync::Arc<crate::geo::Geo>>,
+    /// Wall-clock seconds between two looks at the block-list files (0: never); the
+    /// engine's owner calls [`BlockLists::refresh`] (the engine has no wall clock).
+    pub reload_check_secs: u64,
 }
 
 impl Default for Lookups {
@@ -349,6 +352,7 @@ impl Default for Lookups {
             blocklists: BlockLists::default(),
             catalog: crate::catalog::Catalog::builtin(),
             geo: None,
+            reload_check_secs: 10,
         }
     }
 }

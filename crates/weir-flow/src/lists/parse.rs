@@ -145,7 +145,8 @@ fn word(w: &str) -> Option<Entry<'_>> {
     }
     let d = w.strip_suffix('.').unwrap_or(w);
     let d = d.strip_prefix("*.").unwrap_or(d);
-    is_domain(d).then_some(Entry::Domain(d))
+    // A listed name has at least two labels (a bare word is more likely a typo).
+    (d.contains('.') && is_domain(d)).then_some(Entry::Domain(d))
 }
 
 /// Reads the entries of list text `text`, calling `add` for each; bad lines are
