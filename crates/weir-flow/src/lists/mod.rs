@@ -420,6 +420,81 @@ impl Lookups {
 mod tests {
     use super::*;
 
+    /// A UDP DNS query for www.google.com from 10.0.0.1:40000 to 10.0.0.2:53.
+    fn dns_frame() -> Vec<u8> {
+        let mut dns = vec![0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3];
+        dns.extend_from_slice(b"www\x06google\x03com\x00\x00\x01\x00\x01");
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[
+            0x08,
+            0x00,
+            0x45,
+            0,
+            0,
+            (28 + dns.len()) as u8,
+            0,
+            1,
+            0,
+            0,
+            64,
+            17,
+            0,
+            0,
+        ]);
+        f.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+        f.extend_from_slice(&40000u16.to_be_bytes());
+        f.extend_from_slice(&53u16.to_be_bytes());
+        f.extend_from_slice(&((8 + dns.len()) as u16).to_be_bytes());
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(&dns);
+        f
+    }
+
+    #[derive(Default)]
+    struct Seen(Vec<(FlowMarks, crate::Category)>);
+    impl crate::Consumer for Seen {
+        fn protocol_detected(&mut self, _now: weir_decode::Timestamp, f: &mut crate::Flow) {
+            self.0.push((f.marks, f.l7.category));
+        }
+    }
+
+    #[test]
+    fn the_engine_marks_hosts_at_creation_and_flows_at_detection() {
+        let mut l = Lookups::default();
+        let mut list = BlockList::new("t", None, ListKind::Auto);
+        list.load_text("10.0.0.2\ngoogle.com\n");
+        l.blocklists.push(list);
+        l.catalog
+            .add("www.google.com", crate::Category::ADVERTISEMENT);
+        let mut e = crate::Engine::new(crate::EngineConfig {
+            lookups: l,
+            ..crate::EngineConfig::default()
+        });
+        let frame = dns_frame();
+        let pkt = weir_decode::decode(weir_decode::LinkType::Ethernet, &frame).unwrap();
+        let mut seen = Seen::default();
+        e.process(
+            weir_decode::Timestamp(1_700_000_000_000_000),
+            frame.len() as u32,
+            &pkt,
+            &mut seen,
+        );
+        e.finish(&mut seen);
+        let [(marks, cat)] = seen.0[..] else {
+            panic!("{:?}", seen.0)
+        };
+        assert_eq!(marks.listed, FlowMarks::SRV | FlowMarks::NAME);
+        assert_eq!(marks.list, 1);
+        assert_eq!(cat, crate::Category::ADVERTISEMENT);
+        assert_eq!(
+            e.lookups().blocklists.iter().next().unwrap().matches,
+            1,
+            "one flow, counted once"
+        );
+        let listed: Vec<u8> = e.hosts().iter().map(|(_, h)| h.listed).collect();
+        assert_eq!(listed.iter().filter(|x| **x == 1).count(), 1, "{listed:?}");
+    }
+
     #[test]
     fn lists_reload_on_change_and_keep_entries_when_unreadable() {
         let dir = tempfile::tempdir().unwrap();
