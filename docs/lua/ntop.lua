@@ -255,7 +255,7 @@ function ntop.isdir(path) end
 ---@return integer
 function ntop.fileLastChange(path) end
 
----The lines (line ends removed) of a regular file of at most 16 MiB that the running script's configuration names, and its modification time; `nil` and the reason when it is missing, not a regular file, too large or unreadable. Paths are resolved as for `fileLastChange`. Used by the `blacklisted` plugin to read blocklists.
+---The lines (line ends removed) of a regular file of at most 16 MiB that the running script's configuration names, and its modification time; `nil` and the reason when it is missing, not a regular file, too large or unreadable. Paths are resolved as for `fileLastChange`. Used by the `unexpected_*` plugins to read their allow lists (block lists are the engine's: `[lists]` in weir.toml).
 ---
 ---A path the configuration does not name is an API error (logged, counted against the script), so a plugin reads only the files an administrator configured for it.
 ---@param path string
