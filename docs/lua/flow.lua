@@ -41,7 +41,7 @@ function flow.getUnicastInfo() end
 ---@return {type: integer, code: integer}?
 function flow.getICMPStatusInfo() end
 
----`{["blacklisted.cli"] = true, ["blacklisted.srv"] = true}`, each key only when that peer is in the blocklist (see `isBlacklisted`); no `blacklisted.cat` (weir has no Malware category).
+---`{["blacklisted.cli"] = true, ["blacklisted.srv"] = true, ["blacklisted.cat"] = true}`, each key only when it holds: the client's / the server's address is on a block list, the server name (TLS SNI, HTTP Host, DNS query) is on a domain block list or the flow's category is `Malware`.
 ---@return table
 function flow.getBlacklistedInfo() end
 
@@ -179,7 +179,7 @@ function flow.isRemoteToLocal() end
 ---@return boolean
 function flow.isRemoteToRemote() end
 
----true when the client or the server is in `blocklist.txt` of the data directory (the file the built-in `blacklisted` plugin reads by default: one address or CIDR network per line, `#`/`;` comments), re-read when it changes (checked every 10 s of packet time); false without the file.
+---true when any key of `getBlacklistedInfo` holds. The engine keeps the block lists (`[lists]` in weir.toml, `weir run --blocklist`, and `blocklist.txt` of the data directory when present; reloaded when a file changes) and marks the flow when it is created (addresses) and when detection ends (server name): this reads a bit.
 ---@return boolean
 function flow.isBlacklisted() end
 
@@ -204,11 +204,11 @@ function flow.hasRisk(risk_id) end
 ---@return boolean
 function flow.isPassVerdict() end
 
----nil: weir has no GeoIP database (4.2 returns nil too when the host's country is unknown).
+---ISO country code of the client (`"IT"`) from the GeoIP country or city database (`[geoip]` in weir.toml, `weir run --geoip-db`), looked up when the host was created; nil without a database or when the address is not in it.
 ---@return string?
 function flow.getClientCountry() end
 
----nil: no GeoIP database, as `getClientCountry`.
+---ISO country code of the server, as `getClientCountry`.
 ---@return string?
 function flow.getServerCountry() end
 
@@ -328,11 +328,11 @@ function flow.getnDPIAppProtoId() end
 ---@return integer
 function flow.getnDPIMasterProtoId() end
 
----nDPI category name.
+---nDPI category name: the category catalogue's answer for the server name or address when it has one (built-in `Mining` pools, `[categories]` files, `ntop.loadCustomCategoryHost/Ip`), else the protocol's default category.
 ---@return string
 function flow.getnDPICategoryName() end
 
----nDPI category id.
+---nDPI category id (`Mining` 99, `Malware` 100), as `getnDPICategoryName`.
 ---@return integer
 function flow.getnDPICategoryId() end
 

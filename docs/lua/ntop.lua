@@ -255,7 +255,7 @@ function ntop.isdir(path) end
 ---@return integer
 function ntop.fileLastChange(path) end
 
----The lines (line ends removed) of a regular file of at most 16 MiB that the running script's configuration names, and its modification time; `nil` and the reason when it is missing, not a regular file, too large or unreadable. Paths are resolved as for `fileLastChange`. Used by the `blacklisted` plugin to read blocklists.
+---The lines (line ends removed) of a regular file of at most 16 MiB that the running script's configuration names, and its modification time; `nil` and the reason when it is missing, not a regular file, too large or unreadable. Paths are resolved as for `fileLastChange`. Used by the `unexpected_*` plugins to read their allow lists (block lists are the engine's: `[lists]` in weir.toml).
 ---
 ---A path the configuration does not name is an API error (logged, counted against the script), so a plugin reads only the files an administrator configured for it.
 ---@param path string
@@ -337,6 +337,24 @@ function ntop.speedtest() end
 ---`<installdir>/plugins`.
 ---@return string
 function ntop.getCurrentPluginsDir() end
+
+---Adds a host name to the category catalogue: flows whose server name (TLS SNI, HTTP Host, DNS query) is that name or below it get the category when their detection ends (`flow.getnDPICategoryName()`). true if accepted; a bad name or id is an API error and gives false.
+---
+---The entry reaches the engine after the current hook batch (entries added in `setup()` apply from the first packet); it lasts until weir stops.
+---@param host string
+---@param category_id integer
+---@param list_name? string
+---@return boolean
+function ntop.loadCustomCategoryHost(host, category_id, list_name) end
+
+---Adds an address or CIDR network to the category catalogue: flows whose server address is in it get the category (a name entry wins over an address entry). true if accepted; a bad address or id is an API error and gives false.
+---
+---As `loadCustomCategoryHost`.
+---@param ip string
+---@param category_id integer
+---@param list_name? string
+---@return boolean
+function ntop.loadCustomCategoryIp(ip, category_id, list_name) end
 
 ---A real HTTP GET (`http://`; `https://` in builds with TLS). Returns `{RESPONSE_CODE, EFFECTIVE_URL, CONTENT_TYPE?, CONTENT?, CONTENT_LEN?, RESOLVED_IP?, ERROR?, IS_PARTIAL?, HTTP_STATS?}`; `CONTENT` (when `return_content`, default true) and `HTTP_STATS` = `{NAMELOOKUP_TIME, CONNECT_TIME, APPCONNECT_TIME, PRETRANSFER_TIME, REDIRECT_TIME, STARTTRANSFER_TIME, TOTAL_TIME}` (seconds) only on success. `user` gives Basic authentication; `timeout` defaults to 30 s.
 ---

@@ -244,7 +244,53 @@ const APT_PACKAGES: &[&str] = &[
     "python3-aiosmtpd",
 ];
 
+/// The environment variable naming the GeoLite2 City database for the tests.
+const GEOLITE2_ENV: &str = "WEIR_GEOLITE2_CITY";
+
+/// Downloads (once) the GeoLite2 City database PyPI's `maxminddb-geolite2` package
+/// ships, into `target/test-data/geolite2/`, and returns its path. Tests that need a
+/// real GeoIP database read it from `WEIR_GEOLITE2_CITY` (set by `cargo xtask ci`).
+fn geolite2() -> Result<PathBuf> {
+    let dir = project_root().join("target/test-data/geolite2");
+    let db = dir.join("GeoLite2-City.mmdb");
+    if db.is_file() {
+        return Ok(db);
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    run(Command::new("pip")
+        .args(["download", "--no-deps", "--no-binary", ":all:", "-d"])
+        .arg(&dir)
+        .arg("maxminddb-geolite2==2018.703"))?;
+    let archive = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .context("pip downloaded no .tar.gz of maxminddb-geolite2")?;
+    run(Command::new("tar")
+        .arg("xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&dir)
+        .args([
+            "--strip-components=2",
+            "--wildcards",
+            "*/GeoLite2-City.mmdb",
+        ]))?;
+    if !db.is_file() {
+        bail!("{}: no GeoLite2-City.mmdb inside", archive.display());
+    }
+    Ok(db)
+}
+
 fn setup() -> Result<()> {
+    match geolite2() {
+        Ok(db) => eprintln!(
+            "GeoLite2 City database: {} (export {GEOLITE2_ENV}={0})",
+            db.display()
+        ),
+        Err(e) => {
+            eprintln!("warning: GeoLite2 database not available, GeoIP tests will skip: {e:#}")
+        }
+    }
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
         .copied()
@@ -287,6 +333,11 @@ fn ci(tests_only: bool) -> Result<()> {
             "--bins",
         ]))?;
     }
-    run(Command::new("cargo").args(["test", "--workspace", "--all-targets"]))?;
+    let mut test = Command::new("cargo");
+    test.args(["test", "--workspace", "--all-targets"]);
+    if let Ok(db) = geolite2() {
+        test.env(GEOLITE2_ENV, db);
+    }
+    run(&mut test)?;
     run(Command::new("cargo").args(["test", "--workspace", "--doc"]))
 }

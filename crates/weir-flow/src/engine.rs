@@ -75,6 +75,9 @@ pub struct EngineConfig {
     pub local_networks: Vec<IpNet>,
     /// Events emitted.
     pub events: EventMode,
+    /// Block lists, category catalogue and GeoIP (moved into the engine by
+    /// [`Engine::new`]; the engine's copy is [`Engine::lookups`]).
+    pub lookups: crate::Lookups,
 }
 
 impl Default for EngineConfig {
@@ -89,6 +92,7 @@ impl Default for EngineConfig {
             max_hosts: 1 << 21,
             local_networks: Vec::new(),
             events: EventMode::All,
+            lookups: crate::Lookups::default(),
         }
     }
 }
@@ -187,6 +191,7 @@ pub struct Engine {
     next_tick_us: [u64; 4],
     serial: u64,
     started: bool,
+    lookups: crate::Lookups,
 }
 
 fn is_service_port(l4: u8, p: u16) -> bool {
@@ -212,7 +217,8 @@ fn first_sender_is_client(pkt: &Packet<'_>, ep_sport: u16, ep_dport: u16, proto:
 
 impl Engine {
     /// A new engine.
-    pub fn new(cfg: EngineConfig) -> Engine {
+    pub fn new(mut cfg: EngineConfig) -> Engine {
+        let lookups = std::mem::take(&mut cfg.lookups);
         let networks = Networks::new(&cfg.local_networks);
         let flows = FlowTable::new(cfg.max_flows);
         let iface = Interface {
@@ -230,7 +236,35 @@ impl Engine {
             next_tick_us: [0; 4],
             serial: 0,
             started: false,
+            lookups,
             cfg,
+        }
+    }
+
+    /// Block lists, category catalogue and GeoIP ([`crate::Lookups`]).
+    pub fn lookups(&self) -> &crate::Lookups {
+        &self.lookups
+    }
+
+    /// The lookups, to add catalogue entries or refresh the lists. After a block-list
+    /// change call [`Engine::remark_hosts`].
+    pub fn lookups_mut(&mut self) -> &mut crate::Lookups {
+        &mut self.lookups
+    }
+
+    /// Replaces the lookups and classifies the hosts already in the table again.
+    pub fn set_lookups(&mut self, l: crate::Lookups) {
+        self.lookups = l;
+        self.remark_hosts();
+    }
+
+    /// Looks every host up again in the block lists and GeoIP (after a reload; new
+    /// flows of a host see the new answer, live flows keep theirs).
+    pub fn remark_hosts(&mut self) {
+        for id in self.hosts.ids() {
+            if let Some(h) = self.hosts.get_mut(id) {
+                self.lookups.mark_host(h);
+            }
         }
     }
 
@@ -477,6 +511,9 @@ impl Engine {
             h.total_flows_as_server += 1;
             h.flow_peak[1].hit(ts.as_secs());
         }
+        if let (Some(c), Some(s)) = (self.hosts.get(cli), self.hosts.get(srv)) {
+            self.lookups.mark_flow(&mut flow, c, s);
+        }
         self.iface.flows_created += 1;
         // Ghost peers: local-looking addresses outside the local networks.
         for (hid, ip) in [(cli, cli_ip), (srv, srv_ip)] {
@@ -492,6 +529,9 @@ impl Engine {
         let nets = &self.networks;
         let id = self.hosts.get_or_insert(ip, vlan, ts, || nets.lookup(ip));
         if self.hosts.len() > before {
+            if let Some(h) = self.hosts.get_mut(id) {
+                self.lookups.mark_host(h);
+            }
             self.iface.hosts_created += 1;
             if self.hosts.get(id).is_some_and(|h| h.local) {
                 self.iface.local_hosts += 1;
@@ -623,6 +663,7 @@ impl Engine {
             l7::finish(flow, now);
         }
         let first_detect = !flow.visit.detected_emitted;
+        self.lookups.mark_detected(flow);
         Engine::account_visit(&mut self.iface, &mut self.hosts, flow, first_detect);
         if first_detect {
             flow.visit.detected_emitted = true;
@@ -772,6 +813,9 @@ impl Engine {
                 flow.set_status(status::TCP_CONNECTION_ISSUES, 10, 5, 5, false);
             }
             let detected_now = flow.l7.detection == Detection::Done && !flow.visit.detected_emitted;
+            if detected_now {
+                self.lookups.mark_detected(flow);
+            }
             Engine::account_visit(&mut self.iface, &mut self.hosts, flow, detected_now);
             if detected_now {
                 flow.visit.detected_emitted = true;

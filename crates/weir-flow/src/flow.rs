@@ -239,6 +239,8 @@ pub struct Flow {
     pub score: FlowScore,
     /// Client/server DSCP+ECN (first packet each way).
     pub tos: [u8; 2],
+    /// Block-list and GeoIP facts ([`crate::Lookups`]).
+    pub marks: crate::FlowMarks,
     pub(crate) visit: VisitState,
     pub(crate) lru_prev: u32,
     pub(crate) lru_next: u32,
@@ -261,6 +263,7 @@ impl Flow {
             status_map: 0,
             score: FlowScore::default(),
             tos: [0; 2],
+            marks: crate::FlowMarks::default(),
             visit: VisitState::default(),
             lru_prev: u32::MAX,
             lru_next: u32::MAX,

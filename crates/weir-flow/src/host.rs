@@ -230,6 +230,11 @@ pub struct Host {
     /// DNS and HTTP counters of a local host (allocated at its first DNS or HTTP
     /// flow end; remote hosts have none).
     pub app: Option<Box<HostAppStats>>,
+    /// The first block list the address is on (index + 1 into the engine's lists; 0
+    /// none), set at creation.
+    pub listed: u8,
+    /// GeoIP country and ASN, looked up at creation.
+    pub geo: crate::HostGeo,
 }
 
 /// DNS counters of a host in one direction (`sent` or `rcvd`).
@@ -360,6 +365,8 @@ impl Host {
             contacted_ports: DistinctCounter::default(),
             l7: L7Breakdown::default(),
             app: None,
+            listed: 0,
+            geo: crate::HostGeo::default(),
         }
     }
 

@@ -195,6 +195,10 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
             identify_as(f, Proto::SSH, Follow::Ssh);
             return;
         }
+        if crate::catalog::is_stratum(p) {
+            identify_as(f, Proto::MINING, Follow::None);
+            return;
+        }
         if rdp::probe(p) {
             // RDP usually upgrades to TLS right after the X.224 exchange (nDPI:
             // `TLS.RDP`); follow it.

@@ -54,20 +54,24 @@
     )
 )]
 
+pub mod catalog;
 mod consumer;
 mod engine;
 mod flow;
+pub mod geo;
 pub mod ghost;
 mod host;
 mod iface;
 pub mod info;
 mod key;
 mod l7;
+pub mod lists;
 mod meta;
 mod network;
 mod proto;
 mod table;
 
+pub use catalog::Catalog;
 pub use consumer::{Chain, ConsumerExt};
 pub use engine::{
     Consumer, EndReason, Engine, EngineConfig, EventMode, NoopConsumer, SourceKind, Tick,
@@ -76,6 +80,7 @@ pub use flow::{
     CLI2SRV, Detection, DirStats, Flow, FlowScore, L7, MAX_SCORE, SRV2CLI, TcpInfo, l4_name,
     status, tcp_state,
 };
+pub use geo::{Country, Geo, HostGeo};
 pub use host::{
     DistinctCounter, DnsCounters, HOST_L7_SLOTS, Host, HostAppStats, HostId, HostTable,
     HttpCounters, L7Breakdown, L7Counter, PeakRate,
@@ -83,6 +88,7 @@ pub use host::{
 pub use iface::{BcastDomain, IfaceL7, Interface, L4Counter, MAX_BCAST_DOMAINS};
 pub use key::{Endpoints, FlowKey};
 pub use l7::{MAX_DPI_PACKETS, MAX_EXTRA_PACKETS, MAX_STREAM_BYTES, MAX_URL};
+pub use lists::{BlockList, BlockLists, FlowMarks, ListError, ListKind, LoadReport, Lookups};
 pub use meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo};
 pub use network::{Network, Networks};
 pub use proto::{

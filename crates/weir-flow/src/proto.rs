@@ -65,6 +65,7 @@ protocols! {
     SMTPS = 29, "SMTPS", EMAIL;
     GNUTELLA = 35, "Gnutella", DOWNLOAD;
     SMBV23 = 41, "SMBv23", SYSTEM;
+    MINING = 42, "Mining", MINING;
     DATASAVER = 46, "DataSaver", WEB;
     IMAPS = 51, "IMAPS", EMAIL;
     NATS = 68, "Nats", RPC;
@@ -161,6 +162,13 @@ categories! {
     CONN_CHECK = 30, "ConnCheck";
     CYBERSECURITY = 33, "Cybersecurity";
     FUN = 4, "Fun";
+    MINING = 99, "Mining";
+    MALWARE = 100, "Malware";
+    ADVERTISEMENT = 101, "Advertisement";
+    BANNED_SITE = 102, "Banned_Site";
+    SITE_UNAVAILABLE = 103, "Site_Unavailable";
+    ALLOWED_SITE = 104, "Allowed_Site";
+    ANTIMALWARE = 105, "Antimalware";
 }
 
 /// Well-known services recognised from a host name (HTTP Host, TLS SNI, DNS query,

@@ -34,6 +34,12 @@ pub struct Config {
     pub web: Web,
     /// Logging.
     pub log: Log,
+    /// Block lists.
+    pub lists: Lists,
+    /// GeoIP databases.
+    pub geoip: GeoIp,
+    /// Category catalogue files.
+    pub categories: Categories,
 }
 
 impl Default for Config {
@@ -50,8 +56,96 @@ impl Default for Config {
             timeseries: Timeseries::default(),
             web: Web::default(),
             log: Log::default(),
+            lists: Lists::default(),
+            geoip: GeoIp::default(),
+            categories: Categories::default(),
         }
     }
+}
+
+/// `[lists]`: block lists the engine keeps (`flow.isBlacklisted()`,
+/// `host.isBlacklisted()`, the `blacklisted` plugin).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lists {
+    /// The list files.
+    pub blocklists: Vec<ListFile>,
+    /// Wall-clock seconds between two looks at the files' modification times (0:
+    /// never reload).
+    pub reload_check_secs: u64,
+    /// Load `blocklist.txt` of the data directory as a list too, when it exists.
+    pub data_dir_blocklist: bool,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        Lists {
+            blocklists: Vec::new(),
+            reload_check_secs: 10,
+            data_dir_blocklist: true,
+        }
+    }
+}
+
+/// One block list file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListFile {
+    /// Name in alerts and counters (default: the file name).
+    #[serde(default)]
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// `"auto"` (default: each line an address, network or domain), `"ip"` or `"domain"`.
+    #[serde(default = "auto_kind", deserialize_with = "list_kind")]
+    pub kind: String,
+}
+
+fn auto_kind() -> String {
+    "auto".into()
+}
+
+fn list_kind<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    match weir_flow::ListKind::from_name(&s) {
+        Some(k) => Ok(k.name().to_string()),
+        None => Err(serde::de::Error::custom(format!(
+            "unknown list kind {s:?} (expected auto, ip, domain)"
+        ))),
+    }
+}
+
+/// `[geoip]`: MaxMind DB files (GeoLite2/GeoIP2 Country, City, ASN).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct GeoIp {
+    /// Country (or City) database.
+    pub country_db: Option<PathBuf>,
+    /// ASN database.
+    pub asn_db: Option<PathBuf>,
+    /// More databases, each used for what its metadata says it holds.
+    pub databases: Vec<PathBuf>,
+}
+
+impl GeoIp {
+    /// Every configured database file.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.country_db
+            .iter()
+            .chain(&self.asn_db)
+            .chain(&self.databases)
+            .cloned()
+            .collect()
+    }
+}
+
+/// `[categories]`: host-name and address category files
+/// (`<host-or-ip-or-cidr> <nDPI category name or id>` per line).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Categories {
+    /// The files.
+    pub files: Vec<PathBuf>,
 }
 
 /// Packet and event sources.
@@ -663,6 +757,31 @@ admin_password = ""
 level = "info"
 # "text" or "json".
 format = "text"
+
+[lists]
+# Block lists kept by the engine (flow.isBlacklisted(), the blacklisted plugin). One
+# entry per line: addresses and CIDR networks (IPv4, IPv6), domains (a domain also
+# lists its subdomains), hosts-file lines ("0.0.0.0 bad.example"), URLs (their host),
+# AdBlock "||domain^"; comments start with a hash or a semicolon. kind: "auto", "ip"
+# or "domain".
+#   blocklists = [{ name = "spamhaus-drop", path = "/etc/weir/drop.txt", kind = "ip" }]
+blocklists = []
+# Wall-clock seconds between two looks at the files' modification times (0: never).
+reload_check_secs = 10
+# Also load blocklist.txt of the data directory when it exists.
+data_dir_blocklist = true
+
+[geoip]
+# MaxMind DB files (GeoLite2/GeoIP2): country (or city) and ASN databases.
+#   country_db = "/usr/share/GeoIP/GeoLite2-Country.mmdb"
+#   asn_db = "/usr/share/GeoIP/GeoLite2-ASN.mmdb"
+# More databases, each used for what its metadata says it holds.
+databases = []
+
+[categories]
+# Category files: "<host-or-ip-or-cidr> <nDPI category name or id>" per line, e.g.
+# "pool.example Mining" or "192.0.2.0/24 Malware".
+files = []
 "#;
 
 #[cfg(test)]

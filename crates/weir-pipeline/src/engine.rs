@@ -71,6 +71,8 @@ pub struct EngineLoop<D: Driver> {
     /// Log source problems as they arrive (a monitor); off when the caller reports
     /// them from the summary at the end (a replay command).
     log_problems: bool,
+    /// When the block-list files were last looked at (wall clock).
+    lists_checked: std::time::Instant,
 }
 
 impl<D: Driver> EngineLoop<D> {
@@ -80,8 +82,13 @@ impl<D: Driver> EngineLoop<D> {
             .snapshots
             .clone()
             .map(crate::snapshot::Publisher::new);
+        let mut engine = Engine::new(cfg);
+        let mut driver = driver;
+        // What the driver queued while starting (catalogue entries of plugin setup
+        // functions) reaches the engine before the first packet.
+        driver.serve(&mut engine);
         EngineLoop {
-            engine: Engine::new(cfg),
+            engine,
             driver,
             talkers: TopTalkers::new(TALKER_COUNTERS),
             decoded: DecodeSummary::default(),
@@ -90,6 +97,7 @@ impl<D: Driver> EngineLoop<D> {
             publisher,
             recycle: None,
             log_problems: true,
+            lists_checked: std::time::Instant::now(),
         }
     }
 
@@ -138,6 +146,7 @@ impl<D: Driver> EngineLoop<D> {
                 let (engine, mut tap) = self.tap();
                 engine.advance(now, &mut tap);
                 self.driver.serve(&mut self.engine);
+                self.refresh_lists();
                 true
             }
             Msg::Drops(at, n) => {
@@ -182,8 +191,27 @@ impl<D: Driver> EngineLoop<D> {
             .store(self.engine.hosts().len() as u64, Ordering::Relaxed);
         self.driver.after_batch(&self.engine);
         self.driver.serve(&mut self.engine);
+        self.refresh_lists();
         if let Some(p) = &mut self.publisher {
             p.maybe_publish(&self.engine);
+        }
+    }
+
+    /// Every `reload_check_secs` of wall time, reads the block-list files that changed
+    /// and classifies the hosts again.
+    fn refresh_lists(&mut self) {
+        let every = self.engine.lookups().reload_check_secs;
+        if every == 0
+            || self.engine.lookups().blocklists.is_empty()
+            || self.lists_checked.elapsed().as_secs() < every
+        {
+            return;
+        }
+        self.lists_checked = std::time::Instant::now();
+        let reloads = self.engine.lookups_mut().blocklists.refresh();
+        if !reloads.is_empty() {
+            crate::lookups::log_reloads(&reloads);
+            self.engine.remark_hosts();
         }
     }
 

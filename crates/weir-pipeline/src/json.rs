@@ -65,5 +65,15 @@ pub fn host_json(h: &Host) -> Map<String, Value> {
             })
             .collect();
     m.insert("ndpi".into(), Value::Object(l7));
+    // Engine lookups, only when they know something (GeoIP, block lists).
+    if let Some(c) = h.geo.country.as_str() {
+        m.insert("country".into(), json!(c));
+    }
+    if h.geo.asn != 0 {
+        m.insert("asn".into(), json!(h.geo.asn));
+    }
+    if h.listed != 0 {
+        m.insert("is_blacklisted".into(), json!(true));
+    }
     m
 }

@@ -21,6 +21,7 @@ pub mod builtin;
 pub mod config;
 pub mod engine;
 pub mod json;
+pub mod lookups;
 pub mod recipients;
 pub mod replay;
 pub mod run;

@@ -38,6 +38,7 @@ pub fn engine_config(cfg: &Config, kind: weir_flow::SourceKind) -> EngineConfig 
         } else {
             kind.event_mode()
         },
+        lookups: crate::lookups::build(cfg),
         ..EngineConfig::default()
     }
 }

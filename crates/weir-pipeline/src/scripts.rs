@@ -626,6 +626,15 @@ impl Driver for ScriptDriver {
     }
 
     fn serve(&mut self, engine: &mut Engine) {
+        for c in self.rt.take_custom_categories() {
+            let cat = weir_flow::Category(c.category);
+            let catalog = &mut engine.lookups_mut().catalog;
+            if c.ip {
+                catalog.add_net(&c.key, cat);
+            } else {
+                catalog.add(&c.key, cat);
+            }
+        }
         let Some((hub, rx)) = &self.requests else {
             return;
         };

@@ -46,6 +46,9 @@ pub struct Summary {
     pub capture_drops: u64,
     /// First and last packet time, seconds since the epoch.
     pub time_span: (f64, f64),
+    /// Flows that matched each block list: (list name, flows); absent without lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub block_lists: Vec<(String, u64)>,
 }
 
 impl Summary {
@@ -99,6 +102,12 @@ impl Summary {
             kernel_drops: 0,
             capture_drops: iface.drops,
             time_span: (first as f64 / 1e6, last as f64 / 1e6),
+            block_lists: engine
+                .lookups()
+                .blocklists
+                .iter()
+                .map(|l| (l.name.clone(), l.matches))
+                .collect(),
         }
     }
 
@@ -120,6 +129,14 @@ impl Summary {
             for (name, bytes, flows) in &self.top_protocols {
                 println!("  {name:<24} {bytes:>14} {flows:>8}");
             }
+        }
+        if !self.block_lists.is_empty() {
+            let l: Vec<String> = self
+                .block_lists
+                .iter()
+                .map(|(n, m)| format!("{n} {m}"))
+                .collect();
+            println!("block-list matches (flows): {}", l.join(", "));
         }
         if !self.top_talkers.is_empty() {
             println!("top talkers (bytes):");

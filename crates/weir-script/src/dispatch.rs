@@ -72,7 +72,7 @@ impl Runtime {
                 (flow.client().0, flow.server().0, flow.server().1),
                 &flow.dir,
                 &flow.l7,
-                flow.meta.as_deref(),
+                (flow.meta.as_deref(), &flow.marks),
                 (flow.first_seen, flow.last_seen),
                 nets,
             );
@@ -117,7 +117,7 @@ impl Runtime {
                 (view.client().0, view.server().0, view.server().1),
                 &view.dir,
                 &view.l7,
-                view.meta.as_deref(),
+                (view.meta.as_deref(), &view.marks),
                 (view.first_seen, view.last_seen),
                 nets,
             );
@@ -161,7 +161,7 @@ impl Runtime {
             (v.client().0, v.server().0, v.server().1),
             &v.dir,
             &v.l7,
-            v.meta.as_deref(),
+            (v.meta.as_deref(), &v.marks),
             (v.first_seen, v.last_seen),
             &fv.networks,
         );
@@ -286,6 +286,13 @@ impl Runtime {
         a.l7_master_proto = v.l7.master.name().to_owned();
         a.cli_localhost = f.networks.lookup(cip).is_some();
         a.srv_localhost = f.networks.lookup(sip).is_some();
+        // Engine facts (block lists, GeoIP) as ntopng fills them from the flow's hosts.
+        a.cli_blacklisted = v.marks.listed & weir_flow::FlowMarks::CLI != 0;
+        a.srv_blacklisted = v.marks.listed & weir_flow::FlowMarks::SRV != 0;
+        a.cli_country = v.marks.country[0].to_string();
+        a.srv_country = v.marks.country[1].to_string();
+        a.cli_asn = v.marks.asn[0];
+        a.srv_asn = v.marks.asn[1];
         a.cli2srv_bytes = v.dir[CLI2SRV].bytes;
         a.srv2cli_bytes = v.dir[SRV2CLI].bytes;
         a.cli2srv_packets = v.dir[CLI2SRV].packets;

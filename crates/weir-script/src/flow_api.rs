@@ -5,7 +5,7 @@
 use mlua::{Lua, MultiValue, Table, Value};
 use serde_json::Value as Json;
 use weir_alerts::StatusKey;
-use weir_flow::{CLI2SRV, DirStats, MAX_SCORE, SRV2CLI, l4_name, tcp_state};
+use weir_flow::{CLI2SRV, DirStats, FlowMarks, MAX_SCORE, SRV2CLI, l4_name, tcp_state};
 
 use crate::diag::api_error;
 use crate::flow_info::{
@@ -14,10 +14,8 @@ use crate::flow_info::{
 use crate::flow_status::severity_of;
 use crate::json;
 
-mod blocklist;
 mod risks;
 
-pub(crate) use blocklist::Blocklist;
 pub(crate) use risks::risk_bits_of;
 
 type Shared = FlowState;
@@ -266,21 +264,24 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         }
         Ok(Value::Table(tbl))
     })?;
+    // The engine's block lists marked the flow at creation (addresses) and at the end
+    // of detection (server name, Malware category): these read the bits.
     add(lua, &t, sh, "getBlacklistedInfo", |lua, s, _| {
-        let [c, r] = blacklisted(s);
+        let listed = view(s).marks.listed;
         let tbl = lua.create_table()?;
-        if c {
-            tbl.raw_set("blacklisted.cli", true)?;
-        }
-        if r {
-            tbl.raw_set("blacklisted.srv", true)?;
+        for (bit, key) in [
+            (FlowMarks::CLI, "blacklisted.cli"),
+            (FlowMarks::SRV, "blacklisted.srv"),
+            (FlowMarks::NAME, "blacklisted.cat"),
+        ] {
+            if listed & bit != 0 {
+                tbl.raw_set(key, true)?;
+            }
         }
         Ok(Value::Table(tbl))
     })?;
-    add(lua, &t, sh, "isBlacklisted", |_, s, _| {
-        let [c, r] = blacklisted(s);
-        Ok(Value::Boolean(c || r))
-    })?;
+    getter(lua, &t, sh, "isBlacklisted", |v| v.marks.is_blacklisted())?;
+
     add(lua, &t, sh, "getRiskInfo", |lua, s, _| {
         let bits = risks::risk_bits(view(s));
         let tbl = lua.create_table()?;
@@ -515,13 +516,18 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         }
     })?;
     getter(lua, &t, sh, "isPassVerdict", |_| true)?;
-    for name in [
-        "getClientCountry",
-        "getServerCountry",
-        "getServerCipherClass",
-    ] {
-        add(lua, &t, sh, name, |_, _, _| Ok(Value::Nil))?;
+    // GeoIP facts the engine looked up when the hosts were created (nil: unknown).
+    for (name, i) in [("getClientCountry", 0), ("getServerCountry", 1)] {
+        add(lua, &t, sh, name, move |lua, s, _| {
+            match view(s).marks.country.get(i).and_then(|c| c.as_str()) {
+                Some(c) => Ok(Value::String(lua.create_string(c)?)),
+                None => Ok(Value::Nil),
+            }
+        })?;
     }
+    add(lua, &t, sh, "getServerCipherClass", |_, _, _| {
+        Ok(Value::Nil)
+    })?;
     getter(lua, &t, sh, "isTwhOK", |v| {
         v.tcp.state & tcp_state::ESTABLISHED != 0
     })?;
@@ -618,19 +624,6 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         ))),
     })?;
     Ok(t)
-}
-
-/// Whether the bound flow's client and server are in the blocklist.
-fn blacklisted(s: &mut Shared) -> [bool; 2] {
-    let now = s.call.borrow().now;
-    let (cli, srv) = (view(s).client().0, view(s).server().0);
-    if s.blocklist.is_none() {
-        let b = Blocklist::new(&s.call.borrow().working_dir);
-        s.blocklist = Some(b);
-    }
-    s.blocklist
-        .as_mut()
-        .map_or([false; 2], |b| b.check(now, cli, srv))
 }
 
 fn retr(d: &DirStats) -> f64 {

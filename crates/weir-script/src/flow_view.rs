@@ -39,8 +39,6 @@ pub(crate) struct FlowState {
     /// (`interface.processFlow`), by flow serial, until
     /// `flow.retrieveExternalAlertInfo()` takes them (at most [`MAX_EXTERNAL`]).
     pub external: std::collections::HashMap<u64, String>,
-    /// The blocklist of `flow.isBlacklisted()`, loaded at its first use.
-    pub(crate) blocklist: Option<crate::flow_api::Blocklist>,
     /// The metatable of this hook call's `flow.getInfo()` tables: built at the first
     /// call, its `__index` is the one table all the call's scripts read.
     pub(crate) info_meta: Option<mlua::Table>,
@@ -61,7 +59,6 @@ impl FlowState {
             alerts,
             external: std::collections::HashMap::new(),
             info_meta: None,
-            blocklist: None,
         }
     }
 
@@ -114,6 +111,8 @@ pub struct FlowView {
     pub tos: [u8; 2],
     /// `info` replaced by `flow.setCustomInfo`.
     pub custom_info: Option<String>,
+    /// Block-list and GeoIP facts (read-only for scripts).
+    pub marks: weir_flow::FlowMarks,
 }
 
 impl FlowView {
@@ -133,6 +132,7 @@ impl FlowView {
             score: flow.score,
             tos: flow.tos,
             custom_info: None,
+            marks: flow.marks,
         }
     }
 
@@ -171,6 +171,7 @@ impl FlowView {
             score: FlowScore::default(),
             tos: [0; 2],
             custom_info: None,
+            marks: weir_flow::FlowMarks::default(),
         }
     }
 

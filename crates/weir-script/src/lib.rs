@@ -112,6 +112,7 @@ pub use info::{LoadReport, PluginInfo, ScriptInfo};
 pub use loader::SUBDIRS;
 pub use memory::{HIGH_WATER_PERCENT, MemoryStats};
 pub use net_api::{SyslogTarget, parse_syslog_target, set_syslog_target, use_queues};
+pub use ntop_api::CustomCategory;
 pub use page::{
     MenuEntry, NoPageData, PageConfig, PageData, PageError, PageFailure, PageOutcome, PageOutput,
     PageRequest, PageStats, PageUser, Pages, sanitize_params,

@@ -1,4 +1,4 @@
-//! Reading list files (blocklists, allow lists) from Lua without opening the sandbox:
+//! Reading list files (allow lists and other per-script lists; block lists are the engine's) from Lua without opening the sandbox:
 //! `ntop.fileLastChange(path)` and `ntop.readListFile(path)`.
 //!
 //! A script may only name files that its **own current configuration** names: the

@@ -8,6 +8,7 @@
 //! | `resolveHost(name, ipv4)` | the first address of that family the system resolver gives, waiting at most [`RESOLVE_TIMEOUT`] (and the call's remaining wall clock), with at most [`MAX_RESOLVERS`] lookups under way |
 //! | `msleep(ms)` | sleeps at most [`MAX_SLEEP_MS`]; the sleep counts against the call's wall-clock budget, and a sleep past it ends the call with the budget error |
 //! | `systemHostStat()` | load, memory (kB, `/proc/meminfo`, `/proc/self/status`), CPU states (`/proc/stat`), the VM's alert counters |
+//! | `loadCustomCategoryHost(host, id)` / `loadCustomCategoryIp(ip, id)` | queue a category catalogue entry for the engine ([`CustomCategory`], taken by [`crate::Runtime::take_custom_categories`]) |
 //!
 //! Only Linux's `/proc` is read; elsewhere the values are missing or 0.
 
@@ -35,6 +36,86 @@ pub const MAX_RESOLVERS: usize = 8;
 pub const MAX_DIR_ENTRIES: usize = 10_000;
 /// Most files `storage_utils` looks at in the working directory.
 const MAX_WALK_FILES: usize = 1_000_000;
+
+/// Most catalogue entries scripts may queue between two hook batches (the rest are
+/// refused with an API error).
+pub const MAX_PENDING_CATEGORIES: usize = 100_000;
+
+/// A category catalogue entry a script registered (`ntop.loadCustomCategoryHost/Ip`),
+/// for the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomCategory {
+    /// A host name, or an address or CIDR network when `ip`.
+    pub key: String,
+    /// nDPI category id.
+    pub category: u8,
+    /// `key` is an address or network.
+    pub ip: bool,
+}
+
+/// The entries queued since the engine last took them (Lua app data).
+#[derive(Debug, Default)]
+pub(crate) struct PendingCategories(pub(crate) Vec<CustomCategory>);
+
+fn load_custom_category(lua: &Lua, sh: &CallRef, ip: bool, key: &Value, id: &Value) -> bool {
+    let func = if ip {
+        "ntop.loadCustomCategoryIp"
+    } else {
+        "ntop.loadCustomCategoryHost"
+    };
+    let Value::String(k) = key else {
+        misuse(lua, sh, func, "argument #1: string expected");
+        return false;
+    };
+    let k = k.to_string_lossy();
+    let k = k.trim();
+    let category = match id {
+        Value::Integer(i) => u8::try_from(*i).ok(),
+        Value::Number(n) if n.fract() == 0.0 && (0.0..=255.0).contains(n) => Some(*n as u8),
+        Value::String(s) => weir_flow::catalog::parse_category(&s.to_string_lossy()).map(|c| c.0),
+        _ => None,
+    };
+    let Some(category) = category else {
+        misuse(lua, sh, func, "argument #2: an nDPI category id expected");
+        return false;
+    };
+    let valid = if ip {
+        weir_flow::lists::parse_net(k).is_some()
+    } else {
+        let mut buf = [0u8; weir_flow::lists::MAX_NAME];
+        weir_flow::lists::normalize(k, &mut buf)
+            .map(|n| n.strip_prefix("*.").unwrap_or(n))
+            .is_some_and(weir_flow::lists::is_domain)
+    };
+    if !valid {
+        let what = if ip {
+            "an address or CIDR network"
+        } else {
+            "a host name"
+        };
+        misuse(
+            lua,
+            sh,
+            func,
+            &format!("argument #1: {what} expected, got {k:?}"),
+        );
+        return false;
+    }
+    let Some(mut p) = lua.app_data_mut::<PendingCategories>() else {
+        return false;
+    };
+    if p.0.len() >= MAX_PENDING_CATEGORIES {
+        drop(p);
+        misuse(lua, sh, func, "too many entries queued at once");
+        return false;
+    }
+    p.0.push(CustomCategory {
+        key: k.to_string(),
+        category,
+        ip,
+    });
+    true
+}
 
 fn misuse(lua: &Lua, sh: &CallRef, func: &str, msg: &str) {
     if let Ok(mut s) = sh.try_borrow_mut() {
@@ -129,6 +210,21 @@ pub(crate) fn install(
             })
         })?,
     )?;
+
+    lua.set_app_data(PendingCategories::default());
+    for ip in [false, true] {
+        let shc = sh.clone();
+        ntop.raw_set(
+            if ip {
+                "loadCustomCategoryIp"
+            } else {
+                "loadCustomCategoryHost"
+            },
+            lua.create_function(move |lua, (key, id): (Value, Value)| {
+                Ok(load_custom_category(lua, &shc, ip, &key, &id))
+            })?,
+        )?;
+    }
 
     let a1 = alerts.clone();
     let cpu_prev: Rc<RefCell<Option<[u64; 10]>>> = Rc::new(RefCell::new(None));

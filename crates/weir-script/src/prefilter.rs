@@ -13,6 +13,7 @@
 //!    unidirectional = true,       -- nothing came back from the server
 //!    risks = { 5, 16 },           -- one of these nDPI risks (flow.hasRisk)
 //!    categories = { "Mining" },   -- one of these nDPI categories
+//!    blacklisted = true,          -- a peer or the name is on a block list
 //! }
 //! ```
 //!
@@ -26,7 +27,7 @@ use std::cell::Cell;
 use std::net::IpAddr;
 
 use weir_decode::Timestamp;
-use weir_flow::{CLI2SRV, Category, DirStats, L7, L7Meta, Networks, SRV2CLI};
+use weir_flow::{CLI2SRV, Category, DirStats, FlowMarks, L7, L7Meta, Networks, SRV2CLI};
 
 use crate::flow_api::risk_bits_of;
 
@@ -81,6 +82,7 @@ pub(crate) struct Prefilter {
     min_packets: Bound,
     min_duration: Bound,
     unidirectional: bool,
+    blacklisted: bool,
     /// nDPI risk ids as a bitmap.
     risks: u32,
     categories: Vec<Category>,
@@ -106,6 +108,7 @@ pub(crate) struct Facts<'a> {
     pub dir: &'a [DirStats; 2],
     pub l7: &'a L7,
     pub meta: Option<&'a L7Meta>,
+    pub marks: &'a FlowMarks,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     pub nets: &'a Networks,
@@ -115,12 +118,11 @@ pub(crate) struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     /// The facts of a flow (or a script's view of one).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         (cli, srv, srv_port): (IpAddr, IpAddr, u16),
         dir: &'a [DirStats; 2],
         l7: &'a L7,
-        meta: Option<&'a L7Meta>,
+        (meta, marks): (Option<&'a L7Meta>, &'a FlowMarks),
         (first_seen, last_seen): (Timestamp, Timestamp),
         nets: &'a Networks,
     ) -> Facts<'a> {
@@ -131,6 +133,7 @@ impl<'a> Facts<'a> {
             dir,
             l7,
             meta,
+            marks,
             first_seen,
             last_seen,
             nets,
@@ -186,6 +189,7 @@ impl Prefilter {
                 "min_packets" => p.min_packets = bound(&k, &v)?,
                 "min_duration" => p.min_duration = bound(&k, &v)?,
                 "unidirectional" => p.unidirectional = v.as_boolean() == Some(true),
+                "blacklisted" => p.blacklisted = v.as_boolean() == Some(true),
                 "risks" => {
                     for id in list(&k, &v)? {
                         let id = match id {
@@ -222,6 +226,9 @@ impl Prefilter {
             }
         }
         if self.unidirectional && f.dir[SRV2CLI].packets > 0 {
+            return false;
+        }
+        if self.blacklisted && !f.marks.is_blacklisted() {
             return false;
         }
         if !self.categories.is_empty() && !self.categories.contains(&f.l7.category) {

@@ -138,6 +138,18 @@ impl Runtime {
         std::mem::take(&mut self.parts.out.borrow_mut().buffer)
     }
 
+    /// Takes the category catalogue entries scripts queued with
+    /// `ntop.loadCustomCategoryHost/Ip` since the last call (for the engine).
+    pub fn take_custom_categories(&mut self) -> Vec<crate::CustomCategory> {
+        self.vm
+            .lua
+            .try_app_data_mut::<crate::ntop_api::PendingCategories>()
+            .ok()
+            .flatten()
+            .map(|mut p| std::mem::take(&mut p.0))
+            .unwrap_or_default()
+    }
+
     /// A flag that makes the runtime reload at the next flow batch (for SIGHUP).
     pub fn reload_handle(&self) -> Arc<AtomicBool> {
         self.reload_flag.clone()

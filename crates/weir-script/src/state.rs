@@ -82,8 +82,6 @@ pub(crate) struct CallState {
     pub selected: Option<i32>,
     /// The flow engine's idle timeout, seconds (`flow.isNotPurged()`).
     pub max_idle_secs: u64,
-    /// `ntop.getDirs().workingdir` (the blocklist of `flow.isBlacklisted()`).
-    pub working_dir: std::path::PathBuf,
 }
 
 impl CallState {
@@ -170,7 +168,6 @@ impl Cells {
             call: Rc::new(RefCell::new(CallState {
                 ifid: cfg.ifid,
                 max_idle_secs: cfg.max_idle_secs,
-                working_dir: cfg.working_dir.clone(),
                 ifnames: if cfg.interfaces.is_empty() {
                     Rc::from(vec![(cfg.ifid, cfg.ifname.clone())])
                 } else {

@@ -59,6 +59,16 @@ pub struct Args {
     /// `influxdb=http://HOST:PORT/DBNAME` (credentials in the config file).
     #[arg(long, value_name = "SPEC")]
     pub timeseries: Option<String>,
+    /// Block list file (repeatable): addresses, networks, domains, hosts-file lines,
+    /// one per line; added to `[lists]`, named after the file.
+    #[arg(long, value_name = "FILE")]
+    pub blocklist: Vec<PathBuf>,
+    /// MaxMind DB file (repeatable): a GeoLite2/GeoIP2 Country, City or ASN database.
+    #[arg(long = "geoip-db", value_name = "FILE")]
+    pub geoip_db: Vec<PathBuf>,
+    /// Category file (repeatable): `<host-or-ip-or-cidr> <nDPI category>` per line.
+    #[arg(long = "categories", value_name = "FILE")]
+    pub categories: Vec<PathBuf>,
 }
 
 impl Args {
@@ -102,6 +112,15 @@ impl Args {
         if let Some(t) = &self.timeseries {
             cfg.timeseries.apply_flag(t)?;
         }
+        cfg.lists.blocklists.extend(self.blocklist.iter().map(|p| {
+            weir_pipeline::config::ListFile {
+                name: String::new(),
+                path: p.clone(),
+                kind: "auto".into(),
+            }
+        }));
+        cfg.geoip.databases.extend(self.geoip_db.iter().cloned());
+        cfg.categories.files.extend(self.categories.iter().cloned());
         if let Some(s) = self.replay_speed {
             if !(s >= 0.0 && s.is_finite()) {
                 bail!("--replay-speed must be 0 or a positive number");

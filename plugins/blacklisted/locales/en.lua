@@ -1,6 +1,4 @@
 return {
    title = "Blacklisted hosts",
-   description = "Flows whose client or server address is in one of the blocklist files. Each file holds one IPv4 or IPv6 address or CIDR network per line; text after # or ; is a comment. A relative file name is looked up in the data directory, then in this plugin's directory. Files are re-read when they change.",
-   input_title = "Blocklist files",
-   input_description = "Paths of the blocklist files (default: blocklist.txt in the data directory)",
+   description = "Flows whose client or server address, or server name (TLS SNI, HTTP Host, DNS query), is on one of the engine's block lists ([lists] in weir.toml, weir run --blocklist, blocklist.txt of the data directory), or whose category is Malware. The lists are reloaded when a file changes.",
 }

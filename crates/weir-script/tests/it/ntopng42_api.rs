@@ -479,7 +479,19 @@ return s"#,
     let (mut rt, report) = Runtime::load(cfg).expect("VM");
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
     let pcap = capture(300, 7);
-    let mut engine = Engine::new(EngineConfig::default());
+    // The engine keeps the block list (as `weir run` loads blocklist.txt).
+    let mut lookups = weir_flow::Lookups::default();
+    let mut list = weir_flow::BlockList::new(
+        "blocklist.txt",
+        Some(data.path().join("blocklist.txt")),
+        weir_flow::ListKind::Auto,
+    );
+    assert_eq!(list.load_file().unwrap().bad, 1);
+    lookups.blocklists.push(list);
+    let mut engine = Engine::new(EngineConfig {
+        lookups,
+        ..EngineConfig::default()
+    });
     replay_into(&pcap, &mut engine, &mut rt, usize::MAX);
     engine.finish(&mut rt);
     let out = String::from_utf8(rt.take_output()).unwrap();

@@ -66,6 +66,7 @@ fn files() -> Vec<(String, String)> {
         ("oneway", "{ unidirectional = true }", "{}"),
         ("port", "{ risks = { 5 } }", "{}"),
         ("r2r", r#"{ peers = "remote_to_remote", min_packets = 4 }"#, "{}"),
+        ("listed", "{ blacklisted = true }", "{}"),
         ("all", "nil", "{}"),
     ]
     .iter()

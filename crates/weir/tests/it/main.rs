@@ -10,6 +10,7 @@ mod dropin;
 mod endpoints;
 mod flows;
 mod influxd;
+mod lists;
 mod live;
 mod ntopng42;
 mod plugins;

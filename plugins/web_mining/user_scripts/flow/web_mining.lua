@@ -1,32 +1,23 @@
--- Cryptocurrency miners talk to pools: they look the pool up in the DNS, then speak
--- Stratum (JSON-RPC lines over TCP, often on ports 3333, 4444, 5555, 7777, 14444...)
--- or Stratum over TLS; browser miners load their script from a mining service.
--- This script flags:
---  * DNS queries, TLS server names (SNI) and HTTP hosts equal to, or below, a known
---    pool or browser-mining domain (the configurable `items` list);
---  * TCP flows with a completed handshake to a Stratum port (the `ports` list) whose
---    application protocol nothing recognised: a known protocol on those ports is not
---    mining, an unknown one very often is.
+-- Cryptocurrency mining, as ntopng 4.2 flags it: a flow whose nDPI category is
+-- "Mining". The engine sets that category when
+--  * the DPI recognises a Stratum session (JSON-RPC `mining.subscribe`,
+--    `mining.authorize` or `login` over TCP: protocol "Mining"), or
+--  * the flow's server name (DNS query, TLS SNI, HTTP Host) is, or is below, a known
+--    pool or browser-mining domain of the engine's category catalogue (built-in list,
+--    `[categories]` files), or
+--  * it is one of the extra domains configured here (`items`), which this script
+--    registers into the same catalogue with ntop.loadCustomCategoryHost.
+-- The per-flow work is one category comparison: no name matching in Lua.
 local user_scripts = require("user_scripts")
 local flow_consts = require("flow_consts")
+
+local MINING = "Mining"
 
 local script = {
    category = user_scripts.script_categories.security,
    default_enabled = true,
-   default_value = {
-      items = {
-         -- Pools (Monero, Ethereum Classic, Bitcoin, multi-coin)
-         "supportxmr.com", "moneroocean.stream", "minexmr.com", "hashvault.pro",
-         "c3pool.com", "xmrpool.eu", "herominers.com", "2miners.com", "nanopool.org",
-         "f2pool.com", "ethermine.org", "nicehash.com", "miningpoolhub.com",
-         "slushpool.com", "braiins.com", "antpool.com", "viabtc.com", "poolin.com",
-         "unmineable.com", "zpool.ca", "prohashing.com", "mining-dutch.nl",
-         -- Browser mining services
-         "coinhive.com", "coin-hive.com", "authedmine.com", "crypto-loot.com",
-         "cryptoloot.pro", "coinimp.com", "webminepool.com", "minero.cc",
-      },
-      ports = { 3333, 3357, 4444, 5555, 7777, 9999, 14433, 14444, 45560, 45700 },
-   },
+   -- Extra pool domains (the known ones are built into weir's catalogue).
+   default_value = { items = {} },
    hooks = {},
    gui = {
       i18n_title = "web_mining.title",
@@ -37,51 +28,40 @@ local script = {
    },
 }
 
--- The pool domain `name` is, or is below, or nil.
-local function pool_of(name, domains)
-   if name == nil or name == "" then
-      return nil
-   end
-   name = name:lower():gsub("%.$", ""):gsub(":%d+$", "")
-   for _, d in ipairs(domains) do
-      d = d:lower()
-      if name == d or (#name > #d and name:sub(-#d - 1) == "." .. d) then
-         return d
-      end
-   end
-   return nil
-end
+-- The `items` table last registered (a configuration change gives a new table).
+local registered = nil
 
-local function is_stratum_port(port, ports)
-   for _, p in ipairs(ports) do
-      if tonumber(p) == port then
-         return true
-      end
+-- Registers the configured domains into the engine's catalogue; they apply to flows
+-- whose detection ends after the current hook batch.
+local function register(items)
+   registered = items
+   local id = interface.getnDPICategoryId(MINING)
+   for _, d in ipairs(items or {}) do
+      ntop.loadCustomCategoryHost(tostring(d), id, "web_mining")
    end
-   return false
 end
 
 function script.hooks.protocolDetected(now, conf)
-   local info = flow.getInfo()
-   local domains = conf.items or {}
-   local reason, matched
-   local q = flow.getDnsQuery()
-   if q ~= "" then
-      matched = pool_of(q, domains)
-      reason = matched and ("DNS lookup of mining pool " .. q)
-   else
-      local tls = flow.getTLSInfo()
-      local http = flow.getHTTPInfo()
-      local name = tls["protos.tls.client_requested_server_name"] or http["protos.http.server_name"]
-      matched = pool_of(name, domains)
-      reason = matched and ("connection to mining pool " .. name)
+   if conf.items ~= registered then
+      register(conf.items)
    end
-   if not matched and info["proto.l4"] == "TCP" and info["proto.ndpi"] == "Unknown"
-      and flow.isTwhOK() and is_stratum_port(info["srv.port"], conf.ports or {}) then
-      reason = "unidentified TCP to Stratum port " .. info["srv.port"]
-   end
-   if not reason then
+   if flow.getnDPICategoryName() ~= MINING then
       return
+   end
+   -- Only mining flows get this far: the name lookups below are rare.
+   local info = flow.getInfo()
+   local name = flow.getDnsQuery()
+   if name == "" then
+      name = flow.getTLSInfo()["protos.tls.client_requested_server_name"]
+         or flow.getHTTPInfo()["protos.http.server_name"]
+   end
+   local reason
+   if info["proto.ndpi"] == "Mining" then
+      reason = "Stratum mining session"
+   elseif name ~= nil and name ~= "" then
+      reason = "connection to mining pool " .. name
+   else
+      reason = "server in a mining network"
    end
    local status = flow_consts.status_types.status_web_mining_detected
    -- The core creator takes no params (or others): the plugin's own go in after.
@@ -91,7 +71,6 @@ function script.hooks.protocolDetected(now, conf)
       srv_ip = info["srv.ip"],
       srv_port = info["srv.port"],
       reason = reason,
-      pool = matched,
    }
    flow.triggerStatus(created, 100, 100, 10)
 end

@@ -79,6 +79,16 @@ struct EngineCase {
     #[serde(default)]
     local_networks: Vec<String>,
     max_flows: Option<usize>,
+    /// Block list files (relative to the plugin's directory), as `[lists]`.
+    #[serde(default)]
+    blocklists: Vec<PathBuf>,
+    /// Category files (relative to the plugin's directory), as `[categories]`.
+    #[serde(default)]
+    categories: Vec<PathBuf>,
+    /// GeoIP databases; `$WEIR_GEOLITE2_CITY` stands for the GeoLite2 City database
+    /// `cargo xtask setup` downloads (a case that names it is skipped when unset).
+    #[serde(default)]
+    geoip_db: Vec<PathBuf>,
 }
 
 /// `[syslog]`.
@@ -306,6 +316,38 @@ fn run_case(
         engine.max_flows = m;
     }
     let scratch = Scratch::new("plugin-case")?;
+    {
+        let dir = &case.plugin.dir;
+        let mut lc = weir_pipeline::config::Config {
+            data_dir: scratch.path().to_path_buf(),
+            ..Default::default()
+        };
+        lc.lists.blocklists = cf
+            .engine
+            .blocklists
+            .iter()
+            .map(|p| weir_pipeline::config::ListFile {
+                name: p.display().to_string(),
+                path: dir.join(p),
+                kind: "auto".into(),
+            })
+            .collect();
+        lc.categories.files = cf.engine.categories.iter().map(|p| dir.join(p)).collect();
+        for p in &cf.engine.geoip_db {
+            if p.as_os_str() == "$WEIR_GEOLITE2_CITY" {
+                match std::env::var_os("WEIR_GEOLITE2_CITY") {
+                    Some(v) => lc.geoip.databases.push(PathBuf::from(v)),
+                    None => bail!(
+                        "{}: needs the GeoLite2 database: WEIR_GEOLITE2_CITY is not set (cargo xtask setup downloads it)",
+                        case.toml.display()
+                    ),
+                }
+            } else {
+                lc.geoip.databases.push(dir.join(p));
+            }
+        }
+        engine.lookups = weir_pipeline::lookups::build(&lc);
+    }
     let mut settings = base.clone();
     if let Some(s) = &cf.scripts {
         for (id, entry) in &s.script {
