@@ -10,14 +10,12 @@
 --    English text: the share of letter pairs that are rare in English words, and the
 --    mean log-frequency of its letters. Random strings of 11+ letters score high, words
 --    and the usual abbreviations low. Reverse lookups and service names (`_ldap._tcp`)
---    are skipped;
---  * NXDOMAIN bursts: a host whose queries get more than `nxdomain_per_minute`
---    NXDOMAIN answers in one minute (by query time) is looking for names that do not
---    exist, typically a DGA trying its list; one alert per host and minute, on the host.
+--    are skipped.
+--
+-- NXDOMAIN bursts are the host script's (user_scripts/host/dns_nxdomain_burst.lua), on
+-- the engine's per-host DNS counters.
 local user_scripts = require("user_scripts")
 local flow_consts = require("flow_consts")
-local alert_consts = require("alert_consts")
-local alerts_api = require("alerts_api")
 
 
 -- nDPI's risk id of a suspicious (DGA-like) domain name (flow_risk_utils.risks).
@@ -30,7 +28,6 @@ local script = {
       max_name_length = 100,
       max_label_length = 50,
       dga_min_length = 11,
-      nxdomain_per_minute = 10,
    },
    hooks = {},
    gui = {
@@ -118,43 +115,6 @@ local function looks_random(name, min_letters)
    return nil
 end
 
--- ################################################################# NXDOMAIN bursts
-
--- [client] = { minute = <query minute>, n = <NXDOMAIN answers>, alerted = bool }
-local nx = {}
-local nx_calls = 0
-
-local function count_nxdomain(conf, cli, vlan)
-   local minute = flow.getFirstSeen() // 60
-   local st = nx[cli]
-   if st == nil or st.minute ~= minute then
-      st = { minute = minute, n = 0, alerted = false }
-      nx[cli] = st
-   end
-   st.n = st.n + 1
-   local limit = tonumber(conf.nxdomain_per_minute) or 10
-   if st.n > limit and not st.alerted then
-      st.alerted = true
-      alerts_api.store(alerts_api.hostAlertEntity(cli, vlan), {
-         alert_type = alert_consts.alert_types.alert_suspicious_activity,
-         alert_severity = alert_consts.alert_severities.warning,
-         alert_subtype = "nxdomain_burst",
-         alert_type_params = {
-            cli_ip = cli,
-            problem = string.format("more than %d NXDOMAIN answers in the minute starting at %d", limit, minute * 60),
-            value = st.n,
-            threshold = limit,
-         },
-      })
-   end
-   nx_calls = nx_calls + 1
-   if nx_calls % 1024 == 0 then
-      for k, s in pairs(nx) do
-         if s.minute < minute - 2 then nx[k] = nil end
-      end
-   end
-end
-
 -- ################################################################# the hook
 
 function script.hooks.protocolDetected(now, conf)
@@ -207,10 +167,6 @@ function script.hooks.protocolDetected(now, conf)
       end
    end
 
-   if dns["protos.dns.last_return_code"] == 3 then
-      local vlan = tonumber(flow.getClientKey():match("@(%d+)$")) or 0
-      count_nxdomain(conf, info["cli.ip"], vlan)
-   end
 end
 
 return script
