@@ -79,6 +79,7 @@ struct EngineCase {
     #[serde(default)]
     local_networks: Vec<String>,
     max_flows: Option<usize>,
+    max_hosts: Option<usize>,
 }
 
 /// `[syslog]`.
@@ -304,6 +305,9 @@ fn run_case(
     }
     if let Some(m) = cf.engine.max_flows {
         engine.max_flows = m;
+    }
+    if let Some(m) = cf.engine.max_hosts {
+        engine.max_hosts = m;
     }
     let scratch = Scratch::new("plugin-case")?;
     let mut settings = base.clone();
