@@ -4,9 +4,9 @@
 //!
 //! Sources are distinct: source `i` is a keyed permutation of the 32-bit space applied
 //! to a counter, skipping the addresses that are not global unicast sources (0/8,
-//! 127/8, 169.254/16, 224/3) and the local network (`local_net`, by default the
-//! generator's 192.168.1.0/24). Nothing is kept per source, so memory stays constant
-//! whatever `sources` is.
+//! 127/8, 169.254/16, 224/3), the private networks weir's default configuration
+//! treats as local (10/8, 172.16/12, 192.168/16) and `local_net`. Nothing is kept per
+//! source, so memory stays constant whatever `sources` is.
 
 use std::io::{self, BufWriter, Write};
 use std::net::Ipv4Addr;
@@ -24,7 +24,7 @@ use crate::rng::{GenRng, splitmix64};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SynFloodConfig {
     /// Number of SYNs, one per distinct source address (at most about 3.4 billion: the
-    /// global unicast IPv4 space outside `local_net`).
+    /// public unicast IPv4 space outside `local_net`).
     pub sources: u64,
     /// Seed: the same configuration always produces the same bytes.
     pub seed: u64,
@@ -36,7 +36,8 @@ pub struct SynFloodConfig {
     pub victim: Ipv4Addr,
     /// The victim's port.
     pub victim_port: u16,
-    /// The local network (address, prefix length): no source is drawn from it.
+    /// A local network (address, prefix length) besides the private ones: no source
+    /// is drawn from it.
     pub local_net: (Ipv4Addr, u8),
 }
 
@@ -54,13 +55,16 @@ impl Default for SynFloodConfig {
     }
 }
 
-/// True if `a` may be a flood source: global unicast, outside `local`.
+/// True if `a` may be a flood source: public unicast, outside `local`.
 fn usable_source(a: u32, local: (u32, u32)) -> bool {
     let top = a >> 24;
     let reserved = top == 0
+        || top == 10
         || top == 127
         || top >= 224
         || (a >> 16) == (169 << 8 | 254)
+        || (a >> 16) == (192 << 8 | 168)
+        || (a >> 20) == (172 << 4 | 1)
         || (a & local.1) == local.0;
     !reserved
 }
