@@ -94,11 +94,15 @@ impl Default for EngineConfig {
     }
 }
 
-/// Default flow table cap (`[engine] max_flows`).
-pub const DEFAULT_MAX_FLOWS: usize = 1 << 20;
+/// Default flow table cap (`[flows] max_flows`): 524,288 flows, about 270 MB (a
+/// flow is 440 bytes plus its table entry).
+pub const DEFAULT_MAX_FLOWS: usize = 1 << 19;
 
-/// Default host table cap (`[engine] max_hosts`).
-pub const DEFAULT_MAX_HOSTS: usize = 1 << 21;
+/// Default host table cap (`[flows] max_hosts`): 524,288 hosts, about 290 MB in the
+/// engine (a host is 496 bytes plus its table entries) and as much again for what
+/// the scripts keep per host; with the default flow cap a flood of random sources
+/// stays under 1 GiB.
+pub const DEFAULT_MAX_HOSTS: usize = 1 << 19;
 
 /// Most flows ended early to free a host when the host table is full and no idle
 /// host is left (each ended flow may leave its hosts idle).

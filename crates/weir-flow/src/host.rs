@@ -234,7 +234,7 @@ pub struct Host {
     /// score change, a flow of the host ending); see [`Host::last_change`].
     pub changed: Timestamp,
     /// Position in the idle queue (0: not queued).
-    idle_mark: u64,
+    idle_mark: u32,
 }
 
 /// DNS counters of a host in one direction (`sent` or `rcvd`).
@@ -404,8 +404,8 @@ pub struct HostTable {
     free: Vec<u32>,
     len: usize,
     /// `(host, mark)`: the host became flowless when its `idle_mark` was `mark`.
-    idle: std::collections::VecDeque<(HostId, u64)>,
-    idle_seq: u64,
+    idle: std::collections::VecDeque<(HostId, u32)>,
+    idle_seq: u32,
 }
 
 impl std::fmt::Debug for HostTable {
@@ -511,7 +511,9 @@ impl HostTable {
 
     /// Queues a host whose last flow ended as an eviction candidate (newest last).
     pub(crate) fn mark_idle(&mut self, id: HostId) {
-        let seq = self.idle_seq + 1;
+        // Marks wrap after 4 billion queueings; 0 stays "not queued". A stale entry
+        // matching a wrapped mark at worst offers a host with no flows early.
+        let seq = self.idle_seq.wrapping_add(1).max(1);
         let Some(h) = self.get_mut(id).filter(|h| h.active_flows() == 0) else {
             return;
         };
