@@ -212,8 +212,12 @@ mod tests {
             u32::from(Ipv4Addr::new(192, 168, 1, 77)),
             local
         ));
-        assert!(usable_source(
+        assert!(!usable_source(
             u32::from(Ipv4Addr::new(192, 168, 2, 77)),
+            local
+        ));
+        assert!(usable_source(
+            u32::from(Ipv4Addr::new(172, 32, 0, 1)),
             local
         ));
         assert!(usable_source(u32::from(Ipv4Addr::new(8, 8, 8, 8)), local));
