@@ -95,6 +95,9 @@ enum Cmd {
         /// No attack scenarios (SYN flood, scan, heavy hitter), only ordinary flows.
         #[arg(long)]
         no_scenarios: bool,
+        /// A random-source SYN flood of N sources instead (see `weir gen-pcap --syn-flood`).
+        #[arg(long, value_name = "N")]
+        syn_flood: Option<u64>,
     },
 }
 
@@ -131,6 +134,36 @@ fn main() -> Result<()> {
             small64,
             duration,
             no_scenarios,
+            syn_flood: Some(n),
+        } => {
+            let _ = (flows, small64, no_scenarios);
+            let cfg = weir_gen::SynFloodConfig {
+                sources: n,
+                seed,
+                duration_secs: duration.unwrap_or(30),
+                ..Default::default()
+            };
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("creating {}", out.display()))?;
+            let summary = weir_gen::write_syn_flood(&cfg, std::io::BufWriter::new(file))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}: {} frames, {} bytes, {} flows",
+                out.display(),
+                summary.frames,
+                summary.bytes,
+                summary.flows
+            );
+            Ok(())
+        }
+        Cmd::GenPcap {
+            flows,
+            seed,
+            out,
+            small64,
+            duration,
+            no_scenarios,
+            syn_flood: None,
         } => {
             let mut cfg = weir_gen::GenConfig {
                 flows,

@@ -73,6 +73,10 @@ macro_rules! forward_all {
             let $this = self;
             $inner.host_purged(now, host);
         }
+        fn host_pinned(&mut self, host: &Host) -> bool {
+            let $this = self;
+            $inner.host_pinned(host)
+        }
     };
 }
 
@@ -130,6 +134,9 @@ impl<C: Consumer> Consumer for Option<C> {
         if let Some(c) = self {
             c.host_purged(now, host);
         }
+    }
+    fn host_pinned(&mut self, host: &Host) -> bool {
+        self.as_mut().is_some_and(|c| c.host_pinned(host))
     }
 }
 
@@ -191,6 +198,11 @@ impl<A: Consumer, B: Consumer> Consumer for Chain<A, B> {
     fn host_purged(&mut self, now: Timestamp, host: &Host) {
         self.first.host_purged(now, host);
         self.second.host_purged(now, host);
+    }
+    fn host_pinned(&mut self, host: &Host) -> bool {
+        // Either consumer may keep the host.
+        let a = self.first.host_pinned(host);
+        self.second.host_pinned(host) || a
     }
 }
 

@@ -11,7 +11,7 @@ use weir_decode::l4::tcp_flags;
 use weir_decode::{L4Repr, Packet, Timestamp};
 
 use crate::flow::{Detection, Flow, FlowScore, status};
-use crate::host::{Host, HostId, HostTable};
+use crate::host::{Host, HostId, HostTable, NO_HOST};
 use crate::iface::Interface;
 use crate::key::FlowKey;
 use crate::l7::{self, PacketCtx};
@@ -69,7 +69,8 @@ pub struct EngineConfig {
     pub periodic_update_secs: u64,
     /// Flow table cap.
     pub max_flows: usize,
-    /// Host count above which hosts without active flows are dropped at once.
+    /// Host table cap: a new host beyond it evicts the least recently idle host
+    /// (no active flows, no engaged alert; [`Consumer::host_pinned`]).
     pub max_hosts: usize,
     /// Local networks.
     pub local_networks: Vec<IpNet>,
@@ -88,14 +89,28 @@ impl Default for EngineConfig {
             closed_idle_secs: 10,
             detection_idle_secs: 5,
             periodic_update_secs: 300,
-            max_flows: 1 << 20,
-            max_hosts: 1 << 21,
+            max_flows: DEFAULT_MAX_FLOWS,
+            max_hosts: DEFAULT_MAX_HOSTS,
             local_networks: Vec::new(),
             events: EventMode::All,
             lookups: crate::Lookups::default(),
         }
     }
 }
+
+/// Default flow table cap (`[flows] max_flows`): 524,288 flows, about 270 MB (a
+/// flow is 440 bytes plus its table entry).
+pub const DEFAULT_MAX_FLOWS: usize = 1 << 19;
+
+/// Default host table cap (`[flows] max_hosts`): 524,288 hosts, about 290 MB in the
+/// engine (a host is 496 bytes plus its table entries) and as much again for what
+/// the scripts keep per host; with the default flow cap a flood of random sources
+/// stays under 1 GiB.
+pub const DEFAULT_MAX_HOSTS: usize = 1 << 19;
+
+/// Most flows ended early to free a host when the host table is full and no idle
+/// host is left (each ended flow may leave its hosts idle).
+const MAX_FLOW_EVICTIONS_PER_HOST: usize = 16;
 
 /// Entity tick periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,9 +182,15 @@ pub trait Consumer {
     fn interface_tick(&mut self, _tick: Tick, _now: Timestamp, _iface: &Interface) {}
     /// System tick.
     fn system_tick(&mut self, _tick: Tick, _now: Timestamp) {}
-    /// A host left the host table at `now` (idle with no flows at a minute tick, or at
-    /// once above `max_hosts`): anything kept about it (engaged alerts) ends now.
+    /// A host left the host table at `now` (idle with no flows at a minute tick, or
+    /// evicted to make room for a new host when the table is full): anything kept
+    /// about it (engaged alerts, per-host script state) ends now.
     fn host_purged(&mut self, _now: Timestamp, _host: &Host) {}
+    /// True if the host must stay in the table when it is full (it has engaged
+    /// alerts): asked before evicting an idle host. Default: no.
+    fn host_pinned(&mut self, _host: &Host) -> bool {
+        false
+    }
 }
 
 /// A consumer that ignores everything.
@@ -389,7 +410,7 @@ impl Engine {
             };
             l7::dissect(flow, &ctx);
             // Statuses detection sets (TLS certificate checks, ...) score the hosts now.
-            Engine::apply_scores(&mut self.hosts, flow);
+            Engine::apply_scores(&mut self.hosts, flow, ts);
         }
         let [cli, srv] = flow.hosts;
         let (src, dst) = if from_client { (cli, srv) } else { (srv, cli) };
@@ -490,9 +511,9 @@ impl Engine {
             (ep.dst, ep.src)
         };
         let srv_port = if src_client { ep.dport } else { ep.sport };
-        let cli = self.host(cli_ip, key.vlan, ts);
-        let srv = self.host(srv_ip, key.vlan, ts);
-        flow.hosts = [cli, srv];
+        // The client counts its flow before the server is looked up: making room for
+        // the server must not evict the client.
+        let cli = self.host(cli_ip, key.vlan, ts, c);
         if let Some(h) = self.hosts.get_mut(cli) {
             h.active_flows_as_client += 1;
             h.total_flows_as_client += 1;
@@ -506,6 +527,8 @@ impl Engine {
                 n.flows += 1;
             }
         }
+        let srv = self.host(srv_ip, key.vlan, ts, c);
+        flow.hosts = [cli, srv];
         if let Some(h) = self.hosts.get_mut(srv) {
             h.active_flows_as_server += 1;
             h.total_flows_as_server += 1;
@@ -524,7 +547,16 @@ impl Engine {
         self.flows.insert(flow)
     }
 
-    fn host(&mut self, ip: IpAddr, vlan: u16, ts: Timestamp) -> HostId {
+    /// The host of a new flow's endpoint, created if needed; when the table is full,
+    /// an idle host is evicted first ([`NO_HOST`] if none can be).
+    fn host<C: Consumer>(&mut self, ip: IpAddr, vlan: u16, ts: Timestamp, c: &mut C) -> HostId {
+        if let Some(id) = self.hosts.find(ip, vlan) {
+            return id;
+        }
+        if self.hosts.len() >= self.cfg.max_hosts.max(1) && !self.make_room(ts, c) {
+            self.iface.hosts_untracked += 1;
+            return NO_HOST;
+        }
         let before = self.hosts.len();
         let nets = &self.networks;
         let id = self.hosts.get_or_insert(ip, vlan, ts, || nets.lookup(ip));
@@ -546,6 +578,39 @@ impl Engine {
             }
         }
         id
+    }
+
+    /// Evicts one host to make room for a new one: the least recently idle host that
+    /// is not pinned; when no idle host is left, the oldest flows end first (at most
+    /// [`MAX_FLOW_EVICTIONS_PER_HOST`]). False if nothing could be evicted.
+    fn make_room<C: Consumer>(&mut self, now: Timestamp, c: &mut C) -> bool {
+        let mut flows_ended = 0;
+        loop {
+            // Pinned hosts go back to the end of the queue; each is looked at once.
+            let mut budget = self.hosts.idle_queue_len();
+            while budget > 0
+                && let Some(id) = self.hosts.pop_idle()
+            {
+                budget -= 1;
+                let pinned = self.hosts.get(id).is_some_and(|h| c.host_pinned(h));
+                if pinned {
+                    self.hosts.mark_idle(id);
+                    continue;
+                }
+                self.remove_host(id, now, c);
+                self.iface.hosts_evicted += 1;
+                return true;
+            }
+            if flows_ended >= MAX_FLOW_EVICTIONS_PER_HOST {
+                return false;
+            }
+            let Some(old) = self.flows.oldest() else {
+                return false;
+            };
+            self.end_flow(old, now, EndReason::Evicted, c);
+            self.iface.flows_evicted += 1;
+            flows_ended += 1;
+        }
     }
 
     /// Counts an ending DNS or HTTP flow in its local hosts' DNS/HTTP counters.
@@ -572,7 +637,7 @@ impl Engine {
     }
 
     /// Applies a flow's score changes since the last application to its hosts.
-    fn apply_scores(hosts: &mut HostTable, flow: &mut Flow) {
+    fn apply_scores(hosts: &mut HostTable, flow: &mut Flow, at: Timestamp) {
         let now = flow.score;
         let was = flow.visit.score_applied;
         if now == was {
@@ -586,17 +651,19 @@ impl Engine {
                 for ((score, now), was) in h.score.iter_mut().zip(now_c).zip(was_c) {
                     *score = score.saturating_add(now.saturating_sub(was));
                 }
+                h.changed = h.changed.max(at);
             }
         }
         flow.visit.score_applied = now;
     }
 
-    fn release_hosts<C: Consumer>(&mut self, flow: &Flow, now: Timestamp, c: &mut C) {
+    fn release_hosts(&mut self, flow: &Flow, now: Timestamp) {
         let applied = flow.visit.score_applied;
         for (i, hid) in flow.hosts.into_iter().enumerate() {
             let Some(h) = self.hosts.get_mut(hid) else {
                 continue;
             };
+            h.changed = h.changed.max(now);
             let contrib = if i == 0 { applied.cli } else { applied.srv };
             for (s, c) in h.score.iter_mut().zip(contrib) {
                 *s = s.saturating_sub(c);
@@ -606,8 +673,8 @@ impl Engine {
             } else {
                 h.active_flows_as_server = h.active_flows_as_server.saturating_sub(1);
             }
-            if h.active_flows() == 0 && self.hosts.len() > self.cfg.max_hosts {
-                self.remove_host(hid, now, c);
+            if h.active_flows() == 0 {
+                self.hosts.mark_idle(hid);
             }
         }
     }
@@ -676,11 +743,11 @@ impl Engine {
             }
             c.flow_end(now, flow, reason);
         }
-        Engine::apply_scores(&mut self.hosts, flow);
+        Engine::apply_scores(&mut self.hosts, flow, now);
         Engine::count_app(&mut self.hosts, flow);
         if let Some(flow) = self.flows.remove(id) {
             self.iface.flows_ended += 1;
-            self.release_hosts(&flow, now, c);
+            self.release_hosts(&flow, now);
         }
     }
 
@@ -832,7 +899,7 @@ impl Engine {
                     c.periodic_update(now, flow);
                 }
             }
-            Engine::apply_scores(&mut self.hosts, flow);
+            Engine::apply_scores(&mut self.hosts, flow, now);
         }
         self.iface.flows_idle = flows_idle;
     }
@@ -859,7 +926,7 @@ impl Engine {
         let id = self.flows.find(key)?;
         let flow = self.flows.get_mut(id)?;
         let r = f(flow);
-        Engine::apply_scores(&mut self.hosts, flow);
+        Engine::apply_scores(&mut self.hosts, flow, self.clock);
         Some(r)
     }
 

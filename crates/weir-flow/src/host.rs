@@ -235,6 +235,11 @@ pub struct Host {
     pub listed: u8,
     /// GeoIP country and ASN, looked up at creation.
     pub geo: crate::HostGeo,
+    /// Packet time of the latest change that came without a packet of the host (a
+    /// score change, a flow of the host ending); see [`Host::last_change`].
+    pub changed: Timestamp,
+    /// Position in the idle queue (0: not queued).
+    idle_mark: u32,
 }
 
 /// DNS counters of a host in one direction (`sent` or `rcvd`).
@@ -367,7 +372,16 @@ impl Host {
             app: None,
             listed: 0,
             geo: crate::HostGeo::default(),
+            changed: ts,
+            idle_mark: 0,
         }
+    }
+
+    /// Packet time of the latest change of any counter (a packet, a score change, a
+    /// flow ending): a host unchanged since a tick has nothing new to show its tick
+    /// scripts.
+    pub fn last_change(&self) -> Timestamp {
+        self.last_seen.max(self.changed)
     }
 
     /// Active flows (client + server).
@@ -379,13 +393,26 @@ impl Host {
 /// Slot id of a host.
 pub type HostId = u32;
 
-/// Hosts by (IP, VLAN).
+/// The host id of a flow endpoint the full host table could not take (no host is
+/// counted for it; [`HostTable::get`] finds nothing).
+pub const NO_HOST: HostId = u32::MAX;
+
+/// Hosts by (IP, VLAN), with an idle queue: the hosts whose last flow ended, oldest
+/// first, from which the engine evicts when the table is full.
+///
+/// # Performance
+/// Find, insert and remove are O(1); queueing a host is O(1) and each queue entry is
+/// popped at most once (stale entries, hosts that got flows again, are skipped and
+/// compacted away when they outnumber the hosts), so eviction is amortised O(1).
 pub struct HostTable {
     index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     slots: Vec<Option<Box<Host>>>,
     free: Vec<u32>,
     len: usize,
+    /// `(host, mark)`: the host became flowless when its `idle_mark` was `mark`.
+    idle: std::collections::VecDeque<(HostId, u32)>,
+    idle_seq: u32,
 }
 
 impl std::fmt::Debug for HostTable {
@@ -402,6 +429,8 @@ impl Default for HostTable {
             slots: Vec::new(),
             free: Vec::new(),
             len: 0,
+            idle: std::collections::VecDeque::new(),
+            idle_seq: 0,
         }
     }
 }
@@ -485,6 +514,46 @@ impl HostTable {
         self.free.push(id);
         self.len -= 1;
         old
+    }
+
+    /// Queues a host whose last flow ended as an eviction candidate (newest last).
+    pub(crate) fn mark_idle(&mut self, id: HostId) {
+        // Marks wrap after 4 billion queueings; 0 stays "not queued". A stale entry
+        // matching a wrapped mark at worst offers a host with no flows early.
+        let seq = self.idle_seq.wrapping_add(1).max(1);
+        let Some(h) = self.get_mut(id).filter(|h| h.active_flows() == 0) else {
+            return;
+        };
+        h.idle_mark = seq;
+        self.idle_seq = seq;
+        self.idle.push_back((id, seq));
+        if self.idle.len() > 2 * self.len + 64 {
+            let slots = &self.slots;
+            self.idle.retain(
+                |&(id, m)| matches!(slots.get(id as usize), Some(Some(h)) if h.idle_mark == m),
+            );
+        }
+    }
+
+    /// The least recently idle host still without flows, taken off the queue (the
+    /// caller evicts it or queues it again).
+    pub(crate) fn pop_idle(&mut self) -> Option<HostId> {
+        while let Some((id, m)) = self.idle.pop_front() {
+            if let Some(h) = self.get_mut(id)
+                && h.idle_mark == m
+            {
+                h.idle_mark = 0;
+                if h.active_flows() == 0 {
+                    return Some(id);
+                }
+            }
+        }
+        None
+    }
+
+    /// Entries in the idle queue (live and stale).
+    pub fn idle_queue_len(&self) -> usize {
+        self.idle.len()
     }
 
     /// Live hosts in slot order.

@@ -57,14 +57,21 @@ pub struct Interface {
     pub flows_evicted: u64,
     /// Hosts created.
     pub hosts_created: u64,
+    /// Hosts evicted because the host table was full: the least recently idle host
+    /// without flows and without engaged alerts makes room for a new one.
+    pub hosts_evicted: u64,
+    /// Flow endpoints left without a host because the host table was full and no
+    /// host could be evicted (every host busy with flows or pinned by an alert).
+    pub hosts_untracked: u64,
     /// Capacity of the flow table (`max_flows`): when `flows_created - flows_ended`
     /// reaches it, every new flow evicts the least recently seen one.
     pub max_flows: u64,
-    /// Capacity of the host table (`max_hosts`).
+    /// Capacity of the host table (`max_hosts`): when it is reached, every new host
+    /// evicts the least recently idle one.
     pub max_hosts: u64,
     /// Local hosts in the table.
     pub local_hosts: u64,
-    /// Hosts in the table, at the last minute tick.
+    /// Hosts in the table, at the last tick.
     pub hosts_in_table: u64,
     /// Hosts that were idle in the table (no flows, quiet for the idle timeout)
     /// and were purged at the last minute's purge.
@@ -112,6 +119,12 @@ impl Interface {
     /// True when the flow table is at its capacity (a new flow evicts one).
     pub fn flow_table_full(&self) -> bool {
         self.max_flows > 0 && self.active_flows() >= self.max_flows
+    }
+
+    /// True when the host table was at its capacity at the last tick (a new host
+    /// evicts one).
+    pub fn host_table_full(&self) -> bool {
+        self.max_hosts > 0 && self.hosts_in_table >= self.max_hosts
     }
 
     /// Names of the L4 counters, in index order.

@@ -74,7 +74,8 @@ mod table;
 pub use catalog::Catalog;
 pub use consumer::{Chain, ConsumerExt};
 pub use engine::{
-    Consumer, EndReason, Engine, EngineConfig, EventMode, NoopConsumer, SourceKind, Tick,
+    Consumer, DEFAULT_MAX_FLOWS, DEFAULT_MAX_HOSTS, EndReason, Engine, EngineConfig, EventMode,
+    NoopConsumer, SourceKind, Tick,
 };
 pub use flow::{
     CLI2SRV, Detection, DirStats, Flow, FlowScore, L7, MAX_SCORE, SRV2CLI, TcpInfo, l4_name,
@@ -83,7 +84,7 @@ pub use flow::{
 pub use geo::{Country, Geo, HostGeo};
 pub use host::{
     DistinctCounter, DnsCounters, HOST_L7_SLOTS, Host, HostAppStats, HostId, HostTable,
-    HttpCounters, L7Breakdown, L7Counter, PeakRate,
+    HttpCounters, L7Breakdown, L7Counter, NO_HOST, PeakRate,
 };
 pub use iface::{BcastDomain, IfaceL7, Interface, L4Counter, MAX_BCAST_DOMAINS};
 pub use key::{Endpoints, FlowKey};

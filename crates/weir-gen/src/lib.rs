@@ -31,6 +31,9 @@
 //! ([`Scenarios::names`]) and its own random stream, so enabling one never changes the
 //! ordinary flows.
 //!
+//! [`write_syn_flood`] writes the random-source SYN flood instead: one SYN from each of
+//! N distinct IPv4 sources to one victim ([`SynFloodConfig`]), also in constant memory.
+//!
 //! ```
 //! use weir_gen::{GenConfig, Mode, generate_to_vec};
 //!
@@ -50,6 +53,7 @@ pub mod app;
 mod bytes;
 mod config;
 mod error;
+mod flood;
 mod flows;
 pub mod frame;
 mod generate;
@@ -63,4 +67,5 @@ pub mod x509;
 
 pub use config::{DEFAULT_START_SECS, GenConfig, Mode, SNAPLEN, Scenarios};
 pub use error::{GenError, Result};
+pub use flood::{SynFloodConfig, for_each_syn_flood_frame, write_syn_flood};
 pub use generate::{GenSummary, for_each_frame, generate_to_vec, write_pcap};

@@ -187,10 +187,12 @@ pub struct Flows {
     /// `periodicUpdate` period on long-lived flows, seconds.
     #[serde(deserialize_with = "positive")]
     pub periodic_update_secs: u64,
-    /// Most flows tracked at once; past it the oldest idle flows go first (counted).
+    /// Most flows tracked at once; past it a new flow evicts the least recently seen
+    /// one (counted).
     #[serde(deserialize_with = "positive")]
     pub max_flows: u64,
-    /// Most hosts tracked at once.
+    /// Most hosts tracked at once; past it a new host evicts the host idle (without
+    /// flows or engaged alerts) the longest (counted).
     #[serde(deserialize_with = "positive")]
     pub max_hosts: u64,
 }
@@ -202,8 +204,8 @@ impl Default for Flows {
             idle_timeout_secs: 60,
             closed_timeout_secs: 10,
             periodic_update_secs: 300,
-            max_flows: 1 << 20,
-            max_hosts: 1 << 21,
+            max_flows: weir_flow::DEFAULT_MAX_FLOWS as u64,
+            max_hosts: weir_flow::DEFAULT_MAX_HOSTS as u64,
         }
     }
 }
@@ -653,10 +655,12 @@ idle_timeout_secs = 60
 closed_timeout_secs = 10
 # periodicUpdate period on long-lived flows, seconds (5 x the idle timeout).
 periodic_update_secs = 300
-# Most flows tracked at once; past it the oldest idle flows are dropped (counted).
-max_flows = 1048576
-# Most hosts tracked at once.
-max_hosts = 2097152
+# Most flows tracked at once; past it a new flow evicts the least recently seen one
+# (counted). About 520 bytes each.
+max_flows = 524288
+# Most hosts tracked at once; past it a new host evicts the host idle the longest
+# (no flows, no engaged alert; counted). About 1 kB each with the scripts' state.
+max_hosts = 524288
 
 [plugins]
 # Load the built-in plugins shipped with weir.

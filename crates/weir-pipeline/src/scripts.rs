@@ -612,6 +612,9 @@ impl Consumer for ScriptDriver {
     fn host_purged(&mut self, now: Timestamp, host: &Host) {
         self.rt.host_purged(now, host);
     }
+    fn host_pinned(&mut self, host: &Host) -> bool {
+        self.rt.host_pinned(host)
+    }
 }
 
 impl Driver for ScriptDriver {

@@ -24,6 +24,8 @@ pub struct Summary {
     pub flows_evicted: u64,
     /// Hosts seen.
     pub hosts: u64,
+    /// Hosts evicted because the host table was full.
+    pub hosts_evicted: u64,
     /// Packets per L4 protocol.
     pub l4: Vec<(String, u64)>,
     /// Top L7 protocols by bytes: (name, bytes, flows).
@@ -88,6 +90,7 @@ impl Summary {
             flows: iface.flows_created,
             flows_evicted: iface.flows_evicted,
             hosts: iface.hosts_created,
+            hosts_evicted: iface.hosts_evicted,
             l4: Interface::L4_NAMES
                 .iter()
                 .zip(iface.l4.iter())
@@ -149,6 +152,7 @@ impl Summary {
             ("undecodable frames", self.undecodable),
             ("damaged frames", self.damaged),
             ("flows dropped (table full)", self.flows_evicted),
+            ("hosts evicted (table full)", self.hosts_evicted),
             ("frames dropped (engine behind)", self.queue_drops),
             ("frames dropped by the kernel", self.kernel_drops),
             ("frames lost by the capture", self.capture_drops),

@@ -43,6 +43,8 @@ pub struct Runtime {
     pub(crate) net_hits: Vec<[u64; 3]>,
     /// Engaged alerts at the start of the current tick round.
     pub(crate) cur_index: Option<CurIndex>,
+    /// Hosts with engaged alerts and the previous tick rounds (host tick skipping).
+    pub(crate) host_ticks: crate::ticks::HostTicks,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -92,6 +94,7 @@ impl Runtime {
             admitted: Vec::new(),
             cur_index: None,
             net_hits: Vec::new(),
+            host_ticks: crate::ticks::HostTicks::default(),
         };
         rt.watch = crate::settings::Watch::new(Some(rt.settings_path()));
         rt.apply_settings();
@@ -246,6 +249,10 @@ impl Consumer for Runtime {
 
     fn host_purged(&mut self, now: Timestamp, host: &Host) {
         self.purge_host(now, host);
+    }
+
+    fn host_pinned(&mut self, host: &Host) -> bool {
+        self.host_ticks.pinned(host)
     }
 
     fn protocol_detected(&mut self, now: Timestamp, flow: &mut Flow) {

@@ -22,6 +22,52 @@ pub(crate) mod periodic;
 #[cfg(test)]
 mod tests;
 
+/// What the host ticks remember between rounds: the hosts with engaged alerts (kept
+/// by the engine when its host table is full, and visited at every round) and when
+/// each granularity's previous round ran (a host unchanged since then is not
+/// visited: its deltas are zero and it has no alert to release).
+#[derive(Debug, Default)]
+pub(crate) struct HostTicks {
+    /// Hosts with an engaged alert at the end of the latest round.
+    engaged: std::collections::HashSet<(std::net::IpAddr, u16)>,
+    /// Packet time of the previous round, per granularity (`None` before the first).
+    last_round: [Option<Timestamp>; 4],
+    /// Host visits skipped because the host was unchanged (for tests and stats).
+    pub(crate) skipped: u64,
+}
+
+impl HostTicks {
+    /// True if the host has an engaged alert (as of the latest round's end).
+    pub(crate) fn pinned(&self, host: &Host) -> bool {
+        !self.engaged.is_empty() && self.engaged.contains(&(host.ip, host.vlan))
+    }
+
+    /// True if the host's scripts have nothing to see at this round of `tick`: no
+    /// counter changed since the previous round and no alert is engaged.
+    fn unchanged(&self, tick: Tick, host: &Host) -> bool {
+        match self.last_round[tick_index(tick)] {
+            Some(prev) => host.last_change() < prev && !self.pinned(host),
+            None => false,
+        }
+    }
+
+    /// The end of a round: its time, and the hosts whose alerts are engaged now.
+    fn round_end(&mut self, tick: Tick, now: Timestamp, alerts: &weir_alerts::AlertEngine) {
+        self.last_round[tick_index(tick)] = Some(now);
+        self.engaged.clear();
+        for a in alerts.engaged() {
+            if a.entity.kind != weir_alerts::EntityKind::Host {
+                continue;
+            }
+            if let Some((ip, vlan)) = a.entity.value.rsplit_once('@')
+                && let (Ok(ip), Ok(vlan)) = (ip.parse(), vlan.parse())
+            {
+                self.engaged.insert((ip, vlan));
+            }
+        }
+    }
+}
+
 /// The entity a tick is about.
 struct TickEntity {
     /// [`loader::entity_index`].
@@ -276,6 +322,10 @@ impl Runtime {
         if !self.wants(0, tick) && !for_networks {
             return;
         }
+        if self.host_ticks.unchanged(tick, host) {
+            self.host_ticks.skipped += 1;
+            return;
+        }
         let mut view = HostView::of(host);
         if tick == Tick::Min {
             let mut cur = HostPrev::of(host, now.as_secs());
@@ -339,6 +389,7 @@ impl Runtime {
     /// about the host (flood hits, cached values) goes too.
     pub(crate) fn purge_host(&mut self, now: Timestamp, host: &Host) {
         self.host_prev.remove(&(host.ip, host.vlan));
+        self.host_ticks.engaged.remove(&(host.ip, host.vlan));
         if let Some(mut c) = self.vm.lua.app_data_mut::<CachedValues>()
             && !c.map.is_empty()
         {
@@ -364,17 +415,19 @@ impl Runtime {
         periodic::round_start(&self.vm.lua, tick, now.as_secs());
         // `interface.getStats()` reads the counters of the latest tick, in any hook.
         let lua = &self.vm.lua;
-        let evicted_before = lua.app_data_ref::<IfaceStats>().map_or(0, |s| {
-            if tick == Tick::Min {
-                s.iface.flows_evicted
-            } else {
-                s.evicted_before
-            }
-        });
+        let (evicted_before, hosts_evicted_before) =
+            lua.app_data_ref::<IfaceStats>().map_or((0, 0), |s| {
+                if tick == Tick::Min {
+                    (s.iface.flows_evicted, s.iface.hosts_evicted)
+                } else {
+                    (s.evicted_before, s.hosts_evicted_before)
+                }
+            });
         lua.set_app_data(IfaceStats {
             at: now.as_secs(),
             iface: iface.clone(),
             evicted_before,
+            hosts_evicted_before,
         });
         if !self.wants(1, tick) {
             return;
@@ -462,10 +515,15 @@ impl Runtime {
             self.net_hits.iter_mut().for_each(|h| *h = [0; 3]);
         }
         if tick == Tick::Min && !self.host_prev.is_empty() {
-            // Hosts gone from the table since the previous minute.
+            // Hosts leave through `purge_host`; this drops what a consumer that does
+            // not forward purges leaves behind (hosts unchanged for a day: a host in
+            // the table changes at least at each of its flows' ends).
             let secs = now.as_secs();
-            self.host_prev.retain(|_, p| p.at >= secs);
+            self.host_prev
+                .retain(|_, p| p.at.saturating_add(86_400) >= secs);
         }
+        self.host_ticks
+            .round_end(tick, now, &self.parts.alerts.borrow().alerts);
         if tick == Tick::Min
             && let Some(mut c) = self.vm.lua.app_data_mut::<CachedValues>()
             && !c.map.is_empty()

@@ -436,3 +436,5 @@ proptest! {
         prop_assert!(e.flows().is_empty());
     }
 }
+
+mod hosts;

@@ -58,6 +58,8 @@ pub(crate) struct IfaceStats {
     pub(crate) iface: Interface,
     /// Flows evicted at the tick before (for `anomalies.too_many_flows`).
     pub(crate) evicted_before: u64,
+    /// Hosts evicted at the tick before (for `anomalies.too_many_hosts`).
+    pub(crate) hosts_evicted_before: u64,
 }
 
 /// `interface.getStats()` (spec lua-api.md §4) from the last interface tick: `id`,
@@ -66,9 +68,9 @@ pub(crate) struct IfaceStats {
 pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Result<Table> {
     let snap = lua.app_data_ref::<IfaceStats>();
     let empty = Interface::default();
-    let (at, i, evicted_before) = match &snap {
-        Some(s) => (s.at, &s.iface, s.evicted_before),
-        None => (0, &empty, 0),
+    let (at, i, evicted_before, hosts_evicted_before) = match &snap {
+        Some(s) => (s.at, &s.iface, s.evicted_before, s.hosts_evicted_before),
+        None => (0, &empty, 0, 0),
     };
     let t = lua.create_table()?;
     t.raw_set("id", ifid)?;
@@ -89,6 +91,11 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
             st.raw_set("num_evicted_flows", i.flows_evicted)?;
             st.raw_set("num_dropped_flow_scripts_calls", 0)?;
             st.raw_set("local_hosts", i.local_hosts)?;
+            // The host table: its capacity, the hosts in it at the tick, and the hosts
+            // evicted from it when full to make room for new ones.
+            st.raw_set("max_hosts", i.max_hosts)?;
+            st.raw_set("active_hosts", i.hosts_in_table)?;
+            st.raw_set("num_evicted_hosts", i.hosts_evicted)?;
         }
         Ok(st)
     };
@@ -99,8 +106,8 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
     if i.flow_table_full() || i.flows_evicted > evicted_before {
         anomalies.raw_set("too_many_flows", true)?;
     }
-    // The host table is at its capacity (hosts without flows are purged at once).
-    if i.max_hosts > 0 && i.hosts_in_table >= i.max_hosts {
+    // The host table is full, or was since the previous minute (hosts were evicted).
+    if i.host_table_full() || i.hosts_evicted > hosts_evicted_before {
         anomalies.raw_set("too_many_hosts", true)?;
     }
     let bd = lua.create_table()?;

@@ -414,3 +414,63 @@ return s"#,
         rt.scripts()
     );
 }
+
+#[test]
+fn unchanged_hosts_are_not_visited_unless_an_alert_is_engaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("plugins");
+    let (mut a, mut b) = two_hosts();
+    let (ai, bi) = (a.ip.to_string(), b.ip.to_string());
+    // The script prints every host it sees and keeps an alert engaged on `b`.
+    write(
+        &p,
+        "v/user_scripts/host/v.lua",
+        &format!(
+            r#"local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local s = {{ hooks = {{}}, gui = {{ i18n_title = "v", i18n_description = "v" }} }}
+function s.hooks.min(params)
+  io.write(params.entity_info.ip, "|")
+  if params.entity_info.ip == "{bi}" then
+    local info = alert_consts.alert_types.alert_internals.create()
+    info.alert_severity = alert_consts.alert_severities.warning
+    info.alert_granularity = alert_consts.alerts_granularities.min
+    info.alert_subtype = "probe"
+    info.alert_type_params = {{ what = "probe" }}
+    alerts_api.trigger(params.alert_entity, info, nil, params.cur_alerts)
+  end
+end
+return s"#
+        ),
+    );
+    let mut rt = runtime(&p, &dir.path().join("data"));
+    let t0 = 1_800_000_000u64;
+    for h in [&mut a, &mut b] {
+        h.last_seen = ts(t0 - 30);
+        h.changed = ts(t0 - 30);
+    }
+    let round = |rt: &mut Runtime, at: u64, hosts: [&Host; 2]| {
+        for h in hosts {
+            rt.host_tick(Tick::Min, ts(at), h);
+        }
+        rt.system_tick(Tick::Min, ts(at));
+        out(rt)
+    };
+    // The first round visits everyone; `b` now has an engaged alert.
+    assert_eq!(round(&mut rt, t0, [&a, &b]), format!("{ai}|{bi}|"));
+    assert!(!rt.host_pinned(&a));
+    assert!(rt.host_pinned(&b));
+    // Nothing changed: only the host with the engaged alert is visited.
+    assert_eq!(round(&mut rt, t0 + 60, [&a, &b]), format!("{bi}|"));
+    assert_eq!(rt.host_ticks.skipped, 1);
+    // A packet of `a` after the previous round: visited again.
+    a.last_seen = ts(t0 + 90);
+    assert_eq!(round(&mut rt, t0 + 120, [&a, &b]), format!("{ai}|{bi}|"));
+    // A flow of `a` ending counts as a change too.
+    a.changed = ts(t0 + 150);
+    assert_eq!(round(&mut rt, t0 + 180, [&a, &b]), format!("{ai}|{bi}|"));
+    assert_eq!(round(&mut rt, t0 + 240, [&a, &b]), format!("{bi}|"));
+    // A purged host is no longer pinned.
+    rt.host_purged(ts(t0 + 250), &b);
+    assert!(!rt.host_pinned(&b));
+}

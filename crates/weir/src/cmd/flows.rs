@@ -146,8 +146,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         return Err(e).context("writing flows");
     }
     eprintln!(
-        "weir flows: {} frames, {} bytes, {} flows ({} evicted), {hosts} hosts, {non_ip} non-IP",
-        summary.packets, summary.bytes, summary.flows, summary.flows_evicted
+        "weir flows: {} frames, {} bytes, {} flows ({} evicted), {hosts} hosts ({} evicted), {non_ip} non-IP",
+        summary.packets, summary.bytes, summary.flows, summary.flows_evicted, summary.hosts_evicted
     );
     Ok(exit_code(&summary))
 }

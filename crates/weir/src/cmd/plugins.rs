@@ -358,6 +358,9 @@ impl Consumer for Replay<'_> {
     fn host_purged(&mut self, now: Timestamp, host: &Host) {
         self.rt.host_purged(now, host);
     }
+    fn host_pinned(&mut self, host: &Host) -> bool {
+        self.rt.host_pinned(host)
+    }
 }
 
 impl Driver for Replay<'_> {

@@ -247,7 +247,7 @@ return s"#,
         lines.first().copied(),
         Some(
             format!(
-                "{} drops=0 since_reset=0 entity=0 max_flows=1048576 flows=1 full=nil",
+                "{} drops=0 since_reset=0 entity=0 max_flows=524288 flows=1 full=nil",
                 T0 + 60
             )
             .as_str()
@@ -257,7 +257,7 @@ return s"#,
     assert!(
         lines.contains(
             &format!(
-                "{} drops=30 since_reset=30 entity=30 max_flows=1048576 flows=1 full=nil",
+                "{} drops=30 since_reset=30 entity=30 max_flows=524288 flows=1 full=nil",
                 T0 + 180
             )
             .as_str()

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod dropin;
 mod endpoints;
+mod flood;
 mod flows;
 mod influxd;
 mod lists;

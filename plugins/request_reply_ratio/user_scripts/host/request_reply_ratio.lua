@@ -1,16 +1,21 @@
--- Every 5 minutes, for each host, compares the DNS and HTTP requests it sent with
--- the replies it received since the previous check (counted by this plugin's flow
--- scripts). Too few replies: the host asks a server that does not answer (a dead
--- resolver, a blocked service). Too many replies: answers to questions it never
--- asked (reflection, spoofing). The alert stays engaged while the imbalance lasts.
+-- Every 5 minutes, for each local host, compares the DNS queries it sent with the
+-- DNS replies it received, and the HTTP requests it sent with the HTTP responses it
+-- received, since the previous check. The engine keeps these counters per host
+-- (host.getDNSInfo(), host.getHTTPInfo(): one query and its reply per DNS flow, the
+-- first request and response of an HTTP flow); this script keeps only the previous
+-- totals, as cached values the engine frees with the host. Too few replies: the
+-- host asks a server that does not answer (a dead resolver, a blocked service). Too
+-- many replies: answers to questions it never asked (reflection, spoofing). The
+-- alert stays engaged while the imbalance lasts.
 local user_scripts = require("user_scripts")
 local alerts_api = require("alerts_api")
 local alert_consts = require("alert_consts")
-local counters = require("request_reply_counters")
 
 local script = {
    category = user_scripts.script_categories.network,
    default_enabled = true,
+   -- The engine keeps DNS and HTTP counters for local hosts only.
+   local_only = true,
    -- Alert when one side is below (`operator` is always "lt") `threshold` percent
    -- of the other, once at least `min_requests` messages were seen on the larger side.
    default_value = { operator = "lt", threshold = 50, min_requests = 10 },
@@ -49,17 +54,30 @@ local function judge(params, proto, requests, replies)
    end
 end
 
+-- Requests and replies since the previous check (the counters start at zero when
+-- the host appears, so the first check sees everything since then).
+local function deltas(params, proto, requests, replies)
+   local g = params.granularity
+   return alerts_api.host_delta_val(proto .. "_requests", g, requests),
+      alerts_api.host_delta_val(proto .. "_replies", g, replies)
+end
+
 local function check(params)
-   local ip = params.entity_info
-   local key = ip.ip .. "@" .. ip.vlan
-   for _, proto in ipairs({ "dns", "http" }) do
-      local requests, replies = counters.take(proto, key)
-      judge(params, proto, requests, replies)
+   local dns = host.getDNSInfo().dns
+   if dns ~= nil then
+      local requests = dns.sent.num_queries
+      local replies = dns.rcvd.num_replies_ok + dns.rcvd.num_replies_error
+      judge(params, "dns", deltas(params, "dns", requests, replies))
+   end
+   local http = host.getHTTPInfo().http
+   if http ~= nil then
+      local requests = http.sender.query.total
+      local replies = http.receiver.response.total
+      judge(params, "http", deltas(params, "http", requests, replies))
    end
 end
 
--- Only the 5-minute check: enough messages to judge, and the counters are cleared
--- by the one granularity that reads them.
+-- Only the 5-minute check: enough messages to judge.
 script.hooks["5mins"] = check
 
 return script

@@ -89,6 +89,7 @@ struct EngineCase {
     /// `cargo xtask setup` downloads (a case that names it is skipped when unset).
     #[serde(default)]
     geoip_db: Vec<PathBuf>,
+    max_hosts: Option<usize>,
 }
 
 /// `[syslog]`.
@@ -314,6 +315,9 @@ fn run_case(
     }
     if let Some(m) = cf.engine.max_flows {
         engine.max_flows = m;
+    }
+    if let Some(m) = cf.engine.max_hosts {
+        engine.max_hosts = m;
     }
     let scratch = Scratch::new("plugin-case")?;
     {

@@ -1,0 +1,28 @@
+-- A local network whose hosts together received more unanswered TCP SYNs in the last
+-- minute than the threshold (the sum of its hosts' SYN scan victim hits): a scan
+-- sweeping many hosts of the network shows here even when each host sees few probes.
+local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local user_scripts = require("user_scripts")
+
+local script = {
+   category = user_scripts.script_categories.security,
+   default_value = "syn_scan_victim;gt;100",
+   hooks = {},
+   gui = {
+      i18n_title = "syn_scan.syn_scan_victim_network_title",
+      i18n_description = "syn_scan.syn_scan_victim_network_description",
+      i18n_field_unit = user_scripts.field_units.syn_min,
+      input_builder = "threshold_cross",
+      field_operator = "gt",
+      field_min = 1,
+      field_max = 1000000,
+   },
+}
+
+function script.hooks.min(params)
+   local value = network.getNetworkStats()["hits.syn_scan_victim"] or 0
+   alerts_api.checkThresholdAlert(params, alert_consts.alert_types.alert_tcp_syn_scan, value)
+end
+
+return script
