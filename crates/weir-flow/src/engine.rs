@@ -389,6 +389,13 @@ impl Engine {
         let from_client = src_is_a == flow.cli_is_a;
         let tos = pkt.ip.map_or(0, |i| i.tos);
         flow.account(ts, from_client, wire_len, pkt.payload.len(), fragment, tos);
+        if !from_client && flow.dir[crate::SRV2CLI].packets == 1 {
+            // The first answer: a ghost peer on its first flow counts now.
+            let (hosts, ips) = (flow.hosts, [flow.client().0, flow.server().0]);
+            for (hid, ip) in hosts.into_iter().zip(ips) {
+                note_ghost(&self.hosts, &mut self.iface.ghost_nets, (hid, ip), 1..=1, ts);
+            }
+        }
         let (mut in_order, mut flags, mut payload) = (true, 0u8, pkt.payload);
         if let Some(L4Repr::Tcp(t)) = pkt.l4 {
             flags = t.flags;
@@ -538,11 +545,11 @@ impl Engine {
             self.lookups.mark_flow(&mut flow, c, s);
         }
         self.iface.flows_created += 1;
-        // Ghost peers: local-looking addresses outside the local networks.
+        // Ghost peers (local-looking addresses outside the local networks) count from
+        // their second flow, or when their first flow is answered (see `process`): the
+        // spoofed sources of a flood, one unanswered packet each, make no ghost network.
         for (hid, ip) in [(cli, cli_ip), (srv, srv_ip)] {
-            if crate::ghost::local_looking(ip) && self.hosts.get(hid).is_some_and(|h| !h.local) {
-                self.iface.ghost_nets.note(ip, ts.as_secs());
-            }
+            note_ghost(&self.hosts, &mut self.iface.ghost_nets, (hid, ip), 2.., ts);
         }
         self.flows.insert(flow)
     }
@@ -938,5 +945,26 @@ impl Engine {
     /// The scores a flow currently contributes to its hosts.
     pub fn flow_score(f: &Flow) -> FlowScore {
         f.score
+    }
+}
+
+/// Notes a flow's ghost peer `ip` (a local-looking address outside the local networks)
+/// when its host has had a number of flows in `flows`.
+fn note_ghost(
+    hosts: &HostTable,
+    ghosts: &mut crate::ghost::GhostNets,
+    (hid, ip): (HostId, IpAddr),
+    flows: impl std::ops::RangeBounds<u64>,
+    ts: Timestamp,
+) {
+    if !crate::ghost::local_looking(ip) {
+        return;
+    }
+    let n = hosts
+        .get(hid)
+        .filter(|h| !h.local)
+        .map_or(0, |h| h.total_flows_as_client + h.total_flows_as_server);
+    if n > 0 && flows.contains(&n) {
+        ghosts.note(ip, ts.as_secs());
     }
 }

@@ -227,12 +227,11 @@ pub(crate) fn install_cached_values(
             let Ok(s) = s1.try_borrow_mut() else {
                 return Ok(Value::Nil);
             };
-            let name = format!("{global}.getCachedAlertValue");
             let Some(entity) = cache_entity(global, &s) else {
                 api_error(
                     lua,
                     &mut s.call.borrow_mut(),
-                    &name,
+                    &format!("{global}.getCachedAlertValue"),
                     &format!("called outside a {global} hook"),
                 );
                 return Ok(Value::Nil);
@@ -241,7 +240,7 @@ pub(crate) fn install_cached_values(
                 api_error(
                     lua,
                     &mut s.call.borrow_mut(),
-                    &name,
+                    &format!("{global}.getCachedAlertValue"),
                     "expected (key, granularity id 0..4)",
                 );
                 return Ok(Value::Nil);
@@ -261,12 +260,11 @@ pub(crate) fn install_cached_values(
             let Ok(s) = s2.try_borrow_mut() else {
                 return Ok(false);
             };
-            let name = format!("{global}.setCachedAlertValue");
             let Some(entity) = cache_entity(global, &s) else {
                 api_error(
                     lua,
                     &mut s.call.borrow_mut(),
-                    &name,
+                    &format!("{global}.setCachedAlertValue"),
                     &format!("called outside a {global} hook"),
                 );
                 return Ok(false);
@@ -277,7 +275,7 @@ pub(crate) fn install_cached_values(
                 api_error(
                     lua,
                     &mut s.call.borrow_mut(),
-                    &name,
+                    &format!("{global}.setCachedAlertValue"),
                     "expected (key, string value, granularity id 0..4)",
                 );
                 return Ok(false);
