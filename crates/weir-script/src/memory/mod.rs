@@ -373,11 +373,10 @@ impl Walk<'_> {
                             if u.to_pointer().is_null() || name == "_ENV" {
                                 continue;
                             }
-                            let child_label = if self.labels[label].0.starts_with("upvalue") {
-                                label
-                            } else {
-                                self.label(format!("upvalue '{name}'{at}"))
-                            };
+                            // Each upvalue is named: what a helper function
+                            // (`local function prune()`) reaches is held by the
+                            // helper's own upvalue (`seen`), not by the helper.
+                            let child_label = self.label(format!("upvalue '{name}'{at}"));
                             stack.push(Item {
                                 v: u,
                                 label: child_label,
