@@ -162,6 +162,9 @@ pub struct VmMemory {
     pub limit_bytes: u64,
     /// Collector steps run between frame batches.
     pub gc_steps: u64,
+    /// Full collections run between frame batches.
+    #[serde(default)]
+    pub gc_full: u64,
     /// Budget checks (full collection and measure of each script's state past the
     /// high-water mark).
     pub budget_checks: u64,
@@ -177,6 +180,7 @@ impl From<weir_script::MemoryStats> for VmMemory {
             used_bytes: m.used_bytes,
             limit_bytes: m.limit_bytes,
             gc_steps: m.gc_steps,
+            gc_full: m.gc_full,
             budget_checks: m.budget_checks,
             scripts_stopped: m.scripts_stopped,
             hook_collections: m.hook_collections,

@@ -17,12 +17,16 @@ pub(crate) struct MemGuard {
     pub(super) limit: usize,
     /// VM use after the previous collector step.
     pub(super) last_step: Cell<usize>,
+    /// VM use after the previous full collection (0: none yet).
+    pub(super) last_full: Cell<usize>,
     /// VM use at which the next budget check runs.
     pub(super) next_check: Cell<usize>,
     /// When the previous budget check ran.
     pub(super) last_check: Cell<Option<Instant>>,
     /// Collector steps run between batches.
     pub steps: Cell<u64>,
+    /// Full collections run between batches.
+    pub full: Cell<u64>,
     /// Budget checks run.
     pub checks: Cell<u64>,
     /// Scripts stopped for exceeding their budget.
@@ -36,9 +40,11 @@ impl MemGuard {
         MemGuard {
             limit,
             last_step: Cell::new(0),
+            last_full: Cell::new(0),
             next_check: Cell::new(high_water(limit)),
             last_check: Cell::new(None),
             steps: Cell::new(0),
+            full: Cell::new(0),
             checks: Cell::new(0),
             stops: Cell::new(0),
             hook_collections: Cell::new(0),
@@ -59,6 +65,9 @@ pub struct MemoryStats {
     pub limit_bytes: u64,
     /// Collector steps run between batches.
     pub gc_steps: u64,
+    /// Full collections run between batches (before the collector would run one
+    /// inside a hook call).
+    pub gc_full: u64,
     /// Budget checks (full collection and measure of each script's state).
     pub budget_checks: u64,
     /// Scripts stopped for keeping more memory than their budget.

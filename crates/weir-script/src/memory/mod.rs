@@ -7,7 +7,9 @@
 //!
 //! - **GC between batches**: [`Runtime::after_batch`] runs a collector step (a minor
 //!   collection in generational mode) once enough was allocated since the previous
-//!   one, so collection work happens between frame batches rather than inside hooks.
+//!   one, and the full collection Lua would run inside a hook once the heap doubled
+//!   (at 7/4 of what the previous one left), so collection work happens between frame
+//!   batches rather than inside hooks.
 //! - **Per-script budgets**: when the VM's use passes a high-water mark
 //!   ([`HIGH_WATER_PERCENT`] of the cap) after a full collection, the memory each
 //!   script keeps is measured — a bounded walk of what its environment table, its
@@ -39,6 +41,10 @@ pub use guard::{HIGH_WATER_PERCENT, MemoryStats};
 /// A collector step runs after a batch only when at least this much was allocated
 /// since the previous step.
 const STEP_MIN_BYTES: usize = 256 << 10;
+
+/// Full collections between batches start once the VM uses 7/4 of this much (and 7/4
+/// of what the previous one left).
+const FULL_MIN_BYTES: usize = 8 << 20;
 
 /// At most one budget check (a full collection, and past the high-water mark a walk
 /// of the scripts' state) in this much wall time…
@@ -74,7 +80,16 @@ impl Runtime {
         let lua = &self.vm.lua;
         let guard = &self.vm.budget.mem;
         let used = lua.used_memory();
-        if used >= guard.last_step.get().saturating_add(STEP_MIN_BYTES) {
+        let last_full = guard.last_full.get();
+        if last_full == 0 {
+            guard.last_full.set(used.max(FULL_MIN_BYTES));
+        } else if used >= last_full / 4 * 7 {
+            // Generational Lua runs a major collection once the heap doubles since the
+            // last one, inside whichever call allocates then: run it here instead.
+            let _ = lua.gc_collect();
+            guard.full.set(guard.full.get() + 1);
+            guard.last_full.set(lua.used_memory().max(FULL_MIN_BYTES));
+        } else if used >= guard.last_step.get().saturating_add(STEP_MIN_BYTES) {
             let _ = lua.gc_step();
             guard.steps.set(guard.steps.get() + 1);
         }
@@ -99,6 +114,7 @@ impl Runtime {
             used_bytes: self.vm.lua.used_memory() as u64,
             limit_bytes: g.limit as u64,
             gc_steps: g.steps.get(),
+            gc_full: g.full.get(),
             budget_checks: g.checks.get(),
             scripts_stopped: g.stops.get(),
             hook_collections: g.hook_collections.get(),
@@ -143,6 +159,7 @@ impl Runtime {
         let guard = &self.vm.budget.mem;
         let used = self.vm.lua.used_memory();
         guard.last_step.set(used);
+        guard.last_full.set(used.max(FULL_MIN_BYTES));
         guard
             .next_check
             .set(high.max(used.saturating_add(guard.limit / 10)));
@@ -373,11 +390,10 @@ impl Walk<'_> {
                             if u.to_pointer().is_null() || name == "_ENV" {
                                 continue;
                             }
-                            let child_label = if self.labels[label].0.starts_with("upvalue") {
-                                label
-                            } else {
-                                self.label(format!("upvalue '{name}'{at}"))
-                            };
+                            // Each upvalue is named: what a helper function
+                            // (`local function prune()`) reaches is held by the
+                            // helper's own upvalue (`seen`), not by the helper.
+                            let child_label = self.label(format!("upvalue '{name}'{at}"));
                             stack.push(Item {
                                 v: u,
                                 label: child_label,

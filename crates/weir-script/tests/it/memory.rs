@@ -88,8 +88,9 @@ fn a_script_leaking_per_flow_is_stopped_alone_with_the_alert() {
         &[(
             "leak",
             "local seen = {}
+local function keep(v) seen[#seen + 1] = v end
 function script.hooks.protocolDetected(now)
-   seen[#seen + 1] = string.rep('x', 2000) .. flow.getKey()
+   keep(string.rep('x', 2000) .. flow.getKey())
 end
 return script
 ",
@@ -112,6 +113,7 @@ return script
     let err = leak.last_error.as_deref().unwrap();
     assert!(err.contains("memory budget exceeded"), "{err}");
     assert!(err.contains("upvalue 'seen'"), "{err}");
+    // Named after the table, held by a helper function (defined at line 3).
     assert!(err.contains("leaky/user_scripts/flow/leak.lua:3"), "{err}");
     let stopped_after = leak.calls;
     assert!(stopped_after < 8000, "{leak:?}");

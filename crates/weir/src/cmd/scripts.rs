@@ -218,7 +218,7 @@ fn stats(data_dir: &std::path::Path, interface: Option<&str>, json: bool) -> Res
     for i in &file.interfaces {
         let m = &i.memory;
         crate::out::outln!(
-            "\ninterface {} (ifid {}): {} at {} ({}); Lua VM {:.1} of {:.0} MiB, {} GC steps, {} budget checks, {} scripts stopped for memory",
+            "\ninterface {} (ifid {}): {} at {} ({}); Lua VM {:.1} of {:.0} MiB, {} GC steps and {} full collections between batches, {} budget checks, {} scripts stopped for memory",
             i.interface,
             i.ifid,
             if i.finished { "finished" } else { "running" },
@@ -227,6 +227,7 @@ fn stats(data_dir: &std::path::Path, interface: Option<&str>, json: bool) -> Res
             m.used_bytes as f64 / 1048576.0,
             m.limit_bytes as f64 / 1048576.0,
             m.gc_steps,
+            m.gc_full,
             m.budget_checks,
             m.scripts_stopped
         );

@@ -158,6 +158,10 @@ fn rest_and_metrics_show_the_cost() {
             .any(|l| l.starts_with("weir_script_seconds_total{") && l.contains("script=\"flow/")),
         "{metrics}"
     );
+    w.wait_until(120, "the replay to end", |w| {
+        support::request(&w.url("/api/v1/health"), "GET", None, &[], None).1["capture_finished"]
+            == true
+    });
     let (status, _) = w.stop();
     assert!(status.success());
 }
