@@ -393,7 +393,13 @@ impl Engine {
             // The first answer: a ghost peer on its first flow counts now.
             let (hosts, ips) = (flow.hosts, [flow.client().0, flow.server().0]);
             for (hid, ip) in hosts.into_iter().zip(ips) {
-                note_ghost(&self.hosts, &mut self.iface.ghost_nets, (hid, ip), 1..=1, ts);
+                note_ghost(
+                    &self.hosts,
+                    &mut self.iface.ghost_nets,
+                    (hid, ip),
+                    1..=1,
+                    ts,
+                );
             }
         }
         let (mut in_order, mut flags, mut payload) = (true, 0u8, pkt.payload);
@@ -838,7 +844,9 @@ impl Engine {
         self.iface.hosts_in_table = self.hosts.len() as u64;
         self.iface.hosts_idle = purged;
         // Ghost subnets quiet for an hour are forgotten.
-        self.iface.ghost_nets.expire(now.as_secs().saturating_sub(3600));
+        self.iface
+            .ghost_nets
+            .expire(now.as_secs().saturating_sub(3600));
     }
 
     /// One visit of every flow at `now` (`last` = final visit: every flow ends).

@@ -131,7 +131,13 @@ mod tests {
         ] {
             assert!(local_looking(ip(a)), "{a}");
         }
-        for a in ["8.8.8.8", "172.32.0.1", "100.128.0.1", "fe80::1", "2001:db8::1"] {
+        for a in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "fe80::1",
+            "2001:db8::1",
+        ] {
             assert!(!local_looking(ip(a)), "{a}");
         }
     }
@@ -157,7 +163,11 @@ mod tests {
         for i in 0..100u32 {
             g.note(IpAddr::V4(std::net::Ipv4Addr::from(0x0a63_0000 + i)), 5000);
         }
-        let big = g.iter().find(|(n, _)| n.to_string() == "10.99.0.0/24").unwrap().1;
+        let big = g
+            .iter()
+            .find(|(n, _)| n.to_string() == "10.99.0.0/24")
+            .unwrap()
+            .1;
         assert_eq!((big.hosts.len(), big.hosts_seen), (MAX_HOSTS_LISTED, 100));
         g.expire(5000);
         assert_eq!(g.len(), 1);

@@ -14,8 +14,8 @@ use crate::diag::error_text;
 use crate::flow_info::full_info;
 use crate::flow_view::{Candidate, FlowView};
 use crate::info::{elapsed_ns, grew};
-use crate::prefilter::Facts;
 use crate::loader::{self, Kind, Vm};
+use crate::prefilter::Facts;
 use crate::runtime::Runtime;
 
 impl Runtime {
@@ -365,5 +365,7 @@ fn passes(s: &loader::Script, sel: &Sel, facts: &Facts<'_>) -> bool {
             (Some((d, engine)), Some(p)) if p > engine => d / p > d.saturating_sub(engine) / p,
             _ => true,
         }
-        && s.prefilter.as_ref().is_none_or(|p| p.admits(facts, &s.conf))
+        && s.prefilter
+            .as_ref()
+            .is_none_or(|p| p.admits(facts, &s.conf))
 }

@@ -214,10 +214,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     // Information tables.
     // `getInfo()`: built once per hook call, however many scripts ask; each caller gets
     // its own table reading through to it (what a script writes stays its own).
-    let pairs_of: mlua::Function = lua
-        .load(INFO_PAIRS)
-        .set_name("=weir:flow.getInfo")
-        .eval()?;
+    let pairs_of: mlua::Function = lua.load(INFO_PAIRS).set_name("=weir:flow.getInfo").eval()?;
     add(lua, &t, sh, "getInfo", move |lua, s, _| {
         let mt = match &s.info_meta {
             Some(m) => m.clone(),

@@ -170,14 +170,22 @@ impl Prefilter {
         let t = match v {
             Value::Nil => return Ok(None),
             Value::Table(t) => t,
-            other => return Err(format!("prefilter: table expected, got {}", other.type_name())),
+            other => {
+                return Err(format!(
+                    "prefilter: table expected, got {}",
+                    other.type_name()
+                ));
+            }
         };
         let mut p = Prefilter::default();
         for pair in t.clone().pairs::<String, Value>() {
             let (k, v) = pair.map_err(|e| format!("prefilter: {e}"))?;
             match k.as_str() {
                 "peers" => {
-                    let s = v.as_string().map(|s| s.to_string_lossy()).unwrap_or_default();
+                    let s = v
+                        .as_string()
+                        .map(|s| s.to_string_lossy())
+                        .unwrap_or_default();
                     p.peers = Some(Peers::parse(&s).ok_or_else(|| {
                         format!(
                             "prefilter.peers: one of local_to_remote, remote_to_local, \
@@ -204,7 +212,10 @@ impl Prefilter {
                 }
                 "categories" => {
                     for c in list(&k, &v)? {
-                        let name = c.as_string().map(|s| s.to_string_lossy()).unwrap_or_default();
+                        let name = c
+                            .as_string()
+                            .map(|s| s.to_string_lossy())
+                            .unwrap_or_default();
                         p.categories.push(Category::from_name(&name).ok_or_else(|| {
                             format!("prefilter.categories: unknown nDPI category {name:?}")
                         })?);

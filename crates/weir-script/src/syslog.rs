@@ -70,7 +70,10 @@ impl Runtime {
                 Err(e) => Err(e),
             }
         };
-        sc.meters[0].add(elapsed_ns(t0, std::time::Instant::now()), grew(&self.vm.lua, m0));
+        sc.meters[0].add(
+            elapsed_ns(t0, std::time::Instant::now()),
+            grew(&self.vm.lua, m0),
+        );
         sc.info.calls += 1;
         let api = {
             let mut c = self.parts.call.borrow_mut();

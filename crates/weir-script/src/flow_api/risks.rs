@@ -131,31 +131,39 @@ pub(crate) const RISK_DGA: u8 = 16;
 const DGA_MIN_LETTERS: usize = 11;
 
 /// Frequency of the letters `a`..=`z` in English text, percent.
-const LETTER_FREQ: [f64; 26] = [8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0, 6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07];
+const LETTER_FREQ: [f64; 26] = [
+    8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0,
+    6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07,
+];
 
 /// Letter pairs common in English words (and the usual abbreviations).
 const COMMON_PAIRS: &[&[u8; 2]] = &[
-    b"th", b"he", b"in", b"er", b"an", b"re", b"on", b"at", b"en", b"nd", b"ti", b"es", b"or", b"te", b"of", b"ed",
-    b"is", b"it", b"al", b"ar", b"st", b"to", b"nt", b"ng", b"se", b"ha", b"as", b"ou", b"io", b"le", b"ve", b"co",
-    b"me", b"de", b"hi", b"ri", b"ro", b"ic", b"ne", b"ea", b"ra", b"ce", b"li", b"ch", b"ll", b"be", b"ma", b"si",
-    b"om", b"ur", b"ca", b"el", b"ta", b"la", b"ns", b"di", b"fo", b"ho", b"pe", b"ec", b"pr", b"no", b"ct", b"us",
-    b"ac", b"ot", b"il", b"tr", b"ly", b"nc", b"et", b"ut", b"ss", b"so", b"rs", b"un", b"lo", b"wa", b"ge", b"ie",
-    b"wh", b"ee", b"wi", b"em", b"ad", b"ol", b"rt", b"po", b"we", b"na", b"ul", b"ni", b"ts", b"mo", b"ow", b"pa",
-    b"im", b"mi", b"ai", b"sh", b"ir", b"su", b"id", b"os", b"iv", b"ia", b"am", b"fi", b"ci", b"vi", b"pl", b"ig",
-    b"tu", b"ev", b"ld", b"ry", b"mp", b"fe", b"bl", b"ab", b"gh", b"ty", b"op", b"wo", b"sa", b"ay", b"ex", b"ke",
-    b"fr", b"oo", b"av", b"ag", b"if", b"ap", b"gr", b"od", b"bo", b"sp", b"rd", b"do", b"uc", b"bu", b"ei", b"ov",
-    b"by", b"rm", b"ep", b"tt", b"oc", b"fa", b"ef", b"cu", b"rn", b"sc", b"gi", b"da", b"yo", b"cr", b"cl", b"du",
-    b"ga", b"qu", b"ue", b"ff", b"ba", b"ey", b"ls", b"va", b"um", b"pp", b"ua", b"up", b"lu", b"go", b"ht", b"ru",
-    b"ug", b"ds", b"lt", b"pi", b"rc", b"rr", b"eg", b"au", b"ck", b"ew", b"mu", b"br", b"bi", b"pt", b"ak", b"pu",
-    b"ui", b"rg", b"ib", b"tl", b"ny", b"ki", b"rk", b"ys", b"ob", b"mm", b"fu", b"ph", b"og", b"ms", b"ye", b"ud",
-    b"mb", b"ip", b"ub", b"oi", b"rl", b"gu", b"dr", b"hr", b"cc", b"tw", b"ft", b"wn", b"nu", b"af", b"hu", b"nn",
-    b"eo", b"vo", b"rv", b"nf", b"xp", b"gn", b"sm", b"fl", b"iz", b"ok", b"nl", b"my", b"gl", b"aw", b"ju", b"oa",
-    b"eq", b"sy", b"sl", b"ps", b"jo", b"lf", b"nv", b"je", b"nk", b"kn", b"gs", b"dy", b"hy", b"ze", b"ks", b"xt",
-    b"bs", b"ik", b"dd", b"cy", b"rp", b"sk", b"xi", b"oe", b"oy", b"ws", b"lv", b"dl", b"rf", b"eu", b"dg", b"wr",
-    b"xa", b"yi", b"nm", b"eb", b"rb", b"tm", b"xc", b"eh", b"tc", b"gy", b"ja", b"hn", b"yp", b"za", b"gg", b"ym",
-    b"sw", b"bj", b"lm", b"cs", b"ii", b"ix", b"xe", b"oh", b"lk", b"dv", b"lp", b"ax", b"ox", b"uf", b"dm", b"iu",
-    b"sf", b"bt", b"ka", b"yt", b"ek", b"pm", b"ya", b"gt", b"wl", b"rh", b"yl", b"hs", b"ah", b"yc", b"yn", b"rw",
-    b"hm", b"lw", b"hl", b"ae", b"zi", b"az", b"lr", b"xu", b"iw", b"hd", b"kl",
+    b"th", b"he", b"in", b"er", b"an", b"re", b"on", b"at", b"en", b"nd", b"ti", b"es", b"or",
+    b"te", b"of", b"ed", b"is", b"it", b"al", b"ar", b"st", b"to", b"nt", b"ng", b"se", b"ha",
+    b"as", b"ou", b"io", b"le", b"ve", b"co", b"me", b"de", b"hi", b"ri", b"ro", b"ic", b"ne",
+    b"ea", b"ra", b"ce", b"li", b"ch", b"ll", b"be", b"ma", b"si", b"om", b"ur", b"ca", b"el",
+    b"ta", b"la", b"ns", b"di", b"fo", b"ho", b"pe", b"ec", b"pr", b"no", b"ct", b"us", b"ac",
+    b"ot", b"il", b"tr", b"ly", b"nc", b"et", b"ut", b"ss", b"so", b"rs", b"un", b"lo", b"wa",
+    b"ge", b"ie", b"wh", b"ee", b"wi", b"em", b"ad", b"ol", b"rt", b"po", b"we", b"na", b"ul",
+    b"ni", b"ts", b"mo", b"ow", b"pa", b"im", b"mi", b"ai", b"sh", b"ir", b"su", b"id", b"os",
+    b"iv", b"ia", b"am", b"fi", b"ci", b"vi", b"pl", b"ig", b"tu", b"ev", b"ld", b"ry", b"mp",
+    b"fe", b"bl", b"ab", b"gh", b"ty", b"op", b"wo", b"sa", b"ay", b"ex", b"ke", b"fr", b"oo",
+    b"av", b"ag", b"if", b"ap", b"gr", b"od", b"bo", b"sp", b"rd", b"do", b"uc", b"bu", b"ei",
+    b"ov", b"by", b"rm", b"ep", b"tt", b"oc", b"fa", b"ef", b"cu", b"rn", b"sc", b"gi", b"da",
+    b"yo", b"cr", b"cl", b"du", b"ga", b"qu", b"ue", b"ff", b"ba", b"ey", b"ls", b"va", b"um",
+    b"pp", b"ua", b"up", b"lu", b"go", b"ht", b"ru", b"ug", b"ds", b"lt", b"pi", b"rc", b"rr",
+    b"eg", b"au", b"ck", b"ew", b"mu", b"br", b"bi", b"pt", b"ak", b"pu", b"ui", b"rg", b"ib",
+    b"tl", b"ny", b"ki", b"rk", b"ys", b"ob", b"mm", b"fu", b"ph", b"og", b"ms", b"ye", b"ud",
+    b"mb", b"ip", b"ub", b"oi", b"rl", b"gu", b"dr", b"hr", b"cc", b"tw", b"ft", b"wn", b"nu",
+    b"af", b"hu", b"nn", b"eo", b"vo", b"rv", b"nf", b"xp", b"gn", b"sm", b"fl", b"iz", b"ok",
+    b"nl", b"my", b"gl", b"aw", b"ju", b"oa", b"eq", b"sy", b"sl", b"ps", b"jo", b"lf", b"nv",
+    b"je", b"nk", b"kn", b"gs", b"dy", b"hy", b"ze", b"ks", b"xt", b"bs", b"ik", b"dd", b"cy",
+    b"rp", b"sk", b"xi", b"oe", b"oy", b"ws", b"lv", b"dl", b"rf", b"eu", b"dg", b"wr", b"xa",
+    b"yi", b"nm", b"eb", b"rb", b"tm", b"xc", b"eh", b"tc", b"gy", b"ja", b"hn", b"yp", b"za",
+    b"gg", b"ym", b"sw", b"bj", b"lm", b"cs", b"ii", b"ix", b"xe", b"oh", b"lk", b"dv", b"lp",
+    b"ax", b"ox", b"uf", b"dm", b"iu", b"sf", b"bt", b"ka", b"yt", b"ek", b"pm", b"ya", b"gt",
+    b"wl", b"rh", b"yl", b"hs", b"ah", b"yc", b"yn", b"rw", b"hm", b"lw", b"hl", b"ae", b"zi",
+    b"az", b"lr", b"xu", b"iw", b"hd", b"kl",
 ];
 
 /// The label left of the top-level domain of `name` when it looks machine-generated

@@ -62,10 +62,18 @@ fn called(rt: &mut Runtime, v: Box<FlowView>) -> String {
 fn files() -> Vec<(String, String)> {
     [
         ("out", r#"{ peers = "local_to_remote" }"#, "{}"),
-        ("big", r#"{ min_bytes = { "limit", "other" } }"#, "{ limit = 1000 }"),
+        (
+            "big",
+            r#"{ min_bytes = { "limit", "other" } }"#,
+            "{ limit = 1000 }",
+        ),
         ("oneway", "{ unidirectional = true }", "{}"),
         ("port", "{ risks = { 5 } }", "{}"),
-        ("r2r", r#"{ peers = "remote_to_remote", min_packets = 4 }"#, "{}"),
+        (
+            "r2r",
+            r#"{ peers = "remote_to_remote", min_packets = 4 }"#,
+            "{}",
+        ),
         ("listed", "{ blacklisted = true }", "{}"),
         ("all", "nil", "{}"),
     ]
@@ -80,22 +88,34 @@ fn scripts_see_only_the_flows_their_prefilter_admits() {
     assert!(report.errors().next().is_none(), "{:?}", report.problems);
     // Local to remote, small, unanswered, HTTP on its own port.
     assert_eq!(
-        called(&mut rt, view("192.168.1.2", ("8.8.8.8", 80), 500, 0, Proto::HTTP)),
+        called(
+            &mut rt,
+            view("192.168.1.2", ("8.8.8.8", 80), 500, 0, Proto::HTTP)
+        ),
         "all oneway out"
     );
     // Past the configured `limit` (the unset `other` does not count), answered.
     assert_eq!(
-        called(&mut rt, view("192.168.1.2", ("8.8.8.8", 80), 1001, 1, Proto::HTTP)),
+        called(
+            &mut rt,
+            view("192.168.1.2", ("8.8.8.8", 80), 1001, 1, Proto::HTTP)
+        ),
         "all big out"
     );
     // HTTP found on another port: nDPI's risk 5.
     assert_eq!(
-        called(&mut rt, view("8.8.4.4", ("8.8.8.8", 8081), 10, 2, Proto::HTTP)),
+        called(
+            &mut rt,
+            view("8.8.4.4", ("8.8.8.8", 8081), 10, 2, Proto::HTTP)
+        ),
         "all port r2r"
     );
     // Remote to local with too few packets for `r2r`.
     assert_eq!(
-        called(&mut rt, view("8.8.4.4", ("192.168.1.2", 22), 10, 2, Proto::SSH)),
+        called(
+            &mut rt,
+            view("8.8.4.4", ("192.168.1.2", 22), 10, 2, Proto::SSH)
+        ),
         "all"
     );
     let calls: Vec<(String, u64)> = rt
@@ -122,9 +142,9 @@ fn a_malformed_prefilter_skips_the_script_with_its_file_named() {
     let errors: Vec<String> = report.errors().map(|p| p.to_string()).collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
-        errors
-            .iter()
-            .any(|e| e.contains("bad.lua") && e.contains("prefilter.peers") && e.contains("sideways")),
+        errors.iter().any(|e| e.contains("bad.lua")
+            && e.contains("prefilter.peers")
+            && e.contains("sideways")),
         "{errors:?}"
     );
     assert!(
@@ -135,7 +155,10 @@ fn a_malformed_prefilter_skips_the_script_with_its_file_named() {
     );
     // The others still run.
     assert_eq!(
-        called(&mut rt, view("192.168.1.2", ("8.8.8.8", 80), 500, 0, Proto::HTTP)),
+        called(
+            &mut rt,
+            view("192.168.1.2", ("8.8.8.8", 80), 500, 0, Proto::HTTP)
+        ),
         "all oneway out"
     );
 }
