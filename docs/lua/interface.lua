@@ -124,7 +124,7 @@ function interface.getEngagedAlerts(entity, entity_val, type, severity) end
 ---@return table
 function interface.getStats() end
 
----Ghost networks seen in IP traffic as of the latest interface tick: `{["a.b.c.0/24" or "x::/64"] = {flows, last_seen, num_hosts, hosts = {address, …}}}` — subnets of peers whose address is in a range that only exists on local segments (RFC 1918, RFC 6598 shared space, IPv4 link-local, IPv6 unique-local) but outside every configured local network. `flows`: flows with such a peer since the subnet was first noted; `hosts`: the first 32 addresses (in address order), `num_hosts` all of them. The engine keeps at most 1024 subnets and forgets those quiet for an hour. weir extension (ntopng 4.2 reads its ghost networks from ARP: `getStats().bcast_domains`).
+---Ghost networks seen in IP traffic as of the latest interface tick: `{["a.b.c.0/24" or "x::/64"] = {flows, last_seen, num_hosts, hosts = {address, …}}}` — subnets of peers whose address is in a range that only exists on local segments (RFC 1918, RFC 6598 shared space, IPv4 link-local, IPv6 unique-local) but outside every configured local network, counted from a peer's second flow or once its only flow is answered (spoofed flood sources never count). `flows`: flows with such a peer since the subnet was first noted; `hosts`: the first 32 addresses (in address order), `num_hosts` all of them. The engine keeps at most 1024 subnets and forgets those quiet for an hour. weir extension (ntopng 4.2 reads its ghost networks from ARP: `getStats().bcast_domains`).
 ---@return table
 function interface.getGhostNetworks() end
 

@@ -3,9 +3,10 @@
 //! configured local network — a subnet nobody declared: a rogue DHCP server or router,
 //! a device that fell back to a link-local address, a forgotten lab network.
 //!
-//! The engine notes every new flow's ghost peers here, by subnet (/24 for IPv4, /64
-//! for IPv6), so the `ghost_networks` plugin reads one small table a minute instead of
-//! looking at every flow in Lua. Memory is bounded: at most [`MAX_NETS`] subnets (the
+//! The engine notes ghost peers here, by subnet (/24 for IPv4, /64 for IPv6), so the
+//! `ghost_networks` plugin reads one small table a minute instead of looking at every
+//! flow in Lua. A peer counts from its second flow, or when its only flow is answered:
+//! the spoofed sources of a flood (one unanswered packet each) make no ghost network. Memory is bounded: at most [`MAX_NETS`] subnets (the
 //! one seen longest ago makes room) and [`MAX_HOSTS_LISTED`] addresses listed per
 //! subnet (the rest only counted).
 

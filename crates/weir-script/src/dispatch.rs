@@ -155,23 +155,24 @@ impl Runtime {
         } = &mut self.vm;
         // The flow's facts for the prefilters, from the bound view (scripts before this
         // one may have changed nothing the prefilters read but statuses).
-        let fv = self.parts.flow.borrow();
-        let v = fv.flow.as_deref().expect("flow bound during dispatch");
-        let facts = Facts::new(
-            (v.client().0, v.server().0, v.server().1),
-            &v.dir,
-            &v.l7,
-            (v.meta.as_deref(), &v.marks),
-            (v.first_seen, v.last_seen),
-            &fv.networks,
-        );
         let mut admitted = std::mem::take(&mut self.admitted);
         admitted.clear();
-        admitted.extend(
-            (first..hooks[h].len()).filter(|&i| passes(&scripts[hooks[h][i].script], sel, &facts)),
-        );
-        drop(facts);
-        drop(fv);
+        {
+            let fv = self.parts.flow.borrow();
+            let v = fv.flow.as_deref().expect("flow bound during dispatch");
+            let facts = Facts::new(
+                (v.client().0, v.server().0, v.server().1),
+                &v.dir,
+                &v.l7,
+                (v.meta.as_deref(), &v.marks),
+                (v.first_seen, v.last_seen),
+                &fv.networks,
+            );
+            admitted.extend(
+                (first..hooks[h].len())
+                    .filter(|&i| passes(&scripts[hooks[h][i].script], sel, &facts)),
+            );
+        }
         // One clock read per call: each call's time runs from the end of the previous
         // one (what the dispatcher spends on a script is the script's).
         let mut t0 = std::time::Instant::now();

@@ -63,6 +63,12 @@ fn weir_run_survives_a_random_source_syn_flood_and_names_the_victim() {
     assert_eq!(i["script_errors"], 0, "{i}");
     assert_eq!(i["failing_scripts"], serde_json::json!([]), "{i}");
     assert_eq!(v["alerts"]["by_plugin"]["host_table_full"], 1, "{v}");
+    // Spoofed sources in local-looking ranges (shared address space) answered by
+    // nobody make no ghost networks.
+    assert!(
+        v["alerts"]["by_plugin"].get("ghost_networks").is_none(),
+        "{v}"
+    );
 
     let o = weir(&[
         "alerts",

@@ -51,9 +51,7 @@ fn dns_query(id: u16, name: &str) -> Vec<u8> {
 /// Writes a pcap (Ethernet) of `frames`, one second apart from 2026-01-01.
 fn write_pcap(path: &Path, frames: &[Vec<u8>]) {
     let mut out = Vec::new();
-    for v in [0xa1b2_c3d4u32.to_le_bytes()] {
-        out.extend_from_slice(&v);
-    }
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&[0; 8]);
