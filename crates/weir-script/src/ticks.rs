@@ -24,7 +24,7 @@ mod tests;
 
 /// What the host ticks remember between rounds: the hosts with engaged alerts (kept
 /// by the engine when its host table is full, and visited at every round) and when
-/// each granularity's previous round ran (a host unchanged since then is not
+/// each granularity's previous round ran (a remote host unchanged since then is not
 /// visited: its deltas are zero and it has no alert to release).
 #[derive(Debug, Default)]
 pub(crate) struct HostTicks {
@@ -322,7 +322,10 @@ impl Runtime {
         if !self.wants(0, tick) && !for_networks {
             return;
         }
-        if self.host_ticks.unchanged(tick, host) {
+        // A remote host unchanged since the previous round is not visited (a flood's
+        // one-packet sources); local hosts are, every round (their timeseries and
+        // checks see every minute, as in ntopng).
+        if !host.local && self.host_ticks.unchanged(tick, host) {
             self.host_ticks.skipped += 1;
             return;
         }

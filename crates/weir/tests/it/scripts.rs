@@ -304,8 +304,13 @@ fn count_ticks(
     rt: &mut Runtime,
     mut between: impl FnMut(u64, &mut Runtime),
 ) -> (HashMap<u64, u64>, Vec<u64>, u64, u64) {
+    // Every host local: local hosts are visited at every round (remote hosts unchanged
+    // since the previous round are not).
     let mut engine = Engine::new(EngineConfig {
-        local_networks: vec!["192.168.0.0/16".parse().unwrap()],
+        local_networks: ["192.168.0.0/16", "0.0.0.0/0", "::/0"]
+            .iter()
+            .map(|n| n.parse().unwrap())
+            .collect(),
         ..Default::default()
     });
     let mut c = Counting {
