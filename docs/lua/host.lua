@@ -13,6 +13,18 @@ function host.getIp() end
 ---@return boolean
 function host.isLocal() end
 
+---The host's address is on one of the engine's block lists (`[lists]`), as looked up when the host was created or at the last list reload.
+---@return boolean
+function host.isBlacklisted() end
+
+---ISO country code from the GeoIP country or city database (`[geoip]`); nil without one or when the address is not in it.
+---@return string?
+function host.getCountry() end
+
+---Autonomous system number from the GeoIP ASN database (`[geoip]`); nil when unknown.
+---@return integer?
+function host.getASN() end
+
 ---`{["bytes.sent"], ["bytes.rcvd"]}`.
 ---@return table
 function host.getBytes() end

@@ -96,20 +96,36 @@ pub fn build(cfg: &Config) -> Lookups {
             Err(e) => tracing::error!("categories: {e}; file ignored"),
         }
     }
-    let geo_files = cfg.geoip.files();
-    if !geo_files.is_empty() {
-        let (geo, errors) = Geo::open(&geo_files);
-        for e in errors {
-            tracing::error!("GeoIP: {e}; the run continues without this database");
-        }
-        for (path, kind) in geo.databases() {
-            tracing::info!("GeoIP: {} ({kind})", path.display());
-        }
-        if !geo.is_empty() {
-            l.geo = Some(Arc::new(geo));
-        }
-    }
+    l.geo = geo(&cfg.geoip.files());
     l
+}
+
+/// The GeoIP databases of `files`, opened once per process and shared by the
+/// interfaces' engines (a City database is tens of MiB).
+fn geo(files: &[std::path::PathBuf]) -> Option<Arc<Geo>> {
+    type Cache = Option<(Vec<std::path::PathBuf>, Option<Arc<Geo>>)>;
+    static OPENED: std::sync::Mutex<Cache> = std::sync::Mutex::new(None);
+    if files.is_empty() {
+        return None;
+    }
+    let mut cache = OPENED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((paths, g)) = cache.as_ref()
+        && paths.as_slice() == files
+    {
+        return g.clone();
+    }
+    let (geo, errors) = Geo::open(files);
+    for e in errors {
+        tracing::error!("GeoIP: {e}; the run continues without this database");
+    }
+    for (path, kind) in geo.databases() {
+        tracing::info!("GeoIP: {} ({kind})", path.display());
+    }
+    let g = (!geo.is_empty()).then(|| Arc::new(geo));
+    *cache = Some((files.to_vec(), g.clone()));
+    g
 }
 
 /// Logs what a block-list refresh did.
@@ -123,5 +139,49 @@ pub fn log_reloads(reloads: &[Reload]) {
                 tracing::warn!("block list {name}: {error}; previous entries kept");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ListFile;
+
+    #[test]
+    fn build_loads_what_it_can_and_goes_on_without_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        std::fs::write(p("drop.txt"), "192.0.2.0/24 ; SBL1\n%%\n").unwrap();
+        std::fs::write(p("blocklist.txt"), "bad.example\n").unwrap();
+        std::fs::write(p("cats.txt"), "pool.example Mining\n").unwrap();
+        let mut cfg = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        cfg.lists.blocklists = vec![
+            ListFile {
+                name: String::new(),
+                path: p("drop.txt"),
+                kind: "ip".into(),
+            },
+            ListFile {
+                name: "gone".into(),
+                path: p("missing.txt"),
+                kind: "auto".into(),
+            },
+        ];
+        cfg.categories.files = vec![p("cats.txt"), p("missing-cats.txt")];
+        cfg.geoip.databases = vec![p("missing.mmdb")];
+        let l = build(&cfg);
+        let names: Vec<&str> = l.blocklists.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["drop.txt", "gone", DATA_DIR_BLOCKLIST]);
+        assert_eq!(l.blocklists.lookup_ip("192.0.2.9".parse().unwrap()), 1);
+        assert_eq!(l.blocklists.lookup_name("x.bad.example"), 3);
+        assert_eq!(
+            l.catalog.by_name("a.pool.example"),
+            Some(weir_flow::Category::MINING)
+        );
+        assert!(l.geo.is_none());
+        assert_eq!(l.reload_check_secs, 10);
     }
 }

@@ -35,6 +35,7 @@ pub(crate) fn source(v: &FlowView) -> InfoSource<'_> {
         score: &v.score,
         tos: v.tos,
         custom_info: v.custom_info.as_deref(),
+        marks: v.marks,
     }
 }
 

@@ -68,6 +68,10 @@ pub const KEYS: &[KeyDef] = &[
     k("srv.devtype", Uint, Full),
     k("cli.source_id", Uint, Full),
     k("srv.source_id", Uint, Full),
+    k("cli.country", Str, Full),
+    k("cli.asn", Uint, Full),
+    k("srv.country", Str, Full),
+    k("srv.asn", Uint, Full),
     // §2.2 protocol.
     k("proto.l4", Str, Minimal),
     k("proto.ndpi", Str, Minimal),

@@ -134,6 +134,8 @@ pub struct InfoSource<'a> {
     pub tos: [u8; 2],
     /// `info` set by `flow.setCustomInfo` (replaces the summary).
     pub custom_info: Option<&'a str>,
+    /// Block-list and GeoIP facts (`cli.country`, `cli.asn`, …).
+    pub marks: crate::FlowMarks,
 }
 
 impl<'a> InfoSource<'a> {
@@ -153,6 +155,7 @@ impl<'a> InfoSource<'a> {
             score: &f.score,
             tos: f.tos,
             custom_info: None,
+            marks: f.marks,
         }
     }
 
@@ -265,6 +268,18 @@ pub fn emit<S: InfoSink>(
         sink.uint("srv.devtype", 0)?;
         sink.uint("cli.source_id", 0)?;
         sink.uint("srv.source_id", 0)?;
+        // GeoIP, when the engine knows it (spec: optional keys).
+        for (i, (country, asn)) in [("cli.country", "cli.asn"), ("srv.country", "srv.asn")]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(c) = src.marks.country.get(i).and_then(|c| c.as_str()) {
+                sink.str(country, c)?;
+            }
+            if let Some(&a) = src.marks.asn.get(i).filter(|a| **a != 0) {
+                sink.uint(asn, a.into())?;
+            }
+        }
     }
 
     // §2.2 protocol.

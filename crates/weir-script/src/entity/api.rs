@@ -88,6 +88,7 @@ pub(crate) fn install_host(lua: &Lua, sh: &HostRef) -> mlua::Result<Table> {
     super::hostapp::install_bytes(lua, &t, sh)?;
     install_cached_values(lua, &t, sh, "host")?;
     install_host_counters(lua, &t, sh)?;
+    super::geo::install(lua, &t, sh)?;
     Ok(t)
 }
 

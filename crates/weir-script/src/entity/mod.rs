@@ -4,6 +4,7 @@
 
 mod api;
 mod binding;
+mod geo;
 mod hostapp;
 mod iface;
 mod iface_api;

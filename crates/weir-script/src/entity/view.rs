@@ -27,6 +27,10 @@ pub(crate) struct HostView {
     pub l7: L7Breakdown,
     /// DNS and HTTP counters (local hosts that had DNS or HTTP flows).
     pub app: Option<HostAppStats>,
+    /// On one of the engine's block lists.
+    pub listed: bool,
+    /// GeoIP country and ASN.
+    pub geo: weir_flow::HostGeo,
 }
 
 /// Flood and scan hits of a host over the last minute (lua-api.md §2): SYNs and
@@ -104,6 +108,8 @@ impl HostView {
             hits: Hits::default(),
             l7: h.l7,
             app: h.app.as_deref().copied(),
+            listed: h.listed != 0,
+            geo: h.geo,
         }
     }
 }

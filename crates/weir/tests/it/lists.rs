@@ -165,6 +165,29 @@ fn blocklists_mark_flows_for_the_blacklisted_plugin_and_count_matches() {
     );
 }
 
+/// A plugin whose host script prints what the engine's lookups say about each host.
+fn host_probe(dir: &Path) -> PathBuf {
+    let p = dir.join("host_probe");
+    std::fs::create_dir_all(p.join("user_scripts/host")).unwrap();
+    std::fs::write(
+        p.join("manifest.lua"),
+        "return { title = \"hprobe\", description = \"hprobe\", author = \"t\", dependencies = {} }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("user_scripts/host/host_probe.lua"),
+        r#"local script = { default_enabled = true, hooks = {} }
+function script.hooks.min(params)
+   io.write("HOST ", host.getIp().ip, " ", tostring(host.isBlacklisted()), " ",
+      tostring(host.getCountry()), " ", tostring(host.getASN()), "\n")
+end
+return script
+"#,
+    )
+    .unwrap();
+    p
+}
+
 /// A plugin that registers a Mining host in `setup()` and prints each flow's category.
 fn category_probe(dir: &Path) -> PathBuf {
     let p = dir.join("category_probe");
@@ -213,6 +236,8 @@ fn category_files_and_custom_hosts_set_the_flow_category() {
     let cats = tmp.path().join("categories.txt");
     std::fs::write(&cats, "# test\nads.example Advertisement\nbroken\n").unwrap();
     let probe = category_probe(tmp.path());
+    let bl = tmp.path().join("bl.txt");
+    std::fs::write(&bl, "198.51.100.0/24\n").unwrap();
     let o = weir(&[
         "run",
         "--pcap",
@@ -220,6 +245,10 @@ fn category_files_and_custom_hosts_set_the_flow_category() {
         "--no-builtin-plugins",
         "--plugins",
         probe.to_str().unwrap(),
+        "--plugins",
+        host_probe(tmp.path()).to_str().unwrap(),
+        "--blocklist",
+        bl.to_str().unwrap(),
         "--categories",
         cats.to_str().unwrap(),
         "--data-dir",
@@ -236,6 +265,8 @@ fn category_files_and_custom_hosts_set_the_flow_category() {
         "CATEGORY pool.supportxmr.com 192.168.1.1 Mining 99",
         "CATEGORY plain.example 192.168.1.1 Network 14",
         "CATEGORY  198.51.100.7 Malware 100",
+        "HOST 198.51.100.7 true nil nil",
+        "HOST 192.168.1.10 false nil nil",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
@@ -313,6 +344,8 @@ fn geolite2_countries_feed_ntopng42_blacklisted_country() {
         "--no-builtin-plugins",
         "--plugins",
         plugins,
+        "--plugins",
+        host_probe(tmp.path()).to_str().unwrap(),
         "--geoip-db",
         db.to_str().unwrap(),
         "--data-dir",
@@ -322,6 +355,10 @@ fn geolite2_countries_feed_ntopng42_blacklisted_country() {
         "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("HOST 193.204.114.232 false IT nil"), "{out}");
+    assert!(out.contains("HOST 8.8.8.8 false US nil"), "{out}");
+    assert!(out.contains("HOST 192.168.1.10 false nil nil"), "{out}");
     let all = alerts(data);
     let flagged: Vec<&Value> = all
         .iter()
