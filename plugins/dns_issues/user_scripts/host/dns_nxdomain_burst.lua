@@ -33,8 +33,11 @@ function script.hooks.min(params)
    if dns == nil then
       return
    end
-   local errors = alerts_api.host_delta_val("dns_reply_errors", params.granularity,
-      dns.rcvd.num_replies_error)
+   local total = dns.rcvd.num_replies_error
+   if total == 0 then
+      return -- no error answer yet: the delta is 0 (the first nonzero value counts whole)
+   end
+   local errors = alerts_api.host_delta_val("dns_reply_errors", params.granularity, total)
    local limit = tonumber(params.user_script_config.nxdomain_per_minute) or 10
    if errors <= limit then
       return

@@ -67,13 +67,18 @@ local function check(params)
    if dns ~= nil then
       local requests = dns.sent.num_queries
       local replies = dns.rcvd.num_replies_ok + dns.rcvd.num_replies_error
-      judge(params, "dns", deltas(params, "dns", requests, replies))
+      -- Counters still at 0: every delta is 0 and no alert can be engaged yet.
+      if requests + replies > 0 then
+         judge(params, "dns", deltas(params, "dns", requests, replies))
+      end
    end
    local http = host.getHTTPInfo().http
    if http ~= nil then
       local requests = http.sender.query.total
       local replies = http.receiver.response.total
-      judge(params, "http", deltas(params, "http", requests, replies))
+      if requests + replies > 0 then
+         judge(params, "http", deltas(params, "http", requests, replies))
+      end
    end
 end
 
