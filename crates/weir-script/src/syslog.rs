@@ -50,7 +50,7 @@ impl Runtime {
             c.now = secs;
         }
         self.vm.budget.reset();
-        let (t0, m0) = (std::time::Instant::now(), self.vm.lua.used_memory());
+        let (t0, m0) = (quanta::Instant::now(), self.vm.lua.used_memory());
         let r = if one_arg {
             f.call::<()>(message)
         } else {
@@ -71,7 +71,7 @@ impl Runtime {
             }
         };
         sc.meters[0].add(
-            elapsed_ns(t0, std::time::Instant::now()),
+            elapsed_ns(t0, quanta::Instant::now()),
             grew(&self.vm.lua, m0),
         );
         sc.info.calls += 1;

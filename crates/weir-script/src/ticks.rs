@@ -157,9 +157,9 @@ impl Runtime {
             // One call into Lua per hook: the trampoline sets `user_script_config` and
             // `user_script` and calls the hook (each field set from Rust would be a
             // protected call of its own).
-            let (t0, m0) = (std::time::Instant::now(), lua.used_memory());
+            let (t0, m0) = (quanta::Instant::now(), lua.used_memory());
             let r = call.call::<()>((&entry.func, &params, conf.unwrap_or(&sc.conf), &sc.table));
-            sc.meters[g].add(elapsed_ns(t0, std::time::Instant::now()), grew(lua, m0));
+            sc.meters[g].add(elapsed_ns(t0, quanta::Instant::now()), grew(lua, m0));
             sc.info.calls += 1;
             let api = self.parts.call.borrow_mut().take_api_errors();
             match (r, api) {
