@@ -19,13 +19,16 @@ use crate::prefilter::Facts;
 use crate::runtime::Runtime;
 
 impl Runtime {
-    /// Index in the hook list of the first script that wants this flow.
+    /// Fills [`Runtime::admitted`] with the entries of hook `h` whose scripts want this
+    /// flow (filters and prefilters, checked once per dispatch); false if none does.
     #[inline]
-    fn first_passing(&self, h: usize, sel: &Sel, facts: &Facts<'_>) -> Option<usize> {
+    fn admit(&mut self, h: usize, sel: &Sel, facts: &Facts<'_>) -> bool {
         let scripts = &self.vm.scripts;
-        self.vm.hooks[h]
-            .iter()
-            .position(|e| passes(&scripts[e.script], sel, facts))
+        let hooks = &self.vm.hooks[h];
+        self.admitted.clear();
+        self.admitted
+            .extend((0..hooks.len()).filter(|&i| passes(&scripts[hooks[i].script], sel, facts)));
+        !self.admitted.is_empty()
     }
 
     fn select(
@@ -66,21 +69,14 @@ impl Runtime {
             flow.tcp.state,
             flow.first_seen.as_secs(),
         );
-        let first = {
-            let nets = &self.parts.flow.borrow().networks;
-            let facts = Facts::new(
-                (flow.client().0, flow.server().0, flow.server().1),
-                &flow.dir,
-                &flow.l7,
-                (flow.meta.as_deref(), &flow.marks),
-                (flow.first_seen, flow.last_seen),
-                nets,
-            );
-            self.first_passing(h, &sel, &facts)
+        let wanted = {
+            let fs = self.parts.flow.clone();
+            let fs = fs.borrow();
+            self.admit(h, &sel, &Facts::of_flow(flow, &fs.networks))
         };
-        let Some(first) = first else {
+        if !wanted {
             return;
-        };
+        }
         let view = match self.spare.take() {
             Some(mut b) => {
                 b.fill(flow);
@@ -88,7 +84,7 @@ impl Runtime {
             }
             None => Box::new(FlowView::take(flow)),
         };
-        let mut view = self.run_hooks(h, first, secs, &sel, view);
+        let mut view = self.run_hooks(h, secs, view);
         view.restore(flow);
         self.spare = Some(view);
     }
@@ -111,32 +107,20 @@ impl Runtime {
             view.tcp.state,
             view.first_seen.as_secs(),
         );
-        let first = {
-            let nets = &self.parts.flow.borrow().networks;
-            let facts = Facts::new(
-                (view.client().0, view.server().0, view.server().1),
-                &view.dir,
-                &view.l7,
-                (view.meta.as_deref(), &view.marks),
-                (view.first_seen, view.last_seen),
-                nets,
-            );
-            self.first_passing(h, &sel, &facts)
+        let wanted = {
+            let fs = self.parts.flow.clone();
+            let fs = fs.borrow();
+            self.admit(h, &sel, &Facts::of_view(&view, &fs.networks))
         };
-        match first {
-            None => view,
-            Some(first) => self.run_hooks(h, first, secs, &sel, view),
+        if wanted {
+            self.run_hooks(h, secs, view)
+        } else {
+            view
         }
     }
 
-    fn run_hooks(
-        &mut self,
-        h: usize,
-        first: usize,
-        secs: u64,
-        sel: &Sel,
-        view: Box<FlowView>,
-    ) -> Box<FlowView> {
+    /// Runs the entries of hook `h` that [`Runtime::admit`] chose on `view`.
+    fn run_hooks(&mut self, h: usize, secs: u64, view: Box<FlowView>) -> Box<FlowView> {
         {
             let mut f = self.parts.flow.borrow_mut();
             f.flow = Some(view);
@@ -153,26 +137,7 @@ impl Runtime {
             lua,
             ..
         } = &mut self.vm;
-        // The flow's facts for the prefilters, from the bound view (scripts before this
-        // one may have changed nothing the prefilters read but statuses).
-        let mut admitted = std::mem::take(&mut self.admitted);
-        admitted.clear();
-        {
-            let fv = self.parts.flow.borrow();
-            let v = fv.flow.as_deref().expect("flow bound during dispatch");
-            let facts = Facts::new(
-                (v.client().0, v.server().0, v.server().1),
-                &v.dir,
-                &v.l7,
-                (v.meta.as_deref(), &v.marks),
-                (v.first_seen, v.last_seen),
-                &fv.networks,
-            );
-            admitted.extend(
-                (first..hooks[h].len())
-                    .filter(|&i| passes(&scripts[hooks[h][i].script], sel, &facts)),
-            );
-        }
+        let admitted = std::mem::take(&mut self.admitted);
         // One clock read per call: each call's time runs from the end of the previous
         // one (what the dispatcher spends on a script is the script's).
         let mut t0 = quanta::Instant::now();

@@ -142,6 +142,30 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The facts of a flow of the engine.
+    pub(crate) fn of_flow(f: &'a weir_flow::Flow, nets: &'a Networks) -> Facts<'a> {
+        Facts::new(
+            (f.client().0, f.server().0, f.server().1),
+            &f.dir,
+            &f.l7,
+            (f.meta.as_deref(), &f.marks),
+            (f.first_seen, f.last_seen),
+            nets,
+        )
+    }
+
+    /// The facts of a detached view of a flow.
+    pub(crate) fn of_view(v: &'a crate::flow_view::FlowView, nets: &'a Networks) -> Facts<'a> {
+        Facts::new(
+            (v.client().0, v.server().0, v.server().1),
+            &v.dir,
+            &v.l7,
+            (v.meta.as_deref(), &v.marks),
+            (v.first_seen, v.last_seen),
+            nets,
+        )
+    }
+
     fn locals(&self) -> (bool, bool) {
         if let Some(l) = self.locals.get() {
             return l;
