@@ -111,13 +111,26 @@ fn twenty(dir: &Path) -> PathBuf {
 }
 
 fn run_calls(rt: &mut Runtime, pool: &mut [Option<Box<FlowView>>], n: usize) -> Duration {
+    run_hooks(rt, pool, n, &[FlowHook::ProtocolDetected])
+}
+
+/// `n` flows of the pool (cycled) through `hooks`, in order.
+fn run_hooks(
+    rt: &mut Runtime,
+    pool: &mut [Option<Box<FlowView>>],
+    n: usize,
+    hooks: &[FlowHook],
+) -> Duration {
     let ts = Timestamp(1_767_225_600_000_000);
     let len = pool.len();
     let start = Instant::now();
     for i in 0..n {
         let slot = &mut pool[i % len];
-        if let Some(v) = slot.take() {
-            *slot = Some(rt.dispatch_view(FlowHook::ProtocolDetected, ts, v));
+        if let Some(mut v) = slot.take() {
+            for h in hooks {
+                v = rt.dispatch_view(*h, ts, v);
+            }
+            *slot = Some(v);
         }
     }
     start.elapsed()
@@ -275,17 +288,12 @@ fn bench(c: &mut Criterion) {
 
 /// `n` flows through protocolDetected and flowEnd (cycling the pool).
 fn run_flows(rt: &mut Runtime, pool: &mut [Option<Box<FlowView>>], n: usize) -> Duration {
-    let ts = Timestamp(1_767_225_600_000_000);
-    let len = pool.len();
-    let start = Instant::now();
-    for i in 0..n {
-        let slot = &mut pool[i % len];
-        if let Some(v) = slot.take() {
-            let v = rt.dispatch_view(FlowHook::ProtocolDetected, ts, v);
-            *slot = Some(rt.dispatch_view(FlowHook::FlowEnd, ts, v));
-        }
-    }
-    start.elapsed()
+    run_hooks(
+        rt,
+        pool,
+        n,
+        &[FlowHook::ProtocolDetected, FlowHook::FlowEnd],
+    )
 }
 
 fn clone_view(v: &FlowView) -> Box<FlowView> {
