@@ -152,6 +152,21 @@ pub struct L7 {
     /// Detection completed at this time (µs; 0 = not yet).
     pub detected_us: u64,
     pub(crate) follow: crate::l7::Follow,
+    /// Scratch state of the long-tail dissectors ([`crate::dpi`]).
+    pub(crate) dpi: DpiState,
+}
+
+/// What a long-tail dissector remembers about a flow between packets: the protocol it
+/// suspects and how far its handshake got (meaning of `stage`/`data` is the
+/// candidate's dissector's own). Only the dissector that set `candidate` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct DpiState {
+    /// The protocol whose dissector owns `stage` and `data` (`UNKNOWN`: none).
+    pub(crate) candidate: Proto,
+    /// Handshake progress, the candidate's own numbering.
+    pub(crate) stage: u8,
+    /// A value the candidate wants to see again (a transaction id, a length).
+    pub(crate) data: u32,
 }
 
 impl L7 {

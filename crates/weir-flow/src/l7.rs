@@ -68,7 +68,7 @@ fn set_host(f: &mut Flow, host: &[u8]) {
     }
 }
 
-fn identify_as(f: &mut Flow, master: Proto, follow: Follow) {
+pub(crate) fn identify_as(f: &mut Flow, master: Proto, follow: Follow) {
     f.l7.master = master;
     f.l7.guessed = false;
     f.l7.follow = follow;
@@ -244,7 +244,9 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
         }
         if misc::probe_sip(p) {
             identify_as(f, Proto::SIP, Follow::None);
+            return;
         }
+        crate::dpi::identify(f, c);
         return;
     }
     if c.l4 != 17 {
@@ -326,6 +328,9 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
     }
     if misc::probe_spotify(p) {
         identify_as(f, Proto::SPOTIFY, Follow::None);
+        return;
+    }
+    if crate::dpi::identify(f, c) {
         return;
     }
     if c.cport >= 1024 && c.sport >= 1024 && misc::probe_rtp(p) {

@@ -56,6 +56,7 @@
 
 pub mod catalog;
 mod consumer;
+mod dpi;
 mod engine;
 mod flow;
 pub mod geo;
