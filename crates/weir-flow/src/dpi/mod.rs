@@ -15,11 +15,20 @@
 use crate::flow::Flow;
 use crate::l7::PacketCtx;
 
-pub(crate) mod enterprise;
+pub(crate) mod apps;
+pub(crate) mod games;
+pub(crate) mod infra;
 pub(crate) mod p2p;
+pub(crate) mod voip;
+pub(crate) mod vpn;
 
 /// Offers a packet of a still-unidentified TCP or UDP flow to every family; `true` once
 /// one of them identified the flow.
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
-    enterprise::identify(f, c) || p2p::identify(f, c)
+    infra::identify(f, c)
+        || apps::identify(f, c)
+        || voip::identify(f, c)
+        || vpn::identify(f, c)
+        || p2p::identify(f, c)
+        || games::identify(f, c)
 }

@@ -1,4 +1,4 @@
-//! DPI family `enterprise` (see the module docs of [`crate::dpi`]).
+//! DPI family `apps` (see the module docs of [`crate::dpi`]).
 
 use crate::flow::Flow;
 use crate::l7::PacketCtx;
