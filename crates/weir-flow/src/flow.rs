@@ -134,6 +134,38 @@ pub enum Detection {
     Done,
 }
 
+/// How a flow's protocol was found, as nDPI reports it (`[Confidence: …]`): DPI
+/// results and guesses are told apart everywhere a protocol is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Confidence {
+    /// Nothing found (yet).
+    #[default]
+    Unknown,
+    /// Guessed from a well-known port: the payload named nothing.
+    MatchByPort,
+    /// Guessed from the address of a known service: the payload named nothing.
+    MatchByIp,
+    /// The payload was recognised.
+    Dpi,
+}
+
+impl Confidence {
+    /// nDPI's wording (`"DPI"`, `"Match by port"`, `"Match by IP"`, `"Unknown"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Unknown => "Unknown",
+            Confidence::MatchByPort => "Match by port",
+            Confidence::MatchByIp => "Match by IP",
+            Confidence::Dpi => "DPI",
+        }
+    }
+
+    /// True for a guess (by port or address) rather than a DPI result.
+    pub fn is_guess(self) -> bool {
+        matches!(self, Confidence::MatchByPort | Confidence::MatchByIp)
+    }
+}
+
 /// L7 state of a flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct L7 {
@@ -145,8 +177,8 @@ pub struct L7 {
     pub category: Category,
     /// Detection progress.
     pub detection: Detection,
-    /// The result is a port-based guess.
-    pub guessed: bool,
+    /// How the protocol was found (nDPI's confidence).
+    pub confidence: Confidence,
     /// Packets given to the dissectors.
     pub dpi_packets: u8,
     /// Detection completed at this time (µs; 0 = not yet).

@@ -1,14 +1,15 @@
 //! L7 detection: within the first [`MAX_DPI_PACKETS`] packets of a flow, decide the
 //! application protocol by content, then let the protocol's dissector collect its
 //! fields (HTTP response, TLS certificate, DNS reply, SSH KEXINIT). Undecided flows
-//! fall back to a port-based guess, flagged as guessed.
+//! fall back to a guess by port, then by address, and say so (`Confidence`).
 
 use weir_decode::Timestamp;
 use weir_decode::app::{dhcp, dns, http, mail, misc, ntp, quic, rdp, smb, ssh, tls};
 
-use crate::flow::{Detection, Flow, pick_mut, status};
+use crate::flow::{Confidence, Detection, Flow, pick_mut, status};
 use crate::meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo, text};
-use crate::proto::{Proto, guess_by_port, service_for_host, service_for_ip};
+use crate::proto::{Proto, guess_by_port};
+use crate::services::{service_for_host, service_for_ip};
 
 /// Packets of a flow given to the dissectors before detection gives up (seed 003).
 pub const MAX_DPI_PACKETS: u8 = 12;
@@ -70,7 +71,7 @@ fn set_host(f: &mut Flow, host: &[u8]) {
 
 pub(crate) fn identify_as(f: &mut Flow, master: Proto, follow: Follow) {
     f.l7.master = master;
-    f.l7.guessed = false;
+    f.l7.confidence = Confidence::Dpi;
     f.l7.follow = follow;
     f.l7.detection = if follow == Follow::None {
         Detection::Done
@@ -132,10 +133,10 @@ pub(crate) fn finish(f: &mut Flow, ts: Timestamp) {
             let g = guess_by_port(f.key.proto, f.key.a_port, f.key.b_port);
             if g != Proto::UNKNOWN {
                 f.l7.master = g;
-                f.l7.guessed = true;
+                f.l7.confidence = Confidence::MatchByPort;
             } else if let Some(app) = service_for_ip(f.key.a).or_else(|| service_for_ip(f.key.b)) {
                 f.l7.app = app;
-                f.l7.guessed = true;
+                f.l7.confidence = Confidence::MatchByIp;
             }
         }
     }
@@ -206,11 +207,15 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
             return;
         }
         if let Some(v) = smb::probe_tcp(p) {
-            let proto = match v {
-                smb::SmbVersion::V1 => Proto::SMBV1,
-                smb::SmbVersion::V2 => Proto::SMBV23,
-            };
-            identify_as(f, proto, Follow::None);
+            // nDPI names SMBv1 by its NetBIOS session framing (`NetBIOS.SMBv1`),
+            // SMB 2/3 on its own (`SMBv23`).
+            match v {
+                smb::SmbVersion::V1 => {
+                    identify_as(f, Proto::NETBIOS, Follow::None);
+                    f.l7.app = Proto::SMBV1;
+                }
+                smb::SmbVersion::V2 => identify_as(f, Proto::SMBV23, Follow::None),
+            }
             return;
         }
         if on(139) && smb::probe_netbios_session(p) {
@@ -347,11 +352,13 @@ fn follow(f: &mut Flow, c: &PacketCtx<'_>) {
         Follow::Mail => follow_mail(f, c),
         Follow::Quic => follow_quic(f, c),
         Follow::Rdp => {
+            // RDP that upgrades to TLS after its X.224 exchange stays `RDP` (as nDPI
+            // names it); the TLS dissector still collects the certificate.
             if tls::probe(c.payload) {
-                f.l7.master = Proto::TLS;
-                f.l7.app = Proto::RDP;
                 f.l7.follow = Follow::Tls;
                 follow_tls(f, c);
+                f.l7.master = Proto::RDP;
+                f.l7.app = Proto::UNKNOWN;
             }
         }
         Follow::None => f.l7.detection = Detection::Done,
@@ -861,7 +868,7 @@ mod tests {
         }
         assert_eq!(f.l7.detection, Detection::Done);
         assert_eq!(f.l7.master, Proto::TLS);
-        assert!(f.l7.guessed);
+        assert_eq!(f.l7.confidence, Confidence::MatchByPort);
     }
 
     #[test]

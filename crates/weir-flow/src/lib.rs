@@ -70,6 +70,7 @@ pub mod lists;
 mod meta;
 mod network;
 mod proto;
+mod services;
 mod table;
 
 pub use catalog::Catalog;
@@ -79,8 +80,8 @@ pub use engine::{
     NoopConsumer, SourceKind, Tick,
 };
 pub use flow::{
-    CLI2SRV, Detection, DirStats, Flow, FlowScore, L7, MAX_SCORE, SRV2CLI, TcpInfo, l4_name,
-    status, tcp_state,
+    CLI2SRV, Confidence, Detection, DirStats, Flow, FlowScore, L7, MAX_SCORE, SRV2CLI, TcpInfo,
+    l4_name, status, tcp_state,
 };
 pub use geo::{Country, Geo, HostGeo};
 pub use host::{
@@ -93,9 +94,8 @@ pub use l7::{MAX_DPI_PACKETS, MAX_EXTRA_PACKETS, MAX_STREAM_BYTES, MAX_URL};
 pub use lists::{BlockList, BlockLists, FlowMarks, ListError, ListKind, LoadReport, Lookups};
 pub use meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo};
 pub use network::{Network, Networks};
-pub use proto::{
-    Category, HOST_SERVICES, IP_SERVICES, Proto, guess_by_port, service_for_host, service_for_ip,
-};
+pub use proto::{Category, Proto, guess_by_port};
+pub use services::{HOST_SERVICES, IP_SERVICES, service_for_host, service_for_ip};
 pub use table::{FlowId, FlowTable};
 
 pub use ipnet::IpNet;

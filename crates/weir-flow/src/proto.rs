@@ -436,7 +436,6 @@ protocols! {
     WINDSCRIBE = 429, "Windscribe", VPN;
     SONOS = 430, "Sonos", MUSIC;
     DINGTALK = 431, "DingTalk", CHAT;
-    CUSTOMPROTOCOLA = 438, "CustomProtocolA", WEB;
 }
 
 macro_rules! categories {
@@ -506,116 +505,6 @@ categories! {
     GAMBLING = 107, "Gambling";
 }
 
-/// Well-known services recognised from a host name (HTTP Host, TLS SNI, DNS query,
-/// QUIC SNI): `(suffix, app)`. A name matches when it equals the suffix or ends with
-/// `.` + suffix. Longest suffix wins (the table is searched in order; more specific
-/// entries come first).
-pub const HOST_SERVICES: &[(&str, Proto)] = &[
-    ("meet.google.com", Proto::GOOGLE_MEET),
-    ("android.clients.google.com", Proto::PLAYSTORE),
-    ("play.google.com", Proto::PLAYSTORE),
-    ("datasaver.googleapis.com", Proto::DATASAVER),
-    ("googlezip.net", Proto::DATASAVER),
-    ("googleapis.com", Proto::GOOGLE_SERVICES),
-    ("youtube.com", Proto::YOUTUBE),
-    ("youtu.be", Proto::YOUTUBE),
-    ("ytimg.com", Proto::YOUTUBE),
-    ("googlevideo.com", Proto::YOUTUBE),
-    ("youtube-nocookie.com", Proto::YOUTUBE),
-    ("gstatic.com", Proto::GOOGLE),
-    ("google.com", Proto::GOOGLE),
-    ("googleusercontent.com", Proto::GOOGLE),
-    ("gmail.com", Proto::GOOGLE),
-    ("1e100.net", Proto::GOOGLE),
-    ("app-measurement.com", Proto::GOOGLE),
-    ("google-analytics.com", Proto::GOOGLE),
-    ("googletagmanager.com", Proto::GOOGLE),
-    ("instagram.com", Proto::INSTAGRAM),
-    ("cdninstagram.com", Proto::INSTAGRAM),
-    ("whatsapp.net", Proto::WHATSAPP),
-    ("whatsapp.com", Proto::WHATSAPP),
-    ("facebook.com", Proto::FACEBOOK),
-    ("facebook.net", Proto::FACEBOOK),
-    ("fbcdn.net", Proto::FACEBOOK),
-    ("fbsbx.com", Proto::FACEBOOK),
-    ("twitter.com", Proto::TWITTER),
-    ("twimg.com", Proto::TWITTER),
-    ("netflix.com", Proto::NETFLIX),
-    ("nflxvideo.net", Proto::NETFLIX),
-    ("kakao.com", Proto::KAKAOTALK),
-    ("kakao.co.kr", Proto::KAKAOTALK),
-    ("kakaocdn.net", Proto::KAKAOTALK),
-    ("github.com", Proto::GITHUB),
-    ("githubusercontent.com", Proto::GITHUB),
-    ("amazonaws.com", Proto::AMAZON_AWS),
-    ("amazon.com", Proto::AMAZON),
-    ("microsoft.com", Proto::MICROSOFT),
-    ("live.com", Proto::MICROSOFT),
-    ("msn.com", Proto::MICROSOFT),
-    ("windows.net", Proto::MICROSOFT),
-    ("msads.net", Proto::MICROSOFT),
-    ("msecnd.net", Proto::MICROSOFT),
-    ("bing.com", Proto::MICROSOFT),
-    ("office.com", Proto::MICROSOFT),
-    ("abuse.ch", Proto::CYBERSEC),
-    ("apple.com", Proto::APPLE),
-    ("icloud.com", Proto::APPLE),
-    ("mzstatic.com", Proto::APPLE),
-    ("dropbox.com", Proto::DROPBOX),
-    ("spotify.com", Proto::SPOTIFY),
-    ("scdn.co", Proto::SPOTIFY),
-    ("wikipedia.org", Proto::WIKIPEDIA),
-    ("linkedin.com", Proto::LINKEDIN),
-    ("telegram.org", Proto::TELEGRAM),
-    ("tiktok.com", Proto::TIKTOK),
-    ("yahoo.com", Proto::YAHOO),
-    ("ntop.org", Proto::NTOP),
-    ("cloudflare.com", Proto::CLOUDFLARE),
-    ("cloudflare-ech.com", Proto::CLOUDFLARE),
-];
-
-/// The well-known service a host name belongs to.
-pub fn service_for_host(host: &[u8]) -> Option<Proto> {
-    let host = host.strip_suffix(b".").unwrap_or(host);
-    HOST_SERVICES.iter().find_map(|(suffix, app)| {
-        let s = suffix.as_bytes();
-        let hit = host.len() >= s.len()
-            && host
-                .get(host.len() - s.len()..)
-                .is_some_and(|tail| tail.eq_ignore_ascii_case(s))
-            && (host.len() == s.len() || host.get(host.len() - s.len() - 1) == Some(&b'.'));
-        hit.then_some(*app)
-    })
-}
-
-/// Address blocks of a few well-known services (IPv4 `(network, prefix length, app)`),
-/// used only when a flow's content named nothing, as nDPI's IP-based match does.
-pub const IP_SERVICES: &[([u8; 4], u8, Proto)] = &[
-    ([216, 239, 32, 0], 19, Proto::GOOGLE),
-    ([172, 217, 0, 0], 16, Proto::GOOGLE),
-    ([173, 194, 0, 0], 16, Proto::GOOGLE),
-    ([74, 125, 0, 0], 16, Proto::GOOGLE),
-    ([142, 250, 0, 0], 15, Proto::GOOGLE),
-    ([216, 58, 192, 0], 19, Proto::GOOGLE),
-    ([8, 8, 8, 0], 24, Proto::GOOGLE),
-    ([31, 13, 64, 0], 18, Proto::FACEBOOK),
-    ([157, 240, 0, 0], 16, Proto::FACEBOOK),
-    ([173, 252, 64, 0], 18, Proto::FACEBOOK),
-    ([17, 0, 0, 0], 8, Proto::APPLE),
-];
-
-/// The well-known service an address belongs to (IPv4 only).
-pub fn service_for_ip(ip: std::net::IpAddr) -> Option<Proto> {
-    let std::net::IpAddr::V4(v4) = ip else {
-        return None;
-    };
-    let a = u32::from(v4);
-    IP_SERVICES.iter().find_map(|(net, len, app)| {
-        let mask = u32::MAX.checked_shl(32 - u32::from(*len)).unwrap_or(0);
-        (a & mask == u32::from_be_bytes(*net) & mask).then_some(*app)
-    })
-}
-
 /// Port-based guess for a flow whose payload was not recognised (nDPI "match by port").
 pub fn guess_by_port(l4: u8, sport: u16, dport: u16) -> Proto {
     let by = |p: u16| -> Option<Proto> {
@@ -672,21 +561,7 @@ mod tests {
         assert_eq!(Proto(65000).name(), "Unknown");
         assert_eq!(Proto::from_name("tls"), Some(Proto::TLS));
         assert_eq!(Proto::YOUTUBE.category().name(), "Media");
-        assert_eq!(service_for_host(b"www.youtube.com"), Some(Proto::YOUTUBE));
-        assert_eq!(service_for_host(b"youtube.com."), Some(Proto::YOUTUBE));
-        assert_eq!(service_for_host(b"notyoutube.com"), None);
-        assert_eq!(
-            service_for_host(b"meet.google.com"),
-            Some(Proto::GOOGLE_MEET)
-        );
-        assert_eq!(service_for_host(b"x.google.com"), Some(Proto::GOOGLE));
         assert_eq!(guess_by_port(6, 51000, 443), Proto::TLS);
-        assert_eq!(
-            service_for_ip("216.239.38.120".parse().unwrap()),
-            Some(Proto::GOOGLE)
-        );
-        assert_eq!(service_for_ip("10.0.0.1".parse().unwrap()), None);
-        assert_eq!(service_for_ip("::1".parse().unwrap()), None);
         assert_eq!(guess_by_port(17, 53, 40000), Proto::DNS);
         assert_eq!(guess_by_port(17, 40000, 40001), Proto::UNKNOWN);
         let mut ids: Vec<u16> = Proto::ALL.iter().map(|p| p.0).collect();

@@ -83,6 +83,7 @@ pub const KEYS: &[KeyDef] = &[
     k("proto.ndpi_cat_id", Uint, Full),
     k("proto.ndpi_breed", Str, Full),
     k("proto.ndpi_guessed", Bool, Full),
+    k("proto.confidence", Str, Full),
     k("proto.dpi_packets", Uint, Full),
     k("host_server_name", Str, Full),
     k("info", Str, Minimal),

@@ -293,7 +293,8 @@ pub fn emit<S: InfoSink>(
         sink.uint("proto.master_ndpi_id", l7.master.0.into())?;
         sink.uint("proto.ndpi_cat_id", l7.category.0.into())?;
         sink.str("proto.ndpi_breed", "Unrated")?;
-        sink.bool("proto.ndpi_guessed", l7.guessed)?;
+        sink.bool("proto.ndpi_guessed", l7.confidence.is_guess())?;
+        sink.str("proto.confidence", l7.confidence.name())?;
         sink.uint("proto.dpi_packets", l7.dpi_packets.into())?;
         if let Some(n) = src.meta.and_then(|m| m.server_name.as_deref()) {
             sink.str("host_server_name", n)?;

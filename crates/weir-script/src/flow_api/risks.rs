@@ -66,7 +66,7 @@ pub(crate) fn risk_bits_of(
     if l7.app == Proto::SMBV1 || l7.master == Proto::SMBV1 {
         set(20);
     }
-    if !l7.guessed
+    if !l7.confidence.is_guess()
         && default_ports(l7.master).is_some_and(|ports| srv_port != 0 && !ports.contains(&srv_port))
     {
         set(5);

@@ -59,7 +59,7 @@ impl<W: Write> Printer<W> {
                 sip,
                 sport,
                 f.l7.label(&mut label),
-                if f.l7.guessed { "?" } else { " " },
+                if f.l7.confidence.is_guess() { "?" } else { " " },
                 f.packets(),
                 f.bytes(),
                 info
