@@ -53,7 +53,7 @@ function flow.getDeviceProtoAllowedInfo() end
 ---@return table
 function flow.getMUDInfo() end
 
----`{[risk name] = id}` of the nDPI risks weir derives from the flow's metadata (nDPI 3.4 ids and names): 4 Binary application transfer (HTTP `.exe`/`.dll`/`.msi` path or executable Content-Type), 6 Self-signed Certificate, 7 Obsolete TLS version (< 1.1), 9 TLS Expired Certificate (first packet outside the validity), 12 HTTP Numeric IP Address (Host), 20 SMB insecure version (SMBv1), 24 TLS missing SNI. Other nDPI risks are never reported (weir has no nDPI).
+---`{[risk name] = id}` of the flow's nDPI risks, computed by the engine with nDPI's ids and names (the rules are listed in the weir-flow `risk` module): 1 XSS Attack, 2 SQL Injection, 3 RCE Injection (URL patterns), 4 Binary App Transfer, 5 Known Proto on Non Std Port, 6 Self-signed Cert, 7 Obsolete TLS (v1.1 or older), 8 Weak TLS Cipher, 9 TLS Cert Expired, 10 TLS Cert Mismatch, 11 HTTP Susp User-Agent, 12 HTTP/TLS/QUIC Numeric Hostname/SNI, 16 Susp DGA Domain name, 18/19 SSH Obsolete Cli/Ser Vers/Cipher, 20 SMB Insecure Vers, 22 Unsafe Protocol, 24 Missing SNI TLS Extn, 30 Desktop/File Sharing, 32 TLS Cert Validity Too Long, 41 TLS Cert About To Expire. Scripts should rely on the ids.
 ---@return table
 function flow.getRiskInfo() end
 

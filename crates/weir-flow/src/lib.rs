@@ -70,6 +70,7 @@ pub mod lists;
 mod meta;
 mod network;
 mod proto;
+pub mod risk;
 mod services;
 mod table;
 
@@ -94,7 +95,8 @@ pub use l7::{MAX_DPI_PACKETS, MAX_EXTRA_PACKETS, MAX_STREAM_BYTES, MAX_URL};
 pub use lists::{BlockList, BlockLists, FlowMarks, ListError, ListKind, LoadReport, Lookups};
 pub use meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo};
 pub use network::{Network, Networks};
-pub use proto::{Category, Proto, guess_by_port};
+pub use proto::{Category, Proto, default_ports, guess_by_port};
+pub use risk::{Risk, RiskFacts, Risks, risks_of};
 pub use services::{HOST_SERVICES, IP_SERVICES, service_for_host, service_for_ip};
 pub use table::{FlowId, FlowTable};
 

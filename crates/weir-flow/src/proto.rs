@@ -60,6 +60,7 @@ protocols! {
     NFS = 11, "NFS", DATA_TRANSFER;
     SSDP = 12, "SSDP", SYSTEM;
     BGP = 13, "BGP", NETWORK;
+    SNMP = 14, "SNMP", NETWORK;
     XDMCP = 15, "XDMCP", REMOTE_ACCESS;
     SMBV1 = 16, "SMBv1", SYSTEM;
     SYSLOG = 17, "Syslog", SYSTEM;
@@ -505,50 +506,198 @@ categories! {
     GAMBLING = 107, "Gambling";
 }
 
+/// Transport a default port belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    Tcp,
+    Udp,
+    Both,
+}
+
+impl On {
+    fn has(self, l4: u8) -> bool {
+        matches!(
+            (self, l4),
+            (On::Both, 6 | 17) | (On::Tcp, 6) | (On::Udp, 17)
+        )
+    }
+}
+
+/// nDPI's default ports of the protocols: the ports a protocol is expected on (risk
+/// "Known Proto on Non Std Port") and, for a flow whose payload named nothing, the
+/// guess by port (nDPI's "Match by port"). Earlier rows win for a port listed twice.
+const DEFAULT_PORTS: &[(Proto, On, &[u16])] = &[
+    (Proto::HTTP, On::Tcp, &[80]),
+    (Proto::HTTP_PROXY, On::Tcp, &[8080, 3128]),
+    (Proto::TLS, On::Tcp, &[443]),
+    (Proto::QUIC, On::Udp, &[443]),
+    (Proto::SSH, On::Tcp, &[22]),
+    (Proto::TELNET, On::Tcp, &[23]),
+    (Proto::FTP_CONTROL, On::Tcp, &[21, 2121]),
+    (Proto::FTP_DATA, On::Tcp, &[20]),
+    (Proto::FTPS, On::Tcp, &[990]),
+    (Proto::SMTP, On::Tcp, &[25, 587]),
+    (Proto::SMTPS, On::Tcp, &[465]),
+    (Proto::POP3, On::Tcp, &[110]),
+    (Proto::POP3S, On::Tcp, &[995]),
+    (Proto::IMAP, On::Tcp, &[143]),
+    (Proto::IMAPS, On::Tcp, &[993]),
+    (Proto::DNS, On::Both, &[53]),
+    (Proto::DOH_DOT, On::Tcp, &[853]),
+    (Proto::MDNS, On::Udp, &[5353]),
+    (Proto::LLMNR, On::Udp, &[5355]),
+    (Proto::NTP, On::Udp, &[123]),
+    (Proto::DHCP, On::Udp, &[67, 68]),
+    (Proto::DHCPV6, On::Udp, &[546, 547]),
+    (Proto::NETBIOS, On::Both, &[137, 138, 139]),
+    (Proto::SMBV23, On::Tcp, &[445]),
+    (Proto::SSDP, On::Udp, &[1900]),
+    (Proto::SNMP, On::Udp, &[161, 162]),
+    (Proto::SYSLOG, On::Both, &[514, 601, 6514]),
+    (Proto::TFTP, On::Udp, &[69]),
+    (Proto::BGP, On::Tcp, &[179]),
+    (Proto::LDAP, On::Both, &[389]),
+    (Proto::KERBEROS, On::Both, &[88]),
+    (Proto::RADIUS, On::Udp, &[1812, 1813, 1645, 1646]),
+    (Proto::NFS, On::Both, &[2049]),
+    (Proto::RDP, On::Tcp, &[3389]),
+    (Proto::VNC, On::Tcp, &[5900, 5901, 5800]),
+    (Proto::MYSQL, On::Tcp, &[3306]),
+    (Proto::POSTGRESQL, On::Tcp, &[5432]),
+    (Proto::MSSQL_TDS, On::Tcp, &[1433, 1434]),
+    (Proto::ORACLE, On::Tcp, &[1521]),
+    (Proto::MONGODB, On::Tcp, &[27017]),
+    (Proto::RESP, On::Tcp, &[6379]),
+    (Proto::MEMCACHED, On::Both, &[11211]),
+    (Proto::CASSANDRA, On::Tcp, &[9042]),
+    (Proto::ELASTICSEARCH, On::Tcp, &[9200]),
+    (Proto::KAFKA, On::Tcp, &[9092]),
+    (Proto::AMQP, On::Tcp, &[5672]),
+    (Proto::MQTT, On::Tcp, &[1883, 8883]),
+    (Proto::STOMP, On::Tcp, &[61613]),
+    (Proto::ZABBIX, On::Tcp, &[10050, 10051]),
+    (Proto::NATS, On::Tcp, &[4222]),
+    (Proto::MODBUS, On::Tcp, &[502]),
+    (Proto::DNP3, On::Tcp, &[20000]),
+    (Proto::IEC60870, On::Tcp, &[2404]),
+    (Proto::S7COMM, On::Tcp, &[102]),
+    (Proto::BACNET, On::Udp, &[47808]),
+    (Proto::ETHERNETIP, On::Both, &[44818]),
+    (Proto::OPC_UA, On::Tcp, &[4840]),
+    (Proto::COAP, On::Udp, &[5683, 5684]),
+    (Proto::SIP, On::Both, &[5060, 5061]),
+    (Proto::H323, On::Both, &[1719, 1720]),
+    (Proto::MGCP, On::Udp, &[2427, 2727]),
+    (Proto::IAX, On::Udp, &[4569]),
+    (Proto::RTSP, On::Both, &[554]),
+    (Proto::RTMP, On::Tcp, &[1935]),
+    (Proto::STUN, On::Both, &[3478, 5349]),
+    (Proto::TEREDO, On::Udp, &[3544]),
+    (Proto::IPSEC, On::Udp, &[500, 4500]),
+    (Proto::OPENVPN, On::Both, &[1194]),
+    (Proto::WIREGUARD, On::Udp, &[51820]),
+    (Proto::PPTP, On::Tcp, &[1723]),
+    (Proto::SOCKS, On::Tcp, &[1080]),
+    (Proto::TOR, On::Tcp, &[9001, 9030]),
+    (Proto::IRC, On::Tcp, &[194, 6667]),
+    (Proto::JABBER, On::Tcp, &[5222, 5269]),
+    (Proto::USENET, On::Tcp, &[119, 563]),
+    (Proto::AFP, On::Tcp, &[548]),
+    (Proto::RSYNC, On::Tcp, &[873]),
+    (Proto::GIT, On::Tcp, &[9418]),
+    (Proto::WHOIS_DAS, On::Tcp, &[43, 4343]),
+    (Proto::CITRIX, On::Tcp, &[1494, 2598]),
+    (Proto::TEAMVIEWER, On::Both, &[5938]),
+    (Proto::ANYDESK, On::Tcp, &[6568]),
+    (Proto::NOMACHINE, On::Both, &[4000]),
+    (Proto::RADMIN, On::Tcp, &[4899]),
+    (Proto::XDMCP, On::Udp, &[177]),
+    (Proto::RSH, On::Tcp, &[514]),
+    (Proto::LOTUSNOTES, On::Tcp, &[1352]),
+    (Proto::CISCOSKINNY, On::Tcp, &[2000]),
+    (Proto::CISCOVPN, On::Both, &[10000]),
+    (Proto::DCERPC, On::Tcp, &[135]),
+    (Proto::AJP, On::Tcp, &[8009]),
+    (Proto::DIAMETER, On::Tcp, &[3868]),
+    (Proto::SMPP, On::Tcp, &[2775]),
+    (Proto::NETFLOW, On::Udp, &[2055]),
+    (Proto::SFLOW, On::Udp, &[6343]),
+    (Proto::COLLECTD, On::Udp, &[25826]),
+    (Proto::GTP, On::Udp, &[2152, 2123]),
+    (Proto::CAPWAP, On::Udp, &[5246, 5247]),
+    (Proto::BJNP, On::Udp, &[8611, 8612]),
+    (Proto::NAT_PMP, On::Udp, &[5351]),
+    (
+        Proto::RX,
+        On::Udp,
+        &[7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009],
+    ),
+    (Proto::SERVICE_LOCATION_PROTOCOL, On::Both, &[427]),
+    (Proto::WSD, On::Udp, &[3702]),
+    (
+        Proto::BITTORRENT,
+        On::Tcp,
+        &[6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889],
+    ),
+    (Proto::GNUTELLA, On::Both, &[6346, 6347]),
+    (Proto::EDONKEY, On::Tcp, &[4662]),
+    (Proto::STEAM, On::Udp, &[27015, 27016, 27017]),
+    (Proto::STARCRAFT, On::Tcp, &[1119]),
+    (Proto::HALFLIFE2, On::Udp, &[27005]),
+    (Proto::DROPBOX, On::Udp, &[17500]),
+    (Proto::SPOTIFY, On::Udp, &[57621]),
+    (Proto::SYNCTHING, On::Udp, &[21027]),
+    (Proto::MUNIN, On::Tcp, &[4949]),
+    (Proto::CHECKMK, On::Tcp, &[6556]),
+    (Proto::APPLEPUSH, On::Tcp, &[5223]),
+    (Proto::ULTRASURF, On::Tcp, &[9666]),
+    (Proto::HSRP, On::Udp, &[1985, 2029]),
+    (Proto::MPEG_TS, On::Udp, &[1234]),
+    (Proto::ROUGHTIME, On::Both, &[2002]),
+    (Proto::KISMET, On::Tcp, &[2501]),
+    (Proto::ZUG, On::Udp, &[29840]),
+    (Proto::UBNTAC2, On::Udp, &[10001]),
+    (Proto::TPLINK_SHP, On::Tcp, &[9999]),
+    (Proto::TUYALP, On::Udp, &[6667]),
+    (Proto::SOMEIP, On::Both, &[30490, 30491, 30501]),
+    (Proto::PTPV2, On::Udp, &[319, 320]),
+    (Proto::LISP, On::Udp, &[4342]),
+    (Proto::BFD, On::Udp, &[3784, 3785]),
+    (Proto::CPHA, On::Udp, &[8116]),
+    (Proto::IEC62056, On::Both, &[4059]),
+    (Proto::HART_IP, On::Both, &[5094]),
+    (Proto::FINS, On::Both, &[9600]),
+    (Proto::DLEP, On::Both, &[854]),
+    (Proto::KNXNET_IP, On::Both, &[3671]),
+    (Proto::HISLIP, On::Tcp, &[4880]),
+];
+
+fn by_port(l4: u8, port: u16) -> Option<Proto> {
+    DEFAULT_PORTS
+        .iter()
+        .find(|(_, on, ports)| on.has(l4) && ports.contains(&port))
+        .map(|(p, _, _)| *p)
+}
+
 /// Port-based guess for a flow whose payload was not recognised (nDPI "match by port").
 pub fn guess_by_port(l4: u8, sport: u16, dport: u16) -> Proto {
-    let by = |p: u16| -> Option<Proto> {
-        Some(match (l4, p) {
-            (6, 80) => Proto::HTTP,
-            (6, 8080 | 3128) => Proto::HTTP_PROXY,
-            (6, 1119) => Proto::STARCRAFT,
-            (6, 443) => Proto::TLS,
-            (6, 22) => Proto::SSH,
-            (6, 21) => Proto::FTP_CONTROL,
-            (6, 25) => Proto::SMTP,
-            (6, 465) => Proto::SMTPS,
-            (6, 110) => Proto::POP3,
-            (6, 995) => Proto::POP3S,
-            (6, 143) => Proto::IMAP,
-            (6, 993) => Proto::IMAPS,
-            (6, 445) => Proto::SMBV23,
-            (6, 139) => Proto::NETBIOS,
-            (6, 3389) => Proto::RDP,
-            (6, 179) => Proto::BGP,
-            (6, 4222) => Proto::NATS,
-            (6 | 17, 53) => Proto::DNS,
-            (17, 5353) => Proto::MDNS,
-            (17, 123) => Proto::NTP,
-            (17, 67 | 68) => Proto::DHCP,
-            (17, 546 | 547) => Proto::DHCPV6,
-            (17, 137 | 138) => Proto::NETBIOS,
-            (17, 1900) => Proto::SSDP,
-            (17, 443) => Proto::QUIC,
-            (17, 3544) => Proto::TEREDO,
-            (17 | 6, 5060 | 5061) => Proto::SIP,
-            (17, 3478) => Proto::STUN,
-            (17, 17500) => Proto::DROPBOX,
-            (17, 57621) => Proto::SPOTIFY,
-            _ => return None,
-        })
-    };
     // The lower (service-like) port first, as servers usually hold it.
     let (lo, hi) = if sport <= dport {
         (sport, dport)
     } else {
         (dport, sport)
     };
-    by(lo).or_else(|| by(hi)).unwrap_or(Proto::UNKNOWN)
+    by_port(l4, lo)
+        .or_else(|| by_port(l4, hi))
+        .unwrap_or(Proto::UNKNOWN)
+}
+
+/// The default ports of `proto` on transport `l4` (empty when nDPI names none).
+pub fn default_ports(l4: u8, proto: Proto) -> &'static [u16] {
+    DEFAULT_PORTS
+        .iter()
+        .find(|(p, on, _)| *p == proto && on.has(l4))
+        .map_or(&[], |(_, _, ports)| ports)
 }
 
 #[cfg(test)]

@@ -6,9 +6,12 @@ use weir_flow::info::{self, InfoSource, Level};
 use weir_flow::{Engine, Flow, Host, Networks, Proto};
 
 /// The flow as a JSON object with the `flow.getFullInfo()` keys (spec flow-info.md
-/// §2-§4), from the emitter the Lua tables also use ([`weir_flow::info`]).
-pub fn flow_json(f: &Flow, nets: &Networks) -> Map<String, Value> {
-    info::to_json(&InfoSource::of(f), nets, Level::Full)
+/// §2-§4), from the emitter the Lua tables also use ([`weir_flow::info`]). `ended`:
+/// the flow is over (a finished replay), so traffic seen one way only is a risk.
+pub fn flow_json(f: &Flow, nets: &Networks, ended: bool) -> Map<String, Value> {
+    let mut src = InfoSource::of(f);
+    src.ended = ended;
+    info::to_json(&src, nets, Level::Full)
 }
 
 /// The host as a JSON object.

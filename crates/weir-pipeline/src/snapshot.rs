@@ -510,7 +510,7 @@ fn build(engine: &Engine, finished: bool) -> Snapshot {
             .flows()
             .iter()
             .take(MAX_ROWS)
-            .map(|(_, f)| flow_json(f, nets))
+            .map(|(_, f)| flow_json(f, nets, false))
             .collect(),
         flows_total: engine.flows().len(),
         hosts: engine

@@ -16,8 +16,6 @@ use crate::json;
 
 mod risks;
 
-pub(crate) use risks::risk_bits_of;
-
 type Shared = FlowState;
 use crate::flow_view::{Candidate, FlowRef, FlowState, FlowView};
 
@@ -280,19 +278,16 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     getter(lua, &t, sh, "isBlacklisted", |v| v.marks.is_blacklisted())?;
 
     add(lua, &t, sh, "getRiskInfo", |lua, s, _| {
-        let bits = risks::risk_bits(view(s));
         let tbl = lua.create_table()?;
-        for (id, name) in risks::RISKS {
-            if bits & (1 << id) != 0 {
-                tbl.raw_set(name, id)?;
-            }
+        for (id, name) in risks::risks(view(s)).iter() {
+            tbl.raw_set(name, id.0)?;
         }
         Ok(Value::Table(tbl))
     })?;
     add(lua, &t, sh, "hasRisk", |_, s, a| {
-        let bits = risks::risk_bits(view(s));
+        let set = risks::risks(view(s));
         match a.front() {
-            None | Some(Value::Nil) => Ok(Value::Boolean(bits != 0)),
+            None | Some(Value::Nil) => Ok(Value::Boolean(!set.is_empty())),
             Some(v) => {
                 let id = match v {
                     Value::Integer(i) => Some(*i),
@@ -301,7 +296,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
                 };
                 match id {
                     Some(i) => Ok(Value::Boolean(
-                        u32::try_from(i).is_ok_and(|i| i < 32 && bits & (1 << i) != 0),
+                        u8::try_from(i).is_ok_and(|i| set.has(weir_flow::Risk(i))),
                     )),
                     None => Err(ApiErr::Misuse(format!(
                         "argument #1: risk id expected, got {}",

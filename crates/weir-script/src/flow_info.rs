@@ -36,6 +36,7 @@ pub(crate) fn source(v: &FlowView) -> InfoSource<'_> {
         tos: v.tos,
         custom_info: v.custom_info.as_deref(),
         marks: v.marks,
+        ended: false,
     }
 }
 

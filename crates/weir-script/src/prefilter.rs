@@ -29,8 +29,6 @@ use std::net::IpAddr;
 use weir_decode::Timestamp;
 use weir_flow::{CLI2SRV, Category, DirStats, FlowMarks, L7, L7Meta, Networks, SRV2CLI};
 
-use crate::flow_api::risk_bits_of;
-
 /// Which ends of a flow are local.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Peers {
@@ -84,7 +82,7 @@ pub(crate) struct Prefilter {
     unidirectional: bool,
     blacklisted: bool,
     /// nDPI risk ids as a bitmap.
-    risks: u32,
+    risks: u64,
     categories: Vec<Category>,
     /// The configuration bounds as last resolved, and the table they came from.
     resolved: Cell<Resolved>,
@@ -113,13 +111,15 @@ pub(crate) struct Facts<'a> {
     pub last_seen: Timestamp,
     pub nets: &'a Networks,
     locals: Cell<Option<(bool, bool)>>,
-    risks: Cell<Option<u32>>,
+    risks: Cell<Option<u64>>,
+    l4: u8,
+    cli_port: u16,
 }
 
 impl<'a> Facts<'a> {
     /// The facts of a flow (or a script's view of one).
     pub(crate) fn new(
-        (cli, srv, srv_port): (IpAddr, IpAddr, u16),
+        (l4, cli, cli_port, srv, srv_port): (u8, IpAddr, u16, IpAddr, u16),
         dir: &'a [DirStats; 2],
         l7: &'a L7,
         (meta, marks): (Option<&'a L7Meta>, &'a FlowMarks),
@@ -139,13 +139,21 @@ impl<'a> Facts<'a> {
             nets,
             locals: Cell::new(None),
             risks: Cell::new(None),
+            l4,
+            cli_port,
         }
     }
 
     /// The facts of a flow of the engine.
     pub(crate) fn of_flow(f: &'a weir_flow::Flow, nets: &'a Networks) -> Facts<'a> {
         Facts::new(
-            (f.client().0, f.server().0, f.server().1),
+            (
+                f.key.proto,
+                f.client().0,
+                f.client().1,
+                f.server().0,
+                f.server().1,
+            ),
             &f.dir,
             &f.l7,
             (f.meta.as_deref(), &f.marks),
@@ -157,7 +165,13 @@ impl<'a> Facts<'a> {
     /// The facts of a detached view of a flow.
     pub(crate) fn of_view(v: &'a crate::flow_view::FlowView, nets: &'a Networks) -> Facts<'a> {
         Facts::new(
-            (v.client().0, v.server().0, v.server().1),
+            (
+                v.key.proto,
+                v.client().0,
+                v.client().1,
+                v.server().0,
+                v.server().1,
+            ),
             &v.dir,
             &v.l7,
             (v.meta.as_deref(), &v.marks),
@@ -178,11 +192,24 @@ impl<'a> Facts<'a> {
         l
     }
 
-    fn risks(&self) -> u32 {
+    fn risks(&self) -> u64 {
         if let Some(r) = self.risks.get() {
             return r;
         }
-        let r = risk_bits_of(self.l7, self.meta, self.first_seen, self.srv_port);
+        let r = weir_flow::risks_of(&weir_flow::RiskFacts {
+            l4: self.l4,
+            ports: (self.cli_port, self.srv_port),
+            l7: self.l7,
+            meta: self.meta,
+            first_seen: self.first_seen,
+            packets: (
+                self.dir[weir_flow::CLI2SRV].packets,
+                self.dir[weir_flow::SRV2CLI].packets,
+            ),
+            unicast: weir_flow::info::is_unicast(self.srv),
+            ended: false,
+        })
+        .0;
         self.risks.set(Some(r));
         r
     }
@@ -225,11 +252,11 @@ impl Prefilter {
                 "risks" => {
                     for id in list(&k, &v)? {
                         let id = match id {
-                            Value::Integer(i) => u8::try_from(i).ok().filter(|i| *i < 32),
+                            Value::Integer(i) => u8::try_from(i).ok().filter(|i| *i < 64),
                             _ => None,
                         };
                         let id = id.ok_or_else(|| {
-                            "prefilter.risks: nDPI risk ids (0..31) expected".to_owned()
+                            "prefilter.risks: nDPI risk ids (0..63) expected".to_owned()
                         })?;
                         p.risks |= 1 << id;
                     }

@@ -85,6 +85,7 @@ pub const KEYS: &[KeyDef] = &[
     k("proto.ndpi_guessed", Bool, Full),
     k("proto.confidence", Str, Full),
     k("proto.dpi_packets", Uint, Full),
+    k("flow_risk", Table, Full),
     k("host_server_name", Str, Full),
     k("info", Str, Minimal),
     k("tos", Table, Full),

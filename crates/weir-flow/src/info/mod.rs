@@ -136,6 +136,9 @@ pub struct InfoSource<'a> {
     pub custom_info: Option<&'a str>,
     /// Block-list and GeoIP facts (`cli.country`, `cli.asn`, …).
     pub marks: crate::FlowMarks,
+    /// The flow has ended (the risks then include "Unidirectional Traffic":
+    /// [`crate::RiskFacts::ended`]).
+    pub ended: bool,
 }
 
 impl<'a> InfoSource<'a> {
@@ -156,7 +159,22 @@ impl<'a> InfoSource<'a> {
             tos: f.tos,
             custom_info: None,
             marks: f.marks,
+            ended: false,
         }
+    }
+
+    /// The flow's nDPI risks ([`crate::risk`]).
+    pub fn risks(&self) -> crate::Risks {
+        crate::risks_of(&crate::RiskFacts {
+            l4: self.key.proto,
+            ports: (self.client().1, self.server().1),
+            l7: self.l7,
+            meta: self.meta,
+            first_seen: self.first_seen,
+            packets: (self.dir[CLI2SRV].packets, self.dir[SRV2CLI].packets),
+            unicast: crate::info::is_unicast(self.server().0),
+            ended: self.ended,
+        })
     }
 
     /// Client address and port (port 0 for ICMP).
@@ -296,6 +314,14 @@ pub fn emit<S: InfoSink>(
         sink.bool("proto.ndpi_guessed", l7.confidence.is_guess())?;
         sink.str("proto.confidence", l7.confidence.name())?;
         sink.uint("proto.dpi_packets", l7.dpi_packets.into())?;
+        let risks = src.risks();
+        if !risks.is_empty() {
+            sink.begin("flow_risk")?;
+            for (r, name) in risks.iter() {
+                sink.uint(name, r.0.into())?;
+            }
+            sink.end()?;
+        }
         if let Some(n) = src.meta.and_then(|m| m.server_name.as_deref()) {
             sink.str("host_server_name", n)?;
         }

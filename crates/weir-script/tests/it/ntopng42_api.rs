@@ -518,7 +518,7 @@ return s"#,
     // The capture's .exe downloads carry the binary transfer risk.
     assert!(
         out.lines().any(|l| l.starts_with("risk true ")
-            && l.contains("4=Binary application transfer")
+            && l.contains("4=Binary App Transfer")
             && l.contains(".exe")),
         "{out}"
     );

@@ -43,7 +43,7 @@ impl<W: Write> Printer<W> {
         }
         self.flows += 1;
         let r = if self.json {
-            let v = Value::Object(flow_json(f, &self.nets));
+            let v = Value::Object(flow_json(f, &self.nets, true));
             writeln!(self.out, "{v}")
         } else {
             let mut label = [0u8; 64];
