@@ -352,13 +352,13 @@ fn follow(f: &mut Flow, c: &PacketCtx<'_>) {
         Follow::Mail => follow_mail(f, c),
         Follow::Quic => follow_quic(f, c),
         Follow::Rdp => {
-            // RDP that upgrades to TLS after its X.224 exchange stays `RDP` (as nDPI
-            // names it); the TLS dissector still collects the certificate.
+            // RDP that upgrades to TLS after its X.224 exchange is `TLS.RDP` (as nDPI
+            // names it); without the upgrade (standard RDP security) it stays `RDP`.
             if tls::probe(c.payload) {
+                f.l7.master = Proto::TLS;
+                f.l7.app = Proto::RDP;
                 f.l7.follow = Follow::Tls;
                 follow_tls(f, c);
-                f.l7.master = Proto::RDP;
-                f.l7.app = Proto::UNKNOWN;
             }
         }
         Follow::None => f.l7.detection = Detection::Done,
