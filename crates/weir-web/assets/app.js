@@ -186,12 +186,24 @@
   }
 
   // ---- pages ---------------------------------------------------------------------
+  // The application label, marked when it is a guess (by port or address, not DPI),
+  // followed by the flow's nDPI risks.
+  function appCell(f) {
+    const conf = f["proto.confidence"];
+    const guess = conf && conf !== "DPI" && conf !== "Unknown";
+    const risks = Object.keys(f.flow_risk || {});
+    return el("span", {},
+      el("span", { text: f["proto.ndpi"] || "" }),
+      guess ? el("span", { class: "tag", title: conf, text: "guess" }) : null,
+      ...risks.map((r) => el("span", { class: "tag risk", title: "nDPI risk " + f.flow_risk[r], text: r })));
+  }
+
   function flowRow(f) {
     return el("tr", {},
       td(hostLink(f["cli.ip"], f["cli.port"])),
       td(hostLink(f["srv.ip"], f["srv.port"])),
       td(f["proto.l4"]),
-      td(f["proto.ndpi"]),
+      td(appCell(f)),
       num(fmtBytes(f.bytes)),
       num(fmtNum(f.packets)),
       num(fmtDuration(f.duration)),
