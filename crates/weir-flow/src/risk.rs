@@ -264,7 +264,7 @@ pub fn risks_of(f: &RiskFacts<'_>) -> Risks {
     }
     if let Some(t) = m.tls() {
         let ver = crate::info::tls_version(t);
-        if ver != 0 && ver < 0x0303 && ver >= 0x0300 {
+        if (0x0300..0x0303).contains(&ver) {
             r.set(Risk::OBSOLETE_TLS);
         }
         if t.version != 0 && weak_cipher(t.cipher) {
@@ -522,16 +522,20 @@ pub fn dga_label(name: &str) -> Option<(String, f64)> {
     let (mut letters, mut logsum) = (0usize, 0f64);
     for &c in b.iter().filter(|c| c.is_ascii_lowercase()) {
         letters += 1;
-        logsum += (LETTER_FREQ[usize::from(c - b'a')] / 100.0).log2();
+        let freq = LETTER_FREQ.get(usize::from(c - b'a')).copied().unwrap_or(0.07);
+        logsum += (freq / 100.0).log2();
     }
     if letters < DGA_MIN_LETTERS {
         return None;
     }
     let (mut pairs, mut rare) = (0usize, 0usize);
     for w in b.windows(2) {
-        if w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase() {
+        if let [a, b] = w
+            && a.is_ascii_lowercase()
+            && b.is_ascii_lowercase()
+        {
             pairs += 1;
-            if !COMMON_PAIRS.iter().any(|p| p[..] == *w) {
+            if !COMMON_PAIRS.iter().any(|p| **p == [*a, *b]) {
                 rare += 1;
             }
         }

@@ -88,9 +88,12 @@ fn counters(segment: &str) -> Option<Counters> {
     }
 }
 
-/// Flow lines of an `.ndpi.out`: (tuple, nDPI label such as `TLS.Google`, nDPI's first
-/// endpoint and its counters).
-fn ndpi_flows(out: &str) -> Vec<(Tuple, String, (String, u16), Option<Counters>)> {
+/// A flow line of an `.ndpi.out`: tuple, nDPI label such as `TLS.Google`, nDPI's first
+/// endpoint and its counters.
+type NdpiFlow = (Tuple, String, (String, u16), Option<Counters>);
+
+/// The flow lines of an `.ndpi.out`.
+fn ndpi_flows(out: &str) -> Vec<NdpiFlow> {
     let mut v = Vec::new();
     for line in out.lines() {
         let t = line.trim_start();
