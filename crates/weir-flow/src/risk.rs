@@ -522,7 +522,10 @@ pub fn dga_label(name: &str) -> Option<(String, f64)> {
     let (mut letters, mut logsum) = (0usize, 0f64);
     for &c in b.iter().filter(|c| c.is_ascii_lowercase()) {
         letters += 1;
-        let freq = LETTER_FREQ.get(usize::from(c - b'a')).copied().unwrap_or(0.07);
+        let freq = LETTER_FREQ
+            .get(usize::from(c - b'a'))
+            .copied()
+            .unwrap_or(0.07);
         logsum += (freq / 100.0).log2();
     }
     if letters < DGA_MIN_LETTERS {
