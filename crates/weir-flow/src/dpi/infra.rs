@@ -1,9 +1,267 @@
-//! DPI family `infra` (see the module docs of [`crate::dpi`]).
+//! DPI family `infra` (see the module docs of [`crate::dpi`]): discovery,
+//! infrastructure and device protocols. Each check is a payload layout check from
+//! `weir_decode::app::infra`; a port only narrows checks whose layout is short.
 
-use crate::flow::Flow;
-use crate::l7::PacketCtx;
+use weir_decode::app::infra as p;
+
+use crate::flow::{DpiState, Flow};
+use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::proto::Proto;
+
+fn found(f: &mut Flow, proto: Proto) -> bool {
+    identify_as(f, proto, Follow::None);
+    true
+}
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
-pub(crate) fn identify(_f: &mut Flow, _c: &PacketCtx<'_>) -> bool {
+pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    if c.l4 == 17 {
+        udp(f, c)
+    } else {
+        tcp(f, c)
+    }
+}
+
+fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let d = c.payload;
+    let on = |port: u16| c.cport == port || c.sport == port;
+    if p::probe_slp(d) && (on(427) || d.len() >= 16) {
+        return found(f, Proto::SERVICE_LOCATION_PROTOCOL);
+    }
+    if p::probe_radius(d) {
+        return found(f, Proto::RADIUS);
+    }
+    if p::probe_kerberos(d) {
+        return found(f, Proto::KERBEROS);
+    }
+    if p::probe_sunrpc_nfs(d, false) {
+        return found(f, Proto::NFS);
+    }
+    if p::probe_tuya(d) {
+        return found(f, Proto::TUYALP);
+    }
+    if p::probe_bacnet(d) {
+        return found(f, Proto::BACNET);
+    }
+    if p::probe_bjnp(d) {
+        return found(f, Proto::BJNP);
+    }
+    if on(9999) && p::probe_tplink_shp(d, false) {
+        return found(f, Proto::TPLINK_SHP);
+    }
+    if on(5351) && p::probe_natpmp(d) {
+        return found(f, Proto::NAT_PMP);
+    }
+    if p::probe_can(d) {
+        return found(f, Proto::CONTROLLER_AREA_NETWORK);
+    }
+    if (on(5683) || on(5684) || (61616..=61631).any(|q| on(q))) && p::probe_coap(d) {
+        return found(f, Proto::COAP);
+    }
+    if p::probe_collectd(d) {
+        return found(f, Proto::COLLECTD);
+    }
+    if (on(1985) || on(2029)) && p::probe_hsrp(d) {
+        return found(f, Proto::HSRP);
+    }
+    if on(10001) && p::probe_ubnt(d) {
+        return found(f, Proto::UBNTAC2);
+    }
+    if p::probe_ripe_atlas(d) {
+        return found(f, Proto::RIPEATLAS);
+    }
+    if on(3702) && p::probe_wsd(d) {
+        return found(f, Proto::WSD);
+    }
+    if on(623) && p::probe_rmcp(d) {
+        return found(f, Proto::RMCP);
+    }
+    if p::probe_roughtime(d) {
+        return found(f, Proto::ROUGHTIME);
+    }
+    if p::probe_syslog(d) {
+        return found(f, Proto::SYSLOG);
+    }
+    if p::probe_netflow(d) {
+        return found(f, Proto::NETFLOW);
+    }
+    if p::probe_sflow(d) {
+        return found(f, Proto::SFLOW);
+    }
+    if (on(5246) || on(5247)) && p::probe_capwap(d) {
+        return found(f, Proto::CAPWAP);
+    }
+    for port in [2152, 2123, 3386] {
+        if on(port)
+            && let Some(g) = p::probe_gtp(d, port)
+        {
+            identify_as(f, Proto::GTP, Follow::None);
+            f.l7.app = match g {
+                p::Gtp::User => Proto::GTP_U,
+                p::Gtp::Control => Proto::GTP_C,
+                p::Gtp::Prime => Proto::GTP_PRIME,
+            };
+            return true;
+        }
+    }
+    if on(646) && p::probe_ldp(d, false) {
+        return found(f, Proto::LDP);
+    }
+    if p::probe_mgcp(d) {
+        return found(f, Proto::MGCP);
+    }
+    if (7000..=7009).any(|q| on(q)) && p::probe_rx(d) {
+        return found(f, Proto::RX);
+    }
+    if p::probe_someip(d, false) {
+        return found(f, Proto::SOMEIP);
+    }
+    if p::probe_dlep(d, false) {
+        return found(f, Proto::DLEP);
+    }
+    if (on(319) || on(320)) && p::probe_ptpv2(d) {
+        return found(f, Proto::PTPV2);
+    }
+    if (on(3784) || on(3785) || on(4784)) && p::probe_bfd(d) {
+        return found(f, Proto::BFD);
+    }
+    if p::probe_knxnet(d, false) {
+        return found(f, Proto::KNXNET_IP);
+    }
+    if (on(4059) || on(4060)) && p::probe_iec62056(d) {
+        return found(f, Proto::IEC62056);
+    }
+    if on(9600) && p::probe_fins(d, false) {
+        return found(f, Proto::FINS);
+    }
+    if (on(5094) || on(5095)) && p::probe_hart_ip(d) {
+        return found(f, Proto::HART_IP);
+    }
+    if p::probe_trdp(d) {
+        return found(f, Proto::TRDP);
+    }
+    if (on(1044) || on(1045)) && p::probe_uftp(d) {
+        return found(f, Proto::UFTP);
+    }
+    if on(1153) && p::probe_c1222(d) {
+        return found(f, Proto::ANSI_C1222);
+    }
+    if p::probe_c37118(d, false) {
+        return found(f, Proto::IEEE_C37118);
+    }
+    if on(8805) && p::probe_pfcp(d) {
+        return found(f, Proto::PFCP);
+    }
+    if p::probe_tivoconnect(d) {
+        return found(f, Proto::TIVOCONNECT);
+    }
+    if on(177) && p::probe_xdmcp(d) {
+        return found(f, Proto::XDMCP);
+    }
+    if on(8116) && p::probe_cpha(d) {
+        return found(f, Proto::CPHA);
+    }
+    if (on(1628) || on(1629)) && p::probe_cnp_ip(d) {
+        return found(f, Proto::CNP_IP);
+    }
+    if p::probe_ethersio(d) {
+        return found(f, Proto::ETHERSIO);
+    }
+    if on(5050) && p::probe_ether_s_bus(d) {
+        return found(f, Proto::ETHER_S_BUS);
+    }
+    if on(18246) && p::probe_egd(d) {
+        return found(f, Proto::ETHERNETGLOBALDATA);
+    }
+    tftp(f, c)
+}
+
+/// TFTP: a request on port 69 decides at once; a transfer on negotiated ports needs
+/// two packets that fit together (DATA n answered by ACK n, ACK n by DATA n+1, or an
+/// OACK/ERROR followed by a transfer packet).
+fn tftp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let d = c.payload;
+    if (c.cport == 69 || c.sport == 69) && p::probe_tftp_request(d) {
+        return found(f, Proto::TFTP);
+    }
+    let Some((op, block)) = p::tftp_transfer(d) else {
+        if f.l7.dpi.candidate == Proto::TFTP {
+            f.l7.dpi = DpiState::default();
+        }
+        return false;
+    };
+    let dir = u32::from(c.from_client);
+    let st = f.l7.dpi;
+    if st.candidate == Proto::TFTP && st.data >> 31 != dir {
+        let (pop, pblock) = ((st.data >> 16 & 0x7fff) as u16, st.data as u16);
+        let fits = match (pop, op) {
+            (3, 4) => block == pblock,
+            (4, 3) => block == pblock.wrapping_add(1),
+            (6 | 5, 3 | 4) | (3 | 4, 5) => true,
+            _ => false,
+        };
+        if fits {
+            return found(f, Proto::TFTP);
+        }
+    }
+    f.l7.dpi = DpiState {
+        candidate: Proto::TFTP,
+        stage: 1,
+        data: dir << 31 | u32::from(op) << 16 | u32::from(block),
+    };
+    false
+}
+
+fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let d = c.payload;
+    let on = |port: u16| c.cport == port || c.sport == port;
+    if p::probe_kerberos_tcp(d) {
+        return found(f, Proto::KERBEROS);
+    }
+    if p::probe_sunrpc_nfs(d, true) {
+        return found(f, Proto::NFS);
+    }
+    if on(9999) && p::probe_tplink_shp(d, true) {
+        return found(f, Proto::TPLINK_SHP);
+    }
+    if p::probe_tuya(d) && (on(6668) || on(6667) || on(6666)) {
+        return found(f, Proto::TUYALP);
+    }
+    if p::probe_syslog(d) {
+        return found(f, Proto::SYSLOG);
+    }
+    if on(646) && p::probe_ldp(d, true) {
+        return found(f, Proto::LDP);
+    }
+    if p::probe_someip(d, true) && (on(30490) || on(30491) || on(30501)) {
+        return found(f, Proto::SOMEIP);
+    }
+    if on(854) && p::probe_dlep(d, true) {
+        return found(f, Proto::DLEP);
+    }
+    if on(3671) && p::probe_knxnet(d, true) {
+        return found(f, Proto::KNXNET_IP);
+    }
+    if (on(4059) || on(4060)) && p::probe_iec62056(d) {
+        return found(f, Proto::IEC62056);
+    }
+    if p::probe_fins(d, true) {
+        return found(f, Proto::FINS);
+    }
+    if on(5094) && p::probe_hart_ip(d) {
+        return found(f, Proto::HART_IP);
+    }
+    if p::probe_trdp(d) {
+        return found(f, Proto::TRDP);
+    }
+    if on(1153) && p::probe_c1222(d) {
+        return found(f, Proto::ANSI_C1222);
+    }
+    if p::probe_c37118(d, true) {
+        return found(f, Proto::IEEE_C37118);
+    }
+    if p::probe_kismet(d) {
+        return found(f, Proto::KISMET);
+    }
     false
 }
