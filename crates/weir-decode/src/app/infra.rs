@@ -48,7 +48,12 @@ pub fn probe_slp(p: &[u8]) -> bool {
     }
     match p.first() {
         // v1: 12-byte header, u16 length.
-        Some(1) => p.len() >= 12 && be16(p, 2).is_some_and(|l| usize::from(l) == p.len()),
+        Some(1) => {
+            p.len() >= 12
+                && be16(p, 2).is_some_and(|l| usize::from(l) == p.len())
+                && byte(p, 5) == 0
+                && p.get(6..8).is_some_and(|l| l.iter().all(u8::is_ascii_alphabetic))
+        }
         // v2: u24 length, then a language tag whose length is at offset 12.
         Some(2) => {
             be24(p, 2).is_some_and(|l| l as usize == p.len())
@@ -61,6 +66,27 @@ pub fn probe_slp(p: &[u8]) -> bool {
 /// RADIUS (RFC 2865/2866/5176): a known code, a length field equal to the datagram's
 /// length (20..=4096), and attributes that chain exactly to that length.
 pub fn probe_radius(p: &[u8]) -> bool {
+    probe_radius_header(p) && {
+        let mut at = 20;
+        let mut ok = false;
+        for _ in 0..256 {
+            if at == p.len() {
+                ok = true;
+                break;
+            }
+            let (t, l) = (byte(p, at), usize::from(byte(p, at + 1)));
+            if t == 0 || l < 2 || at + l > p.len() {
+                break;
+            }
+            at += l;
+        }
+        ok
+    }
+}
+
+/// The RADIUS header alone: a known code and a length field equal to the datagram's
+/// length (20..=4096). Enough on the RADIUS ports.
+pub fn probe_radius_header(p: &[u8]) -> bool {
     let code = byte(p, 0);
     if !matches!(code, 1..=5 | 11..=13 | 40..=45) {
         return false;
@@ -68,21 +94,7 @@ pub fn probe_radius(p: &[u8]) -> bool {
     let Some(len) = be16(p, 2).map(usize::from) else {
         return false;
     };
-    if len != p.len() || !(20..=4096).contains(&len) {
-        return false;
-    }
-    let mut at = 20;
-    for _ in 0..256 {
-        if at == len {
-            return true;
-        }
-        let (t, l) = (byte(p, at), usize::from(byte(p, at + 1)));
-        if t == 0 || l < 2 || at + l > len {
-            return false;
-        }
-        at += l;
-    }
-    false
+    len == p.len() && (20..=4096).contains(&len)
 }
 
 /// Reads a DER length at `at`; returns (length, header bytes).
@@ -284,36 +296,43 @@ pub fn probe_coap(p: &[u8]) -> bool {
 }
 
 /// collectd binary network protocol: a chain of parts (u16 type, u16 length
-/// including the 4-byte header) of known types filling the datagram; signed (0x0200)
-/// and encrypted (0x0210) datagrams start with their security part.
+/// including the 4-byte header) of known types filling the datagram: strings end in
+/// NUL, numbers are 8 bytes, values carry `6 + 9 n` bytes; signed (0x0200) and
+/// encrypted (0x0210) datagrams start with their security part.
 pub fn probe_collectd(p: &[u8]) -> bool {
+    // A datagram of at most 64 KiB holds at most 16384 four-byte parts.
     let mut at = 0usize;
-    for i in 0..64 {
+    for i in 0..16384 {
         if at == p.len() {
-            return i > 0;
+            return i >= 2;
         }
         let (Some(t), Some(l)) = (be16(p, at), be16(p, at + 2)) else {
             return false;
         };
         let l = usize::from(l);
-        if l < 4 {
-            return false;
-        }
-        match t {
-            0x0000..=0x0009 | 0x0100 | 0x0101 => {}
-            // Signature or encryption: the part covers the rest (encrypted) or is
-            // followed by plain parts (signed).
-            0x0200 | 0x0210 if i == 0 => {
-                if t == 0x0210 {
-                    return l == p.len() && be16(p, 4).is_some_and(|n| 6 + usize::from(n) < l);
-                }
+        let ok = match t {
+            // host, plugin, plugin instance, type, type instance, message
+            0x0000 | 0x0002..=0x0005 | 0x0100 => {
+                l >= 5 && p.get(at + l - 1).is_none_or(|&b| b == 0)
             }
-            _ => return false,
+            // time, interval, high-resolution time/interval, severity
+            0x0001 | 0x0007..=0x0009 | 0x0101 => l == 12,
+            0x0006 => {
+                l >= 6 + 9
+                    && be16(p, at + 4).is_some_and(|n| usize::from(n) * 9 + 6 == l)
+            }
+            0x0200 if i == 0 => l > 36,
+            0x0210 if i == 0 => {
+                return l == p.len() && be16(p, 4).is_some_and(|n| 6 + usize::from(n) < l);
+            }
+            _ => false,
+        };
+        if !ok {
+            return false;
         }
         at += l;
         if at > p.len() {
-            // The last part may be cut by the capture's snap length; the datagram
-            // itself had it.
+            // The last part may be cut by the capture's snap length.
             return i >= 2;
         }
     }
@@ -791,6 +810,22 @@ pub fn probe_egd(p: &[u8]) -> bool {
     p.len() >= 32 && byte(p, 0) == 0x0d && byte(p, 1) == 1
 }
 
+/// One Nest log-sink record header (TCP 11095, the caller's check; nDPI wants three
+/// such segments): at least 8 bytes, byte 1 at most 2, byte 2 0x00 or 0x10, byte 3
+/// 0x13.
+pub fn probe_nest_log_sink(p: &[u8]) -> bool {
+    p.len() >= 8 && byte(p, 1) <= 2 && matches!(byte(p, 2), 0x00 | 0x10) && byte(p, 3) == 0x13
+}
+
+/// HP Virtual Machine Group management (TCP): 0x16, a u16 length equal to the
+/// segment's, then 0.
+pub fn probe_hp_virtgrp(p: &[u8]) -> bool {
+    p.len() >= 4
+        && byte(p, 0) == 0x16
+        && be16(p, 1).is_some_and(|l| usize::from(l) == p.len())
+        && byte(p, 3) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -808,7 +843,7 @@ mod tests {
         #[test]
         fn probes_are_total(d in proptest::collection::vec(any::<u8>(), 0..1600)) {
             let d = &d[..];
-            let _ = (probe_slp(d), probe_radius(d), probe_kerberos(d), probe_kerberos_tcp(d));
+            let _ = (probe_slp(d), probe_radius(d), probe_radius_header(d), probe_kerberos(d), probe_kerberos_tcp(d));
             let _ = (probe_sunrpc_nfs(d, false), probe_sunrpc_nfs(d, true), probe_tuya(d));
             let _ = (probe_bacnet(d), probe_bjnp(d), probe_tplink_shp(d, true), probe_tplink_shp(d, false));
             let _ = (probe_natpmp(d), probe_tftp_request(d), tftp_transfer(d), probe_can(d));
@@ -823,7 +858,7 @@ mod tests {
             let _ = (probe_mgcp(d), probe_rx(d), probe_ptpv2(d), probe_bfd(d), probe_iec62056(d));
             let _ = (probe_hart_ip(d), probe_trdp(d), probe_uftp(d), probe_c1222(d), probe_kismet(d));
             let _ = (probe_pfcp(d), probe_tivoconnect(d), probe_xdmcp(d), probe_cpha(d), probe_cnp_ip(d));
-            let _ = (probe_ethersio(d), probe_ether_s_bus(d), probe_egd(d));
+            let _ = (probe_ethersio(d), probe_ether_s_bus(d), probe_egd(d), probe_nest_log_sink(d), probe_hp_virtgrp(d));
         }
     }
 

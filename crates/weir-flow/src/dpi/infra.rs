@@ -25,11 +25,12 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let d = c.payload;
     let on = |port: u16| c.cport == port || c.sport == port;
+    let radius_port = [1812, 1813, 1645, 1646, 3799].iter().any(|&q| on(q));
+    if p::probe_radius(d) || (radius_port && p::probe_radius_header(d)) {
+        return found(f, Proto::RADIUS);
+    }
     if p::probe_slp(d) && (on(427) || d.len() >= 16) {
         return found(f, Proto::SERVICE_LOCATION_PROTOCOL);
-    }
-    if p::probe_radius(d) {
-        return found(f, Proto::RADIUS);
     }
     if p::probe_kerberos(d) {
         return found(f, Proto::KERBEROS);
@@ -190,8 +191,12 @@ fn tftp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         }
         return false;
     };
-    let dir = u32::from(c.from_client);
     let st = f.l7.dpi;
+    if st.candidate != Proto::TFTP && st.candidate != Proto::UNKNOWN {
+        // Another dissector parked its own state: leave it alone.
+        return false;
+    }
+    let dir = u32::from(c.from_client);
     if st.candidate == Proto::TFTP && st.data >> 31 != dir {
         let (pop, pblock) = ((st.data >> 16 & 0x7fff) as u16, st.data as u16);
         let fits = match (pop, op) {
@@ -262,6 +267,27 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     if p::probe_kismet(d) {
         return found(f, Proto::KISMET);
+    }
+    if f.l7.dpi_packets <= 8 && p::probe_hp_virtgrp(d) {
+        return found(f, Proto::HP_VIRTGRP);
+    }
+    if on(11095) && p::probe_nest_log_sink(d) {
+        // nDPI wants three matching segments; weir sees fewer within its packet
+        // budget (empty ACKs count), so two decide.
+        let st = &mut f.l7.dpi;
+        if st.candidate == Proto::UNKNOWN {
+            *st = DpiState {
+                candidate: Proto::NESTLOGSINK,
+                stage: 0,
+                data: 0,
+            };
+        }
+        if st.candidate == Proto::NESTLOGSINK {
+            st.stage = st.stage.saturating_add(1);
+        }
+        if st.candidate == Proto::NESTLOGSINK && st.stage >= 2 {
+            return found(f, Proto::NESTLOGSINK);
+        }
     }
     false
 }
