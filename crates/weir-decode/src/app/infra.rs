@@ -347,10 +347,46 @@ pub fn probe_hsrp(p: &[u8]) -> bool {
                 && byte(p, 1) <= 3
                 && matches!(byte(p, 2), 0 | 1 | 2 | 4 | 8 | 16)
         }
-        // HSRPv2: TLV type 1 (group state), length 40, version 2.
-        1 => byte(p, 1) == 40 && byte(p, 2) == 2 && byte(p, 3) <= 3 && p.len() >= 42,
+        // HSRPv2: TLVs (u8 type, u8 length): group state (1, 40, version 2),
+        // interface state (2, 4), text (3, 8) or MD5 (4) authentication, filling the
+        // datagram.
+        1 | 2 => {
+            let mut at = 0;
+            for _ in 0..16 {
+                if at == p.len() {
+                    return true;
+                }
+                let (t, l) = (byte(p, at), usize::from(byte(p, at + 1)));
+                let ok = match t {
+                    1 => l == 40 && byte(p, at + 2) == 2 && byte(p, at + 3) <= 3,
+                    2 => l == 4,
+                    3 => l == 8,
+                    4 => l >= 4,
+                    _ => false,
+                };
+                if !ok || at + 2 + l > p.len() {
+                    return false;
+                }
+                at += 2 + l;
+            }
+            false
+        }
         _ => false,
     }
+}
+
+/// An SSDP search answer (UDP, HTTP-like): `HTTP/1.1 200 OK` with an `ST:` or `USN:`
+/// header.
+pub fn probe_ssdp_response(p: &[u8]) -> bool {
+    if !p.starts_with(b"HTTP/1.1 200 OK\r\n") {
+        return false;
+    }
+    let head = p.get(..p.len().min(1024)).unwrap_or(p);
+    head.windows(6).any(|w| {
+        w.first() == Some(&b'\n')
+            && (w.get(1..4).is_some_and(|h| h.eq_ignore_ascii_case(b"st:"))
+                || w.get(1..5).is_some_and(|h| h.eq_ignore_ascii_case(b"usn:")))
+    })
 }
 
 /// Ubiquiti discovery (UDP 10001): version 1 or 2, a command byte, a u16 length of
@@ -847,7 +883,7 @@ mod tests {
             let _ = (probe_sunrpc_nfs(d, false), probe_sunrpc_nfs(d, true), probe_tuya(d));
             let _ = (probe_bacnet(d), probe_bjnp(d), probe_tplink_shp(d, true), probe_tplink_shp(d, false));
             let _ = (probe_natpmp(d), probe_tftp_request(d), tftp_transfer(d), probe_can(d));
-            let _ = (probe_coap(d), probe_collectd(d), probe_hsrp(d), probe_ubnt(d));
+            let _ = (probe_coap(d), probe_collectd(d), probe_hsrp(d), probe_ubnt(d), probe_ssdp_response(d));
             let _ = (probe_ripe_atlas(d), probe_wsd(d), probe_rmcp(d), probe_roughtime(d));
             let _ = (probe_syslog(d), probe_netflow(d), probe_sflow(d), probe_capwap(d));
             let _ = (probe_gtp(d, 2152), probe_gtp(d, 2123), probe_gtp(d, 3386));

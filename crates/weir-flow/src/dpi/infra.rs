@@ -68,6 +68,9 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if on(10001) && p::probe_ubnt(d) {
         return found(f, Proto::UBNTAC2);
     }
+    if p::probe_ssdp_response(d) {
+        return found(f, Proto::SSDP);
+    }
     if p::probe_ripe_atlas(d) {
         return found(f, Proto::RIPEATLAS);
     }
