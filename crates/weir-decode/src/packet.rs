@@ -426,11 +426,11 @@ impl<'a> Decoder<'a> {
             p.layers.insert(Layer::Vxlan);
             return Some(Next::Ethernet(data + 8));
         }
-        if u.src_port == GTP_U_PORT || u.dst_port == GTP_U_PORT {
-            if let Some((skip, teid)) = gtp_u_headers_len(payload) {
-                self.enter_tunnel(p, TunnelKind::Gtp { teid }, data).ok()?;
-                return Some(Next::IpAny(data + skip));
-            }
+        if (u.src_port == GTP_U_PORT || u.dst_port == GTP_U_PORT)
+            && let Some((skip, teid)) = gtp_u_headers_len(payload)
+        {
+            self.enter_tunnel(p, TunnelKind::Gtp { teid }, data).ok()?;
+            return Some(Next::IpAny(data + skip));
         }
         if u.src_port == CAPWAP_DATA_PORT || u.dst_port == CAPWAP_DATA_PORT {
             match capwap_data_payload(payload) {
@@ -942,6 +942,64 @@ mod tests {
         assert_eq!(p.l4.and_then(|l| l.ports()), Some((1, 2)));
         assert!(p.layers.contains(Layer::Udp) && p.layers.contains(Layer::Tcp));
         assert_eq!(p.payload, b"z");
+    }
+
+    fn hexv(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn gtp_u_t_pdu_is_entered() {
+        let inner = ipv4(17, &udp(4000, 53, b"query"));
+        // GTPv1-U T-PDU header (flags 0x30, type 255) as seen on UDP 2152, with the
+        // length of this inner packet.
+        let mut gtp = hexv("30ff000012808fb8");
+        gtp[2..4].copy_from_slice(&(inner.len() as u16).to_be_bytes());
+        gtp.extend(&inner);
+        let f = cat(&[&eth(0x0800), &ipv4(17, &udp(GTP_U_PORT, GTP_U_PORT, &gtp))]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert_eq!(
+            p.tunnel.map(|t| t.kind),
+            Some(TunnelKind::Gtp { teid: 0x1280_8fb8 })
+        );
+        assert_eq!(p.payload, b"query");
+        // An echo request (type 1) is not a T-PDU: the outer UDP payload stays.
+        let echo = hexv("320100040000000000010000");
+        let f = cat(&[&eth(0x0800), &ipv4(17, &udp(GTP_U_PORT, GTP_U_PORT, &echo))]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert!(p.tunnel.is_none());
+        assert_eq!(p.payload, &echo[..]);
+    }
+
+    #[test]
+    fn capwap_data_frames() {
+        let inner = ipv4(17, &udp(68, 67, b"dhcp"));
+        // CAPWAP data header with wireless info (T=1, binding 802.11), an 802.11 data
+        // frame whose frame control is byte-swapped, LLC/SNAP, IPv4.
+        let mut d = hexv(concat!(
+            "002003200000000004bf230000000000",
+            "11082c0084802d2b459054f201e1b29910f311eaeec17630",
+            "aaaa030000000800"
+        ));
+        d.extend(&inner);
+        let f = cat(&[&eth(0x0800), &ipv4(17, &udp(41264, CAPWAP_DATA_PORT, &d))]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert_eq!(p.tunnel.map(|t| t.kind), Some(TunnelKind::Capwap));
+        assert_eq!(p.payload, b"dhcp");
+        // An 802.11 probe request (management) stays on the CAPWAP flow.
+        let mgmt = hexv(concat!(
+            "00200320000000000104000000000000",
+            "00400000580a20690e20000000000000580a20690e200000dd09004096250105283314"
+        ));
+        let f = cat(&[
+            &eth(0x0800),
+            &ipv4(17, &udp(12380, CAPWAP_DATA_PORT, &mgmt)),
+        ]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert!(p.tunnel.is_none());
     }
 
     #[test]

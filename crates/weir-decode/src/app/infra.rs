@@ -52,7 +52,8 @@ pub fn probe_slp(p: &[u8]) -> bool {
             p.len() >= 12
                 && be16(p, 2).is_some_and(|l| usize::from(l) == p.len())
                 && byte(p, 5) == 0
-                && p.get(6..8).is_some_and(|l| l.iter().all(u8::is_ascii_alphabetic))
+                && p.get(6..8)
+                    .is_some_and(|l| l.iter().all(u8::is_ascii_alphabetic))
         }
         // v2: u24 length, then a language tag whose length is at offset 12.
         Some(2) => {
@@ -235,7 +236,13 @@ pub fn probe_tftp_request(p: &[u8]) -> bool {
     let Some(n) = rest.iter().position(|&b| b == 0) else {
         return false;
     };
-    if n == 0 || !rest.get(..n).unwrap_or(&[]).iter().all(|b| b.is_ascii_graphic()) {
+    if n == 0
+        || !rest
+            .get(..n)
+            .unwrap_or(&[])
+            .iter()
+            .all(|b| b.is_ascii_graphic())
+    {
         return false;
     }
     let mode = rest.get(n + 1..).unwrap_or(&[]);
@@ -317,10 +324,7 @@ pub fn probe_collectd(p: &[u8]) -> bool {
             }
             // time, interval, high-resolution time/interval, severity
             0x0001 | 0x0007..=0x0009 | 0x0101 => l == 12,
-            0x0006 => {
-                l >= 6 + 9
-                    && be16(p, at + 4).is_some_and(|n| usize::from(n) * 9 + 6 == l)
-            }
+            0x0006 => l >= 6 + 9 && be16(p, at + 4).is_some_and(|n| usize::from(n) * 9 + 6 == l),
             0x0200 if i == 0 => l > 36,
             0x0210 if i == 0 => {
                 return l == p.len() && be16(p, 4).is_some_and(|n| 6 + usize::from(n) < l);
@@ -342,11 +346,7 @@ pub fn probe_collectd(p: &[u8]) -> bool {
 /// HSRP (RFC 2281) version 1 hello/coup/resign, or an HSRPv2 group-state TLV.
 pub fn probe_hsrp(p: &[u8]) -> bool {
     match byte(p, 0) {
-        0 => {
-            p.len() >= 20
-                && byte(p, 1) <= 3
-                && matches!(byte(p, 2), 0 | 1 | 2 | 4 | 8 | 16)
-        }
+        0 => p.len() >= 20 && byte(p, 1) <= 3 && matches!(byte(p, 2), 0 | 1 | 2 | 4 | 8 | 16),
         // HSRPv2: TLVs (u8 type, u8 length): group state (1, 40, version 2),
         // interface state (2, 4), text (3, 8) or MD5 (4) authentication, filling the
         // datagram.
@@ -493,7 +493,7 @@ pub fn probe_syslog(p: &[u8]) -> bool {
     ];
     match rest {
         [b'1', b' ', c, ..] => c.is_ascii_digit() || *c == b'-',
-        [a, b, c, b' ', ..] => MONTHS.iter().any(|m| &m[..] == [*a, *b, *c]),
+        [a, b, c, b' ', ..] => MONTHS.iter().any(|m| m[..] == [*a, *b, *c]),
         [y0, y1, y2, y3, b'-', ..] => [y0, y1, y2, y3].iter().all(|d| d.is_ascii_digit()),
         _ => false,
     }
@@ -562,9 +562,7 @@ pub fn probe_capwap(p: &[u8]) -> bool {
             p.len() >= 8 && hlen >= 8 && hlen <= p.len() && matches!(wbid, 0 | 1 | 3)
         }
         1 => {
-            matches!(byte(p, 4), 20..=23)
-                && byte(p, 5) == 0xfe
-                && matches!(byte(p, 6), 0xfd | 0xff)
+            matches!(byte(p, 4), 20..=23) && byte(p, 5) == 0xfe && matches!(byte(p, 6), 0xfd | 0xff)
         }
         _ => false,
     }
@@ -590,12 +588,19 @@ pub fn probe_gtp(p: &[u8], port: u16) -> Option<Gtp> {
     let len = usize::from(be16(p, 2)?);
     let version = flags >> 5;
     if port == 3386 {
-        return (flags & 0x10 == 0 && flags & 0x0e == 0x0e && len + 6 == p.len() && byte(p, 1) != 0)
+        return (flags & 0x10 == 0
+            && flags & 0x0e == 0x0e
+            && len + 6 == p.len()
+            && byte(p, 1) != 0)
             .then_some(Gtp::Prime);
     }
     match version {
         1 if flags & 0x18 == 0x10 && len + 8 == p.len() && byte(p, 1) != 0 => {
-            Some(if port == 2152 { Gtp::User } else { Gtp::Control })
+            Some(if port == 2152 {
+                Gtp::User
+            } else {
+                Gtp::Control
+            })
         }
         2 if flags & 0x07 == 0 && len + 4 == p.len() && byte(p, 1) != 0 && port == 2123 => {
             Some(Gtp::Control)
@@ -617,7 +622,10 @@ pub fn probe_ldp(p: &[u8], tcp: bool) -> bool {
         return false;
     }
     be16(p, 10).is_some_and(|t| {
-        matches!(t & 0x7fff, 0x0001 | 0x0100 | 0x0200 | 0x0201 | 0x0300 | 0x0301 | 0x0400..=0x0406 | 0x0500)
+        matches!(
+            t & 0x7fff,
+            0x0001 | 0x0100 | 0x0200 | 0x0201 | 0x0300 | 0x0301 | 0x0400..=0x0406 | 0x0500
+        )
     })
 }
 
@@ -653,7 +661,22 @@ pub fn probe_someip(p: &[u8], tcp: bool) -> bool {
         return false;
     }
     byte(p, 12) == 1
-        && matches!(byte(p, 14), 0x00 | 0x01 | 0x02 | 0x20 | 0x21 | 0x22 | 0x23 | 0x40 | 0x41 | 0x42 | 0x80 | 0x81 | 0xa0 | 0xa1)
+        && matches!(
+            byte(p, 14),
+            0x00 | 0x01
+                | 0x02
+                | 0x20
+                | 0x21
+                | 0x22
+                | 0x23
+                | 0x40
+                | 0x41
+                | 0x42
+                | 0x80
+                | 0x81
+                | 0xa0
+                | 0xa1
+        )
         && byte(p, 15) <= 0x5e
         && p.len() >= 16
 }
@@ -701,7 +724,11 @@ pub fn probe_knxnet(p: &[u8], tcp: bool) -> bool {
         && matches!(byte(p, 1), 0x10 | 0x20)
         && (0x02..=0x09).contains(&byte(p, 2))
         && total >= 6
-        && (if tcp { total <= p.len() } else { total == p.len() })
+        && (if tcp {
+            total <= p.len()
+        } else {
+            total == p.len()
+        })
 }
 
 /// IEC 62056 (DLMS/COSEM) over HDLC: a frame-format-type-3 frame (`7e a?`) whose
@@ -718,7 +745,8 @@ pub fn probe_iec62056(p: &[u8]) -> bool {
 /// FINS header (ICF 0x80/0x81/0xc0/0xc1, reserved 0, gateway count 2..=7).
 pub fn probe_fins(p: &[u8], tcp: bool) -> bool {
     if tcp {
-        return p.starts_with(b"FINS") && be32(p, 4).is_some_and(|l| l >= 8 && l as usize + 8 >= p.len());
+        return p.starts_with(b"FINS")
+            && be32(p, 4).is_some_and(|l| l >= 8 && l as usize + 8 >= p.len());
     }
     p.len() >= 12
         && matches!(byte(p, 0), 0x80 | 0x81 | 0xc0 | 0xc1)
@@ -777,7 +805,11 @@ pub fn probe_c37118(p: &[u8], tcp: bool) -> bool {
         && (t >> 4) <= 5
         && (1..=3).contains(&(t & 0x0f))
         && size >= 16
-        && (if tcp { size <= p.len() } else { size == p.len() })
+        && (if tcp {
+            size <= p.len()
+        } else {
+            size == p.len()
+        })
 }
 
 /// Kismet client/server protocol: a `*KISMET: ` banner, `*TIME: ` or a `!<n> `
@@ -787,7 +819,9 @@ pub fn probe_kismet(p: &[u8]) -> bool {
         || p.starts_with(b"*TIME: ")
         || (p.first() == Some(&b'!')
             && p.get(1).is_some_and(u8::is_ascii_digit)
-            && p.windows(8).take(16).any(|w| w == b" ENABLE " || w == b" REMOVE "))
+            && p.windows(8)
+                .take(16)
+                .any(|w| w == b" ENABLE " || w == b" REMOVE "))
 }
 
 /// PFCP (3GPP TS 29.244) header: version 1, a known message type and a length equal
@@ -803,12 +837,12 @@ pub fn probe_tivoconnect(p: &[u8]) -> bool {
     super::starts_with_ci(p, b"tivoconnect=")
 }
 
-/// XDMCP (port 177, the caller's check): version 1, opcode 1..=15 and a length within
-/// the datagram.
+/// XDMCP (port 177, the caller's check): version 1, opcode 1..=15 and a length of the
+/// rest of the datagram.
 pub fn probe_xdmcp(p: &[u8]) -> bool {
     be16(p, 0) == Some(1)
         && be16(p, 2).is_some_and(|o| (1..=15).contains(&o))
-        && be16(p, 4).is_some_and(|l| usize::from(l) + 6 <= p.len())
+        && be16(p, 4).is_some_and(|l| usize::from(l) + 6 == p.len())
 }
 
 /// Check Point ClusterXL HA protocol (CPHA, UDP 8116): the 0x1a90 magic and a
@@ -898,13 +932,306 @@ mod tests {
         }
     }
 
+    // Payloads below are the first bytes of flows in the shared nDPI captures (cut
+    // where a probe needs no more).
+
+    #[test]
+    fn radius_accounting_response() {
+        let p = hex(
+            "050f00693b981b59f879ed40ab4fb301c0cd765c01353033313134383032353038363436323840776c616e2e6d6e633438302e6d63633331312e336770706e6574776f726baa6f72672c2035623232613066652f30303a35363a63643a36643a34323a35392f323037",
+        );
+        assert!(probe_radius(&p));
+        let mut bad = p.clone();
+        bad[21] = 60; // the first attribute overruns the second
+        assert!(!probe_radius(&bad));
+        assert!(probe_radius_header(&bad));
+        assert!(!probe_radius_header(&p[..100]));
+    }
+
+    #[test]
+    fn kerberos_udp_and_tcp() {
+        // AS-REQ over UDP (cut), KRB-ERROR, TGS-REQ over TCP with its record mark.
+        let as_req = hex(
+            "6a82011b30820117a103020105a20302010aa35830563048a103020102a241043f303da003020117a2360434b60e0b505f98104206f62503b8e0e7c82d842e6f",
+        );
+        assert!(probe_kerberos(&as_req));
+        let err = hex(
+            "7e643062a003020105a10302011ea411180f32303232303232323037343630345aa50502030ec26da603020134a9111b0f4c494e55582e5348454c4c2e434f4d",
+        );
+        assert!(probe_kerberos(&err));
+        let tcp = hex(
+            "0000060f6c82060b30820607a103020105a20302010ca38205a4308205a0308204dea103020101a28204d5048204d16e8204cd308204c9a003020105a1030201",
+        );
+        assert!(probe_kerberos_tcp(&tcp));
+        assert!(!probe_kerberos(&tcp));
+        let mut v4 = as_req.clone();
+        v4[12] = 4; // pvno 4
+        assert!(!probe_kerberos(&v4));
+    }
+
+    #[test]
+    fn sunrpc_nfs_and_mount_calls() {
+        let nfs = hex(
+            "5e1d0b940000000000000002000186a300000002000000010000000100000034384775d000000009776572726d73636865000000000000000000000100000005",
+        );
+        assert!(probe_sunrpc_nfs(&nfs, false));
+        let mount = hex(
+            "3841169f0000000000000002000186a500000001000000010000000100000034384775d000000009776572726d73636865000000000000000000000100000005",
+        );
+        assert!(probe_sunrpc_nfs(&mount, false));
+        // The reply (message type 1) is not a call.
+        let reply = hex(
+            "5e1d0b9400000001000000000000000000000000000000000000000000000002000041ed00000002000000000000000100000060000040000000000000000000",
+        );
+        assert!(!probe_sunrpc_nfs(&reply, false));
+        assert!(!probe_sunrpc_nfs(&nfs, true));
+    }
+
+    #[test]
+    fn tuya_frame() {
+        let p = hex(
+            "000055aa0000000000000013000000ac0000000097b93fee4b69c95feeb3d33bda352952575ce1923665dde45dab61ac9ede04ff65157a7e0aa8cfa824c81516522777a63e1ef07d9b779ffaf5f9a747c3f90f64d24e9fdca7a53a8a2ab344b6af3744fe3aca3f69959a0a4302e43bef3ca711a2b189c2c76abcb78aa7d53131c099586d8ca65040d5f3f92cf2597fefa648d16c2b222b21c0f3073900ab80376782661001378ecd7f81a8553c8a5f24f1cbb1c5dc7244110000aa55",
+        );
+        assert!(probe_tuya(&p));
+        assert!(!probe_tuya(&p[..100]));
+    }
+
+    #[test]
+    fn small_discovery_and_device_probes() {
+        assert!(probe_bacnet(&hex("810b000c0120ffff00ff1008")));
+        assert!(probe_bacnet(&hex("810a001101040005a90c0c023fffff194b")));
+        assert!(!probe_bacnet(&hex("810a001201040005a90c0c023fffff194b")));
+        assert!(probe_bjnp(&hex("424a4e500201000017a4000000000000")));
+        assert!(probe_tplink_shp(
+            &hex("d0f281f88bff9af7d5ef94b6d1b4c09fec95e68fe187e8caf08bf68bf6"),
+            false
+        ));
+        assert!(!probe_tplink_shp(&hex("7b2273797374656d223a7b7d7d"), false));
+        assert!(probe_natpmp(&hex("0000")));
+        assert!(!probe_natpmp(&hex("0001")));
+        assert!(probe_can(&hex(
+            "49534f313138393801026a12f109083b20d6700000ff7ffd10006a13f109083b20206effffffffff10000160ff"
+        )));
+        assert!(probe_coap(&hex("4201e91b0790b8736570617261746510d12311")));
+        assert!(probe_coap(&hex("6000e91b")));
+        assert!(!probe_coap(&hex("4261e91b0790")));
+        assert!(probe_hsrp(&hex("000008030a500a00636973636f0000000a1ca8fe")));
+        assert!(probe_hsrp(&hex("020400000001")));
+        assert!(!probe_hsrp(&hex("0204000000")));
+        assert!(probe_ripe_atlas(&hex(
+            "4d474c4e44445f31312e3131312e31312e3131315f31313133"
+        )));
+        assert!(probe_rmcp(&hex(
+            "0600ff07000000000000000000092018c88100388e04b5"
+        )));
+        assert!(probe_rmcp(&hex("0600ff06000011be80000000000000000000")));
+        assert!(!probe_rmcp(&hex("0600ff06000011bf80000000000000000000")));
+        assert!(probe_roughtime(&hex(
+            "02000000400000004e4f4e43504144ff459cab6f4834cda9b7b3c983e3b5048e16256e65ec963e60bf8ca369ad3cb493d5909e68d8f8bd499e9907c4d0da2edc"
+        )));
+        assert!(probe_hart_ip(&hex("010000000002000d0100007530")));
+        assert!(probe_nest_log_sink(&hex(
+            "1102001308030000369e27000030b418"
+        )));
+        assert!(!probe_nest_log_sink(&hex("000000000000")));
+    }
+
+    #[test]
+    fn tftp_request_and_transfer() {
+        assert!(probe_tftp_request(&hex(
+            "0001726663313335302e747874006f6374657400"
+        )));
+        assert!(probe_tftp_request(&hex(
+            "00027a7a2e62696e006e6574617363696900"
+        )));
+        assert!(!probe_tftp_request(&hex(
+            "00027a7a2e62696e0062696e61727900"
+        )));
+        assert_eq!(tftp_transfer(&hex("00040000")), Some((4, 0)));
+        assert_eq!(
+            tftp_transfer(&hex(
+                "0006626c6b73697a650031343638007473697a650031303030303000"
+            )),
+            Some((6, 0))
+        );
+        assert_eq!(tftp_transfer(&hex("000300010a0a0a0a")), Some((3, 1)));
+        assert_eq!(tftp_transfer(&hex("0004000000")), None);
+    }
+
+    #[test]
+    fn collectd_parts() {
+        let p = hex(
+            "000000156465766c61702e667269747a2e626f78000008000c18aa86d9ffbbcaa30009000c00000002800000000002000b6d656d6f7279000004000b6d656d6f",
+        );
+        assert!(probe_collectd(&p));
+        // Ether-S-Bus telegram: one "host" part without its NUL is not collectd.
+        assert!(!probe_collectd(&hex("0000000d01000001000a205318")));
+    }
+
+    #[test]
+    fn ubnt_discovery_answer() {
+        let p = hex(
+            "020600ab02000a802aa88d692bc0a8021502000a802aa88d692cc0a80101010006802aa88d692b0a00040000de600b000475626e740c00045547573303003855",
+        );
+        // Cut: the TLV chain does not reach the announced length.
+        assert!(!probe_ubnt(&p));
+        assert!(probe_ubnt(&hex("01000000")));
+    }
+
+    #[test]
+    fn monitoring_exports() {
+        assert!(probe_syslog(
+            b"<167>2016-05-24T09:50:52.926451+02:00 ldap01 slapd[34534]: conn="
+        ));
+        assert!(probe_syslog(
+            b"<34>Oct 11 22:14:15 mymachine su: 'su root' failed"
+        ));
+        assert!(!probe_syslog(b"<999>Oct 11"));
+        assert!(!probe_syslog(b"<html><body>"));
+        let sflow = hex(
+            "0000000500000001ac152311000000010000019f673dd71000000001000000020000006c000021250000040c0000000100000001000000580000040c00000006",
+        );
+        assert!(probe_sflow(&sflow));
+        let ipfix = hex(
+            "000a00b4594ac59d025965c4000401000002007001cd00160001000480cf0004000068f280ccffff000068f280cdffff000068f200070002000b00020006000200b1000100b0000100b4000200b500020002000400cd000200b9000400b8000400080004000c000400360004005800020004000100c000018001ffff000068f20003003401d200070001008f000400290008002a00080028000801300002013100040132000401d300020001008e00040052ffff",
+        );
+        assert!(probe_netflow(&ipfix));
+        assert!(!probe_netflow(&ipfix[..100]));
+    }
+
+    #[test]
+    fn tunnels_and_telecom() {
+        let gtpc = hex("4824001e355292064b546200490001000556000d0018987654123498765412345678");
+        assert_eq!(probe_gtp(&gtpc, 2123), Some(Gtp::Control));
+        assert_eq!(probe_gtp(&gtpc, 2152), None);
+        assert!(probe_capwap(&hex(
+            "0100000015feff0001000000000001003091525de0381a81cffbbc5c495068756e8580383b27a1c2ff2011743e05500e5352fa6f19e56428296f7985b4b0bf66"
+        )));
+        assert!(probe_capwap(&hex(
+            "0020032000000000010400000000000000400000580a20690e20000000000000580a20690e200000"
+        )));
+        assert!(probe_pfcp(&hex(
+            "2137001400000000ffffffff000000000068000400000012"
+        )));
+        assert!(!probe_pfcp(&hex(
+            "2137001500000000ffffffff000000000068000400000012"
+        )));
+    }
+
+    #[test]
+    fn routing_and_signalling() {
+        assert!(probe_ldp(
+            &hex("0001001e0a0000060000010000140000000004000004000f0000040100040a000006"),
+            false
+        ));
+        assert!(probe_ldp(
+            &hex("000100200a000101000002000016000000020500000e000100b4000000000a0000060000"),
+            true
+        ));
+        assert!(probe_mgcp(&hex(
+            "5253495020323632363632313334202a407667323234204d47435020302e310a524d3a20677261636566756c0a52443a20300a"
+        )));
+        assert!(!probe_mgcp(b"RSIP nothing here\n"));
+        assert!(probe_rx(&hex(
+            "d70fb3305c224fb0000000010000000100000001010500000000000100010004"
+        )));
+        assert!(probe_bfd(&hex(
+            "204003180000000100000000000f4240000f42400007a120"
+        )));
+        assert!(!probe_bfd(&hex(
+            "204003190000000100000000000f4240000f42400007a120"
+        )));
+        assert!(probe_dlep(
+            &hex("444c45500002001e0004000f00656d756c617465642d6d6f64656d00020007000a0000020356"),
+            false
+        ));
+        assert!(probe_dlep(
+            &hex(
+                "00010024000500040000ea600004001000656d756c617465642d726f7574657200060004fff1fff4"
+            ),
+            true
+        ));
+        assert!(probe_ptpv2(&hex(
+            "0c02003600000400000000000000000000000000002094fffe00000d0001000105ffffffffffffffffffffff00040006b0000000012c0000"
+        )));
+        assert!(probe_someip(
+            &hex("1234000800000011000000010101000000000005ababababab"),
+            false
+        ));
+        assert!(probe_xdmcp(&hex("00010002000100")));
+        assert!(!probe_xdmcp(&hex("0001000200010000")));
+        assert!(probe_kismet(&hex(
+            "2a4b49534d45543a20302e302e30203131343430303433383120014b69736d6574"
+        )));
+        assert!(probe_tivoconnect(&hex(
+            "5469566f436f6e6e6563743d310a737776657273696f6e3d312e300a"
+        )));
+    }
+
+    #[test]
+    fn industrial_protocols() {
+        assert!(probe_knxnet(
+            &hex("0610020b00140801c0a858e7a17f060401020607"),
+            false
+        ));
+        assert!(probe_knxnet(
+            &hex("06100423000e040102000600108706100425000e0401030006001087"),
+            true
+        ));
+        assert!(probe_iec62056(&hex("7ea0070321930f017e")));
+        assert!(probe_iec62056(&hex("7ea0070303938c117e")));
+        assert!(!probe_iec62056(&hex("7ea0080321930f017e")));
+        assert!(probe_fins(
+            &hex("8000020000000000007a010100cccccc0001"),
+            false
+        ));
+        assert!(probe_fins(
+            &hex("46494e530000000c000000000000000000000000"),
+            true
+        ));
+        assert!(probe_trdp(&hex(
+            "0000000001004d72000003e900000000000000000000000d0000000069322ac45bc911ef98daf02f74ad43f5"
+        )));
+        assert!(probe_uftp(&hex(
+            "400100000a00000196f4c304009d0000010600140000051457a65c1d00057a51e6040401e6050538"
+        )));
+        assert!(probe_c1222(&hex(
+            "6030a20f060d607c86f754011600010140ce11a60e060c607c86f75401160001014021a80402020f89be0728058103800120"
+        )));
+        assert!(probe_c37118(
+            &hex("aa41001200f100000000000000000005d7d0"),
+            true
+        ));
+        assert!(probe_c37118(
+            &hex("aa410012003c4899909a00342ed50001560b"),
+            false
+        ));
+        assert!(probe_cpha(&hex(
+            "1a900c31278500010016793e0001fffee04a0100000200010000080a00020003000400000204090000000900000000000200"
+        )));
+        assert!(probe_cnp_ip(&hex(
+            "00200101000000006b8b45670000000000000000010901aa01a90103810d00ca"
+        )));
+        assert!(probe_ethersio(&hex(
+            "4553494f0001000000317616000000180000000d01000000005c00000001001100000b30000000000000000000000000ff"
+        )));
+        assert!(probe_ether_s_bus(&hex("0000000d01000001000a205318")));
+        assert!(probe_egd(&hex(
+            "0d01d4f0c0a8084d7b000000be8a7e3800811b2c0000000000000000000000000000"
+        )));
+    }
+
     #[test]
     fn slp_v1_and_v2() {
         // SLPv2 SrvRqst (function 1), length 47.
-        let v2 = hex("020100002f000000000044000002656e0000000e736572766963653a63656e737973000744454641554c5400000000");
+        let v2 = hex(
+            "020100002f000000000044000002656e0000000e736572766963653a63656e737973000744454641554c5400000000",
+        );
         assert!(probe_slp(&v2));
         // SLPv1 SrvRqst, length 44.
-        let v1 = hex("0106002c0000656e00031ef700000018736572766963653a782d68706e702d646973636f7665723a00000000");
+        let v1 = hex(
+            "0106002c0000656e00031ef700000018736572766963653a782d68706e702d646973636f7665723a00000000",
+        );
         assert!(probe_slp(&v1));
         assert!(!probe_slp(&v2[..40]));
         assert!(!probe_slp(&v1[..30]));

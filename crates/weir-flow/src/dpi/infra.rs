@@ -15,11 +15,7 @@ fn found(f: &mut Flow, proto: Proto) -> bool {
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
-    if c.l4 == 17 {
-        udp(f, c)
-    } else {
-        tcp(f, c)
-    }
+    if c.l4 == 17 { udp(f, c) } else { tcp(f, c) }
 }
 
 fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
@@ -56,7 +52,7 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if p::probe_can(d) {
         return found(f, Proto::CONTROLLER_AREA_NETWORK);
     }
-    if (on(5683) || on(5684) || (61616..=61631).any(|q| on(q))) && p::probe_coap(d) {
+    if (on(5683) || on(5684) || (61616..=61631).any(on)) && p::probe_coap(d) {
         return found(f, Proto::COAP);
     }
     if p::probe_collectd(d) {
@@ -114,7 +110,7 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if p::probe_mgcp(d) {
         return found(f, Proto::MGCP);
     }
-    if (7000..=7009).any(|q| on(q)) && p::probe_rx(d) {
+    if (7000..=7009).any(on) && p::probe_rx(d) {
         return found(f, Proto::RX);
     }
     if p::probe_someip(d, false) {
@@ -293,4 +289,107 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use weir_decode::Timestamp;
+
+    use crate::flow::{Detection, Flow};
+    use crate::key::FlowKey;
+    use crate::l7::{PacketCtx, dissect};
+    use crate::proto::Proto;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn flow(l4: u8, cport: u16, sport: u16) -> Flow {
+        let (k, a) = FlowKey::new(
+            0,
+            l4,
+            ("10.0.0.1".parse().unwrap(), cport),
+            ("10.0.0.2".parse().unwrap(), sport),
+        );
+        Flow::new(k, a, 1, Timestamp(1))
+    }
+
+    fn feed(f: &mut Flow, p: &[u8], from_client: bool, l4: u8, cport: u16, sport: u16) {
+        dissect(
+            f,
+            &PacketCtx {
+                payload: p,
+                from_client,
+                l4,
+                cport,
+                sport,
+                in_order: true,
+                ts: Timestamp(2_000_000),
+            },
+        );
+    }
+
+    #[test]
+    fn tftp_transfer_needs_two_packets_that_fit() {
+        // OACK from the server's transfer port, then the client's ACK 0.
+        let mut f = flow(17, 35840, 47649);
+        let oack = hex("0006626c6b73697a650031343638007473697a650031303030303000");
+        feed(&mut f, &oack, false, 17, 35840, 47649);
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+        feed(&mut f, &hex("00040000"), true, 17, 35840, 47649);
+        assert_eq!(f.l7.master, Proto::TFTP);
+        // DATA 1 answered by ACK 2 does not fit.
+        let mut f = flow(17, 3445, 50618);
+        feed(&mut f, &hex("000300010a0a0a0a"), true, 17, 3445, 50618);
+        feed(&mut f, &hex("00040002"), false, 17, 3445, 50618);
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+    }
+
+    #[test]
+    fn llmnr_on_5355_and_igmp_by_protocol_number() {
+        let mut f = flow(17, 51458, 5355);
+        feed(
+            &mut f,
+            &hex("605e0000000100000000000004777061640000010001"),
+            true,
+            17,
+            51458,
+            5355,
+        );
+        assert_eq!(f.l7.master, Proto::LLMNR);
+        let mut f = flow(2, 0, 0);
+        feed(&mut f, &hex("1600fa04e00000fb"), true, 2, 0, 0);
+        assert_eq!(
+            (f.l7.master, f.l7.detection),
+            (Proto::IGMP, Detection::Done)
+        );
+    }
+
+    #[test]
+    fn nest_log_sink_counts_records() {
+        let mut f = flow(6, 63342, 11095);
+        let rec = hex("1102001308030000369e27000030b418");
+        feed(&mut f, &rec, true, 6, 63342, 11095);
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+        feed(
+            &mut f,
+            &hex("a5020013e8a78665040000000230b418"),
+            false,
+            6,
+            63342,
+            11095,
+        );
+        assert_eq!(f.l7.master, Proto::NESTLOGSINK);
+    }
+
+    #[test]
+    fn gtp_control_names_the_app() {
+        let mut f = flow(17, 1024, 2123);
+        let p = hex("4824001e355292064b546200490001000556000d0018987654123498765412345678");
+        feed(&mut f, &p, true, 17, 1024, 2123);
+        assert_eq!((f.l7.master, f.l7.app), (Proto::GTP, Proto::GTP_C));
+    }
 }
