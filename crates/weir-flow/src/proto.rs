@@ -60,6 +60,7 @@ protocols! {
     NFS = 11, "NFS", DATA_TRANSFER;
     SSDP = 12, "SSDP", SYSTEM;
     BGP = 13, "BGP", NETWORK;
+    SNMP = 14, "SNMP", NETWORK;
     XDMCP = 15, "XDMCP", REMOTE_ACCESS;
     SMBV1 = 16, "SMBv1", SYSTEM;
     SYSLOG = 17, "Syslog", SYSTEM;

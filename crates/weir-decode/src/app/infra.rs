@@ -896,6 +896,37 @@ pub fn probe_hp_virtgrp(p: &[u8]) -> bool {
         && byte(p, 3) == 0
 }
 
+/// SNMP (RFC 1157 / 3416 / 3412) message over UDP: a SEQUENCE covering the datagram,
+/// `INTEGER version` 0, 1 or 3, then for v1/v2c an OCTET STRING community and a PDU
+/// tag (0xa0..=0xa8), for v3 the header-data SEQUENCE.
+pub fn probe_snmp(p: &[u8]) -> bool {
+    if byte(p, 0) != 0x30 {
+        return false;
+    }
+    let Some((len, h)) = der_len(p, 1) else {
+        return false;
+    };
+    let v = 1 + h;
+    if v + len != p.len() || p.get(v..v + 2) != Some(&[0x02, 0x01]) {
+        return false;
+    }
+    match byte(p, v + 2) {
+        0 | 1 => {
+            let c = v + 3;
+            if byte(p, c) != 0x04 {
+                return false;
+            }
+            let Some((n, ch)) = der_len(p, c + 1) else {
+                return false;
+            };
+            let pdu = c + 1 + ch + n;
+            (0xa0..=0xa8).contains(&byte(p, pdu)) && pdu < p.len()
+        }
+        3 => byte(p, v + 3) == 0x30,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -929,6 +960,7 @@ mod tests {
             let _ = (probe_hart_ip(d), probe_trdp(d), probe_uftp(d), probe_c1222(d), probe_kismet(d));
             let _ = (probe_pfcp(d), probe_tivoconnect(d), probe_xdmcp(d), probe_cpha(d), probe_cnp_ip(d));
             let _ = (probe_ethersio(d), probe_ether_s_bus(d), probe_egd(d), probe_nest_log_sink(d), probe_hp_virtgrp(d));
+            let _ = probe_snmp(d);
         }
     }
 
@@ -1219,6 +1251,18 @@ mod tests {
         assert!(probe_egd(&hex(
             "0d01d4f0c0a8084d7b000000be8a7e3800811b2c0000000000000000000000000000"
         )));
+    }
+
+    #[test]
+    fn snmp_get_request() {
+        // No SNMP in the shared captures: a v2c GetRequest for sysDescr.0 with the
+        // community `public`, laid out as RFC 3416 specifies.
+        let p = hex("302602010104067075626c6963a019020101020100020100300e300c06082b060102010101000500");
+        assert!(probe_snmp(&p));
+        assert!(!probe_snmp(&p[..p.len() - 1]));
+        let mut v2 = p.clone();
+        v2[4] = 2; // version 2 does not exist on the wire
+        assert!(!probe_snmp(&v2));
     }
 
     #[test]

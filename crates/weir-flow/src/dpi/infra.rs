@@ -82,6 +82,9 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if p::probe_syslog(d) {
         return found(f, Proto::SYSLOG);
     }
+    if p::probe_snmp(d) {
+        return found(f, Proto::SNMP);
+    }
     if p::probe_netflow(d) {
         return found(f, Proto::NETFLOW);
     }
