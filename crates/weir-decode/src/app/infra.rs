@@ -501,7 +501,8 @@ pub fn probe_syslog(p: &[u8]) -> bool {
 
 /// NetFlow v1/v5/v7 (fixed-size records whose count gives the datagram's length), v9
 /// (RFC 3954: a template, options or data flowset after the 20-byte header) or IPFIX
-/// (RFC 7011: a message length equal to the datagram's, then a set).
+/// (RFC 7011: a message length equal to the datagram's, then a set), each with a
+/// plausible export time.
 pub fn probe_netflow(p: &[u8]) -> bool {
     let (Some(v), Some(n)) = (be16(p, 0), be16(p, 2)) else {
         return false;
@@ -511,12 +512,21 @@ pub fn probe_netflow(p: &[u8]) -> bool {
         be16(p, at).is_some_and(id_ok)
             && be16(p, at + 2).is_some_and(|l| l >= 4 && usize::from(l) <= p.len() - at)
     };
+    // Export time (UNIX seconds) between 2000 and 2100.
+    let when = |at: usize| be32(p, at).is_some_and(|t| (946_684_800..4_102_444_800).contains(&t));
     match v {
-        1 => (1..=24).contains(&n) && p.len() == 16 + 48 * n,
-        5 => (1..=30).contains(&n) && p.len() == 24 + 48 * n,
-        7 => (1..=28).contains(&n) && p.len() == 24 + 52 * n,
-        9 => p.len() >= 24 && n >= 1 && set_ok(20, &|id| id <= 1 || id >= 256),
-        10 => n == p.len() && n >= 20 && set_ok(16, &|id| id == 2 || id == 3 || id >= 256),
+        1 => (1..=24).contains(&n) && p.len() == 16 + 48 * n && when(8),
+        5 => (1..=30).contains(&n) && p.len() == 24 + 48 * n && when(8),
+        7 => (1..=28).contains(&n) && p.len() == 24 + 52 * n && when(8),
+        9 => {
+            p.len() >= 24
+                && (1..=512).contains(&n)
+                && when(8)
+                && set_ok(20, &|id| id <= 1 || id >= 256)
+        }
+        10 => {
+            n == p.len() && n >= 20 && when(4) && set_ok(16, &|id| id == 2 || id == 3 || id >= 256)
+        }
         _ => false,
     }
 }
@@ -1257,7 +1267,8 @@ mod tests {
     fn snmp_get_request() {
         // No SNMP in the shared captures: a v2c GetRequest for sysDescr.0 with the
         // community `public`, laid out as RFC 3416 specifies.
-        let p = hex("302602010104067075626c6963a019020101020100020100300e300c06082b060102010101000500");
+        let p =
+            hex("302602010104067075626c6963a019020101020100020100300e300c06082b060102010101000500");
         assert!(probe_snmp(&p));
         assert!(!probe_snmp(&p[..p.len() - 1]));
         let mut v2 = p.clone();

@@ -140,7 +140,7 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if (on(5094) || on(5095)) && p::probe_hart_ip(d) {
         return found(f, Proto::HART_IP);
     }
-    if p::probe_trdp(d) {
+    if (on(17224) || on(17225)) && p::probe_trdp(d) {
         return found(f, Proto::TRDP);
     }
     if (on(1044) || on(1045)) && p::probe_uftp(d) {
@@ -258,7 +258,7 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if on(5094) && p::probe_hart_ip(d) {
         return found(f, Proto::HART_IP);
     }
-    if p::probe_trdp(d) {
+    if on(17225) && p::probe_trdp(d) {
         return found(f, Proto::TRDP);
     }
     if on(1153) && p::probe_c1222(d) {
@@ -269,6 +269,9 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     if p::probe_kismet(d) {
         return found(f, Proto::KISMET);
+    }
+    if on(427) && p::probe_slp(d) {
+        return found(f, Proto::SERVICE_LOCATION_PROTOCOL);
     }
     if f.l7.dpi_packets <= 8 && p::probe_hp_virtgrp(d) {
         return found(f, Proto::HP_VIRTGRP);
