@@ -76,7 +76,11 @@ fuzz_target!(|data: &[u8]| {
         p::probe_nest_log_sink(d),
         p::probe_hp_virtgrp(d),
     );
-    let _ = p::probe_snmp(d);
+    let _ = (
+        p::probe_snmp(d),
+        p::probe_lisp_control(d),
+        p::probe_lisp_tcp(d),
+    );
     for port in [2152, 2123, 3386] {
         let _ = p::probe_gtp(d, port);
     }

@@ -937,6 +937,19 @@ pub fn probe_snmp(p: &[u8]) -> bool {
     }
 }
 
+/// LISP control plane over UDP (RFC 9301, port 4342 on both sides, the caller's
+/// check): a known message type 1..=8 in the top nibble.
+pub fn probe_lisp_control(p: &[u8]) -> bool {
+    p.len() >= 8 && (1..=8).contains(&(byte(p, 0) >> 4))
+}
+
+/// LISP control messages over TCP (port 4342, the caller's check): u16 message type
+/// 16..=31 and a u16 length of at least the 8-byte header, within the segment.
+pub fn probe_lisp_tcp(p: &[u8]) -> bool {
+    be16(p, 0).is_some_and(|t| (16..=31).contains(&t))
+        && be16(p, 2).is_some_and(|l| l >= 8 && usize::from(l) <= p.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -970,7 +983,7 @@ mod tests {
             let _ = (probe_hart_ip(d), probe_trdp(d), probe_uftp(d), probe_c1222(d), probe_kismet(d));
             let _ = (probe_pfcp(d), probe_tivoconnect(d), probe_xdmcp(d), probe_cpha(d), probe_cnp_ip(d));
             let _ = (probe_ethersio(d), probe_ether_s_bus(d), probe_egd(d), probe_nest_log_sink(d), probe_hp_virtgrp(d));
-            let _ = probe_snmp(d);
+            let _ = (probe_snmp(d), probe_lisp_control(d), probe_lisp_tcp(d));
         }
     }
 
@@ -1274,6 +1287,15 @@ mod tests {
         let mut v2 = p.clone();
         v2[4] = 2; // version 2 does not exist on the wire
         assert!(!probe_snmp(&v2));
+    }
+
+    #[test]
+    fn lisp_udp_and_tcp() {
+        assert!(probe_lisp_control(&hex(
+            "3200010167ab931f9e8b974a00010014b746d6876088e5be"
+        )));
+        assert!(probe_lisp_tcp(&hex("0014000f000000000000009facade9")));
+        assert!(!probe_lisp_tcp(&hex("0014001f000000000000009facade9")));
     }
 
     #[test]

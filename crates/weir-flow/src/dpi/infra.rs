@@ -79,6 +79,12 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if p::probe_roughtime(d) {
         return found(f, Proto::ROUGHTIME);
     }
+    // LISP: both ends on the data (4341) or control (4342) port, as nDPI wants.
+    if (c.cport == 4342 && c.sport == 4342 && p::probe_lisp_control(d))
+        || (c.cport == 4341 && c.sport == 4341 && d.len() >= 8)
+    {
+        return found(f, Proto::LISP);
+    }
     if p::probe_syslog(d) {
         return found(f, Proto::SYSLOG);
     }
@@ -269,6 +275,9 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     if p::probe_kismet(d) {
         return found(f, Proto::KISMET);
+    }
+    if on(4342) && p::probe_lisp_tcp(d) {
+        return found(f, Proto::LISP);
     }
     if on(427) && p::probe_slp(d) {
         return found(f, Proto::SERVICE_LOCATION_PROTOCOL);
