@@ -714,14 +714,21 @@ pub fn probe_ptpv2(p: &[u8]) -> bool {
         && be16(p, 2).is_some_and(|l| l >= 34 && usize::from(l) <= p.len())
 }
 
-/// BFD control packet (RFC 5880): version 1, a length of 24 (or 24 + authentication)
-/// equal to the datagram's, a non-zero detect multiplier and my-discriminator.
+/// BFD control packet (RFC 5880): version 0 or 1, a length of 24 (or 24 +
+/// authentication, at most 100) equal to the datagram's, a non-zero detect
+/// multiplier and my-discriminator.
 pub fn probe_bfd(p: &[u8]) -> bool {
-    byte(p, 0) >> 5 == 1
+    byte(p, 0) >> 5 <= 1
         && usize::from(byte(p, 3)) == p.len()
-        && p.len() >= 24
+        && (24..=100).contains(&p.len())
         && byte(p, 2) != 0
         && be32(p, 4).is_some_and(|d| d != 0)
+}
+
+/// BFD echo (UDP 3785, the caller's check) in the 12-byte layout of common
+/// implementations: a 64-bit 1 and a trailing zero u16.
+pub fn probe_bfd_echo(p: &[u8]) -> bool {
+    p.len() == 12 && be32(p, 0) == Some(0) && be32(p, 4) == Some(1) && be16(p, 10) == Some(0)
 }
 
 /// KNXnet/IP frame: header length 6, version 0x10 (or 0x20), a service type family
@@ -983,7 +990,7 @@ mod tests {
             let _ = (probe_hart_ip(d), probe_trdp(d), probe_uftp(d), probe_c1222(d), probe_kismet(d));
             let _ = (probe_pfcp(d), probe_tivoconnect(d), probe_xdmcp(d), probe_cpha(d), probe_cnp_ip(d));
             let _ = (probe_ethersio(d), probe_ether_s_bus(d), probe_egd(d), probe_nest_log_sink(d), probe_hp_virtgrp(d));
-            let _ = (probe_snmp(d), probe_lisp_control(d), probe_lisp_tcp(d));
+            let _ = (probe_snmp(d), probe_lisp_control(d), probe_lisp_tcp(d), probe_bfd_echo(d));
         }
     }
 

@@ -131,7 +131,7 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if (on(319) || on(320)) && p::probe_ptpv2(d) {
         return found(f, Proto::PTPV2);
     }
-    if (on(3784) || on(3785) || on(4784)) && p::probe_bfd(d) {
+    if ((on(3784) || on(4784)) && p::probe_bfd(d)) || (on(3785) && p::probe_bfd_echo(d)) {
         return found(f, Proto::BFD);
     }
     if p::probe_knxnet(d, false) {
