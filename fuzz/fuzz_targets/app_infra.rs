@@ -81,6 +81,7 @@ fuzz_target!(|data: &[u8]| {
         p::probe_lisp_control(d),
         p::probe_lisp_tcp(d),
         p::probe_bfd_echo(d),
+        p::probe_flute(d),
     );
     for port in [2152, 2123, 3386] {
         let _ = p::probe_gtp(d, port);

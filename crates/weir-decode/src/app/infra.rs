@@ -957,6 +957,22 @@ pub fn probe_lisp_tcp(p: &[u8]) -> bool {
         && be16(p, 2).is_some_and(|l| l >= 8 && usize::from(l) <= p.len())
 }
 
+/// FLUTE (RFC 6726) File Delivery Table: an LCT header of version 1 (`0x10`), its
+/// length in words at byte 2, a 4-byte FEC payload id, then an XML FDT instance.
+pub fn probe_flute(p: &[u8]) -> bool {
+    if byte(p, 0) != 0x10 {
+        return false;
+    }
+    let body = usize::from(byte(p, 2)) * 4 + 4;
+    let Some(xml) = p.get(body..) else {
+        return false;
+    };
+    xml.starts_with(b"<?xml")
+        && xml
+            .get(..xml.len().min(160))
+            .is_some_and(|h| h.windows(4).any(|w| w == b"<FDT"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -990,7 +1006,7 @@ mod tests {
             let _ = (probe_hart_ip(d), probe_trdp(d), probe_uftp(d), probe_c1222(d), probe_kismet(d));
             let _ = (probe_pfcp(d), probe_tivoconnect(d), probe_xdmcp(d), probe_cpha(d), probe_cnp_ip(d));
             let _ = (probe_ethersio(d), probe_ether_s_bus(d), probe_egd(d), probe_nest_log_sink(d), probe_hp_virtgrp(d));
-            let _ = (probe_snmp(d), probe_lisp_control(d), probe_lisp_tcp(d), probe_bfd_echo(d));
+            let _ = (probe_snmp(d), probe_lisp_control(d), probe_lisp_tcp(d), probe_bfd_echo(d), probe_flute(d));
         }
     }
 
@@ -1303,6 +1319,17 @@ mod tests {
         )));
         assert!(probe_lisp_tcp(&hex("0014000f000000000000009facade9")));
         assert!(!probe_lisp_tcp(&hex("0014001f000000000000009facade9")));
+    }
+
+    #[test]
+    fn flute_fdt() {
+        let mut p = hex("101008000000000000000000c010000240040000000002360000059c0000004000000000");
+        p.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FDT-Instance ");
+        assert!(probe_flute(&p));
+        // A data packet of the same session carries no FDT.
+        assert!(!probe_flute(&hex(
+            "1010030000000000000000010000000048656c6c6f20576f726c64210a"
+        )));
     }
 
     #[test]

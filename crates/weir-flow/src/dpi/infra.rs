@@ -173,6 +173,12 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if (on(1628) || on(1629)) && p::probe_cnp_ip(d) {
         return found(f, Proto::CNP_IP);
     }
+    if p::probe_flute(d) {
+        return found(f, Proto::FLUTE);
+    }
+    if sonos(f, c) {
+        return found(f, Proto::SONOS);
+    }
     if p::probe_ethersio(d) {
         return found(f, Proto::ETHERSIO);
     }
@@ -183,6 +189,30 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return found(f, Proto::ETHERNETGLOBALDATA);
     }
     tftp(f, c)
+}
+
+/// Sonos speakers' LAN control, recognised as nDPI does: IPv4 datagrams to a
+/// private, non-multicast address, 48 bytes long on port 12301, or sent to port 7080
+/// with a length under 200 or between 1000 and 1100.
+fn sonos(f: &Flow, c: &PacketCtx<'_>) -> bool {
+    let (dst, dport) = if c.from_client {
+        f.server()
+    } else {
+        f.client()
+    };
+    let std::net::IpAddr::V4(dst) = dst else {
+        return false;
+    };
+    if !dst.is_private() || dst.is_multicast() {
+        return false;
+    }
+    let n = c.payload.len();
+    let sport = if c.from_client { c.cport } else { c.sport };
+    if n == 48 {
+        dport == 12301 || sport == 12301
+    } else {
+        dport == 7080 && (n < 200 || (1001..1100).contains(&n))
+    }
 }
 
 /// TFTP: a request on port 69 decides at once; a transfer on negotiated ports needs
