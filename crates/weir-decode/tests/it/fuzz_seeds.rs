@@ -248,6 +248,29 @@ fn decode_seeds() -> Seeds {
             decode_seed(LinkType::Ppi, &ppi(101, &[], &raw)),
         ));
     }
+    // Tunnels the decoder enters by UDP port (frames from the shared nDPI captures):
+    // GTP-U carrying IPv6, CAPWAP data carrying an 802.11 data frame.
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    for (name, h) in [
+        (
+            "gtp-u-ipv6",
+            "00000000000234b35407ca5681000ca18100600508004568008068490000ff11ee790aee501a0aeefe4b08680868006c000030ff005c12808fb86008b852003411402607fc204052039e490aea4d17fee09cfd00976abc67193e0000000000000007bfe0643a00343748806e1597c35ac22f32b5ab35f3f8171e4e61ee025025e03ece7388f973f214ffdbb74b976c6da896cf2e4ac4",
+        ),
+        (
+            "capwap-80211-data",
+            "000000000008a4c64f3bb3ab8100805e8100800308004500008854394000fe1106f6ac32649bac106457a130147f00740000002003200000000004bf23000000000011082c0084802d2b459054f201e1b29910f311eaeec17630aaaa0300000008004500003c2122400040063f1c0a0103444a7d82bcb7b101bb0b21616e00000000a002ffff07180000020405b40402080a0021404c0000000001030308",
+        ),
+    ] {
+        seeds.push((
+            format!("ethernet-{name}"),
+            decode_seed(LinkType::Ethernet, &hex(h)),
+        ));
+    }
     let tcp = frames.first().map(|(_, f)| f.clone()).unwrap_or_default();
     let damaged = [
         ("ppi-nested", ppi(192, &[], &ppi(1, &[], &tcp))),
