@@ -257,6 +257,7 @@ pub fn app_infra_input(data: &[u8]) {
     let _ = (
         infra::probe_tftp_request(d),
         infra::tftp_transfer(d),
+        infra::probe_tftp_oack(d),
         infra::probe_coap(d),
     );
     let _ = (

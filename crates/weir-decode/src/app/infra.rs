@@ -276,6 +276,23 @@ pub fn tftp_transfer(p: &[u8]) -> Option<(u16, u16)> {
     }
 }
 
+/// A TFTP option acknowledgement (RFC 2347) naming a registered option (`blksize`,
+/// `tsize`, `timeout`, `windowsize`, `multicast`) first: enough on its own.
+pub fn probe_tftp_oack(p: &[u8]) -> bool {
+    if tftp_transfer(p).is_none_or(|(op, _)| op != 6) {
+        return false;
+    }
+    let name = p
+        .get(2..)
+        .unwrap_or(&[])
+        .split(|&b| b == 0)
+        .next()
+        .unwrap_or(&[]);
+    ["blksize", "tsize", "timeout", "windowsize", "multicast"]
+        .iter()
+        .any(|o| name.eq_ignore_ascii_case(o.as_bytes()))
+}
+
 /// CAN frames over UDP (the `ISO11898` header of CAN-over-Ethernet gateways) with
 /// version 1.
 pub fn probe_can(p: &[u8]) -> bool {
@@ -1132,6 +1149,12 @@ mod tests {
             )),
             Some((6, 0))
         );
+        assert!(probe_tftp_oack(&hex(
+            "0006626c6b73697a650031343638007473697a650031303030303000"
+        )));
+        assert!(!probe_tftp_oack(&hex(
+            "0006666f6f0031343638007473697a650031303030303000"
+        )));
         assert_eq!(tftp_transfer(&hex("000300010a0a0a0a")), Some((3, 1)));
         assert_eq!(tftp_transfer(&hex("0004000000")), None);
     }

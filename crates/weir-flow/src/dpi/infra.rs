@@ -215,12 +215,12 @@ fn sonos(f: &Flow, c: &PacketCtx<'_>) -> bool {
     }
 }
 
-/// TFTP: a request on port 69 decides at once; a transfer on negotiated ports needs
-/// two packets that fit together (DATA n answered by ACK n, ACK n by DATA n+1, or an
-/// OACK/ERROR followed by a transfer packet).
+/// TFTP: a request on port 69 or an option acknowledgement decides at once; a
+/// transfer on negotiated ports needs two packets that fit together (DATA n answered
+/// by ACK n, ACK n by DATA n+1, or an OACK/ERROR followed by a transfer packet).
 fn tftp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let d = c.payload;
-    if (c.cport == 69 || c.sport == 69) && p::probe_tftp_request(d) {
+    if ((c.cport == 69 || c.sport == 69) && p::probe_tftp_request(d)) || p::probe_tftp_oack(d) {
         return found(f, Proto::TFTP);
     }
     let Some((op, block)) = p::tftp_transfer(d) else {
@@ -379,12 +379,16 @@ mod tests {
 
     #[test]
     fn tftp_transfer_needs_two_packets_that_fit() {
-        // OACK from the server's transfer port, then the client's ACK 0.
+        // An option acknowledgement decides on its own.
         let mut f = flow(17, 35840, 47649);
         let oack = hex("0006626c6b73697a650031343638007473697a650031303030303000");
         feed(&mut f, &oack, false, 17, 35840, 47649);
+        assert_eq!(f.l7.master, Proto::TFTP);
+        // ACK 0 from the server's transfer port, then the client's DATA 1.
+        let mut f = flow(17, 44618, 62058);
+        feed(&mut f, &hex("00040000"), false, 17, 44618, 62058);
         assert_eq!(f.l7.master, Proto::UNKNOWN);
-        feed(&mut f, &hex("00040000"), true, 17, 35840, 47649);
+        feed(&mut f, &hex("000300011f8b08009ca8f760"), true, 17, 44618, 62058);
         assert_eq!(f.l7.master, Proto::TFTP);
         // DATA 1 answered by ACK 2 does not fit.
         let mut f = flow(17, 3445, 50618);
