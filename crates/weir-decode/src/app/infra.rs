@@ -484,8 +484,9 @@ pub fn probe_roughtime(p: &[u8]) -> bool {
     })
 }
 
-/// Syslog (RFC 3164 / RFC 5424): `<PRI>` with PRI at most 191, then a version-1
-/// header (`1 ` and a digit or `-`), a BSD timestamp (`Mmm `) or an ISO date.
+/// Syslog (RFC 3164 / RFC 5424): `<PRI>` with PRI at most 191, an optional blank,
+/// then a version-1 header (`1 ` and a digit or `-`), a BSD timestamp (`Mmm `), an
+/// ISO date, or the timestamp-less `last message repeated` / `snort: ` lines.
 pub fn probe_syslog(p: &[u8]) -> bool {
     if p.first() != Some(&b'<') {
         return false;
@@ -504,6 +505,12 @@ pub fn probe_syslog(p: &[u8]) -> bool {
         return false;
     }
     let rest = p.get(close + 1..).unwrap_or(&[]);
+    // A blank may follow the PRI; `last message repeated` and snort alerts carry no
+    // timestamp.
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    if rest.starts_with(b"last message") || rest.starts_with(b"snort: ") {
+        return true;
+    }
     const MONTHS: [&[u8; 3]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
         b"Dec",
@@ -1188,6 +1195,8 @@ mod tests {
             b"<34>Oct 11 22:14:15 mymachine su: 'su root' failed"
         ));
         assert!(!probe_syslog(b"<999>Oct 11"));
+        assert!(probe_syslog(b"<13> Oct 11 22:14:15 host app: hello"));
+        assert!(probe_syslog(b"<13>last message repeated 3 times"));
         assert!(!probe_syslog(b"<html><body>"));
         let sflow = hex(
             "0000000500000001ac152311000000010000019f673dd71000000001000000020000006c000021250000040c0000000100000001000000580000040c00000006",
