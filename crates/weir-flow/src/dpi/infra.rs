@@ -21,8 +21,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let d = c.payload;
     let on = |port: u16| c.cport == port || c.sport == port;
+    // RADIUS only on its ports: nDPI leaves well-formed RADIUS elsewhere unknown.
     let radius_port = [1812, 1813, 1645, 1646, 3799].iter().any(|&q| on(q));
-    if p::probe_radius(d) || (radius_port && p::probe_radius_header(d)) {
+    if radius_port && p::probe_radius_header(d) {
         return found(f, Proto::RADIUS);
     }
     if p::probe_slp(d) && (on(427) || d.len() >= 16) {
