@@ -389,7 +389,14 @@ mod tests {
         let mut f = flow(17, 44618, 62058);
         feed(&mut f, &hex("00040000"), false, 17, 44618, 62058);
         assert_eq!(f.l7.master, Proto::UNKNOWN);
-        feed(&mut f, &hex("000300011f8b08009ca8f760"), true, 17, 44618, 62058);
+        feed(
+            &mut f,
+            &hex("000300011f8b08009ca8f760"),
+            true,
+            17,
+            44618,
+            62058,
+        );
         assert_eq!(f.l7.master, Proto::TFTP);
         // DATA 1 answered by ACK 2 does not fit.
         let mut f = flow(17, 3445, 50618);
