@@ -156,7 +156,7 @@ fn udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if on(1153) && p::probe_c1222(d) {
         return found(f, Proto::ANSI_C1222);
     }
-    if p::probe_c37118(d, false) {
+    if (on(4712) || on(4713)) && p::probe_c37118(d, false) {
         return found(f, Proto::IEEE_C37118);
     }
     if on(8805) && p::probe_pfcp(d) {
@@ -301,7 +301,7 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if on(1153) && p::probe_c1222(d) {
         return found(f, Proto::ANSI_C1222);
     }
-    if p::probe_c37118(d, true) {
+    if (on(4712) || on(4713)) && p::probe_c37118(d, true) {
         return found(f, Proto::IEEE_C37118);
     }
     if p::probe_kismet(d) {
