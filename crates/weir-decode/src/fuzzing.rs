@@ -231,3 +231,104 @@ pub fn app_tls_input(data: &[u8]) {
     let _ = tls::parse_client_hello(data);
     let _ = tls::parse_server_hello(data);
 }
+
+/// `app_infra` target: fuzz the `infra` family's probes (discovery, infrastructure,
+/// ICS over UDP) on any bytes and every port variant they take.
+pub fn app_infra_input(data: &[u8]) {
+    use crate::app::infra;
+
+    let d = data;
+    let _ = (
+        infra::probe_slp(d),
+        infra::probe_radius(d),
+        infra::probe_radius_header(d),
+    );
+    let _ = (
+        infra::probe_kerberos(d),
+        infra::probe_kerberos_tcp(d),
+        infra::probe_tuya(d),
+    );
+    let _ = (
+        infra::probe_bacnet(d),
+        infra::probe_bjnp(d),
+        infra::probe_natpmp(d),
+        infra::probe_can(d),
+    );
+    let _ = (
+        infra::probe_tftp_request(d),
+        infra::tftp_transfer(d),
+        infra::probe_tftp_oack(d),
+        infra::probe_coap(d),
+    );
+    let _ = (
+        infra::probe_collectd(d),
+        infra::probe_hsrp(d),
+        infra::probe_ubnt(d),
+        infra::probe_ssdp_response(d),
+    );
+    let _ = (
+        infra::probe_ripe_atlas(d),
+        infra::probe_wsd(d),
+        infra::probe_rmcp(d),
+        infra::probe_roughtime(d),
+    );
+    let _ = (
+        infra::probe_syslog(d),
+        infra::probe_netflow(d),
+        infra::probe_sflow(d),
+        infra::probe_capwap(d),
+    );
+    let _ = (
+        infra::probe_mgcp(d),
+        infra::probe_rx(d),
+        infra::probe_ptpv2(d),
+        infra::probe_bfd(d),
+    );
+    let _ = (
+        infra::probe_iec62056(d),
+        infra::probe_hart_ip(d),
+        infra::probe_trdp(d),
+        infra::probe_uftp(d),
+    );
+    let _ = (
+        infra::probe_c1222(d),
+        infra::probe_kismet(d),
+        infra::probe_pfcp(d),
+        infra::probe_tivoconnect(d),
+    );
+    let _ = (
+        infra::probe_xdmcp(d),
+        infra::probe_cpha(d),
+        infra::probe_cnp_ip(d),
+        infra::probe_ethersio(d),
+    );
+    let _ = (
+        infra::probe_ether_s_bus(d),
+        infra::probe_egd(d),
+        infra::probe_nest_log_sink(d),
+        infra::probe_hp_virtgrp(d),
+    );
+    let _ = (
+        infra::probe_snmp(d),
+        infra::probe_lisp_control(d),
+        infra::probe_lisp_tcp(d),
+        infra::probe_bfd_echo(d),
+        infra::probe_flute(d),
+    );
+    for port in [2152, 2123, 3386] {
+        let _ = infra::probe_gtp(d, port);
+    }
+    for tcp in [false, true] {
+        let _ = (
+            infra::probe_sunrpc_nfs(d, tcp),
+            infra::probe_tplink_shp(d, tcp),
+            infra::probe_ldp(d, tcp),
+        );
+        let _ = (
+            infra::probe_someip(d, tcp),
+            infra::probe_dlep(d, tcp),
+            infra::probe_knxnet(d, tcp),
+        );
+        let _ = (infra::probe_fins(d, tcp), infra::probe_c37118(d, tcp));
+    }
+}

@@ -19,6 +19,10 @@ pub const MAX_TUNNEL_DEPTH: u8 = 4;
 pub const VXLAN_PORT: u16 = 4789;
 /// UDP port of Teredo (RFC 4380).
 pub const TEREDO_PORT: u16 = 3544;
+/// UDP port of the GTP user plane (3GPP TS 29.281).
+const GTP_U_PORT: u16 = 2152;
+/// UDP port of the CAPWAP data channel (RFC 5415).
+const CAPWAP_DATA_PORT: u16 = 5247;
 
 /// The set of layers found in a packet (outer and inner ones alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -80,6 +84,14 @@ pub enum TunnelKind {
     IpInIp,
     /// Teredo (IPv6 in UDP, RFC 4380).
     Teredo,
+    /// GTP-U (IP in UDP 2152, 3GPP TS 29.281), with the tunnel endpoint id.
+    Gtp {
+        /// Tunnel endpoint identifier.
+        teid: u32,
+    },
+    /// CAPWAP data channel (UDP 5247, RFC 5415) carrying an 802.3 frame or an 802.11
+    /// data frame.
+    Capwap,
 }
 
 /// The outermost tunnel of a packet: its kind and the outer IP endpoints.
@@ -414,6 +426,25 @@ impl<'a> Decoder<'a> {
             p.layers.insert(Layer::Vxlan);
             return Some(Next::Ethernet(data + 8));
         }
+        if (u.src_port == GTP_U_PORT || u.dst_port == GTP_U_PORT)
+            && let Some((skip, teid)) = gtp_u_headers_len(payload)
+        {
+            self.enter_tunnel(p, TunnelKind::Gtp { teid }, data).ok()?;
+            return Some(Next::IpAny(data + skip));
+        }
+        if u.src_port == CAPWAP_DATA_PORT || u.dst_port == CAPWAP_DATA_PORT {
+            match capwap_data_payload(payload) {
+                Some(CapwapInner::Ethernet(skip)) => {
+                    self.enter_tunnel(p, TunnelKind::Capwap, data).ok()?;
+                    return Some(Next::Ethernet(data + skip));
+                }
+                Some(CapwapInner::EtherType(et, skip)) => {
+                    self.enter_tunnel(p, TunnelKind::Capwap, data).ok()?;
+                    return Some(Next::EtherType(et, data + skip));
+                }
+                None => {}
+            }
+        }
         if u.src_port == TEREDO_PORT || u.dst_port == TEREDO_PORT {
             let skip = teredo_headers_len(payload)?;
             let inner = tail(payload, skip);
@@ -502,6 +533,109 @@ fn quoted(region: &[u8], off: usize, layers: &mut LayerSet) -> Option<QuotedRepr
         protocol: r.protocol,
         ports,
     })
+}
+
+/// A GTPv1-U T-PDU (version 1, protocol type GTP, message type 255, a length that
+/// fits): the length of its headers (with the optional sequence/N-PDU/extension
+/// fields and the extension header chain) and the TEID, if an IP packet follows.
+fn gtp_u_headers_len(b: &[u8]) -> Option<(usize, u32)> {
+    let flags = u8_at(b, 0);
+    if b.len() < 8 || flags >> 5 != 1 || flags & 0x10 == 0 || u8_at(b, 1) != 0xff {
+        return None;
+    }
+    if usize::from(be16(b, 2)) + 8 > b.len() {
+        return None;
+    }
+    let teid = crate::bytes::be32(b, 4);
+    let mut off = 8;
+    if flags & 0x07 != 0 {
+        off = 12;
+        if b.len() < off {
+            return None;
+        }
+        let mut next = u8_at(b, 11);
+        // Extension headers: a length in 4-byte units, content, next type.
+        for _ in 0..8 {
+            if flags & 0x04 == 0 || next == 0 {
+                break;
+            }
+            let n = usize::from(u8_at(b, off)) * 4;
+            if n == 0 || b.len() < off + n {
+                return None;
+            }
+            next = u8_at(b, off + n - 1);
+            off += n;
+        }
+        if next != 0 && flags & 0x04 != 0 {
+            return None;
+        }
+    }
+    let inner = tail(b, off);
+    let plausible = match u8_at(inner, 0) >> 4 {
+        4 => inner.len() >= 20 && u8_at(inner, 0) & 0x0f >= 5,
+        6 => inner.len() >= 40 && usize::from(be16(inner, 4)) + 40 <= inner.len(),
+        _ => false,
+    };
+    plausible.then_some((off, teid))
+}
+
+/// What a CAPWAP data packet carries, as offsets into its UDP payload.
+enum CapwapInner {
+    /// An 802.3 frame at this offset.
+    Ethernet(usize),
+    /// The payload of an 802.11 data frame (after LLC/SNAP): ether type and offset.
+    EtherType(u16, usize),
+}
+
+/// A CAPWAP data packet (preamble version 0 type 0, header length, T bit, wireless
+/// binding) carrying a frame: 802.3 when T is clear, an 802.11 data frame with an
+/// LLC/SNAP header when T is set and the binding is IEEE 802.11. Management and
+/// control frames, keep-alives and protected frames are not entered.
+fn capwap_data_payload(b: &[u8]) -> Option<CapwapInner> {
+    if u8_at(b, 0) != 0 || b.len() < 8 {
+        return None;
+    }
+    let hlen = usize::from(u8_at(b, 1) >> 3) * 4;
+    let wbid = ((u8_at(b, 2) & 0x3f) >> 1) & 0x1f;
+    let t = u8_at(b, 2) & 0x01 != 0;
+    // K (keep-alive) carries no frame; F (fragment) only a piece of one.
+    let keepalive = u8_at(b, 3) & 0x08 != 0;
+    let fragment = u8_at(b, 3) & 0x80 != 0;
+    if hlen < 8 || b.len() <= hlen || keepalive || fragment {
+        return None;
+    }
+    if !t {
+        return (b.len() >= hlen + 14).then_some(CapwapInner::Ethernet(hlen));
+    }
+    if wbid != 1 {
+        return None;
+    }
+    let w = tail(b, hlen);
+    // Frame control, possibly byte-swapped (some access points send it so): data
+    // frames have type 2; a protected frame cannot be followed.
+    let (fc0, fc1) = if u8_at(w, 0) & 0x0c == 0x08 && u8_at(w, 0) & 0x03 == 0 {
+        (u8_at(w, 0), u8_at(w, 1))
+    } else if u8_at(w, 1) & 0x0c == 0x08 && u8_at(w, 1) & 0x03 == 0 {
+        (u8_at(w, 1), u8_at(w, 0))
+    } else {
+        return None;
+    };
+    if fc1 & 0x40 != 0 || fc0 & 0x40 != 0 {
+        // Protected, or a null-function (no data) subtype.
+        return None;
+    }
+    let mut off = 24;
+    if fc1 & 0x03 == 0x03 {
+        off += 6;
+    }
+    if fc0 & 0x80 != 0 {
+        off += 2; // QoS control
+    }
+    let llc = tail(w, off);
+    if llc.len() < 8 + 20 || llc.get(..6) != Some(&[0xaa, 0xaa, 0x03, 0, 0, 0][..]) {
+        return None;
+    }
+    Some(CapwapInner::EtherType(be16(llc, 6), hlen + off + 8))
 }
 
 /// Length of the Teredo authentication / origin indication headers before the IPv6
@@ -808,6 +942,64 @@ mod tests {
         assert_eq!(p.l4.and_then(|l| l.ports()), Some((1, 2)));
         assert!(p.layers.contains(Layer::Udp) && p.layers.contains(Layer::Tcp));
         assert_eq!(p.payload, b"z");
+    }
+
+    fn hexv(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn gtp_u_t_pdu_is_entered() {
+        let inner = ipv4(17, &udp(4000, 53, b"query"));
+        // GTPv1-U T-PDU header (flags 0x30, type 255) as seen on UDP 2152, with the
+        // length of this inner packet.
+        let mut gtp = hexv("30ff000012808fb8");
+        gtp[2..4].copy_from_slice(&(inner.len() as u16).to_be_bytes());
+        gtp.extend(&inner);
+        let f = cat(&[&eth(0x0800), &ipv4(17, &udp(GTP_U_PORT, GTP_U_PORT, &gtp))]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert_eq!(
+            p.tunnel.map(|t| t.kind),
+            Some(TunnelKind::Gtp { teid: 0x1280_8fb8 })
+        );
+        assert_eq!(p.payload, b"query");
+        // An echo request (type 1) is not a T-PDU: the outer UDP payload stays.
+        let echo = hexv("320100040000000000010000");
+        let f = cat(&[&eth(0x0800), &ipv4(17, &udp(GTP_U_PORT, GTP_U_PORT, &echo))]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert!(p.tunnel.is_none());
+        assert_eq!(p.payload, &echo[..]);
+    }
+
+    #[test]
+    fn capwap_data_frames() {
+        let inner = ipv4(17, &udp(68, 67, b"dhcp"));
+        // CAPWAP data header with wireless info (T=1, binding 802.11), an 802.11 data
+        // frame whose frame control is byte-swapped, LLC/SNAP, IPv4.
+        let mut d = hexv(concat!(
+            "002003200000000004bf230000000000",
+            "11082c0084802d2b459054f201e1b29910f311eaeec17630",
+            "aaaa030000000800"
+        ));
+        d.extend(&inner);
+        let f = cat(&[&eth(0x0800), &ipv4(17, &udp(41264, CAPWAP_DATA_PORT, &d))]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert_eq!(p.tunnel.map(|t| t.kind), Some(TunnelKind::Capwap));
+        assert_eq!(p.payload, b"dhcp");
+        // An 802.11 probe request (management) stays on the CAPWAP flow.
+        let mgmt = hexv(concat!(
+            "00200320000000000104000000000000",
+            "00400000580a20690e20000000000000580a20690e200000dd09004096250105283314"
+        ));
+        let f = cat(&[
+            &eth(0x0800),
+            &ipv4(17, &udp(12380, CAPWAP_DATA_PORT, &mgmt)),
+        ]);
+        let p = decode(LinkType::Ethernet, &f).unwrap();
+        assert!(p.tunnel.is_none());
     }
 
     #[test]

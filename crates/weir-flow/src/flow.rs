@@ -636,6 +636,7 @@ pub fn l4_name(proto: u8) -> &'static str {
         89 => "OSPF",
         103 => "PIM",
         112 => "VRRP",
+        113 => "PGM",
         132 => "SCTP",
         _ => "Other",
     }

@@ -96,6 +96,9 @@ pub(crate) fn dissect(f: &mut Flow, c: &PacketCtx<'_>) {
             },
             Follow::None,
         );
+    } else if let Some(p) = by_ip_protocol(f.key.proto) {
+        // Neither TCP nor UDP: the IP protocol number names the protocol (as nDPI does).
+        identify_as(f, p, Follow::None);
     } else if !c.payload.is_empty() {
         if f.l7.detection == Detection::Pending {
             identify(f, c);
@@ -114,6 +117,24 @@ pub(crate) fn dissect(f: &mut Flow, c: &PacketCtx<'_>) {
     } else if f.l7.detection == Detection::Done {
         done(f, c.ts);
     }
+}
+
+/// The protocol of a flow that is neither TCP, UDP nor ICMP, from its IP protocol
+/// number (IANA assignments).
+fn by_ip_protocol(proto: u8) -> Option<Proto> {
+    Some(match proto {
+        2 => Proto::IGMP,
+        4 => Proto::IP_IN_IP,
+        8 => Proto::EGP,
+        47 => Proto::GRE,
+        50 | 51 => Proto::IPSEC,
+        89 => Proto::OSPF,
+        103 => Proto::IP_PIM,
+        112 => Proto::VRRP,
+        113 => Proto::PGM,
+        132 => Proto::SCTP,
+        _ => return None,
+    })
 }
 
 /// Ends detection (packet limit, idleness, flow end): guesses by port if nothing was
@@ -259,7 +280,10 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
     }
     if on(53) || on(5355) {
         if dns::probe(p) {
-            identify_as(f, Proto::DNS, Follow::Dns);
+            // DNS-format messages on 5355 are Link-Local Multicast Name Resolution
+            // (RFC 4795); nDPI names them LLMNR.
+            let proto = if on(53) { Proto::DNS } else { Proto::LLMNR };
+            identify_as(f, proto, Follow::Dns);
         }
         return;
     }

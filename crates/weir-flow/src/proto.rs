@@ -124,10 +124,13 @@ protocols! {
     TELNET = 77, "Telnet", REMOTE_ACCESS;
     STUN = 78, "STUN", NETWORK;
     IPSEC = 79, "IPSec", VPN;
+    GRE = 80, "GRE", NETWORK;
     ICMP = 81, "ICMP", NETWORK;
     IGMP = 82, "IGMP", NETWORK;
+    EGP = 83, "EGP", NETWORK;
     SCTP = 84, "SCTP", NETWORK;
     OSPF = 85, "OSPF", NETWORK;
+    IP_IN_IP = 86, "IP_in_IP", NETWORK;
     RTP = 87, "RTP", MEDIA;
     RDP = 88, "RDP", REMOTE_ACCESS;
     VNC = 89, "VNC", REMOTE_ACCESS;
@@ -297,6 +300,7 @@ protocols! {
     FACEBOOKVOIP = 268, "FacebookVoip", VOIP;
     SIGNALVOIP = 269, "SignalVoip", VOIP;
     FUZE = 270, "Fuze", VOIP;
+    GTP_U = 271, "GTP_U", NETWORK;
     GTP_C = 272, "GTP_C", NETWORK;
     GTP_PRIME = 273, "GTP_PRIME", NETWORK;
     ALIBABA = 274, "Alibaba", WEB;

@@ -10,6 +10,7 @@
 pub mod dhcp;
 pub mod dns;
 pub mod http;
+pub mod infra;
 pub mod mail;
 pub mod misc;
 pub mod ntp;

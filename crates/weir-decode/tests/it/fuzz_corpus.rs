@@ -78,10 +78,11 @@ fn syslog_corpus() {
 fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
     type Harness = fn(&[u8]);
-    let targets: [(&str, Harness); 11] = [
+    let targets: [(&str, Harness); 12] = [
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
+        ("app_infra", f::app_infra_input),
         ("app_mail", f::app_mail_input),
         ("app_misc", f::app_misc_input),
         ("app_ntp", f::app_ntp_input),
@@ -120,8 +121,22 @@ fn every_fuzz_target_has_a_replayed_corpus() {
     );
     // The targets the tests above replay: keep in step with fuzz/Cargo.toml.
     let replayed = [
-        "decode", "pcap", "pcapng", "syslog", "app_dhcp", "app_dns", "app_http", "app_mail",
-        "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls",
+        "decode",
+        "pcap",
+        "pcapng",
+        "syslog",
+        "app_dhcp",
+        "app_dns",
+        "app_http",
+        "app_mail",
+        "app_misc",
+        "app_ntp",
+        "app_quic",
+        "app_rdp",
+        "app_smb",
+        "app_ssh",
+        "app_tls",
+        "app_infra",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");

@@ -248,6 +248,29 @@ fn decode_seeds() -> Seeds {
             decode_seed(LinkType::Ppi, &ppi(101, &[], &raw)),
         ));
     }
+    // Tunnels the decoder enters by UDP port (frames from the shared nDPI captures):
+    // GTP-U carrying IPv6, CAPWAP data carrying an 802.11 data frame.
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    for (name, h) in [
+        (
+            "gtp-u-ipv6",
+            "00000000000234b35407ca5681000ca18100600508004568008068490000ff11ee790aee501a0aeefe4b08680868006c000030ff005c12808fb86008b852003411402607fc204052039e490aea4d17fee09cfd00976abc67193e0000000000000007bfe0643a00343748806e1597c35ac22f32b5ab35f3f8171e4e61ee025025e03ece7388f973f214ffdbb74b976c6da896cf2e4ac4",
+        ),
+        (
+            "capwap-80211-data",
+            "000000000008a4c64f3bb3ab8100805e8100800308004500008854394000fe1106f6ac32649bac106457a130147f00740000002003200000000004bf23000000000011082c0084802d2b459054f201e1b29910f311eaeec17630aaaa0300000008004500003c2122400040063f1c0a0103444a7d82bcb7b101bb0b21616e00000000a002ffff07180000020405b40402080a0021404c0000000001030308",
+        ),
+    ] {
+        seeds.push((
+            format!("ethernet-{name}"),
+            decode_seed(LinkType::Ethernet, &hex(h)),
+        ));
+    }
     let tcp = frames.first().map(|(_, f)| f.clone()).unwrap_or_default();
     let damaged = [
         ("ppi-nested", ppi(192, &[], &ppi(1, &[], &tcp))),
@@ -651,6 +674,34 @@ fn app_smb_seeds() -> Seeds {
 }
 
 /// Every seed, by fuzz target.
+/// `app_infra`: first payloads of discovery/infrastructure flows in the shared nDPI
+/// captures (SLP, RADIUS, Kerberos, NFS, BACnet, TFTP, collectd, GTP-C, KNXnet/IP, HSRP,
+/// Roughtime).
+fn app_infra_seeds() -> Seeds {
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    [
+        ("slp-v2-srvrqst", "020100002f000000000044000002656e0000000e736572766963653a63656e737973000744454641554c5400000000"),
+        ("radius-acct-response", "050f00693b981b59f879ed40ab4fb301c0cd765c01353033313134383032353038363436323840776c616e2e6d6e633438302e6d63633331312e336770706e6574776f726baa6f72672c2035623232613066652f30303a35363a63643a36643a34323a35392f323037"),
+        ("kerberos-as-req", "6a82011b30820117a103020105a20302010aa35830563048a103020102a241043f303da003020117a2360434b60e0b505f98104206f62503b8e0e7c82d842e6f"),
+        ("nfs-call", "5e1d0b940000000000000002000186a300000002000000010000000100000034384775d000000009776572726d73636865000000000000000000000100000005"),
+        ("bacnet-who-is", "810b000c0120ffff00ff1008"),
+        ("tftp-oack", "0006626c6b73697a650031343638007473697a650031303030303000"),
+        ("collectd-parts", "000000156465766c61702e667269747a2e626f78000008000c18aa86d9ffbbcaa30009000c00000002800000000002000b6d656d6f7279000004000b6d656d6f"),
+        ("gtp-c-v2", "4824001e355292064b546200490001000556000d0018987654123498765412345678"),
+        ("knxnet-search", "0610020b00140801c0a858e7a17f060401020607"),
+        ("hsrp-v1-hello", "000008030a500a00636973636f0000000a1ca8fe"),
+        ("roughtime-request", "02000000400000004e4f4e43504144ff459cab6f4834cda9b7b3c983e3b5048e16256e65ec963e60bf8ca369ad3cb493d5909e68d8f8bd499e9907c4d0da2edc"),
+    ]
+    .iter()
+    .map(|(n, h)| (n.to_string(), hex(h)))
+    .collect()
+}
+
 fn all_seeds() -> Vec<(&'static str, Seeds)> {
     vec![
         ("decode", decode_seeds()),
@@ -663,6 +714,7 @@ fn all_seeds() -> Vec<(&'static str, Seeds)> {
         ("app_quic", app_quic_seeds()),
         ("app_rdp", app_rdp_seeds()),
         ("app_smb", app_smb_seeds()),
+        ("app_infra", app_infra_seeds()),
     ]
 }
 
