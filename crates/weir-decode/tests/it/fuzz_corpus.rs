@@ -78,7 +78,7 @@ fn syslog_corpus() {
 fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
     type Harness = fn(&[u8]);
-    let targets: [(&str, Harness); 11] = [
+    let targets: [(&str, Harness); 14] = [
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
@@ -90,6 +90,9 @@ fn app_dissector_corpora() {
         ("app_smb", f::app_smb_input),
         ("app_ssh", f::app_ssh_input),
         ("app_tls", f::app_tls_input),
+        ("app_p2p", f::app_p2p_input),
+        ("app_vpn", f::app_vpn_input),
+        ("app_games", f::app_games_input),
     ];
     for (name, run) in targets {
         let n = replay(name, run);
@@ -122,6 +125,7 @@ fn every_fuzz_target_has_a_replayed_corpus() {
     let replayed = [
         "decode", "pcap", "pcapng", "syslog", "app_dhcp", "app_dns", "app_http", "app_mail",
         "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls",
+        "app_p2p", "app_vpn", "app_games",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");

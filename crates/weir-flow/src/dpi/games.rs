@@ -1,9 +1,108 @@
-//! DPI family `games` (see the module docs of [`crate::dpi`]).
+//! DPI family `games` (see the module docs of [`crate::dpi`]): Source engine, Photon
+//! (Toca Boca), RakNet, CryNetwork, KCP, Nintendo, Riot Games, Genshin Impact, i3D,
+//! Activision, Epic Games, OICQ, EAQ.
 
-use crate::flow::Flow;
-use crate::l7::PacketCtx;
+use weir_decode::app::games;
+
+use crate::flow::{DpiState, Flow};
+use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::proto::Proto;
+
+fn found(f: &mut Flow, p: Proto) -> bool {
+    identify_as(f, p, Follow::None);
+    true
+}
+
+/// Parks `candidate` with `data` if no other dissector owns the flow's state.
+fn park(f: &mut Flow, candidate: Proto, stage: u8, data: u32) {
+    if f.l7.dpi.candidate == Proto::UNKNOWN {
+        f.l7.dpi = DpiState {
+            candidate,
+            stage,
+            data,
+        };
+    }
+}
+
+/// Protocols that need more than one packet: Activision (the peer answers `0C 02` with
+/// `0D 02` and the same token), Epic Games (the server echoes the first word with bit 3
+/// set), EAQ (four 16-byte probes on port 6000 with a steady sequence number).
+fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let p = c.payload;
+    let st = f.l7.dpi;
+    let dir = if c.from_client { 1 } else { 2 };
+    let token = |p: &[u8]| match p.get(2..6) {
+        Some(&[a, b, d, e]) => u32::from_be_bytes([a, b, d, e]),
+        _ => 0,
+    };
+    match st.candidate {
+        Proto::ACTIVISION => {
+            let first = st.stage >> 4;
+            return st.stage & 3 != dir
+                && games::probe_activision(p).is_some_and(|m| m != first)
+                && token(p) == st.data
+                && found(f, Proto::ACTIVISION);
+        }
+        Proto::EPICGAMES => {
+            return st.stage != dir
+                && games::epicgames_reply(p, st.data)
+                && found(f, Proto::EPICGAMES);
+        }
+        Proto::EAQ => {
+            let Some(seq) = games::eaq_sequence(p) else {
+                f.l7.dpi.candidate = Proto::UNKNOWN;
+                return false;
+            };
+            if seq != st.data && seq != st.data.wrapping_add(1) {
+                f.l7.dpi.candidate = Proto::UNKNOWN;
+                return false;
+            }
+            f.l7.dpi.data = seq;
+            f.l7.dpi.stage = st.stage.saturating_add(1);
+            return f.l7.dpi.stage >= 4 && found(f, Proto::EAQ);
+        }
+        Proto::UNKNOWN => {}
+        _ => return false,
+    }
+    if f.l7.dpi_packets > 2 {
+        return false;
+    }
+    if let Some(m) = games::probe_activision(p) {
+        park(f, Proto::ACTIVISION, dir | (m << 4), token(p));
+    } else if let Some(w) = games::probe_epicgames_first(p) {
+        park(f, Proto::EPICGAMES, dir, w);
+    } else if (c.cport == 6000 || c.sport == 6000)
+        && let Some(seq) = games::eaq_sequence(p)
+    {
+        park(f, Proto::EAQ, 1, seq);
+    }
+    false
+}
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
-pub(crate) fn identify(_f: &mut Flow, _c: &PacketCtx<'_>) -> bool {
-    false
+pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let p = c.payload;
+    if c.l4 != 17 {
+        return games::probe_kcp(p) && found(f, Proto::KCP);
+    }
+    let checks: [(fn(&[u8]) -> bool, Proto); 12] = [
+        (games::probe_source_query, Proto::SOURCE_ENGINE),
+        (games::probe_source_reply, Proto::SOURCE_ENGINE),
+        (games::probe_toca_boca_keepalive, Proto::TOCABOCA),
+        (games::probe_photon, Proto::TOCABOCA),
+        (games::probe_raknet_offline, Proto::RAKNET),
+        (games::probe_crynet, Proto::CRYNETWORK),
+        (games::probe_genshin, Proto::GENSHINIMPACT),
+        (games::probe_kcp, Proto::KCP),
+        (games::probe_nintendo, Proto::NINTENDO),
+        (games::probe_riot, Proto::RIOTGAMES),
+        (games::probe_i3d, Proto::I3D),
+        (games::probe_oicq, Proto::OICQ),
+    ];
+    for (probe, proto) in checks {
+        if probe(p) {
+            return found(f, proto);
+        }
+    }
+    stateful(f, c)
 }

@@ -1,9 +1,86 @@
-//! DPI family `p2p` (see the module docs of [`crate::dpi`]).
+//! DPI family `p2p` (see the module docs of [`crate::dpi`]): Gnutella, BitTorrent,
+//! Ethereum, Bitcoin, Monero, Syncthing, eDonkey.
 
-use crate::flow::Flow;
-use crate::l7::PacketCtx;
+use weir_decode::app::p2p;
+
+use crate::flow::{DpiState, Flow};
+use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::proto::Proto;
+
+fn found(f: &mut Flow, p: Proto) -> bool {
+    identify_as(f, p, Follow::None);
+    true
+}
+
+/// uTP needs two packets of one connection: a SYN answered by a STATE with the same
+/// connection id, or two packets of one side with the same connection id.
+fn utp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let Some(ty) = p2p::probe_utp(c.payload) else {
+        return false;
+    };
+    let conn = match c.payload.get(2..4) {
+        Some(&[a, b]) => u32::from(u16::from_be_bytes([a, b])),
+        _ => 0,
+    };
+    let st = f.l7.dpi;
+    if st.candidate == Proto::BITTORRENT {
+        // The answer to a SYN carries the SYN's connection id; packets of the same
+        // side repeat theirs.
+        return st.data == conn && found(f, Proto::BITTORRENT);
+    }
+    if st.candidate == Proto::UNKNOWN && f.l7.dpi_packets <= 4 {
+        f.l7.dpi = DpiState {
+            candidate: Proto::BITTORRENT,
+            stage: ty,
+            data: conn,
+        };
+    }
+    false
+}
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
-pub(crate) fn identify(_f: &mut Flow, _c: &PacketCtx<'_>) -> bool {
-    false
+pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let p = c.payload;
+    let on = |lo: u16, hi: u16| (lo..=hi).contains(&c.cport) || (lo..=hi).contains(&c.sport);
+    if c.l4 == 6 {
+        if p2p::probe_gnutella_tcp(p) || p2p::probe_gnutella_http(p) {
+            return found(f, Proto::GNUTELLA);
+        }
+        if p2p::probe_bittorrent_handshake(p) {
+            return found(f, Proto::BITTORRENT);
+        }
+        if p2p::probe_bitcoin(p) {
+            return found(f, Proto::BITCOIN);
+        }
+        if p2p::probe_monero(p) {
+            return found(f, Proto::MONERO);
+        }
+        if p2p::probe_edonkey(p) {
+            return found(f, Proto::EDONKEY);
+        }
+        // RLPx is encrypted from its first byte: only its size and key prefix are
+        // visible, so it is taken only on Ethereum's ports.
+        if on(30300, 30305) && p2p::probe_ethereum_rlpx(p) {
+            return found(f, Proto::ETHEREUM);
+        }
+        return false;
+    }
+    if p2p::probe_gnutella_udp(p) || p2p::probe_gnutella2_udp(p) {
+        return found(f, Proto::GNUTELLA);
+    }
+    if p2p::probe_bittorrent_dht(p)
+        || p2p::probe_bittorrent_lsd(p)
+        || p2p::probe_bittorrent_tracker_udp(p)
+    {
+        return found(f, Proto::BITTORRENT);
+    }
+    if p2p::probe_syncthing(p) {
+        return found(f, Proto::SYNCTHING);
+    }
+    // Discovery v4 packets are signed, not self-describing: the packet type and RLP
+    // list are checked on the discovery port only.
+    if on(30303, 30303) && p2p::probe_ethereum_discv4(p) {
+        return found(f, Proto::ETHEREUM);
+    }
+    utp(f, c)
 }

@@ -1,9 +1,108 @@
-//! DPI family `vpn` (see the module docs of [`crate::dpi`]).
+//! DPI family `vpn` (see the module docs of [`crate::dpi`]): IPsec (IKE, ESP in UDP),
+//! OpenVPN, WireGuard, DTLS, DNSCrypt, Avast SecureDNS, tinc, SoftEther.
 
-use crate::flow::Flow;
-use crate::l7::PacketCtx;
+use weir_decode::app::vpn;
+
+use crate::flow::{DpiState, Flow};
+use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::proto::Proto;
+
+/// Direction marker kept in [`DpiState::stage`]: the candidate's first packet came
+/// from the client (1) or the server (2).
+fn side(from_client: bool) -> u8 {
+    if from_client { 1 } else { 2 }
+}
+
+fn found(f: &mut Flow, p: Proto) -> bool {
+    identify_as(f, p, Follow::None);
+    true
+}
+
+/// The first four bytes of an OpenVPN session id.
+fn sid4(sid: &[u8]) -> u32 {
+    match *sid {
+        [a, b, c, d, ..] => u32::from_be_bytes([a, b, c, d]),
+        _ => 0,
+    }
+}
+
+/// OpenVPN: a hard-reset packet opens the flow (its session id is remembered); the
+/// flow is OpenVPN once the peer answers with a hard reset that acknowledges that
+/// session (or, with tls-crypt, any server hard reset), or the same side sends a
+/// further control/ACK packet of the same session.
+fn openvpn(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let tcp = c.l4 == 6;
+    let st = f.l7.dpi;
+    if st.candidate == Proto::OPENVPN {
+        let Some(pkt) = vpn::openvpn_packet(c.payload, tcp) else {
+            return false;
+        };
+        let same_side = st.stage & 3 == side(c.from_client);
+        if same_side {
+            // ACK (5), control (4), hard resets, soft reset (3), with the same session.
+            return matches!(pkt.opcode, 1..=5 | 7 | 8 | 10)
+                && sid4(pkt.session_id) == st.data
+                && found(f, Proto::OPENVPN);
+        }
+        let reply = vpn::probe_openvpn_server_reset(c.payload, tcp)
+            .or_else(|| vpn::probe_openvpn_client_reset(c.payload, tcp));
+        if let Some(r) = reply {
+            let sid = st.data.to_be_bytes();
+            // tls-crypt wraps the ACK array: only the opcode is visible (stage bit 4
+            // marks a V3 client reset).
+            if vpn::openvpn_acks_session(r.rest, sid) || st.stage & 4 != 0 {
+                return found(f, Proto::OPENVPN);
+            }
+        }
+        return false;
+    }
+    if st.candidate != Proto::UNKNOWN || f.l7.dpi_packets > 4 {
+        return false;
+    }
+    let first = vpn::probe_openvpn_client_reset(c.payload, tcp)
+        .or_else(|| vpn::probe_openvpn_server_reset(c.payload, tcp));
+    if let Some(pkt) = first {
+        let v3 = pkt.opcode == vpn::openvpn_op::HARD_RESET_CLIENT_V3;
+        f.l7.dpi = DpiState {
+            candidate: Proto::OPENVPN,
+            stage: side(c.from_client) | if v3 { 4 } else { 0 },
+            data: sid4(pkt.session_id),
+        };
+    }
+    false
+}
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
-pub(crate) fn identify(_f: &mut Flow, _c: &PacketCtx<'_>) -> bool {
-    false
+pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let p = c.payload;
+    if c.l4 == 6 {
+        if vpn::probe_tinc(p) {
+            return found(f, Proto::TINC);
+        }
+        return openvpn(f, c);
+    }
+    let on = |port: u16| c.cport == port || c.sport == port;
+    if vpn::probe_dnscrypt(p) {
+        return found(f, Proto::DNSCRYPT);
+    }
+    if f.l7.dpi_packets <= 2 && vpn::probe_avast_securedns(p) {
+        return found(f, Proto::AVASTSECUREDNS);
+    }
+    if vpn::probe_ike(p) || vpn::strip_non_esp_marker(p).is_some_and(vpn::probe_ike) {
+        return found(f, Proto::IPSEC);
+    }
+    // ESP in UDP and NAT keepalives exist only on the NAT-traversal port.
+    if on(4500) && (p == [0xff] || vpn::probe_esp(p)) {
+        return found(f, Proto::IPSEC);
+    }
+    if vpn::probe_wireguard(p).is_some() {
+        return found(f, Proto::WIREGUARD);
+    }
+    if vpn::probe_dtls(p).is_some() {
+        return found(f, Proto::DTLS);
+    }
+    if vpn::probe_softether_ip_port(p) || vpn::probe_softether_pack(p) {
+        return found(f, Proto::SOFTETHER);
+    }
+    openvpn(f, c)
 }

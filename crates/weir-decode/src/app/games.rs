@@ -1,0 +1,321 @@
+//! Probes for online-game protocols: Valve's Source engine queries, Photon (Toca Boca),
+//! RakNet, CryEngine networking, KCP, Nintendo, Riot Games, Genshin Impact, i3D,
+//! Activision, Epic Games, OICQ (Tencent QQ) and the EAQ speed test.
+
+/// Big-endian u16 at `at`.
+fn be16(p: &[u8], at: usize) -> Option<u16> {
+    match p.get(at..at.checked_add(2)?)? {
+        &[a, b] => Some(u16::from_be_bytes([a, b])),
+        _ => None,
+    }
+}
+
+/// Big-endian u32 at `at`.
+fn be32(p: &[u8], at: usize) -> Option<u32> {
+    match p.get(at..at.checked_add(4)?)? {
+        &[a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
+        _ => None,
+    }
+}
+
+/// Little-endian u32 at `at`.
+fn le32(p: &[u8], at: usize) -> Option<u32> {
+    match p.get(at..at.checked_add(4)?)? {
+        &[a, b, c, d] => Some(u32::from_le_bytes([a, b, c, d])),
+        _ => None,
+    }
+}
+
+/// A Source engine (Valve A2S server query) request: the connectionless header
+/// `FF FF FF FF` and `T` (A2S_INFO, with its `Source Engine Query` string), `U`
+/// (A2S_PLAYER) or `V` (A2S_RULES) followed by a 4-byte challenge.
+pub fn probe_source_query(p: &[u8]) -> bool {
+    if be32(p, 0) != Some(0xffff_ffff) {
+        return false;
+    }
+    match p.get(4) {
+        Some(b'T') => p.get(5..25) == Some(&b"Source Engine Query\0"[..]),
+        Some(b'U' | b'V') => p.len() == 9,
+        _ => false,
+    }
+}
+
+/// A Source engine query reply: `FF FF FF FF` and `A` (a 4-byte challenge), `I`
+/// (A2S_INFO reply with a protocol version byte and a NUL-terminated server name),
+/// `D` (players) or `E` (rules).
+pub fn probe_source_reply(p: &[u8]) -> bool {
+    if be32(p, 0) != Some(0xffff_ffff) {
+        return false;
+    }
+    match p.get(4) {
+        Some(b'A') => p.len() == 9,
+        Some(b'I') => p.len() > 10 && p.get(6..).is_some_and(|n| n.contains(&0)),
+        Some(b'D' | b'E') => p.len() >= 7,
+        _ => false,
+    }
+}
+
+/// A Photon (Exit Games) UDP datagram, the engine of Toca Boca's games: a 12-byte
+/// header (peer id, CRC flag, command count, sent time, challenge) and that many
+/// commands, each with a 12-byte header whose length field covers it, filling the
+/// datagram exactly.
+pub fn probe_photon(p: &[u8]) -> bool {
+    let Some(&crc_flag) = p.get(2) else {
+        return false;
+    };
+    let Some(&count) = p.get(3) else {
+        return false;
+    };
+    if crc_flag > 1 || count == 0 || count > 32 {
+        return false;
+    }
+    let mut at = 12usize;
+    for _ in 0..count {
+        // Command type: ack, connect, verify connect, disconnect, ping, reliable,
+        // unreliable, fragment, EG service (1..=12).
+        let ty = p.get(at).copied().unwrap_or(0);
+        let Some(len) = be32(p, at + 4).and_then(|l| usize::try_from(l).ok()) else {
+            return false;
+        };
+        if !(1..=12).contains(&ty) || len < 12 {
+            return false;
+        }
+        at = match at.checked_add(len) {
+            Some(n) if n <= p.len() => n,
+            _ => return false,
+        };
+    }
+    at == p.len()
+}
+
+/// Toca Boca's own keep-alive: eight `0x7D` bytes.
+pub fn probe_toca_boca_keepalive(p: &[u8]) -> bool {
+    p.len() >= 13 && p.get(..8) == Some(&[0x7d; 8][..])
+}
+
+/// RakNet's offline-message magic.
+const RAKNET_MAGIC: [u8; 16] = [
+    0x00, 0xff, 0xff, 0x00, 0xfe, 0xfe, 0xfe, 0xfe, 0xfd, 0xfd, 0xfd, 0xfd, 0x12, 0x34, 0x56, 0x78,
+];
+
+/// A RakNet offline message: the message id and the 16-byte offline magic where that
+/// message carries it (unconnected ping/pong, open connection request/reply 1 and 2,
+/// incompatible protocol), or an MTU-sized custom variant carrying the magic at one
+/// of the offsets seen in the field.
+pub fn probe_raknet_offline(p: &[u8]) -> bool {
+    let magic_at = |at: usize| p.get(at..at + 16) == Some(&RAKNET_MAGIC[..]);
+    let ok = match p.first() {
+        // Unconnected ping (time, magic, client GUID).
+        Some(0x01 | 0x02) => p.len() == 33 && magic_at(9),
+        // Open connection request 1 (magic, protocol version, MTU padding).
+        Some(0x05) => p.len() >= 18 && magic_at(1) && p.get(17).is_some_and(|&v| v <= 20),
+        // Open connection reply 1 (magic, server GUID, security flag, MTU).
+        Some(0x06) => p.len() >= 28 && magic_at(1) && p.get(25).is_some_and(|&s| s <= 1),
+        // Open connection request/reply 2, incompatible protocol version.
+        Some(0x07 | 0x08 | 0x19) => p.len() >= 25 && magic_at(1),
+        // Unconnected pong (time, server GUID, magic, id string).
+        Some(0x1c) => p.len() >= 35 && magic_at(17),
+        _ => false,
+    };
+    ok || (p.len() >= 1200 && [1usize, 9, 17, 32].iter().any(|&at| magic_at(at)))
+}
+
+/// CryEngine's network layer (CryNetwork) connection packet: the first byte is the
+/// payload size minus ten, then the fixed markers `08 ED` at 3, `01` at 16, `07` at
+/// 20 and `03 07` at 24.
+pub fn probe_crynet(p: &[u8]) -> bool {
+    p.len() >= 26
+        && p.first().is_some_and(|&n| usize::from(n) + 10 == p.len())
+        && be16(p, 3) == Some(0x08ed)
+        && p.get(16) == Some(&1)
+        && p.get(20) == Some(&7)
+        && be16(p, 24) == Some(0x0307)
+}
+
+/// A KCP segment (the ARQ protocol many games run over UDP): conversation id, command
+/// (push, ack, window probe, window size), fragment, window, timestamp, sequence
+/// numbers, and a little-endian data length that accounts for the rest of the packet.
+pub fn probe_kcp(p: &[u8]) -> bool {
+    let cmd_ok = matches!(p.get(4), Some(81..=84));
+    cmd_ok
+        && le32(p, 20)
+            .and_then(|l| usize::try_from(l).ok())
+            .and_then(|l| l.checked_add(24))
+            == Some(p.len())
+}
+
+/// Nintendo Switch online play (NEX/PIA): the `32 AB 98 64` header and version 2.
+pub fn probe_nintendo(p: &[u8]) -> bool {
+    p.len() > 48 && p.starts_with(&[0x32, 0xab, 0x98, 0x64, 0x02])
+}
+
+/// Riot Games (League of Legends, Valorant) UDP: the trailer `AA AA AA AA BB BB BB BB`,
+/// or the 53-byte handshake with its fixed trailer.
+pub fn probe_riot(p: &[u8]) -> bool {
+    let n = p.len();
+    if n > 8 && be32(p, n - 8) == Some(0xaaaa_aaaa) && be32(p, n - 4) == Some(0xbbbb_bbbb) {
+        return true;
+    }
+    n == 53 && be32(p, n - 8) == Some(0x3cb1_1f2d) && be32(p, n - 4) == Some(0xea23_460c)
+}
+
+/// Genshin Impact (KCP variant) handshake: `00 00 00 FF`, four zero bytes, a
+/// conversation id, the constant `49 96 02 D2` and `FF FF FF FF`.
+pub fn probe_genshin(p: &[u8]) -> bool {
+    p.len() >= 20
+        && be32(p, 0) == Some(0xff)
+        && be32(p, 4) == Some(0)
+        && be32(p, 12) == Some(0x4996_02d2)
+        && be32(p, 16) == Some(0xffff_ffff)
+}
+
+/// i3D.net game-server pings: `00 01 00 46` / `00 02 00 46` and `00 03 CF A8`, or the
+/// `90 78`/`90 67` variant with `00 03 CF A9 BE DE 00 03` at offset 8.
+pub fn probe_i3d(p: &[u8]) -> bool {
+    if p.len() < 74 {
+        return false;
+    }
+    let a = matches!(be32(p, 0), Some(0x0001_0046 | 0x0002_0046)) && be32(p, 4) == Some(0x0003_cfa8);
+    let b = matches!(be16(p, 0), Some(0x9078 | 0x9067))
+        && be32(p, 8) == Some(0x0003_cfa9)
+        && be32(p, 12) == Some(0xbede_0003);
+    a || b
+}
+
+/// Activision (Call of Duty) peer handshake: `0C 02` or `0D 02`, at least 18 bytes.
+/// Returns the marker's first byte; the peer answers with the other one.
+pub fn probe_activision(p: &[u8]) -> Option<u8> {
+    match p.get(..2)? {
+        [m @ (0x0c | 0x0d), 0x02] if p.len() >= 18 => Some(*m),
+        _ => None,
+    }
+}
+
+/// Epic Games (Unreal/EOS) UDP first packet: a 32-bit word with bit 3 clear, then 24
+/// zero bytes from offset 10. Returns the word, which the server echoes with bit 3
+/// set ([`epicgames_reply`]).
+pub fn probe_epicgames_first(p: &[u8]) -> Option<u32> {
+    let w = be32(p, 0)?;
+    let zeros = p.get(10..34)?.iter().all(|&b| b == 0);
+    (w & 0x08 == 0 && zeros).then_some(w)
+}
+
+/// True if `p` answers an Epic Games first packet whose word was `word`.
+pub fn epicgames_reply(p: &[u8], word: u32) -> bool {
+    p.len() > 4 && be32(p, 0) == Some(word | 0x08)
+}
+
+/// OICQ (the Tencent QQ UDP protocol): start byte `02`, a client version, and a
+/// command in the defined range (1..=0xB5, or 0x3F7).
+pub fn probe_oicq(p: &[u8]) -> bool {
+    if p.len() < 7 || p.first() != Some(&0x02) {
+        return false;
+    }
+    let Some(cmd) = be16(p, 3) else { return false };
+    let version_ok = be16(p, 1).is_some_and(|v| v != 0 && v != 0xffff);
+    version_ok && ((1..=0xb5).contains(&cmd) || cmd == 0x3f7) && p.last() == Some(&0x03)
+}
+
+/// An EAQ (Brazilian broadband quality meter) probe: a 16-byte datagram whose first
+/// four bytes are a sequence number (returned); the flow engine requires consecutive
+/// packets to repeat or increment it.
+pub fn eaq_sequence(p: &[u8]) -> Option<u32> {
+    if p.len() != 16 {
+        return None;
+    }
+    be32(p, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        /// Arbitrary bytes never panic any probe of this module.
+        #[test]
+        fn probes_are_total(d in proptest::collection::vec(any::<u8>(), 0..1500), w in any::<u32>()) {
+            let d = &d[..];
+            let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
+            let _ = (probe_raknet_offline(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
+            let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d));
+            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_sequence(d));
+        }
+    }
+
+    #[test]
+    fn source_engine() {
+        let q = hex("ffffffff54536f7572636520456e67696e6520517565727900");
+        assert!(probe_source_query(&q));
+        assert!(!probe_source_query(&q[..20]));
+        assert!(probe_source_reply(&hex("ffffffff410a0b0c0d")));
+    }
+
+    #[test]
+    fn photon() {
+        // toca-boca.pcap: connect (one 44-byte command) and the server's ack + verify.
+        let mut c = hex("ffff00010000000422b6e6ba02ff01040000002c");
+        c.resize(56, 0);
+        assert!(probe_photon(&c));
+        c.push(0);
+        assert!(!probe_photon(&c));
+        let mut s = hex("000000027dfbd18522b6e6ba01ff00000000001400000000000000010000000f");
+        s.extend_from_slice(&hex("03ff01000000002c"));
+        s.resize(76, 0);
+        assert!(probe_photon(&s));
+    }
+
+    #[test]
+    fn raknet() {
+        let mut req = hex("0500ffff00fefefefefdfdfdfd1234567806");
+        req.resize(1464, 0);
+        assert!(probe_raknet_offline(&req));
+        let rep = hex("0600ffff00fefefefefdfdfdfd12345678000591a5360522200005d4");
+        assert!(probe_raknet_offline(&rep));
+        let mut bad = rep.clone();
+        bad[5] = 0;
+        assert!(!probe_raknet_offline(&bad));
+    }
+
+    #[test]
+    fn small_games() {
+        let mut cry = hex("3c000008ed000000000000000000000001000000070000000307");
+        cry.resize(70, 0);
+        assert!(probe_crynet(&cry));
+        cry.push(0);
+        assert!(!probe_crynet(&cry));
+        // kcp.pcap: an ACK segment without data.
+        let ack = hex("0a00000052007f0014000000000000000100000000000000");
+        assert!(probe_kcp(&ack));
+        assert!(!probe_kcp(&ack[..23]));
+        let mut nin = hex("32ab9864025603cb960133e0c648f834");
+        nin.resize(60, 1);
+        assert!(probe_nintendo(&nin));
+        let mut riot = hex("7374f60c72324204ab597f811fcc0087");
+        riot.extend_from_slice(&hex("aaaaaaaabbbbbbbb"));
+        assert!(probe_riot(&riot));
+        assert!(probe_genshin(&hex("000000ff0000000000000000499602d2ffffffff")));
+        let mut i3d = hex("000100460003cfa8");
+        i3d.resize(74, 0);
+        assert!(probe_i3d(&i3d));
+        assert_eq!(probe_activision(&hex("0d0200d3dded03961669981a27af4f381bc0")), Some(0x0d));
+        let mut epic = hex("471a20000898226574040000");
+        epic.resize(50, 0);
+        let w = probe_epicgames_first(&epic).unwrap();
+        assert!(epicgames_reply(&hex("471a2008089822"), w));
+        assert!(!epicgames_reply(&hex("471a2000089822"), w));
+        let mut oicq = hex("023b0b00010017561f0c7b");
+        oicq.resize(43, 0);
+        oicq.push(3);
+        assert!(probe_oicq(&oicq));
+        oicq.pop();
+        assert!(!probe_oicq(&oicq));
+        assert_eq!(eaq_sequence(&hex("0000000000000dda00014b0700009000")), Some(0));
+    }
+}
