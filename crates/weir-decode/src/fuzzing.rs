@@ -261,7 +261,7 @@ pub fn app_vpn_input(data: &[u8]) {
     }
     let _ = vpn::openvpn_acks_session(data, [1, 2, 3, 4]);
     let _ = (vpn::probe_wireguard(data), vpn::probe_dtls(data), vpn::probe_dnscrypt(data));
-    let _ = (vpn::probe_avast_securedns(data), vpn::probe_tinc(data));
+    let _ = (vpn::probe_avast_securedns(data), vpn::probe_tinc(data), vpn::probe_tailscale_disco(data));
     let _ = (vpn::probe_softether_ip_port(data), vpn::probe_softether_pack(data));
 }
 

@@ -165,6 +165,13 @@ pub fn probe_wireguard(p: &[u8]) -> Option<u8> {
     ok.then_some(ty)
 }
 
+/// A Tailscale "disco" message (NAT traversal pings and pongs next to WireGuard): the
+/// magic `TS` and the speech-balloon emoji, the sender's 32-byte key and a 24-byte
+/// nonce, then the sealed message.
+pub fn probe_tailscale_disco(p: &[u8]) -> bool {
+    p.len() >= 62 && p.starts_with(b"TS\xf0\x9f\x92\xac")
+}
+
 /// DTLS record versions: DTLS 1.0 (`FE FF`), 1.2 (`FE FD`), 1.3 (`FE FC`) and the
 /// pre-standard OpenSSL/Cisco `01 00`.
 fn dtls_version(v: u16) -> bool {
@@ -320,7 +327,7 @@ mod tests {
             let _ = (openvpn_packet(d, true), openvpn_packet(d, false));
             let _ = (probe_openvpn_client_reset(d, false), probe_openvpn_server_reset(d, true));
             let _ = openvpn_acks_session(d, sid);
-            let _ = (probe_wireguard(d), probe_dtls(d), probe_dnscrypt(d));
+            let _ = (probe_wireguard(d), probe_dtls(d), probe_dnscrypt(d), probe_tailscale_disco(d));
             let _ = (probe_avast_securedns(d), probe_tinc(d), probe_softether_ip_port(d), probe_softether_pack(d));
         }
     }
@@ -370,6 +377,11 @@ mod tests {
         assert_eq!(probe_wireguard(&data), Some(4));
         data.truncate(95);
         assert_eq!(probe_wireguard(&data), None);
+        // tailscale.pcap: a disco ping, first bytes.
+        let mut disco = hex("5453f09f92acb6847dd212ae777bfae214b36d0d");
+        disco.resize(92, 7);
+        assert!(probe_tailscale_disco(&disco));
+        assert!(!probe_tailscale_disco(&disco[..40]));
     }
 
     #[test]

@@ -12,27 +12,47 @@ fn found(f: &mut Flow, p: Proto) -> bool {
     true
 }
 
-/// uTP needs two packets of one connection: a SYN answered by a STATE with the same
-/// connection id, or two packets of one side with the same connection id.
+/// Big-endian u16 at `at` of `p` (0 past the end).
+fn be16(p: &[u8], at: usize) -> u32 {
+    match p.get(at..at + 2) {
+        Some(&[a, b]) => u32::from(u16::from_be_bytes([a, b])),
+        _ => 0,
+    }
+}
+
+/// uTP needs two packets of one connection (same connection id): a SYN answered by a
+/// STATE that acknowledges the SYN's sequence number, or two packets of one side that
+/// advance it by one (DATA: the sequence number, STATE: the acknowledged one).
 fn utp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    const ST_DATA: u8 = 0;
+    const ST_STATE: u8 = 2;
+    const ST_SYN: u8 = 4;
     let Some(ty) = p2p::probe_utp(c.payload) else {
         return false;
     };
-    let conn = match c.payload.get(2..4) {
-        Some(&[a, b]) => u32::from(u16::from_be_bytes([a, b])),
-        _ => 0,
-    };
+    let p = c.payload;
+    let (conn, seq, ack) = (be16(p, 2), be16(p, 16), be16(p, 18));
+    let dir = if c.from_client { 1 } else { 2 };
+    let counter = if ty == ST_STATE { ack } else { seq };
     let st = f.l7.dpi;
     if st.candidate == Proto::BITTORRENT {
-        // The answer to a SYN carries the SYN's connection id; packets of the same
-        // side repeat theirs.
-        return st.data == conn && found(f, Proto::BITTORRENT);
+        let (side, first_ty) = (st.stage & 3, st.stage >> 4);
+        let (first_conn, first_counter) = (st.data >> 16, st.data & 0xffff);
+        let ok = conn == first_conn
+            && if side != dir {
+                first_ty == ST_SYN && ty == ST_STATE && ack == first_counter
+            } else {
+                ty == first_ty
+                    && matches!(ty, ST_DATA | ST_STATE)
+                    && counter == (first_counter + 1) & 0xffff
+            };
+        return ok && found(f, Proto::BITTORRENT);
     }
     if st.candidate == Proto::UNKNOWN && f.l7.dpi_packets <= 4 {
         f.l7.dpi = DpiState {
             candidate: Proto::BITTORRENT,
-            stage: ty,
-            data: conn,
+            stage: dir | (ty << 4),
+            data: conn << 16 | counter,
         };
     }
     false

@@ -39,8 +39,8 @@ fn openvpn(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         };
         let same_side = st.stage & 3 == side(c.from_client);
         if same_side {
-            // ACK (5), control (4), hard resets, soft reset (3), with the same session.
-            return matches!(pkt.opcode, 1..=5 | 7 | 8 | 10)
+            // A control (4) or ACK (5) packet of the same session.
+            return matches!(pkt.opcode, 4 | 5)
                 && sid4(pkt.session_id) == st.data
                 && found(f, Proto::OPENVPN);
         }
@@ -61,7 +61,9 @@ fn openvpn(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     let first = vpn::probe_openvpn_client_reset(c.payload, tcp)
         .or_else(|| vpn::probe_openvpn_server_reset(c.payload, tcp));
-    if let Some(pkt) = first {
+    // Session ids are random: one with five or more zero bytes is another protocol.
+    let random_sid = |sid: &[u8]| sid.iter().filter(|&&b| b == 0).count() < 5;
+    if let Some(pkt) = first.filter(|p| random_sid(p.session_id)) {
         let v3 = pkt.opcode == vpn::openvpn_op::HARD_RESET_CLIENT_V3;
         f.l7.dpi = DpiState {
             candidate: Proto::OPENVPN,
@@ -94,6 +96,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     // ESP in UDP and NAT keepalives exist only on the NAT-traversal port.
     if on(4500) && (p == [0xff] || vpn::probe_esp(p)) {
         return found(f, Proto::IPSEC);
+    }
+    if vpn::probe_tailscale_disco(p) {
+        return found(f, Proto::TAILSCALE);
     }
     if vpn::probe_wireguard(p).is_some() {
         return found(f, Proto::WIREGUARD);
