@@ -78,13 +78,32 @@ pub fn probe_gnutella_udp(p: &[u8]) -> bool {
 }
 
 /// Gnutella 2 (G2) UDP: a `GND` header (flags, sequence, part, count) with a
-/// fragment number within the fragment count.
+/// fragment number within the fragment count; a first fragment must start with a G2
+/// packet whose control byte and name (upper-case letters and digits, e.g. `QKR`,
+/// `PI`, `KHL`) fit in the datagram.
 pub fn probe_gnutella2_udp(p: &[u8]) -> bool {
     let (part, count) = match p.get(..8) {
-        Some(&[b'G', b'N', b'D', flags, _, _, part, count]) if flags & 0xf0 == 0 => (part, count),
+        Some(&[b'G', b'N', b'D', _flags, _, _, part, count]) => (part, count),
         _ => return false,
     };
-    count != 0 && part != 0 && part <= count
+    if count == 0 || part == 0 || part > count {
+        return false;
+    }
+    if part > 1 {
+        return true;
+    }
+    if p.len() == 8 {
+        // An acknowledgement: header only.
+        return true;
+    }
+    let Some(&cb) = p.get(8) else { return false };
+    let len_len = usize::from(cb >> 6);
+    let name_len = usize::from((cb >> 3) & 7) + 1;
+    let name_at = 9 + len_len;
+    p.get(name_at..name_at + name_len).is_some_and(|n| {
+        n.first().is_some_and(u8::is_ascii_uppercase)
+            && n.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    })
 }
 
 /// BitTorrent peer wire handshake: `\x13BitTorrent protocol`. Also accepts the
@@ -269,6 +288,12 @@ mod tests {
         assert!(probe_gnutella_udp(&dht));
         dht[16] = 0x55;
         assert!(!probe_gnutella_udp(&dht));
+        // gnutella.pcap: a G2 query key request (`QKR`).
+        let qkr = hex("474e44103eae0101540b514b525006524e415d2fe2350970");
+        assert!(probe_gnutella2_udp(&qkr));
+        let mut bad = qkr.clone();
+        bad[11] = b'q';
+        assert!(!probe_gnutella2_udp(&bad));
         assert!(probe_gnutella_tcp(b"GNUTELLA CONNECT/0.6\r\n"));
         assert!(probe_gnutella_http(
             b"GET /uri-res/N2R?urn:sha1:ABC HTTP/1.1\r\nX-Queue: 0.1\r\n\r\n"
