@@ -216,14 +216,15 @@ pub fn probe_oicq(p: &[u8]) -> bool {
     version_ok && ((1..=0xb5).contains(&cmd) || cmd == 0x3f7) && p.last() == Some(&0x03)
 }
 
-/// An EAQ (Brazilian broadband quality meter) probe: a 16-byte datagram whose first
-/// four bytes are a sequence number (returned); the flow engine requires consecutive
-/// packets to repeat or increment it.
-pub fn eaq_sequence(p: &[u8]) -> Option<u32> {
+/// An EAQ (Brazilian broadband quality meter) probe is a 16-byte datagram (sequence
+/// number, sequence-derived word, timestamp, direction marker) whose first twelve
+/// bytes the server echoes. Returns a key of those twelve bytes (the XOR of their three
+/// words) to compare the probe with its echo.
+pub fn eaq_echo_key(p: &[u8]) -> Option<u32> {
     if p.len() != 16 {
         return None;
     }
-    be32(p, 0)
+    Some(be32(p, 0)? ^ be32(p, 4)? ^ be32(p, 8)?)
 }
 
 #[cfg(test)]
@@ -245,7 +246,7 @@ mod tests {
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d));
-            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_sequence(d));
+            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d));
         }
     }
 
@@ -316,6 +317,11 @@ mod tests {
         assert!(probe_oicq(&oicq));
         oicq.pop();
         assert!(!probe_oicq(&oicq));
-        assert_eq!(eaq_sequence(&hex("0000000000000dda00014b0700009000")), Some(0));
+        // EAQ.pcap: a probe and its echo share the key; the next probe does not.
+        let probe = eaq_echo_key(&hex("0000000000000dda0007161c00009000"));
+        assert!(probe.is_some());
+        assert_eq!(probe, eaq_echo_key(&hex("0000000000000dda0007161c00006000")));
+        assert_ne!(probe, eaq_echo_key(&hex("0000000100000ddc0007073600009000")));
+        assert_eq!(eaq_echo_key(&hex("0000000000000dda0007161c0000")), None);
     }
 }

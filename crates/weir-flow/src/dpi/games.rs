@@ -26,7 +26,7 @@ fn park(f: &mut Flow, candidate: Proto, stage: u8, data: u32) {
 
 /// Protocols that need more than one packet: Activision (the peer answers `0C 02` with
 /// `0D 02` and the same token), Epic Games (the server echoes the first word with bit 3
-/// set), EAQ (four 16-byte probes on port 6000 with a steady sequence number).
+/// set), EAQ (the server echoes a 16-byte probe on port 6000).
 fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let p = c.payload;
     let st = f.l7.dpi;
@@ -49,17 +49,10 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 && found(f, Proto::EPICGAMES);
         }
         Proto::EAQ => {
-            let Some(seq) = games::eaq_sequence(p) else {
-                f.l7.dpi.candidate = Proto::UNKNOWN;
-                return false;
-            };
-            if seq != st.data && seq != st.data.wrapping_add(1) {
-                f.l7.dpi.candidate = Proto::UNKNOWN;
-                return false;
-            }
-            f.l7.dpi.data = seq;
-            f.l7.dpi.stage = st.stage.saturating_add(1);
-            return f.l7.dpi.stage >= 4 && found(f, Proto::EAQ);
+            // The server echoes the probe's first twelve bytes.
+            return st.stage != dir
+                && games::eaq_echo_key(p) == Some(st.data)
+                && found(f, Proto::EAQ);
         }
         Proto::UNKNOWN => {}
         _ => return false,
@@ -72,9 +65,9 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     } else if let Some(w) = games::probe_epicgames_first(p) {
         park(f, Proto::EPICGAMES, dir, w);
     } else if (c.cport == 6000 || c.sport == 6000)
-        && let Some(seq) = games::eaq_sequence(p)
+        && let Some(key) = games::eaq_echo_key(p)
     {
-        park(f, Proto::EAQ, 1, seq);
+        park(f, Proto::EAQ, dir, key);
     }
     false
 }
