@@ -216,6 +216,16 @@ pub fn probe_oicq(p: &[u8]) -> bool {
     version_ok && ((1..=0xb5).contains(&cmd) || cmd == 0x3f7) && p.last() == Some(&0x03)
 }
 
+/// An EAQ (Brazilian broadband quality meter) probe or its echo on its own: 16 bytes, a
+/// small sequence number, a small second word, and the direction marker `00 00 90 00`
+/// (client) or `00 00 60 00` (server) at the end.
+pub fn probe_eaq(p: &[u8]) -> bool {
+    p.len() == 16
+        && be16(p, 0) == Some(0)
+        && be16(p, 4) == Some(0)
+        && matches!(be32(p, 12), Some(0x9000 | 0x6000))
+}
+
 /// An EAQ (Brazilian broadband quality meter) probe is a 16-byte datagram (sequence
 /// number, sequence-derived word, timestamp, direction marker) whose first twelve
 /// bytes the server echoes. Returns a key of those twelve bytes (the XOR of their three
@@ -246,7 +256,7 @@ mod tests {
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d));
-            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d));
+            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d));
         }
     }
 
@@ -323,5 +333,7 @@ mod tests {
         assert_eq!(probe, eaq_echo_key(&hex("0000000000000dda0007161c00006000")));
         assert_ne!(probe, eaq_echo_key(&hex("0000000100000ddc0007073600009000")));
         assert_eq!(eaq_echo_key(&hex("0000000000000dda0007161c0000")), None);
+        assert!(probe_eaq(&hex("0000000300000de00005a6f200009000")));
+        assert!(!probe_eaq(&hex("0000000300000de00005a6f200009001")));
     }
 }

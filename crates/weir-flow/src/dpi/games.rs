@@ -78,6 +78,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if c.l4 != 17 {
         return games::probe_kcp(p) && found(f, Proto::KCP);
     }
+    if (c.cport == 6000 || c.sport == 6000) && games::probe_eaq(p) {
+        return found(f, Proto::EAQ);
+    }
     let checks: [(fn(&[u8]) -> bool, Proto); 12] = [
         (games::probe_source_query, Proto::SOURCE_ENGINE),
         (games::probe_source_reply, Proto::SOURCE_ENGINE),
