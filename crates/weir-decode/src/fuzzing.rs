@@ -272,10 +272,12 @@ pub fn app_games_input(data: &[u8]) {
     use crate::app::games as g;
 
     let _ = (g::probe_source_query(data), g::probe_source_reply(data), g::probe_photon(data));
-    let _ = (g::probe_toca_boca_keepalive(data), g::probe_raknet_offline(data));
+    let _ = (g::probe_toca_boca_keepalive(data), g::probe_raknet_offline(data), g::probe_raknet_frame_set(data));
+    let _ = g::probe_raknet_ack(data);
     let _ = (g::probe_crynet(data), g::probe_kcp(data), g::probe_nintendo(data));
     let _ = (g::probe_riot(data), g::probe_genshin(data), g::probe_i3d(data));
     let _ = (g::probe_activision(data), g::probe_oicq(data), g::eaq_echo_key(data), g::probe_eaq(data));
+    let _ = g::probe_sd_rtn(data);
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

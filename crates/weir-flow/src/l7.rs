@@ -333,7 +333,10 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
     if crate::dpi::identify(f, c) {
         return;
     }
-    if c.cport >= 1024 && c.sport >= 1024 && misc::probe_rtp(p) {
+    // A long-tail dissector that parked a candidate on this flow (a RakNet frame set,
+    // whose first byte is RTP's) gets three packets before the weak RTP check.
+    let parked = f.l7.dpi.candidate != Proto::UNKNOWN && f.l7.dpi_packets <= 3;
+    if !parked && c.cport >= 1024 && c.sport >= 1024 && misc::probe_rtp(p) {
         identify_as(f, Proto::RTP, Follow::None);
     }
 }

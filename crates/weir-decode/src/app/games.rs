@@ -114,10 +114,78 @@ pub fn probe_raknet_offline(p: &[u8]) -> bool {
         // Open connection request/reply 2, incompatible protocol version.
         Some(0x07 | 0x08 | 0x19) => p.len() >= 25 && magic_at(1),
         // Unconnected pong (time, server GUID, magic, id string).
-        Some(0x1c) => p.len() >= 35 && magic_at(17),
+        Some(0x1c) => {
+            let motd = be16(p, 33).map_or(0, usize::from);
+            p.len() >= 35 && (magic_at(17) || (motd > 0 && motd + 35 == p.len()))
+        }
         _ => false,
     };
     ok || (p.len() >= 1200 && [1usize, 9, 17, 32].iter().any(|&at| magic_at(at)))
+}
+
+/// A RakNet frame set (datagram ids `0x80..=0x8D`): a 24-bit sequence number, then
+/// frames (flags with reliability in the top three bits and a split flag, a length in
+/// bits, the reliability's indexes, the split header when split, the body) that end
+/// exactly at the end of the datagram.
+pub fn probe_raknet_frame_set(p: &[u8]) -> bool {
+    if !matches!(p.first(), Some(0x80..=0x8d)) {
+        return false;
+    }
+    let mut at = 4usize;
+    for _ in 0..64 {
+        let Some(&flags) = p.get(at) else {
+            return false;
+        };
+        let Some(bits) = be16(p, at + 1) else {
+            return false;
+        };
+        let len = usize::from(bits).div_ceil(8);
+        if flags & 0x0f != 0 || len == 0 {
+            return false;
+        }
+        let reliability = flags >> 5;
+        at += 3;
+        if matches!(reliability, 2 | 3 | 4 | 6 | 7) {
+            at += 3; // message index
+        }
+        if matches!(reliability, 1 | 4) {
+            at += 3; // sequence index
+        }
+        if matches!(reliability, 1 | 3 | 4 | 7) {
+            at += 4; // order index and channel
+        }
+        if flags & 0x10 != 0 {
+            at += 10; // split count, id, index
+        }
+        at += len;
+        if at >= p.len() {
+            return at == p.len();
+        }
+    }
+    false
+}
+
+/// A RakNet ACK (`0xC0`) or NACK (`0xA0`): a record count, then that many records
+/// (a range of two 24-bit numbers, or a single one), ending at the end of the datagram.
+/// Returns the first byte.
+pub fn probe_raknet_ack(p: &[u8]) -> Option<u8> {
+    let kind = *p.first()?;
+    if !matches!(kind, 0xa0 | 0xc0) {
+        return None;
+    }
+    let count = be16(p, 1)?;
+    if count == 0 || count > 256 {
+        return None;
+    }
+    let mut at = 3usize;
+    for _ in 0..count {
+        at += match p.get(at)? {
+            0 => 7,
+            1 => 4,
+            _ => return None,
+        };
+    }
+    (at == p.len()).then_some(kind)
 }
 
 /// CryEngine's network layer (CryNetwork) connection packet: the first byte is the
@@ -216,6 +284,24 @@ pub fn probe_oicq(p: &[u8]) -> bool {
     version_ok && ((1..=0xb5).contains(&cmd) || cmd == 0x3f7) && p.last() == Some(&0x03)
 }
 
+/// Agora's Software Defined Real-time Network (SD-RTN, the voice/video network of many
+/// games and apps): a message with `0x21` at offset 6 and an `\x04SNI` block at 12
+/// naming the edge server (16-bit length, a zero byte, then the name). Returns the
+/// name.
+pub fn probe_sd_rtn(p: &[u8]) -> Option<&[u8]> {
+    if p.len() < 20 || p.get(6) != Some(&0x21) || p.get(12..16) != Some(&b"\x04SNI"[..]) {
+        return None;
+    }
+    let len = usize::from(be16(p, 16)?);
+    if p.get(18) != Some(&0) {
+        return None;
+    }
+    let name = p.get(19..19 + len)?;
+    name.iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        .then_some(name)
+}
+
 /// An EAQ (Brazilian broadband quality meter) probe or its echo on its own: 16 bytes, a
 /// small sequence number, a small second word, and the direction marker `00 00 90 00`
 /// (client) or `00 00 60 00` (server) at the end.
@@ -254,9 +340,9 @@ mod tests {
         fn probes_are_total(d in proptest::collection::vec(any::<u8>(), 0..1500), w in any::<u32>()) {
             let d = &d[..];
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
-            let _ = (probe_raknet_offline(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
+            let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d));
-            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d));
+            let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
     }
 
@@ -292,6 +378,16 @@ mod tests {
         let mut bad = rep.clone();
         bad[5] = 0;
         assert!(!probe_raknet_offline(&bad));
+        // raknet.pcap: a frame set with one unreliable 136-bit frame.
+        let fs = hex("8402000000008803000000000015e95e000000130c201546");
+        assert!(probe_raknet_frame_set(&fs));
+        assert!(!probe_raknet_frame_set(&fs[..23]));
+        assert_eq!(probe_raknet_ack(&hex("c0000100010000020000")), Some(0xc0));
+        assert_eq!(probe_raknet_ack(&hex("a00002010000000100000001")), Some(0xa0));
+        assert_eq!(probe_raknet_ack(&hex("c0000200010000020000")), None);
+        let mut fs2 = fs.clone();
+        fs2.push(0);
+        assert!(!probe_raknet_frame_set(&fs2));
     }
 
     #[test]
@@ -334,6 +430,13 @@ mod tests {
         assert_ne!(probe, eaq_echo_key(&hex("0000000100000ddc0007073600009000")));
         assert_eq!(eaq_echo_key(&hex("0000000000000dda0007161c0000")), None);
         assert!(probe_eaq(&hex("0000000300000de00005a6f200009000")));
+        // agora-sd-rtn.pcap: the edge server's name in the SNI block.
+        let mut agora = hex("0099781d000021000000000004534e4900190031");
+        agora.truncate(19);
+        agora.extend_from_slice(b"128-1-77-66.edge.agora.ioPDMD");
+        assert_eq!(probe_sd_rtn(&agora), Some(&b"128-1-77-66.edge.agora.io"[..]));
+        agora[18] = 1;
+        assert_eq!(probe_sd_rtn(&agora), None);
         assert!(!probe_eaq(&hex("0000000300000de00005a6f200009001")));
     }
 }

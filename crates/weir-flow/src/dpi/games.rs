@@ -24,7 +24,13 @@ fn park(f: &mut Flow, candidate: Proto, stage: u8, data: u32) {
     }
 }
 
-/// Protocols that need more than one packet: Activision (the peer answers `0C 02` with
+/// A RakNet datagram of an established connection (frame set, ACK, NACK): its layout
+/// is checked to the last byte, but its first byte overlaps RTP's, so two are needed.
+fn raknet_connected(p: &[u8]) -> bool {
+    games::probe_raknet_frame_set(p) || games::probe_raknet_ack(p).is_some()
+}
+
+/// Protocols that need more than one packet: RakNet (two connected datagrams), Activision (the peer answers `0C 02` with
 /// `0D 02` and the same token), Epic Games (the server echoes the first word with bit 3
 /// set), EAQ (the server echoes a 16-byte probe on port 6000).
 fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
@@ -54,13 +60,18 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 && games::eaq_echo_key(p) == Some(st.data)
                 && found(f, Proto::EAQ);
         }
+        Proto::RAKNET => {
+            return raknet_connected(p) && found(f, Proto::RAKNET);
+        }
         Proto::UNKNOWN => {}
         _ => return false,
     }
     if f.l7.dpi_packets > 2 {
         return false;
     }
-    if let Some(m) = games::probe_activision(p) {
+    if raknet_connected(p) {
+        park(f, Proto::RAKNET, dir, 0);
+    } else if let Some(m) = games::probe_activision(p) {
         park(f, Proto::ACTIVISION, dir | (m << 4), token(p));
     } else if let Some(w) = games::probe_epicgames_first(p) {
         park(f, Proto::EPICGAMES, dir, w);
@@ -78,15 +89,20 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if c.l4 != 17 {
         return games::probe_kcp(p) && found(f, Proto::KCP);
     }
+    if games::probe_sd_rtn(p).is_some() {
+        return found(f, Proto::SD_RTN);
+    }
     if (c.cport == 6000 || c.sport == 6000) && games::probe_eaq(p) {
         return found(f, Proto::EAQ);
     }
-    let checks: [(fn(&[u8]) -> bool, Proto); 12] = [
+    let checks: [(fn(&[u8]) -> bool, Proto); 13] = [
         (games::probe_source_query, Proto::SOURCE_ENGINE),
         (games::probe_source_reply, Proto::SOURCE_ENGINE),
         (games::probe_toca_boca_keepalive, Proto::TOCABOCA),
         (games::probe_photon, Proto::TOCABOCA),
         (games::probe_raknet_offline, Proto::RAKNET),
+        // An ACK's first byte (0xC0) is not RTP's: one is enough.
+        (|p| games::probe_raknet_ack(p) == Some(0xc0), Proto::RAKNET),
         (games::probe_crynet, Proto::CRYNETWORK),
         (games::probe_genshin, Proto::GENSHINIMPACT),
         (games::probe_kcp, Proto::KCP),
