@@ -277,7 +277,7 @@ pub fn app_games_input(data: &[u8]) {
     let _ = (g::probe_crynet(data), g::probe_kcp(data), g::probe_nintendo(data));
     let _ = (g::probe_riot(data), g::probe_genshin(data), g::probe_i3d(data));
     let _ = (g::probe_activision(data), g::probe_oicq(data), g::eaq_echo_key(data), g::probe_eaq(data));
-    let _ = g::probe_sd_rtn(data);
+    let _ = (g::probe_sd_rtn(data), g::probe_wow(data), g::probe_gaijin(data));
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

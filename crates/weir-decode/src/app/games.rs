@@ -189,15 +189,40 @@ pub fn probe_raknet_ack(p: &[u8]) -> Option<u8> {
 }
 
 /// CryEngine's network layer (CryNetwork) connection packet: the first byte is the
-/// payload size minus ten, then the fixed markers `08 ED` at 3, `01` at 16, `07` at
-/// 20 and `03 07` at 24.
+/// payload size minus ten, a 16-bit game/version word at 3, and the fixed layout
+/// `01 00 00 00 07 00 00 00 03 07` from offset 16 with zeros in between.
 pub fn probe_crynet(p: &[u8]) -> bool {
+    let zeros = |r: core::ops::Range<usize>| p.get(r).is_some_and(|s| s.iter().all(|&b| b == 0));
     p.len() >= 26
         && p.first().is_some_and(|&n| usize::from(n) + 10 == p.len())
-        && be16(p, 3) == Some(0x08ed)
-        && p.get(16) == Some(&1)
-        && p.get(20) == Some(&7)
-        && be16(p, 24) == Some(0x0307)
+        && zeros(1..3)
+        && zeros(5..16)
+        && p.get(16..26) == Some(&[1, 0, 0, 0, 7, 0, 0, 0, 3, 7][..])
+}
+
+/// World of Warcraft's connection greeting (TCP): a little-endian size, then
+/// `WORLD OF WARCRAFT CONNECTION - SERVER TO CLIENT` (or `CLIENT TO SERVER`).
+pub fn probe_wow(p: &[u8]) -> bool {
+    p.get(2..).is_some_and(|t| t.starts_with(b"WORLD OF WARCRAFT CONNECTION"))
+        && p.first().is_some_and(|&n| usize::from(n) + 2 == p.len())
+        && p.get(1) == Some(&0)
+}
+
+/// Gaijin Entertainment (War Thunder, ...): the 52-byte `8F FF 00 .. 82 FF 00 01`
+/// connection request, or the launcher's UDP telemetry lines (`app.start,env=...`,
+/// `app.stage,...`, `embeddedupdater....`).
+pub fn probe_gaijin(p: &[u8]) -> bool {
+    if p.len() == 52
+        && p.get(..3) == Some(&[0x8f, 0xff, 0][..])
+        && be32(p, 4) == Some(0x82ff_0001)
+    {
+        return true;
+    }
+    p.len() > 100
+        && (p.starts_with(b"embeddedupdater.")
+            || p.starts_with(b"app.start,")
+            || p.starts_with(b"app.stage,"))
+        && p.get(..80).is_some_and(|h| h.windows(5).any(|w| w == b",env="))
 }
 
 /// A KCP segment (the ARQ protocol many games run over UDP): conversation id, command
@@ -341,7 +366,7 @@ mod tests {
             let d = &d[..];
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
-            let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d));
+            let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d));
             let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
     }
@@ -392,6 +417,21 @@ mod tests {
 
     #[test]
     fn small_games() {
+        // crynet.pcap: another game word (0x0BF6) at offset 3.
+        let mut cry2 = hex("3c00000bf6000000000000000000000001000000070000000307");
+        cry2.resize(70, 0);
+        assert!(probe_crynet(&cry2));
+        let mut wow = vec![0x30, 0];
+        wow.extend_from_slice(b"WORLD OF WARCRAFT CONNECTION - SERVER TO CLIENT\0");
+        assert!(probe_wow(&wow));
+        wow.push(0);
+        assert!(!probe_wow(&wow));
+        let mut gj = hex("8fff000182ff00010000ffff000004b0");
+        gj.resize(52, 0);
+        assert!(probe_gaijin(&gj));
+        let mut tele = b"app.stage,env=production,circuit=wtm-production".to_vec();
+        tele.resize(147, b'x');
+        assert!(probe_gaijin(&tele));
         let mut cry = hex("3c000008ed000000000000000000000001000000070000000307");
         cry.resize(70, 0);
         assert!(probe_crynet(&cry));

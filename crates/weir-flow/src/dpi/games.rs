@@ -87,6 +87,9 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let p = c.payload;
     if c.l4 != 17 {
+        if games::probe_wow(p) {
+            return found(f, Proto::WORLDOFWARCRAFT);
+        }
         return games::probe_kcp(p) && found(f, Proto::KCP);
     }
     if games::probe_sd_rtn(p).is_some() {
@@ -95,7 +98,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if (c.cport == 6000 || c.sport == 6000) && games::probe_eaq(p) {
         return found(f, Proto::EAQ);
     }
-    let checks: [(fn(&[u8]) -> bool, Proto); 13] = [
+    let checks: [(fn(&[u8]) -> bool, Proto); 14] = [
         (games::probe_source_query, Proto::SOURCE_ENGINE),
         (games::probe_source_reply, Proto::SOURCE_ENGINE),
         (games::probe_toca_boca_keepalive, Proto::TOCABOCA),
@@ -110,6 +113,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         (games::probe_riot, Proto::RIOTGAMES),
         (games::probe_i3d, Proto::I3D),
         (games::probe_oicq, Proto::OICQ),
+        (games::probe_gaijin, Proto::GAIJINENTERTAINMENT),
     ];
     for (probe, proto) in checks {
         if probe(p) {
