@@ -408,7 +408,7 @@ mod tests {
         assert!(probe_raknet_frame_set(&fs));
         assert!(!probe_raknet_frame_set(&fs[..23]));
         assert_eq!(probe_raknet_ack(&hex("c0000100010000020000")), Some(0xc0));
-        assert_eq!(probe_raknet_ack(&hex("a00002010000000100000001")), Some(0xa0));
+        assert_eq!(probe_raknet_ack(&hex("a000020100000001000000")), Some(0xa0));
         assert_eq!(probe_raknet_ack(&hex("c0000200010000020000")), None);
         let mut fs2 = fs.clone();
         fs2.push(0);
