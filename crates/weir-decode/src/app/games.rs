@@ -203,7 +203,8 @@ pub fn probe_crynet(p: &[u8]) -> bool {
 /// World of Warcraft's connection greeting (TCP): a little-endian size, then
 /// `WORLD OF WARCRAFT CONNECTION - SERVER TO CLIENT` (or `CLIENT TO SERVER`).
 pub fn probe_wow(p: &[u8]) -> bool {
-    p.get(2..).is_some_and(|t| t.starts_with(b"WORLD OF WARCRAFT CONNECTION"))
+    p.get(2..)
+        .is_some_and(|t| t.starts_with(b"WORLD OF WARCRAFT CONNECTION"))
         && p.first().is_some_and(|&n| usize::from(n) + 2 == p.len())
         && p.get(1) == Some(&0)
 }
@@ -212,9 +213,7 @@ pub fn probe_wow(p: &[u8]) -> bool {
 /// connection request, or the launcher's UDP telemetry lines (`app.start,env=...`,
 /// `app.stage,...`, `embeddedupdater....`).
 pub fn probe_gaijin(p: &[u8]) -> bool {
-    if p.len() == 52
-        && p.get(..3) == Some(&[0x8f, 0xff, 0][..])
-        && be32(p, 4) == Some(0x82ff_0001)
+    if p.len() == 52 && p.get(..3) == Some(&[0x8f, 0xff, 0][..]) && be32(p, 4) == Some(0x82ff_0001)
     {
         return true;
     }
@@ -222,7 +221,8 @@ pub fn probe_gaijin(p: &[u8]) -> bool {
         && (p.starts_with(b"embeddedupdater.")
             || p.starts_with(b"app.start,")
             || p.starts_with(b"app.stage,"))
-        && p.get(..80).is_some_and(|h| h.windows(5).any(|w| w == b",env="))
+        && p.get(..80)
+            .is_some_and(|h| h.windows(5).any(|w| w == b",env="))
 }
 
 /// A KCP segment (the ARQ protocol many games run over UDP): conversation id, command
@@ -268,7 +268,8 @@ pub fn probe_i3d(p: &[u8]) -> bool {
     if p.len() < 74 {
         return false;
     }
-    let a = matches!(be32(p, 0), Some(0x0001_0046 | 0x0002_0046)) && be32(p, 4) == Some(0x0003_cfa8);
+    let a =
+        matches!(be32(p, 0), Some(0x0001_0046 | 0x0002_0046)) && be32(p, 4) == Some(0x0003_cfa8);
     let b = matches!(be16(p, 0), Some(0x9078 | 0x9067))
         && be32(p, 8) == Some(0x0003_cfa9)
         && be32(p, 12) == Some(0xbede_0003);
@@ -447,11 +448,16 @@ mod tests {
         let mut riot = hex("7374f60c72324204ab597f811fcc0087");
         riot.extend_from_slice(&hex("aaaaaaaabbbbbbbb"));
         assert!(probe_riot(&riot));
-        assert!(probe_genshin(&hex("000000ff0000000000000000499602d2ffffffff")));
+        assert!(probe_genshin(&hex(
+            "000000ff0000000000000000499602d2ffffffff"
+        )));
         let mut i3d = hex("000100460003cfa8");
         i3d.resize(74, 0);
         assert!(probe_i3d(&i3d));
-        assert_eq!(probe_activision(&hex("0d0200d3dded03961669981a27af4f381bc0")), Some(0x0d));
+        assert_eq!(
+            probe_activision(&hex("0d0200d3dded03961669981a27af4f381bc0")),
+            Some(0x0d)
+        );
         let mut epic = hex("471a20000898226574040000");
         epic.resize(50, 0);
         let w = probe_epicgames_first(&epic).unwrap();
@@ -466,15 +472,24 @@ mod tests {
         // EAQ.pcap: a probe and its echo share the key; the next probe does not.
         let probe = eaq_echo_key(&hex("0000000000000dda0007161c00009000"));
         assert!(probe.is_some());
-        assert_eq!(probe, eaq_echo_key(&hex("0000000000000dda0007161c00006000")));
-        assert_ne!(probe, eaq_echo_key(&hex("0000000100000ddc0007073600009000")));
+        assert_eq!(
+            probe,
+            eaq_echo_key(&hex("0000000000000dda0007161c00006000"))
+        );
+        assert_ne!(
+            probe,
+            eaq_echo_key(&hex("0000000100000ddc0007073600009000"))
+        );
         assert_eq!(eaq_echo_key(&hex("0000000000000dda0007161c0000")), None);
         assert!(probe_eaq(&hex("0000000300000de00005a6f200009000")));
         // agora-sd-rtn.pcap: the edge server's name in the SNI block.
         let mut agora = hex("0099781d000021000000000004534e4900190031");
         agora.truncate(19);
         agora.extend_from_slice(b"128-1-77-66.edge.agora.ioPDMD");
-        assert_eq!(probe_sd_rtn(&agora), Some(&b"128-1-77-66.edge.agora.io"[..]));
+        assert_eq!(
+            probe_sd_rtn(&agora),
+            Some(&b"128-1-77-66.edge.agora.io"[..])
+        );
         agora[18] = 1;
         assert_eq!(probe_sd_rtn(&agora), None);
         assert!(!probe_eaq(&hex("0000000300000de00005a6f200009001")));

@@ -71,7 +71,10 @@ pub fn probe_gnutella_udp(p: &[u8]) -> bool {
         _ => return false,
     };
     // Ping, Pong, Bye, QRP, vendor messages, Push, DHT (Mojito), Query, Query Hit.
-    let known = matches!(ty, 0x00 | 0x01 | 0x02 | 0x30 | 0x31 | 0x32 | 0x40 | 0x44 | 0x80 | 0x81);
+    let known = matches!(
+        ty,
+        0x00 | 0x01 | 0x02 | 0x30 | 0x31 | 0x32 | 0x40 | 0x44 | 0x80 | 0x81
+    );
     known
         && u16::from(ttl) + u16::from(hops) <= 16
         && usize::try_from(len).is_ok_and(|l| l.checked_add(23) == Some(p.len()))
@@ -102,7 +105,8 @@ pub fn probe_gnutella2_udp(p: &[u8]) -> bool {
     let name_at = 9 + len_len;
     p.get(name_at..name_at + name_len).is_some_and(|n| {
         n.first().is_some_and(u8::is_ascii_uppercase)
-            && n.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && n.iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     })
 }
 
@@ -298,7 +302,9 @@ mod tests {
         assert!(probe_gnutella_http(
             b"GET /uri-res/N2R?urn:sha1:ABC HTTP/1.1\r\nX-Queue: 0.1\r\n\r\n"
         ));
-        assert!(!probe_gnutella_http(b"GET /uri-res/x HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assert!(!probe_gnutella_http(
+            b"GET /uri-res/x HTTP/1.1\r\nHost: a\r\n\r\n"
+        ));
     }
 
     #[test]
@@ -318,7 +324,9 @@ mod tests {
         let mut bad = syn.clone();
         bad[1] = 9;
         assert_eq!(probe_utp(&bad), None);
-        assert!(probe_bittorrent_lsd(b"BT-SEARCH * HTTP/1.1\r\nHost: 239.192.152.143:6771\r\n"));
+        assert!(probe_bittorrent_lsd(
+            b"BT-SEARCH * HTTP/1.1\r\nHost: 239.192.152.143:6771\r\n"
+        ));
         assert!(probe_bittorrent_tracker_udp(&hex(
             "0000041727101980000000002a3b4c5d"
         )));

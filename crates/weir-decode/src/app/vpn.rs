@@ -159,7 +159,7 @@ pub fn probe_wireguard(p: &[u8]) -> Option<u8> {
         1 => p.len() == 148,
         2 => p.len() == 92,
         3 => p.len() == 64,
-        4 => p.len() >= 32 && p.len() % 16 == 0 && p.get(12..16)? == [0, 0, 0, 0],
+        4 => p.len() >= 32 && p.len().is_multiple_of(16) && p.get(12..16)? == [0, 0, 0, 0],
         _ => false,
     };
     ok.then_some(ty)
@@ -239,9 +239,7 @@ pub fn probe_tinc(p: &[u8]) -> bool {
     let name = parts.next().unwrap_or(&[]);
     let ver = parts.next().unwrap_or(&[]);
     !name.is_empty()
-        && name
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && (ver == b"17" || ver.starts_with(b"17."))
         && parts.next().is_none()
 }
@@ -258,7 +256,9 @@ pub fn probe_softether_ip_port(p: &[u8]) -> bool {
     let ip = rest.get(..sep).unwrap_or(&[]);
     let port = rest.get(sep + 6..).unwrap_or(&[]);
     !ip.is_empty()
-        && ip.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':'))
+        && ip
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':'))
         && (1..=5).contains(&port.len())
         && port.iter().all(u8::is_ascii_digit)
 }
@@ -356,7 +356,12 @@ mod tests {
         let cp = probe_openvpn_client_reset(&c, false).unwrap();
         assert_eq!(cp.opcode, openvpn_op::HARD_RESET_CLIENT_V2);
         let sp = probe_openvpn_server_reset(&s, false).unwrap();
-        let sid = [cp.session_id[0], cp.session_id[1], cp.session_id[2], cp.session_id[3]];
+        let sid = [
+            cp.session_id[0],
+            cp.session_id[1],
+            cp.session_id[2],
+            cp.session_id[3],
+        ];
         assert!(openvpn_acks_session(sp.rest, sid));
         assert!(!openvpn_acks_session(sp.rest, [1, 2, 3, 4]));
         // Over TCP with the length prefix.
@@ -410,7 +415,8 @@ mod tests {
         r.resize(64, 1);
         assert!(probe_dnscrypt(&r));
         assert!(!probe_dnscrypt(&r[..40]));
-        let a = hex("48c401000001000000000000013209536543555265646e5305615661735403436f4d0000100001");
+        let a =
+            hex("48c401000001000000000000013209536543555265646e5305615661735403436f4d0000100001");
         assert!(probe_avast_securedns(&a));
         assert!(!probe_dnscrypt(&a));
         assert!(!probe_avast_securedns(&q));
@@ -426,7 +432,8 @@ mod tests {
         assert!(probe_softether_ip_port(b"IP=90.186.132.133,PORT=51381"));
         assert!(!probe_softether_ip_port(b"IP=90.186.132.133,PORT="));
         // A PACK with one element `opcode` = string "get_token".
-        let mut pack = hex("00000001000000076f70636f64650000000200000001000000096765745f746f6b656e");
+        let mut pack =
+            hex("00000001000000076f70636f64650000000200000001000000096765745f746f6b656e");
         assert!(probe_softether_pack(&pack));
         pack.push(0);
         assert!(!probe_softether_pack(&pack));

@@ -123,9 +123,24 @@ fn every_fuzz_target_has_a_replayed_corpus() {
     );
     // The targets the tests above replay: keep in step with fuzz/Cargo.toml.
     let replayed = [
-        "decode", "pcap", "pcapng", "syslog", "app_dhcp", "app_dns", "app_http", "app_mail",
-        "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls",
-        "app_p2p", "app_vpn", "app_games",
+        "decode",
+        "pcap",
+        "pcapng",
+        "syslog",
+        "app_dhcp",
+        "app_dns",
+        "app_http",
+        "app_mail",
+        "app_misc",
+        "app_ntp",
+        "app_quic",
+        "app_rdp",
+        "app_smb",
+        "app_ssh",
+        "app_tls",
+        "app_p2p",
+        "app_vpn",
+        "app_games",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");

@@ -83,6 +83,9 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     false
 }
 
+/// A single-packet probe.
+type Probe = fn(&[u8]) -> bool;
+
 /// Identifies the flow if one of this family's protocols speaks in `c`.
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let p = c.payload;
@@ -98,7 +101,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if (c.cport == 6000 || c.sport == 6000) && games::probe_eaq(p) {
         return found(f, Proto::EAQ);
     }
-    let checks: [(fn(&[u8]) -> bool, Proto); 14] = [
+    let checks: [(Probe, Proto); 14] = [
         (games::probe_source_query, Proto::SOURCE_ENGINE),
         (games::probe_source_reply, Proto::SOURCE_ENGINE),
         (games::probe_toca_boca_keepalive, Proto::TOCABOCA),
