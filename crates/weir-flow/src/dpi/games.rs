@@ -125,3 +125,90 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     stateful(f, c)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::Flow;
+    use crate::key::FlowKey;
+    use crate::l7::{PacketCtx, dissect};
+    use crate::proto::Proto;
+    use weir_decode::Timestamp;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Runs `packets` (payload, from the client?) through detection of a flow between
+    /// the two ports and returns its master protocol.
+    fn detect(l4: u8, cport: u16, sport: u16, packets: &[(&[u8], bool)]) -> Proto {
+        let (k, a) = FlowKey::new(
+            0,
+            l4,
+            ("10.0.0.1".parse().unwrap(), cport),
+            ("10.0.0.2".parse().unwrap(), sport),
+        );
+        let mut f = Flow::new(k, a, 1, Timestamp(1));
+        for (i, (p, from_client)) in packets.iter().enumerate() {
+            dissect(
+                &mut f,
+                &PacketCtx {
+                    payload: p,
+                    from_client: *from_client,
+                    l4,
+                    cport,
+                    sport,
+                    in_order: true,
+                    ts: Timestamp(1_000_000 + i as u64),
+                },
+            );
+        }
+        f.l7.master
+    }
+
+    #[test]
+    fn eaq_echo_and_one_way() {
+        let probe = hex("0000000000000dda0007161c00009000");
+        let echo = hex("0000000000000dda0007161c00006000");
+        assert_eq!(
+            detect(17, 39185, 6000, &[(&probe, true), (&echo, false)]),
+            Proto::EAQ
+        );
+        assert_eq!(detect(17, 39185, 6000, &[(&probe, true)]), Proto::EAQ);
+        assert_ne!(detect(17, 39185, 6001, &[(&probe, true)]), Proto::EAQ);
+    }
+
+    #[test]
+    fn raknet_frame_sets_win_over_rtp() {
+        // raknet.pcap: a frame set (first byte 0x84, also a valid RTP start) repeated.
+        let fs = hex("8402000000008803000000000015e95e000000130c201546");
+        assert_eq!(
+            detect(17, 60022, 32951, &[(&fs, false), (&fs, false)]),
+            Proto::RAKNET
+        );
+    }
+
+    #[test]
+    fn activision_and_epic_pairs() {
+        let a = hex("0d0200d3dded03961669981a27af4f381bc0a80015020c6c3deb1fa182");
+        let mut b = a.clone();
+        b[0] = 0x0c;
+        assert_eq!(
+            detect(17, 3074, 33441, &[(&a, true), (&b, false)]),
+            Proto::ACTIVISION
+        );
+        assert_ne!(
+            detect(17, 3074, 33441, &[(&a, true), (&a, false)]),
+            Proto::ACTIVISION
+        );
+        let mut e = hex("471a20000898226574040000");
+        e.resize(54, 0);
+        let mut r = hex("471a20080898226574040000406229fc");
+        r.resize(56, 1);
+        assert_eq!(
+            detect(17, 39322, 9011, &[(&e, true), (&r, false)]),
+            Proto::EPICGAMES
+        );
+    }
+}

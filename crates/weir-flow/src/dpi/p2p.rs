@@ -104,3 +104,73 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     utp(f, c)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::Flow;
+    use crate::key::FlowKey;
+    use crate::l7::{PacketCtx, dissect};
+    use crate::proto::Proto;
+    use weir_decode::Timestamp;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Runs `packets` (payload, from the client?) through detection of a flow between
+    /// the two ports and returns its master protocol.
+    fn detect(l4: u8, cport: u16, sport: u16, packets: &[(&[u8], bool)]) -> Proto {
+        let (k, a) = FlowKey::new(
+            0,
+            l4,
+            ("10.0.0.1".parse().unwrap(), cport),
+            ("10.0.0.2".parse().unwrap(), sport),
+        );
+        let mut f = Flow::new(k, a, 1, Timestamp(1));
+        for (i, (p, from_client)) in packets.iter().enumerate() {
+            dissect(
+                &mut f,
+                &PacketCtx {
+                    payload: p,
+                    from_client: *from_client,
+                    l4,
+                    cport,
+                    sport,
+                    in_order: true,
+                    ts: Timestamp(1_000_000 + i as u64),
+                },
+            );
+        }
+        f.l7.master
+    }
+
+    #[test]
+    fn utp_syn_and_state() {
+        // bittorrent_utp.pcap: SYN and the STATE acknowledging its sequence number.
+        let syn = hex("41004567ed639296000000000010000023c60000");
+        let state = hex("21004567ed6393410000000000100000456723c6");
+        assert_eq!(
+            detect(17, 49861, 33333, &[(&syn, true), (&state, false)]),
+            Proto::BITTORRENT
+        );
+        // zoom2.pcap: repeated headers that parse as uTP DATA without advancing.
+        let z = hex("010003c84ac4528718cda2b8477a1b899f338300");
+        assert_ne!(
+            detect(17, 60653, 8801, &[(&z, true), (&z, true), (&z, true)]),
+            Proto::BITTORRENT
+        );
+    }
+
+    #[test]
+    fn gnutella_and_dht() {
+        let ping = hex("9328310232360e66fffa380169d76d0300010005000000c382514b40");
+        assert_eq!(detect(17, 28681, 45880, &[(&ping, true)]), Proto::GNUTELLA);
+        let dht = b"d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe";
+        assert_eq!(detect(17, 6881, 6881, &[(dht, true)]), Proto::BITTORRENT);
+        let mut v = hex("f9beb4d976657273696f6e000000000055000000017d0000");
+        v.resize(105, 0);
+        assert_eq!(detect(6, 55317, 8333, &[(&v, true)]), Proto::BITCOIN);
+    }
+}

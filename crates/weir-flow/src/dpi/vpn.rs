@@ -111,3 +111,97 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     openvpn(f, c)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::flow::Flow;
+    use crate::key::FlowKey;
+    use crate::l7::{PacketCtx, dissect};
+    use crate::proto::Proto;
+    use weir_decode::Timestamp;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Runs `packets` (payload, from the client?) through detection of a flow between
+    /// the two ports and returns its master protocol.
+    fn detect(l4: u8, cport: u16, sport: u16, packets: &[(&[u8], bool)]) -> Proto {
+        let (k, a) = FlowKey::new(
+            0,
+            l4,
+            ("10.0.0.1".parse().unwrap(), cport),
+            ("10.0.0.2".parse().unwrap(), sport),
+        );
+        let mut f = Flow::new(k, a, 1, Timestamp(1));
+        for (i, (p, from_client)) in packets.iter().enumerate() {
+            dissect(
+                &mut f,
+                &PacketCtx {
+                    payload: p,
+                    from_client: *from_client,
+                    l4,
+                    cport,
+                    sport,
+                    in_order: true,
+                    ts: Timestamp(1_000_000 + i as u64),
+                },
+            );
+        }
+        f.l7.master
+    }
+
+    #[test]
+    fn openvpn_needs_the_acknowledging_reply() {
+        // openvpn.pcap: client hard reset v2, the server's reset that acks it.
+        let c = hex("38334857703d96db390000000000");
+        let s = hex("40d31c3a6964602fa00100000000334857703d96db3900000000");
+        assert_eq!(
+            detect(17, 60201, 1194, &[(&c, true), (&s, false)]),
+            Proto::OPENVPN
+        );
+        // A reply acknowledging another session is not enough.
+        let mut other = s.clone();
+        other[14] ^= 0xff;
+        assert_ne!(
+            detect(17, 60201, 1194, &[(&c, true), (&other, false)]),
+            Proto::OPENVPN
+        );
+        // flute.pcapng: LCT headers look like V1 resets with a mostly-zero session id.
+        let lct = hex("101008000000000000000000c0100002400400000000");
+        assert_ne!(
+            detect(17, 40717, 40085, &[(&lct, true), (&lct, true)]),
+            Proto::OPENVPN
+        );
+    }
+
+    #[test]
+    fn stun_then_dtls_is_dtls() {
+        let mut stun = hex("000100002112a442");
+        stun.resize(20, 7);
+        let mut hello = hex("16fefd000000000000000001fd010001f100000000000001f1fefd");
+        hello.resize(13 + 0x1fd, 0);
+        assert_eq!(detect(17, 50000, 3478, &[(&stun, true)]), Proto::STUN);
+        assert_eq!(
+            detect(17, 50000, 3478, &[(&stun, true), (&hello, true)]),
+            Proto::DTLS
+        );
+    }
+
+    #[test]
+    fn single_packet_vpns() {
+        let mut init = hex("01000000d837d030");
+        init.resize(148, 0x42);
+        assert_eq!(detect(17, 43462, 51820, &[(&init, true)]), Proto::WIREGUARD);
+        // ESP in UDP only on the NAT-traversal port.
+        let esp = hex("c4a1b2c3000000015a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+        assert_eq!(detect(17, 4500, 4500, &[(&esp, true)]), Proto::IPSEC);
+        assert_ne!(detect(17, 40000, 40001, &[(&esp, true)]), Proto::IPSEC);
+        assert_eq!(
+            detect(6, 59244, 655, &[(b"0 thinks 17\n", true)]),
+            Proto::TINC
+        );
+    }
+}
