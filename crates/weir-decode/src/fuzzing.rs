@@ -336,6 +336,7 @@ pub fn app_games_input(data: &[u8]) {
         g::probe_wow(data),
         g::probe_gaijin(data),
     );
+    let _ = (g::probe_tencent_games(data), g::probe_hots(data));
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

@@ -209,6 +209,33 @@ pub fn probe_wow(p: &[u8]) -> bool {
         && p.get(1) == Some(&0)
 }
 
+/// Tencent games (TCP): one of the framings Tencent's game servers use, in a segment of
+/// more than 50 bytes: `33 66 00 0B` + `00 0B`; `43 66 AA 00` or `AA 00 00 00` with the
+/// service word `10 E6 86 01` (at 12, resp. 10); a 32-bit length of the rest followed
+/// by a zlib header (`78 01`); or `42 15 F7 87` with a zero word at 6.
+pub fn probe_tencent_games(p: &[u8]) -> bool {
+    if p.len() <= 50 {
+        return false;
+    }
+    let w0 = be32(p, 0);
+    (w0 == Some(0x3366_000b) && be16(p, 4) == Some(0x000b))
+        || (w0 == Some(0x4366_aa00) && be32(p, 12) == Some(0x10e6_8601))
+        || (w0 == Some(0xaa00_0000) && be32(p, 10) == Some(0x10e6_8601))
+        || (w0.and_then(|l| usize::try_from(l).ok()) == p.len().checked_sub(4)
+            && be16(p, 4) == Some(0x7801))
+        || (w0 == Some(0x4215_f787) && be16(p, 6) == Some(0))
+}
+
+/// Heroes of the Storm (Blizzard) UDP, checked on Blizzard's game ports by the caller:
+/// 20 to 122 bytes, `40 00` at 14, and `03 00` or `34 00` at 2 or fourteen zero bytes
+/// in front.
+pub fn probe_hots(p: &[u8]) -> bool {
+    (20..=122).contains(&p.len())
+        && be16(p, 14) == Some(0x4000)
+        && (matches!(be16(p, 2), Some(0x0300 | 0x3400))
+            || p.get(..14).is_some_and(|h| h.iter().all(|&b| b == 0)))
+}
+
 /// Gaijin Entertainment (War Thunder, ...): the 52-byte `8F FF 00 .. 82 FF 00 01`
 /// connection request, or the launcher's UDP telemetry lines (`app.start,env=...`,
 /// `app.stage,...`, `embeddedupdater....`).
@@ -367,7 +394,7 @@ mod tests {
             let d = &d[..];
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
-            let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d));
+            let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d), probe_tencent_games(d), probe_hots(d));
             let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
     }
@@ -427,6 +454,20 @@ mod tests {
         assert!(probe_wow(&wow));
         wow.push(0);
         assert!(!probe_wow(&wow));
+        // tencent_games.pcap: the `33 66` framing, and a zlib-compressed message.
+        let mut tg = hex("3366000b000b100100000000010000004c000000000203000027100000006500");
+        tg.resize(76, 0);
+        assert!(probe_tencent_games(&tg));
+        let mut z = hex("0000014e78013551cb6ac33010fc973dbb46ef476e39949c02a5d09bc1c8d63a");
+        z.resize(338, 0);
+        assert!(probe_tencent_games(&z));
+        z.push(0);
+        assert!(!probe_tencent_games(&z));
+        // hots.pcapng: a client packet to port 3724.
+        assert!(probe_hots(&hex("e65d34002f9dbb1381e6d076796440001ac063bf")));
+        assert!(!probe_hots(&hex(
+            "e65d34002f9dbb1381e6d076796441001ac063bf"
+        )));
         let mut gj = hex("8fff000182ff00010000ffff000004b0");
         gj.resize(52, 0);
         assert!(probe_gaijin(&gj));

@@ -93,7 +93,16 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         if games::probe_wow(p) {
             return found(f, Proto::WORLDOFWARCRAFT);
         }
+        if games::probe_tencent_games(p) {
+            return found(f, Proto::TENCENTGAMES);
+        }
         return games::probe_kcp(p) && found(f, Proto::KCP);
+    }
+    let blizzard = [1119, 1120, 3724, 6113]
+        .iter()
+        .any(|&port| c.cport == port || c.sport == port);
+    if blizzard && games::probe_hots(p) {
+        return found(f, Proto::HEROES_OF_THE_STORM);
     }
     if games::probe_sd_rtn(p).is_some() {
         return found(f, Proto::SD_RTN);
