@@ -296,6 +296,7 @@ pub fn app_vpn_input(data: &[u8]) {
         vpn::probe_softether_ip_port(data),
         vpn::probe_softether_pack(data),
     );
+    let _ = vpn::probe_pptp(data);
 }
 
 /// `app_games` target: fuzz the game-protocol probes (Source engine, Photon, RakNet,
@@ -337,6 +338,11 @@ pub fn app_games_input(data: &[u8]) {
         g::probe_gaijin(data),
     );
     let _ = (g::probe_tencent_games(data), g::probe_hots(data));
+    let _ = (
+        g::probe_steam_discovery(data),
+        g::probe_steam_datagram_relay(data),
+        g::probe_yojimbo(data),
+    );
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

@@ -236,6 +236,25 @@ pub fn probe_hots(p: &[u8]) -> bool {
             || p.get(..14).is_some_and(|h| h.iter().all(|&b| b == 0)))
 }
 
+/// Steam's LAN discovery (in-home streaming, port 27036): `FF FF FF FF 21 4C 5F A0`.
+pub fn probe_steam_discovery(p: &[u8]) -> bool {
+    p.len() >= 16 && p.starts_with(&[0xff, 0xff, 0xff, 0xff, 0x21, 0x4c, 0x5f, 0xa0])
+}
+
+/// Steam Datagram Relay: a relay ping, `01` and a flags byte, then `sdping`.
+pub fn probe_steam_datagram_relay(p: &[u8]) -> bool {
+    p.first() == Some(&1) && p.get(2..8) == Some(&b"sdping"[..]) && p.len() >= 24
+}
+
+/// Yojimbo / netcode.io: the connection request packet, a zero prefix byte then the
+/// version string `NETCODE 1.0x` and its NUL.
+pub fn probe_yojimbo(p: &[u8]) -> bool {
+    p.first() == Some(&0)
+        && p.get(1..12) == Some(&b"NETCODE 1.0"[..])
+        && p.get(13) == Some(&0)
+        && p.len() > 64
+}
+
 /// Gaijin Entertainment (War Thunder, ...): the 52-byte `8F FF 00 .. 82 FF 00 01`
 /// connection request, or the launcher's UDP telemetry lines (`app.start,env=...`,
 /// `app.stage,...`, `embeddedupdater....`).
@@ -395,6 +414,7 @@ mod tests {
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d), probe_tencent_games(d), probe_hots(d));
+            let _ = (probe_steam_discovery(d), probe_steam_datagram_relay(d), probe_yojimbo(d));
             let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
     }
@@ -454,6 +474,19 @@ mod tests {
         assert!(probe_wow(&wow));
         wow.push(0);
         assert!(!probe_wow(&wow));
+        let mut steam = hex("ffffffff214c5fa01600000008fcd3f1");
+        steam.resize(40, 0);
+        assert!(probe_steam_discovery(&steam));
+        let mut sdr = hex("0181736470696e677ebe627ec7288817");
+        sdr.resize(100, 0);
+        assert!(probe_steam_datagram_relay(&sdr));
+        let mut yo = hex("004e4554434f444520312e303200");
+        yo.resize(1078, 0);
+        assert!(probe_yojimbo(&yo));
+        yo[12] = b'X';
+        assert!(probe_yojimbo(&yo));
+        yo[13] = 1;
+        assert!(!probe_yojimbo(&yo));
         // tencent_games.pcap: the `33 66` framing, and a zlib-compressed message.
         let mut tg = hex("3366000b000b100100000000010000004c000000000203000027100000006500");
         tg.resize(76, 0);

@@ -165,6 +165,14 @@ pub fn probe_wireguard(p: &[u8]) -> Option<u8> {
     ok.then_some(ty)
 }
 
+/// A PPTP control message (RFC 2637, TCP): a 16-bit length equal to the segment's, the
+/// control message type 1 and the magic cookie `1A 2B 3C 4D`.
+pub fn probe_pptp(p: &[u8]) -> bool {
+    be16(p, 0).is_some_and(|l| usize::from(l) == p.len())
+        && be16(p, 2) == Some(1)
+        && be32(p, 4) == Some(0x1a2b_3c4d)
+}
+
 /// A Tailscale "disco" message (NAT traversal pings and pongs next to WireGuard): the
 /// magic `TS` and the speech-balloon emoji, the sender's 32-byte key and a 24-byte
 /// nonce, then the sealed message.
@@ -327,7 +335,7 @@ mod tests {
             let _ = (openvpn_packet(d, true), openvpn_packet(d, false));
             let _ = (probe_openvpn_client_reset(d, false), probe_openvpn_server_reset(d, true));
             let _ = openvpn_acks_session(d, sid);
-            let _ = (probe_wireguard(d), probe_dtls(d), probe_dnscrypt(d), probe_tailscale_disco(d));
+            let _ = (probe_wireguard(d), probe_dtls(d), probe_dnscrypt(d), probe_tailscale_disco(d), probe_pptp(d));
             let _ = (probe_avast_securedns(d), probe_tinc(d), probe_softether_ip_port(d), probe_softether_pack(d));
         }
     }
@@ -382,6 +390,11 @@ mod tests {
         assert_eq!(probe_wireguard(&data), Some(4));
         data.truncate(95);
         assert_eq!(probe_wireguard(&data), None);
+        // pptp.pcap: Start-Control-Connection-Request header, padded to its length.
+        let mut pptp = hex("009c00011a2b3c4d0001000001000000");
+        pptp.resize(156, 0);
+        assert!(probe_pptp(&pptp));
+        assert!(!probe_pptp(&pptp[..155]));
         // tailscale.pcap: a disco ping, first bytes.
         let mut disco = hex("5453f09f92acb6847dd212ae777bfae214b36d0d");
         disco.resize(92, 7);

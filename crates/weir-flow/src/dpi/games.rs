@@ -110,7 +110,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if (c.cport == 6000 || c.sport == 6000) && games::probe_eaq(p) {
         return found(f, Proto::EAQ);
     }
-    let checks: [(Probe, Proto); 14] = [
+    let checks: [(Probe, Proto); 17] = [
         (games::probe_source_query, Proto::SOURCE_ENGINE),
         (games::probe_source_reply, Proto::SOURCE_ENGINE),
         (games::probe_toca_boca_keepalive, Proto::TOCABOCA),
@@ -126,6 +126,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         (games::probe_i3d, Proto::I3D),
         (games::probe_oicq, Proto::OICQ),
         (games::probe_gaijin, Proto::GAIJINENTERTAINMENT),
+        (games::probe_steam_discovery, Proto::STEAM),
+        (games::probe_steam_datagram_relay, Proto::STEAMDATAGRAMRELAY),
+        (games::probe_yojimbo, Proto::YOJIMBO),
     ];
     for (probe, proto) in checks {
         if probe(p) {

@@ -81,6 +81,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         if vpn::probe_tinc(p) {
             return found(f, Proto::TINC);
         }
+        if vpn::probe_pptp(p) {
+            return found(f, Proto::PPTP);
+        }
         return openvpn(f, c);
     }
     let on = |port: u16| c.cport == port || c.sport == port;
