@@ -343,6 +343,7 @@ pub fn app_games_input(data: &[u8]) {
         g::probe_steam_datagram_relay(data),
         g::probe_yojimbo(data),
     );
+    let _ = g::probe_among_us_hello(data);
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

@@ -236,6 +236,16 @@ pub fn probe_hots(p: &[u8]) -> bool {
             || p.get(..14).is_some_and(|h| h.iter().all(|&b| b == 0)))
 }
 
+/// Among Us (Hazel networking) client hello: message type 8 (hello), a 2-byte nonce,
+/// Hazel version 0, a 4-byte game version, then the length-prefixed player name that
+/// ends the datagram.
+pub fn probe_among_us_hello(p: &[u8]) -> bool {
+    p.first() == Some(&8)
+        && p.get(3) == Some(&0)
+        && p.get(8)
+            .is_some_and(|&n| n > 0 && usize::from(n) + 9 == p.len())
+}
+
 /// Steam's LAN discovery (in-home streaming, port 27036): `FF FF FF FF 21 4C 5F A0`.
 pub fn probe_steam_discovery(p: &[u8]) -> bool {
     p.len() >= 16 && p.starts_with(&[0xff, 0xff, 0xff, 0xff, 0x21, 0x4c, 0x5f, 0xa0])
@@ -414,7 +424,7 @@ mod tests {
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d), probe_tencent_games(d), probe_hots(d));
-            let _ = (probe_steam_discovery(d), probe_steam_datagram_relay(d), probe_yojimbo(d));
+            let _ = (probe_steam_discovery(d), probe_steam_datagram_relay(d), probe_yojimbo(d), probe_among_us_hello(d));
             let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
     }
@@ -474,6 +484,10 @@ mod tests {
         assert!(probe_wow(&wow));
         wow.push(0);
         assert!(!probe_wow(&wow));
+        // among_us.pcap: hello with the name "AAAAAA".
+        let hello = hex("0800010080d9020306414141414141");
+        assert!(probe_among_us_hello(&hello));
+        assert!(!probe_among_us_hello(&hello[..14]));
         let mut steam = hex("ffffffff214c5fa01600000008fcd3f1");
         steam.resize(40, 0);
         assert!(probe_steam_discovery(&steam));

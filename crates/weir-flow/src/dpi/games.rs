@@ -104,6 +104,11 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if blizzard && games::probe_hots(p) {
         return found(f, Proto::HEROES_OF_THE_STORM);
     }
+    // Among Us servers listen on 22023 and the following ports.
+    let among_us = (22023..=22923).contains(&c.sport) || (22023..=22923).contains(&c.cport);
+    if among_us && games::probe_among_us_hello(p) {
+        return found(f, Proto::AMONGUS);
+    }
     if games::probe_sd_rtn(p).is_some() {
         return found(f, Proto::SD_RTN);
     }
