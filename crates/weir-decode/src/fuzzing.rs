@@ -344,6 +344,17 @@ pub fn app_games_input(data: &[u8]) {
         g::probe_yojimbo(data),
     );
     let _ = g::probe_among_us_hello(data);
+    let _ = (
+        g::probe_lol_wild_rift(data),
+        g::lol_wild_rift_handshake(data),
+        g::probe_teso(data),
+    );
+    for flag in [false, true] {
+        let _ = (
+            g::probe_netease(data, flag),
+            g::probe_cod_mobile(data, flag),
+        );
+    }
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

@@ -236,6 +236,59 @@ pub fn probe_hots(p: &[u8]) -> bool {
             || p.get(..14).is_some_and(|h| h.iter().all(|&b| b == 0)))
 }
 
+/// True if `needle` occurs in the first 2 KiB of `hay`.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let hay = hay.get(..hay.len().min(2048)).unwrap_or(hay);
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// League of Legends: Wild Rift: the 22-byte `01 02 C8 41 .. 41 30 42 31` packet.
+pub fn probe_lol_wild_rift(p: &[u8]) -> bool {
+    p.len() == 22 && be32(p, 0) == Some(0x0102_c841) && be32(p, 18) == Some(0x4130_4231)
+}
+
+/// League of Legends: Wild Rift's connect exchange: a 69-byte `04 00 00 00` request
+/// (`false`) answered by a 359-byte `10 00 00 00` reply (`true`).
+pub fn lol_wild_rift_handshake(p: &[u8]) -> Option<bool> {
+    match (p.len(), be32(p, 0)?) {
+        (69, 0x0400_0000) => Some(false),
+        (359, 0x1000_0000) => Some(true),
+        _ => None,
+    }
+}
+
+/// NetEase games (Lost Light, Badlanders, Naraka): the client's 12-byte `01 .. D0 01
+/// .. 00 01 01 01` probe (`from_client`), or the `B3 AF 8D E8` / `07 08 08 0C` headers.
+pub fn probe_netease(p: &[u8], from_client: bool) -> bool {
+    let le16 = |at: usize| match p.get(at..at + 2) {
+        Some(&[a, b]) => Some(u16::from_le_bytes([a, b])),
+        _ => None,
+    };
+    (from_client
+        && p.len() == 12
+        && p.first() == Some(&1)
+        && le16(2) == Some(0x01d0)
+        && le32(p, 8) == Some(0x0101_0100))
+        || (p.len() >= 30 && be32(p, 0) == Some(0xb3af_8de8))
+        || (p.len() > 30 && le32(p, 0) == Some(0x0c08_0807))
+}
+
+/// The Elder Scrolls Online login (TCP): a 32-bit length of the rest of a segment of
+/// at least 600 bytes that names an `eso.live` server or carries the `8B 78 9C 01`
+/// marker.
+pub fn probe_teso(p: &[u8]) -> bool {
+    p.len() >= 600
+        && be32(p, 0).and_then(|l| usize::try_from(l).ok()) == p.len().checked_sub(4)
+        && (contains(p, b"eso.live") || contains(p, &[0x8b, 0x78, 0x9c, 0x01]))
+}
+
+/// Call of Duty: Mobile: the 12-byte keep-alive ending in `ping` (port 7500, checked by
+/// the caller), or a large `CE` message naming `LOC_PREFAB_LOADOUTNAME_1`.
+pub fn probe_cod_mobile(p: &[u8], on_7500: bool) -> bool {
+    (on_7500 && p.len() == 12 && p.get(8..12) == Some(&b"ping"[..]))
+        || (p.len() > 350 && p.first() == Some(&0xce) && contains(p, b"LOC_PREFAB_LOADOUTNAME_1"))
+}
+
 /// Among Us (Hazel networking) client hello: message type 8 (hello), a 2-byte nonce,
 /// Hazel version 0, a 4-byte game version, then the length-prefixed player name that
 /// ends the datagram.
@@ -425,6 +478,7 @@ mod tests {
             let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d), probe_tencent_games(d), probe_hots(d));
             let _ = (probe_steam_discovery(d), probe_steam_datagram_relay(d), probe_yojimbo(d), probe_among_us_hello(d));
+            let _ = (probe_lol_wild_rift(d), lol_wild_rift_handshake(d), probe_netease(d, true), probe_teso(d), probe_cod_mobile(d, true));
             let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
     }
@@ -484,6 +538,28 @@ mod tests {
         assert!(probe_wow(&wow));
         wow.push(0);
         assert!(!probe_wow(&wow));
+        let mut wr = hex("0102c841");
+        wr.resize(18, 0);
+        wr.extend_from_slice(b"A0B1");
+        assert!(probe_lol_wild_rift(&wr));
+        let mut req = hex("04000000a1f57415");
+        req.resize(69, 0);
+        assert_eq!(lol_wild_rift_handshake(&req), Some(false));
+        // netease_games.pcapng: the 12-byte probe and the Lost Light header.
+        let ne = hex("01b5d001112a3d0300010101");
+        assert!(probe_netease(&ne, true));
+        assert!(!probe_netease(&ne, false));
+        let mut ll = hex("b3af8de8ff007257355c5c6e");
+        ll.resize(30, 0);
+        assert!(probe_netease(&ll, false));
+        let mut teso = vec![0, 0, 0x03, 0x4e];
+        teso.extend_from_slice(b"\x01\x10\x00\x14gachimuchileather eso.live");
+        teso.resize(0x352, b'.');
+        assert!(probe_teso(&teso));
+        teso.push(0);
+        assert!(!probe_teso(&teso));
+        assert!(probe_cod_mobile(&hex("bbb653ea96fdbb0370696e67"), true));
+        assert!(!probe_cod_mobile(&hex("bbb653ea96fdbb0370696e67"), false));
         // among_us.pcap: hello with the name "AAAAAA".
         let hello = hex("0800010080d9020306414141414141");
         assert!(probe_among_us_hello(&hello));

@@ -60,6 +60,11 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 && games::eaq_echo_key(p) == Some(st.data)
                 && found(f, Proto::EAQ);
         }
+        Proto::LOLWILDRIFT => {
+            return st.stage != dir
+                && games::lol_wild_rift_handshake(p) == Some(true)
+                && found(f, Proto::LOLWILDRIFT);
+        }
         Proto::RAKNET => {
             return raknet_connected(p) && found(f, Proto::RAKNET);
         }
@@ -71,6 +76,8 @@ fn stateful(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     if raknet_connected(p) {
         park(f, Proto::RAKNET, dir, 0);
+    } else if games::lol_wild_rift_handshake(p) == Some(false) {
+        park(f, Proto::LOLWILDRIFT, dir, 0);
     } else if let Some(m) = games::probe_activision(p) {
         park(f, Proto::ACTIVISION, dir | (m << 4), token(p));
     } else if let Some(w) = games::probe_epicgames_first(p) {
@@ -96,6 +103,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         if games::probe_tencent_games(p) {
             return found(f, Proto::TENCENTGAMES);
         }
+        if games::probe_teso(p) {
+            return found(f, Proto::TES_ONLINE);
+        }
         return games::probe_kcp(p) && found(f, Proto::KCP);
     }
     let blizzard = [1119, 1120, 3724, 6113]
@@ -108,6 +118,15 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let among_us = (22023..=22923).contains(&c.sport) || (22023..=22923).contains(&c.cport);
     if among_us && games::probe_among_us_hello(p) {
         return found(f, Proto::AMONGUS);
+    }
+    if games::probe_netease(p, c.from_client) {
+        return found(f, Proto::NETEASEGAMES);
+    }
+    if games::probe_cod_mobile(p, c.cport == 7500 || c.sport == 7500) {
+        return found(f, Proto::COD_MOBILE);
+    }
+    if games::probe_lol_wild_rift(p) {
+        return found(f, Proto::LOLWILDRIFT);
     }
     if games::probe_sd_rtn(p).is_some() {
         return found(f, Proto::SD_RTN);
