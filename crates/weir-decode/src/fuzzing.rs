@@ -355,6 +355,7 @@ pub fn app_games_input(data: &[u8]) {
             g::probe_cod_mobile(data, flag),
         );
     }
+    let _ = g::probe_steam_tcp(data);
     if let Some(w) = g::probe_epicgames_first(data) {
         let _ = g::epicgames_reply(data, w);
     }

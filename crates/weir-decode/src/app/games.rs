@@ -299,6 +299,13 @@ pub fn probe_among_us_hello(p: &[u8]) -> bool {
             .is_some_and(|&n| n > 0 && usize::from(n) + 9 == p.len())
 }
 
+/// Valve's TCP framing (Steam client and game coordinator connections): a
+/// little-endian length of the message after the 8-byte header, then the magic `VT01`.
+pub fn probe_steam_tcp(p: &[u8]) -> bool {
+    p.get(4..8) == Some(&b"VT01"[..])
+        && le32(p, 0).and_then(|l| usize::try_from(l).ok()) == p.len().checked_sub(8)
+}
+
 /// Steam's LAN discovery (in-home streaming, port 27036): `FF FF FF FF 21 4C 5F A0`.
 pub fn probe_steam_discovery(p: &[u8]) -> bool {
     p.len() >= 16 && p.starts_with(&[0xff, 0xff, 0xff, 0xff, 0x21, 0x4c, 0x5f, 0xa0])
@@ -477,7 +484,7 @@ mod tests {
             let _ = (probe_source_query(d), probe_source_reply(d), probe_photon(d), probe_toca_boca_keepalive(d));
             let _ = (probe_raknet_offline(d), probe_raknet_frame_set(d), probe_raknet_ack(d), probe_crynet(d), probe_kcp(d), probe_nintendo(d));
             let _ = (probe_riot(d), probe_genshin(d), probe_i3d(d), probe_activision(d), probe_wow(d), probe_gaijin(d), probe_tencent_games(d), probe_hots(d));
-            let _ = (probe_steam_discovery(d), probe_steam_datagram_relay(d), probe_yojimbo(d), probe_among_us_hello(d));
+            let _ = (probe_steam_discovery(d), probe_steam_datagram_relay(d), probe_yojimbo(d), probe_among_us_hello(d), probe_steam_tcp(d));
             let _ = (probe_lol_wild_rift(d), lol_wild_rift_handshake(d), probe_netease(d, true), probe_teso(d), probe_cod_mobile(d, true));
             let _ = (probe_epicgames_first(d), epicgames_reply(d, w), probe_oicq(d), eaq_echo_key(d), probe_eaq(d), probe_sd_rtn(d));
         }
@@ -564,6 +571,10 @@ mod tests {
         let hello = hex("0800010080d9020306414141414141");
         assert!(probe_among_us_hello(&hello));
         assert!(!probe_among_us_hello(&hello[..14]));
+        let mut vt = vec![4, 0, 0, 0];
+        vt.extend_from_slice(b"VT01abcd");
+        assert!(probe_steam_tcp(&vt));
+        assert!(!probe_steam_tcp(&vt[..11]));
         let mut steam = hex("ffffffff214c5fa01600000008fcd3f1");
         steam.resize(40, 0);
         assert!(probe_steam_discovery(&steam));

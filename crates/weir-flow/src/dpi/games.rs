@@ -106,6 +106,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         if games::probe_teso(p) {
             return found(f, Proto::TES_ONLINE);
         }
+        if games::probe_steam_tcp(p) {
+            return found(f, Proto::STEAM);
+        }
         return games::probe_kcp(p) && found(f, Proto::KCP);
     }
     let blizzard = [1119, 1120, 3724, 6113]
