@@ -330,5 +330,131 @@ pub fn app_infra_input(data: &[u8]) {
             infra::probe_knxnet(d, tcp),
         );
         let _ = (infra::probe_fins(d, tcp), infra::probe_c37118(d, tcp));
+/// `app_p2p` target: fuzz the peer-to-peer and crypto-currency probes (Gnutella,
+/// BitTorrent, Ethereum, Bitcoin, Monero, Syncthing, eDonkey).
+pub fn app_p2p_input(data: &[u8]) {
+    use crate::app::p2p;
+
+    let _ = (
+        p2p::probe_gnutella_tcp(data),
+        p2p::probe_gnutella_http(data),
+    );
+    let _ = (
+        p2p::probe_gnutella_udp(data),
+        p2p::probe_gnutella2_udp(data),
+    );
+    let _ = (
+        p2p::probe_bittorrent_handshake(data),
+        p2p::probe_bittorrent_dht(data),
+    );
+    let _ = (
+        p2p::probe_utp(data),
+        p2p::probe_bittorrent_tracker_udp(data),
+    );
+    let _ = (
+        p2p::probe_bittorrent_lsd(data),
+        p2p::probe_ethereum_discv4(data),
+    );
+    let _ = (p2p::probe_ethereum_rlpx(data), p2p::probe_bitcoin(data));
+    let _ = (
+        p2p::probe_monero(data),
+        p2p::probe_syncthing(data),
+        p2p::probe_edonkey(data),
+    );
+}
+
+/// `app_vpn` target: fuzz the VPN and encrypted-DNS probes (IKE, ESP, OpenVPN,
+/// WireGuard, DTLS, DNSCrypt, Avast SecureDNS, tinc, SoftEther).
+pub fn app_vpn_input(data: &[u8]) {
+    use crate::app::vpn;
+
+    let _ = (
+        vpn::probe_ike(data),
+        vpn::strip_non_esp_marker(data).map(vpn::probe_ike),
+    );
+    let _ = vpn::probe_esp(data);
+    for tcp in [false, true] {
+        let _ = vpn::probe_openvpn_client_reset(data, tcp);
+        if let Some(p) = vpn::probe_openvpn_server_reset(data, tcp) {
+            let _ = vpn::openvpn_acks_session(p.rest, [0, 0, 0, 0]);
+        }
+    }
+    let _ = vpn::openvpn_acks_session(data, [1, 2, 3, 4]);
+    let _ = (
+        vpn::probe_wireguard(data),
+        vpn::probe_dtls(data),
+        vpn::probe_dnscrypt(data),
+    );
+    let _ = (
+        vpn::probe_avast_securedns(data),
+        vpn::probe_tinc(data),
+        vpn::probe_tailscale_disco(data),
+    );
+    let _ = (
+        vpn::probe_softether_ip_port(data),
+        vpn::probe_softether_pack(data),
+    );
+    let _ = vpn::probe_pptp(data);
+}
+
+/// `app_games` target: fuzz the game-protocol probes (Source engine, Photon, RakNet,
+/// CryNetwork, KCP, Nintendo, Riot, Genshin Impact, i3D, Activision, Epic Games, OICQ,
+/// EAQ).
+pub fn app_games_input(data: &[u8]) {
+    use crate::app::games as g;
+
+    let _ = (
+        g::probe_source_query(data),
+        g::probe_source_reply(data),
+        g::probe_photon(data),
+    );
+    let _ = (
+        g::probe_toca_boca_keepalive(data),
+        g::probe_raknet_offline(data),
+        g::probe_raknet_frame_set(data),
+    );
+    let _ = g::probe_raknet_ack(data);
+    let _ = (
+        g::probe_crynet(data),
+        g::probe_kcp(data),
+        g::probe_nintendo(data),
+    );
+    let _ = (
+        g::probe_riot(data),
+        g::probe_genshin(data),
+        g::probe_i3d(data),
+    );
+    let _ = (
+        g::probe_activision(data),
+        g::probe_oicq(data),
+        g::eaq_echo_key(data),
+        g::probe_eaq(data),
+    );
+    let _ = (
+        g::probe_sd_rtn(data),
+        g::probe_wow(data),
+        g::probe_gaijin(data),
+    );
+    let _ = (g::probe_tencent_games(data), g::probe_hots(data));
+    let _ = (
+        g::probe_steam_discovery(data),
+        g::probe_steam_datagram_relay(data),
+        g::probe_yojimbo(data),
+    );
+    let _ = g::probe_among_us_hello(data);
+    let _ = (
+        g::probe_lol_wild_rift(data),
+        g::lol_wild_rift_handshake(data),
+        g::probe_teso(data),
+    );
+    for flag in [false, true] {
+        let _ = (
+            g::probe_netease(data, flag),
+            g::probe_cod_mobile(data, flag),
+        );
+    }
+    let _ = g::probe_steam_tcp(data);
+    if let Some(w) = g::probe_epicgames_first(data) {
+        let _ = g::epicgames_reply(data, w);
     }
 }

@@ -9,16 +9,19 @@
 
 pub mod dhcp;
 pub mod dns;
+pub mod games;
 pub mod http;
 pub mod infra;
 pub mod mail;
 pub mod misc;
 pub mod ntp;
+pub mod p2p;
 pub mod quic;
 pub mod rdp;
 pub mod smb;
 pub mod ssh;
 pub mod tls;
+pub mod vpn;
 
 mod reader;
 

@@ -78,7 +78,7 @@ fn syslog_corpus() {
 fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
     type Harness = fn(&[u8]);
-    let targets: [(&str, Harness); 12] = [
+    let targets: &[(&str, Harness)] = &[
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
@@ -91,8 +91,11 @@ fn app_dissector_corpora() {
         ("app_smb", f::app_smb_input),
         ("app_ssh", f::app_ssh_input),
         ("app_tls", f::app_tls_input),
+        ("app_p2p", f::app_p2p_input),
+        ("app_vpn", f::app_vpn_input),
+        ("app_games", f::app_games_input),
     ];
-    for (name, run) in targets {
+    for &(name, run) in targets {
         let n = replay(name, run);
         eprintln!("replayed {n} {name} inputs");
     }
@@ -137,6 +140,9 @@ fn every_fuzz_target_has_a_replayed_corpus() {
         "app_ssh",
         "app_tls",
         "app_infra",
+        "app_p2p",
+        "app_vpn",
+        "app_games",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");
