@@ -246,6 +246,11 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
             identify_as(f, Proto::SIP, Follow::None);
             return;
         }
+        // STUN/TURN over TCP (TURN relays, ICE-TCP candidates with RFC 4571 framing).
+        if misc::probe_stun_tcp(p) {
+            identify_as(f, Proto::STUN, Follow::None);
+            return;
+        }
         crate::dpi::identify(f, c);
         return;
     }
@@ -318,7 +323,9 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
         identify_as(f, Proto::SIP, Follow::None);
         return;
     }
-    if misc::probe_stun(p) {
+    // STUN with the RFC 5389 magic cookie, or classic RFC 3489 STUN whose length and
+    // attributes fill the datagram exactly.
+    if misc::probe_stun(p) || misc::probe_stun_classic(p) {
         identify_as(f, Proto::STUN, Follow::None);
         return;
     }

@@ -78,7 +78,7 @@ fn syslog_corpus() {
 fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
     type Harness = fn(&[u8]);
-    let targets: [(&str, Harness); 11] = [
+    let targets: [(&str, Harness); 12] = [
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
@@ -90,6 +90,7 @@ fn app_dissector_corpora() {
         ("app_smb", f::app_smb_input),
         ("app_ssh", f::app_ssh_input),
         ("app_tls", f::app_tls_input),
+        ("app_voip", f::app_voip_input),
     ];
     for (name, run) in targets {
         let n = replay(name, run);

@@ -1,0 +1,457 @@
+//! Messaging, calls and media: byte-level probes for WhatsApp's chat stream, Discord's
+//! voice UDP packets, Telegram's call reflectors and Zoom's media servers.
+//!
+//! Every function here is a pure function of the bytes it is given: it never panics,
+//! never allocates and looks at a bounded number of bytes.
+
+/// Progress through the first bytes of a WhatsApp client stream (see
+/// [`whatsapp_step`]); fits the flow engine's per-flow DPI state (`stage`, `data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WaProgress {
+    /// Which part of the preamble comes next (0: the very start).
+    pub stage: u8,
+    /// Part-specific counter: bytes of a magic matched, a length read so far, or
+    /// bytes of routing data still to skip.
+    pub data: u32,
+}
+
+/// Outcome of feeding client bytes to [`whatsapp_step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaStep {
+    /// Consistent so far, the preamble is not complete yet.
+    More(WaProgress),
+    /// The preamble is complete: the stream is WhatsApp's.
+    Match,
+    /// Not WhatsApp.
+    NoMatch,
+}
+
+/// Longest routing header accepted after `ED\0\1` (it carries a few bytes of edge
+/// routing information).
+const WA_MAX_ROUTING: u32 = 256;
+
+const WA_START: u8 = 0;
+const WA_EDGE_MAGIC: u8 = 1;
+const WA_ROUTING_LEN: u8 = 2;
+const WA_ROUTING: u8 = 3;
+const WA_HEADER: u8 = 4;
+
+/// WhatsApp's chat connection (TCP, usually port 443 or 5222) opens with a fixed
+/// preamble from the client: an optional edge-routing block, `ED` `00 01`, a 3-byte
+/// big-endian length and that many bytes of routing data, then the connection header
+/// `WA` followed by a protocol major and minor version byte (`WA 01 05`, `WA 02 01`,
+/// `WA 05 02`, ...). Frames with 3-byte lengths follow.
+///
+/// The preamble is often split over several TCP segments, so this is a resumable
+/// matcher: feed the client's in-order payloads one after the other, passing back the
+/// [`WaProgress`] of the previous call (start with the default).
+pub fn whatsapp_step(prev: WaProgress, p: &[u8]) -> WaStep {
+    let mut st = prev;
+    let mut i = 0usize;
+    // Every iteration consumes at least one byte (the skip consumes up to the rest),
+    // so the loop ends within `p.len()` rounds.
+    while let Some(&b) = p.get(i) {
+        match st.stage {
+            WA_START => {
+                st = match b {
+                    b'E' => WaProgress {
+                        stage: WA_EDGE_MAGIC,
+                        data: 1,
+                    },
+                    b'W' => WaProgress {
+                        stage: WA_HEADER,
+                        data: 1,
+                    },
+                    _ => return WaStep::NoMatch,
+                };
+                i += 1;
+            }
+            WA_EDGE_MAGIC => {
+                let want = match st.data {
+                    1 => b'D',
+                    2 => 0,
+                    3 => 1,
+                    _ => return WaStep::NoMatch,
+                };
+                if b != want {
+                    return WaStep::NoMatch;
+                }
+                i += 1;
+                st.data += 1;
+                if st.data == 4 {
+                    st = WaProgress {
+                        stage: WA_ROUTING_LEN,
+                        data: 0,
+                    };
+                }
+            }
+            WA_ROUTING_LEN => {
+                // data: bits 24.. count the length bytes read, bits 0..24 the value.
+                let n = (st.data >> 24) + 1;
+                let v = ((st.data & 0x00ff_ffff) << 8) | u32::from(b);
+                if v > WA_MAX_ROUTING {
+                    return WaStep::NoMatch;
+                }
+                i += 1;
+                st.data = (n << 24) | v;
+                if n == 3 {
+                    st = if v == 0 {
+                        WaProgress {
+                            stage: WA_HEADER,
+                            data: 0,
+                        }
+                    } else {
+                        WaProgress {
+                            stage: WA_ROUTING,
+                            data: v,
+                        }
+                    };
+                }
+            }
+            WA_ROUTING => {
+                let left = p.len().saturating_sub(i);
+                let skip = left.min(st.data as usize);
+                i += skip;
+                st.data -= skip as u32;
+                if st.data == 0 {
+                    st = WaProgress {
+                        stage: WA_HEADER,
+                        data: 0,
+                    };
+                }
+            }
+            WA_HEADER => {
+                let ok = match st.data {
+                    0 => b == b'W',
+                    1 => b == b'A',
+                    2 => (1..=9).contains(&b),
+                    3 => b <= 0x0f,
+                    _ => false,
+                };
+                if !ok {
+                    return WaStep::NoMatch;
+                }
+                i += 1;
+                st.data += 1;
+                if st.data == 4 {
+                    return WaStep::Match;
+                }
+            }
+            _ => return WaStep::NoMatch,
+        }
+    }
+    WaStep::More(st)
+}
+
+/// Discord voice "IP discovery" (UDP): a 74-byte packet, type `0x0001` (request) or
+/// `0x0002` (response), length `70`, the 4-byte SSRC, a NUL-padded 64-byte address
+/// field and a 2-byte port. Returns the type.
+pub fn discord_ip_discovery(p: &[u8]) -> Option<u16> {
+    if p.len() != 74 {
+        return None;
+    }
+    match p.get(..4)? {
+        [0, t @ (1 | 2), 0, 70] => {
+            // The address field is text (empty in a request), padded with NULs.
+            let addr = p.get(8..72)?;
+            let text_len = addr.iter().position(|&b| b == 0).unwrap_or(addr.len());
+            let (text, pad) = addr.split_at(text_len);
+            let ok = text
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+                && pad.iter().all(|&b| b == 0);
+            ok.then_some(u16::from(*t))
+        }
+        _ => None,
+    }
+}
+
+/// Discord voice keep-alive (UDP): 8 bytes, the magic `13 37 CA FE` then a 32-bit
+/// little-endian counter.
+pub fn discord_keepalive(p: &[u8]) -> bool {
+    p.len() == 8 && p.starts_with(&[0x13, 0x37, 0xca, 0xfe])
+}
+
+/// Telegram call reflector (UDP): a 16-byte peer tag, then twelve `0xFF` bytes and a
+/// 32-bit little-endian message type, `0xFFFFFFFE` for the client's ping or
+/// `0xC01572C7` for the reflector's answer (simple, not encrypted, reflector packets).
+pub fn telegram_reflector(p: &[u8]) -> bool {
+    p.len() >= 32
+        && p.get(16..28).is_some_and(|f| f.iter().all(|&b| b == 0xff))
+        && matches!(
+            p.get(28..32),
+            Some([0xfe, 0xff, 0xff, 0xff] | [0xc7, 0x72, 0x15, 0xc0])
+        )
+}
+
+/// A Zoom media (SFU) server port: UDP 8801-8810.
+pub fn zoom_sfu_port(port: u16) -> bool {
+    (8801..=8810).contains(&port)
+}
+
+/// Zoom's media-server handshake (UDP to ports 8801-8810): the client sends type `1`,
+/// the server answers type `2` (then `3`); bytes 3..19 of both carry the same 16-byte
+/// session id. Returns the type and the first four id bytes (to compare the answer
+/// with the request).
+pub fn zoom_sfu_hello(p: &[u8]) -> Option<(u8, u32)> {
+    let ty = *p.first()?;
+    if !(1..=2).contains(&ty) || p.len() < 24 {
+        return None;
+    }
+    let id = p.get(3..19)?;
+    // Not an all-zero id (that would be padding, not a session).
+    if id.iter().all(|&b| b == 0) {
+        return None;
+    }
+    let [a, b, c, d, ..] = *id else { return None };
+    Some((ty, u32::from_be_bytes([a, b, c, d])))
+}
+
+/// Xiaomi push channel (TCP, usually port 5222): every frame starts with the magic
+/// `C2 FE`, version `00 05` and a 32-bit big-endian body length (12-byte header); the
+/// first frame of a segment must fit the segment or run past it.
+pub fn xiaomi_push(p: &[u8]) -> bool {
+    match p.get(..8) {
+        Some(&[0xc2, 0xfe, 0x00, 0x05, a, b, c, d]) => {
+            let body = u32::from_be_bytes([a, b, c, d]) as usize;
+            body > 0 && body.saturating_add(12) >= p.len() && body < 1 << 20
+        }
+        _ => false,
+    }
+}
+
+/// Threema's chat server handshake sizes (TCP port 5222): client hello (16-byte cookie
+/// and 32-byte ephemeral key) 48 bytes, server hello 80 bytes, client login 191 bytes.
+pub const THREEMA_HANDSHAKE: [usize; 3] = [48, 80, 191];
+
+/// A Threema frame after the handshake: a 16-bit little-endian length of the rest.
+pub fn threema_frame(p: &[u8]) -> bool {
+    match p.get(..2) {
+        Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])) + 2 == p.len(),
+        _ => false,
+    }
+}
+
+/// Viber's message types seen on its UDP media/relay ports.
+const VIBER_UDP_TYPES: [u8; 8] = [0x01, 0x03, 0x09, 0x0c, 0x11, 0x19, 0x1a, 0x1b];
+
+/// Viber UDP (ports 7985-7987): a 2-byte session tag repeated in every packet of the
+/// flow, a message type byte and a zero byte. Returns the tag, to be compared with the
+/// next packet's.
+pub fn viber_udp(p: &[u8]) -> Option<u16> {
+    match p.get(..4) {
+        Some(&[a, b, ty, 0]) if p.len() >= 12 && VIBER_UDP_TYPES.contains(&ty) => {
+            Some(u16::from_be_bytes([a, b]))
+        }
+        _ => None,
+    }
+}
+
+/// Viber's UDP ports (media relays and the control channel's UDP side).
+pub fn viber_udp_port(port: u16) -> bool {
+    (7985..=7987).contains(&port)
+}
+
+/// Viber's TCP ports (4244, 5242, 5243).
+pub fn viber_tcp_port(port: u16) -> bool {
+    matches!(port, 4244 | 5242 | 5243)
+}
+
+/// A Viber TCP frame: a 16-bit little-endian length equal to the whole segment
+/// (header included).
+pub fn viber_tcp_frame(p: &[u8]) -> bool {
+    match p.get(..2) {
+        Some(&[a, b]) => p.len() >= 8 && usize::from(u16::from_le_bytes([a, b])) == p.len(),
+        _ => false,
+    }
+}
+
+/// An SSDP (UPnP discovery) answer to an M-SEARCH: an `HTTP/1.1 200 OK` over UDP that
+/// carries the `ST:` (search target) and `USN:` headers.
+pub fn ssdp_response(p: &[u8]) -> bool {
+    if !p.starts_with(b"HTTP/1.1 200 OK\r\n") {
+        return false;
+    }
+    let head = p.get(..1024).unwrap_or(p);
+    let has = |name: &[u8]| {
+        head.windows(name.len())
+            .any(|w| w.eq_ignore_ascii_case(name))
+    };
+    has(b"\r\nST:") && has(b"\r\nUSN:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn feed(segments: &[&[u8]]) -> WaStep {
+        let mut st = WaProgress::default();
+        for s in segments {
+            match whatsapp_step(st, s) {
+                WaStep::More(n) => st = n,
+                done => return done,
+            }
+        }
+        WaStep::More(st)
+    }
+
+    /// Client segments of real WhatsApp chat connections: the edge preamble alone,
+    /// then the routing block and the `WA` header split differently.
+    #[test]
+    fn whatsapp_preamble_split_over_segments() {
+        let ed = hex("45440001");
+        // Routing block, then `WA 05 02` and the start of the first frame, one segment.
+        let rest = hex("000004080908025741050200010e128b020a20");
+        assert_eq!(feed(&[&ed, &rest]), WaStep::Match);
+        // Split: `ED..`, routing + header, frame; and a 7 + 4 byte split.
+        let a = hex("0000040809080257410502");
+        assert_eq!(feed(&[&ed, &a]), WaStep::Match);
+        let b1 = hex("00000408090805");
+        let b2 = hex("57410502");
+        assert!(matches!(feed(&[&ed, &b1]), WaStep::More(_)));
+        assert_eq!(feed(&[&ed, &b1, &b2]), WaStep::Match);
+        // Everything in one segment (`WA 02 01`).
+        let one = hex("4544000100000408050802574102010000ee12eb010a20");
+        assert_eq!(feed(&[&one]), WaStep::Match);
+    }
+
+    /// An old client without the edge block: `WA 01 05` then a frame.
+    #[test]
+    fn whatsapp_old_header() {
+        let p = hex("57410105000018f80501a59189fc10416e64726f69642d32");
+        assert_eq!(feed(&[&p]), WaStep::Match);
+    }
+
+    #[test]
+    fn whatsapp_rejects_others() {
+        assert_eq!(feed(&[b"GET / HTTP/1.1\r\n"]), WaStep::NoMatch);
+        assert_eq!(feed(&[&hex("16030102000100")]), WaStep::NoMatch);
+        // `ED` with a wrong version, `WA` with a version byte out of range.
+        assert_eq!(feed(&[&hex("45440002")]), WaStep::NoMatch);
+        assert_eq!(feed(&[&hex("5741ff05")]), WaStep::NoMatch);
+        // A huge routing length.
+        assert_eq!(feed(&[&hex("45440001ffffff")]), WaStep::NoMatch);
+        // The header must follow the routing block exactly.
+        assert_eq!(feed(&[&hex("454400010000020102ff")]), WaStep::NoMatch);
+    }
+
+    /// Discord's IP discovery request and answer, and its keep-alive, from a voice
+    /// session.
+    #[test]
+    fn discord_voice_packets() {
+        let mut req = hex("000100460000ace3");
+        req.resize(72, 0);
+        req.extend_from_slice(&hex("6f74"));
+        assert_eq!(discord_ip_discovery(&req), Some(1));
+        let mut resp = hex("000200460000ace3");
+        resp.extend_from_slice(b"84.59.132.100");
+        resp.resize(72, 0);
+        resp.extend_from_slice(&hex("e263"));
+        assert_eq!(discord_ip_discovery(&resp), Some(2));
+        // Wrong length field, wrong size, binary garbage in the address.
+        let mut bad = resp.clone();
+        bad[3] = 0x45;
+        assert_eq!(discord_ip_discovery(&bad), None);
+        assert_eq!(discord_ip_discovery(&resp[..73]), None);
+        let mut bin = resp.clone();
+        bin[30] = 0x99;
+        assert_eq!(discord_ip_discovery(&bin), None);
+        assert!(discord_keepalive(&hex("1337cafe0e000000")));
+        assert!(!discord_keepalive(&hex("1337cafe0e00000000")));
+        assert!(!discord_keepalive(&hex("1337cafd0e000000")));
+    }
+
+    /// A Telegram reflector ping and its answer (peer tag, twelve 0xFF, type).
+    #[test]
+    fn telegram_reflector_ping() {
+        let ping =
+            hex("dc4c00291565b7acbc236da9eda0d597fffffffffffffffffffffffffeffffff28f946112601a2f0");
+        assert!(telegram_reflector(&ping));
+        let pong = hex(
+            "dc4c00291565b7acbc236da9eda0d597ffffffffffffffffffffffffc77215c060dab25e28f946112601a2f000000000",
+        );
+        assert!(telegram_reflector(&pong));
+        let mut other = ping.clone();
+        other[28] = 0x01;
+        assert!(!telegram_reflector(&other));
+        assert!(!telegram_reflector(&ping[..31]));
+    }
+
+    /// Zoom's media-server hello and answer echo the session id.
+    #[test]
+    fn zoom_sfu_session() {
+        let hello = hex(
+            "0100027d464d35fffda234495d0d6d3b51e8960000000000000002007a002a007a002a000000400e173ddf96025efb95",
+        );
+        let answer = hex("0200017d464d35fffda234495d0d6d3b51e896005a0e3e007a002a0000000000000000");
+        let (t1, id1) = zoom_sfu_hello(&hello).unwrap();
+        let (t2, id2) = zoom_sfu_hello(&answer).unwrap();
+        assert_eq!((t1, t2), (1, 2));
+        assert_eq!(id1, id2);
+        assert_eq!(zoom_sfu_hello(&hex("0300000001762a8d74005a0e3e")), None);
+        assert!(zoom_sfu_port(8801) && !zoom_sfu_port(8800));
+    }
+
+    /// A Xiaomi push hello (client) and answer (server); a continuation segment.
+    #[test]
+    fn xiaomi_push_frames() {
+        let hello = hex("c2fe0005000000ac000200160000008e08001a0a7869616f6d692e636f6d");
+        assert!(xiaomi_push(&hello));
+        let mut answer =
+            hex("c2fe000500000036000200160000001808001a0a7869616f6d692e636f6d2a04434f4e4e");
+        answer.resize(66, 0);
+        assert!(xiaomi_push(&answer));
+        answer.push(0);
+        assert!(!xiaomi_push(&answer), "longer than its frame");
+        assert!(!xiaomi_push(&hex("c2fe000600000036")));
+    }
+
+    #[test]
+    fn threema_and_viber_frames() {
+        assert!(threema_frame(&[3, 0, 1, 2, 3]));
+        assert!(!threema_frame(&[3, 0, 1, 2]));
+        // Viber relay packets of one flow share the 2-byte tag.
+        let a = hex("edf61900ac19358c8f64e44725df4d4ee1cd371b5c9abc26d9d30b4b01bb39b30000");
+        let b = hex("edf61a00ac19358c8f64e44732437c5e43b800c8");
+        assert_eq!(viber_udp(&a), Some(0xedf6));
+        assert_eq!(viber_udp(&b), Some(0xedf6));
+        assert_eq!(viber_udp(&hex("edf6ff00ac19358c8f64e447")), None);
+        assert!(viber_udp_port(7985) && !viber_udp_port(7984));
+        let mut frame = hex("65000a0000002ed0a1f6d200d4f2f71503a1795e");
+        frame.resize(101, 0x5a);
+        assert!(viber_tcp_frame(&frame));
+        assert!(!viber_tcp_frame(&frame[..100]));
+        assert!(viber_tcp_port(4244) && !viber_tcp_port(443));
+    }
+
+    #[test]
+    fn ssdp_answer() {
+        let p = b"HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://10.0.0.149:49152/d.xml\r\nST: upnp:rootdevice\r\nUSN: uuid:1::upnp:rootdevice\r\n\r\n";
+        assert!(ssdp_response(p));
+        assert!(!ssdp_response(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        ));
+    }
+
+    proptest! {
+        /// Arbitrary bytes never panic any probe, from any starting state.
+        #[test]
+        fn voip_probes_are_total(data in proptest::collection::vec(any::<u8>(), 0..600), stage in 0u8..6, d in any::<u32>()) {
+            let _ = whatsapp_step(WaProgress { stage, data: d }, &data);
+            let _ = whatsapp_step(WaProgress::default(), &data);
+            let _ = discord_ip_discovery(&data);
+            let _ = discord_keepalive(&data);
+            let _ = telegram_reflector(&data);
+            let _ = zoom_sfu_hello(&data);
+            let _ = (xiaomi_push(&data), threema_frame(&data), viber_udp(&data), viber_tcp_frame(&data), ssdp_response(&data));
+        }
+    }
+}
