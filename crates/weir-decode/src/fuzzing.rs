@@ -187,6 +187,9 @@ pub fn app_voip_input(data: &[u8]) {
     let _ = voip::viber_udp(data);
     let _ = voip::viber_tcp_frame(data);
     let _ = voip::ssdp_response(data);
+    let _ = voip::rtsp(data);
+    let _ = voip::h323_tcp(data);
+    let _ = voip::h323_ras(data);
 }
 
 /// `app_ntp` target: fuzz the NTP header parser.

@@ -280,6 +280,70 @@ pub fn ssdp_response(p: &[u8]) -> bool {
     has(b"\r\nST:") && has(b"\r\nUSN:")
 }
 
+/// RTSP (RFC 2326 / 7826): a status line `RTSP/1.0 ` / `RTSP/2.0 `, or a request line
+/// whose version is `RTSP/1.0` or `RTSP/2.0` (the method is any token; the first line is
+/// looked at up to 512 bytes).
+pub fn rtsp(p: &[u8]) -> bool {
+    if p.starts_with(b"RTSP/1.0 ") || p.starts_with(b"RTSP/2.0 ") {
+        return true;
+    }
+    let head = p.get(..512).unwrap_or(p);
+    let Some(eol) = head.iter().position(|&b| b == b'\r' || b == b'\n') else {
+        return false;
+    };
+    let line = head.get(..eol).unwrap_or(&[]);
+    let method_len = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    method_len > 0
+        && line
+            .get(..method_len)
+            .is_some_and(|m| m.iter().all(|&b| b.is_ascii_uppercase() || b == b'_'))
+        && (line.ends_with(b" RTSP/1.0") || line.ends_with(b" RTSP/2.0"))
+}
+
+/// H.225.0's protocol identifier as PER-encoded in RAS and call-signalling messages: an
+/// object identifier of length 6, `0.0.8.2250.0.<version>`.
+const H225_OID: [u8; 5] = [0x06, 0x00, 0x08, 0x91, 0x4a];
+/// H.245's protocol identifier `0.0.8.245.0.<version>` (PER: length 6 then the OID).
+const H245_OID: [u8; 5] = [0x06, 0x00, 0x08, 0x81, 0x75];
+
+/// Q.931 message types used by H.225.0 call signalling.
+const Q931_TYPES: [u8; 12] = [
+    0x01, 0x02, 0x03, 0x05, 0x07, 0x0f, 0x5a, 0x62, 0x6e, 0x75, 0x7b, 0x7d,
+];
+
+/// H.323 over TCP: a TPKT header (RFC 1006: `03 00` and a 16-bit length covering at
+/// least this segment, or the bare 4-byte header), followed by either a Q.931 message
+/// (protocol discriminator `08`, a call reference of 1-2 bytes and an H.225.0 message
+/// type) or an H.245 message carrying H.245's protocol identifier.
+pub fn h323_tcp(p: &[u8]) -> bool {
+    let Some(&[3, 0, a, b]) = p.get(..4) else {
+        return false;
+    };
+    let len = usize::from(u16::from_be_bytes([a, b]));
+    if len < 8 || (p.len() > 4 && len < p.len()) {
+        return false;
+    }
+    let Some(body) = p.get(4..).filter(|b| !b.is_empty()) else {
+        // The bare TPKT header: not enough on its own.
+        return false;
+    };
+    if let Some(&[0x08, cref_len, ..]) = body.get(..2) {
+        let cref = usize::from(cref_len);
+        if (1..=2).contains(&cref) {
+            return body.get(2 + cref).is_some_and(|t| Q931_TYPES.contains(t));
+        }
+    }
+    let head = body.get(..48).unwrap_or(body);
+    head.windows(H245_OID.len()).any(|w| w == H245_OID)
+}
+
+/// H.323 RAS (H.225.0 registration, admission and status, UDP 1719): a PER-encoded
+/// message whose 2-byte request sequence number is followed by H.225.0's protocol
+/// identifier.
+pub fn h323_ras(p: &[u8]) -> bool {
+    p.len() >= 12 && p.get(4..9) == Some(&H225_OID[..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +505,48 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn rtsp_lines() {
+        assert!(rtsp(
+            b"OPTIONS rtsp://10.2.2.2:8554/ RTSP/1.0\r\nCSeq: 2\r\n"
+        ));
+        assert!(rtsp(
+            b"SETUP rtsp://172.28.4.26:8554/trackID=88 RTSP/1.0\r\nCSeq: 4\r\n"
+        ));
+        assert!(rtsp(b"GET_PARAMETER rtsp://10.2.2.2:8554/ RTSP/1.0\r\n"));
+        assert!(rtsp(b"RTSP/1.0 200 OK\r\nCSeq: 2\r\n"));
+        assert!(!rtsp(b"GET / HTTP/1.1\r\n"));
+        assert!(
+            !rtsp(b"OPTIONS rtsp://10.2.2.2:8554/ RTSP/1.0"),
+            "no line end"
+        );
+        assert!(!rtsp(b"get rtsp://x RTSP/1.0\r\n"));
+    }
+
+    /// H.225.0 SETUP and CALL PROCEEDING over TPKT, an H.245 TerminalCapabilitySet, a RAS
+    /// request and confirm, from real calls.
+    #[test]
+    fn h323_signalling() {
+        let setup =
+            hex("030000a0080277f40504038090a528086d2e6a656d6563007e00850520a8060008914a0004014006");
+        assert!(h323_tcp(&setup), "SETUP (segment shorter than its TPKT)");
+        let proceeding =
+            hex("030000400802f7f4027e0034052180060008914a000322c0000000000333313069005200f0c01100");
+        assert!(h323_tcp(&proceeding));
+        let h245 = hex("0300001c0230010600088175000500801bc520401d00800000001bc5");
+        assert!(h323_tcp(&h245));
+        assert!(!h323_tcp(&hex("0300002b")), "bare TPKT header");
+        // RDP's X.224 Connection Request is TPKT too, but no H.323.
+        assert!(!h323_tcp(&hex("030000130ee000000000000100080003000000")));
+        let rrq =
+            hex("02200000060008914a0004001102007c07f22200ae01003d0001030085c89a51208003014000");
+        assert!(h323_ras(&rrq));
+        let grq =
+            hex("0e804692060008914a00060001000a2fd0cc06b801000a2fd0cc06b722c0820101000754616e6462");
+        assert!(h323_ras(&grq));
+        assert!(!h323_ras(&rrq[..11]));
+    }
+
     proptest! {
         /// Arbitrary bytes never panic any probe, from any starting state.
         #[test]
@@ -451,6 +557,7 @@ mod tests {
             let _ = discord_keepalive(&data);
             let _ = telegram_reflector(&data);
             let _ = zoom_sfu_hello(&data);
+            let _ = (rtsp(&data), h323_tcp(&data), h323_ras(&data));
             let _ = (xiaomi_push(&data), threema_frame(&data), viber_udp(&data), viber_tcp_frame(&data), ssdp_response(&data));
         }
     }

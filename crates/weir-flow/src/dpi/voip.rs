@@ -12,8 +12,22 @@ use crate::proto::Proto;
 /// Identifies the flow if one of this family's protocols speaks in `c`.
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     match c.l4 {
-        6 => xiaomi(f, c) || whatsapp(f, c) || threema(f, c) || viber_tcp(f, c),
-        17 => discord(f, c) || telegram(f, c) || zoom(f, c) || viber_udp(f, c) || ssdp(f, c),
+        6 => {
+            xiaomi(f, c)
+                || whatsapp(f, c)
+                || threema(f, c)
+                || viber_tcp(f, c)
+                || one(f, voip::rtsp(c.payload), Proto::RTSP)
+                || one(f, voip::h323_tcp(c.payload), Proto::H323)
+        }
+        17 => {
+            discord(f, c)
+                || telegram(f, c)
+                || zoom(f, c)
+                || viber_udp(f, c)
+                || ssdp(f, c)
+                || one(f, voip::h323_ras(c.payload), Proto::H323)
+        }
         _ => false,
     }
 }
@@ -24,6 +38,11 @@ fn decide(f: &mut Flow, proto: Proto) -> bool {
     }
     identify_as(f, proto, Follow::None);
     true
+}
+
+/// A protocol decided by one packet's signature.
+fn one(f: &mut Flow, matched: bool, proto: Proto) -> bool {
+    matched && decide(f, proto)
 }
 
 /// True if the flow's DPI state is free or already ours.
@@ -52,8 +71,10 @@ fn xiaomi(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     voip::xiaomi_push(c.payload) && decide(f, Proto::XIAOMI)
 }
 
-/// Threema (TCP 5222): handshake messages of 48 (client), 80 (server) and 191 (client)
-/// bytes, one packet of any size, then a frame with its 16-bit little-endian length.
+/// Threema (TCP 5222): handshake messages of exactly 48 (client hello: cookie and
+/// ephemeral key), 80 (server hello) and 191 (client login) bytes, in this order and
+/// direction. (Length-framed messages follow, see [`voip::threema_frame`]; the three
+/// sizes already decide, before a flow's packet budget runs out on ACKs.)
 fn threema(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if !(c.cport == 5222 || c.sport == 5222) || !c.in_order || !free_or(f, Proto::THREEMA) {
         return false;
@@ -63,24 +84,15 @@ fn threema(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     } else {
         0
     };
-    let n = c.payload.len();
-    let next = match stage {
-        0 | 2 => {
-            let want = voip::THREEMA_HANDSHAKE.get(usize::from(stage)).copied();
-            (c.from_client && Some(n) == want).then_some(stage + 1)
+    let want = voip::THREEMA_HANDSHAKE.get(usize::from(stage)).copied();
+    let from_client = stage != 1;
+    if c.from_client == from_client && Some(c.payload.len()) == want {
+        if usize::from(stage) + 1 == voip::THREEMA_HANDSHAKE.len() {
+            return decide(f, Proto::THREEMA);
         }
-        1 => (!c.from_client && Some(n) == voip::THREEMA_HANDSHAKE.get(1).copied()).then_some(2),
-        3 => Some(4),
-        _ => {
-            if voip::threema_frame(c.payload) {
-                return decide(f, Proto::THREEMA);
-            }
-            None
-        }
-    };
-    match next {
-        Some(st) => park(f, Proto::THREEMA, st, 0),
-        None => release(f, Proto::THREEMA),
+        park(f, Proto::THREEMA, stage + 1, 0);
+    } else {
+        release(f, Proto::THREEMA);
     }
     false
 }
@@ -289,21 +301,18 @@ mod tests {
         assert_eq!(f.l7.master, Proto::DISCORD);
     }
 
-    /// Threema's handshake sizes then a length-framed message; a wrong size stops it.
+    /// Threema's three handshake sizes; a wrong size or direction stops it.
     #[test]
     fn threema_handshake() {
         let mut f = flow(6, 50298, 5222);
         let c48 = [0x11u8; 48];
         let s80 = [0x22u8; 80];
         let c191 = [0x33u8; 191];
-        let any = [0x44u8; 97];
-        let frame = [5u8, 0, 1, 2, 3, 4, 5];
         assert!(!identify(&mut f, &ctx(&c48, true, 6, 50298, 5222)));
         assert!(!identify(&mut f, &ctx(&s80, false, 6, 50298, 5222)));
-        assert!(!identify(&mut f, &ctx(&c191, true, 6, 50298, 5222)));
-        assert!(!identify(&mut f, &ctx(&any, true, 6, 50298, 5222)));
-        assert!(identify(&mut f, &ctx(&frame, false, 6, 50298, 5222)));
+        assert!(identify(&mut f, &ctx(&c191, true, 6, 50298, 5222)));
         assert_eq!(f.l7.master, Proto::THREEMA);
+        assert_eq!(f.l7.dpi, DpiState::default());
         let mut g = flow(6, 50298, 5222);
         assert!(!identify(&mut g, &ctx(&c48, true, 6, 50298, 5222)));
         assert!(!identify(&mut g, &ctx(&c48, false, 6, 50298, 5222)));
