@@ -190,6 +190,12 @@ pub fn app_voip_input(data: &[u8]) {
     let _ = voip::rtsp(data);
     let _ = voip::h323_tcp(data);
     let _ = voip::h323_ras(data);
+    let _ = voip::mgcp_command(data);
+    let _ = voip::megaco(data);
+    let _ = voip::mpeg_ts(data);
+    let _ = voip::iax2_control(data);
+    let _ = voip::mumble_ping(data);
+    let _ = voip::teamspeak3_init(data);
 }
 
 /// `app_ntp` target: fuzz the NTP header parser.

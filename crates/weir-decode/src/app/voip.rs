@@ -344,6 +344,83 @@ pub fn h323_ras(p: &[u8]) -> bool {
     p.len() >= 12 && p.get(4..9) == Some(&H225_OID[..])
 }
 
+/// MGCP (RFC 3435) command verbs.
+const MGCP_VERBS: [&[u8; 4]; 9] = [
+    b"EPCF", b"CRCX", b"MDCX", b"DLCX", b"RQNT", b"NTFY", b"AUEP", b"AUCX", b"RSIP",
+];
+
+/// MGCP command (RFC 3435 §3.2.1): `<verb> <transaction id> <endpoint> MGCP <version>`
+/// on the first line.
+pub fn mgcp_command(p: &[u8]) -> bool {
+    let Some(verb) = p.get(..4) else { return false };
+    if !MGCP_VERBS.iter().any(|v| v.as_slice() == verb) || p.get(4) != Some(&b' ') {
+        return false;
+    }
+    let head = p.get(..256).unwrap_or(p);
+    let line_end = head
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .unwrap_or(head.len());
+    let line = head.get(5..line_end).unwrap_or(&[]);
+    let txid_len = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=9).contains(&txid_len)
+        && line.get(txid_len) == Some(&b' ')
+        && line.windows(6).any(|w| w == b" MGCP ")
+}
+
+/// Megaco / H.248 text encoding (RFC 3525): a message starts with `MEGACO/<version>` or
+/// its short form `!/<version>`, a space, then the sender's `<name>` or `[address]`.
+pub fn megaco(p: &[u8]) -> bool {
+    let rest = if let Some(r) = p.strip_prefix(b"MEGACO/") {
+        r
+    } else if let Some(r) = p.strip_prefix(b"!/") {
+        r
+    } else {
+        return false;
+    };
+    matches!(rest, [b'1'..=b'3', b' ', b'<' | b'[', ..])
+}
+
+/// MPEG transport stream over UDP: one to seven 188-byte packets, each starting with the
+/// sync byte `0x47`.
+pub fn mpeg_ts(p: &[u8]) -> bool {
+    !p.is_empty()
+        && p.len() % 188 == 0
+        && p.len() <= 7 * 188
+        && p.chunks_exact(188).all(|c| c.first() == Some(&0x47))
+}
+
+/// IAX2 (RFC 5456) full frame of the IAX control type: the F bit, a source call number,
+/// timestamp, sequence numbers, frame type `6` and a control subclass (NEW, PING,
+/// ACK, ...). IAX's port is 4569.
+pub fn iax2_control(p: &[u8]) -> bool {
+    p.len() >= 12
+        && p.first().is_some_and(|b| b & 0x80 != 0)
+        && p.get(10) == Some(&0x06)
+        && p.get(11).is_some_and(|s| (0x01..=0x22).contains(s))
+}
+
+/// Mumble's UDP server ping (the unauthenticated "query"): the client sends 12 bytes,
+/// four zero bytes and an 8-byte identifier; the server answers 24 bytes: its version,
+/// the same identifier, user count, user limit and bandwidth. Returns
+/// `(is_answer, first 4 identifier bytes)`.
+pub fn mumble_ping(p: &[u8]) -> Option<(bool, u32)> {
+    let id = |o: usize| match p.get(o..o + 4) {
+        Some(&[a, b, c, d]) => Some(u32::from_be_bytes([a, b, c, d])),
+        _ => None,
+    };
+    match p.len() {
+        12 if p.get(..4) == Some(&[0, 0, 0, 0][..]) => Some((false, id(4)?)),
+        24 if p.first() == Some(&0) => Some((true, id(4)?)),
+        _ => None,
+    }
+}
+
+/// TeamSpeak 3 connection setup (UDP): the client's first packets carry `TS3INIT1`.
+pub fn teamspeak3_init(p: &[u8]) -> bool {
+    p.len() >= 16 && p.starts_with(b"TS3INIT1")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,6 +624,62 @@ mod tests {
         assert!(!h323_ras(&rrq[..11]));
     }
 
+    /// MGCP commands from a gateway restart and a notification request; a response
+    /// line is not a command.
+    #[test]
+    fn mgcp_commands() {
+        assert!(mgcp_command(
+            b"RQNT 1 *@gateway44.myplace.com MGCP 0.1\r\nX: 1\r\n"
+        ));
+        assert!(mgcp_command(
+            b"RSIP 262662134 *@vg224 MGCP 0.1\nRM: graceful\n"
+        ));
+        assert!(!mgcp_command(b"200 262662134 \n"));
+        assert!(!mgcp_command(b"RSIP x *@vg224 MGCP 0.1\n"));
+        assert!(!mgcp_command(b"RSIP 1 *@vg224 HTTP/1.1\n"));
+    }
+
+    #[test]
+    fn megaco_and_mpeg_ts() {
+        assert!(megaco(b"!/1 <iMSS>\nT=555282713{C=-{AV=DS/1/5{AT{M}}}}"));
+        assert!(megaco(b"!/1 [10.23.1.42]:2944 P = 555282713{"));
+        assert!(megaco(b"MEGACO/1 [10.0.0.1]:2944\r\n"));
+        assert!(!megaco(b"!/1 T=1"));
+        let mut ts = vec![0u8; 1316];
+        for c in ts.chunks_mut(188) {
+            c[0] = 0x47;
+        }
+        assert!(mpeg_ts(&ts));
+        ts[188 * 3] = 0x48;
+        assert!(!mpeg_ts(&ts));
+        assert!(!mpeg_ts(&ts[..100]));
+    }
+
+    /// An IAX2 NEW from a call setup and its ACK; RTP is not IAX.
+    #[test]
+    fn iax2_frames() {
+        assert!(iax2_control(&hex(
+            "8004000000000001000006010b020002010c34343230"
+        )));
+        assert!(iax2_control(&hex("801700040000000100010604")));
+        assert!(!iax2_control(&hex("80000001000000000000000000000000")));
+    }
+
+    /// Mumble's ping and the server's answer echo the identifier.
+    #[test]
+    fn mumble_and_teamspeak() {
+        let q = hex("0000000003d72000fa76287e");
+        let a = hex("0001030403d72000fa76287e000000000000006400011940");
+        let (qa, qid) = mumble_ping(&q).unwrap();
+        let (aa, aid) = mumble_ping(&a).unwrap();
+        assert!(!qa && aa && qid == aid);
+        assert_eq!(mumble_ping(&q[..11]), None);
+        assert!(teamspeak3_init(&hex(
+            "545333494e49543100650000880dd05766005f5916e0ade76b610000000000000000"
+        )));
+        assert!(!teamspeak3_init(b"TS3INIT1"));
+    }
+
     proptest! {
         /// Arbitrary bytes never panic any probe, from any starting state.
         #[test]
@@ -558,6 +691,7 @@ mod tests {
             let _ = telegram_reflector(&data);
             let _ = zoom_sfu_hello(&data);
             let _ = (rtsp(&data), h323_tcp(&data), h323_ras(&data));
+            let _ = (mgcp_command(&data), megaco(&data), mpeg_ts(&data), iax2_control(&data), mumble_ping(&data), teamspeak3_init(&data));
             let _ = (xiaomi_push(&data), threema_frame(&data), viber_udp(&data), viber_tcp_frame(&data), ssdp_response(&data));
         }
     }

@@ -27,6 +27,12 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 || viber_udp(f, c)
                 || ssdp(f, c)
                 || one(f, voip::h323_ras(c.payload), Proto::H323)
+                || one(f, voip::mgcp_command(c.payload), Proto::MGCP)
+                || one(f, voip::megaco(c.payload), Proto::MEGACO)
+                || one(f, voip::mpeg_ts(c.payload), Proto::MPEG_TS)
+                || one(f, voip::teamspeak3_init(c.payload), Proto::TEAMSPEAK)
+                || iax(f, c)
+                || mumble(f, c)
         }
         _ => false,
     }
@@ -43,6 +49,28 @@ fn decide(f: &mut Flow, proto: Proto) -> bool {
 /// A protocol decided by one packet's signature.
 fn one(f: &mut Flow, matched: bool, proto: Proto) -> bool {
     matched && decide(f, proto)
+}
+
+/// IAX2 (UDP 4569): a full frame of the IAX control type. (The port narrows the check:
+/// IAX frames start like RTP.)
+fn iax(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    (c.sport == 4569 || c.cport == 4569) && one(f, voip::iax2_control(c.payload), Proto::IAX)
+}
+
+/// Mumble (UDP): the server answers the client's ping with the same identifier.
+fn mumble(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    let Some((answer, id)) = voip::mumble_ping(c.payload) else {
+        return false;
+    };
+    if !answer && c.from_client && free_or(f, Proto::MUMBLE) {
+        park(f, Proto::MUMBLE, 1, id);
+        return false;
+    }
+    let d = f.l7.dpi;
+    if answer && !c.from_client && d.candidate == Proto::MUMBLE && d.data == id {
+        return decide(f, Proto::MUMBLE);
+    }
+    false
 }
 
 /// True if the flow's DPI state is free or already ours.
@@ -336,6 +364,19 @@ mod tests {
         let mut h = flow(17, 47171, 9000);
         assert!(!identify(&mut h, &ctx(&a, true, 17, 47171, 9000)));
         assert!(!identify(&mut h, &ctx(&b, false, 17, 47171, 9000)));
+    }
+
+    #[test]
+    fn mumble_ping_answered() {
+        let q = hex("0000000003d72000fa76287e");
+        let a = hex("0001030403d72000fa76287e000000000000006400011940");
+        let mut f = flow(17, 50085, 64738);
+        assert!(!identify(&mut f, &ctx(&q, true, 17, 50085, 64738)));
+        assert!(identify(&mut f, &ctx(&a, false, 17, 50085, 64738)));
+        assert_eq!(f.l7.master, Proto::MUMBLE);
+        // An answer alone is not enough.
+        let mut g = flow(17, 50085, 64738);
+        assert!(!identify(&mut g, &ctx(&a, false, 17, 50085, 64738)));
     }
 
     #[test]
