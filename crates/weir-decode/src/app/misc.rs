@@ -44,6 +44,33 @@ pub fn probe_rtp(p: &[u8]) -> bool {
     p.len() >= 12 && b0 >> 6 == 2 && !(72..=95).contains(&pt) && (pt <= 34 || pt >= 96)
 }
 
+/// Most RTCP packets walked in one compound datagram.
+const MAX_RTCP_PARTS: usize = 16;
+
+/// RTCP (RFC 3550 §6): a compound datagram of version-2 packets with types 200-207 (SR,
+/// RR, SDES, BYE, APP, RTPFB, PSFB, XR) whose 32-bit-word lengths add up exactly to the
+/// datagram. Unencrypted RTCP only (SRTCP's trailer breaks the sum).
+pub fn probe_rtcp(p: &[u8]) -> bool {
+    let mut rest = p;
+    for _ in 0..MAX_RTCP_PARTS {
+        let Some(&[b0, pt, l0, l1]) = rest.get(..4) else {
+            return false;
+        };
+        if b0 >> 6 != 2 || !(200..=207).contains(&pt) {
+            return false;
+        }
+        let len = (usize::from(u16::from_be_bytes([l0, l1])) + 1) * 4;
+        let Some(tail) = rest.get(len..) else {
+            return false;
+        };
+        if tail.is_empty() {
+            return true;
+        }
+        rest = tail;
+    }
+    false
+}
+
 /// SSDP (UPnP): `M-SEARCH * HTTP/1.1`, `NOTIFY * HTTP/1.1`, or an `HTTP/1.1 200 OK` reply
 /// on port 1900.
 pub fn probe_ssdp(p: &[u8]) -> bool {
@@ -183,6 +210,27 @@ mod tests {
         assert!(probe_nats(b"INFO {\"server_id\"}"));
         assert!(probe_spotify(b"SpotUdp0\x01"));
         assert!(!probe_stun(&[0; 4]));
+    }
+
+    /// A sender report + SDES compound from a call (the whole datagram), then
+    /// variations of it.
+    #[test]
+    fn rtcp_compounds() {
+        let compound = hex(concat!(
+            "81c8000c5d931534dd3ac1704d614df800007d00000000c800007d00000000000000000100000000",
+            "00000000000000000000000081ca000e5d9315340108356439333135333407254672656553574954",
+            "43482e6f7267202d2d20436f6d6520746f20436c7565436f6e2e636f6d000000"
+        ));
+        assert_eq!(compound.len(), 112);
+        assert!(probe_rtcp(&compound));
+        assert!(probe_rtcp(&compound[..52]), "the sender report alone");
+        assert!(!probe_rtcp(&compound[..111]), "a part running past the end");
+        let mut longer = compound.clone();
+        longer.extend_from_slice(&[0x81, 0xcb]);
+        assert!(!probe_rtcp(&longer), "trailing bytes");
+        // RTP is not RTCP; a version-3 header is neither.
+        assert!(!probe_rtcp(&hex("8078000200064dc0f50386f4")));
+        assert!(!probe_rtcp(&hex("c1c9000100000000")));
     }
 
     fn hex(s: &str) -> Vec<u8> {

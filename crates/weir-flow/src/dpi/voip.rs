@@ -33,6 +33,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 || one(f, voip::teamspeak3_init(c.payload), Proto::TEAMSPEAK)
                 || iax(f, c)
                 || mumble(f, c)
+                || rtcp(f, c)
         }
         _ => false,
     }
@@ -70,6 +71,32 @@ fn mumble(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if answer && !c.from_client && d.candidate == Proto::MUMBLE && d.data == id {
         return decide(f, Proto::MUMBLE);
     }
+    false
+}
+
+/// RTCP packets in a row (any direction) before an RTCP-only flow is called RTCP (nDPI
+/// waits as long; an app's own signature, e.g. Discord's keep-alive, may come first).
+const RTCP_PACKETS: u8 = 4;
+
+/// RTCP alone (the RTP stream on its own port pair): [`RTCP_PACKETS`] well-formed
+/// compound RTCP datagrams in a row.
+fn rtcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    if !free_or(f, Proto::RTCP) {
+        return false;
+    }
+    if !weir_decode::app::misc::probe_rtcp(c.payload) {
+        release(f, Proto::RTCP);
+        return false;
+    }
+    let seen = if f.l7.dpi.candidate == Proto::RTCP {
+        f.l7.dpi.stage
+    } else {
+        0
+    } + 1;
+    if seen >= RTCP_PACKETS {
+        return decide(f, Proto::RTCP);
+    }
+    park(f, Proto::RTCP, seen, 0);
     false
 }
 
@@ -377,6 +404,26 @@ mod tests {
         // An answer alone is not enough.
         let mut g = flow(17, 50085, 64738);
         assert!(!identify(&mut g, &ctx(&a, false, 17, 50085, 64738)));
+    }
+
+    #[test]
+    fn rtcp_after_four() {
+        let mut rr = hex("81c9000701932db400000000010000010000bec20000000100000000000000");
+        rr.resize(32, 0);
+        let mut f = flow(17, 25963, 31601);
+        for _ in 0..3 {
+            assert!(!identify(&mut f, &ctx(&rr, true, 17, 25963, 31601)));
+        }
+        assert!(identify(&mut f, &ctx(&rr, false, 17, 25963, 31601)));
+        assert_eq!(f.l7.master, Proto::RTCP);
+        // Something else in between starts the count again.
+        let mut g = flow(17, 25963, 31601);
+        for _ in 0..3 {
+            assert!(!identify(&mut g, &ctx(&rr, true, 17, 25963, 31601)));
+        }
+        assert!(!identify(&mut g, &ctx(&[0x55; 20], true, 17, 25963, 31601)));
+        assert!(!identify(&mut g, &ctx(&rr, true, 17, 25963, 31601)));
+        assert_eq!(g.l7.dpi.stage, 1);
     }
 
     #[test]
