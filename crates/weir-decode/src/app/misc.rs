@@ -141,7 +141,7 @@ pub fn probe_stun_classic(p: &[u8]) -> bool {
     if !matches!(ty, 0x0001 | 0x0101 | 0x0111 | 0x0002 | 0x0102 | 0x0112)
         || p.len() != 20 + len
         || len == 0
-        || len % 4 != 0
+        || !len.is_multiple_of(4)
     {
         return false;
     }
@@ -178,7 +178,7 @@ pub fn probe_stun_tcp(p: &[u8]) -> bool {
         Some(&[a, b]) => Some(usize::from(u16::from_be_bytes([a, b]))),
         _ => None,
     };
-    let msg_ok = |m: &[u8]| probe_stun(m) && len_of(m).is_some_and(|l| l % 4 == 0);
+    let msg_ok = |m: &[u8]| probe_stun(m) && len_of(m).is_some_and(|l| l.is_multiple_of(4));
     if msg_ok(p) {
         return true;
     }

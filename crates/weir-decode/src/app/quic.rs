@@ -53,7 +53,7 @@ const MAX_VN_VERSIONS: usize = 64;
 /// A Version Negotiation packet's body (after the connection ids): a non-empty list of
 /// 32-bit versions, at least one of them a version weir knows (not a reserved one).
 fn version_list_ok(list: &[u8]) -> bool {
-    if list.is_empty() || list.len() % 4 != 0 {
+    if list.is_empty() || !list.len().is_multiple_of(4) {
         return false;
     }
     list.chunks_exact(4)

@@ -385,7 +385,7 @@ pub fn megaco(p: &[u8]) -> bool {
 /// sync byte `0x47`.
 pub fn mpeg_ts(p: &[u8]) -> bool {
     !p.is_empty()
-        && p.len() % 188 == 0
+        && p.len().is_multiple_of(188)
         && p.len() <= 7 * 188
         && p.chunks_exact(188).all(|c| c.first() == Some(&0x47))
 }
