@@ -197,6 +197,8 @@ pub fn app_voip_input(data: &[u8]) {
     let _ = voip::iax2_control(data);
     let _ = voip::mumble_ping(data);
     let _ = voip::teamspeak3_init(data);
+    let _ = voip::zoom_p2p_hello(data);
+    let _ = voip::bfcp_header(data);
 }
 
 /// `app_ntp` target: fuzz the NTP header parser.

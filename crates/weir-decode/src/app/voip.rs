@@ -421,6 +421,55 @@ pub fn teamspeak3_init(p: &[u8]) -> bool {
     p.len() >= 16 && p.starts_with(b"TS3INIT1")
 }
 
+/// Zoom's peer-to-peer hello (UDP, between two clients): a message of type `0x1F`
+/// whose body carries, at byte 24, the sender's IPv4 address as length-prefixed text
+/// (32-bit big-endian length) and then its 36-character meeting-client UUID, also
+/// length-prefixed.
+pub fn zoom_p2p_hello(p: &[u8]) -> bool {
+    if p.first() != Some(&0x1f) {
+        return false;
+    }
+    let be32 = |o: usize| match p.get(o..o + 4) {
+        Some(&[a, b, c, d]) => Some(u32::from_be_bytes([a, b, c, d]) as usize),
+        _ => None,
+    };
+    let Some(ip_len) = be32(24).filter(|l| (7..=15).contains(l)) else {
+        return false;
+    };
+    let ip_ok = p
+        .get(28..28 + ip_len)
+        .is_some_and(|t| t.iter().all(|&b| b.is_ascii_digit() || b == b'.'));
+    let at = 28 + ip_len;
+    let uuid_ok = be32(at) == Some(36)
+        && p.get(at + 4..at + 40).is_some_and(|u| {
+            u.iter().enumerate().all(|(i, &b)| {
+                if matches!(i, 8 | 13 | 18 | 23) {
+                    b == b'-'
+                } else {
+                    b.is_ascii_hexdigit()
+                }
+            })
+        });
+    ip_ok && uuid_ok
+}
+
+/// BFCP (RFC 8855 / 4582) common header: version 1, a primitive 1-17, then the
+/// conference id and transaction id. Returns `(conference id, transaction id)` to be
+/// matched against the other side's message (a response echoes both).
+pub fn bfcp_header(p: &[u8]) -> Option<(u32, u16)> {
+    match p.get(..12)? {
+        &[b0, prim, _, _, c0, c1, c2, c3, t0, t1, _, _]
+            if b0 >> 5 == 1 && (1..=17).contains(&prim) =>
+        {
+            Some((
+                u32::from_be_bytes([c0, c1, c2, c3]),
+                u16::from_be_bytes([t0, t1]),
+            ))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,6 +729,37 @@ mod tests {
         assert!(!teamspeak3_init(b"TS3INIT1"));
     }
 
+    /// A Zoom client's peer-to-peer hello (its LAN address and client UUID).
+    #[test]
+    fn zoom_p2p() {
+        let p = hex(concat!(
+            "1f0201000800010004005c9b637b0000006400000062a04c0000000d3139322e3136382e312e3232",
+            "360000002441463036354438382d414139422d344138312d383041342d4238354344333431423932",
+            "3100000000"
+        ));
+        assert!(zoom_p2p_hello(&p));
+        let mut bad = p.clone();
+        bad[31] = b'x';
+        assert!(!zoom_p2p_hello(&bad));
+        let mut other = p.clone();
+        other[0] = 0x1e;
+        assert!(!zoom_p2p_hello(&other));
+        assert!(!zoom_p2p_hello(&p[..60]));
+    }
+
+    #[test]
+    fn bfcp_request_and_status() {
+        let req = bfcp_header(&hex("200300010000000100020504")).unwrap();
+        let status = bfcp_header(&hex("200400010000000100020504")).unwrap();
+        assert_eq!(req, (1, 2));
+        assert_eq!(req, status);
+        assert_eq!(bfcp_header(&hex("201200010000000100020504")), None);
+        // Version 2 is not taken: QUIC short headers (0x40-0x7f) would look like it.
+        assert_eq!(bfcp_header(&hex("400300010000000100020504")), None);
+        assert_eq!(bfcp_header(&hex("600300010000000100020504")), None);
+        assert_eq!(bfcp_header(&hex("2003000100000001000205")), None);
+    }
+
     proptest! {
         /// Arbitrary bytes never panic any probe, from any starting state.
         #[test]
@@ -690,7 +770,7 @@ mod tests {
             let _ = discord_keepalive(&data);
             let _ = telegram_reflector(&data);
             let _ = zoom_sfu_hello(&data);
-            let _ = (rtsp(&data), h323_tcp(&data), h323_ras(&data));
+            let _ = (rtsp(&data), h323_tcp(&data), h323_ras(&data), zoom_p2p_hello(&data), bfcp_header(&data));
             let _ = (mgcp_command(&data), megaco(&data), mpeg_ts(&data), iax2_control(&data), mumble_ping(&data), teamspeak3_init(&data));
             let _ = (xiaomi_push(&data), threema_frame(&data), viber_udp(&data), viber_tcp_frame(&data), ssdp_response(&data));
         }

@@ -19,11 +19,13 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 || viber_tcp(f, c)
                 || one(f, voip::rtsp(c.payload), Proto::RTSP)
                 || one(f, voip::h323_tcp(c.payload), Proto::H323)
+                || bfcp(f, c)
         }
         17 => {
             discord(f, c)
                 || telegram(f, c)
                 || zoom(f, c)
+                || one(f, voip::zoom_p2p_hello(c.payload), Proto::ZOOM)
                 || viber_udp(f, c)
                 || ssdp(f, c)
                 || one(f, voip::h323_ras(c.payload), Proto::H323)
@@ -34,6 +36,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 || iax(f, c)
                 || mumble(f, c)
                 || rtcp(f, c)
+                || bfcp(f, c)
         }
         _ => false,
     }
@@ -97,6 +100,26 @@ fn rtcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return decide(f, Proto::RTCP);
     }
     park(f, Proto::RTCP, seen, 0);
+    false
+}
+
+/// BFCP (TCP or UDP): two messages of the flow with the same conference and
+/// transaction ids (a request and its response). The DPI state keeps the conference id
+/// and, in `stage`, the transaction id's low byte (offset by one: 0 means nothing yet).
+fn bfcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    if !free_or(f, Proto::BFCP) {
+        return false;
+    }
+    let Some((conf, txid)) = voip::bfcp_header(c.payload) else {
+        release(f, Proto::BFCP);
+        return false;
+    };
+    let tag = (txid % 255) as u8 + 1;
+    let d = f.l7.dpi;
+    if d.candidate == Proto::BFCP && d.data == conf && d.stage == tag {
+        return decide(f, Proto::BFCP);
+    }
+    park(f, Proto::BFCP, tag, conf);
     false
 }
 
