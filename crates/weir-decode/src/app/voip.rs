@@ -454,17 +454,13 @@ pub fn zoom_p2p_hello(p: &[u8]) -> bool {
 }
 
 /// BFCP (RFC 8855 / 4582) common header: version 1, a primitive 1-17, then the
-/// conference id and transaction id. Returns `(conference id, transaction id)` to be
-/// matched against the other side's message (a response echoes both).
-pub fn bfcp_header(p: &[u8]) -> Option<(u32, u16)> {
+/// conference id. Returns `(primitive, conference id)`; a flow is BFCP when two of its
+/// messages name the same conference with different primitives (a request and its
+/// answer — a retransmission repeats the primitive).
+pub fn bfcp_header(p: &[u8]) -> Option<(u8, u32)> {
     match p.get(..12)? {
-        &[b0, prim, _, _, c0, c1, c2, c3, t0, t1, _, _]
-            if b0 >> 5 == 1 && (1..=17).contains(&prim) =>
-        {
-            Some((
-                u32::from_be_bytes([c0, c1, c2, c3]),
-                u16::from_be_bytes([t0, t1]),
-            ))
+        &[b0, prim, _, _, c0, c1, c2, c3, ..] if b0 >> 5 == 1 && (1..=17).contains(&prim) => {
+            Some((prim, u32::from_be_bytes([c0, c1, c2, c3])))
         }
         _ => None,
     }
@@ -751,8 +747,7 @@ mod tests {
     fn bfcp_request_and_status() {
         let req = bfcp_header(&hex("200300010000000100020504")).unwrap();
         let status = bfcp_header(&hex("200400010000000100020504")).unwrap();
-        assert_eq!(req, (1, 2));
-        assert_eq!(req, status);
+        assert_eq!((req, status), ((3, 1), (4, 1)));
         assert_eq!(bfcp_header(&hex("201200010000000100020504")), None);
         // Version 2 is not taken: QUIC short headers (0x40-0x7f) would look like it.
         assert_eq!(bfcp_header(&hex("400300010000000100020504")), None);

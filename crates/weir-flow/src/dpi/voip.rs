@@ -103,23 +103,22 @@ fn rtcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     false
 }
 
-/// BFCP (TCP or UDP): two messages of the flow with the same conference and
-/// transaction ids (a request and its response). The DPI state keeps the conference id
-/// and, in `stage`, the transaction id's low byte (offset by one: 0 means nothing yet).
+/// BFCP (TCP or UDP): two messages of the flow for the same conference with different
+/// primitives (a request and its answer; a retransmitted message does not count). The
+/// DPI state keeps the conference id and, in `stage`, the first message's primitive.
 fn bfcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if !free_or(f, Proto::BFCP) {
         return false;
     }
-    let Some((conf, txid)) = voip::bfcp_header(c.payload) else {
+    let Some((prim, conf)) = voip::bfcp_header(c.payload) else {
         release(f, Proto::BFCP);
         return false;
     };
-    let tag = (txid % 255) as u8 + 1;
     let d = f.l7.dpi;
-    if d.candidate == Proto::BFCP && d.data == conf && d.stage == tag {
+    if d.candidate == Proto::BFCP && d.data == conf && d.stage != prim {
         return decide(f, Proto::BFCP);
     }
-    park(f, Proto::BFCP, tag, conf);
+    park(f, Proto::BFCP, prim, conf);
     false
 }
 
@@ -447,6 +446,20 @@ mod tests {
         assert!(!identify(&mut g, &ctx(&[0x55; 20], true, 17, 25963, 31601)));
         assert!(!identify(&mut g, &ctx(&rr, true, 17, 25963, 31601)));
         assert_eq!(g.l7.dpi.stage, 1);
+    }
+
+    #[test]
+    fn bfcp_needs_an_answer() {
+        let req = hex("200300010000000100020504");
+        let status = hex("200400010000000100020504");
+        let mut f = flow(6, 44450, 5070);
+        assert!(!identify(&mut f, &ctx(&req, true, 6, 44450, 5070)));
+        assert!(
+            !identify(&mut f, &ctx(&req, true, 6, 44450, 5070)),
+            "retransmission"
+        );
+        assert!(identify(&mut f, &ctx(&status, false, 6, 44450, 5070)));
+        assert_eq!(f.l7.master, Proto::BFCP);
     }
 
     #[test]
