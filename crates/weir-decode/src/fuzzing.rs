@@ -158,6 +158,7 @@ pub fn app_misc_input(data: &[u8]) {
     let _ = misc::probe_stun_classic(data);
     let _ = misc::probe_stun_tcp(data);
     let _ = misc::probe_rtcp(data);
+    let _ = misc::rtp_header(data);
 }
 
 /// `app_voip` target: fuzz the messaging/call probes (WhatsApp stream matcher from every

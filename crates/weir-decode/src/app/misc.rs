@@ -71,6 +71,33 @@ pub fn probe_rtcp(p: &[u8]) -> bool {
     false
 }
 
+/// The fields of an RTP header that stay (SSRC, payload type) or advance (sequence
+/// number) from one packet of a stream to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RtpHeader {
+    /// Payload type (7 bits).
+    pub pt: u8,
+    /// Sequence number.
+    pub seq: u16,
+    /// Synchronisation source.
+    pub ssrc: u32,
+}
+
+/// Parses an RTP header that passes [`probe_rtp`].
+pub fn rtp_header(p: &[u8]) -> Option<RtpHeader> {
+    if !probe_rtp(p) {
+        return None;
+    }
+    match p.get(..12)? {
+        &[_, b1, s0, s1, _, _, _, _, c0, c1, c2, c3] => Some(RtpHeader {
+            pt: b1 & 0x7f,
+            seq: u16::from_be_bytes([s0, s1]),
+            ssrc: u32::from_be_bytes([c0, c1, c2, c3]),
+        }),
+        _ => None,
+    }
+}
+
 /// SSDP (UPnP): `M-SEARCH * HTTP/1.1`, `NOTIFY * HTTP/1.1`, or an `HTTP/1.1 200 OK` reply
 /// on port 1900.
 pub fn probe_ssdp(p: &[u8]) -> bool {
@@ -210,6 +237,16 @@ mod tests {
         assert!(probe_nats(b"INFO {\"server_id\"}"));
         assert!(probe_spotify(b"SpotUdp0\x01"));
         assert!(!probe_stun(&[0; 4]));
+    }
+
+    /// Two consecutive packets of an Opus stream: same SSRC and type, next sequence.
+    #[test]
+    fn rtp_headers() {
+        let a = rtp_header(&hex("8078000200064dc0f50386f4ca3214ed")).unwrap();
+        let b = rtp_header(&hex("80780003000657c0f50386f4b25c697c")).unwrap();
+        assert_eq!((a.pt, a.seq, a.ssrc), (120, 2, 0xf503_86f4));
+        assert_eq!((b.seq, b.ssrc), (3, a.ssrc));
+        assert_eq!(rtp_header(&hex("81c8000c5d931534dd3ac170")), None, "RTCP");
     }
 
     /// A sender report + SDES compound from a call (the whole datagram), then
