@@ -381,13 +381,14 @@ pub fn megaco(p: &[u8]) -> bool {
     matches!(rest, [b'1'..=b'3', b' ', b'<' | b'[', ..])
 }
 
-/// MPEG transport stream over UDP: one to seven 188-byte packets, each starting with the
-/// sync byte `0x47`.
+/// MPEG transport stream over UDP: two to seven 188-byte packets (one alone is too
+/// little to tell), each starting with the sync byte `0x47`, without the transport
+/// error flag and with a valid adaptation field control (not the reserved `00`).
 pub fn mpeg_ts(p: &[u8]) -> bool {
-    !p.is_empty()
-        && p.len().is_multiple_of(188)
-        && p.len() <= 7 * 188
-        && p.chunks_exact(188).all(|c| c.first() == Some(&0x47))
+    p.len().is_multiple_of(188)
+        && (2 * 188..=7 * 188).contains(&p.len())
+        && p.chunks_exact(188)
+            .all(|c| matches!(c, [0x47, b1, _, b3, ..] if b1 & 0x80 == 0 && b3 & 0x30 != 0))
 }
 
 /// IAX2 (RFC 5456) full frame of the IAX control type: the F bit, a source call number,
@@ -690,13 +691,19 @@ mod tests {
         assert!(megaco(b"!/1 [10.23.1.42]:2944 P = 555282713{"));
         assert!(megaco(b"MEGACO/1 [10.0.0.1]:2944\r\n"));
         assert!(!megaco(b"!/1 T=1"));
+        // Seven packets as a set-top box multicasts them (PID 0x101, payload only).
         let mut ts = vec![0u8; 1316];
         for c in ts.chunks_mut(188) {
-            c[0] = 0x47;
+            c[..4].copy_from_slice(&[0x47, 0x01, 0x01, 0x17]);
         }
         assert!(mpeg_ts(&ts));
-        ts[188 * 3] = 0x48;
-        assert!(!mpeg_ts(&ts));
+        assert!(!mpeg_ts(&ts[..188]), "one packet alone");
+        let mut bad = ts.clone();
+        bad[188 * 3] = 0x48;
+        assert!(!mpeg_ts(&bad));
+        let mut err = ts.clone();
+        err[188 + 1] |= 0x80;
+        assert!(!mpeg_ts(&err), "transport error flag");
         assert!(!mpeg_ts(&ts[..100]));
     }
 
