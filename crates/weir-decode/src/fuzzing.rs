@@ -200,6 +200,9 @@ pub fn app_voip_input(data: &[u8]) {
     let _ = voip::teamspeak3_init(data);
     let _ = voip::zoom_p2p_hello(data);
     let _ = voip::bfcp_header(data);
+    let _ = voip::rtmp_handshake(data);
+    let _ = voip::http2_preface(data);
+    let _ = voip::websocket_frame(data);
 }
 
 /// `app_ntp` target: fuzz the NTP header parser.

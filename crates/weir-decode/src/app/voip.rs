@@ -467,6 +467,42 @@ pub fn bfcp_header(p: &[u8]) -> Option<(u8, u32)> {
     }
 }
 
+/// RTMP handshake (TCP, usually port 1935): C0/S0 is the version byte `3`, then C1/S1
+/// starts with a 4-byte time and 4 zero bytes (1536 bytes in all, so the segment
+/// carries at least the first 9).
+pub fn rtmp_handshake(p: &[u8]) -> bool {
+    p.len() >= 9 && p.first() == Some(&3) && p.get(5..9) == Some(&[0, 0, 0, 0][..])
+}
+
+/// HTTP/2 over cleartext with prior knowledge (RFC 9113 §3.4): the client connection
+/// preface.
+pub fn http2_preface(p: &[u8]) -> bool {
+    p.starts_with(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+}
+
+/// A WebSocket frame (RFC 6455 §5.2) that fills the segment exactly: FIN set, a known
+/// opcode (continuation, text, binary, close, ping, pong), a 7-bit or 16-bit length
+/// and, if the mask bit is set, the 4-byte mask. Returns whether it is masked (a
+/// client's frame).
+pub fn websocket_frame(p: &[u8]) -> Option<bool> {
+    let (&b0, rest) = p.split_first()?;
+    let (&b1, rest) = rest.split_first()?;
+    if b0 & 0x70 != 0 || b0 & 0x80 == 0 || !matches!(b0 & 0x0f, 0 | 1 | 2 | 8 | 9 | 10) {
+        return None;
+    }
+    let masked = b1 & 0x80 != 0;
+    let (len, rest) = match b1 & 0x7f {
+        127 => return None,
+        126 => match rest {
+            [a, b, tail @ ..] => (usize::from(u16::from_be_bytes([*a, *b])), tail),
+            _ => return None,
+        },
+        n => (usize::from(n), rest),
+    };
+    let mask = if masked { 4 } else { 0 };
+    (rest.len() == len + mask).then_some(masked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -762,6 +798,28 @@ mod tests {
         assert_eq!(bfcp_header(&hex("2003000100000001000205")), None);
     }
 
+    #[test]
+    fn rtmp_http2_websocket() {
+        assert!(rtmp_handshake(&hex(
+            "030007aa5700000000c4ff95ff1affe3ffc000c1"
+        )));
+        assert!(rtmp_handshake(&hex("033dd5b7000000000001007600ef003c")));
+        assert!(!rtmp_handshake(&hex(
+            "030000130ee000000000000100080003000000"
+        )));
+        assert!(http2_preface(&hex(concat!(
+            "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a000012040000000000000200000000",
+            "000400400000000600a00000000004080000000000"
+        ))));
+        assert!(!http2_preface(b"PRI * HTTP/1.1\r\n"));
+        let server = hex("811757656c636f6d652c203139322e3136382e34332e312021");
+        let client = hex("818ce17e8eb9951bfdcdc113ebca921fe9dc");
+        assert_eq!(websocket_frame(&server), Some(false));
+        assert_eq!(websocket_frame(&client), Some(true));
+        assert_eq!(websocket_frame(&server[..24]), None);
+        assert_eq!(websocket_frame(&hex("831757")), None, "reserved opcode");
+    }
+
     proptest! {
         /// Arbitrary bytes never panic any probe, from any starting state.
         #[test]
@@ -772,6 +830,7 @@ mod tests {
             let _ = discord_keepalive(&data);
             let _ = telegram_reflector(&data);
             let _ = zoom_sfu_hello(&data);
+            let _ = (rtmp_handshake(&data), http2_preface(&data), websocket_frame(&data));
             let _ = (rtsp(&data), h323_tcp(&data), h323_ras(&data), zoom_p2p_hello(&data), bfcp_header(&data));
             let _ = (mgcp_command(&data), megaco(&data), mpeg_ts(&data), iax2_control(&data), mumble_ping(&data), teamspeak3_init(&data));
             let _ = (xiaomi_push(&data), threema_frame(&data), viber_udp(&data), viber_tcp_frame(&data), ssdp_response(&data));

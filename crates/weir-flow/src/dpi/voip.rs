@@ -20,6 +20,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                 || one(f, voip::rtsp(c.payload), Proto::RTSP)
                 || one(f, voip::h323_tcp(c.payload), Proto::H323)
                 || bfcp(f, c)
+                || one(f, voip::rtmp_handshake(c.payload), Proto::RTMP)
+                || one(f, voip::http2_preface(c.payload), Proto::HTTP2)
+                || websocket(f, c)
         }
         17 => {
             discord(f, c)
@@ -119,6 +122,23 @@ fn bfcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return decide(f, Proto::BFCP);
     }
     park(f, Proto::BFCP, prim, conf);
+    false
+}
+
+/// WebSocket frames seen without their HTTP upgrade (the flow's start is missing): two
+/// segments in a row that are each exactly one frame.
+fn websocket(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
+    if !c.in_order || !free_or(f, Proto::WEBSOCKET) {
+        return false;
+    }
+    if voip::websocket_frame(c.payload).is_none() {
+        release(f, Proto::WEBSOCKET);
+        return false;
+    }
+    if f.l7.dpi.candidate == Proto::WEBSOCKET {
+        return decide(f, Proto::WEBSOCKET);
+    }
+    park(f, Proto::WEBSOCKET, 1, 0);
     false
 }
 
