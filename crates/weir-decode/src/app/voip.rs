@@ -1,8 +1,12 @@
-//! Messaging, calls and media: byte-level probes for WhatsApp's chat stream, Discord's
-//! voice UDP packets, Telegram's call reflectors and Zoom's media servers.
+//! Messaging, calls and media: byte-level probes for WhatsApp's chat stream, Xiaomi
+//! push, Threema, Viber, Discord voice, Telegram call reflectors, Zoom (media servers and
+//! peer-to-peer), RTSP, RTMP, H.323, MGCP, Megaco, IAX2, BFCP, Mumble, TeamSpeak 3,
+//! MPEG-TS, SSDP answers, HTTP/2's preface and WebSocket frames.
 //!
 //! Every function here is a pure function of the bytes it is given: it never panics,
-//! never allocates and looks at a bounded number of bytes.
+//! never allocates and looks at a bounded number of bytes. Checks that need several
+//! packets (a request and its answer) return the value to compare; the flow engine
+//! keeps it between packets.
 
 /// Progress through the first bytes of a WhatsApp client stream (see
 /// [`whatsapp_step`]); fits the flow engine's per-flow DPI state (`stage`, `data`).

@@ -122,7 +122,7 @@ fn every_fuzz_target_has_a_replayed_corpus() {
     // The targets the tests above replay: keep in step with fuzz/Cargo.toml.
     let replayed = [
         "decode", "pcap", "pcapng", "syslog", "app_dhcp", "app_dns", "app_http", "app_mail",
-        "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls",
+        "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls", "app_voip",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");

@@ -1,7 +1,10 @@
 //! DPI family `voip` (see the module docs of [`crate::dpi`]): messaging apps' own
-//! transports and their calls — WhatsApp's chat stream, Discord voice, Telegram call
-//! reflectors, Zoom media servers. The byte-level checks live in
-//! [`weir_decode::app::voip`].
+//! transports, calls and media signalling — WhatsApp's chat stream, Xiaomi push,
+//! Threema, Viber, Discord voice, Telegram call reflectors, Zoom (media servers and
+//! peer-to-peer), RTSP, RTMP, H.323, MGCP, Megaco, IAX2, BFCP, Mumble, TeamSpeak 3,
+//! RTCP-only flows, MPEG-TS, SSDP answers, and (the brief's leftovers) HTTP/2's preface
+//! and WebSocket frames. The byte-level checks live in [`weir_decode::app::voip`];
+//! multi-packet checks park their progress in the flow's [`DpiState`].
 
 use weir_decode::app::voip::{self, WaProgress, WaStep};
 
