@@ -33,6 +33,7 @@ pub const TARGETS: &[&str] = &[
     "app_p2p",
     "app_vpn",
     "app_games",
+    "app_voip",
 ];
 
 /// Most generated seeds written per target.

@@ -155,6 +155,54 @@ pub fn app_misc_input(data: &[u8]) {
     let _ = misc::probe_dropbox(data);
     let _ = misc::probe_spotify(data);
     let _ = misc::probe_stun(data);
+    let _ = misc::probe_stun_classic(data);
+    let _ = misc::probe_stun_tcp(data);
+    let _ = misc::probe_rtcp(data);
+    let _ = misc::rtp_header(data);
+}
+
+/// `app_voip` target: fuzz the messaging/call probes (WhatsApp stream matcher from every
+/// state the first bytes select, Discord, Telegram, Zoom, Xiaomi, Threema, Viber, SSDP).
+pub fn app_voip_input(data: &[u8]) {
+    use crate::app::voip::{self, WaProgress, WaStep};
+
+    let (head, rest) = data.split_first().map_or((0, data), |(&h, r)| (h, r));
+    let start = WaProgress {
+        stage: head % 6,
+        data: rest
+            .get(..4)
+            .map_or(0, |b| b.iter().fold(0u32, |a, &x| (a << 8) | u32::from(x))),
+    };
+    let _ = voip::whatsapp_step(start, rest);
+    // Feed the input as two segments, resuming from the first one's state.
+    let cut = usize::from(head).min(data.len());
+    let (a, b) = data.split_at(cut);
+    if let WaStep::More(st) = voip::whatsapp_step(WaProgress::default(), a) {
+        let _ = voip::whatsapp_step(st, b);
+    }
+    let _ = voip::discord_ip_discovery(data);
+    let _ = voip::discord_keepalive(data);
+    let _ = voip::telegram_reflector(data);
+    let _ = voip::zoom_sfu_hello(data);
+    let _ = voip::xiaomi_push(data);
+    let _ = voip::threema_frame(data);
+    let _ = voip::viber_udp(data);
+    let _ = voip::viber_tcp_frame(data);
+    let _ = voip::ssdp_response(data);
+    let _ = voip::rtsp(data);
+    let _ = voip::h323_tcp(data);
+    let _ = voip::h323_ras(data);
+    let _ = voip::mgcp_command(data);
+    let _ = voip::megaco(data);
+    let _ = voip::mpeg_ts(data);
+    let _ = voip::iax2_control(data);
+    let _ = voip::mumble_ping(data);
+    let _ = voip::teamspeak3_init(data);
+    let _ = voip::zoom_p2p_hello(data);
+    let _ = voip::bfcp_header(data);
+    let _ = voip::rtmp_handshake(data);
+    let _ = voip::http2_preface(data);
+    let _ = voip::websocket_frame(data);
 }
 
 /// `app_ntp` target: fuzz the NTP header parser.
@@ -330,6 +378,9 @@ pub fn app_infra_input(data: &[u8]) {
             infra::probe_knxnet(d, tcp),
         );
         let _ = (infra::probe_fins(d, tcp), infra::probe_c37118(d, tcp));
+    }
+}
+
 /// `app_p2p` target: fuzz the peer-to-peer and crypto-currency probes (Gnutella,
 /// BitTorrent, Ethereum, Bitcoin, Monero, Syncthing, eDonkey).
 pub fn app_p2p_input(data: &[u8]) {

@@ -274,6 +274,11 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
             identify_as(f, Proto::SIP, Follow::None);
             return;
         }
+        // STUN/TURN over TCP (TURN relays, ICE-TCP candidates with RFC 4571 framing).
+        if misc::probe_stun_tcp(p) {
+            identify_as(f, Proto::STUN, Follow::None);
+            return;
+        }
         crate::dpi::identify(f, c);
         return;
     }
@@ -354,7 +359,9 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
         identify_as(f, Proto::SIP, Follow::None);
         return;
     }
-    if misc::probe_stun(p) {
+    // STUN with the RFC 5389 magic cookie, or classic RFC 3489 STUN whose length and
+    // attributes fill the datagram exactly.
+    if misc::probe_stun(p) || misc::probe_stun_classic(p) {
         identify_as(f, Proto::STUN, Follow::Stun);
         return;
     }
@@ -369,12 +376,45 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
     if crate::dpi::identify(f, c) {
         return;
     }
-    // A long-tail dissector that parked a candidate on this flow (a RakNet frame set,
-    // whose first byte is RTP's) gets three packets before the weak RTP check.
-    let parked = f.l7.dpi.candidate != Proto::UNKNOWN && f.l7.dpi_packets <= 3;
-    if !parked && c.cport >= 1024 && c.sport >= 1024 && misc::probe_rtp(p) {
-        identify_as(f, Proto::RTP, Follow::None);
+    if c.cport >= 1024 && c.sport >= 1024 {
+        rtp_stream(f, c);
     }
+}
+
+/// RTP needs two packets of one stream: the RTP header alone (version 2 and a payload
+/// type) fits a quarter of random first bytes, so a game's or a P2P app's datagram
+/// passes it by chance, but not twice with the same SSRC and a sequence number a
+/// few steps on. Packets of the other direction (another SSRC) are
+/// skipped; anything else starts over. The DPI state keeps the SSRC (`data`) and, in
+/// `stage`, the direction (bit 7) and the sequence number's low 7 bits.
+fn rtp_stream(f: &mut Flow, c: &PacketCtx<'_>) {
+    let d = f.l7.dpi;
+    let ours = d.candidate == Proto::RTP;
+    if !ours && d.candidate != Proto::UNKNOWN {
+        return;
+    }
+    let Some(h) = misc::rtp_header(c.payload) else {
+        if ours {
+            f.l7.dpi = crate::flow::DpiState::default();
+        }
+        return;
+    };
+    let dir = if c.from_client { 0x80 } else { 0 };
+    let seq7 = (h.seq & 0x7f) as u8;
+    if ours && d.stage & 0x80 != dir {
+        // The other direction's stream: neither confirms nor breaks this one.
+        return;
+    }
+    if ours && d.data == h.ssrc && (1..=16).contains(&(seq7.wrapping_sub(d.stage) & 0x7f)) {
+        f.l7.dpi = crate::flow::DpiState::default();
+        identify_as(f, Proto::RTP, Follow::None);
+        return;
+    }
+    f.l7.dpi = crate::flow::DpiState {
+        candidate: Proto::RTP,
+        stage: dir | seq7,
+        data: h.ssrc,
+    };
 }
 
 fn follow(f: &mut Flow, c: &PacketCtx<'_>) {
@@ -911,6 +951,34 @@ mod tests {
         assert_eq!(f.l7.detection, Detection::Done);
         assert_eq!(f.l7.master, Proto::TLS);
         assert_eq!(f.l7.confidence, Confidence::MatchByPort);
+    }
+
+    /// One RTP-looking datagram is not RTP; the next packet of the same stream is.
+    #[test]
+    fn rtp_needs_two_packets_of_a_stream() {
+        let a = [
+            0x80, 0x78, 0, 2, 0, 6, 0x4d, 0xc0, 0xf5, 3, 0x86, 0xf4, 1, 2, 3,
+        ];
+        let b = [
+            0x80, 0x78, 0, 3, 0, 6, 0x57, 0xc0, 0xf5, 3, 0x86, 0xf4, 4, 5, 6,
+        ];
+        let other_dir = [
+            0x80, 0x78, 0, 9, 0, 6, 0x57, 0xc0, 0x11, 0x22, 0x33, 0x44, 7,
+        ];
+        let mut f = flow(17, 56328, 32704);
+        dissect(&mut f, &ctx(&a, true, 17, 56328, 32704));
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+        dissect(&mut f, &ctx(&other_dir, false, 17, 56328, 32704));
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+        dissect(&mut f, &ctx(&b, true, 17, 56328, 32704));
+        assert_eq!(f.l7.master, Proto::RTP);
+        // Another SSRC in the same direction does not confirm.
+        let mut g = flow(17, 56328, 32704);
+        dissect(&mut g, &ctx(&a, true, 17, 56328, 32704));
+        let mut c = b;
+        c[11] ^= 1;
+        dissect(&mut g, &ctx(&c, true, 17, 56328, 32704));
+        assert_eq!(g.l7.master, Proto::UNKNOWN);
     }
 
     #[test]

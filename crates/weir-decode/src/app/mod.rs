@@ -22,6 +22,7 @@ pub mod smb;
 pub mod ssh;
 pub mod tls;
 pub mod vpn;
+pub mod voip;
 
 mod reader;
 
@@ -95,6 +96,7 @@ mod tests {
             let _ = (smb::probe_tcp(d), smb::probe_datagram(d), smb::probe_netbios_session(d), rdp::probe(d));
             let _ = (misc::probe_sip(d), misc::probe_rtp(d), misc::probe_ssdp(d), misc::probe_ftp(d), misc::probe_bgp(d));
             let _ = (misc::probe_nats(d), misc::probe_netbios_ns(d), misc::probe_dropbox(d), misc::probe_spotify(d), misc::probe_stun(d));
+            let _ = (misc::probe_stun_classic(d), misc::probe_stun_tcp(d), misc::probe_rtcp(d), misc::rtp_header(d));
         }
 
         /// A QUIC long header with a valid version still never panics the decryptor,

@@ -37,7 +37,34 @@ pub fn known_version(v: u32) -> bool {
         || v & 0xffff_0000 == 0x5130_0000 // "Q0.."
         || v & 0xffff_0000 == 0x5430_0000 // "T0.."
         || v & 0xffff_fff0 == 0xface_b000 // mvfst
+        || is_reserved_version(v)
         || v == 0
+}
+
+/// Versions of the form `0x?a?a?a?a`, reserved (RFC 9000 §15) so that clients can force
+/// version negotiation; a client may open a connection with one.
+pub fn is_reserved_version(v: u32) -> bool {
+    v & 0x0f0f_0f0f == 0x0a0a_0a0a
+}
+
+/// Most versions looked at in a Version Negotiation packet.
+const MAX_VN_VERSIONS: usize = 64;
+
+/// A Version Negotiation packet's body (after the connection ids): a non-empty list of
+/// 32-bit versions, at least one of them a version weir knows (not a reserved one).
+fn version_list_ok(list: &[u8]) -> bool {
+    if list.is_empty() || !list.len().is_multiple_of(4) {
+        return false;
+    }
+    list.chunks_exact(4)
+        .take(MAX_VN_VERSIONS)
+        .any(|c| match *c {
+            [a, b, c, d] => {
+                let v = u32::from_be_bytes([a, b, c, d]);
+                v != 0 && known_version(v) && !is_reserved_version(v)
+            }
+            _ => false,
+        })
 }
 
 /// Parses the start of a UDP payload as a QUIC long header or a gQUIC public header
@@ -47,14 +74,25 @@ pub fn parse_header(p: &[u8]) -> Option<QuicHeader<'_>> {
     let first = r.u8()?;
     if first & 0x80 != 0 {
         let version = r.u32()?;
-        if version == 0 || !known_version(version) {
+        if !known_version(version) {
             return None;
         }
         let dcid = r.vec8()?;
         if dcid.len() > 20 {
             return None;
         }
-        let _scid = r.vec8()?;
+        let scid = r.vec8()?;
+        if version == 0 {
+            // Version Negotiation (RFC 9000 §17.2.1): the server's answer to an Initial
+            // of a version it does not speak, often the first packet seen of a flow
+            // whose client uses a reserved version.
+            return (scid.len() <= 20 && version_list_ok(r.rest())).then_some(QuicHeader {
+                version,
+                dcid,
+                packet_type: 0,
+                gquic: false,
+            });
+        }
         let gquic = version & 0xff00_0000 == 0x5100_0000;
         if !gquic && first & 0x40 == 0 && version == 1 {
             // Fixed bit must be set for v1 (RFC 9000 §17.2).
@@ -275,6 +313,32 @@ mod tests {
         assert!(parse_header(&g).unwrap().gquic);
         assert!(parse_header(&[0xc3, 0x12, 0x34, 0x56, 0x78]).is_none());
         assert!(parse_header(&[]).is_none());
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// A client Initial with the reserved version 0x0a0a0a0a (forcing version
+    /// negotiation, as interop test clients do), and the server's Version Negotiation
+    /// answer listing draft-29/28/27.
+    #[test]
+    fn reserved_version_and_negotiation() {
+        let mut init =
+            hex("cb0a0a0a0a08521d58ba10ea7320000044d285c67b53ad66debde928349930095190490c5fc2016a");
+        init.resize(1252, 0);
+        let h = parse_header(&init).unwrap();
+        assert_eq!((h.version, h.dcid.len(), h.gquic), (0x0a0a_0a0a, 8, false));
+        let vn = hex("e00000000000086b0c0037f0e83092ff00001dff00001cff00001b");
+        let h = parse_header(&vn).unwrap();
+        assert_eq!((h.version, h.dcid.len()), (0, 0));
+        // The list must hold a real version and whole 32-bit entries.
+        assert!(parse_header(&hex("e00000000000086b0c0037f0e830920a0a0a0a")).is_none());
+        assert!(parse_header(&hex("e00000000000086b0c0037f0e83092ff00001dff")).is_none());
+        assert!(parse_header(&hex("e00000000000086b0c0037f0e83092")).is_none());
     }
 
     /// RFC 9001 Appendix A.2: the client Initial, decrypted, starts with a CRYPTO

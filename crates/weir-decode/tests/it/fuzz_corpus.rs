@@ -94,6 +94,7 @@ fn app_dissector_corpora() {
         ("app_p2p", f::app_p2p_input),
         ("app_vpn", f::app_vpn_input),
         ("app_games", f::app_games_input),
+        ("app_voip", f::app_voip_input),
     ];
     for &(name, run) in targets {
         let n = replay(name, run);
@@ -143,6 +144,7 @@ fn every_fuzz_target_has_a_replayed_corpus() {
         "app_p2p",
         "app_vpn",
         "app_games",
+        "app_voip",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");

@@ -673,6 +673,78 @@ fn app_smb_seeds() -> Seeds {
     ]
 }
 
+/// Messages of the `voip` family's protocols, from real captures (the first bytes of
+/// each; the fuzzer grows them).
+fn app_voip_seeds() -> Seeds {
+    let msgs: Vec<(&str, &str)> = vec![
+        (
+            "whatsapp-edge-preamble",
+            "4544000100000408050802574102010000ee12eb010a20",
+        ),
+        (
+            "whatsapp-old-header",
+            "57410105000018f80501a59189fc10416e64726f69642d32",
+        ),
+        ("discord-keepalive", "1337cafe0e000000"),
+        (
+            "telegram-reflector-ping",
+            "dc4c00291565b7acbc236da9eda0d597fffffffffffffffffffffffffeffffff28f946112601a2f0",
+        ),
+        (
+            "zoom-sfu-hello",
+            "0100027d464d35fffda234495d0d6d3b51e8960000000000000002007a002a007a002a000000400e173ddf96025efb95",
+        ),
+        (
+            "xiaomi-push",
+            "c2fe000500000036000200160000001808001a0a7869616f6d692e636f6d2a04434f4e4e48000a0a",
+        ),
+        (
+            "h225-setup",
+            "030000a0080277f40504038090a528086d2e6a656d6563007e00850520a8060008914a0004014006",
+        ),
+        (
+            "h225-ras",
+            "02200000060008914a0004001102007c07f22200ae01003d0001030085c89a51208003014000",
+        ),
+        (
+            "iax2-new",
+            "8004000000000001000006010b020002010c343432303838323035313535020c3434373738323236",
+        ),
+        ("mumble-ping", "0000000003d72000fa76287e"),
+        ("bfcp-floor-release", "200300010000000100020504"),
+        (
+            "rtmp-c0c1",
+            "030007aa5700000000c4ff95ff1affe3ffc000c1003600af00fc002d0092",
+        ),
+        (
+            "websocket-text",
+            "811757656c636f6d652c203139322e3136382e34332e312021",
+        ),
+    ];
+    let mut seeds: Seeds = msgs
+        .into_iter()
+        .map(|(n, h)| (n.to_string(), unhex(h)))
+        .collect();
+    seeds.push((
+        "rtsp-options".to_string(),
+        b"OPTIONS rtsp://10.2.2.2:8554/ RTSP/1.0\r\nCSeq: 2\r\nUser-Agent: LibVLC/3.0.12\r\n\r\n"
+            .to_vec(),
+    ));
+    seeds.push((
+        "mgcp-rqnt".to_string(),
+        b"RQNT 1 *@gateway44.myplace.com MGCP 0.1\r\nX: 1\r\n".to_vec(),
+    ));
+    seeds.push((
+        "megaco-short".to_string(),
+        b"!/1 <iMSS>\nT=555282713{C=-{AV=DS/1/5{AT{M}}}}".to_vec(),
+    ));
+    seeds.push((
+        "http2-preface".to_string(),
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04\x00\x00\x00\x00\x00".to_vec(),
+    ));
+    seeds
+}
+
 /// Every seed, by fuzz target.
 /// `app_infra`: first payloads of discovery/infrastructure flows in the shared nDPI
 /// captures (SLP, RADIUS, Kerberos, NFS, BACnet, TFTP, collectd, GTP-C, KNXnet/IP, HSRP,
@@ -713,6 +785,7 @@ fn all_seeds() -> Vec<(&'static str, Seeds)> {
         ("app_misc", app_misc_seeds()),
         ("app_quic", app_quic_seeds()),
         ("app_rdp", app_rdp_seeds()),
+        ("app_voip", app_voip_seeds()),
         ("app_smb", app_smb_seeds()),
         ("app_infra", app_infra_seeds()),
     ]
@@ -833,6 +906,29 @@ fn seeds_reach_the_code_they_are_for() {
             quic::parse_header(&get("app_quic", name)).is_some(),
             "quic {name}"
         );
+    }
+    for (name, seed) in &seeds["app_voip"] {
+        use weir_decode::app::voip;
+        let wa = voip::whatsapp_step(voip::WaProgress::default(), seed) == voip::WaStep::Match;
+        let hits = [
+            wa,
+            voip::discord_keepalive(seed),
+            voip::telegram_reflector(seed),
+            voip::zoom_sfu_hello(seed).is_some(),
+            voip::xiaomi_push(seed),
+            voip::h323_tcp(seed),
+            voip::h323_ras(seed),
+            voip::iax2_control(seed),
+            voip::mumble_ping(seed).is_some(),
+            voip::bfcp_header(seed).is_some(),
+            voip::rtmp_handshake(seed),
+            voip::websocket_frame(seed).is_some(),
+            voip::rtsp(seed),
+            voip::mgcp_command(seed),
+            voip::megaco(seed),
+            voip::http2_preface(seed),
+        ];
+        assert!(hits.contains(&true), "voip {name} matches no probe");
     }
     assert!(rdp::probe(&get("app_rdp", "connection-request")));
     assert!(rdp::probe(&get("app_rdp", "connection-confirm")));
