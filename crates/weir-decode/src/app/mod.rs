@@ -7,9 +7,11 @@
 //! Probes (`probe*`) are cheap checks that decide whether a payload looks like the
 //! protocol at all; parsers (`parse*`) extract the fields the flow engine records.
 
+pub mod apps;
 pub mod dhcp;
 pub mod dns;
 pub mod http;
+pub mod ics;
 pub mod mail;
 pub mod misc;
 pub mod ntp;
