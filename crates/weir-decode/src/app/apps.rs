@@ -121,6 +121,34 @@ pub fn probe_xmpp(p: &[u8]) -> bool {
         || (p.starts_with(b"<?xml") && (has(b"<stream:stream") || has(b"jabber:")))
 }
 
+/// An XMPP stanza (`<iq `, `<presence`, `<message `) addressed with XMPP attributes
+/// (`to=`, `from=`, `id=`, `type=`), as exchanged inside an established stream.
+pub fn probe_xmpp_stanza(p: &[u8]) -> bool {
+    let rest = if let Some(r) = p.strip_prefix(b"<iq ") {
+        r
+    } else if let Some(r) = p.strip_prefix(b"<presence") {
+        r
+    } else if let Some(r) = p.strip_prefix(b"<message ") {
+        r
+    } else {
+        return false;
+    };
+    let head = rest.get(..rest.len().min(64)).unwrap_or(rest);
+    [
+        &b"to='"[..],
+        b"to=\"",
+        b"from='",
+        b"from=\"",
+        b"id='",
+        b"id=\"",
+        b"type='",
+        b"type=\"",
+        b"xml:lang=",
+    ]
+    .iter()
+    .any(|a| head.windows(a.len()).any(|w| w == *a))
+}
+
 /// True if an XMPP stream names TruPhone's service (`im.truphone.com`).
 pub fn mentions_truphone(p: &[u8]) -> bool {
     let head = p.get(..p.len().min(512)).unwrap_or(p);
@@ -344,6 +372,35 @@ pub fn probe_mqtt_connect(p: &[u8]) -> bool {
             || (body.starts_with(b"\x00\x06MQIsdp") && body.get(8) == Some(&3)))
 }
 
+/// MQTT PUBLISH with QoS 1 or 2: remaining length covering the payload exactly, a
+/// printable topic of the announced length, then the packet identifier, returned.
+pub fn mqtt_publish_id(p: &[u8]) -> Option<u16> {
+    let b0 = *p.first()?;
+    if b0 >> 4 != 3 || !matches!((b0 >> 1) & 3, 1 | 2) {
+        return None;
+    }
+    let (rem, n) = mqtt_varint(p, 1)?;
+    if 1 + n + rem != p.len() {
+        return None;
+    }
+    let tl = be16(p, 1 + n)?;
+    let topic = p.get(3 + n..3 + n + tl)?;
+    if tl == 0 || !printable(topic) {
+        return None;
+    }
+    be16(p, 3 + n + tl)
+        .and_then(|id| u16::try_from(id).ok())
+        .filter(|&id| id != 0)
+}
+
+/// MQTT PUBACK or PUBREC (the answers to a QoS 1/2 PUBLISH): the packet identifier.
+pub fn mqtt_ack_id(p: &[u8]) -> Option<u16> {
+    match p {
+        [0x40 | 0x50, 2, hi, lo] => Some(u16::from_be_bytes([*hi, *lo])),
+        _ => None,
+    }
+}
+
 /// MQTT PINGREQ (client) — with [`probe_mqtt_pingresp`] from the server, a keep-alive
 /// exchange of an established session.
 pub fn probe_mqtt_pingreq(p: &[u8]) -> bool {
@@ -540,6 +597,9 @@ pub fn probe_nntp_command(p: &[u8]) -> bool {
         b"NEWGROUPS ",
         b"POST\r\n",
         b"IHAVE ",
+        b"HELP\r\n",
+        b"DATE\r\n",
+        b"QUIT\r\n",
     ]
     .iter()
     .any(|c| starts_with_ci(p, c))
@@ -804,6 +864,70 @@ pub fn probe_thrift(p: &[u8]) -> bool {
         })
 }
 
+/// Apache Thrift compact protocol message (as Jaeger agents send over UDP): protocol id
+/// 0x82, version 1 with a message type 1..=4, a varint sequence id and a printable
+/// method name of the announced (varint) length.
+pub fn probe_thrift_compact(p: &[u8]) -> bool {
+    if p.first() != Some(&0x82) || !matches!(p.get(1), Some(0x21 | 0x41 | 0x61 | 0x81)) {
+        return false;
+    }
+    let mut at = 2usize;
+    // Sequence id: a varint of at most 5 bytes.
+    let mut ended = false;
+    for _ in 0..5 {
+        let Some(&b) = p.get(at) else { return false };
+        at += 1;
+        if b & 0x80 == 0 {
+            ended = true;
+            break;
+        }
+    }
+    let Some(&n) = p.get(at) else { return false };
+    let n = usize::from(n);
+    ended && (1..0x80).contains(&n) && p.get(at + 1..at + 1 + n).is_some_and(printable)
+}
+
+/// CORBA MIOP (unreliable multicast inter-ORB protocol): `MIOP` and version 1.0.
+pub fn probe_miop(p: &[u8]) -> bool {
+    p.starts_with(b"MIOP\x10") && p.len() >= 16
+}
+
+/// BSD rsh (port 514): the client's first messages — the stderr port as decimal digits
+/// and a NUL, or `locuser\0remuser\0command\0`.
+pub fn probe_rsh_client(p: &[u8]) -> bool {
+    if p.last() != Some(&0) || p.len() > 1024 {
+        return false;
+    }
+    let body = p.get(..p.len() - 1).unwrap_or(&[]);
+    let port = !body.is_empty() && body.len() <= 5 && body.iter().all(u8::is_ascii_digit);
+    let fields = body.split(|&b| b == 0);
+    let mut n = 0;
+    let mut ok = true;
+    for f in fields.take(4) {
+        n += 1;
+        ok &= printable(f);
+    }
+    port || (n == 3 && ok && body.first().is_some_and(|b| b.is_ascii_graphic()))
+}
+
+/// Lustre LNet over TCP: the acceptor's connection request (magic 0xACCE7100), the
+/// socket LND hello (magic `"Eric"`), or a socket LND message (type 0xC1) whose
+/// source and destination NIDs are TCP network addresses.
+pub fn probe_lustre(p: &[u8]) -> bool {
+    let magic = le32(p, 0);
+    if magic == Some(0xacce_7100) && p.len() >= 16 {
+        return true;
+    }
+    if p.starts_with(b"cirE") && p.len() >= 24 {
+        return true;
+    }
+    // lnet_nid: 4-byte address, then the network number 0 and type SOCKLND (2).
+    magic == Some(0xc1)
+        && p.len() >= 40
+        && p.get(28..32) == Some(&[0, 0, 2, 0])
+        && p.get(36..40) == Some(&[0, 0, 2, 0])
+}
+
 /// Z39.50 (ISO 23950): a BER InitializeRequest (context tag 20, 0xB4) or
 /// InitializeResponse (21, 0xB5) whose length covers the payload.
 pub fn probe_z3950(p: &[u8]) -> bool {
@@ -853,6 +977,8 @@ mod tests {
             let _ = (probe_openwire(d), probe_smpp(d), probe_stomp(d), probe_checkmk(d), probe_diameter(d));
             let _ = (probe_drda(d), probe_fastcgi(d), probe_gearman(d), probe_proxy_protocol(d), probe_hl7(d));
             let _ = (probe_irc(d), probe_giop(d), probe_thrift(d), probe_z3950(d), probe_atg(d));
+            let _ = (probe_xmpp_stanza(d), mqtt_publish_id(d), mqtt_ack_id(d), probe_thrift_compact(d));
+            let _ = (probe_miop(d), probe_rsh_client(d), probe_lustre(d), tds_all_headers(d), mentions_truphone(d));
         }
     }
 

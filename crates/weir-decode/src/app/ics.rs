@@ -182,6 +182,17 @@ pub fn probe_opcua(p: &[u8]) -> bool {
         && le32(p, 4).is_some_and(|n| n >= 8 && n >= p.len() && n < 16 * 1024 * 1024)
 }
 
+/// CIP I/O over UDP (EtherNet/IP class 0/1 connection): a common packet format with two
+/// items, a sequenced address item (0x8002, 8 bytes) and a connected data item (0x00B1)
+/// whose length ends the payload.
+pub fn probe_cip_io(p: &[u8]) -> bool {
+    le16(p, 0) == Some(2)
+        && le16(p, 2) == Some(0x8002)
+        && le16(p, 4) == Some(8)
+        && le16(p, 14) == Some(0x00b1)
+        && le16(p, 16).is_some_and(|n| n + 18 == p.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,7 +204,7 @@ mod tests {
         fn probes_are_total(data in proptest::collection::vec(any::<u8>(), 0..600)) {
             let d = &data[..];
             let _ = (probe_dnp3(d), probe_iec104(d), probe_modbus(d), probe_iso_tsap(d));
-            let _ = (probe_ads(d), probe_opcua(d));
+            let _ = (probe_ads(d), probe_opcua(d), probe_cip_io(d));
         }
     }
 

@@ -193,6 +193,12 @@ fn single(c: &PacketCtx<'_>) -> Option<Proto> {
     if on(10001) && a::probe_atg(p) {
         return Some(Proto::ATG);
     }
+    if on(514) && c.from_client && a::probe_rsh_client(p) {
+        return Some(Proto::RSH);
+    }
+    if a::probe_lustre(p) {
+        return Some(Proto::LUSTRE);
+    }
     None
 }
 
@@ -212,6 +218,13 @@ fn opening(c: &PacketCtx<'_>) -> Option<(Proto, u32)> {
     }
     if a::probe_mqtt_pingreq(p) {
         return Some((Proto::MQTT, 0));
+    }
+    if let Some(id) = a::mqtt_publish_id(p) {
+        // The answer must acknowledge this packet id (0x1_0000 marks a PUBLISH).
+        return Some((Proto::MQTT, 0x1_0000 | u32::from(id)));
+    }
+    if a::probe_xmpp_stanza(p) {
+        return Some((Proto::JABBER, 0));
     }
     if a::probe_nntp_greeting(p) {
         return Some((Proto::USENET, 0));
@@ -237,6 +250,7 @@ fn is_mine(p: Proto) -> bool {
             | Proto::MSSQL_TDS
             | Proto::MODBUS
             | Proto::MQTT
+            | Proto::JABBER
             | Proto::USENET
             | Proto::TEAMVIEWER
             | Proto::OPENFLOW
@@ -267,7 +281,11 @@ fn answer(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
                     u32::from(tid) << 8 | u32::from(func & 0x7f) == value
                 })
         }
-        Proto::MQTT => other_side && a::probe_mqtt_pingresp(p),
+        Proto::MQTT if value == 0 => other_side && a::probe_mqtt_pingresp(p),
+        Proto::MQTT => {
+            other_side && a::mqtt_ack_id(p).is_some_and(|id| u32::from(id) == value & 0xffff)
+        }
+        Proto::JABBER => other_side && a::probe_xmpp_stanza(p),
         Proto::USENET => other_side && a::probe_nntp_command(p),
         // Two messages of the TeamViewer framing, from either side.
         Proto::TEAMVIEWER => a::probe_teamviewer_tcp(p),
@@ -294,7 +312,16 @@ fn identify_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         }
         return true;
     }
-    false
+    let proto = if a::probe_thrift_compact(p) {
+        Proto::THRIFT
+    } else if a::probe_miop(p) || a::probe_giop(p) {
+        Proto::CORBA
+    } else if ics::probe_cip_io(p) {
+        Proto::CIP
+    } else {
+        return false;
+    };
+    hit(f, proto)
 }
 
 #[cfg(test)]
