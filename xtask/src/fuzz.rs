@@ -15,7 +15,7 @@ use weir_decode::LinkType;
 /// Every fuzz target declared in `fuzz/Cargo.toml`.
 pub const TARGETS: &[&str] = &[
     "decode", "pcap", "pcapng", "syslog", "app_http", "app_tls", "app_dns", "app_quic", "app_ssh",
-    "app_dhcp", "app_ntp", "app_mail", "app_smb", "app_rdp", "app_misc",
+    "app_dhcp", "app_ntp", "app_mail", "app_smb", "app_rdp", "app_misc", "app_apps", "app_ics",
 ];
 
 /// Most generated seeds written per target.

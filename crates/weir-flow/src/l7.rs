@@ -966,4 +966,46 @@ mod tests {
         assert_eq!(f.l7.detection, Detection::Done);
         assert_eq!(f.meta.as_deref().unwrap().summary(), Some("www.google.com"));
     }
+
+    #[test]
+    fn ftp_announces() {
+        assert_eq!(
+            ftp_announce(
+                b"227 Entering Passive Mode (192,168,1,2,19,137).\r\n",
+                false
+            ),
+            Some((true, 19 * 256 + 137))
+        );
+        // No parentheses (some servers).
+        assert_eq!(
+            ftp_announce(b"227 Entering Passive Mode 10,1,2,3,4,5\r\n", false),
+            Some((true, 4 * 256 + 5))
+        );
+        assert_eq!(
+            ftp_announce(b"229 Entering Extended Passive Mode (|||6446|)\r\n", false),
+            Some((true, 6446))
+        );
+        assert_eq!(
+            ftp_announce(b"PORT 10,0,0,1,4,1\r\n", true),
+            Some((false, 1025))
+        );
+        assert_eq!(
+            ftp_announce(b"EPRT |2|::1|5282|\r\n", true),
+            Some((false, 5282))
+        );
+        // Wrong direction, out-of-range numbers, truncated lists.
+        assert_eq!(ftp_announce(b"PORT 10,0,0,1,4,1\r\n", false), None);
+        assert_eq!(
+            ftp_announce(b"227 Entering Passive Mode (1,2,3,4,300,1)", false),
+            None
+        );
+        assert_eq!(
+            ftp_announce(b"227 Entering Passive Mode (1,2,3,4,5)", false),
+            None
+        );
+        assert_eq!(
+            ftp_announce(b"229 Entering Extended Passive Mode (|||99999|)", false),
+            None
+        );
+    }
 }

@@ -948,6 +948,79 @@ pub fn probe_atg(p: &[u8]) -> bool {
         && p.len() <= 64
 }
 
+/// Runs every probe of this module on `d` and counts those that accept it (the fuzz
+/// target `app_apps` and the tests call it; a payload normally matches at most a few).
+pub fn probe_all(d: &[u8]) -> usize {
+    let hits = [
+        probe_zabbix(d),
+        probe_tds(d).is_some(),
+        tds_all_headers(d),
+        probe_fix(d),
+        probe_xmpp(d),
+        probe_xmpp_stanza(d),
+        mentions_truphone(d),
+        probe_socks5_hello(d),
+        probe_socks5_choice(d),
+        probe_socks4_request(d),
+        probe_socks4_reply(d),
+        probe_ldap(d),
+        probe_pgsql(d),
+        probe_elasticsearch(d),
+        probe_kafka_request(d),
+        probe_rfb(d),
+        probe_ajp(d),
+        probe_dcerpc_tcp(d),
+        probe_dcerpc_udp(d).is_some(),
+        probe_mongodb(d),
+        probe_mqtt_connect(d),
+        mqtt_publish_id(d).is_some(),
+        mqtt_ack_id(d).is_some(),
+        probe_mqtt_pingreq(d),
+        probe_mqtt_pingresp(d),
+        probe_whois_query(d),
+        probe_cassandra(d),
+        probe_ceph(d),
+        probe_skinny(d),
+        probe_munin(d),
+        probe_mysql_greeting(d),
+        probe_enip(d),
+        probe_hislip(d),
+        probe_dsi(d),
+        probe_amqp(d),
+        probe_ica(d),
+        probe_git(d),
+        probe_jrmi(d),
+        probe_nntp_greeting(d),
+        probe_nntp_command(d),
+        probe_tns_connect(d),
+        probe_rsync(d),
+        probe_teamviewer_tcp(d),
+        probe_resp(d),
+        probe_memcached(d),
+        probe_openflow_hello(d),
+        probe_openwire(d),
+        probe_smpp(d),
+        probe_stomp(d),
+        probe_checkmk(d),
+        probe_diameter(d),
+        probe_drda(d),
+        probe_fastcgi(d),
+        probe_gearman(d),
+        probe_proxy_protocol(d),
+        probe_hl7(d),
+        probe_irc(d),
+        probe_giop(d),
+        probe_thrift(d),
+        probe_thrift_compact(d),
+        probe_miop(d),
+        probe_rsh_client(d),
+        probe_lustre(d),
+        probe_z3950(d),
+        probe_atg(d),
+    ];
+    hits.iter().filter(|&&h| h).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -964,21 +1037,7 @@ mod tests {
         /// Arbitrary bytes never panic any probe of this module.
         #[test]
         fn probes_are_total(data in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let d = &data[..];
-            let _ = (probe_zabbix(d), probe_tds(d), probe_fix(d), probe_xmpp(d), probe_socks5_hello(d));
-            let _ = (probe_socks5_choice(d), probe_socks4_request(d), probe_socks4_reply(d), probe_ldap(d));
-            let _ = (probe_pgsql(d), probe_elasticsearch(d), probe_kafka_request(d), probe_rfb(d), probe_ajp(d));
-            let _ = (probe_dcerpc_tcp(d), probe_dcerpc_udp(d), probe_mongodb(d), probe_mqtt_connect(d));
-            let _ = (probe_mqtt_pingreq(d), probe_mqtt_pingresp(d), probe_whois_query(d), probe_cassandra(d));
-            let _ = (probe_ceph(d), probe_skinny(d), probe_munin(d), probe_mysql_greeting(d), probe_enip(d));
-            let _ = (probe_hislip(d), probe_dsi(d), probe_amqp(d), probe_ica(d), probe_git(d), probe_jrmi(d));
-            let _ = (probe_nntp_greeting(d), probe_nntp_command(d), probe_tns_connect(d), probe_rsync(d));
-            let _ = (probe_teamviewer_tcp(d), probe_resp(d), probe_memcached(d), probe_openflow_hello(d));
-            let _ = (probe_openwire(d), probe_smpp(d), probe_stomp(d), probe_checkmk(d), probe_diameter(d));
-            let _ = (probe_drda(d), probe_fastcgi(d), probe_gearman(d), probe_proxy_protocol(d), probe_hl7(d));
-            let _ = (probe_irc(d), probe_giop(d), probe_thrift(d), probe_z3950(d), probe_atg(d));
-            let _ = (probe_xmpp_stanza(d), mqtt_publish_id(d), mqtt_ack_id(d), probe_thrift_compact(d));
-            let _ = (probe_miop(d), probe_rsh_client(d), probe_lustre(d), tds_all_headers(d), mentions_truphone(d));
+            let _ = probe_all(&data);
         }
     }
 
@@ -1003,13 +1062,15 @@ mod tests {
         );
         assert!(probe_mysql_greeting(&my));
         assert!(!probe_mysql_greeting(&my[..50]));
-        // MongoDB OP_QUERY (first 48 bytes of a 247-byte message).
-        assert!(probe_mongodb(&unhex(
-            "f700000098366e4d00000000d40700000000000061646d696e2e24636d640000000000ffffffffd00000001069736d61"
-        )));
-        assert!(!probe_mongodb(&unhex(
-            "f700000098366e4d00000000d50700000000000061646d696e2e"
-        )));
+        // MongoDB OP_QUERY.
+        let mongo = unhex(
+            "3b0000000000000000000000d4070000000000006162746573742e24636d640000000000ffffffff13000000106765746e6f6e6365000100000000",
+        );
+        assert!(probe_mongodb(&mongo));
+        assert!(!probe_mongodb(&mongo[..40]));
+        let mut bad_op = mongo.clone();
+        bad_op[12] = 0xff;
+        assert!(!probe_mongodb(&bad_op));
         // Oracle TNS CONNECT.
         let tns = unhex(
             "00d4000001000000013b012c0c412000ffff7f0800000100008e0046000008004141000000000000000000000000000000000000000000000000000020000020000000000000284445534352495054494f4e3d28434f4e4e4543545f444154413d285349443d69676f7229284349443d2850524f4752414d3d73716c706c7573406b616c692928484f53543d6b616c692928555345523d726f6f7429292928414444524553533d2850524f544f434f4c3d5443502928484f53543d31302e302e37322e3133392928504f52543d31353231292929",
@@ -1067,10 +1128,14 @@ mod tests {
         )));
         assert!(probe_munin(b"# munin node at kibana-node01\n"));
         assert!(probe_checkmk(b"<<<check_mk>>>\n"));
-        assert!(probe_diameter(&unhex(
-            "01000158800001100000000402ea493026f00003000001074000001d6e786c3b6170693b313236333237383837383134"
-        )));
-        assert!(!probe_diameter(&unhex("02000158800001100000000402ea4930")));
+        // A Device-Watchdog-Request (command 280) with one Origin-Host AVP, built from
+        // RFC 6733's layout.
+        let dwr = unhex("0100002080000118000000000000000100000002000001084000000c61626364");
+        assert!(probe_diameter(&dwr));
+        assert!(!probe_diameter(&dwr[..24]));
+        let mut other = dwr.clone();
+        other[7] = 0x17;
+        assert!(!probe_diameter(&other));
     }
 
     #[test]

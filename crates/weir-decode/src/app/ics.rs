@@ -193,6 +193,21 @@ pub fn probe_cip_io(p: &[u8]) -> bool {
         && le16(p, 16).is_some_and(|n| n + 18 == p.len())
 }
 
+/// Runs every probe of this module on `d` and counts those that accept it (the fuzz
+/// target `app_ics` and the tests call it).
+pub fn probe_all(d: &[u8]) -> usize {
+    let hits = [
+        probe_dnp3(d),
+        probe_iec104(d),
+        probe_modbus(d).is_some(),
+        probe_iso_tsap(d).is_some(),
+        probe_ads(d),
+        probe_opcua(d),
+        probe_cip_io(d),
+    ];
+    hits.iter().filter(|&&h| h).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,9 +217,7 @@ mod tests {
         /// Arbitrary bytes never panic any probe of this module.
         #[test]
         fn probes_are_total(data in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let d = &data[..];
-            let _ = (probe_dnp3(d), probe_iec104(d), probe_modbus(d), probe_iso_tsap(d));
-            let _ = (probe_ads(d), probe_opcua(d), probe_cip_io(d));
+            let _ = probe_all(&data);
         }
     }
 
@@ -259,7 +272,7 @@ mod tests {
         );
         assert_eq!(
             probe_iso_tsap(&unhex(
-                "030000a702f0800d9e0506130100160102140200023302000134020001c188318185a003800101a27e81040000000182"
+                "030000a702f0800d9e0506130100160102140200023302000134020001c188318185a003800101a27e810400000001820400000001a423300f0201010604520100013004060251013010020103060528ca2202013004060251018802060061473045020101a040603e80020780a107060528ca220203be2f282d020103a028a826800300fa0081010a82010a830105a416800101810305e100820c03a00000000000000000e110"
             )),
             Some(IsoTsap::Session)
         );

@@ -78,7 +78,9 @@ fn syslog_corpus() {
 fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
     type Harness = fn(&[u8]);
-    let targets: [(&str, Harness); 11] = [
+    let targets: [(&str, Harness); 13] = [
+        ("app_apps", f::app_apps_input),
+        ("app_ics", f::app_ics_input),
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
@@ -120,8 +122,9 @@ fn every_fuzz_target_has_a_replayed_corpus() {
     );
     // The targets the tests above replay: keep in step with fuzz/Cargo.toml.
     let replayed = [
-        "decode", "pcap", "pcapng", "syslog", "app_dhcp", "app_dns", "app_http", "app_mail",
-        "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh", "app_tls",
+        "decode", "pcap", "pcapng", "syslog", "app_apps", "app_ics", "app_dhcp", "app_dns",
+        "app_http", "app_mail", "app_misc", "app_ntp", "app_quic", "app_rdp", "app_smb", "app_ssh",
+        "app_tls",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");
