@@ -824,6 +824,35 @@ pub fn probe_irc(p: &[u8]) -> bool {
     cmd && (line_ok || p.starts_with(b"USER ") || p.starts_with(b"NICK "))
 }
 
+/// Telnet (RFC 854) option negotiation: the payload opens with at least two IAC
+/// commands — IAC (0xFF), then WILL/WONT/DO/DONT (0xFB..=0xFE) and an option code, or a
+/// subnegotiation (0xFA) — as both sides send first.
+pub fn probe_telnet(p: &[u8]) -> bool {
+    let mut at = 0usize;
+    let mut commands = 0;
+    for _ in 0..16 {
+        match (p.get(at), p.get(at + 1), p.get(at + 2)) {
+            (Some(0xff), Some(0xfb..=0xfe), Some(&opt)) if opt <= 0x31 || opt == 0xff => {
+                at += 3;
+                commands += 1;
+            }
+            (Some(0xff), Some(0xfa), Some(_)) => {
+                // Subnegotiation: up to IAC SE (0xFF 0xF0).
+                let Some(end) = p
+                    .get(at..)
+                    .and_then(|r| r.windows(2).position(|w| w == [0xff, 0xf0]))
+                else {
+                    return false;
+                };
+                at += end + 2;
+                commands += 1;
+            }
+            _ => break,
+        }
+    }
+    commands >= 2 || (commands == 1 && at == p.len())
+}
+
 /// CORBA GIOP: `GIOP`, version 1.0..=1.3, a message type 0..=7 and a message size
 /// covering the payload.
 pub fn probe_giop(p: &[u8]) -> bool {
@@ -1010,6 +1039,7 @@ pub fn probe_all(d: &[u8]) -> usize {
         probe_hl7(d),
         probe_irc(d),
         probe_giop(d),
+        probe_telnet(d),
         probe_thrift(d),
         probe_thrift_compact(d),
         probe_miop(d),
@@ -1167,6 +1197,13 @@ mod tests {
         assert!(probe_ajp(&unhex("4142000109")));
         assert!(!probe_ajp(&unhex("123400010b")));
         assert!(probe_ceph(b"ceph v027"));
+        // A client's opening negotiation (terminal type, window size, speed...).
+        assert!(probe_telnet(&unhex(
+            "fffd03fffb18fffb1ffffb20fffb21fffb22fffb27fffd05"
+        )));
+        assert!(probe_telnet(&unhex("fffd18")));
+        assert!(!probe_telnet(&unhex("fffd18ff")));
+        assert!(!probe_telnet(b"login: "));
         assert!(probe_whois_query(b"example.com\r\n"));
         assert!(!probe_whois_query(b"\r\n"));
     }

@@ -96,7 +96,13 @@ fn single(c: &PacketCtx<'_>) -> Option<Proto> {
     if a::probe_git(p) {
         return Some(Proto::GIT);
     }
-    if c.from_client && a::probe_irc(p) {
+    if a::probe_telnet(p) {
+        return Some(Proto::TELNET);
+    }
+    // From the server only its prefixed lines (`:server NOTICE ...`, numerics).
+    if (c.from_client || p.first() == Some(&b':') || p.starts_with(b"NOTICE AUTH"))
+        && a::probe_irc(p)
+    {
         return Some(Proto::IRC);
     }
     if a::probe_memcached(p) {
