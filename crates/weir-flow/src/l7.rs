@@ -1008,4 +1008,53 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn iso_on_tcp_is_not_rdp() {
+        // S7comm: COTP connection request with TSAPs, then an S7 setup in a data TPDU.
+        let mut f = flow(6, 4185, 102);
+        let cr = [
+            3, 0, 0, 0x16, 0x11, 0xe0, 0, 0, 0, 7, 0, 0xc1, 2, 1, 0, 0xc2, 2, 1, 2, 0xc0, 1, 0x0a,
+        ];
+        dissect(&mut f, &ctx(&cr, true, 6, 4185, 102));
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+        let dt = [
+            3, 0, 0, 0x19, 2, 0xf0, 0x80, 0x32, 1, 0, 0, 2, 0, 0, 8, 0, 0, 0xf0, 0, 0, 1, 0, 1, 1,
+            0xe0,
+        ];
+        dissect(&mut f, &ctx(&dt, true, 6, 4185, 102));
+        assert_eq!(f.l7.master, Proto::S7COMM);
+        // An RDP connection request is still RDP.
+        let mut r = flow(6, 40000, 3389);
+        dissect(
+            &mut r,
+            &ctx(
+                b"\x03\x00\x00\x2b\x26\xe0\x00\x00\x00\x00\x00Cookie: mstshash=a\r\n",
+                true,
+                6,
+                40000,
+                3389,
+            ),
+        );
+        assert_eq!(r.l7.master, Proto::RDP);
+    }
+
+    #[test]
+    fn irc_user_line_is_not_pop3() {
+        let mut f = flow(6, 45921, 8000);
+        dissect(
+            &mut f,
+            &ctx(
+                b"USER xxxxx +iw xxxxx :Xxxxxx Xxxxxx\r\n",
+                true,
+                6,
+                45921,
+                8000,
+            ),
+        );
+        assert_eq!(f.l7.master, Proto::IRC);
+        let mut p = flow(6, 45922, 110);
+        dissect(&mut p, &ctx(b"USER alice\r\n", true, 6, 45922, 110));
+        assert_eq!(p.l7.master, Proto::POP3);
+    }
 }

@@ -615,6 +615,15 @@ pub fn probe_tns_connect(p: &[u8]) -> bool {
         && be16(p, 8).is_some_and(|v| (300..=400).contains(&v))
 }
 
+/// NoMachine NX: the version lines the client (`NXSH-<version>`) and the server
+/// (`NXD-<version>`) exchange before TLS.
+pub fn probe_nomachine(p: &[u8]) -> bool {
+    let ver = p.strip_prefix(b"NXSH-").or_else(|| p.strip_prefix(b"NXD-"));
+    ver.is_some_and(|v| {
+        v.first().is_some_and(u8::is_ascii_digit) && v.len() <= 32 && v.ends_with(b"\n")
+    })
+}
+
 /// rsync daemon greeting `@RSYNCD: <version>`.
 pub fn probe_rsync(p: &[u8]) -> bool {
     p.starts_with(b"@RSYNCD: ")
@@ -760,12 +769,12 @@ pub fn probe_diameter(p: &[u8]) -> bool {
         && known
 }
 
-/// DRDA (IBM DB2): a DSS header (length, 0xD0 magic, format, correlation) followed by
-/// a DDM command length and a code point such as EXCSAT (0x1041).
+/// DRDA (IBM DB2): a DSS header (length, 0xD0 magic, format, correlation) carrying one
+/// DDM command whose length fills the DSS, with a code point such as EXCSAT (0x1041).
 pub fn probe_drda(p: &[u8]) -> bool {
     p.get(2) == Some(&0xd0)
         && be16(p, 0).is_some_and(|n| n >= 10 && n <= p.len())
-        && be16(p, 6).is_some_and(|n| n >= 4)
+        && be16(p, 6).is_some_and(|n| n >= 4 && be16(p, 0) == Some(n + 6))
         && be16(p, 8).is_some_and(|cp| (0x1000..=0x2fff).contains(&cp))
 }
 
@@ -1023,6 +1032,7 @@ pub fn probe_all(d: &[u8]) -> usize {
         probe_nntp_command(d),
         probe_tns_connect(d),
         probe_rsync(d),
+        probe_nomachine(d),
         probe_teamviewer_tcp(d),
         probe_resp(d),
         probe_memcached(d),
@@ -1189,6 +1199,9 @@ mod tests {
         assert!(!probe_irc(b"USER alice\r\n"));
         assert!(probe_jrmi(&unhex("4a524d4900024b")));
         assert!(probe_rsync(b"@RSYNCD: 30.0\n"));
+        assert!(probe_nomachine(b"NXSH-8.10.1\n"));
+        assert!(probe_nomachine(b"NXD-8.10.1\n"));
+        assert!(!probe_nomachine(b"NXD-\n"));
         assert!(probe_git(&unhex(
             "303034356769742d75706c6f61642d7061636b202f636f6c6c61622d6d61696e742f776f747361702e67697400686f73743d616e6f6e73636d2e64656269616e2e6f726700"
         )));
@@ -1232,6 +1245,12 @@ mod tests {
         )));
         assert!(probe_fastcgi(&unhex("01010001000800000001010000000000")));
         assert!(!probe_fastcgi(&unhex("01010001000900000001010000000000")));
+        assert!(probe_drda(&unhex(
+            "0089d0410001008310410039115e8482f29183836d81979793898381a38996954040d1c3c3f0f2f1f0f0f017c3f0c1f8f6c1f0f14b0111b1751ff900000000000000000016116dd4a8d7c360c896a2a3958194854040404040000c115ad1c3c3f0f2f1f0f0001814041403000724070007240f00071440000714740005000c1147d8c4c2f261d1e5d40026d00100020020106d000611a2000300162110d4e8c4c2f2c4c24040404040404040404040"
+        )));
+        assert!(!probe_drda(&unhex(
+            "0089d0410001008210410039115e8482f29183836d81979793898381a38996954040d1c3c3f0f2f1f0f0f017c3f0c1f8f6c1f0f14b0111b1751ff900000000000000000016116dd4a8d7c360c896a2a3958194854040404040000c115ad1c3c3f0f2f1f0f0001814041403000724070007240f00071440000714740005000c1147d8c4c2f261d1e5d40026d00100020020106d000611a2000300162110d4e8c4c2f2c4c24040404040404040404040"
+        )));
         assert!(probe_gearman(&unhex("0052455100000001000000027763")));
         assert!(probe_dcerpc_tcp(&[
             5, 0, 11, 3, 0x10, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0

@@ -75,6 +75,7 @@ fn single(c: &PacketCtx<'_>) -> Option<Proto> {
         b'#' if a::probe_munin(p) => Some(Proto::MUNIN),
         b'J' if a::probe_jrmi(p) => Some(Proto::JRMI),
         b'@' if a::probe_rsync(p) => Some(Proto::RSYNC),
+        b'N' if a::probe_nomachine(p) => Some(Proto::NOMACHINE),
         b'*' if a::probe_resp(p) => Some(Proto::RESP),
         b'S' | b'C' if a::probe_stomp(p) => Some(Proto::STOMP),
         b'P' | b'\r' if a::probe_proxy_protocol(p) => Some(Proto::HAPROXY),
