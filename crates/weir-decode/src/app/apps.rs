@@ -548,9 +548,19 @@ pub fn probe_amqp(p: &[u8]) -> bool {
     false
 }
 
-/// Citrix ICA: the `\x7f\x7fICA\0` handshake both sides send.
+/// Citrix ICA: the `\x7f\x7fICA\0` handshake both sides send, or the Common Gateway
+/// Protocol's `\x1aCGP/01` (session reliability, port 2598).
 pub fn probe_ica(p: &[u8]) -> bool {
-    p.starts_with(b"\x7f\x7fICA\x00")
+    p.starts_with(b"\x7f\x7fICA\x00") || p.starts_with(b"\x1aCGP/01")
+}
+
+/// Memcached over UDP: the 8-byte frame header (request id, sequence number, datagram
+/// count, reserved zero) before a text command.
+pub fn probe_memcached_udp(p: &[u8]) -> bool {
+    let (Some(seq), Some(total), Some(reserved)) = (be16(p, 2), be16(p, 4), be16(p, 6)) else {
+        return false;
+    };
+    total >= 1 && seq < total && reserved == 0 && p.get(8..).is_some_and(probe_memcached)
 }
 
 /// Git protocol (git://): a pkt-line whose 4 hex digits give its length, carrying a
@@ -1026,6 +1036,7 @@ pub fn probe_all(d: &[u8]) -> usize {
         probe_dsi(d),
         probe_amqp(d),
         probe_ica(d),
+        probe_memcached_udp(d),
         probe_git(d),
         probe_jrmi(d),
         probe_nntp_greeting(d),
@@ -1124,6 +1135,12 @@ mod tests {
         assert!(probe_resp(b"*1\r\n$7\r\nCOMMAND\r\n"));
         assert!(!probe_resp(b"*hello"));
         assert!(probe_memcached(b"stats\r\n"));
+        assert!(probe_memcached_udp(
+            b"\x00\x01\x00\x00\x00\x01\x00\x00stats\r\n"
+        ));
+        assert!(!probe_memcached_udp(
+            b"\x00\x01\x00\x01\x00\x01\x00\x00stats\r\n"
+        ));
         assert!(!probe_memcached(b"stats"));
     }
 

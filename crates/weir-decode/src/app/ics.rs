@@ -193,6 +193,17 @@ pub fn probe_cip_io(p: &[u8]) -> bool {
         && le16(p, 16).is_some_and(|n| n + 18 == p.len())
 }
 
+/// HART-IP (TCP/UDP 5094): version 1, a message type (request, response, publish,
+/// NAK), a message id 0..=4 (session initiate/close, keep-alive, token-passing PDU,
+/// discovery), status, sequence number and a byte count equal to the payload.
+pub fn probe_hart_ip(p: &[u8]) -> bool {
+    p.first() == Some(&1)
+        && matches!(p.get(1), Some(0..=3))
+        && matches!(p.get(2), Some(0..=4))
+        && be16(p, 6) == Some(p.len())
+        && p.len() >= 8
+}
+
 /// Runs every probe of this module on `d` and counts those that accept it (the fuzz
 /// target `app_ics` and the tests call it).
 pub fn probe_all(d: &[u8]) -> usize {
@@ -204,6 +215,7 @@ pub fn probe_all(d: &[u8]) -> usize {
         probe_ads(d),
         probe_opcua(d),
         probe_cip_io(d),
+        probe_hart_ip(d),
     ];
     hits.iter().filter(|&&h| h).count()
 }
@@ -281,6 +293,14 @@ mod tests {
             probe_iso_tsap(b"\x03\x00\x00\x2b\x26\xe0\x00\x00\x00\x00\x00Cookie: mstshash=a\r\n"),
             None
         );
+    }
+
+    #[test]
+    fn hart_ip_header() {
+        assert!(probe_hart_ip(&unhex("010000000002000d0100007530")));
+        assert!(probe_hart_ip(&unhex("010100000002000d010000ea60")));
+        assert!(!probe_hart_ip(&unhex("010000000002000e0100007530")));
+        assert!(!probe_hart_ip(&unhex("020000000002000d0100007530")));
     }
 
     #[test]

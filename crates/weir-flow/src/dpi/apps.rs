@@ -200,6 +200,9 @@ fn single(c: &PacketCtx<'_>) -> Option<Proto> {
     if on(10001) && a::probe_atg(p) {
         return Some(Proto::ATG);
     }
+    if (on(5094) || on(5095)) && ics::probe_hart_ip(p) {
+        return Some(Proto::HART_IP);
+    }
     if on(514) && c.from_client && a::probe_rsh_client(p) {
         return Some(Proto::RSH);
     }
@@ -319,12 +322,21 @@ fn identify_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         }
         return true;
     }
+    let on = |port: u16| c.cport == port || c.sport == port;
     let proto = if a::probe_thrift_compact(p) {
         Proto::THRIFT
     } else if a::probe_miop(p) || a::probe_giop(p) {
         Proto::CORBA
     } else if ics::probe_cip_io(p) {
         Proto::CIP
+    } else if a::probe_enip(p) {
+        Proto::ETHERNETIP
+    } else if ics::probe_dnp3(p) {
+        Proto::DNP3
+    } else if a::probe_memcached_udp(p) {
+        Proto::MEMCACHED
+    } else if (on(5094) || on(5095)) && ics::probe_hart_ip(p) {
+        Proto::HART_IP
     } else {
         return false;
     };
