@@ -367,12 +367,19 @@ fn follow(f: &mut Flow, c: &PacketCtx<'_>) {
 }
 
 /// FTP control after identification: `AUTH TLS`/`AUTH SSL` from the client turns the
-/// channel into FTPS (RFC 4217), whose TLS handshake follows.
+/// channel into FTPS (RFC 4217), whose TLS handshake follows; a clear-text login
+/// (`USER`/`PASS`) ends detection. (Data-connection announces are watched for the
+/// channel's whole life by the engine, see [`ftp_announce`].)
 fn follow_ftp(f: &mut Flow, c: &PacketCtx<'_>) {
     let p = c.payload;
-    if c.from_client && (ci_prefix(p, b"AUTH TLS") || ci_prefix(p, b"AUTH SSL")) {
+    if !c.from_client {
+        return;
+    }
+    if ci_prefix(p, b"AUTH TLS") || ci_prefix(p, b"AUTH SSL") {
         f.l7.master = Proto::FTPS;
         f.l7.follow = Follow::Tls;
+    } else if ci_prefix(p, b"USER ") || ci_prefix(p, b"PASS ") {
+        f.l7.detection = Detection::Done;
     }
 }
 
