@@ -337,6 +337,9 @@ fn identify_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         Proto::MEMCACHED
     } else if (on(5094) || on(5095)) && ics::probe_hart_ip(p) {
         Proto::HART_IP
+    } else if on(389) && a::probe_ldap(p) {
+        // Connectionless LDAP (RFC 1798; Active Directory's DC discovery).
+        Proto::LDAP
     } else {
         return false;
     };
@@ -411,5 +414,32 @@ mod tests {
             true
         ));
         assert_eq!(f.l7.master, Proto::ZABBIX);
+    }
+
+    #[test]
+    fn cldap_needs_port_389() {
+        let search = [
+            0x30, 0x0b, 0x02, 0x01, 0x01, 0x63, 0x06, 0x04, 0x00, 0x0a, 0x01, 0x00, 0x01,
+        ];
+        for (sport, want) in [(389, Proto::LDAP), (4000, Proto::UNKNOWN)] {
+            let (k, a) = FlowKey::new(
+                0,
+                17,
+                ("10.0.0.1".parse().unwrap(), 50000),
+                ("10.0.0.2".parse().unwrap(), sport),
+            );
+            let mut f = Flow::new(k, a, 1, Timestamp(1));
+            let c = PacketCtx {
+                payload: &search,
+                from_client: true,
+                l4: 17,
+                cport: 50000,
+                sport,
+                in_order: true,
+                ts: Timestamp(2),
+            };
+            identify(&mut f, &c);
+            assert_eq!(f.l7.master, want);
+        }
     }
 }
