@@ -644,6 +644,12 @@ pub fn probe_teamviewer_tcp(p: &[u8]) -> bool {
     p.starts_with(&[0x17, 0x24]) && p.len() >= 8
 }
 
+/// TeamViewer over UDP: the `0x17 0x24` command magic at offset 11, after the
+/// datagram's header.
+pub fn probe_teamviewer_udp(p: &[u8]) -> bool {
+    p.len() > 13 && p.get(11..13) == Some(&[0x17, 0x24])
+}
+
 /// Redis RESP request: an array header `*<n>\r\n` then a bulk string `$<len>\r\n`.
 pub fn probe_resp(p: &[u8]) -> bool {
     if p.first() != Some(&b'*') {
@@ -1045,6 +1051,7 @@ pub fn probe_all(d: &[u8]) -> usize {
         probe_rsync(d),
         probe_nomachine(d),
         probe_teamviewer_tcp(d),
+        probe_teamviewer_udp(d),
         probe_resp(d),
         probe_memcached(d),
         probe_openflow_hello(d),
@@ -1198,6 +1205,10 @@ mod tests {
     #[test]
     fn remote_access_and_proxies() {
         assert!(probe_rfb(b"RFB 004.001\n"));
+        assert!(probe_teamviewer_udp(&unhex(
+            "0000000000000000000003172447500005000000"
+        )));
+        assert!(!probe_teamviewer_udp(&unhex("00000000000000000000031724")));
         assert!(!probe_rfb(b"RFB 004.001"));
         assert!(probe_ica(&unhex("7f7f49434100")));
         assert!(probe_socks5_hello(&[5, 2, 0, 1]));

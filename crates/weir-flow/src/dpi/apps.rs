@@ -315,6 +315,25 @@ fn answer(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 
 fn identify_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let p = c.payload;
+    if a::probe_teamviewer_udp(p) {
+        // A short magic: decided on the service port or on the third such datagram.
+        let on_port = c.cport == 5938 || c.sport == 5938;
+        let st = &mut f.l7.dpi;
+        if st.candidate == Proto::UNKNOWN {
+            *st = DpiState {
+                candidate: Proto::TEAMVIEWER,
+                stage: 0,
+                data: 0,
+            };
+        }
+        if st.candidate == Proto::TEAMVIEWER {
+            st.stage = st.stage.saturating_add(1);
+            if on_port || st.stage >= 3 {
+                return hit(f, Proto::TEAMVIEWER);
+            }
+            return false;
+        }
+    }
     if let Some(uuid) = a::probe_dcerpc_udp(p) {
         identify_as(f, Proto::DCERPC, Follow::None);
         if a::is_profinet_uuid(uuid) {
