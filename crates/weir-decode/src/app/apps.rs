@@ -650,6 +650,12 @@ pub fn probe_teamviewer_udp(p: &[u8]) -> bool {
     p.len() > 13 && p.get(11..13) == Some(&[0x17, 0x24])
 }
 
+/// Lotus Notes / Domino NRPC: the 8-byte protocol header at offset 6 of the
+/// client's first message.
+pub fn probe_lotus_notes(p: &[u8]) -> bool {
+    p.len() > 16 && p.get(6..14) == Some(&[0x00, 0x00, 0x02, 0x00, 0x00, 0x40, 0x02, 0x0f])
+}
+
 /// Redis RESP request: an array header `*<n>\r\n` then a bulk string `$<len>\r\n`.
 pub fn probe_resp(p: &[u8]) -> bool {
     if p.first() != Some(&b'*') {
@@ -1052,6 +1058,7 @@ pub fn probe_all(d: &[u8]) -> usize {
         probe_nomachine(d),
         probe_teamviewer_tcp(d),
         probe_teamviewer_udp(d),
+        probe_lotus_notes(d),
         probe_resp(d),
         probe_memcached(d),
         probe_openflow_hello(d),
@@ -1205,6 +1212,11 @@ mod tests {
     #[test]
     fn remote_access_and_proxies() {
         assert!(probe_rfb(b"RFB 004.001\n"));
+        // NRPC header bytes from the protocol's published layout, after a 6-byte prefix.
+        assert!(probe_lotus_notes(&unhex(
+            "aa0000000000000002000040020f0000000000"
+        )));
+        assert!(!probe_lotus_notes(&unhex("aa0000000000000002000040020f")));
         assert!(probe_teamviewer_udp(&unhex(
             "0000000000000000000003172447500005000000"
         )));

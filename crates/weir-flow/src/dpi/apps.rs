@@ -206,6 +206,9 @@ fn single(c: &PacketCtx<'_>) -> Option<Proto> {
     if on(514) && c.from_client && a::probe_rsh_client(p) {
         return Some(Proto::RSH);
     }
+    if a::probe_lotus_notes(p) {
+        return Some(Proto::LOTUSNOTES);
+    }
     if a::probe_lustre(p) {
         return Some(Proto::LUSTRE);
     }
