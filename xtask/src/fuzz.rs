@@ -34,6 +34,8 @@ pub const TARGETS: &[&str] = &[
     "app_vpn",
     "app_games",
     "app_voip",
+    "app_apps",
+    "app_ics",
 ];
 
 /// Most generated seeds written per target.

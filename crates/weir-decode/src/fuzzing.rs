@@ -141,6 +141,16 @@ pub fn app_mail_input(data: &[u8]) {
     let _ = mail::probe_command(data);
 }
 
+/// `app_apps` target: fuzz the TCP application probes (databases, brokers, remote access...).
+pub fn app_apps_input(data: &[u8]) {
+    let _ = crate::app::apps::probe_all(data);
+}
+
+/// `app_ics` target: fuzz the industrial control probes (DNP3, IEC 104, Modbus, S7...).
+pub fn app_ics_input(data: &[u8]) {
+    let _ = crate::app::ics::probe_all(data);
+}
+
 /// `app_misc` target: fuzz the small signature probes (SIP, RTP, SSDP, FTP, BGP, NATS, NetBIOS, Dropbox,
 pub fn app_misc_input(data: &[u8]) {
     use crate::app::misc;

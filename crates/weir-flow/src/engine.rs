@@ -213,6 +213,8 @@ pub struct Engine {
     serial: u64,
     started: bool,
     lookups: crate::Lookups,
+    /// Data connections announced by control channels (FTP).
+    expect: crate::expect::Expectations,
 }
 
 fn is_service_port(l4: u8, p: u16) -> bool {
@@ -258,6 +260,7 @@ impl Engine {
             serial: 0,
             started: false,
             lookups,
+            expect: crate::expect::Expectations::default(),
             cfg,
         }
     }
@@ -287,6 +290,11 @@ impl Engine {
                 self.lookups.mark_host(h);
             }
         }
+    }
+
+    /// Counters of the expected-connection table (FTP data connections).
+    pub fn expectations(&self) -> crate::ExpectCounters {
+        self.expect.counters()
     }
 
     /// The configuration.
@@ -425,6 +433,17 @@ impl Engine {
             // Statuses detection sets (TLS certificate checks, ...) score the hosts now.
             Engine::apply_scores(&mut self.hosts, flow, ts);
         }
+        // An FTP control channel announces its data connections for its whole life.
+        if flow.l7.master == Proto::FTP_CONTROL
+            && let Some((on_server, port)) = l7::ftp_announce(payload, from_client)
+        {
+            let ip = if on_server {
+                flow.server().0
+            } else {
+                flow.client().0
+            };
+            self.expect.add(ip, port, key.vlan, Proto::FTP_DATA, ts);
+        }
         let [cli, srv] = flow.hosts;
         let (src, dst) = if from_client { (cli, srv) } else { (srv, cli) };
         let to = if from_client {
@@ -518,6 +537,9 @@ impl Engine {
         let cli_is_a = src_is_a == src_client;
         self.serial += 1;
         let mut flow = Flow::new(key, cli_is_a, self.serial, ts);
+        if let Some(proto) = self.expect.take(&key, ts) {
+            l7::expected(&mut flow, proto, ts);
+        }
         let (cli_ip, srv_ip) = if src_client {
             (ep.src, ep.dst)
         } else {

@@ -4,7 +4,9 @@
 //! fall back to a guess by port, then by address, and say so (`Confidence`).
 
 use weir_decode::Timestamp;
-use weir_decode::app::{dhcp, dns, http, mail, misc, ntp, quic, rdp, smb, ssh, tls, vpn};
+use weir_decode::app::{
+    apps, dhcp, dns, http, ics, mail, misc, ntp, quic, rdp, smb, ssh, tls, vpn,
+};
 
 use crate::flow::{Confidence, Detection, Flow, pick_mut, status};
 use crate::meta::{DnsInfo, HttpInfo, L7Meta, ProtoInfo, SshInfo, TlsInfo, text};
@@ -50,6 +52,8 @@ pub(crate) enum Follow {
     Quic,
     /// STUN that may turn into DTLS (WebRTC's ICE, then the DTLS-SRTP handshake).
     Stun,
+    /// FTP control: watches for `AUTH TLS` (the channel becomes FTPS).
+    Ftp,
 }
 
 fn meta(f: &mut Flow) -> &mut L7Meta {
@@ -223,7 +227,9 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
             identify_as(f, Proto::MINING, Follow::None);
             return;
         }
-        if rdp::probe(p) {
+        // A COTP connection request with calling/called TSAPs is ISO-on-TCP (S7comm,
+        // MMS, ...: `dpi::apps`), not RDP.
+        if rdp::probe(p) && ics::probe_iso_tsap(p).is_none() {
             // RDP usually upgrades to TLS right after the X.224 exchange (nDPI:
             // `TLS.RDP`); follow it.
             identify_as(f, Proto::RDP, Follow::Rdp);
@@ -258,10 +264,13 @@ fn identify(f: &mut Flow, c: &PacketCtx<'_>) {
             return;
         }
         if (on(21) || on(2121)) && misc::probe_ftp(p) {
-            identify_as(f, Proto::FTP_CONTROL, Follow::None);
+            identify_as(f, Proto::FTP_CONTROL, Follow::Ftp);
             return;
         }
-        if let Some(m) = mail::probe_banner(p).or_else(|| mail::probe_command(p)) {
+        // IRC registration also starts with `USER ` (`dpi::apps`), not only POP3.
+        if let Some(m) = mail::probe_banner(p).or_else(|| mail::probe_command(p))
+            && !apps::probe_irc(p)
+        {
             let proto = match m {
                 mail::MailProto::Smtp => Proto::SMTP,
                 mail::MailProto::Imap => Proto::IMAP,
@@ -443,8 +452,96 @@ fn follow(f: &mut Flow, c: &PacketCtx<'_>) {
                 f.l7.detection = Detection::Done;
             }
         }
+        Follow::Ftp => follow_ftp(f, c),
         Follow::None => f.l7.detection = Detection::Done,
     }
+}
+
+/// FTP control after identification: `AUTH TLS`/`AUTH SSL` from the client turns the
+/// channel into FTPS (RFC 4217), whose TLS handshake follows; a clear-text login
+/// (`USER`/`PASS`) ends detection. (Data-connection announces are watched for the
+/// channel's whole life by the engine, see [`ftp_announce`].)
+fn follow_ftp(f: &mut Flow, c: &PacketCtx<'_>) {
+    let p = c.payload;
+    if !c.from_client {
+        return;
+    }
+    if ci_prefix(p, b"AUTH TLS") || ci_prefix(p, b"AUTH SSL") {
+        f.l7.master = Proto::FTPS;
+        f.l7.follow = Follow::Tls;
+    } else if ci_prefix(p, b"USER ") || ci_prefix(p, b"PASS ") {
+        f.l7.detection = Detection::Done;
+    }
+}
+
+fn ci_prefix(p: &[u8], needle: &[u8]) -> bool {
+    p.get(..needle.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(needle))
+}
+
+/// Reads up to `N` comma-separated decimal numbers (each ≤ 255) from `p`.
+fn comma_numbers<const N: usize>(p: &[u8]) -> Option<[u16; N]> {
+    let mut out = [0u16; N];
+    let mut parts = p.split(|&b| b == b',');
+    for slot in &mut out {
+        let part = parts.next()?;
+        let digits: &[u8] = part.get(..part.iter().take_while(|b| b.is_ascii_digit()).count())?;
+        if digits.is_empty() || digits.len() > 3 {
+            return None;
+        }
+        *slot = digits
+            .iter()
+            .fold(0u16, |v, d| v * 10 + u16::from(d - b'0'));
+        if *slot > 255 {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A decimal TCP port at the start of `p`.
+fn port_number(p: &[u8]) -> Option<u16> {
+    let n = p.iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+    let digits = p.get(..n).filter(|d| !d.is_empty())?;
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// The data-connection endpoint an FTP control message announces: `(true, port)` for
+/// a port on the server (`227` passive / `229` extended passive replies), `(false,
+/// port)` for one on the client (`PORT` / `EPRT` commands). The address is the control
+/// connection's own (robust to NAT rewriting the one in the text).
+pub(crate) fn ftp_announce(p: &[u8], from_client: bool) -> Option<(bool, u16)> {
+    let line = p.get(..p.len().min(128))?;
+    if !from_client && line.starts_with(b"227") {
+        // `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)`; some servers omit the
+        // parentheses: the six numbers start at the first digit after the code.
+        let start = line.get(4..)?.iter().position(u8::is_ascii_digit)? + 4;
+        let [_, _, _, _, hi, lo] = comma_numbers::<6>(line.get(start..)?)?;
+        return Some((true, hi << 8 | lo));
+    }
+    if !from_client && line.starts_with(b"229") {
+        // `229 Entering Extended Passive Mode (|||port|)`.
+        let at = line.windows(3).position(|w| w == b"|||")? + 3;
+        return port_number(line.get(at..)?).map(|port| (true, port));
+    }
+    if from_client && ci_prefix(line, b"PORT ") {
+        let [_, _, _, _, hi, lo] = comma_numbers::<6>(line.get(5..)?)?;
+        return Some((false, hi << 8 | lo));
+    }
+    if from_client && ci_prefix(line, b"EPRT ") {
+        // `EPRT |proto|address|port|`: the port is the third field.
+        let rest = line.get(5..)?;
+        let delim = *rest.first()?;
+        let port_field = rest.split(|&b| b == delim).nth(3)?;
+        return port_number(port_field).map(|port| (false, port));
+    }
+    None
+}
+
+/// Marks a new flow that an expectation (`crate::expect`) already identified.
+pub(crate) fn expected(f: &mut Flow, proto: Proto, ts: Timestamp) {
+    identify_as(f, proto, Follow::None);
+    done(f, ts);
 }
 
 fn http_info(f: &mut Flow) -> Option<&mut HttpInfo> {
@@ -994,5 +1091,96 @@ mod tests {
         dissect(&mut f, &ctx(&q, false, 17, 40000, 53));
         assert_eq!(f.l7.detection, Detection::Done);
         assert_eq!(f.meta.as_deref().unwrap().summary(), Some("www.google.com"));
+    }
+
+    #[test]
+    fn ftp_announces() {
+        assert_eq!(
+            ftp_announce(
+                b"227 Entering Passive Mode (192,168,1,2,19,137).\r\n",
+                false
+            ),
+            Some((true, 19 * 256 + 137))
+        );
+        // No parentheses (some servers).
+        assert_eq!(
+            ftp_announce(b"227 Entering Passive Mode 10,1,2,3,4,5\r\n", false),
+            Some((true, 4 * 256 + 5))
+        );
+        assert_eq!(
+            ftp_announce(b"229 Entering Extended Passive Mode (|||6446|)\r\n", false),
+            Some((true, 6446))
+        );
+        assert_eq!(
+            ftp_announce(b"PORT 10,0,0,1,4,1\r\n", true),
+            Some((false, 1025))
+        );
+        assert_eq!(
+            ftp_announce(b"EPRT |2|::1|5282|\r\n", true),
+            Some((false, 5282))
+        );
+        // Wrong direction, out-of-range numbers, truncated lists.
+        assert_eq!(ftp_announce(b"PORT 10,0,0,1,4,1\r\n", false), None);
+        assert_eq!(
+            ftp_announce(b"227 Entering Passive Mode (1,2,3,4,300,1)", false),
+            None
+        );
+        assert_eq!(
+            ftp_announce(b"227 Entering Passive Mode (1,2,3,4,5)", false),
+            None
+        );
+        assert_eq!(
+            ftp_announce(b"229 Entering Extended Passive Mode (|||99999|)", false),
+            None
+        );
+    }
+
+    #[test]
+    fn iso_on_tcp_is_not_rdp() {
+        // S7comm: COTP connection request with TSAPs, then an S7 setup in a data TPDU.
+        let mut f = flow(6, 4185, 102);
+        let cr = [
+            3, 0, 0, 0x16, 0x11, 0xe0, 0, 0, 0, 7, 0, 0xc1, 2, 1, 0, 0xc2, 2, 1, 2, 0xc0, 1, 0x0a,
+        ];
+        dissect(&mut f, &ctx(&cr, true, 6, 4185, 102));
+        assert_eq!(f.l7.master, Proto::UNKNOWN);
+        let dt = [
+            3, 0, 0, 0x19, 2, 0xf0, 0x80, 0x32, 1, 0, 0, 2, 0, 0, 8, 0, 0, 0xf0, 0, 0, 1, 0, 1, 1,
+            0xe0,
+        ];
+        dissect(&mut f, &ctx(&dt, true, 6, 4185, 102));
+        assert_eq!(f.l7.master, Proto::S7COMM);
+        // An RDP connection request is still RDP.
+        let mut r = flow(6, 40000, 3389);
+        dissect(
+            &mut r,
+            &ctx(
+                b"\x03\x00\x00\x2b\x26\xe0\x00\x00\x00\x00\x00Cookie: mstshash=a\r\n",
+                true,
+                6,
+                40000,
+                3389,
+            ),
+        );
+        assert_eq!(r.l7.master, Proto::RDP);
+    }
+
+    #[test]
+    fn irc_user_line_is_not_pop3() {
+        let mut f = flow(6, 45921, 8000);
+        dissect(
+            &mut f,
+            &ctx(
+                b"USER xxxxx +iw xxxxx :Xxxxxx Xxxxxx\r\n",
+                true,
+                6,
+                45921,
+                8000,
+            ),
+        );
+        assert_eq!(f.l7.master, Proto::IRC);
+        let mut p = flow(6, 45922, 110);
+        dissect(&mut p, &ctx(b"USER alice\r\n", true, 6, 45922, 110));
+        assert_eq!(p.l7.master, Proto::POP3);
     }
 }

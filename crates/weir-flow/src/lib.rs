@@ -58,6 +58,7 @@ pub mod catalog;
 mod consumer;
 mod dpi;
 mod engine;
+mod expect;
 mod flow;
 pub mod geo;
 pub mod ghost;
@@ -80,6 +81,7 @@ pub use engine::{
     Consumer, DEFAULT_MAX_FLOWS, DEFAULT_MAX_HOSTS, EndReason, Engine, EngineConfig, EventMode,
     NoopConsumer, SourceKind, Tick,
 };
+pub use expect::{EXPECT_CAPACITY, EXPECT_TIMEOUT_US, ExpectCounters};
 pub use flow::{
     CLI2SRV, Confidence, Detection, DirStats, Flow, FlowScore, L7, MAX_SCORE, SRV2CLI, TcpInfo,
     l4_name, status, tcp_state,

@@ -7,10 +7,12 @@
 //! Probes (`probe*`) are cheap checks that decide whether a payload looks like the
 //! protocol at all; parsers (`parse*`) extract the fields the flow engine records.
 
+pub mod apps;
 pub mod dhcp;
 pub mod dns;
 pub mod games;
 pub mod http;
+pub mod ics;
 pub mod infra;
 pub mod mail;
 pub mod misc;
@@ -21,8 +23,8 @@ pub mod rdp;
 pub mod smb;
 pub mod ssh;
 pub mod tls;
-pub mod vpn;
 pub mod voip;
+pub mod vpn;
 
 mod reader;
 

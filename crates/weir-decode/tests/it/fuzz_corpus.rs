@@ -79,6 +79,8 @@ fn app_dissector_corpora() {
     use weir_decode::fuzzing as f;
     type Harness = fn(&[u8]);
     let targets: &[(&str, Harness)] = &[
+        ("app_apps", f::app_apps_input),
+        ("app_ics", f::app_ics_input),
         ("app_dhcp", f::app_dhcp_input),
         ("app_dns", f::app_dns_input),
         ("app_http", f::app_http_input),
@@ -145,6 +147,8 @@ fn every_fuzz_target_has_a_replayed_corpus() {
         "app_vpn",
         "app_games",
         "app_voip",
+        "app_apps",
+        "app_ics",
     ];
     for t in &declared {
         assert!(replayed.contains(t), "fuzz target {t} is not replayed");

@@ -613,6 +613,87 @@ fn app_quic_seeds() -> Seeds {
     ]
 }
 
+/// First messages of TCP applications, one per probe family.
+/// Payloads extracted from public sample captures (nDPI's test set).
+fn app_apps_seeds() -> Seeds {
+    vec![
+        (
+            "zabbix".to_string(),
+            unhex("5a425844010a0000000000000070726f632e6e756d5b5d"),
+        ),
+        (
+            "tds-reply".to_string(),
+            unhex("0401002200350100fd0100f9000000000000000000fd0000ba000000000000000000"),
+        ),
+        (
+            "fixt-logon".to_string(),
+            unhex(
+                "383d464958542e312e3101393d36320133353d410134393d396f58775678766d7a71734c4661450133343d310135323d",
+            ),
+        ),
+        (
+            "pgsql-startup".to_string(),
+            unhex("000000260003000075736572006f727978006461746162617365006d61696c73746f72650000"),
+        ),
+        (
+            "ldap-bind".to_string(),
+            unhex("300c020101600702010304008000"),
+        ),
+        (
+            "kafka-apiversions".to_string(),
+            unhex("000000150012000000000081000772646b61666b6100000000"),
+        ),
+        (
+            "amqp-frame".to_string(),
+            unhex(
+                "01000100000021003c002800000863656c657279657610776f726b65722e68656172746265617400ce",
+            ),
+        ),
+        (
+            "mqtt-connect".to_string(),
+            unhex("101100044d5154540402003c00054275733431"),
+        ),
+        ("socks4-request".to_string(), unhex("040100505db8d87700")),
+        ("rfb-version".to_string(), unhex("524642203030342e3030310a")),
+        ("cassandra-options".to_string(), unhex("040000000500000000")),
+        (
+            "smpp-bind".to_string(),
+            unhex(
+                "00000028000000020000000000000001616268696b0070617373776f726400534d50500001000000",
+            ),
+        ),
+    ]
+}
+
+/// Industrial control messages.
+/// Payloads extracted from public sample captures (nDPI's test set).
+fn app_ics_seeds() -> Seeds {
+    vec![
+        (
+            "dnp3".to_string(),
+            unhex("05640a44030004007caee6f78210004fbd"),
+        ),
+        ("iec104-startdt".to_string(), unhex("680407000000")),
+        ("modbus-read".to_string(), unhex("00d100000006010300010001")),
+        (
+            "cotp-cr-tsap".to_string(),
+            unhex("0300001611e00000000700c1020100c2020102c0010a"),
+        ),
+        (
+            "s7-setup".to_string(),
+            unhex("0300001902f08032010000020000080000f0000001000101e0"),
+        ),
+        (
+            "ads".to_string(),
+            unhex("000020000000050d756001011027c0a801630101038004000400000000000000000005000000"),
+        ),
+        (
+            "cip-io".to_string(),
+            unhex("020002800800787b3a00e8cb5e04b1000c000300fdffffffffffffff0000"),
+        ),
+    ]
+}
+
 fn app_rdp_seeds() -> Seeds {
     let mut wrong_len = app::rdp_connection_request("alice");
     wrong_len[3] = 5;
@@ -788,6 +869,8 @@ fn all_seeds() -> Vec<(&'static str, Seeds)> {
         ("app_voip", app_voip_seeds()),
         ("app_smb", app_smb_seeds()),
         ("app_infra", app_infra_seeds()),
+        ("app_apps", app_apps_seeds()),
+        ("app_ics", app_ics_seeds()),
     ]
 }
 
@@ -893,6 +976,18 @@ fn seeds_reach_the_code_they_are_for() {
             misc::probe_stun(seed),
         ];
         assert!(hits.contains(&true), "misc {name} matches no probe");
+    }
+    for (name, seed) in &seeds["app_apps"] {
+        assert!(
+            weir_decode::app::apps::probe_all(seed) >= 1,
+            "apps {name} matches no probe"
+        );
+    }
+    for (name, seed) in &seeds["app_ics"] {
+        assert!(
+            weir_decode::app::ics::probe_all(seed) >= 1,
+            "ics {name} matches no probe"
+        );
     }
     let plain = quic::decrypt_client_initial(&get("app_quic", "rfc9001-client-initial"));
     assert!(plain.is_some());

@@ -437,4 +437,5 @@ proptest! {
     }
 }
 
+mod ftp;
 mod hosts;
