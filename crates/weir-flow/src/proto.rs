@@ -604,7 +604,7 @@ const DEFAULT_PORTS: &[(Proto, On, &[u16])] = &[
     (Proto::SOCKS, On::Tcp, &[1080]),
     (Proto::TOR, On::Tcp, &[9001, 9030]),
     (Proto::IRC, On::Tcp, &[194, 6667]),
-    (Proto::JABBER, On::Tcp, &[5222, 5269]),
+    (Proto::JABBER, On::Tcp, &[5222, 5223, 5269]),
     (Proto::USENET, On::Tcp, &[119, 563]),
     (Proto::AFP, On::Tcp, &[548]),
     (Proto::RSYNC, On::Tcp, &[873]),
@@ -619,7 +619,7 @@ const DEFAULT_PORTS: &[(Proto, On, &[u16])] = &[
     (Proto::RSH, On::Tcp, &[514]),
     (Proto::LOTUSNOTES, On::Tcp, &[1352]),
     (Proto::CISCOSKINNY, On::Tcp, &[2000]),
-    (Proto::CISCOVPN, On::Both, &[10000]),
+    (Proto::CISCOVPN, On::Both, &[10000, 8008]),
     (Proto::DCERPC, On::Tcp, &[135]),
     (Proto::AJP, On::Tcp, &[8009]),
     (Proto::DIAMETER, On::Tcp, &[3868]),
@@ -674,6 +674,12 @@ const DEFAULT_PORTS: &[(Proto, On, &[u16])] = &[
     (Proto::DLEP, On::Both, &[854]),
     (Proto::KNXNET_IP, On::Both, &[3671]),
     (Proto::HISLIP, On::Tcp, &[4880]),
+    (Proto::LDP, On::Both, &[646]),
+    (Proto::TIVOCONNECT, On::Both, &[2190]),
+    (Proto::NESTLOGSINK, On::Tcp, &[11095]),
+    (Proto::BITCOIN, On::Tcp, &[8333]),
+    (Proto::ETHEREUM, On::Tcp, &[30303]),
+    (Proto::IPSEC, On::Tcp, &[500]),
 ];
 
 fn by_port(l4: u8, port: u16) -> Option<Proto> {

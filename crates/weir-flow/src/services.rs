@@ -461,6 +461,10 @@ pub const IP_SERVICES: &[(&str, Proto)] = &[
     ("221.122.88.128/25", Proto::ZOOM),
     ("221.122.89.128/25", Proto::ZOOM),
     ("221.123.139.192/27", Proto::ZOOM),
+    // Threema, Discord media, Zoom (Europe)
+    ("185.88.236.0/22", Proto::THREEMA),
+    ("66.22.192.0/18", Proto::DISCORD),
+    ("109.94.160.0/22", Proto::ZOOM),
     // Tencent (QQ, WeChat)
     ("101.226.0.0/16", Proto::QQ),
     ("183.3.224.0/19", Proto::QQ),
