@@ -12,7 +12,7 @@
 //! | 2 | SQL Injection | the URL carries SQL keywords in an injection shape (`union select`, `' or 1=1`, `sleep(` …) |
 //! | 3 | RCE Injection | the URL carries a shell or template injection (`/bin/sh`, `${jndi:`, `;wget` …) |
 //! | 4 | Binary App Transfer | HTTP `Content-Type` `application/x-dosexec`/`x-msdownload`, or a path ending in `.exe`, `.dll`, `.msi` answered with 200 |
-//! | 5 | Known Proto on Non Std Port | found by DPI, and neither port is one of the protocol's default ports ([`crate::default_ports`]) |
+//! | 5 | Known Proto on Non Std Port | found by DPI, and neither port is one of the protocol's default ports ([`crate::default_ports`]; not for Gnutella, whose peers use any port) |
 //! | 6 | Self-signed Cert | the server certificate's issuer is its subject |
 //! | 7 | Obsolete TLS (v1.1 or older) | TLS (negotiated, else offered) version below 1.2 |
 //! | 8 | Weak TLS Cipher | the negotiated cipher suite is weak, insecure or without forward secrecy (static RSA) |
@@ -237,7 +237,8 @@ pub fn risks_of(f: &RiskFacts<'_>) -> Risks {
     if l7.master != Proto::DNS && DESKTOP.iter().any(|p| is(*p)) {
         r.set(Risk::DESKTOP_SHARING);
     }
-    if !l7.confidence.is_guess() {
+    // Gnutella peers listen on any port: its default ports are a guess, not a norm.
+    if !l7.confidence.is_guess() && l7.master != Proto::GNUTELLA {
         let ports = default_ports(f.l4, l7.master);
         let (cp, sp) = f.ports;
         if !ports.is_empty() && sp != 0 && !ports.contains(&sp) && !ports.contains(&cp) {
