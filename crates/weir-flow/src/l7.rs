@@ -982,29 +982,7 @@ fn follow_mail(f: &mut Flow, c: &PacketCtx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::FlowKey;
-
-    fn flow(l4: u8, cport: u16, sport: u16) -> Flow {
-        let (k, a) = FlowKey::new(
-            0,
-            l4,
-            ("10.0.0.1".parse().unwrap(), cport),
-            ("10.0.0.2".parse().unwrap(), sport),
-        );
-        Flow::new(k, a, 1, Timestamp(1))
-    }
-
-    fn ctx(p: &[u8], from_client: bool, l4: u8, cport: u16, sport: u16) -> PacketCtx<'_> {
-        PacketCtx {
-            payload: p,
-            from_client,
-            l4,
-            cport,
-            sport,
-            in_order: true,
-            ts: Timestamp(2_000_000),
-        }
-    }
+    use crate::dpi::testing::{ctx, flow};
 
     #[test]
     fn http_host_to_app_and_response() {

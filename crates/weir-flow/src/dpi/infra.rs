@@ -339,44 +339,11 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use weir_decode::Timestamp;
+    use crate::dpi::testing::{feed, flow, hex};
 
-    use crate::flow::{Detection, Flow};
-    use crate::key::FlowKey;
-    use crate::l7::{PacketCtx, dissect};
+    use crate::flow::Detection;
+
     use crate::proto::Proto;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    fn flow(l4: u8, cport: u16, sport: u16) -> Flow {
-        let (k, a) = FlowKey::new(
-            0,
-            l4,
-            ("10.0.0.1".parse().unwrap(), cport),
-            ("10.0.0.2".parse().unwrap(), sport),
-        );
-        Flow::new(k, a, 1, Timestamp(1))
-    }
-
-    fn feed(f: &mut Flow, p: &[u8], from_client: bool, l4: u8, cport: u16, sport: u16) {
-        dissect(
-            f,
-            &PacketCtx {
-                payload: p,
-                from_client,
-                l4,
-                cport,
-                sport,
-                in_order: true,
-                ts: Timestamp(2_000_000),
-            },
-        );
-    }
 
     #[test]
     fn tftp_transfer_needs_two_packets_that_fit() {

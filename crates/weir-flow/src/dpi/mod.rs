@@ -19,6 +19,8 @@ pub(crate) mod apps;
 pub(crate) mod games;
 pub(crate) mod infra;
 pub(crate) mod p2p;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod voip;
 pub(crate) mod vpn;
 

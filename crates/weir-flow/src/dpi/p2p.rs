@@ -107,44 +107,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::flow::Flow;
-    use crate::key::FlowKey;
-    use crate::l7::{PacketCtx, dissect};
+    use crate::dpi::testing::{detect, hex};
+
     use crate::proto::Proto;
-    use weir_decode::Timestamp;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
-
-    /// Runs `packets` (payload, from the client?) through detection of a flow between
-    /// the two ports and returns its master protocol.
-    fn detect(l4: u8, cport: u16, sport: u16, packets: &[(&[u8], bool)]) -> Proto {
-        let (k, a) = FlowKey::new(
-            0,
-            l4,
-            ("10.0.0.1".parse().unwrap(), cport),
-            ("10.0.0.2".parse().unwrap(), sport),
-        );
-        let mut f = Flow::new(k, a, 1, Timestamp(1));
-        for (i, (p, from_client)) in packets.iter().enumerate() {
-            dissect(
-                &mut f,
-                &PacketCtx {
-                    payload: p,
-                    from_client: *from_client,
-                    l4,
-                    cport,
-                    sport,
-                    in_order: true,
-                    ts: Timestamp(1_000_000 + i as u64),
-                },
-            );
-        }
-        f.l7.master
-    }
 
     #[test]
     fn utp_syn_and_state() {

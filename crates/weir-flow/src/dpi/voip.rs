@@ -328,38 +328,8 @@ fn zoom(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dpi::testing::{ctx, flow, hex};
     use crate::flow::Detection;
-    use crate::key::FlowKey;
-    use weir_decode::Timestamp;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    fn flow(l4: u8, cport: u16, sport: u16) -> Flow {
-        let (k, a) = FlowKey::new(
-            0,
-            l4,
-            ("10.0.0.1".parse().unwrap(), cport),
-            ("10.0.0.2".parse().unwrap(), sport),
-        );
-        Flow::new(k, a, 1, Timestamp(1))
-    }
-
-    fn ctx(p: &[u8], from_client: bool, l4: u8, cport: u16, sport: u16) -> PacketCtx<'_> {
-        PacketCtx {
-            payload: p,
-            from_client,
-            l4,
-            cport,
-            sport,
-            in_order: true,
-            ts: Timestamp(2_000_000),
-        }
-    }
 
     /// The WhatsApp preamble split over three client segments, as a phone sends it.
     #[test]
