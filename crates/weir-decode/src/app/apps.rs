@@ -1089,14 +1089,8 @@ pub fn probe_all(d: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as unhex;
     use proptest::prelude::*;
-
-    fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     proptest! {
         /// Arbitrary bytes never panic any probe of this module.

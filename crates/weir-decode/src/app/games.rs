@@ -2,29 +2,7 @@
 //! RakNet, CryEngine networking, KCP, Nintendo, Riot Games, Genshin Impact, i3D,
 //! Activision, Epic Games, OICQ (Tencent QQ) and the EAQ speed test.
 
-/// Big-endian u16 at `at`.
-fn be16(p: &[u8], at: usize) -> Option<u16> {
-    match p.get(at..at.checked_add(2)?)? {
-        &[a, b] => Some(u16::from_be_bytes([a, b])),
-        _ => None,
-    }
-}
-
-/// Big-endian u32 at `at`.
-fn be32(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(4)?)? {
-        &[a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
-        _ => None,
-    }
-}
-
-/// Little-endian u32 at `at`.
-fn le32(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(4)?)? {
-        &[a, b, c, d] => Some(u32::from_le_bytes([a, b, c, d])),
-        _ => None,
-    }
-}
+use super::{be16, be32, le32};
 
 /// A Source engine (Valve A2S server query) request: the connectionless header
 /// `FF FF FF FF` and `T` (A2S_INFO, with its `Source Engine Query` string), `U`
@@ -468,13 +446,8 @@ pub fn eaq_echo_key(p: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
     use proptest::prelude::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
 
     proptest! {
         /// Arbitrary bytes never panic any probe of this module.

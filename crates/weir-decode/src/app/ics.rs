@@ -223,6 +223,7 @@ pub fn probe_all(d: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as unhex;
     use proptest::prelude::*;
 
     proptest! {
@@ -231,13 +232,6 @@ mod tests {
         fn probes_are_total(data in proptest::collection::vec(any::<u8>(), 0..600)) {
             let _ = probe_all(&data);
         }
-    }
-
-    fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     // Payloads extracted from public sample captures (nDPI's test set) with a script.

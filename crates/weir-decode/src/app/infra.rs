@@ -8,32 +8,9 @@
 //! number of times and never allocates. A port, when one narrows the check, is the
 //! caller's business.
 
+use super::{be16, be24, be32, le32};
+
 use super::Reader;
-
-fn be16(p: &[u8], at: usize) -> Option<u16> {
-    match p.get(at..at.checked_add(2)?)? {
-        &[a, b] => Some(u16::from_be_bytes([a, b])),
-        _ => None,
-    }
-}
-
-fn be24(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(3)?)? {
-        &[a, b, c] => Some(u32::from_be_bytes([0, a, b, c])),
-        _ => None,
-    }
-}
-
-fn be32(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(4)?)? {
-        &[a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
-        _ => None,
-    }
-}
-
-fn le32(p: &[u8], at: usize) -> Option<u32> {
-    be32(p, at).map(u32::swap_bytes)
-}
 
 fn byte(p: &[u8], at: usize) -> u8 {
     p.get(at).copied().unwrap_or(0)
@@ -1000,14 +977,8 @@ pub fn probe_flute(p: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
     use proptest::prelude::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     proptest! {
         /// Arbitrary bytes never panic any probe.

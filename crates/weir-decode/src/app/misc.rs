@@ -221,6 +221,7 @@ pub fn probe_stun_tcp(p: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
 
     #[test]
     fn signatures() {
@@ -268,13 +269,6 @@ mod tests {
         // RTP is not RTCP; a version-3 header is neither.
         assert!(!probe_rtcp(&hex("8078000200064dc0f50386f4")));
         assert!(!probe_rtcp(&hex("c1c9000100000000")));
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     /// RFC 3489 Binding request and response (no cookie) from a softphone, and a Zoom

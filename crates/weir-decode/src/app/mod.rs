@@ -61,6 +61,44 @@ pub fn hex16(d: &[u8; 16]) -> [u8; 32] {
     out
 }
 
+/// Big-endian u16 at `at`, if the bytes are there.
+pub(crate) fn be16(p: &[u8], at: usize) -> Option<u16> {
+    match p.get(at..at.checked_add(2)?)? {
+        &[a, b] => Some(u16::from_be_bytes([a, b])),
+        _ => None,
+    }
+}
+
+/// Big-endian 24-bit value at `at`.
+pub(crate) fn be24(p: &[u8], at: usize) -> Option<u32> {
+    match p.get(at..at.checked_add(3)?)? {
+        &[a, b, c] => Some(u32::from_be_bytes([0, a, b, c])),
+        _ => None,
+    }
+}
+
+/// Big-endian u32 at `at`.
+pub(crate) fn be32(p: &[u8], at: usize) -> Option<u32> {
+    match p.get(at..at.checked_add(4)?)? {
+        &[a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
+        _ => None,
+    }
+}
+
+/// Little-endian u32 at `at`.
+pub(crate) fn le32(p: &[u8], at: usize) -> Option<u32> {
+    be32(p, at).map(u32::swap_bytes)
+}
+
+/// The bytes of a hex string (test data written out from real packets).
+#[cfg(test)]
+pub(crate) fn hex_bytes(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 /// True if `hay` starts with `needle`, ignoring ASCII case.
 pub(crate) fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.get(..needle.len())

@@ -2,21 +2,7 @@
 //! wire, DHT, uTP, tracker, local discovery), Ethereum, Bitcoin, Monero, Syncthing,
 //! eDonkey.
 
-/// Little-endian u32 at `at`.
-fn le32(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(4)?)? {
-        &[a, b, c, d] => Some(u32::from_le_bytes([a, b, c, d])),
-        _ => None,
-    }
-}
-
-/// Big-endian u32 at `at`.
-fn be32(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(4)?)? {
-        &[a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
-        _ => None,
-    }
-}
+use super::{be32, le32};
 
 /// True if `needle` occurs in the first `limit` bytes of `hay`.
 fn contains_within(hay: &[u8], needle: &[u8], limit: usize) -> bool {
@@ -259,13 +245,8 @@ pub fn probe_edonkey(p: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
     use proptest::prelude::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
 
     proptest! {
         /// Arbitrary bytes never panic any probe of this module.

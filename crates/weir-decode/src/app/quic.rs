@@ -298,6 +298,7 @@ pub fn crypto_frames(plain: &[u8], mut f: impl FnMut(u64, &[u8])) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
 
     #[test]
     fn v1_initial_and_gquic() {
@@ -313,13 +314,6 @@ mod tests {
         assert!(parse_header(&g).unwrap().gquic);
         assert!(parse_header(&[0xc3, 0x12, 0x34, 0x56, 0x78]).is_none());
         assert!(parse_header(&[]).is_none());
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     /// A client Initial with the reserved version 0x0a0a0a0a (forcing version

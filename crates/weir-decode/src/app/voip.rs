@@ -510,14 +510,8 @@ pub fn websocket_frame(p: &[u8]) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
     use proptest::prelude::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     fn feed(segments: &[&[u8]]) -> WaStep {
         let mut st = WaProgress::default();

@@ -5,21 +5,7 @@
 //! protocol's fixed layout; the flow engine combines them with direction and packet
 //! order where one packet alone is not enough.
 
-/// Big-endian u16 at `at`.
-fn be16(p: &[u8], at: usize) -> Option<u16> {
-    match p.get(at..at.checked_add(2)?)? {
-        &[a, b] => Some(u16::from_be_bytes([a, b])),
-        _ => None,
-    }
-}
-
-/// Big-endian u32 at `at`.
-fn be32(p: &[u8], at: usize) -> Option<u32> {
-    match p.get(at..at.checked_add(4)?)? {
-        &[a, b, c, d] => Some(u32::from_be_bytes([a, b, c, d])),
-        _ => None,
-    }
-}
+use super::{be16, be32};
 
 /// An IKE (ISAKMP, RFC 2408 / RFC 7296) message: 8-byte initiator SPI (non-zero),
 /// responder SPI, next payload, version 1.0 or 2.0, a known exchange type, and a
@@ -318,13 +304,8 @@ pub fn probe_softether_pack(p: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::hex_bytes as hex;
     use proptest::prelude::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
 
     proptest! {
         /// Arbitrary bytes never panic any probe of this module.
