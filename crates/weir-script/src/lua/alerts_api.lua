@@ -144,10 +144,14 @@ function M.threshold_check_function(params)
   local threshold = tonumber(conf.edge or conf.threshold)
   if value == nil or threshold == nil then return end
   local op = conf.operator or "gt"
-  local builder = us.threshold_type_builder or M.thresholdCrossType
-  local info = builder(params.granularity, us.key, value, op, threshold)
   local hit
   if op == "lt" then hit = value < threshold else hit = value > threshold end
+  -- Not crossed and nothing engaged (`cur_alerts` is an empty sequence): the release
+  -- would be a no-op, so no type_info is built.
+  local cur = params.cur_alerts
+  if not hit and cur ~= nil and cur[1] == nil then return end
+  local builder = us.threshold_type_builder or M.thresholdCrossType
+  local info = builder(params.granularity, us.key, value, op, threshold)
   if hit then
     M.trigger(params.alert_entity, info, nil, params.cur_alerts)
   else

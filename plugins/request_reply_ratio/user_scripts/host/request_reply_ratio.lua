@@ -38,19 +38,27 @@ local function judge(params, proto, requests, replies)
       -- unsolicited replies
       { subtype = proto .. "_replies", big = replies, small = requests, side = "requests per reply" },
    }
+   -- With nothing engaged on the host, a side that does not cross needs no release:
+   -- its alert is built only when it triggers or may have to be released.
+   local engaged = params.cur_alerts == nil or params.cur_alerts[1] ~= nil
    for _, s in ipairs(sides) do
       local ratio = s.big > 0 and math.floor(100 * s.small / s.big) or 100
+      local hit = s.big >= min and ratio < threshold
+      if not hit and not engaged then
+         goto continue
+      end
       local def = alert_consts.alert_types.alert_request_reply_ratio
       -- 4.2's creator: (severity, granularity, subtype, requests, replies).
       local info = def.create(alert_consts.alert_severities.warning,
          alert_consts.alerts_granularities[params.granularity], s.subtype, requests, replies)
       local p = info.alert_type_params
       p.protocol, p.ratio, p.side, p.threshold = proto, ratio, s.side, threshold
-      if s.big >= min and ratio < threshold then
+      if hit then
          alerts_api.trigger(params.alert_entity, info, nil, params.cur_alerts)
       else
          alerts_api.release(params.alert_entity, info, nil, params.cur_alerts)
       end
+      ::continue::
    end
 end
 
