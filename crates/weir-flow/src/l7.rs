@@ -75,7 +75,10 @@ fn set_host(f: &mut Flow, host: &[u8]) {
     }
 }
 
+/// Marks the flow identified as `master` (followed by `follow`'s dissector). The
+/// long-tail dissectors' scratch state belongs to detection and ends with it.
 pub(crate) fn identify_as(f: &mut Flow, master: Proto, follow: Follow) {
+    f.l7.dpi = crate::flow::DpiState::default();
     f.l7.master = master;
     f.l7.confidence = Confidence::Dpi;
     f.l7.follow = follow;
@@ -403,9 +406,7 @@ fn rtp_stream(f: &mut Flow, c: &PacketCtx<'_>) {
         return;
     }
     let Some(h) = misc::rtp_header(c.payload) else {
-        if ours {
-            f.l7.dpi = crate::flow::DpiState::default();
-        }
+        crate::dpi::release(f, Proto::RTP);
         return;
     };
     let dir = if c.from_client { 0x80 } else { 0 };
@@ -415,7 +416,6 @@ fn rtp_stream(f: &mut Flow, c: &PacketCtx<'_>) {
         return;
     }
     if ours && d.data == h.ssrc && (1..=16).contains(&(seq7.wrapping_sub(d.stage) & 0x7f)) {
-        f.l7.dpi = crate::flow::DpiState::default();
         identify_as(f, Proto::RTP, Follow::None);
         return;
     }

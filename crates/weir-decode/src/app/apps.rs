@@ -7,36 +7,16 @@
 //! opcode from the protocol's small set. Probes named `*_reply` check the answer of the
 //! other side, for protocols whose first message alone is too weak.
 
-use super::starts_with_ci;
+use super::{be32, le32, starts_with_ci};
 
+/// Big-endian u16 at `at`, as a length.
 fn be16(p: &[u8], at: usize) -> Option<usize> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?])))
+    super::be16(p, at).map(usize::from)
 }
 
+/// Little-endian u16 at `at`, as a length.
 fn le16(p: &[u8], at: usize) -> Option<usize> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(usize::from(u16::from_le_bytes([*b.first()?, *b.get(1)?])))
-}
-
-fn be32(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([
-        *b.first()?,
-        *b.get(1)?,
-        *b.get(2)?,
-        *b.get(3)?,
-    ]))
-}
-
-fn le32(p: &[u8], at: usize) -> Option<u32> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([
-        *b.first()?,
-        *b.get(1)?,
-        *b.get(2)?,
-        *b.get(3)?,
-    ]))
+    super::le16(p, at).map(usize::from)
 }
 
 /// `n` as a length, when it fits in `usize`.

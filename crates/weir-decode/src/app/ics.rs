@@ -4,25 +4,19 @@
 //!
 //! Pure, total checks of one payload (no panics, bounded loops, no allocation).
 
+/// Little-endian u16 at `at`, as a length.
 fn le16(p: &[u8], at: usize) -> Option<usize> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(usize::from(u16::from_le_bytes([*b.first()?, *b.get(1)?])))
+    super::le16(p, at).map(usize::from)
 }
 
+/// Big-endian u16 at `at`, as a length.
 fn be16(p: &[u8], at: usize) -> Option<usize> {
-    let b = p.get(at..at.checked_add(2)?)?;
-    Some(usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?])))
+    super::be16(p, at).map(usize::from)
 }
 
+/// Little-endian u32 at `at`, as a length.
 fn le32(p: &[u8], at: usize) -> Option<usize> {
-    let b = p.get(at..at.checked_add(4)?)?;
-    usize::try_from(u32::from_le_bytes([
-        *b.first()?,
-        *b.get(1)?,
-        *b.get(2)?,
-        *b.get(3)?,
-    ]))
-    .ok()
+    usize::try_from(super::le32(p, at)?).ok()
 }
 
 /// DNP3's CRC-16 (polynomial 0x3D65, reflected 0xA6BC, complemented).

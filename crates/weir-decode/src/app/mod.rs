@@ -85,6 +85,11 @@ pub(crate) fn be32(p: &[u8], at: usize) -> Option<u32> {
     }
 }
 
+/// Little-endian u16 at `at`.
+pub(crate) fn le16(p: &[u8], at: usize) -> Option<u16> {
+    be16(p, at).map(u16::swap_bytes)
+}
+
 /// Little-endian u32 at `at`.
 pub(crate) fn le32(p: &[u8], at: usize) -> Option<u32> {
     be32(p, at).map(u32::swap_bytes)

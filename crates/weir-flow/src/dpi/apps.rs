@@ -13,17 +13,12 @@
 use weir_decode::app::apps as a;
 use weir_decode::app::ics;
 
+use super::{found, sightings};
 use crate::flow::{DpiState, Flow};
 use crate::l7::{Follow, PacketCtx, identify_as};
 use crate::proto::Proto;
 
 const CLIENT_BIT: u32 = 1 << 31;
-
-fn hit(f: &mut Flow, proto: Proto) -> bool {
-    f.l7.dpi = DpiState::default();
-    identify_as(f, proto, Follow::None);
-    true
-}
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
@@ -41,7 +36,7 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return true;
     }
     if let Some(proto) = single(c) {
-        return hit(f, proto);
+        return found(f, proto);
     }
     if f.l7.dpi.candidate == Proto::UNKNOWN
         && let Some((proto, data)) = opening(c)
@@ -306,7 +301,7 @@ fn answer(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         _ => false,
     };
     if ok {
-        return hit(f, st.candidate);
+        return found(f, st.candidate);
     }
     // A reply that does not fit drops the candidate (the ISO-on-TCP one waits for its
     // data TPDU, which `single` decides).
@@ -321,20 +316,8 @@ fn identify_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if a::probe_teamviewer_udp(p) {
         // A short magic: decided on the service port or on the third such datagram.
         let on_port = c.cport == 5938 || c.sport == 5938;
-        let st = &mut f.l7.dpi;
-        if st.candidate == Proto::UNKNOWN {
-            *st = DpiState {
-                candidate: Proto::TEAMVIEWER,
-                stage: 0,
-                data: 0,
-            };
-        }
-        if st.candidate == Proto::TEAMVIEWER {
-            st.stage = st.stage.saturating_add(1);
-            if on_port || st.stage >= 3 {
-                return hit(f, Proto::TEAMVIEWER);
-            }
-            return false;
+        if let Some(n) = sightings(f, Proto::TEAMVIEWER) {
+            return (on_port || n >= 3) && found(f, Proto::TEAMVIEWER);
         }
     }
     if let Some(uuid) = a::probe_dcerpc_udp(p) {
@@ -365,7 +348,7 @@ fn identify_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     } else {
         return false;
     };
-    hit(f, proto)
+    found(f, proto)
 }
 
 #[cfg(test)]

@@ -4,14 +4,10 @@
 
 use weir_decode::app::games;
 
+use super::found;
 use crate::flow::{DpiState, Flow};
-use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::l7::PacketCtx;
 use crate::proto::Proto;
-
-fn found(f: &mut Flow, p: Proto) -> bool {
-    identify_as(f, p, Follow::None);
-    true
-}
 
 /// Parks `candidate` with `data` if no other dissector owns the flow's state.
 fn park(f: &mut Flow, candidate: Proto, stage: u8, data: u32) {

@@ -4,14 +4,10 @@
 
 use weir_decode::app::infra as p;
 
+use super::{found, release, sightings};
 use crate::flow::{DpiState, Flow};
 use crate::l7::{Follow, PacketCtx, identify_as};
 use crate::proto::Proto;
-
-fn found(f: &mut Flow, proto: Proto) -> bool {
-    identify_as(f, proto, Follow::None);
-    true
-}
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
 pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
@@ -225,9 +221,7 @@ fn tftp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return found(f, Proto::TFTP);
     }
     let Some((op, block)) = p::tftp_transfer(d) else {
-        if f.l7.dpi.candidate == Proto::TFTP {
-            f.l7.dpi = DpiState::default();
-        }
+        release(f, Proto::TFTP);
         return false;
     };
     let st = f.l7.dpi;
@@ -319,18 +313,7 @@ fn tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if on(11095) && p::probe_nest_log_sink(d) {
         // nDPI wants three matching segments; weir sees fewer within its packet
         // budget (empty ACKs count), so two decide.
-        let st = &mut f.l7.dpi;
-        if st.candidate == Proto::UNKNOWN {
-            *st = DpiState {
-                candidate: Proto::NESTLOGSINK,
-                stage: 0,
-                data: 0,
-            };
-        }
-        if st.candidate == Proto::NESTLOGSINK {
-            st.stage = st.stage.saturating_add(1);
-        }
-        if st.candidate == Proto::NESTLOGSINK && st.stage >= 2 {
+        if sightings(f, Proto::NESTLOGSINK).is_some_and(|n| n >= 2) {
             return found(f, Proto::NESTLOGSINK);
         }
     }

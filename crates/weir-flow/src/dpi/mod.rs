@@ -12,8 +12,9 @@
 //! only narrows a payload check — a port alone is a guess, and guesses are made in
 //! `l7::finish`, never here.
 
-use crate::flow::Flow;
-use crate::l7::PacketCtx;
+use crate::flow::{DpiState, Flow};
+use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::proto::Proto;
 
 pub(crate) mod apps;
 pub(crate) mod games;
@@ -33,4 +34,36 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         || vpn::identify(f, c)
         || p2p::identify(f, c)
         || games::identify(f, c)
+}
+
+/// Identifies the flow as `proto`, decided by a long-tail dissector (no dissector
+/// follows it); `true` for the caller to return.
+pub(crate) fn found(f: &mut Flow, proto: Proto) -> bool {
+    identify_as(f, proto, Follow::None);
+    true
+}
+
+/// One more sighting of `proto`'s signature on the flow, counted in the DPI state
+/// (claimed if free): the count so far, or `None` when another dissector owns it.
+pub(crate) fn sightings(f: &mut Flow, proto: Proto) -> Option<u8> {
+    let st = &mut f.l7.dpi;
+    if st.candidate == Proto::UNKNOWN {
+        *st = DpiState {
+            candidate: proto,
+            stage: 0,
+            data: 0,
+        };
+    }
+    if st.candidate != proto {
+        return None;
+    }
+    st.stage = st.stage.saturating_add(1);
+    Some(st.stage)
+}
+
+/// Drops the flow's DPI state if `proto` owns it (its handshake broke off).
+pub(crate) fn release(f: &mut Flow, proto: Proto) {
+    if f.l7.dpi.candidate == proto {
+        f.l7.dpi = DpiState::default();
+    }
 }

@@ -3,14 +3,10 @@
 
 use weir_decode::app::p2p;
 
+use super::found;
 use crate::flow::{DpiState, Flow};
-use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::l7::PacketCtx;
 use crate::proto::Proto;
-
-fn found(f: &mut Flow, p: Proto) -> bool {
-    identify_as(f, p, Follow::None);
-    true
-}
 
 /// Big-endian u16 at `at` of `p` (0 past the end).
 fn be16(p: &[u8], at: usize) -> u32 {

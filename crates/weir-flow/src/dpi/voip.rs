@@ -8,8 +8,9 @@
 
 use weir_decode::app::voip::{self, WaProgress, WaStep};
 
+use super::{found, release};
 use crate::flow::{DpiState, Flow};
-use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::l7::PacketCtx;
 use crate::proto::Proto;
 
 /// Identifies the flow if one of this family's protocols speaks in `c`.
@@ -48,17 +49,9 @@ pub(crate) fn identify(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
 }
 
-fn decide(f: &mut Flow, proto: Proto) -> bool {
-    if f.l7.dpi.candidate == proto {
-        f.l7.dpi = DpiState::default();
-    }
-    identify_as(f, proto, Follow::None);
-    true
-}
-
 /// A protocol decided by one packet's signature.
 fn one(f: &mut Flow, matched: bool, proto: Proto) -> bool {
-    matched && decide(f, proto)
+    matched && found(f, proto)
 }
 
 /// IAX2 (UDP 4569): a full frame of the IAX control type. (The port narrows the check:
@@ -78,7 +71,7 @@ fn mumble(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     }
     let d = f.l7.dpi;
     if answer && !c.from_client && d.candidate == Proto::MUMBLE && d.data == id {
-        return decide(f, Proto::MUMBLE);
+        return found(f, Proto::MUMBLE);
     }
     false
 }
@@ -103,7 +96,7 @@ fn rtcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         0
     } + 1;
     if seen >= RTCP_PACKETS {
-        return decide(f, Proto::RTCP);
+        return found(f, Proto::RTCP);
     }
     park(f, Proto::RTCP, seen, 0);
     false
@@ -122,7 +115,7 @@ fn bfcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     };
     let d = f.l7.dpi;
     if d.candidate == Proto::BFCP && d.data == conf && d.stage != prim {
-        return decide(f, Proto::BFCP);
+        return found(f, Proto::BFCP);
     }
     park(f, Proto::BFCP, prim, conf);
     false
@@ -139,7 +132,7 @@ fn websocket(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return false;
     }
     if f.l7.dpi.candidate == Proto::WEBSOCKET {
-        return decide(f, Proto::WEBSOCKET);
+        return found(f, Proto::WEBSOCKET);
     }
     park(f, Proto::WEBSOCKET, 1, 0);
     false
@@ -159,16 +152,9 @@ fn park(f: &mut Flow, proto: Proto, stage: u8, data: u32) {
     };
 }
 
-/// Drops the flow's candidate if it is `proto`.
-fn release(f: &mut Flow, proto: Proto) {
-    if f.l7.dpi.candidate == proto {
-        f.l7.dpi = DpiState::default();
-    }
-}
-
 /// Xiaomi push (TCP): the `C2 FE 00 05` frame header.
 fn xiaomi(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
-    voip::xiaomi_push(c.payload) && decide(f, Proto::XIAOMI)
+    voip::xiaomi_push(c.payload) && found(f, Proto::XIAOMI)
 }
 
 /// Threema (TCP 5222): handshake messages of exactly 48 (client hello: cookie and
@@ -188,7 +174,7 @@ fn threema(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let from_client = stage != 1;
     if c.from_client == from_client && Some(c.payload.len()) == want {
         if usize::from(stage) + 1 == voip::THREEMA_HANDSHAKE.len() {
-            return decide(f, Proto::THREEMA);
+            return found(f, Proto::THREEMA);
         }
         park(f, Proto::THREEMA, stage + 1, 0);
     } else {
@@ -211,7 +197,7 @@ fn viber_tcp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return false;
     }
     if f.l7.dpi.candidate == Proto::VIBER {
-        return decide(f, Proto::VIBER);
+        return found(f, Proto::VIBER);
     }
     park(f, Proto::VIBER, 1, 0);
     false
@@ -229,7 +215,7 @@ fn viber_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         return false;
     };
     if f.l7.dpi.candidate == Proto::VIBER && f.l7.dpi.data == u32::from(tag) {
-        return decide(f, Proto::VIBER);
+        return found(f, Proto::VIBER);
     }
     park(f, Proto::VIBER, 1, u32::from(tag));
     false
@@ -238,7 +224,7 @@ fn viber_udp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 /// SSDP answers (UDP, unicast to the searcher's port): `HTTP/1.1 200 OK` with `ST:` and
 /// `USN:` headers.
 fn ssdp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
-    voip::ssdp_response(c.payload) && decide(f, Proto::SSDP)
+    voip::ssdp_response(c.payload) && found(f, Proto::SSDP)
 }
 
 /// WhatsApp chat (TCP 443/5222): the client's stream starts with the `ED 00 01` edge
@@ -261,7 +247,7 @@ fn whatsapp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
         WaProgress::default()
     };
     match voip::whatsapp_step(prev, c.payload) {
-        WaStep::Match => decide(f, Proto::WHATSAPP),
+        WaStep::Match => found(f, Proto::WHATSAPP),
         WaStep::More(p) => {
             f.l7.dpi = DpiState {
                 candidate: Proto::WHATSAPP,
@@ -284,7 +270,7 @@ fn whatsapp(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 fn discord(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     let p = c.payload;
     if voip::discord_ip_discovery(p).is_some() || voip::discord_keepalive(p) {
-        return decide(f, Proto::DISCORD);
+        return found(f, Proto::DISCORD);
     }
     false
 }
@@ -293,7 +279,7 @@ fn discord(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
 /// 16-byte peer tag.
 fn telegram(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
     if voip::telegram_reflector(c.payload) {
-        return decide(f, Proto::TELEGRAM);
+        return found(f, Proto::TELEGRAM);
     }
     false
 }
@@ -319,7 +305,7 @@ fn zoom(f: &mut Flow, c: &PacketCtx<'_>) -> bool {
             false
         }
         (2, false) if d.candidate == Proto::ZOOM && d.stage == 1 && d.data == id => {
-            decide(f, Proto::ZOOM)
+            found(f, Proto::ZOOM)
         }
         _ => false,
     }

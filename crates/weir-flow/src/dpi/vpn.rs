@@ -3,19 +3,15 @@
 
 use weir_decode::app::vpn;
 
+use super::found;
 use crate::flow::{DpiState, Flow};
-use crate::l7::{Follow, PacketCtx, identify_as};
+use crate::l7::PacketCtx;
 use crate::proto::Proto;
 
 /// Direction marker kept in [`DpiState::stage`]: the candidate's first packet came
 /// from the client (1) or the server (2).
 fn side(from_client: bool) -> u8 {
     if from_client { 1 } else { 2 }
-}
-
-fn found(f: &mut Flow, p: Proto) -> bool {
-    identify_as(f, p, Follow::None);
-    true
 }
 
 /// The first four bytes of an OpenVPN session id.
