@@ -32,7 +32,7 @@
 
 use weir_decode::Timestamp;
 
-use crate::flow::{CLI2SRV, Flow, L7, SRV2CLI};
+use crate::flow::L7;
 use crate::meta::L7Meta;
 use crate::proto::{Proto, default_ports};
 
@@ -167,22 +167,6 @@ pub struct RiskFacts<'a> {
     /// The flow ended (idle, closed or the capture is over): only then is traffic seen
     /// one way only a fact rather than a reply still to come.
     pub ended: bool,
-}
-
-impl Flow {
-    /// The flow's risks; `ended` as in [`RiskFacts::ended`].
-    pub fn risks(&self, ended: bool) -> Risks {
-        risks_of(&RiskFacts {
-            l4: self.key.proto,
-            ports: (self.client().1, self.server().1),
-            l7: &self.l7,
-            meta: self.meta.as_deref(),
-            first_seen: self.first_seen,
-            packets: (self.dir[CLI2SRV].packets, self.dir[SRV2CLI].packets),
-            unicast: crate::info::is_unicast(self.server().0),
-            ended,
-        })
-    }
 }
 
 /// Seconds in a day.
