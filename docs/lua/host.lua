@@ -105,3 +105,10 @@ function host.getCachedAlertValue(key, granularity_id) end
 ---@param granularity_id integer
 ---@return boolean
 function host.setCachedAlertValue(key, value, granularity_id) end
+
+---weir: stores the number `value` for this host under `key` and granularity id (0..4) and returns the number stored there before, nil at the first call: one call for `alerts_api.*_delta_val` (`getCachedAlertValue` reads the same value as text).
+---@param key string
+---@param granularity_id integer
+---@param value number
+---@return number?
+function host.deltaCachedValue(key, granularity_id, value) end

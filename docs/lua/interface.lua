@@ -144,3 +144,10 @@ function interface.getCachedAlertValue(key, granularity_id) end
 ---@param granularity_id integer
 ---@return boolean
 function interface.setCachedAlertValue(key, value, granularity_id) end
+
+---weir: stores the number `value` for the interface under `key` and granularity id (0..4) and returns the number stored there before, nil at the first call: one call for `alerts_api.*_delta_val` (`getCachedAlertValue` reads the same value as text).
+---@param key string
+---@param granularity_id integer
+---@param value number
+---@return number?
+function interface.deltaCachedValue(key, granularity_id, value) end

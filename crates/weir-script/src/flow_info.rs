@@ -9,6 +9,7 @@ use weir_flow::info::{self, InfoSink, InfoSource, Level, Section};
 
 use crate::flow_view::FlowState as Shared;
 use crate::flow_view::FlowView;
+use crate::rawtable::TableBuf;
 
 pub(crate) fn is_local(nets: &weir_flow::Networks, ip: IpAddr) -> bool {
     nets.lookup(ip).is_some()
@@ -40,78 +41,82 @@ pub(crate) fn source(v: &FlowView) -> InfoSource<'_> {
     }
 }
 
-/// Builds a Lua table from the emitter's calls (no allocation unless a nested table
-/// is opened: the getters run once per hook call).
-struct LuaSink<'l> {
-    lua: &'l Lua,
-    /// The result.
-    root: &'l Table,
-    /// Nested tables being filled, innermost last.
-    open: Vec<Table>,
+/// Records the emitter's calls, then fills the Lua table in one protected call
+/// ([`TableBuf`]; the getters run once per hook call that asks, with up to a hundred
+/// fields).
+#[derive(Default)]
+struct LuaSink(TableBuf);
+
+thread_local! {
+    /// The sink's buffer, kept between calls (its text and field list keep their
+    /// capacity).
+    static SINK: std::cell::Cell<Option<Box<LuaSink>>> = const { std::cell::Cell::new(None) };
 }
 
-impl<'l> LuaSink<'l> {
-    fn new(lua: &'l Lua, root: &'l Table) -> LuaSink<'l> {
-        LuaSink {
-            lua,
-            root,
-            open: Vec::new(),
-        }
-    }
-
-    fn set(&mut self, key: &str, v: impl mlua::IntoLua) -> mlua::Result<()> {
-        self.open.last().unwrap_or(self.root).raw_set(key, v)
-    }
+/// Runs `emit` into a (reused) sink and writes what it recorded into `t`.
+fn fill(
+    lua: &Lua,
+    t: &Table,
+    emit: impl FnOnce(&mut LuaSink) -> mlua::Result<()>,
+) -> mlua::Result<()> {
+    let mut sink = SINK.with(|c| c.take()).unwrap_or_default();
+    sink.0.clear();
+    let r = emit(&mut sink).and_then(|()| sink.0.fill(lua, t));
+    SINK.with(|c| c.set(Some(sink)));
+    r
 }
 
-impl InfoSink for LuaSink<'_> {
+impl InfoSink for LuaSink {
     type Error = mlua::Error;
 
     fn str(&mut self, key: &str, v: &str) -> mlua::Result<()> {
-        self.set(key, v)
+        self.0.str(key, v);
+        Ok(())
     }
 
     fn uint(&mut self, key: &str, v: u64) -> mlua::Result<()> {
         // Lua integers are 64-bit signed: a status bitmap keeps its bits (bit 63 makes
         // it negative); counters never come near 2^63.
-        self.set(key, v as i64)
+        self.0.int(key, v as i64);
+        Ok(())
     }
 
     fn int(&mut self, key: &str, v: i64) -> mlua::Result<()> {
-        self.set(key, v)
+        self.0.int(key, v);
+        Ok(())
     }
 
     fn float(&mut self, key: &str, v: f64) -> mlua::Result<()> {
-        self.set(key, v)
+        self.0.float(key, v);
+        Ok(())
     }
 
     fn bool(&mut self, key: &str, v: bool) -> mlua::Result<()> {
-        self.set(key, v)
+        self.0.bool(key, v);
+        Ok(())
     }
 
     fn list(&mut self, key: &str, items: &[String]) -> mlua::Result<()> {
-        let t = self
-            .lua
-            .create_sequence_from(items.iter().map(String::as_str))?;
-        self.set(key, t)
+        self.0.list(key, items);
+        Ok(())
     }
 
     fn begin(&mut self, key: &str) -> mlua::Result<()> {
-        let t = self.lua.create_table()?;
-        self.set(key, &t)?;
-        self.open.push(t);
+        self.0.begin(key);
         Ok(())
     }
 
     fn end(&mut self) -> mlua::Result<()> {
-        self.open.pop();
+        self.0.end();
         Ok(())
     }
 }
 
 fn table(lua: &Lua, s: &Shared, v: &FlowView, level: Level, cap: usize) -> mlua::Result<Table> {
     let t = lua.create_table_with_capacity(0, cap)?;
-    info::emit(&source(v), &s.networks, level, &mut LuaSink::new(lua, &t))?;
+    fill(lua, &t, |sink| {
+        info::emit(&source(v), &s.networks, level, sink)
+    })?;
     Ok(t)
 }
 
@@ -126,7 +131,7 @@ pub(crate) fn full_info(lua: &Lua, s: &Shared, v: &FlowView) -> mlua::Result<Tab
 }
 
 fn section(lua: &Lua, v: &FlowView, t: &Table, s: Section) -> mlua::Result<()> {
-    info::emit_section(&source(v), s, &mut LuaSink::new(lua, t))
+    fill(lua, t, |sink| info::emit_section(&source(v), s, sink))
 }
 
 /// `flow.getHTTPInfo()` into `t` (flow-info.md §4.1).

@@ -87,6 +87,7 @@ mod page;
 mod plugin;
 mod plugin_dirs;
 mod prefilter;
+mod rawtable;
 pub mod reference;
 mod reload;
 mod runtime;

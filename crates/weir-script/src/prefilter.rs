@@ -14,6 +14,8 @@
 //!    risks = { 5, 16 },           -- one of these nDPI risks (flow.hasRisk)
 //!    categories = { "Mining" },   -- one of these nDPI categories
 //!    blacklisted = true,          -- a peer or the name is on a block list
+//!    meta = "http",               -- the flow carries these protocol fields: "http",
+//!                                 -- "tls", "dns" or a list (flow.getHTTPInfo() … not empty)
 //! }
 //! ```
 //!
@@ -72,6 +74,34 @@ enum Bound {
     Conf(Vec<String>),
 }
 
+/// The protocol fields a `meta` condition names.
+struct Meta;
+
+impl Meta {
+    const HTTP: u8 = 1;
+    const TLS: u8 = 2;
+    const DNS: u8 = 4;
+
+    fn parse(s: &str) -> Option<u8> {
+        Some(match s {
+            "http" => Meta::HTTP,
+            "tls" => Meta::TLS,
+            "dns" => Meta::DNS,
+            _ => return None,
+        })
+    }
+
+    /// The bit of the fields a flow carries (0: none of these).
+    fn of(meta: Option<&L7Meta>) -> u8 {
+        match meta.map(|m| &m.info) {
+            Some(weir_flow::ProtoInfo::Http(_)) => Meta::HTTP,
+            Some(weir_flow::ProtoInfo::Tls(_)) => Meta::TLS,
+            Some(weir_flow::ProtoInfo::Dns(_)) => Meta::DNS,
+            _ => 0,
+        }
+    }
+}
+
 /// A parsed `prefilter`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Prefilter {
@@ -84,6 +114,8 @@ pub(crate) struct Prefilter {
     /// nDPI risk ids as a bitmap.
     risks: u64,
     categories: Vec<Category>,
+    /// Protocol fields the flow must carry (any of them), as [`Meta`] bits.
+    meta: u8,
     /// The configuration bounds as last resolved, and the table they came from.
     resolved: Cell<Resolved>,
 }
@@ -272,6 +304,17 @@ impl Prefilter {
                         })?);
                     }
                 }
+                "meta" => {
+                    for n in list(&k, &v)? {
+                        let name = n
+                            .as_string()
+                            .map(|s| s.to_string_lossy())
+                            .unwrap_or_default();
+                        p.meta |= Meta::parse(&name).ok_or_else(|| {
+                            format!("prefilter.meta: \"http\", \"tls\" or \"dns\" expected, got {name:?}")
+                        })?;
+                    }
+                }
                 other => return Err(format!("prefilter: unknown condition `{other}`")),
             }
         }
@@ -291,6 +334,9 @@ impl Prefilter {
             return false;
         }
         if self.blacklisted && !f.marks.is_blacklisted() {
+            return false;
+        }
+        if self.meta != 0 && Meta::of(f.meta) & self.meta == 0 {
             return false;
         }
         if !self.categories.is_empty() && !self.categories.contains(&f.l7.category) {

@@ -396,7 +396,8 @@ impl Runtime {
         if let Some(mut c) = self.vm.lua.app_data_mut::<CachedValues>()
             && !c.map.is_empty()
         {
-            c.map.remove(&format!("host:{}@{}", host.ip, host.vlan));
+            c.map
+                .remove(&crate::entity::CacheEntity::Host(host.ip, host.vlan));
         }
         let entity = weir_alerts::Entity::host(host.ip, host.vlan);
         let secs = now.as_secs();

@@ -79,12 +79,7 @@ pub(crate) fn install_host(lua: &Lua, sh: &HostRef) -> mlua::Result<Table> {
     })?;
     let f = t.raw_get::<Value>("getInfo")?;
     t.raw_set("getFullInfo", f)?;
-    add(lua, &t, sh, "getDNSInfo", |lua, h| {
-        Ok(Value::Table(super::hostapp::dns_info(lua, h)?))
-    })?;
-    add(lua, &t, sh, "getHTTPInfo", |lua, h| {
-        Ok(Value::Table(super::hostapp::http_info(lua, h)?))
-    })?;
+    super::hostapp::install_app(lua, &t, sh)?;
     super::hostapp::install_bytes(lua, &t, sh)?;
     install_cached_values(lua, &t, sh, "host")?;
     install_host_counters(lua, &t, sh)?;

@@ -165,36 +165,142 @@ pub(crate) fn iface_stats_table(lua: &Lua, ifid: i32, name: &str) -> mlua::Resul
 
 /// Values scripts keep per entity with `getCachedAlertValue`/`setCachedAlertValue`
 /// (what `alerts_api.*_delta_val` builds on), in the VM's app data. An entity's
-/// values are dropped two days after it last set one.
+/// values are dropped two days after it last set one, and a host's when it leaves the
+/// host table.
 #[derive(Default)]
 pub(crate) struct CachedValues {
-    pub(crate) map: std::collections::HashMap<String, (u64, EntityValues)>,
+    pub(crate) map: std::collections::HashMap<CacheEntity, (u64, EntityValues)>,
 }
 
-/// One entity's cached values, by key and granularity id.
-type EntityValues = std::collections::HashMap<(String, u8), String>;
+/// The entity a cached value belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum CacheEntity {
+    /// A host: address and VLAN.
+    Host(std::net::IpAddr, u16),
+    /// A local network, by its key (CIDR).
+    Network(Box<str>),
+    /// The interface (its id).
+    Interface(i32),
+}
+
+/// A stored value: what Lua passed, kept as a number when it was one (the deltas of
+/// `alerts_api.*_delta_val` are computed without text round trips).
+#[derive(Debug, Clone)]
+pub(crate) enum Cached {
+    Int(i64),
+    Float(f64),
+    Text(Box<str>),
+}
+
+impl Cached {
+    fn of(v: &Value) -> Option<Cached> {
+        match v {
+            Value::Integer(i) => Some(Cached::Int(*i)),
+            Value::Number(n) => Some(Cached::Float(*n)),
+            Value::String(s) => Some(Cached::Text(s.to_string_lossy().into())),
+            _ => None,
+        }
+    }
+
+    /// The value as `tonumber` would read its text: an integer when it is one.
+    fn number(&self) -> Value {
+        match self {
+            Cached::Int(i) => Value::Integer(*i),
+            Cached::Float(f) => Value::Number(*f),
+            Cached::Text(t) => {
+                let t = t.trim();
+                match t.parse::<i64>() {
+                    Ok(i) => Value::Integer(i),
+                    Err(_) => t.parse::<f64>().map_or(Value::Nil, Value::Number),
+                }
+            }
+        }
+    }
+
+    /// The value as `getCachedAlertValue` returns it: text, as Lua's `tostring`
+    /// writes numbers.
+    fn push(&self, lua: &Lua) -> mlua::Result<mlua::LuaString> {
+        match self {
+            Cached::Int(i) => lua.create_string(i.to_string()),
+            Cached::Float(f) => lua.create_string(lua_number_text(*f)),
+            Cached::Text(t) => lua.create_string(&**t),
+        }
+    }
+}
+
+/// A float as Lua 5.4's `tostring` writes it (`%.14g`, with `.0` when it reads as an
+/// integer).
+fn lua_number_text(f: f64) -> String {
+    if f.is_nan() {
+        return if f.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if f.is_infinite() {
+        return if f < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let mut s = format_g14(f);
+    if !s.contains(['.', 'e', 'n', 'i']) {
+        s.push_str(".0");
+    }
+    s
+}
+
+/// C's `%.14g`.
+fn format_g14(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let exp = f.abs().log10().floor() as i32;
+    // `%g` picks the exponent form when the exponent is < -4 or >= the precision;
+    // the exponent is the one after rounding to 14 significant digits.
+    let sci = format!("{f:.13e}");
+    let (mant, e) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let e: i32 = e.parse().unwrap_or(exp);
+    if !(-4..14).contains(&e) {
+        let mant = trim_zeros(mant);
+        let sign = if e < 0 { '-' } else { '+' };
+        return format!("{mant}e{sign}{:02}", e.abs());
+    }
+    let decimals = usize::try_from(13 - e).unwrap_or(0);
+    trim_zeros(&format!("{f:.decimals$}")).to_owned()
+}
+
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// One entity's cached values: (key, granularity id, value). Entities keep a handful
+/// of keys, so a list is searched.
+pub(crate) type EntityValues = Vec<(Box<str>, u8, Cached)>;
 
 /// How long an entity's cached values outlive their last update, seconds.
 pub(crate) const CACHED_VALUES_TTL: u64 = 2 * 86_400;
 
 /// The entity the cache functions of `global` act on, if one is being visited.
-fn cache_entity(global: &str, s: &HostBinding) -> Option<String> {
+fn cache_entity(global: &str, s: &HostBinding) -> Option<CacheEntity> {
     match global {
-        "host" => s.host.as_ref().map(|h| format!("host:{}@{}", h.ip, h.vlan)),
+        "host" => s.host.as_ref().map(|h| CacheEntity::Host(h.ip, h.vlan)),
         "network" => s
             .network
             .as_ref()
-            .and_then(|t| t.raw_get::<String>("network_key").ok())
-            .map(|k| format!("network:{k}")),
-        _ => Some(format!("interface:{}", s.call.borrow().ifid)),
+            .and_then(|t| t.raw_get::<mlua::LuaString>("network_key").ok())
+            .map(|k| CacheEntity::Network(k.to_string_lossy().into())),
+        _ => Some(CacheEntity::Interface(s.call.borrow().ifid)),
     }
 }
 
-fn cache_key(v: &Value) -> Option<String> {
+/// Calls `f` with the key as text (no copy for a string key).
+fn with_key<R>(v: &Value, f: impl FnOnce(&str) -> R) -> Option<R> {
     match v {
-        Value::String(s) => Some(s.to_string_lossy()),
-        Value::Integer(i) => Some(i.to_string()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => match s.to_str() {
+            Ok(k) => Some(f(&k)),
+            Err(_) => Some(f(&s.to_string_lossy())),
+        },
+        Value::Integer(i) => Some(f(&i.to_string())),
+        Value::Number(n) => Some(f(&lua_number_text(*n))),
         _ => None,
     }
 }
@@ -209,8 +315,64 @@ fn gran_id(v: &Value) -> Option<u8> {
     u8::try_from(i).ok().filter(|g| *g <= 4)
 }
 
-/// Adds `getCachedAlertValue(key, gran_id)` → string (`""` when unset) and
-/// `setCachedAlertValue(key, value, gran_id)` to the `global` table.
+impl CachedValues {
+    fn get(&self, e: &CacheEntity, key: &str, g: u8) -> Option<&Cached> {
+        let (_, list) = self.map.get(e)?;
+        list.iter()
+            .find(|(k, kg, _)| *kg == g && &**k == key)
+            .map(|(_, _, v)| v)
+    }
+
+    /// Stores `v` and returns the value it replaces.
+    fn set(&mut self, e: CacheEntity, key: &str, g: u8, v: Cached, now: u64) -> Option<Cached> {
+        let (at, list) = self.map.entry(e).or_default();
+        *at = now;
+        match list.iter_mut().find(|(k, kg, _)| *kg == g && &**k == key) {
+            Some(slot) => Some(std::mem::replace(&mut slot.2, v)),
+            None => {
+                list.push((key.into(), g, v));
+                None
+            }
+        }
+    }
+}
+
+/// The binding's entity and the current time, or the API error of a call outside
+/// the right hook (`None`).
+fn bound(lua: &Lua, sh: &HostRef, global: &str, fname: &str) -> Option<(CacheEntity, u64)> {
+    let s = sh.try_borrow_mut().ok()?;
+    match cache_entity(global, &s) {
+        Some(e) => {
+            let now = s.call.borrow().now;
+            Some((e, now))
+        }
+        None => {
+            api_error(
+                lua,
+                &mut s.call.borrow_mut(),
+                &format!("{global}.{fname}"),
+                &format!("called outside a {global} hook"),
+            );
+            None
+        }
+    }
+}
+
+fn bad_args(lua: &Lua, sh: &HostRef, global: &str, fname: &str, expected: &str) {
+    if let Ok(s) = sh.try_borrow_mut() {
+        api_error(
+            lua,
+            &mut s.call.borrow_mut(),
+            &format!("{global}.{fname}"),
+            expected,
+        );
+    }
+}
+
+/// Adds `getCachedAlertValue(key, gran_id)` → string (`""` when unset),
+/// `setCachedAlertValue(key, value, gran_id)` and weir's `deltaCachedValue(key,
+/// gran_id, value)` (stores the number `value`, returns the number stored before or
+/// nil: one call for `alerts_api.*_delta_val`) to the `global` table.
 pub(crate) fn install_cached_values(
     lua: &Lua,
     t: &Table,
@@ -224,71 +386,99 @@ pub(crate) fn install_cached_values(
     t.raw_set(
         "getCachedAlertValue",
         lua.create_function(move |lua, (key, gran): (Value, Value)| {
-            let Ok(s) = s1.try_borrow_mut() else {
+            let Some((entity, _)) = bound(lua, &s1, global, "getCachedAlertValue") else {
                 return Ok(Value::Nil);
             };
-            let Some(entity) = cache_entity(global, &s) else {
-                api_error(
+            let Some(g) = gran_id(&gran) else {
+                bad_args(
                     lua,
-                    &mut s.call.borrow_mut(),
-                    &format!("{global}.getCachedAlertValue"),
-                    &format!("called outside a {global} hook"),
-                );
-                return Ok(Value::Nil);
-            };
-            let (Some(key), Some(g)) = (cache_key(&key), gran_id(&gran)) else {
-                api_error(
-                    lua,
-                    &mut s.call.borrow_mut(),
-                    &format!("{global}.getCachedAlertValue"),
+                    &s1,
+                    global,
+                    "getCachedAlertValue",
                     "expected (key, granularity id 0..4)",
                 );
                 return Ok(Value::Nil);
             };
-            drop(s);
-            let v = lua
-                .app_data_ref::<CachedValues>()
-                .and_then(|c| c.map.get(&entity)?.1.get(&(key, g)).cloned())
-                .unwrap_or_default();
-            Ok(Value::String(lua.create_string(v)?))
+            let found = with_key(&key, |k| {
+                lua.app_data_ref::<CachedValues>()
+                    .and_then(|c| c.get(&entity, k, g).cloned())
+            });
+            match found {
+                None => {
+                    bad_args(
+                        lua,
+                        &s1,
+                        global,
+                        "getCachedAlertValue",
+                        "expected (key, granularity id 0..4)",
+                    );
+                    Ok(Value::Nil)
+                }
+                Some(None) => Ok(Value::String(lua.create_string("")?)),
+                Some(Some(v)) => Ok(Value::String(v.push(lua)?)),
+            }
         })?,
     )?;
     let s2 = sh.clone();
     t.raw_set(
         "setCachedAlertValue",
         lua.create_function(move |lua, (key, value, gran): (Value, Value, Value)| {
-            let Ok(s) = s2.try_borrow_mut() else {
+            let Some((entity, now)) = bound(lua, &s2, global, "setCachedAlertValue") else {
                 return Ok(false);
             };
-            let Some(entity) = cache_entity(global, &s) else {
-                api_error(
+            let (Some(v), Some(g)) = (Cached::of(&value), gran_id(&gran)) else {
+                bad_args(
                     lua,
-                    &mut s.call.borrow_mut(),
-                    &format!("{global}.setCachedAlertValue"),
-                    &format!("called outside a {global} hook"),
-                );
-                return Ok(false);
-            };
-            let (Some(key), Some(value), Some(g)) =
-                (cache_key(&key), cache_key(&value), gran_id(&gran))
-            else {
-                api_error(
-                    lua,
-                    &mut s.call.borrow_mut(),
-                    &format!("{global}.setCachedAlertValue"),
+                    &s2,
+                    global,
+                    "setCachedAlertValue",
                     "expected (key, string value, granularity id 0..4)",
                 );
                 return Ok(false);
             };
-            let now = s.call.borrow().now;
-            drop(s);
-            if let Some(mut c) = lua.app_data_mut::<CachedValues>() {
-                let e = c.map.entry(entity).or_default();
-                e.0 = now;
-                e.1.insert((key, g), value);
+            let done = with_key(&key, |k| {
+                if let Some(mut c) = lua.app_data_mut::<CachedValues>() {
+                    c.set(entity, k, g, v, now);
+                }
+            });
+            if done.is_none() {
+                bad_args(
+                    lua,
+                    &s2,
+                    global,
+                    "setCachedAlertValue",
+                    "expected (key, string value, granularity id 0..4)",
+                );
+                return Ok(false);
             }
             Ok(true)
         })?,
+    )?;
+    let s3 = sh.clone();
+    t.raw_set(
+        "deltaCachedValue",
+        lua.create_function(
+            move |lua, (key, gran, value): (mlua::LuaString, u8, Value)| {
+                let Some((entity, now)) = bound(lua, &s3, global, "deltaCachedValue") else {
+                    return Ok(Value::Nil);
+                };
+                let Some(v) = Cached::of(&value).filter(|_| gran <= 4) else {
+                    bad_args(
+                        lua,
+                        &s3,
+                        global,
+                        "deltaCachedValue",
+                        "expected (key, granularity id 0..4, number)",
+                    );
+                    return Ok(Value::Nil);
+                };
+                let k = key.to_string_lossy();
+                let prev = lua
+                    .app_data_mut::<CachedValues>()
+                    .and_then(|mut c| c.set(entity, &k, gran, v, now));
+                Ok(prev.map_or(Value::Nil, |p| p.number()))
+            },
+        )?,
     )?;
     Ok(())
 }
@@ -314,4 +504,35 @@ pub(crate) fn extend_interface(
         lua.create_function(|lua, ()| script_stats_table(lua))?,
     )?;
     install_cached_values(lua, t, sh, "interface")
+}
+
+#[cfg(test)]
+mod cached_tests {
+    use super::lua_number_text;
+
+    #[test]
+    fn floats_read_as_lua_tostring_writes_them() {
+        let lua = mlua::Lua::new();
+        for f in [
+            0.1,
+            1.5,
+            3.0,
+            -2.0,
+            1e20,
+            1e-5,
+            123456789012345678.0,
+            2.5e-300,
+            1e15,
+            1e14,
+            0.0,
+            12345.678901234567,
+            -0.000123,
+        ] {
+            let want: String = lua
+                .load(format!("return tostring({f:e})"))
+                .eval()
+                .expect("tostring");
+            assert_eq!(lua_number_text(f), want, "{f:e}");
+        }
+    }
 }

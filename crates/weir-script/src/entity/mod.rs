@@ -13,7 +13,7 @@ mod view;
 pub(crate) use api::{EntityFns, install_entity_fns, install_host, install_network};
 pub(crate) use binding::{HostBinding, HostRef};
 pub(crate) use iface::{
-    CACHED_VALUES_TTL, CachedValues, IfaceStats, ScriptStats, extend_interface, iface_stats_table,
-    itoa,
+    CACHED_VALUES_TTL, CacheEntity, CachedValues, IfaceStats, ScriptStats, extend_interface,
+    iface_stats_table, itoa,
 };
 pub(crate) use view::{CurIndex, Hits, HostPrev, HostView};

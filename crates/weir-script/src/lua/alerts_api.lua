@@ -238,9 +238,9 @@ local function delta_val(obj, fname, name, granularity, value, skip_first)
   local gid = granularity_id(granularity)
   if gid == nil then error(fname .. ": unknown granularity " .. tostring(granularity), 3) end
   if type(value) ~= "number" then error(fname .. ": value must be a number, got " .. type(value), 3) end
-  local key = tostring(name) .. ":" .. gid
-  local prev = tonumber(obj.getCachedAlertValue(key, gid) or "")
-  obj.setCachedAlertValue(key, tostring(value), gid)
+  -- One call: stores `value` under name:gid, returns the number stored before (nil
+  -- at the first call). getCachedAlertValue reads the same values as text.
+  local prev = obj.deltaCachedValue(tostring(name) .. ":" .. gid, gid, value)
   if prev == nil then
     if skip_first then return 0 end
     return value

@@ -224,7 +224,8 @@ fn mib(b: u64) -> String {
 
 /// The upvalues of a Lua function with their names (empty for Rust functions).
 ///
-/// mlua has no safe way to read upvalues; this is the one reviewed use of the C API.
+/// mlua has no safe way to read upvalues; one of the two reviewed uses of the C API
+/// (the other: [`crate::rawtable`]).
 #[allow(unsafe_code)]
 fn upvalues(lua: &Lua, f: &Function) -> Vec<(String, Value)> {
     // SAFETY: `exec_raw` runs the closure in protected mode with `f` at stack index 1

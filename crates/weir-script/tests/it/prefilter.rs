@@ -162,3 +162,43 @@ fn a_malformed_prefilter_skips_the_script_with_its_file_named() {
         "all oneway out"
     );
 }
+
+#[test]
+fn a_meta_condition_admits_the_flows_carrying_those_protocol_fields() {
+    use weir_flow::{DnsInfo, HttpInfo, L7Meta, ProtoInfo};
+    let mut f = files();
+    f.push((
+        "user_scripts/flow/web.lua".into(),
+        script("web", r#"{ meta = "http" }"#, "{}"),
+    ));
+    f.push((
+        "user_scripts/flow/names.lua".into(),
+        script("names", r#"{ meta = { "tls", "dns" } }"#, "{}"),
+    ));
+    f.push((
+        "user_scripts/flow/what.lua".into(),
+        script("what", r#"{ meta = "smtp" }"#, "{}"),
+    ));
+    let (mut rt, report) = runtime(&f);
+    let errors: Vec<String> = report.errors().map(|p| p.to_string()).collect();
+    assert!(
+        errors.len() == 1 && errors[0].contains("what.lua") && errors[0].contains("\"smtp\""),
+        "{errors:?}"
+    );
+    let with = |info: ProtoInfo| {
+        let mut v = view("8.8.4.4", ("192.168.1.2", 22), 10, 2, Proto::SSH);
+        let mut m = L7Meta::default();
+        m.info = info;
+        v.meta = Some(Box::new(m));
+        v
+    };
+    assert_eq!(called(&mut rt, with(ProtoInfo::None)), "all");
+    assert_eq!(
+        called(&mut rt, with(ProtoInfo::Http(HttpInfo::default()))),
+        "all web"
+    );
+    assert_eq!(
+        called(&mut rt, with(ProtoInfo::Dns(DnsInfo::default()))),
+        "all names"
+    );
+}

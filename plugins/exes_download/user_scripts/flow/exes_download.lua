@@ -8,6 +8,9 @@ local script = {
    -- This module is disabled by default
    default_enabled = true,
 
+   -- weir: only flows with HTTP fields can carry a URL (ntopng ignores this).
+   prefilter = { meta = "http" },
+
    -- See below
    hooks = {},
 
