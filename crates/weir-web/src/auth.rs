@@ -174,6 +174,12 @@ pub(crate) async fn verify_password(
 }
 
 fn unauthorized(is_api: bool, uri: &axum::http::Uri) -> Response {
+    if uri.path() == "/lua/rest/v2/connect/test.lua" {
+        // The credentials test of ntopng's clients: they accept any JSON answer as a
+        // working login (ntopng answers a failed one with its HTML login page), so
+        // the refusal is plain text here.
+        return (StatusCode::UNAUTHORIZED, "authentication required\n").into_response();
+    }
     if uri.path().starts_with("/lua/") {
         // ntopng's envelope (`rest_utils`: NOT_GRANTED) for its API's clients.
         let body = serde_json::json!({
