@@ -560,13 +560,23 @@ fn ntopng_endpoints_answer_weirs_numbers() {
 
     // Authentication: Basic, Token, none; checks toggled by admins only.
     let (s, v) = request(
-        &w.url("/lua/rest/v2/connect/test.lua"),
+        &w.url("/lua/rest/v2/get/ntopng/interfaces.lua"),
         "GET",
         None,
         &[],
         None,
     );
     assert_eq!((s, v["rc_str"].as_str()), (401, Some("NOT_GRANTED")));
+    // The clients' credentials test refuses without JSON (they take any JSON as a
+    // working login).
+    let (s, _, text) = request_full(
+        &w.url("/lua/rest/v2/connect/test.lua"),
+        "GET",
+        Some(&basic("admin", "wrong")),
+        &[],
+        None,
+    );
+    assert_eq!((s, text.trim()), (401, "authentication required"));
     let (_, t) = request(
         &w.url("/api/v1/tokens"),
         "POST",
