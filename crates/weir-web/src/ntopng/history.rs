@@ -6,6 +6,12 @@
 //!
 //! Without a store (the run keeps no flow history) the endpoints answer the empty
 //! form — no rows — and say so in `rc_str_hr`.
+//!
+//! A store implements [`FlowHistory::flows`]: the flows of the query's interface and
+//! time range that match its parsed filter, in its order, at most its limit
+//! ([`HistoryQuery::matches`] evaluates the filter for stores that read rows and
+//! filter them; a SQL store may instead translate the [`Expr`] into parameterised
+//! SQL). Grouping, aggregates and top-N are computed here over what it returns.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -240,6 +246,9 @@ impl Acc {
     }
 }
 
+/// One group being aggregated: its key values, its row count, its accumulators.
+type Group = (Vec<Option<Lit>>, u64, Vec<Acc>);
+
 /// Groups `rows` (whose columns `get` reads) by `keys` and computes `items` per
 /// group; the groups as JSON objects named by each item's label.
 pub(crate) fn aggregate<T>(
@@ -248,7 +257,7 @@ pub(crate) fn aggregate<T>(
     keys: &[Column],
     items: &[Select],
 ) -> Vec<Map<String, Value>> {
-    let mut groups: HashMap<Vec<String>, (Vec<Option<Lit>>, u64, Vec<Acc>)> = HashMap::new();
+    let mut groups: HashMap<Vec<String>, Group> = HashMap::new();
     for f in rows {
         let kv: Vec<Option<Lit>> = keys.iter().map(|c| get(f, c)).collect();
         let id: Vec<String> = kv.iter().map(|l| format!("{l:?}")).collect();
@@ -452,6 +461,11 @@ pub(crate) async fn topk_flows(State(st): St, a: Args) -> NtopResult {
     answer_with(json!(rows), "Success")
 }
 
+/// A conversation: client and server.
+type Pair = (std::net::IpAddr, std::net::IpAddr);
+/// Bytes, flows and packets of a conversation.
+type Totals = (u64, u64, u64);
+
 /// `GET /lua/pro/rest/v2/get/db/historical_db_search.lua` with
 /// `query_preset=top_conversations`: client/server pairs by bytes, DataTables paging
 /// (`start`, `length`, `sort`, `order`), optionally for one `ip=ADDR;eq`.
@@ -531,15 +545,14 @@ pub(crate) async fn db_search(State(st): St, a: Args) -> NtopResult {
         }
     }
     let flows = read(h, q).await?;
-    let mut pairs: HashMap<(std::net::IpAddr, std::net::IpAddr), (u64, u64, u64)> = HashMap::new();
+    let mut pairs: HashMap<Pair, Totals> = HashMap::new();
     for f in &flows {
         let e = pairs.entry((f.cli_ip, f.srv_ip)).or_default();
         e.0 += f.cli2srv_bytes.saturating_add(f.srv2cli_bytes);
         e.1 += 1;
         e.2 += f.packets;
     }
-    let mut rows: Vec<((std::net::IpAddr, std::net::IpAddr), (u64, u64, u64))> =
-        pairs.into_iter().collect();
+    let mut rows: Vec<(Pair, Totals)> = pairs.into_iter().collect();
     let key = |r: &(_, (u64, u64, u64))| match sort.as_str() {
         "flows" => r.1.1,
         "packets" => r.1.2,

@@ -590,11 +590,7 @@ pub(crate) async fn active_hosts(State(st): St, a: Args) -> NtopResult {
 fn flow_record(f: &Row) -> Value {
     let bytes = u(f, "bytes");
     let c2s = u(f, "cli2srv.bytes");
-    let pct = if bytes > 0 {
-        (c2s * 100 + bytes / 2) / bytes
-    } else {
-        0
-    };
+    let pct = (c2s * 100 + bytes / 2).checked_div(bytes).unwrap_or(0);
     json!({
         "key": u(f, "ntopng.key").to_string(),
         "hash_id": u(f, "hash_entry_id").to_string(),

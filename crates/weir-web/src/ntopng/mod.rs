@@ -336,7 +336,7 @@ pub(crate) fn filter_value(raw: &str) -> Result<(&str, &str), NtopError> {
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     const V2: &str = "/lua/rest/v2";
     const PRO: &str = "/lua/pro/rest/v2";
-    let r = Router::new()
+    Router::new()
         .route(&format!("{V2}/connect/test.lua"), get(live::connect_test))
         .route(
             &format!("{V2}/get/ntopng/interfaces.lua"),
@@ -473,8 +473,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             &format!("{PRO}/get/db/historical_db_search.lua"),
             get(history::db_search).post(history::db_search),
         )
-        .route("/lua/{*rest}", axum::routing::any(unknown));
-    r
+        .route("/lua/{*rest}", axum::routing::any(unknown))
 }
 
 async fn unknown(req: Request) -> Response {

@@ -654,3 +654,28 @@ fn ntopng_endpoints_answer_weirs_numbers() {
     );
     assert_eq!((s, v["rc_str"].as_str()), (404, Some("NOT_FOUND")), "{v}");
 }
+
+#[test]
+fn broadcast_domains_of_a_real_capture() {
+    let pcap = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/pcaps/ntopng-e2e/bcast_domains.pcap");
+    if !pcap.is_file() {
+        eprintln!(
+            "SKIPPED: {} is absent: no real ARP capture to check broadcast domains on (CI has ../shared)",
+            pcap.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let w = Weir::start(&pcap, &dir.path().join("data"), &[]);
+    w.wait_until(120, "the replay to end", |w| {
+        request(&w.url("/api/v1/health"), "GET", None, &[], None).1["capture_finished"] == true
+    });
+    let b = rsp(&w, "/lua/rest/v2/get/interface/bcast_domains.lua?ifid=0");
+    let list = b["bcast_domains"].as_array().unwrap();
+    assert!(!list.is_empty(), "ARP senders make broadcast domains: {b}");
+    for d in list {
+        assert!(d["network"].as_str().unwrap().ends_with("/24"), "{d}");
+        assert!(d["hits"].as_u64().unwrap() > 0, "{d}");
+    }
+}
