@@ -314,7 +314,45 @@ fn geolite2() -> Result<PathBuf> {
     Ok(db)
 }
 
+/// The ntopng Python client the compatibility tests run (`crates/weir/tests/it/ntopng_client.rs`).
+const NTOPNG_CLIENT: &str = "ntopng==6.1.240321";
+
+/// Installs (once) ntop's Python client, unchanged, with the two packages its modules
+/// import (requests, pandas), into `target/test-data/ntopng-py/`, where the tests look.
+fn ntopng_client() -> Result<PathBuf> {
+    let dir = project_root().join("target/test-data/ntopng-py");
+    if dir.join("ntopng/ntopng.py").is_file() && dir.join("pandas").is_dir() {
+        return Ok(dir);
+    }
+    let tmp = project_root().join("target/test-data/ntopng-py.tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    for args in [
+        &["--no-deps", NTOPNG_CLIENT][..],
+        &["requests", "pandas"][..],
+    ] {
+        run(Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&tmp)
+            .args(args))?;
+    }
+    std::fs::rename(&tmp, &dir).with_context(|| format!("moving {} into place", tmp.display()))?;
+    Ok(dir)
+}
+
 fn setup() -> Result<()> {
+    match ntopng_client() {
+        Ok(d) => eprintln!("ntopng Python client: {}", d.display()),
+        Err(e) => {
+            eprintln!("warning: ntopng Python client not installed, its tests will skip: {e:#}")
+        }
+    }
     match geolite2() {
         Ok(db) => eprintln!(
             "GeoLite2 City database: {} (export {GEOLITE2_ENV}={0})",

@@ -478,6 +478,13 @@ fn interface_json(i: &Interface) -> Value {
         "fragments": i.fragments,
         "l4": l4,
         "ndpi": l7,
+        "drops": i.drops,
+        "local_hosts": i.local_hosts,
+        "bcast_domains": i
+            .bcast_domains
+            .iter()
+            .map(|(net, d)| json!({"network": net.to_string(), "hits": d.hits, "ghost_network": d.ghost_network}))
+            .collect::<Vec<Value>>(),
     })
 }
 

@@ -131,7 +131,10 @@ fn credentials(headers: &HeaderMap) -> Option<Credentials> {
     };
     let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
     let rest = rest.trim();
-    if scheme.eq_ignore_ascii_case("bearer") && !rest.is_empty() && rest.len() <= 256 {
+    // `Token` is ntopng's scheme for the same API tokens.
+    let token_scheme =
+        scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
+    if token_scheme && !rest.is_empty() && rest.len() <= 256 {
         return Some(Credentials::Bearer(rest.to_string()));
     }
     if scheme.eq_ignore_ascii_case("basic") && rest.len() <= 2048 {
@@ -171,6 +174,19 @@ pub(crate) async fn verify_password(
 }
 
 fn unauthorized(is_api: bool, uri: &axum::http::Uri) -> Response {
+    if uri.path() == "/lua/rest/v2/connect/test.lua" {
+        // The credentials test of ntopng's clients: they accept any JSON answer as a
+        // working login (ntopng answers a failed one with its HTML login page), so
+        // the refusal is plain text here.
+        return (StatusCode::UNAUTHORIZED, "authentication required\n").into_response();
+    }
+    if uri.path().starts_with("/lua/") {
+        // ntopng's envelope (`rest_utils`: NOT_GRANTED) for its API's clients.
+        let body = serde_json::json!({
+            "rc": -3, "rc_str": "NOT_GRANTED", "rc_str_hr": "authentication required", "rsp": {}
+        });
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
     if is_api {
         let mut r =
             ApiError::new(StatusCode::UNAUTHORIZED, "authentication required").into_response();

@@ -38,6 +38,8 @@ pub(crate) struct RunContext {
     ts: Mutex<Option<Arc<EmbeddedStore>>>,
     /// The run's timeseries service (its query side), when the run gave one.
     service: Mutex<Option<Arc<weir_pipeline::timeseries::TsService>>>,
+    /// The run's store of ended flows (ntopng's historical flow queries), if any.
+    history: Mutex<Option<Arc<dyn crate::ntopng::FlowHistory>>>,
     /// Set by SIGHUP while no engine has registered its own handler (keeps a SIGHUP
     /// raised by the reload endpoint from ending the process before the run starts).
     _sighup: Arc<AtomicBool>,
@@ -56,6 +58,7 @@ impl RunContext {
             settings_lock: Mutex::new(()),
             ts: Mutex::new(None),
             service: Mutex::new(None),
+            history: Mutex::new(None),
             _sighup: sighup,
         }
     }
@@ -126,6 +129,16 @@ impl RunContext {
         }
         self.timeseries()
             .map(|s| (s as Arc<dyn TsQuery + Send + Sync>, "embedded"))
+    }
+
+    /// Answers ntopng's historical flow queries from this store.
+    pub(crate) fn set_flow_history(&self, h: Arc<dyn crate::ntopng::FlowHistory>) {
+        *self.history.lock() = Some(h);
+    }
+
+    /// The run's store of ended flows, when it has one.
+    pub(crate) fn flow_history(&self) -> Option<Arc<dyn crate::ntopng::FlowHistory>> {
+        self.history.lock().clone()
     }
 
     /// The run's timeseries backend, when the run gave its service.

@@ -132,6 +132,16 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, message)
     }
 
+    /// The HTTP status of the answer.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What went wrong.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
         tracing::warn!("web: {e}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())

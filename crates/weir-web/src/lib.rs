@@ -15,7 +15,9 @@
 //! [`error`] and the plain helpers (`encode`, `filter`, `users`, `sessions`,
 //! `context`); `state` (what handlers share); `auth` and `rest` (the REST helpers);
 //! the handlers (`interfaces`, `flows`, `alerts`, `scripts`, `timeseries`, `admin`,
-//! `metrics`, `ui`, `pages`); `api` (the REST route table); `router`; `server`.
+//! `metrics`, `ui`, `pages`); [`ntopng`] (ntopng's REST API v2 over the same data:
+//! its own envelope, handlers and clause parser); `api` (the REST route table);
+//! `router`; `server`.
 
 pub mod error;
 
@@ -29,6 +31,7 @@ mod filter;
 mod flows;
 mod interfaces;
 mod metrics;
+pub mod ntopng;
 mod pages;
 mod recipients;
 mod rest;

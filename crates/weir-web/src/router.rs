@@ -13,7 +13,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::ApiError;
 use crate::state::{AppState, MAX_BODY};
-use crate::{api, auth, metrics, pages, ui};
+use crate::{api, auth, metrics, ntopng, pages, ui};
 
 /// The whole application: public routes, then the API and UI behind authentication.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
@@ -22,6 +22,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .fold(Router::new(), |r, (_, path, method)| r.route(path, method))
         .merge(ui::protected_routes())
         .merge(pages::routes())
+        .merge(ntopng::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_auth,

@@ -280,6 +280,30 @@ async fn set_enabled(
     ok(script_value(m, &file, &loaded))
 }
 
+/// Enables or disables script `subdir/key` for every entity, as `weir scripts
+/// enable|disable` does (for the ntopng compatibility layer); the script as the API
+/// shows it.
+pub(crate) async fn toggle(
+    st: &std::sync::Arc<crate::state::AppState>,
+    id: &Identity,
+    subdir: &str,
+    key: &str,
+    on: bool,
+) -> Result<Value, ApiError> {
+    id.require_admin()?;
+    let loaded = st.run.plugins().await?;
+    let m = find(&loaded, subdir, key)?;
+    modify(&st.run, m, None, |enabled, _| *enabled = Some(on))?;
+    tracing::info!(
+        "web: {} {} by {:?}",
+        m.id(),
+        if on { "enabled" } else { "disabled" },
+        id.user
+    );
+    let file = load_settings(&st.run)?;
+    Ok(script_value(m, &file, &loaded))
+}
+
 /// `POST /api/v1/scripts/{subdir}/{key}/enable[?entity=IP|CIDR]`.
 pub(super) async fn enable(
     st: St,

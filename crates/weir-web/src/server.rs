@@ -116,6 +116,13 @@ impl WebServer {
         self
     }
 
+    /// Answers ntopng's historical flow queries (`/lua/pro/rest/v2/get/db/...`) from
+    /// the run's store of ended flows.
+    pub fn with_flow_history(self, history: Arc<dyn crate::ntopng::FlowHistory>) -> WebServer {
+        self.run.set_flow_history(history);
+        self
+    }
+
     /// Stops serving and waits for the server thread.
     pub fn stop(mut self) {
         self.stop_inner();

@@ -26,6 +26,11 @@ pub struct Args {
     /// `--syn-flood`.
     #[arg(long)]
     pub duration: Option<u64>,
+    /// Packet time of the first frame, seconds since the epoch (default 1767225600,
+    /// 2026-01-01 00:00 UTC); e.g. `$(( $(date +%s) - 900 ))` for traffic of the last
+    /// minutes, which clients asking for "the last hour" then see.
+    #[arg(long, value_name = "EPOCH")]
+    pub start: Option<u64>,
     /// Instead of the office traffic: a SYN flood of N one-packet flows, each from its
     /// own random IPv4 source (outside 192.168.1.0/24), to 192.168.1.5:80, spread over
     /// `--duration` seconds (default 30). Deterministic from `--seed`; constant memory.
@@ -57,6 +62,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         flows: args.flows,
         seed: args.seed,
         duration_secs: args.duration.unwrap_or(600),
+        start_secs: args.start.unwrap_or(weir_gen::DEFAULT_START_SECS),
         ..Default::default()
     };
     if !args.scenarios.is_empty() {
@@ -83,6 +89,7 @@ fn syn_flood(args: &Args, n: u64) -> Result<ExitCode> {
         sources: n,
         seed: args.seed,
         duration_secs: args.duration.unwrap_or(30),
+        start_secs: args.start.unwrap_or(weir_gen::DEFAULT_START_SECS),
         ..Default::default()
     };
     let out = &args.out;

@@ -14,6 +14,7 @@ mod influxd;
 mod lists;
 mod live;
 mod ntopng42;
+mod ntopng_client;
 mod plugins;
 mod replay_totals;
 mod run_cli;
