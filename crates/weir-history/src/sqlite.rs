@@ -394,9 +394,9 @@ impl HistoryReader for SqliteReader {
                  UNION ALL SELECT srv_ip, {b}, {p} FROM flows{w}"
             ),
             GroupBy::L7 => format!("SELECT l7_proto AS k, {b} AS b, {p} AS p FROM flows{w}"),
-            GroupBy::ServerPort => format!(
-                "SELECT l4 || '/' || srv_port AS k, {b} AS b, {p} AS p FROM flows{w}"
-            ),
+            GroupBy::ServerPort => {
+                format!("SELECT l4 || '/' || srv_port AS k, {b} AS b, {p} AS p FROM flows{w}")
+            }
             GroupBy::Probe => format!("SELECT probe AS k, {b} AS b, {p} AS p FROM flows{w}"),
         };
         let sql = format!(
@@ -494,7 +494,11 @@ mod tests {
             },
             ..FlowQuery::default()
         };
-        assert_eq!(r.flows(&q("2001:DB8:0::1")).unwrap().total, 1, "canonical form");
+        assert_eq!(
+            r.flows(&q("2001:DB8:0::1")).unwrap().total,
+            1,
+            "canonical form"
+        );
         assert_eq!(r.flows(&q("10.9.9.9")).unwrap().total, 0);
     }
 
@@ -505,7 +509,10 @@ mod tests {
         std::fs::write(&p, b"not a database at all, just text").unwrap();
         let e = SqliteReader::open(&p).err().unwrap().to_string();
         assert!(e.contains(FILE_NAME), "{e}");
-        let e = SqliteHistory::open(&p, Retention::default()).err().unwrap().to_string();
+        let e = SqliteHistory::open(&p, Retention::default())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains(FILE_NAME), "{e}");
     }
 
@@ -540,7 +547,10 @@ mod tests {
         // The newest flow is always kept.
         assert_eq!(page.flows[0].first_seen_us, 9_999 * 1_000_000);
         let file = std::fs::metadata(s.path()).unwrap().len();
-        assert!(file < 4 * max, "file shrinks with incremental vacuum: {file}");
+        assert!(
+            file < 4 * max,
+            "file shrinks with incremental vacuum: {file}"
+        );
     }
 
     /// The naive model of a filter.
@@ -548,12 +558,15 @@ mod tests {
         let l7 = q.l7.as_ref().map(|l| l.to_ascii_lowercase());
         let label = f.l7_proto.to_ascii_lowercase();
         q.since.is_none_or(|s| f.last_seen_us >= s * 1_000_000)
-            && q.until.is_none_or(|u| f.first_seen_us <= u * 1_000_000 + 999_999)
+            && q.until
+                .is_none_or(|u| f.first_seen_us <= u * 1_000_000 + 999_999)
             && q.host
                 .as_ref()
                 .is_none_or(|h| f.cli_ip.to_string() == *h || f.srv_ip.to_string() == *h)
             && l7.is_none_or(|l| {
-                label == l || label.split('.').next() == Some(&l) || label.ends_with(&format!(".{l}"))
+                label == l
+                    || label.split('.').next() == Some(&l)
+                    || label.ends_with(&format!(".{l}"))
             })
             && q.probe.as_ref().is_none_or(|p| f.probe == *p)
     }
@@ -579,8 +592,16 @@ mod tests {
         (
             prop::option::of(0u64..120),
             prop::option::of(0u64..120),
-            prop::option::of(prop::sample::select(vec!["10.0.0.1", "10.0.1.2", "10.0.0.9"])),
-            prop::option::of(prop::sample::select(vec!["dns", "TLS", "youtube", "tls.youtube", "Tube"])),
+            prop::option::of(prop::sample::select(vec![
+                "10.0.0.1", "10.0.1.2", "10.0.0.9",
+            ])),
+            prop::option::of(prop::sample::select(vec![
+                "dns",
+                "TLS",
+                "youtube",
+                "tls.youtube",
+                "Tube",
+            ])),
             prop::option::of(prop::sample::select(vec!["a", "b", "c"])),
         )
             .prop_map(|(since, until, host, l7, probe)| FlowFilter {

@@ -389,9 +389,7 @@ impl ClickHouseReader {
         }
         let s = |i: usize| f.get(i).map(|v| unescape(v)).unwrap_or_default();
         let n = |i: usize| -> Result<u64> {
-            f.get(i)
-                .and_then(|v| v.parse::<u64>().ok())
-                .ok_or_else(bad)
+            f.get(i).and_then(|v| v.parse::<u64>().ok()).ok_or_else(bad)
         };
         let ip = |i: usize| -> Result<std::net::IpAddr> {
             f.get(i).and_then(|v| v.parse().ok()).ok_or_else(bad)

@@ -27,7 +27,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::tsv::{ALERT_COLUMNS, FLOW_COLUMNS, alert_row, flow_row};
-use super::{Client, ClickHouseConfig};
+use super::{ClickHouseConfig, Client};
 use crate::record::{AlertRecord, FlowRecord};
 use crate::sink::{Backend, HistorySink, SinkStats};
 use crate::{Error, Result};
@@ -272,7 +272,10 @@ impl ClickHouseBackend {
     /// server is down.
     fn send(&mut self, b: Batch, stats: &SinkStats) {
         if self.spool.is_empty() && Instant::now() >= self.retry_at && self.ensure_schema(stats) {
-            match self.client.insert(b.table.name(), b.table.columns(), &b.body) {
+            match self
+                .client
+                .insert(b.table.name(), b.table.columns(), &b.body)
+            {
                 Ok(()) => {
                     self.healthy();
                     stats.batches_sent.fetch_add(1, Ordering::Relaxed);
@@ -401,7 +404,9 @@ impl ClickHouseBackend {
         let cutoff = unix_now().saturating_sub(u64::from(days) * 86_400);
         for t in ["flows", "alerts"] {
             match self.client.drop_partitions_before(t, cutoff) {
-                Ok(n) if n > 0 => tracing::info!("ClickHouse retention: {n} partitions of {t} dropped"),
+                Ok(n) if n > 0 => {
+                    tracing::info!("ClickHouse retention: {n} partitions of {t} dropped")
+                }
                 Ok(_) => {}
                 Err(e) => stats.error(&e),
             }
@@ -414,7 +419,8 @@ impl ClickHouseBackend {
             let due = p.rows > 0
                 && (force
                     || p.rows >= self.cfg.batch_rows
-                    || p.since.is_some_and(|s| s.elapsed() >= self.cfg.flush_interval));
+                    || p.since
+                        .is_some_and(|s| s.elapsed() >= self.cfg.flush_interval));
             if due && let Some(b) = self.take(table) {
                 self.send(b, stats);
             }
