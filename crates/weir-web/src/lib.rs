@@ -27,6 +27,7 @@ mod context;
 mod encode;
 mod filter;
 mod flows;
+mod history;
 mod interfaces;
 mod metrics;
 mod pages;
