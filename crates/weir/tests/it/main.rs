@@ -4,12 +4,14 @@
 mod alerts_cli;
 mod builtin_demo;
 mod capture_stats;
+mod clickhouse;
 mod cli;
 mod common;
 mod dropin;
 mod endpoints;
 mod flood;
 mod flows;
+mod history;
 mod influxd;
 mod lists;
 mod live;
