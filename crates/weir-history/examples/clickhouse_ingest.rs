@@ -41,7 +41,10 @@ fn flow(i: u64) -> FlowRecord {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: u64 = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: u64 = args
+        .get(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let _server;
     let url = match args.first() {
         Some(u) => u.clone(),
@@ -99,7 +102,9 @@ fn main() {
         .collect();
     let t = Instant::now();
     for b in &bodies {
-        client.insert("flows", tsv::FLOW_COLUMNS, b).expect("insert");
+        client
+            .insert("flows", tsv::FLOW_COLUMNS, b)
+            .expect("insert");
     }
     let plain_secs = t.elapsed().as_secs_f64();
     assert_eq!(count() - before, 2 * n);
@@ -107,7 +112,13 @@ fn main() {
     let wr = n as f64 / writer_secs;
     let pr = n as f64 / plain_secs;
     println!("ClickHouse {}.{} at {url}, {n} flows", version.0, version.1);
-    println!("history writer : {wr:>10.0} flows/s ({writer_secs:.2} s, {} batches)", rep.batches_sent);
-    println!("plain HTTP POST: {pr:>10.0} flows/s ({plain_secs:.2} s, {} batches)", bodies.len());
+    println!(
+        "history writer : {wr:>10.0} flows/s ({writer_secs:.2} s, {} batches)",
+        rep.batches_sent
+    );
+    println!(
+        "plain HTTP POST: {pr:>10.0} flows/s ({plain_secs:.2} s, {} batches)",
+        bodies.len()
+    );
     println!("writer / plain : {:.2}", wr / pr);
 }

@@ -14,9 +14,13 @@ use anyhow::{Context, Result};
 use weir_alerts::{Action, AlertRecord as Stored, Endpoint, Notification};
 use weir_decode::Timestamp;
 use weir_flow::info::InfoSource;
-use weir_flow::{CLI2SRV, Consumer, EndReason, Engine, Flow, Host, Interface, Network, SRV2CLI, Tick};
+use weir_flow::{
+    CLI2SRV, Consumer, EndReason, Engine, Flow, Host, Interface, Network, SRV2CLI, Tick,
+};
 use weir_history::clickhouse::writer::{self, WriterConfig};
-use weir_history::{AlertRecord, FlowRecord, HistoryReader, HistorySender, HistorySink, SinkReport, SinkStats};
+use weir_history::{
+    AlertRecord, FlowRecord, HistoryReader, HistorySender, HistorySink, SinkReport, SinkStats,
+};
 
 use crate::config::Config;
 use crate::engine::Driver;
@@ -48,7 +52,9 @@ impl HistoryService {
                 ch.spool_dir.clone()
             };
             let mut w = WriterConfig::new(server.clone(), &probe, &spool);
-            w.batch_rows = usize::try_from(ch.batch_rows).unwrap_or(50_000).min(500_000);
+            w.batch_rows = usize::try_from(ch.batch_rows)
+                .unwrap_or(50_000)
+                .min(500_000);
             w.flush_interval = Duration::from_millis(ch.flush_ms);
             w.spool_max_bytes = ch.spool_max_mib.saturating_mul(1 << 20);
             let sink = writer::start(w).context("ClickHouse history writer")?;
@@ -90,10 +96,12 @@ impl HistoryService {
     /// The alert endpoint that copies stored alerts to ClickHouse (`None` with the
     /// embedded store: alerts have their own store there).
     pub fn alert_endpoint(&self) -> Option<ClickHouseAlerts> {
-        self.backend.starts_with("clickhouse").then(|| ClickHouseAlerts {
-            tx: self.sink.sender(),
-            probe: self.probe.clone(),
-        })
+        self.backend
+            .starts_with("clickhouse")
+            .then(|| ClickHouseAlerts {
+                tx: self.sink.sender(),
+                probe: self.probe.clone(),
+            })
     }
 
     /// The writer's live counters.
@@ -172,7 +180,8 @@ impl Recorder {
 
     /// Records one ended flow.
     pub fn record(&mut self, f: &Flow, reason: EndReason) {
-        self.buf.push(record_of(f, &self.probe, &self.interface, reason));
+        self.buf
+            .push(record_of(f, &self.probe, &self.interface, reason));
         if self.buf.len() >= BATCH {
             self.flush();
         }
@@ -387,7 +396,8 @@ impl Endpoint for ClickHouseAlerts {
 /// Flows or alerts the history lost (queue or spool full, refused for good) since
 /// `seen`; updates `seen`.
 pub fn newly_dropped(stats: &SinkStats, seen: &mut u64) -> u64 {
-    let now = stats.flows_dropped.load(Ordering::Relaxed) + stats.alerts_dropped.load(Ordering::Relaxed);
+    let now =
+        stats.flows_dropped.load(Ordering::Relaxed) + stats.alerts_dropped.load(Ordering::Relaxed);
     let d = now.saturating_sub(*seen);
     *seen = now;
     d

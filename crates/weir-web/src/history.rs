@@ -31,7 +31,9 @@ fn filter(p: &Params) -> Result<FlowFilter, ApiError> {
     let host = match p.str("host") {
         Some(h) => Some(
             h.parse::<std::net::IpAddr>()
-                .map_err(|_| ApiError::bad(format!("host={h:?}: expected an IP address")).with_field("host"))?
+                .map_err(|_| {
+                    ApiError::bad(format!("host={h:?}: expected an IP address")).with_field("host")
+                })?
                 .to_string(),
         ),
         None => None,
@@ -55,7 +57,10 @@ fn filter(p: &Params) -> Result<FlowFilter, ApiError> {
 }
 
 fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("flow history: {e:#}"))
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("flow history: {e:#}"),
+    )
 }
 
 /// Runs `f` on the configured history reader, off the async threads.
@@ -109,9 +114,13 @@ pub(crate) async fn top(st: St, q: Q) -> ApiResult {
     let by = GroupBy::from_name(&by_name).ok_or_else(|| {
         ApiError::bad(format!("by={by_name:?}: expected host, l7, port or probe")).with_field("by")
     })?;
-    let n = p.parse::<usize>("n", "an integer from 1 to 100")?.unwrap_or(10);
+    let n = p
+        .parse::<usize>("n", "an integer from 1 to 100")?
+        .unwrap_or(10);
     if !(1..=100).contains(&n) {
-        return Err(ApiError::bad(format!("n={n}: expected an integer from 1 to 100")).with_field("n"));
+        return Err(
+            ApiError::bad(format!("n={n}: expected an integer from 1 to 100")).with_field("n"),
+        );
     }
     let (rows, source) = with_reader(&st, move |r| r.top(&filter, by, n)).await?;
     ok(json!({"data": rows, "by": by_name, "n": n, "source": source}))

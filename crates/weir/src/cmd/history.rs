@@ -220,7 +220,13 @@ fn top(t: &Top) -> Result<ExitCode> {
         crate::out::outln!("{}", serde_json::to_string(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
-    crate::out::outln!("{:<40} {:>8} {:>14} {:>10}", t.by, "flows", "bytes", "packets");
+    crate::out::outln!(
+        "{:<40} {:>8} {:>14} {:>10}",
+        t.by,
+        "flows",
+        "bytes",
+        "packets"
+    );
     for e in &rows {
         crate::out::outln!(
             "{:<40} {:>8} {:>14} {:>10}",

@@ -59,7 +59,17 @@ fn run_records_every_flow_and_history_reads_them_back() {
     let pcap = generate(dir.path(), "h.pcap", "300", "7");
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    let o = weir(&["run", "--pcap", &pcap, "--data-dir", data, "-q", "--json", "--probe-name", "lab"]);
+    let o = weir(&[
+        "run",
+        "--pcap",
+        &pcap,
+        "--data-dir",
+        data,
+        "-q",
+        "--json",
+        "--probe-name",
+        "lab",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     let reference = reference_flows(&pcap);
@@ -69,15 +79,31 @@ fn run_records_every_flow_and_history_reads_them_back() {
     assert_eq!(summary["history"]["probe"], "lab");
 
     // Every flow, once, with its final counters.
-    let all = history_json(&["history", "flows", "--data-dir", data, "--json", "--limit", "100000"]);
+    let all = history_json(&[
+        "history",
+        "flows",
+        "--data-dir",
+        data,
+        "--json",
+        "--limit",
+        "100000",
+    ]);
     assert_eq!(all["total"], reference.len());
     let flows = all["flows"].as_array().unwrap();
     assert_eq!(
         count(flows.iter().map(key_of_history)),
         count(reference.iter().map(key_of_reference))
     );
-    assert!(flows.iter().all(|f| f["probe"] == "lab" && f["interface"] == pcap.as_str()));
-    assert!(flows.iter().all(|f| f["end_reason"] == "idle" || f["end_reason"] == "shutdown"));
+    assert!(
+        flows
+            .iter()
+            .all(|f| f["probe"] == "lab" && f["interface"] == pcap.as_str())
+    );
+    assert!(
+        flows
+            .iter()
+            .all(|f| f["end_reason"] == "idle" || f["end_reason"] == "shutdown")
+    );
 
     // Filters agree with the reference.
     let dns = reference
@@ -88,7 +114,17 @@ fn run_records_every_flow_and_history_reads_them_back() {
         })
         .count();
     assert!(dns > 0);
-    let got = history_json(&["history", "flows", "--data-dir", data, "--json", "--l7", "dns", "--limit", "1"]);
+    let got = history_json(&[
+        "history",
+        "flows",
+        "--data-dir",
+        data,
+        "--json",
+        "--l7",
+        "dns",
+        "--limit",
+        "1",
+    ]);
     assert_eq!(got["total"], dns);
     assert_eq!(got["flows"].as_array().unwrap().len(), 1);
     let host = reference[0]["cli.ip"].as_str().unwrap();
@@ -96,41 +132,120 @@ fn run_records_every_flow_and_history_reads_them_back() {
         .iter()
         .filter(|f| f["cli.ip"] == host || f["srv.ip"] == host)
         .count();
-    let got = history_json(&["history", "flows", "--data-dir", data, "--json", "--host", host]);
+    let got = history_json(&[
+        "history",
+        "flows",
+        "--data-dir",
+        data,
+        "--json",
+        "--host",
+        host,
+    ]);
     assert_eq!(got["total"], with_host);
-    let got = history_json(&["history", "flows", "--data-dir", data, "--json", "--probe", "other"]);
+    let got = history_json(&[
+        "history",
+        "flows",
+        "--data-dir",
+        data,
+        "--json",
+        "--probe",
+        "other",
+    ]);
     assert_eq!(got["total"], 0);
     // The generated capture starts 2026-01-01 00:00 UTC and lasts minutes.
-    let got = history_json(&["history", "flows", "--data-dir", data, "--json", "--until", "2025-12-31"]);
+    let got = history_json(&[
+        "history",
+        "flows",
+        "--data-dir",
+        data,
+        "--json",
+        "--until",
+        "2025-12-31",
+    ]);
     assert_eq!(got["total"], 0);
-    let got = history_json(&["history", "flows", "--data-dir", data, "--json", "--since", "2026-01-01T00:00"]);
+    let got = history_json(&[
+        "history",
+        "flows",
+        "--data-dir",
+        data,
+        "--json",
+        "--since",
+        "2026-01-01T00:00",
+    ]);
     assert_eq!(got["total"], reference.len());
 
     // Top-N: the protocols' flows add up; talkers are sorted by bytes.
-    let top = history_json(&["history", "top", "--data-dir", data, "--json", "--by", "l7", "-n", "100"]);
-    let n: u64 = top.as_array().unwrap().iter().map(|t| t["flows"].as_u64().unwrap()).sum();
+    let top = history_json(&[
+        "history",
+        "top",
+        "--data-dir",
+        data,
+        "--json",
+        "--by",
+        "l7",
+        "-n",
+        "100",
+    ]);
+    let n: u64 = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["flows"].as_u64().unwrap())
+        .sum();
     assert_eq!(n as usize, reference.len());
-    let top = history_json(&["history", "top", "--data-dir", data, "--json", "--by", "host"]);
-    let bytes: Vec<u64> = top.as_array().unwrap().iter().map(|t| t["bytes"].as_u64().unwrap()).collect();
+    let top = history_json(&[
+        "history",
+        "top",
+        "--data-dir",
+        data,
+        "--json",
+        "--by",
+        "host",
+    ]);
+    let bytes: Vec<u64> = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["bytes"].as_u64().unwrap())
+        .collect();
     assert!(bytes.windows(2).all(|w| w[0] >= w[1]) && bytes.len() == 10);
 
     // The human table.
     let o = weir(&["history", "flows", "--data-dir", data, "--limit", "3"]);
     let text = stdout(&o);
     assert_eq!(text.lines().count(), 5, "{text}");
-    assert!(text.contains(&format!("3 of {} flows", reference.len())), "{text}");
+    assert!(
+        text.contains(&format!("3 of {} flows", reference.len())),
+        "{text}"
+    );
     let o = weir(&["history", "probes", "--data-dir", data]);
     assert_eq!(stdout(&o).trim(), "lab");
 
     // Bad input: one clear line.
-    one_line_error(&weir(&["history", "flows", "--data-dir", data, "--since", "yesterday"]), "--since");
-    one_line_error(&weir(&["history", "top", "--data-dir", data, "--by", "color"]), "--by");
+    one_line_error(
+        &weir(&[
+            "history",
+            "flows",
+            "--data-dir",
+            data,
+            "--since",
+            "yesterday",
+        ]),
+        "--since",
+    );
+    one_line_error(
+        &weir(&["history", "top", "--data-dir", data, "--by", "color"]),
+        "--by",
+    );
     let empty = dir.path().join("empty");
     one_line_error(
         &weir(&["history", "flows", "--data-dir", empty.to_str().unwrap()]),
         "no flow history",
     );
-    one_line_error(&weir(&["run", "--pcap", &pcap, "--clickhouse", "ftp://x"]), "--clickhouse");
+    one_line_error(
+        &weir(&["run", "--pcap", &pcap, "--clickhouse", "ftp://x"]),
+        "--clickhouse",
+    );
 }
 
 #[test]
@@ -138,7 +253,16 @@ fn no_history_writes_no_store() {
     let dir = tempfile::tempdir().unwrap();
     let pcap = generate(dir.path(), "n.pcap", "20", "3");
     let data = dir.path().join("data");
-    let o = weir(&["run", "--pcap", &pcap, "--data-dir", data.to_str().unwrap(), "-q", "--no-history", "--json"]);
+    let o = weir(&[
+        "run",
+        "--pcap",
+        &pcap,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "-q",
+        "--no-history",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!data.join("history.sqlite").exists());
     let summary: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
@@ -152,17 +276,35 @@ fn serve_answers_history_queries() {
     let pcap = generate(dir.path(), "s.pcap", "100", "5");
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    let o = weir(&["run", "--pcap", &pcap, "--data-dir", data, "-q", "--probe-name", "p1"]);
+    let o = weir(&[
+        "run",
+        "--pcap",
+        &pcap,
+        "--data-dir",
+        data,
+        "-q",
+        "--probe-name",
+        "p1",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let total = reference_flows(&pcap).len();
     let mut cmd = weir_cmd();
-    cmd.env("WEIR_ADMIN_PASSWORD", "history-test-pass")
-        .args(["serve", "--data-dir", data, "--web", "127.0.0.1:0"]);
+    cmd.env("WEIR_ADMIN_PASSWORD", "history-test-pass").args([
+        "serve",
+        "--data-dir",
+        data,
+        "--web",
+        "127.0.0.1:0",
+    ]);
     let mut d = Daemon::spawn(cmd);
     let line = d.wait_for("web UI listening on http://");
-    let base = line[line.find("http://").unwrap()..].trim_end_matches('/').to_string();
+    let base = line[line.find("http://").unwrap()..]
+        .trim_end_matches('/')
+        .to_string();
     let agent = ureq::Agent::new_with_config(
-        ureq::Agent::config_builder().http_status_as_error(false).build(),
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build(),
     );
     let auth = crate::web_support::basic("admin", "history-test-pass");
     let get = |path: &str| -> (u16, Value) {
@@ -173,17 +315,28 @@ fn serve_answers_history_queries() {
             .unwrap();
         let status = r.status().as_u16();
         let text = r.body_mut().read_to_string().unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     };
     let (s, v) = get("/api/v1/flows/history?limit=7&offset=3");
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["total"], total);
     assert_eq!(v["data"].as_array().unwrap().len(), 7);
-    assert_eq!((v["offset"].as_u64(), v["limit"].as_u64()), (Some(3), Some(7)));
+    assert_eq!(
+        (v["offset"].as_u64(), v["limit"].as_u64()),
+        (Some(3), Some(7))
+    );
     assert!(v["source"].as_str().unwrap().starts_with("sqlite "));
     let (s, v) = get("/api/v1/flows/history/top?by=l7&n=100&since=-100000d");
     assert_eq!(s, 200, "{v}");
-    let n: u64 = v["data"].as_array().unwrap().iter().map(|t| t["flows"].as_u64().unwrap()).sum();
+    let n: u64 = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["flows"].as_u64().unwrap())
+        .sum();
     assert_eq!(n as usize, total);
     let (s, v) = get("/api/v1/flows/history/probes");
     assert_eq!((s, v["data"].clone()), (200, serde_json::json!(["p1"])));
@@ -208,8 +361,16 @@ fn serve_answers_history_queries() {
     assert_eq!(r.status().as_u16(), 200);
     let html = r.body_mut().read_to_string().unwrap();
     assert!(html.contains("Historical flows") && html.contains("/static/history.js"));
-    let mut r = agent.get(format!("{base}/static/history.js")).call().unwrap();
+    let mut r = agent
+        .get(format!("{base}/static/history.js"))
+        .call()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.body_mut().read_to_string().unwrap().contains("/api/v1/flows/history"));
+    assert!(
+        r.body_mut()
+            .read_to_string()
+            .unwrap()
+            .contains("/api/v1/flows/history")
+    );
     drop(d);
 }

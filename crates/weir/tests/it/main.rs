@@ -4,8 +4,8 @@
 mod alerts_cli;
 mod builtin_demo;
 mod capture_stats;
-mod clickhouse;
 mod cli;
+mod clickhouse;
 mod common;
 mod dropin;
 mod endpoints;
