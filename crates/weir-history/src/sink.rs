@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use parking_lot::Mutex;
 use serde::Serialize;
 
@@ -139,9 +139,7 @@ impl HistorySender {
             return;
         }
         let n = flows.len() as u64;
-        if let Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) =
-            self.tx.try_send(SinkMsg::Flows(flows))
-        {
+        if self.tx.try_send(SinkMsg::Flows(flows)).is_err() {
             self.stats.flows_dropped.fetch_add(n, Ordering::Relaxed);
         }
     }

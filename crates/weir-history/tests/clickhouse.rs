@@ -18,9 +18,9 @@ fn flow(i: u64, probe: &str) -> FlowRecord {
     let mut f = FlowRecord::empty();
     f.probe = probe.into();
     f.interface = "eth0".into();
-    f.l4 = if i % 3 == 0 { 17 } else { 6 };
+    f.l4 = if i.is_multiple_of(3) { 17 } else { 6 };
     f.cli_ip = std::net::IpAddr::from([10, 0, (i % 7) as u8, 1]);
-    f.srv_ip = if i % 5 == 0 {
+    f.srv_ip = if i.is_multiple_of(5) {
         "2001:db8::53".parse().unwrap()
     } else {
         std::net::IpAddr::from([192, 0, 2, (i % 11) as u8])
@@ -38,7 +38,7 @@ fn flow(i: u64, probe: &str) -> FlowRecord {
     f.risks = i % 4;
     f.statuses = 1 << (i % 64);
     f.score = (i % 300) as u32;
-    f.info = if i % 9 == 0 {
+    f.info = if i.is_multiple_of(9) {
         "tab\there\\".into()
     } else {
         "example.org".into()
@@ -85,7 +85,7 @@ fn clickhouse_and_sqlite_answer_the_same_queries() {
     };
     let spool = tempfile::tempdir().unwrap();
     let flows: Vec<FlowRecord> = (0..5000)
-        .map(|i| flow(i, if i % 2 == 0 { "a" } else { "b" }))
+        .map(|i| flow(i, if i.is_multiple_of(2) { "a" } else { "b" }))
         .collect();
     let sink = writer::start(writer_cfg(cfg(&ch, "hist"), "a", spool.path())).unwrap();
     let tx = sink.sender();
