@@ -94,6 +94,7 @@ pub fn start(cfg: WriterConfig) -> Result<HistorySink> {
         retry_at: Instant::now(),
         backoff: Duration::from_millis(250),
         retention_checked: None,
+        inflight: None,
     };
     HistorySink::start(backend, close).map_err(|source| Error::Io {
         path: "history thread".into(),
@@ -181,6 +182,9 @@ struct ClickHouseBackend {
     retry_at: Instant,
     backoff: Duration,
     retention_checked: Option<Instant>,
+    /// The insert in flight (on a helper thread, so the next batch is encoded
+    /// meanwhile): at most one, settled before any other request.
+    inflight: Option<std::thread::JoinHandle<(Batch, Result<()>)>>,
 }
 
 impl ClickHouseBackend {
@@ -268,22 +272,56 @@ impl ClickHouseBackend {
         c.fetch_add(rows as u64, Ordering::Relaxed);
     }
 
-    /// Sends a fresh batch, or spools it when the spool is not empty (order) or the
-    /// server is down.
-    fn send(&mut self, b: Batch, stats: &SinkStats) {
-        if self.spool.is_empty() && Instant::now() >= self.retry_at && self.ensure_schema(stats) {
-            match self
-                .client
-                .insert(b.table.name(), b.table.columns(), &b.body)
-            {
-                Ok(()) => {
-                    self.healthy();
-                    stats.batches_sent.fetch_add(1, Ordering::Relaxed);
-                    ClickHouseBackend::count_written(b.table, b.rows, stats);
-                    return;
-                }
-                Err(e) => self.failed(&e, stats),
+    /// Waits for the insert in flight and books its outcome (a failed batch is
+    /// spooled: it is older than anything sent after it).
+    fn settle(&mut self, stats: &SinkStats) {
+        let Some(h) = self.inflight.take() else {
+            return;
+        };
+        match h.join() {
+            Ok((b, Ok(()))) => {
+                self.healthy();
+                stats.batches_sent.fetch_add(1, Ordering::Relaxed);
+                ClickHouseBackend::count_written(b.table, b.rows, stats);
             }
+            Ok((b, Err(e))) => {
+                self.failed(&e, stats);
+                self.spool_batch(b, stats);
+            }
+            Err(_) => {
+                let e = Error::Config("the ClickHouse insert thread panicked".into());
+                stats.error(&e);
+            }
+        }
+    }
+
+    /// Sends a fresh batch (on a helper thread, once the previous insert settled, so
+    /// the next batch is encoded meanwhile), or spools it when the spool is not empty
+    /// (order) or the server is down.
+    fn send(&mut self, b: Batch, stats: &SinkStats) {
+        self.settle(stats);
+        if self.spool.is_empty() && Instant::now() >= self.retry_at && self.ensure_schema(stats) {
+            let client = self.client.clone();
+            let (table, rows) = (b.table, b.rows);
+            let spawned = std::thread::Builder::new()
+                .name("history-insert".into())
+                .spawn(move || {
+                    let r = client.insert(b.table.name(), b.table.columns(), &b.body);
+                    (b, r)
+                });
+            match spawned {
+                Ok(h) => self.inflight = Some(h),
+                Err(e) => {
+                    let e = Error::Io {
+                        path: "history insert thread".into(),
+                        source: e,
+                    };
+                    tracing::error!("{e}: {rows} {} dropped", table.name());
+                    stats.error(&e);
+                    ClickHouseBackend::count_dropped(table, rows, stats);
+                }
+            }
+            return;
         }
         self.spool_batch(b, stats);
     }
@@ -315,6 +353,7 @@ impl ClickHouseBackend {
     /// Sends spooled batches, oldest first, skipping those already stored. Stops at
     /// the first failure. Returns true when the spool is empty.
     fn drain_spool(&mut self, stats: &SinkStats) -> bool {
+        self.settle(stats);
         while !self.spool.is_empty() {
             if Instant::now() < self.retry_at || !self.ensure_schema(stats) {
                 return false;
@@ -389,6 +428,9 @@ impl ClickHouseBackend {
     /// Retention on servers without `TTL`: drop partitions older than the retention,
     /// once an hour.
     fn retention(&mut self, stats: &SinkStats) {
+        if self.inflight.is_some() {
+            return;
+        }
         let days = self.client.cfg.retention_days;
         let Some(v) = self.schema else { return };
         if days == 0 || super::supports_ttl(v) {
@@ -456,6 +498,9 @@ impl Backend for ClickHouseBackend {
     }
 
     fn tick(&mut self, stats: &SinkStats) {
+        if self.inflight.as_ref().is_some_and(|h| h.is_finished()) {
+            self.settle(stats);
+        }
         self.flush_due(false, stats);
         if !self.spool.is_empty() {
             self.drain_spool(stats);
@@ -465,6 +510,7 @@ impl Backend for ClickHouseBackend {
 
     fn flush(&mut self, deadline: Instant, stats: &SinkStats) {
         self.flush_due(true, stats);
+        self.settle(stats);
         loop {
             if self.drain_spool(stats) {
                 break;
