@@ -263,7 +263,8 @@ fn show(cmd: &Command) -> String {
         .join(" ")
 }
 
-/// Debian packages the test suite uses: influxd (timeseries sink tests), tcpreplay and
+/// Debian packages the test suite uses: influxd (timeseries sink tests), clickhouse-server
+/// (flow history tests), tcpreplay and
 /// iproute2 (live capture in a network namespace), util-linux (`logger`, syslog tests).
 /// tshark is used only by hand, never by tests.
 const APT_PACKAGES: &[&str] = &[
@@ -275,6 +276,8 @@ const APT_PACKAGES: &[&str] = &[
     "chromium-driver",
     // SMTP sink of the alert endpoint tests (`python3 -m aiosmtpd`).
     "python3-aiosmtpd",
+    // Flow history sink tests (weir-history, `weir run --clickhouse`): 18.16 on Debian.
+    "clickhouse-server",
 ];
 
 /// The environment variable naming the GeoLite2 City database for the tests.

@@ -30,6 +30,10 @@ pub struct Config {
     pub alerts: Alerts,
     /// Timeseries backend.
     pub timeseries: Timeseries,
+    /// Flow history (ended flows) in the embedded store.
+    pub history: History,
+    /// ClickHouse: flow history and alerts of many probes.
+    pub clickhouse: ClickHouse,
     /// Web UI and REST API.
     pub web: Web,
     /// Logging.
@@ -54,6 +58,8 @@ impl Default for Config {
             plugins: Plugins::default(),
             alerts: Alerts::default(),
             timeseries: Timeseries::default(),
+            history: History::default(),
+            clickhouse: ClickHouse::default(),
             web: Web::default(),
             log: Log::default(),
             lists: Lists::default(),
@@ -488,6 +494,118 @@ impl Timeseries {
     }
 }
 
+/// `[history]`: every ended flow (idle, evicted, or active at the end of a replay or
+/// at shutdown) kept in `DATA_DIR/history.sqlite`, unless ClickHouse is configured.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct History {
+    /// Record ended flows.
+    pub enabled: bool,
+    /// Delete flows older than this many days before the newest one (0: keep).
+    pub max_age_days: u64,
+    /// Delete the oldest flows while the store takes more than this many MiB (0: no cap).
+    pub max_size_mib: u64,
+    /// The probe name written in every flow and alert (`--probe-name`); empty: the host
+    /// name.
+    pub probe_name: String,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            enabled: true,
+            max_age_days: 30,
+            max_size_mib: 1024,
+            probe_name: String::new(),
+        }
+    }
+}
+
+impl History {
+    /// The probe name: the configured one, else the host name, else `weir`.
+    pub fn probe(&self) -> String {
+        if !self.probe_name.is_empty() {
+            return self.probe_name.clone();
+        }
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "weir".into())
+    }
+}
+
+/// `[clickhouse]`: flows and alerts go to ClickHouse (tables `flows` and `alerts` with a
+/// `probe` column) instead of the embedded history store.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClickHouse {
+    /// `http://HOST:PORT/DATABASE` (`--clickhouse`); empty: off.
+    pub url: String,
+    /// User; empty: `default`.
+    pub user: String,
+    /// Password.
+    pub password: String,
+    /// Database, overriding the one in the URL.
+    pub database: String,
+    /// Days rows are kept (TTL, or dropped partitions on servers without TTL; 0: keep).
+    pub retention_days: u32,
+    /// Rows per insert.
+    #[serde(deserialize_with = "positive")]
+    pub batch_rows: u64,
+    /// Milliseconds a row may wait for its batch.
+    #[serde(deserialize_with = "positive")]
+    pub flush_ms: u64,
+    /// Spool for batches the server did not take; empty: `DATA_DIR/clickhouse-spool`.
+    pub spool_dir: PathBuf,
+    /// MiB the spool may hold; past it batches are dropped, counted and alerted.
+    #[serde(deserialize_with = "positive")]
+    pub spool_max_mib: u64,
+}
+
+impl Default for ClickHouse {
+    fn default() -> Self {
+        ClickHouse {
+            url: String::new(),
+            user: String::new(),
+            password: String::new(),
+            database: String::new(),
+            retention_days: 30,
+            batch_rows: 50_000,
+            flush_ms: 1000,
+            spool_dir: PathBuf::new(),
+            spool_max_mib: 256,
+        }
+    }
+}
+
+impl ClickHouse {
+    /// True when a URL is configured.
+    pub fn enabled(&self) -> bool {
+        !self.url.is_empty()
+    }
+
+    /// The server settings.
+    ///
+    /// # Errors
+    /// A malformed URL or database name.
+    pub fn server(&self) -> Result<weir_history::clickhouse::ClickHouseConfig> {
+        let mut c = weir_history::clickhouse::ClickHouseConfig::from_url(&self.url)
+            .map_err(|e| anyhow::anyhow!("[clickhouse] url: {e}"))?;
+        if !self.database.is_empty() {
+            c = weir_history::clickhouse::ClickHouseConfig::from_url(&format!(
+                "{}/{}",
+                c.url, self.database
+            ))
+            .map_err(|e| anyhow::anyhow!("[clickhouse] database: {e}"))?;
+        }
+        c.user = (!self.user.is_empty()).then(|| self.user.clone());
+        c.password = (!self.password.is_empty()).then(|| self.password.clone());
+        c.retention_days = self.retention_days;
+        Ok(c)
+    }
+}
+
 /// Web UI and REST API.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -749,6 +867,37 @@ influxdb_spool_dir = ""
 queue_steps = 64
 # Write the built-in interface, host, network, L7, alert and score series.
 builtin_series = true
+
+[history]
+# Keep every ended flow (idle, evicted, or still active when a replay ends or weir
+# stops) in DATA_DIR/history.sqlite ("weir history flows", the Historical flows page),
+# unless [clickhouse] is configured.
+enabled = true
+# Delete flows older than this many days before the newest one (0: keep).
+max_age_days = 30
+# Delete the oldest flows while the store takes more than this many MiB (0: no cap).
+max_size_mib = 1024
+# Probe name written in every flow and alert (--probe-name); empty: the host name.
+probe_name = ""
+
+[clickhouse]
+# Flows and alerts of this probe go to ClickHouse: "http://HOST:PORT/DATABASE"
+# (--clickhouse); empty: off. Tables flows and alerts are created on first start.
+url = ""
+# User (empty: default) and password.
+user = ""
+password = ""
+# Database, overriding the one in the URL.
+database = ""
+# Days rows are kept (TTL; dropped partitions on servers older than 19.6; 0: keep).
+retention_days = 30
+# Rows per insert, and milliseconds a row may wait for its batch.
+batch_rows = 50000
+flush_ms = 1000
+# Where batches ClickHouse did not take wait (empty: DATA_DIR/clickhouse-spool), and
+# how many MiB they may take; past it batches are dropped, counted and alerted.
+spool_dir = ""
+spool_max_mib = 256
 
 [web]
 # Listen address of the web UI and REST API, e.g. "127.0.0.1:3000"; empty: off.

@@ -94,6 +94,8 @@ pub struct RunOutcome<R> {
     pub interrupted: bool,
     /// The timeseries sink's counters, when timeseries were on.
     pub timeseries: Option<timeseries::TsReport>,
+    /// The flow history writer's counters, when the history was on.
+    pub history: Option<crate::history::HistoryReport>,
 }
 
 impl<R> RunOutcome<R> {
@@ -107,6 +109,9 @@ impl<R> RunOutcome<R> {
         }
         if let Some(t) = &self.timeseries {
             v["timeseries"] = serde_json::json!(t);
+        }
+        if let Some(h) = &self.history {
+            v["history"] = serde_json::json!(h);
         }
         v
     }
@@ -143,6 +148,26 @@ impl<R> RunOutcome<R> {
                     h.last_error.as_deref().unwrap_or("none")
                 );
             }
+        }
+        if let Some(h) = &self.history {
+            let s = &h.stats;
+            println!(
+                "history ({}, probe {}): {} flows and {} alerts written, {} dropped, {} batches spooled, {} resent, {} already stored, {} errors{}",
+                h.backend,
+                h.probe,
+                s.flows_written,
+                s.alerts_written,
+                s.flows_dropped + s.alerts_dropped,
+                s.batches_spooled,
+                s.batches_resent,
+                s.batches_deduplicated,
+                s.errors,
+                if s.last_error.is_empty() {
+                    String::new()
+                } else {
+                    format!(", last error: {}", s.last_error)
+                }
+            );
         }
     }
 }
@@ -336,6 +361,7 @@ where
         syslog,
         interrupted,
         timeseries: None,
+        history: None,
     })
 }
 
@@ -350,7 +376,10 @@ pub fn monitor(
 ) -> Result<(RunOutcome<scripts::ScriptReport>, scripts::AlertTally)> {
     crate::builtin::PluginSet::of(cfg)?;
     sources(cfg)?;
-    let sinks = scripts::AlertSinks::open(cfg)?;
+    let history = crate::history::HistoryService::open(cfg)?;
+    let sinks =
+        scripts::AlertSinks::open_with(cfg, history.as_ref().and_then(|h| h.alert_endpoint()))?;
+    let recorder = history.as_ref().map(|h| h.recorder(""));
     let (store, endpoints) = sinks.senders();
     let mut opts = opts;
     let ts = match &opts.timeseries {
@@ -391,15 +420,22 @@ pub fn monitor(
             endpoints.clone(),
             driver_hub.clone(),
         )
-        .map(|d| d.with_timeseries(ts.as_ref(), ifid).with_counters(cell))
+        .map(|d| {
+            let d = d.with_timeseries(ts.as_ref(), ifid).with_counters(cell);
+            crate::history::Recorded::new(d, recorder.as_ref().map(|r| r.for_interface(name)))
+                .on_drops(scripts::ScriptDriver::history_drops)
+        })
     });
+    // Alerts first: the ClickHouse alert endpoint feeds the history writer.
     let tally = sinks.close();
+    let history = history.map(crate::history::HistoryService::close);
     let ts_report = opts_ts.map(|t| {
         t.close();
         t.report()
     });
     let mut outcome = outcome?;
     outcome.timeseries = ts_report;
+    outcome.history = history;
     if let (Some(s), Some(h)) = (&mut outcome.syslog, &hub) {
         s.flow_statuses = h.stats();
     }

@@ -96,6 +96,18 @@ impl AlertSinks {
     /// # Errors
     /// The store cannot be opened, or an endpoint's address is invalid.
     pub fn open(cfg: &Config) -> Result<AlertSinks> {
+        AlertSinks::open_with(cfg, None)
+    }
+
+    /// As [`AlertSinks::open`], with the flow history's alert endpoint (stored alerts
+    /// copied to ClickHouse) beside the configured ones.
+    ///
+    /// # Errors
+    /// As [`AlertSinks::open`].
+    pub fn open_with(
+        cfg: &Config,
+        history: Option<crate::history::ClickHouseAlerts>,
+    ) -> Result<AlertSinks> {
         let retention = Retention {
             max_age_secs: (cfg.alerts.retention_days > 0)
                 .then(|| cfg.alerts.retention_days * 86_400),
@@ -119,6 +131,14 @@ impl AlertSinks {
         endpoints.push(weir_alerts::spawn_endpoint(summary, move || Ok(Tally(t)))?);
         for e in &cfg.alerts.endpoints {
             endpoints.push(spawn_configured(e)?);
+        }
+        if let Some(h) = history {
+            let mut ec = EndpointConfig::new("clickhouse alerts");
+            ec.filter = EndpointFilter {
+                min_severity: Severity::Debug,
+                entities: None,
+            };
+            endpoints.push(weir_alerts::spawn_endpoint(ec, move || Ok(h))?);
         }
         let sinks = weir_script::EndpointAlertSinks {
             store: Some(store_sink.sender()),
@@ -429,6 +449,23 @@ impl ScriptDriver {
     ) -> ScriptDriver {
         self.counters = cell.map(|c| (c, None));
         self
+    }
+
+    /// Stores a `alert_too_many_drops` system alert (subtype `flow_history`): the flow
+    /// history lost `dropped` flows or alerts (queue or spool full), `total` so far.
+    pub fn history_drops(&mut self, dropped: u64, total: u64) {
+        use weir_alerts::{Entity, EntityKind, TypeInfo, builtin};
+        let now = wall_clock().as_secs();
+        let info = TypeInfo::new(builtin::TOO_MANY_DROPS, Severity::Error)
+            .subtype("flow_history")
+            .params(serde_json::json!({
+                "drops": dropped,
+                "total_drops": total,
+                "what": "flow history records",
+            }));
+        self.rt.with_alerts(|a| {
+            a.store(Entity::new(EntityKind::System, "system"), info, now);
+        });
     }
 
     fn publish_counters(&mut self) {

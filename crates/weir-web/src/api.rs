@@ -17,7 +17,7 @@ use crate::auth::Identity;
 use crate::error::ApiResult;
 use crate::rest::{St, ok};
 use crate::state::AppState;
-use crate::{admin, alerts, flows, interfaces, recipients, scripts, timeseries};
+use crate::{admin, alerts, flows, history, interfaces, recipients, scripts, timeseries};
 
 /// The OpenAPI document of this API.
 pub(crate) const OPENAPI: &str = include_str!("openapi.json");
@@ -52,6 +52,9 @@ pub(crate) fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppS
             get(interfaces::interface_l7),
         ),
         ("get", "/api/v1/flows", get(flows::flows)),
+        ("get", "/api/v1/flows/history", get(history::flows)),
+        ("get", "/api/v1/flows/history/top", get(history::top)),
+        ("get", "/api/v1/flows/history/probes", get(history::probes)),
         ("get", "/api/v1/hosts", get(flows::hosts)),
         ("get", "/api/v1/hosts/{ip}", get(flows::host)),
         ("get", "/api/v1/hosts/{ip}/l7", get(flows::host_l7)),

@@ -29,6 +29,7 @@ mod context;
 mod encode;
 mod filter;
 mod flows;
+mod history;
 mod interfaces;
 mod metrics;
 pub mod ntopng;

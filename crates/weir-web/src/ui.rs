@@ -55,6 +55,13 @@ pub(crate) fn menu(role: Role) -> Vec<MenuItem> {
         item("Monitor", "Dashboard", "/", "dashboard", 0),
         item("Monitor", "Flows", "/flows", "flows", 10),
         item("Monitor", "Hosts", "/hosts", "hosts", 20),
+        item(
+            "Monitor",
+            "Historical flows",
+            "/flows/history",
+            "flows-history",
+            30,
+        ),
         item("Alerts", "Engaged", "/alerts/engaged", "alerts-engaged", 0),
         item("Alerts", "Past", "/alerts/past", "alerts-past", 10),
         item("Alerts", "Flow", "/alerts/flow", "alerts-flow", 20),
@@ -192,6 +199,7 @@ pub(crate) fn protected_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(dashboard))
         .route("/flows", get(flows))
+        .route("/flows/history", get(crate::history::page_html))
         .route("/hosts", get(hosts))
         .route("/hosts/{ip}", get(host))
         .route("/alerts/{kind}", get(alerts))

@@ -67,6 +67,11 @@ enum Command {
     Scripts(cmd::scripts::Args),
     /// Timeseries: list the series of the embedded store, print their points.
     Ts(cmd::ts::Args),
+    /// Flow history: ended flows of the embedded store or ClickHouse, top-N, probes.
+    History(cmd::history::Args),
+    /// Serve the web UI and REST API without capturing (e.g. every probe's history
+    /// from ClickHouse).
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +102,8 @@ fn main() -> ExitCode {
         Command::Plugins(a) => cmd::plugins::run(&a),
         Command::Scripts(a) => cmd::scripts::run(&a),
         Command::Ts(a) => cmd::ts::run(&a),
+        Command::History(a) => cmd::history::run(&a),
+        Command::Serve(a) => cmd::serve::run(&a),
     };
     match result {
         Ok(code) => code,

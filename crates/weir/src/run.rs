@@ -59,6 +59,18 @@ pub struct Args {
     /// `influxdb=http://HOST:PORT/DBNAME` (credentials in the config file).
     #[arg(long, value_name = "SPEC")]
     pub timeseries: Option<String>,
+    /// Write the flow history and alerts to ClickHouse: `http://HOST:PORT/DATABASE`
+    /// (credentials in `[clickhouse]`); else ended flows go to the data directory's
+    /// `history.sqlite`.
+    #[arg(long, value_name = "URL")]
+    pub clickhouse: Option<String>,
+    /// Probe name written in every flow and alert of the history (default: the host
+    /// name).
+    #[arg(long, value_name = "NAME")]
+    pub probe_name: Option<String>,
+    /// Do not keep the flow history (no `history.sqlite`, no ClickHouse).
+    #[arg(long)]
+    pub no_history: bool,
     /// Block list file (repeatable): addresses, networks, domains, hosts-file lines,
     /// one per line; added to `[lists]`, named after the file.
     #[arg(long, value_name = "FILE")]
@@ -111,6 +123,18 @@ impl Args {
         }
         if let Some(t) = &self.timeseries {
             cfg.timeseries.apply_flag(t)?;
+        }
+        if let Some(u) = &self.clickhouse {
+            weir_history::clickhouse::ClickHouseConfig::from_url(u)
+                .map_err(|e| anyhow::anyhow!("--clickhouse: {e}"))?;
+            cfg.clickhouse.url = u.clone();
+        }
+        if let Some(p) = &self.probe_name {
+            cfg.history.probe_name = p.clone();
+        }
+        if self.no_history {
+            cfg.history.enabled = false;
+            cfg.clickhouse.url.clear();
         }
         cfg.lists.blocklists.extend(self.blocklist.iter().map(|p| {
             weir_pipeline::config::ListFile {
