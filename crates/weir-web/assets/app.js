@@ -330,7 +330,8 @@
     const flow = a.alert_entity_name === "flow" && a.cli_addr !== undefined;
     const entity = flow
       ? el("span", {}, hostLink(a.cli_addr, a.cli_port), " → ", hostLink(a.srv_addr, a.srv_port),
-        a.l7_proto ? el("span", { class: "tag", text: a.l7_proto }) : null)
+        a.l7_proto ? el("span", { class: "tag", text: a.l7_proto }) : null,
+        a.info ? el("small", { class: "muted", text: " " + a.info }) : null)
       : el("span", {}, a.alert_entity_name + " ", el("strong", { text: a.alert_entity_val }));
     let msg = a.msg || "";
     if (a.count > 1) msg = msg + " (×" + a.count + ")";
