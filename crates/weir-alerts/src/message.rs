@@ -83,9 +83,8 @@ pub fn readable_title(title: &str, name: &str) -> String {
 pub fn looks_like_key(s: &str) -> bool {
     s.contains('.')
         && !s.contains(' ')
-        && s.split('.').all(|p| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 /// A generic sentence: `Title (subtype): key value, key value`, nested objects
@@ -258,8 +257,14 @@ mod tests {
         assert_eq!(generic("Login failed", "", &json!({})), "Login failed");
         let long = generic("T", "", &json!({"x": "y".repeat(1000)}));
         assert_eq!(long.chars().count(), MAX_GENERIC_CHARS);
-        assert_eq!(readable_title("example.alert_title", "alert_example"), "Example");
-        assert_eq!(readable_title("EXE download", "alert_exe_download"), "EXE download");
+        assert_eq!(
+            readable_title("example.alert_title", "alert_example"),
+            "Example"
+        );
+        assert_eq!(
+            readable_title("EXE download", "alert_exe_download"),
+            "EXE download"
+        );
         assert!(looks_like_key("high_latency.status_description"));
         assert!(!looks_like_key("Flow to port 80."));
     }

@@ -8,8 +8,8 @@
 use mlua::{Function, Lua, Table, Value};
 use weir_alerts::{Entity, EntityKind, Granularity};
 
-use crate::json;
 use crate::flow_view::{Candidate, FlowView};
+use crate::json;
 use crate::state::{AlertRef, CallRef};
 use crate::vm::Parts;
 

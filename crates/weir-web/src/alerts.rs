@@ -4,11 +4,11 @@
 
 use std::net::IpAddr;
 
+use axum::Extension;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Extension;
 use serde_json::{Value, json};
 use weir_alerts::{
     AlertKey, AlertQuery, AlertRecord, AlertStore, AlertTable, CountBy, EntityKind, Registry,
@@ -53,7 +53,7 @@ fn alert_query(p: &Params) -> Result<AlertQuery, ApiError> {
         None => None,
     };
     match p.str("type").map(str::trim) {
-        Some(t) if t.is_empty() => {}
+        Some("") => {}
         Some(t) => match t.parse::<u32>() {
             Ok(n) => q.alert_type = Some(AlertKey(n)),
             // A type name as stored (plugin-defined types too); `flows_flood` is
@@ -65,7 +65,8 @@ fn alert_query(p: &Params) -> Result<AlertQuery, ApiError> {
                     )));
                 }
                 q.alert_name = Some(
-                    if t.starts_with("alert_") || Registry::with_builtins().alert_by_name(t).is_some()
+                    if t.starts_with("alert_")
+                        || Registry::with_builtins().alert_by_name(t).is_some()
                     {
                         t.to_owned()
                     } else {
@@ -213,10 +214,7 @@ fn one(kind: &str, id: &str) -> Result<AlertQuery, ApiError> {
 }
 
 /// `GET /api/v1/alerts/{kind}/{id}`: one alert with every field.
-pub(crate) async fn alert(
-    State(st): St,
-    Path((kind, id)): Path<(String, String)>,
-) -> ApiResult {
+pub(crate) async fn alert(State(st): St, Path((kind, id)): Path<(String, String)>) -> ApiResult {
     let q = one(&kind, &id)?;
     let store = store(&st)?;
     let rec = tokio::task::spawn_blocking(move || store.query(&q))

@@ -426,7 +426,9 @@ fn fill_messages(conn: &Connection) -> rusqlite::Result<()> {
                 "SELECT rowid, alert_type, alert_name, alert_subtype, alert_json FROM {table} \
                  WHERE msg = ''"
             ))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut up = conn.prepare(&format!("UPDATE {table} SET msg = ?1 WHERE rowid = ?2"))?;
         for (rowid, key, name, subtype, js) in rows {
@@ -445,11 +447,14 @@ fn fill_messages(conn: &Connection) -> rusqlite::Result<()> {
             "SELECT rowid, alert_type, alert_name, flow_status, alert_json FROM flow_alerts \
              WHERE msg = ''",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut up = conn.prepare("UPDATE flow_alerts SET msg = ?1 WHERE rowid = ?2")?;
     for (rowid, key, name, status, js) in rows {
-        let params: serde_json::Value = serde_json::from_str(&js).unwrap_or(serde_json::Value::Null);
+        let params: serde_json::Value =
+            serde_json::from_str(&js).unwrap_or(serde_json::Value::Null);
         let msg = if registry.status(StatusKey(status)).is_some()
             && registry.alert_name(AlertKey(key)) == Some(name.as_str())
         {

@@ -426,7 +426,10 @@ fn messages_are_stored_and_names_acknowledgements_and_deletes_apply() {
     let mut acked = AlertQuery::engaged();
     acked.acknowledged = Some(true);
     assert_eq!(len(&d, &acked), 1);
-    assert!(d.store.delete(&one).is_err(), "engaged rows are not deleted");
+    assert!(
+        d.store.delete(&one).is_err(),
+        "engaged rows are not deleted"
+    );
     let AlertRecord::Alert(a) = &engaged[0] else {
         panic!()
     };

@@ -132,7 +132,8 @@ fn stored_alerts_carry_their_formatters_message() {
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
     let out = protocol_detected_once(&mut rt);
     assert!(!out.contains("rror"), "{out}");
-    rt.with_alerts(|a| a.flush(Duration::from_secs(30))).unwrap();
+    rt.with_alerts(|a| a.flush(Duration::from_secs(30)))
+        .unwrap();
     let mut past: Vec<(String, String)> = store
         .query(&AlertQuery::past())
         .unwrap()
@@ -146,7 +147,10 @@ fn stored_alerts_carry_their_formatters_message() {
             ("alert_msg_fn".into(), "Port 8080 seen 3 times".into()),
             ("alert_msg_key".into(), "Server 10.0.0.2 answered".into()),
             ("alert_msg_none".into(), "Keyed: a b 1, c d x".into()),
-            ("alert_threshold_cross".into(), "bytes crossed: 10 > 5".into()),
+            (
+                "alert_threshold_cross".into(),
+                "bytes crossed: 10 > 5".into()
+            ),
         ]
     );
     let flow = store.query(&AlertQuery::flow()).unwrap();

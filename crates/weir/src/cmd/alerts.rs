@@ -82,7 +82,12 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "ID", conflicts_with_all = ["unack", "delete"])]
     pub ack: Vec<i64>,
     /// Remove the acknowledgement of these alerts.
-    #[arg(long, value_delimiter = ',', value_name = "ID", conflicts_with = "delete")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID",
+        conflicts_with = "delete"
+    )]
     pub unack: Vec<i64>,
     /// Delete these past or flow alerts (engaged alerts end when released).
     #[arg(long, value_delimiter = ',', value_name = "ID")]
@@ -298,13 +303,19 @@ impl Clock {
             "UTC".to_owned()
         } else {
             let (h, m, _) = offset.as_hms();
-            format!("UTC{}{:02}:{:02}", if h < 0 || m < 0 { '-' } else { '+' }, h.abs(), m.abs())
+            format!(
+                "UTC{}{:02}:{:02}",
+                if h < 0 || m < 0 { '-' } else { '+' },
+                h.abs(),
+                m.abs()
+            )
         };
         Clock { offset, label }
     }
 
     fn fmt(&self, secs: u64) -> String {
-        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         i64::try_from(secs)
             .ok()
             .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
@@ -406,5 +417,12 @@ fn row(r: &AlertRecord, clock: &Clock) -> [String; 6] {
     } else {
         r.msg().replace(['\n', '\r', '\t'], " ")
     };
-    [id, clock.fmt(r.tstamp()), sev, name, entity, format!("{msg}{extra}")]
+    [
+        id,
+        clock.fmt(r.tstamp()),
+        sev,
+        name,
+        entity,
+        format!("{msg}{extra}"),
+    ]
 }

@@ -1339,7 +1339,8 @@ fn all_alerts(w: &Weir, kind: &str) -> Vec<Value> {
         ));
         assert_eq!(s, 200, "{v}");
         let items = v["data"].as_array().unwrap().clone();
-        let done = items.is_empty() || out.len() + items.len() >= v["total"].as_u64().unwrap() as usize;
+        let done =
+            items.is_empty() || out.len() + items.len() >= v["total"].as_u64().unwrap() as usize;
         out.extend(items);
         if done {
             return out;
@@ -1384,7 +1385,11 @@ fn rest_alert_messages_type_names_acknowledge_and_delete() {
         let (s, v) = w.get_json(&format!("/api/v1/alerts?kind=flow&type={t}"));
         assert_eq!(s, 200, "{t}: a name filters, never an error: {v}");
         assert!(
-            v["data"].as_array().unwrap().iter().all(|a| a["alert_name"] == t),
+            v["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["alert_name"] == t),
             "{v}"
         );
     }
@@ -1392,7 +1397,9 @@ fn rest_alert_messages_type_names_acknowledge_and_delete() {
     assert_eq!(s, 400);
 
     // One alert, then acknowledge it: administrators only.
-    let (_, past) = w.get_json("/api/v1/alerts?kind=past&type=alert_connection_issues&entity_value=192.168.1.30@0");
+    let (_, past) = w.get_json(
+        "/api/v1/alerts?kind=past&type=alert_connection_issues&entity_value=192.168.1.30@0",
+    );
     let id = past["data"][0]["rowid"].as_i64().unwrap();
     let (s, one) = w.get_json(&format!("/api/v1/alerts/past/{id}"));
     assert_eq!(s, 200, "{one}");
@@ -1425,7 +1432,14 @@ fn rest_alert_messages_type_names_acknowledge_and_delete() {
     let (_, eng) = w.get_json("/api/v1/alerts?kind=engaged&type=alert_connection_issues");
     let eid = eng["data"][0]["rowid"].as_i64().unwrap();
     assert_eq!(
-        send(&w, "DELETE", &format!("/api/v1/alerts/engaged/{eid}"), &admin(), None).0,
+        send(
+            &w,
+            "DELETE",
+            &format!("/api/v1/alerts/engaged/{eid}"),
+            &admin(),
+            None
+        )
+        .0,
         409
     );
     let (_, flow) = w.get_json(&format!("/api/v1/alerts?kind=flow&ip={SEEDED_SERVER}"));
