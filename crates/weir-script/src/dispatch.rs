@@ -298,6 +298,10 @@ impl Runtime {
             && let Ok(mut j) = serde_json::to_value(&a)
         {
             j["event"] = "flow_alert".into();
+            // Always false when raised: not part of the recorded event.
+            if let Some(m) = j.as_object_mut() {
+                m.remove("acknowledged");
+            }
             j["alert_name"] = s
                 .registry
                 .alert(alert_type)
