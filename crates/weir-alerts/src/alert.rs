@@ -41,6 +41,9 @@ pub struct TypeInfo {
     pub score: u32,
     /// The script that raised it, if any.
     pub generation: Option<AlertGeneration>,
+    /// The human-readable message (the definition's formatter); empty = the engine
+    /// writes one from the type's title and the params ([`crate::message`]).
+    pub msg: String,
 }
 
 impl TypeInfo {
@@ -54,6 +57,7 @@ impl TypeInfo {
             params: Value::Null,
             score: 0,
             generation: None,
+            msg: String::new(),
         }
     }
 
@@ -84,6 +88,12 @@ impl TypeInfo {
     /// Sets the script that raised the alert.
     pub fn generation(mut self, g: AlertGeneration) -> TypeInfo {
         self.generation = Some(g);
+        self
+    }
+
+    /// Sets the human-readable message.
+    pub fn msg(mut self, msg: impl Into<String>) -> TypeInfo {
+        self.msg = msg.into();
         self
     }
 }
@@ -158,6 +168,12 @@ pub struct Alert {
     /// The script that raised it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script_key: Option<String>,
+    /// `msg`: the human-readable message (ntopng's formatted alert message).
+    #[serde(default)]
+    pub msg: String,
+    /// Acknowledged by a user (`weir alerts --ack`, the REST API or the UI).
+    #[serde(default)]
+    pub acknowledged: bool,
 }
 
 impl Alert {
@@ -293,6 +309,12 @@ pub struct FlowAlert {
     /// The script that raised it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script_key: Option<String>,
+    /// `msg`: the human-readable message (the flow status's formatter).
+    #[serde(default)]
+    pub msg: String,
+    /// Acknowledged by a user.
+    #[serde(default)]
+    pub acknowledged: bool,
 }
 
 impl FlowAlert {
@@ -345,6 +367,8 @@ impl FlowAlert {
             alert_json: "{}".to_owned(),
             replace_alert: false,
             script_key: None,
+            msg: String::new(),
+            acknowledged: false,
         }
     }
 }
@@ -397,6 +421,38 @@ impl AlertRecord {
         match self {
             AlertRecord::Flow(f) => f.alert_tstamp,
             AlertRecord::Alert(a) => a.alert_tstamp,
+        }
+    }
+
+    /// The human-readable message (`msg`).
+    pub fn msg(&self) -> &str {
+        match self {
+            AlertRecord::Flow(f) => &f.msg,
+            AlertRecord::Alert(a) => &a.msg,
+        }
+    }
+
+    /// The row id in the store (query results only).
+    pub fn rowid(&self) -> Option<i64> {
+        match self {
+            AlertRecord::Flow(f) => f.rowid,
+            AlertRecord::Alert(a) => a.rowid,
+        }
+    }
+
+    /// Acknowledged by a user.
+    pub fn acknowledged(&self) -> bool {
+        match self {
+            AlertRecord::Flow(f) => f.acknowledged,
+            AlertRecord::Alert(a) => a.acknowledged,
+        }
+    }
+
+    /// `alert_json`.
+    pub fn alert_json(&self) -> &str {
+        match self {
+            AlertRecord::Flow(f) => &f.alert_json,
+            AlertRecord::Alert(a) => &a.alert_json,
         }
     }
 }
@@ -512,6 +568,8 @@ mod tests {
             score: 5,
             alert_json: "{}".into(),
             script_key: None,
+            msg: "Flows flood".into(),
+            acknowledged: false,
         };
         let n = Notification {
             action: Action::Release,

@@ -217,6 +217,17 @@ impl AlertEngine {
                     score: info.score,
                     alert_json: alert_json(&info.params, info.generation.as_ref()),
                     script_key: info.generation.map(|g| g.script_key),
+                    msg: if info.msg.is_empty() {
+                        crate::message::alert_message(
+                            &self.registry,
+                            k.alert_type,
+                            &k.subtype,
+                            &info.params,
+                        )
+                    } else {
+                        info.msg
+                    },
+                    acknowledged: false,
                 };
                 v.insert(alert.clone());
                 alert
@@ -303,6 +314,16 @@ impl AlertEngine {
     /// optional, action `store`.
     pub fn store(&mut self, entity: Entity, info: TypeInfo, now: u64) {
         self.last_now = now;
+        let msg = if info.msg.is_empty() {
+            crate::message::alert_message(
+                &self.registry,
+                info.alert_type,
+                &info.subtype,
+                &info.params,
+            )
+        } else {
+            info.msg
+        };
         let alert = Alert {
             rowid: None,
             ifid: self.config.ifid,
@@ -319,6 +340,8 @@ impl AlertEngine {
             score: info.score,
             alert_json: alert_json(&info.params, info.generation.as_ref()),
             script_key: info.generation.map(|g| g.script_key),
+            msg,
+            acknowledged: false,
         };
         self.stats.stored += 1;
         self.emit(Action::Store, AlertRecord::Alert(alert), now);
@@ -389,6 +412,9 @@ impl AlertEngine {
         alert.entity = Entity::flow();
         if alert.alert_name.is_empty() {
             alert.alert_name = type_name(&self.registry, alert.alert_type, &mut self.stats);
+        }
+        if alert.msg.is_empty() {
+            alert.msg = crate::message::flow_message(&self.registry, &alert);
         }
         self.stats.flow_alerts += 1;
         self.emit(Action::Store, AlertRecord::Flow(alert), now);

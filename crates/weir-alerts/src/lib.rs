@@ -59,6 +59,7 @@ mod endpoint;
 mod engine;
 mod error;
 mod keys;
+pub mod message;
 mod registry;
 mod store;
 mod types;

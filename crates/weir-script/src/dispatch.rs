@@ -209,6 +209,7 @@ impl Runtime {
     }
 
     pub(crate) fn raise_flow_alert(&mut self, v: &FlowView, c: Candidate, now: u64) {
+        let msg = crate::alert_msg::for_flow(&self.vm.lua, &self.parts, v, &c);
         let mut f = self.parts.flow.borrow_mut();
         let mut s = self.parts.alerts.borrow_mut();
         let prev = f.alerted.get(&v.serial).copied();
@@ -266,6 +267,7 @@ impl Runtime {
         a.info = v.info().to_owned();
         a.replace_alert = prev.is_some();
         a.script_key = Some(c.script.to_string());
+        a.msg = msg.unwrap_or_default();
         let mut params = match c.params {
             Json::Object(m) => m,
             Json::Null => serde_json::Map::new(),
@@ -296,6 +298,10 @@ impl Runtime {
             && let Ok(mut j) = serde_json::to_value(&a)
         {
             j["event"] = "flow_alert".into();
+            // Always false when raised: not part of the recorded event.
+            if let Some(m) = j.as_object_mut() {
+                m.remove("acknowledged");
+            }
             j["alert_name"] = s
                 .registry
                 .alert(alert_type)

@@ -64,6 +64,7 @@
 // `runtime` (the facade) → its parts (`dispatch`, `ticks`, `syslog`, `ts_api`,
 // `faults`, `apply`, `reload`) and the other VMs (`page`, `endpoint`).
 mod addrlist;
+mod alert_msg;
 mod apply;
 mod config;
 mod diag;

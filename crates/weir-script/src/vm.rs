@@ -392,10 +392,11 @@ pub(crate) fn new_vm(set: &VmSettings, parts: &Parts) -> mlua::Result<(Lua, Tabl
         "alert",
         lua.create_function(
             move |lua, (action, ent, ti, when): (String, Value, Value, Option<i64>)| {
+                let msg = crate::alert_msg::for_call(lua, &a6, &c6, &action, &ent, &ti);
                 let (Ok(mut a), Ok(mut c)) = (a6.try_borrow_mut(), c6.try_borrow_mut()) else {
                     return Ok(false);
                 };
-                match alert_call(&mut a, &c, &action, &ent, &ti, when) {
+                match alert_call(&mut a, &c, &action, &ent, &ti, when, msg) {
                     Ok(b) => Ok(b),
                     Err(msg) => {
                         api_error(lua, &mut c, &format!("alerts_api.{action}"), &msg.0);
@@ -575,6 +576,7 @@ fn alert_call(
     ent: &Value,
     ti: &Value,
     when: Option<i64>,
+    msg: Option<String>,
 ) -> Result<bool, Misuse> {
     let Value::Table(ent) = ent else {
         return Err("argument #1 (entity_info): table expected".into());
@@ -628,6 +630,9 @@ fn alert_call(
     }
     if let Some(g) = gran {
         info = info.granularity(g);
+    }
+    if let Some(m) = msg {
+        info = info.msg(m);
     }
     if let Some(c) = &call.script {
         info = info.generation(weir_alerts::AlertGeneration {

@@ -178,7 +178,15 @@
             : "none";
         }
       } catch (e) {
+        // No rows under an error: they would not be what the filters asked for.
         showError(opts.error, e);
+        total = 0;
+        setRows(table, [], table.tHead.rows[0].cells.length, "No rows: see the error above.");
+        table.dataset.total = "0";
+        if (pager) {
+          for (const b of pager.querySelectorAll("button")) b.disabled = true;
+          pager.querySelector(".range").textContent = "none";
+        }
       }
     }
     load();
@@ -305,28 +313,175 @@
     }, [xs, tx, rx], chartEl);
   }
 
+  // Local time (the browser's zone), with the UTC time as a tooltip.
+  function fmtLocal(secs) {
+    if (!secs) return "–";
+    const d = new Date(secs * 1000);
+    const p = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+  }
+  function timeCell(secs) {
+    const c = td(fmtLocal(secs));
+    c.title = fmtTime(secs);
+    return c;
+  }
+
   function alertRow(a) {
     const flow = a.alert_entity_name === "flow" && a.cli_addr !== undefined;
     const entity = flow
       ? el("span", {}, hostLink(a.cli_addr, a.cli_port), " → ", hostLink(a.srv_addr, a.srv_port),
-        a.l7_proto ? el("span", { class: "tag", text: a.l7_proto }) : null)
+        a.l7_proto ? el("span", { class: "tag", text: a.l7_proto }) : null,
+        a.info ? el("small", { class: "muted", text: " " + a.info }) : null)
       : el("span", {}, a.alert_entity_name + " ", el("strong", { text: a.alert_entity_val }));
-    let details = a.alert_json && a.alert_json !== "{}" ? a.alert_json : "";
-    if (flow && a.info) details = a.info + " " + details;
-    if (a.count > 1) details = "×" + a.count + " " + details;
-    return el("tr", {},
-      td(fmtTime(a.alert_tstamp)),
+    let msg = a.msg || "";
+    if (a.count > 1) msg = msg + " (×" + a.count + ")";
+    const tr = el("tr", { class: "clickable" + (a.acknowledged ? " acked" : ""), "data-id": a.rowid, title: "Show the details" },
+      timeCell(a.alert_tstamp),
       td(sevBadge(a.alert_severity_name)),
       td(a.alert_name || String(a.alert_type)),
       td(entity),
       num(a.score),
-      td(details, "details"));
+      td(el("span", {}, msg, a.acknowledged ? el("span", { class: "tag", text: "ack" }) : null), "msg"));
+    tr.addEventListener("click", (ev) => {
+      if (ev.target.closest("a")) return;
+      showAlert(a.rowid);
+    });
+    return tr;
+  }
+
+  // The detail view of one alert: every field laid out; the raw JSON on request.
+  let reloadAlerts = null;
+  let myRole = null;
+  const FIELD_LABELS = [
+    ["rowid", "Id"], ["alert_name", "Type"], ["alert_type", "Type key"], ["alert_subtype", "Subtype"],
+    ["alert_severity_name", "Severity"], ["alert_entity_name", "Entity"], ["alert_entity_val", "Entity value"],
+    ["alert_tstamp", "Time", "time"], ["alert_tstamp_end", "Released", "time"], ["last_seen", "Last seen", "time"],
+    ["first_seen", "Flow first seen", "time"], ["alert_granularity", "Granularity (s)"], ["count", "Times triggered"],
+    ["score", "Score"], ["cli_score", "Client score"], ["srv_score", "Server score"],
+    ["cli_addr", "Client"], ["cli_port", "Client port"], ["srv_addr", "Server"], ["srv_port", "Server port"],
+    ["vlan_id", "VLAN"], ["proto_name", "Protocol"], ["l7_proto", "Application"], ["info", "Info"],
+    ["cli_country", "Client country"], ["srv_country", "Server country"], ["cli_asn", "Client ASN"], ["srv_asn", "Server ASN"],
+    ["cli_blacklisted", "Client blacklisted"], ["srv_blacklisted", "Server blacklisted"],
+    ["cli2srv_bytes", "Bytes client → server", "bytes"], ["srv2cli_bytes", "Bytes server → client", "bytes"],
+    ["cli2srv_packets", "Packets client → server"], ["srv2cli_packets", "Packets server → client"],
+    ["flow_status", "Flow status"], ["script_key", "Raised by script"], ["acknowledged", "Acknowledged"], ["ifid", "Interface"],
+  ];
+  // The params of alert_json as label/value pairs (nested objects flattened).
+  function paramRows(obj, prefix, out) {
+    for (const [k, v] of Object.entries(obj || {})) {
+      if (!prefix && (k === "alert_generation" || k === "ntopng.key" || k === "hash_entry_id")) continue;
+      const key = prefix ? prefix + " " + k : k;
+      if (v && typeof v === "object" && !Array.isArray(v)) paramRows(v, key, out);
+      else if (v !== null && v !== "") out.push([key, Array.isArray(v) ? v.join(", ") : String(v)]);
+    }
+    return out;
+  }
+  async function showAlert(id) {
+    const panel = document.getElementById("alert-detail");
+    const kind = body.dataset.kind;
+    let a;
+    try {
+      a = await api("/api/v1/alerts/" + kind + "/" + id);
+    } catch (e) { showError("alerts-error", e); return; }
+    showError("alert-detail-error", null);
+    panel.dataset.id = String(id);
+    document.getElementById("alert-detail-title").textContent = (a.alert_name || String(a.alert_type)) + " · " + a.alert_severity_name;
+    document.getElementById("alert-detail-msg").textContent = a.msg || "(no message)";
+    const dl = document.getElementById("alert-detail-fields");
+    dl.replaceChildren();
+    const add = (label, value) => { dl.append(el("dt", { text: label }), el("dd", { text: value })); };
+    for (const [k, label, kind2] of FIELD_LABELS) {
+      const v = a[k];
+      if (v === undefined || v === null || v === "" || (v === 0 && k !== "score" && k !== "alert_type" && k !== "ifid")) continue;
+      if (kind2 === "time") add(label, fmtLocal(v) + "  (" + fmtTime(v) + ")");
+      else if (kind2 === "bytes") add(label, fmtBytes(v));
+      else if (typeof v === "boolean") add(label, v ? "yes" : "no");
+      else add(label, String(v));
+    }
+    let params = {};
+    try { params = JSON.parse(a.alert_json || "{}"); } catch (e) { params = {}; }
+    const gen = params.alert_generation;
+    if (gen && gen.subdir) add("Script type", gen.subdir);
+    for (const [k, v] of paramRows(params, "", [])) add(k, v);
+    const raw = document.getElementById("alert-raw");
+    raw.textContent = JSON.stringify(a, null, 2);
+    raw.hidden = true;
+    document.getElementById("alert-raw-toggle").textContent = "Show raw JSON";
+    const admin = myRole === "admin";
+    const ack = document.getElementById("alert-ack");
+    ack.hidden = !admin;
+    ack.textContent = a.acknowledged ? "Unacknowledge" : "Acknowledge";
+    ack.dataset.acked = a.acknowledged ? "1" : "";
+    document.getElementById("alert-delete").hidden = !admin || kind === "engaged";
+    panel.hidden = false;
+    panel.scrollIntoView({ block: "nearest" });
+  }
+
+  function rangePicker(form) {
+    const sel = document.getElementById("alert-range");
+    const from = document.getElementById("alert-from");
+    const to = document.getElementById("alert-to");
+    const since = form.elements.namedItem("since");
+    const until = form.elements.namedItem("until");
+    const custom = form.querySelectorAll(".range-custom");
+    const toLocalInput = (secs) => {
+      const d = new Date(secs * 1000 - new Date(secs * 1000).getTimezoneOffset() * 60000);
+      return d.toISOString().slice(0, 19);
+    };
+    const fromLocalInput = (v) => (v ? Math.floor(new Date(v).getTime() / 1000) : "");
+    const q = new URLSearchParams(location.search);
+    if (q.get("since") || q.get("until")) {
+      sel.value = "custom";
+      if (q.get("since")) from.value = toLocalInput(parseInt(q.get("since"), 10));
+      if (q.get("until")) to.value = toLocalInput(parseInt(q.get("until"), 10));
+    }
+    const showCustom = () => { for (const c of custom) c.hidden = sel.value !== "custom"; };
+    showCustom();
+    sel.addEventListener("change", showCustom);
+    // Relative ranges end at the newest packet time (a replay's clock), else now.
+    let clock = Math.floor(Date.now() / 1000);
+    api("/api/v1/interfaces/" + IFID).then((j) => { if (j.clock_us) clock = Math.floor(j.clock_us / 1e6); }).catch(() => {});
+    // Runs before the table's own submit handler: the hidden fields carry the range.
+    form.addEventListener("submit", () => {
+      if (sel.value === "custom") { since.value = fromLocalInput(from.value); until.value = fromLocalInput(to.value); }
+      else if (sel.value) { since.value = String(clock - parseInt(sel.value, 10)); until.value = ""; }
+      else { since.value = ""; until.value = ""; }
+    });
   }
 
   function alertsPage() {
-    listTable({
+    const form = document.getElementById("alert-filters");
+    rangePicker(form);
+    reloadAlerts = listTable({
       table: "alerts", form: "alert-filters", url: "/api/v1/alerts", row: alertRow, error: "alerts-error",
       fixed: { kind: body.dataset.kind }, empty: "No alert matches.",
+    });
+    api("/api/v1/me").then((m) => { myRole = m.role; }).catch(() => {});
+    api("/api/v1/alerts/counts?by=type&kind=" + body.dataset.kind).then((j) => {
+      const dl = document.getElementById("alert-types");
+      dl.replaceChildren(...j.data.map((r) => el("option", { value: r.name })));
+    }).catch(() => {});
+    const panel = document.getElementById("alert-detail");
+    document.getElementById("alert-close").addEventListener("click", () => { panel.hidden = true; });
+    document.getElementById("alert-raw-toggle").addEventListener("click", (ev) => {
+      const raw = document.getElementById("alert-raw");
+      raw.hidden = !raw.hidden;
+      ev.target.textContent = raw.hidden ? "Show raw JSON" : "Hide raw JSON";
+    });
+    const act = async (method, suffix) => {
+      const id = panel.dataset.id;
+      try {
+        await send(method, "/api/v1/alerts/" + body.dataset.kind + "/" + id + suffix);
+        showError("alert-detail-error", null);
+        if (method === "DELETE") panel.hidden = true; else await showAlert(id);
+        if (reloadAlerts) reloadAlerts();
+      } catch (e) { showError("alert-detail-error", e); }
+    };
+    document.getElementById("alert-ack").addEventListener("click", (ev) => {
+      act("POST", ev.target.dataset.acked ? "/unack" : "/ack");
+    });
+    document.getElementById("alert-delete").addEventListener("click", () => {
+      if (confirm("Delete this alert?")) act("DELETE", "");
     });
   }
 

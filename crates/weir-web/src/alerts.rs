@@ -1,17 +1,21 @@
 //! Alerts from the alert store: `/api/v1/alerts`, `/api/v1/alerts/counts`, with the
-//! filters of `weir alerts`.
+//! filters of `weir alerts`; one alert (`/api/v1/alerts/{kind}/{id}`), acknowledged
+//! (`…/ack`, `…/unack`) or deleted (`DELETE`) by administrators.
 
 use std::net::IpAddr;
 
+use axum::Extension;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use weir_alerts::{
     AlertKey, AlertQuery, AlertRecord, AlertStore, AlertTable, CountBy, EntityKind, Registry,
     Severity, SortBy,
 };
 
+use crate::auth::Identity;
 use crate::error::{ApiError, ApiResult};
 use crate::rest::{Params, St, ok, page, valid_token};
 use crate::state::AppState;
@@ -28,19 +32,13 @@ const ALERT_FILTERS: &[&str] = &[
     "vlan",
     "l7",
     "text",
+    "acknowledged",
 ];
 
 /// The alert query of the request (the CLI's filters, `weir alerts --help`).
 fn alert_query(p: &Params) -> Result<AlertQuery, ApiError> {
     let table = match p.str("kind") {
-        Some("engaged") => AlertTable::Engaged,
-        Some("past") => AlertTable::Past,
-        Some("flow") => AlertTable::Flow,
-        Some(k) => {
-            return Err(ApiError::bad(format!(
-                "kind={k:?}: expected engaged, past or flow"
-            )));
-        }
+        Some(k) => table_of(k)?,
         None => return Err(ApiError::bad("kind is required: engaged, past or flow")),
     };
     let mut q = AlertQuery::new(table);
@@ -54,20 +52,32 @@ fn alert_query(p: &Params) -> Result<AlertQuery, ApiError> {
         })?),
         None => None,
     };
-    q.alert_type = match p.str("type") {
-        Some(t) => Some(match t.parse::<u32>() {
-            Ok(n) => AlertKey(n),
-            Err(_) => Registry::with_builtins()
-                .alert_by_name(t)
-                .map(|a| a.key)
-                .ok_or_else(|| {
-                    ApiError::bad(format!(
-                        "type={t:?}: unknown alert type (give the numeric key of plugin-defined types)"
-                    ))
-                })?,
-        }),
-        None => None,
-    };
+    match p.str("type").map(str::trim) {
+        Some("") => {}
+        Some(t) => match t.parse::<u32>() {
+            Ok(n) => q.alert_type = Some(AlertKey(n)),
+            // A type name as stored (plugin-defined types too); `flows_flood` is
+            // `alert_flows_flood`.
+            Err(_) => {
+                if !valid_token(t) {
+                    return Err(ApiError::bad(format!(
+                        "type={t:?}: expected a type name (alert_flows_flood) or numeric key"
+                    )));
+                }
+                q.alert_name = Some(
+                    if t.starts_with("alert_")
+                        || Registry::with_builtins().alert_by_name(t).is_some()
+                    {
+                        t.to_owned()
+                    } else {
+                        format!("alert_{t}")
+                    },
+                );
+            }
+        },
+        None => {}
+    }
+    q.acknowledged = p.bool("acknowledged")?;
     q.entity = match p.str("entity") {
         Some(e) => Some(
             EntityKind::from_name(e)
@@ -93,6 +103,17 @@ fn alert_query(p: &Params) -> Result<AlertQuery, ApiError> {
     };
     q.text = p.str("text").map(str::to_string);
     Ok(q)
+}
+
+fn table_of(kind: &str) -> Result<AlertTable, ApiError> {
+    match kind {
+        "engaged" => Ok(AlertTable::Engaged),
+        "past" => Ok(AlertTable::Past),
+        "flow" => Ok(AlertTable::Flow),
+        k => Err(ApiError::bad(format!(
+            "kind={k:?}: expected engaged, past or flow"
+        ))),
+    }
 }
 
 fn store(st: &AppState) -> Result<weir_alerts::SqliteStore, ApiError> {
@@ -142,12 +163,7 @@ pub(crate) async fn alerts(
     let store = store(&st)?;
     let out = tokio::task::spawn_blocking(move || -> weir_alerts::Result<Value> {
         let records = store.query(&aq)?;
-        // Every alert has one severity: the severity counts sum to the total.
-        let total: u64 = store
-            .counts(&aq, CountBy::Severity)?
-            .iter()
-            .map(|r| r.count)
-            .sum();
+        let total = store.total(&aq)?;
         let items = records.iter().map(alert_value).collect();
         Ok(page(items, total as usize, offset, limit))
     })
@@ -185,4 +201,91 @@ pub(crate) async fn alert_counts(
     let mut v = page(items, n, 0, n);
     v["alerts"] = json!(total);
     ok(v)
+}
+
+/// The query of one alert: `{kind}` and `{id}` of the path.
+fn one(kind: &str, id: &str) -> Result<AlertQuery, ApiError> {
+    let mut q = AlertQuery::new(table_of(kind)?);
+    q.rowid = Some(
+        id.parse::<i64>()
+            .map_err(|_| ApiError::bad(format!("id={id:?}: expected an alert id")))?,
+    );
+    Ok(q)
+}
+
+/// `GET /api/v1/alerts/{kind}/{id}`: one alert with every field.
+pub(crate) async fn alert(State(st): St, Path((kind, id)): Path<(String, String)>) -> ApiResult {
+    let q = one(&kind, &id)?;
+    let store = store(&st)?;
+    let rec = tokio::task::spawn_blocking(move || store.query(&q))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    match rec.first() {
+        Some(r) => ok(alert_value(r)),
+        None => Err(ApiError::not_found(format!("no {kind} alert {id}"))),
+    }
+}
+
+async fn change(
+    st: &AppState,
+    id: &Identity,
+    kind: &str,
+    rowid: &str,
+    what: &'static str,
+) -> ApiResult {
+    id.require_admin()?;
+    let q = one(kind, rowid)?;
+    let store = store(st)?;
+    let (k, r) = (kind.to_owned(), rowid.to_owned());
+    let n = tokio::task::spawn_blocking(move || -> weir_alerts::Result<Option<u64>> {
+        if store.total(&q)? == 0 {
+            return Ok(None);
+        }
+        match what {
+            "ack" => store.acknowledge(&q, true).map(Some),
+            "unack" => store.acknowledge(&q, false).map(Some),
+            _ => store.delete(&q).map(Some),
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| match e {
+        weir_alerts::Error::Config(m) => ApiError::new(StatusCode::CONFLICT, m),
+        e => ApiError::internal(e),
+    })?;
+    match n {
+        None => Err(ApiError::not_found(format!("no {k} alert {r}"))),
+        Some(_) => {
+            tracing::info!("web: {k} alert {r} {what} by {:?}", id.user);
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    }
+}
+
+/// `POST /api/v1/alerts/{kind}/{id}/ack` (administrators).
+pub(crate) async fn ack(
+    State(st): St,
+    Extension(id): Extension<Identity>,
+    Path((kind, rowid)): Path<(String, String)>,
+) -> ApiResult {
+    change(&st, &id, &kind, &rowid, "ack").await
+}
+
+/// `POST /api/v1/alerts/{kind}/{id}/unack` (administrators).
+pub(crate) async fn unack(
+    State(st): St,
+    Extension(id): Extension<Identity>,
+    Path((kind, rowid)): Path<(String, String)>,
+) -> ApiResult {
+    change(&st, &id, &kind, &rowid, "unack").await
+}
+
+/// `DELETE /api/v1/alerts/{kind}/{id}` (administrators; past and flow alerts).
+pub(crate) async fn remove(
+    State(st): St,
+    Extension(id): Extension<Identity>,
+    Path((kind, rowid)): Path<(String, String)>,
+) -> ApiResult {
+    change(&st, &id, &kind, &rowid, "delete").await
 }

@@ -61,6 +61,18 @@ pub(crate) fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<AppS
         ("get", "/api/v1/hosts/{ip}/peers", get(flows::host_peers)),
         ("get", "/api/v1/alerts", get(alerts::alerts)),
         ("get", "/api/v1/alerts/counts", get(alerts::alert_counts)),
+        ("get", "/api/v1/alerts/{kind}/{id}", get(alerts::alert)),
+        (
+            "delete",
+            "/api/v1/alerts/{kind}/{id}",
+            delete(alerts::remove),
+        ),
+        ("post", "/api/v1/alerts/{kind}/{id}/ack", post(alerts::ack)),
+        (
+            "post",
+            "/api/v1/alerts/{kind}/{id}/unack",
+            post(alerts::unack),
+        ),
         ("get", "/api/v1/networks", get(interfaces::networks)),
         ("get", "/api/v1/scripts", get(scripts::list)),
         ("get", "/api/v1/scripts/stats", get(scripts::stats)),

@@ -529,15 +529,26 @@ async fn alerts(
     let entity_col = if kind == "flow" { "Flow" } else { "Entity" };
     let body = format!(
         r#"<form class="filters" id="alert-filters">
+<label>Time <select id="alert-range"><option value="">any time</option><option value="900">last 15 minutes</option><option value="3600">last hour</option><option value="86400">last 24 hours</option><option value="604800">last 7 days</option><option value="custom">custom…</option></select></label>
+<label class="range-custom" hidden>From <input type="datetime-local" id="alert-from" step="1"></label>
+<label class="range-custom" hidden>To <input type="datetime-local" id="alert-to" step="1"></label>
+<input type="hidden" name="since"><input type="hidden" name="until">
 <label>Min severity <select name="severity"><option value="">any</option><option>info</option><option>notice</option><option>warning</option><option>error</option><option>critical</option><option>alert</option><option>emergency</option></select></label>
 <label>IP <input name="ip" placeholder="IP address" maxlength="45"></label>
-<label>Type <input name="type" placeholder="e.g. alert_flow_flood" maxlength="64"></label>
+<label>Type <input name="type" placeholder="e.g. alert_flows_flood" maxlength="64" list="alert-types"></label>
+<datalist id="alert-types"></datalist>
 <label>Text <input name="text" maxlength="128"></label>
+<label>Acknowledged <select name="acknowledged"><option value="">any</option><option value="false">no</option><option value="true">yes</option></select></label>
 <button type="submit">Filter</button></form>
-<p class="error" id="alerts-error" hidden></p>
+<p class="error" id="alerts-error" role="alert" hidden></p>
+<section class="panel alert-detail" id="alert-detail" hidden><h2 id="alert-detail-title"></h2>
+<p class="alert-msg" id="alert-detail-msg"></p><dl class="fields" id="alert-detail-fields"></dl>
+<div class="actions"><button type="button" id="alert-ack" hidden>Acknowledge</button><button type="button" id="alert-delete" hidden>Delete</button>
+<button type="button" id="alert-raw-toggle">Show raw JSON</button><button type="button" id="alert-close">Close</button></div>
+<p class="error" id="alert-detail-error" role="alert" hidden></p><pre class="raw" id="alert-raw" hidden></pre></section>
 <table class="data sortable" id="alerts" data-sort="time" data-order="desc"><thead><tr>
 <th data-sort="time">Time</th><th data-sort="severity">Severity</th><th data-sort="type">Type</th><th>{entity_col}</th>
-<th class="num" data-sort="score">Score</th><th>Details</th></tr></thead><tbody></tbody></table>
+<th class="num" data-sort="score">Score</th><th>Message</th></tr></thead><tbody></tbody></table>
 {}"#,
         pager("alerts")
     );

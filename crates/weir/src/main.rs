@@ -53,7 +53,8 @@ enum Command {
     Config(cmd::config::Args),
     /// Decode capture files and print packet counts per protocol layer.
     Decode(cmd::decode::Args),
-    /// Read the alert store: engaged, past and flow alerts, with filters.
+    /// Read the alert store (engaged, past and flow alerts with their messages, filters,
+    /// paging), acknowledge or delete alerts.
     Alerts(cmd::alerts::Args),
     /// Write a deterministic synthetic capture (the project's sample traffic).
     GenPcap(cmd::gen_pcap::Args),

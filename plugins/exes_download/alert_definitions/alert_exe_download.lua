@@ -17,6 +17,24 @@ end
 
 -- #######################################################
 
+-- @brief The alert's message (stored as `msg`, shown by `weir alerts` and the UI)
+-- @param ifid The interface id
+-- @param alert The alert (alert_subtype, alert_entity_val, ...)
+-- @param http_info The params built by createExeDownload
+-- @return A sentence naming the downloaded file
+local function formatExeDownload(ifid, alert, http_info)
+   http_info = http_info or {}
+   local host = http_info["protos.http.server_name"]
+   local url = http_info["protos.http.last_url"]
+   if url == nil then return "Executable file downloaded" end
+   if host ~= nil and host ~= "" and not tostring(url):find(host, 1, true) then
+      url = tostring(host) .. tostring(url)
+   end
+   return "Executable file downloaded: " .. tostring(url)
+end
+
+-- #######################################################
+
 return {
    alert_key = alert_keys.user.alert_user_01,
    -- equivalent
@@ -26,4 +44,5 @@ return {
    i18n_title = "EXE download",
    icon = "fas fa-exclamation",
    creator = createExeDownload,
+   i18n_description = formatExeDownload,
 }

@@ -6,5 +6,8 @@ return {
    alert_severity = alert_consts.alert_severities.error,
    alert_type = alert_consts.alert_types.alert_exe_download,
    i18n_title = "EXE download",
-   i18n_description = "Flow has downloaded an executable file",
+   -- A formatter: the message of the flow alert (the alert type's, with the URL).
+   i18n_description = function(info)
+      return alert_consts.alert_types.alert_exe_download.i18n_description(nil, nil, info)
+   end,
 }

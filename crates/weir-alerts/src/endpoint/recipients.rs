@@ -556,6 +556,8 @@ mod tests {
                     r#"{"alert_generation":{"script_key":"s","subdir":"host","confset_id":0}}"#
                         .into(),
                 script_key: script.map(str::to_owned),
+                msg: "Flows flood".into(),
+                acknowledged: false,
             }),
         }
     }

@@ -310,6 +310,8 @@ mod tests {
             score: 0,
             alert_json: "{}".into(),
             script_key: None,
+            msg: "3 alerts could not be stored".into(),
+            acknowledged: false,
         };
         let n = Notification {
             action: Action::Store,
@@ -325,5 +327,6 @@ mod tests {
             s.starts_with("<131>1 1970-01-01T00:00:00Z probe1 weir - store - {"),
             "{s}"
         );
+        assert!(s.contains(r#""msg":"3 alerts could not be stored""#), "{s}");
     }
 }

@@ -71,6 +71,16 @@ pub struct AlertQuery {
     pub min_severity: Option<Severity>,
     /// This alert type.
     pub alert_type: Option<AlertKey>,
+    /// This alert type name as stored (`alert_name`, e.g. `"alert_flows_flood"`):
+    /// names plugin-defined types too, whatever their key.
+    #[serde(default)]
+    pub alert_name: Option<String>,
+    /// Only acknowledged (`true`) or unacknowledged (`false`) alerts.
+    #[serde(default)]
+    pub acknowledged: Option<bool>,
+    /// Only the alert with this row id.
+    #[serde(default)]
+    pub rowid: Option<i64>,
     /// This entity kind.
     pub entity: Option<EntityKind>,
     /// This exact entity value (`"10.0.0.1@0"`, `"0"`, a CIDR…).
@@ -82,8 +92,8 @@ pub struct AlertQuery {
     /// This L7 protocol name, case-insensitive, as `l7_proto` or `l7_master_proto`
     /// (flow alerts only).
     pub l7_proto: Option<String>,
-    /// Substring (case-insensitive for ASCII) of the type name, entity value,
-    /// `alert_json` or, for flows, peers and `info`.
+    /// Substring (case-insensitive for ASCII) of the message, type name, entity
+    /// value, `alert_json` or, for flows, peers and `info`.
     pub text: Option<String>,
     /// Sort key.
     pub sort: SortBy,
@@ -104,6 +114,9 @@ impl AlertQuery {
             to: None,
             min_severity: None,
             alert_type: None,
+            alert_name: None,
+            acknowledged: None,
+            rowid: None,
             entity: None,
             entity_value: None,
             ip: None,

@@ -141,36 +141,53 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX flow_alerts_cli ON flow_alerts (cli_addr);
     CREATE INDEX flow_alerts_srv ON flow_alerts (srv_addr);
     ",
+    // 2: the human-readable message and the acknowledgement of every alert. The
+    // messages of existing rows are written by `fill_messages` in the same
+    // transaction.
+    "
+    ALTER TABLE engaged_alerts ADD COLUMN msg TEXT NOT NULL DEFAULT '';
+    ALTER TABLE engaged_alerts ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN msg TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE flow_alerts ADD COLUMN msg TEXT NOT NULL DEFAULT '';
+    ALTER TABLE flow_alerts ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX alerts_name ON alerts (alert_name);
+    CREATE INDEX flow_alerts_name ON flow_alerts (alert_name);
+    ",
 ];
 
 const ALERT_COLS: &str = "rowid, ifid, alert_type, alert_name, alert_subtype, alert_granularity, \
      alert_severity, alert_entity, alert_entity_val, alert_tstamp, alert_tstamp_end, last_seen, \
-     count, score, alert_json, script_key";
+     count, score, alert_json, script_key, msg, acknowledged";
 
 const FLOW_COLS: &str = "rowid, ifid, alert_type, alert_name, flow_status, alert_severity, \
      alert_tstamp, first_seen, score, cli_score, srv_score, vlan_id, proto, proto_name, l7_proto, \
      l7_master_proto, cli_addr, cli_port, srv_addr, srv_port, cli_localhost, srv_localhost, \
      cli_blacklisted, srv_blacklisted, cli_country, srv_country, cli_asn, srv_asn, cli2srv_bytes, \
-     srv2cli_bytes, cli2srv_packets, srv2cli_packets, info, alert_json, replace_alert, script_key";
+     srv2cli_bytes, cli2srv_packets, srv2cli_packets, info, alert_json, replace_alert, script_key, \
+     msg, acknowledged";
 
+/// A past alert; a released one keeps the acknowledgement of its engaged row (?17:
+/// its `alert_id`, NULL for one-shot alerts).
 const INSERT_PAST: &str = "INSERT INTO alerts (ifid, alert_type, alert_name, alert_subtype, \
      alert_granularity, alert_severity, alert_entity, alert_entity_val, alert_tstamp, \
-     alert_tstamp_end, last_seen, count, score, alert_json, script_key) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+     alert_tstamp_end, last_seen, count, score, alert_json, script_key, msg, acknowledged) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+     coalesce((SELECT acknowledged FROM engaged_alerts WHERE alert_id = ?17), 0))";
 
 const INSERT_ENGAGED: &str = "INSERT OR REPLACE INTO engaged_alerts (alert_id, ifid, alert_type, \
      alert_name, alert_subtype, alert_granularity, alert_severity, alert_entity, alert_entity_val, \
-     alert_tstamp, alert_tstamp_end, last_seen, count, score, alert_json, script_key) \
-     VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+     alert_tstamp, alert_tstamp_end, last_seen, count, score, alert_json, script_key, msg) \
+     VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17)";
 
 const INSERT_FLOW: &str = "INSERT INTO flow_alerts (ifid, alert_type, alert_name, flow_status, \
      alert_severity, alert_tstamp, first_seen, score, cli_score, srv_score, vlan_id, proto, \
      proto_name, l7_proto, l7_master_proto, cli_addr, cli_port, srv_addr, srv_port, cli_localhost, \
      srv_localhost, cli_blacklisted, srv_blacklisted, cli_country, srv_country, cli_asn, srv_asn, \
      cli2srv_bytes, srv2cli_bytes, cli2srv_packets, srv2cli_packets, info, alert_json, \
-     replace_alert, script_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, \
-     ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, \
-     ?32, ?33, ?34, ?35)";
+     replace_alert, script_key, msg) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+     ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, \
+     ?31, ?32, ?33, ?34, ?35, ?36)";
 
 /// The SQLite alert store (`alerts.db`).
 ///
@@ -267,6 +284,68 @@ impl SqliteStore {
             .map_err(Error::sqlite("integrity_check"))
     }
 
+    /// Number of alerts matching `q` (its filters; sort, limit and offset ignored).
+    ///
+    /// # Errors
+    /// SQLite errors, or a filter that does not apply to the table.
+    pub fn total(&self, q: &AlertQuery) -> Result<u64> {
+        let (where_sql, args) = build_where(q)?;
+        let sql = format!(
+            "SELECT count(*) FROM {} WHERE {where_sql}",
+            table_name(q.table)
+        );
+        self.inner
+            .reader
+            .lock()
+            .query_row(&sql, params_from_iter(args), |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(Error::sqlite("count"))
+    }
+
+    /// Marks every alert matching `q` (filters only) acknowledged (`ack`) or not;
+    /// returns how many rows changed. Works on every table; a released alert keeps
+    /// the acknowledgement of its engaged row.
+    ///
+    /// # Errors
+    /// SQLite errors, or a filter that does not apply to the table.
+    pub fn acknowledge(&self, q: &AlertQuery, ack: bool) -> Result<u64> {
+        let (where_sql, mut args) = build_where(q)?;
+        args.push(Value::Integer(i64::from(ack)));
+        let n = args.len();
+        let sql = format!(
+            "UPDATE {} SET acknowledged = ?{n} WHERE ({where_sql}) AND acknowledged != ?{n}",
+            table_name(q.table)
+        );
+        self.write(&sql, args, "acknowledge")
+    }
+
+    /// Deletes every past or flow alert matching `q` (filters only); returns how many.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for the engaged table (an engaged alert is ended by its
+    /// script releasing it, not by deleting its row), SQLite errors, or a filter that
+    /// does not apply to the table.
+    pub fn delete(&self, q: &AlertQuery) -> Result<u64> {
+        if q.table == AlertTable::Engaged {
+            return Err(Error::Config(
+                "engaged alerts cannot be deleted: they end when released (acknowledge them instead)"
+                    .into(),
+            ));
+        }
+        let (where_sql, args) = build_where(q)?;
+        let sql = format!("DELETE FROM {} WHERE {where_sql}", table_name(q.table));
+        self.write(&sql, args, "delete")
+    }
+
+    /// One statement on a write connection of its own (the reader is query-only).
+    fn write(&self, sql: &str, args: Vec<Value>, what: &'static str) -> Result<u64> {
+        let conn = Connection::open(&self.inner.path).map_err(Error::sqlite("open"))?;
+        configure(&conn, &self.inner.config)?;
+        conn.execute(sql, params_from_iter(args))
+            .map(|n| n as u64)
+            .map_err(Error::sqlite(what))
+    }
+
     /// Number of rows of a table (fast path for dashboards and tests).
     ///
     /// # Errors
@@ -318,10 +397,72 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(Error::sqlite("migration"))?;
         tx.execute_batch(sql).map_err(Error::sqlite("migration"))?;
+        if i + 1 == 2 {
+            fill_messages(&tx).map_err(Error::sqlite("migration: messages"))?;
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)
             .map_err(Error::sqlite("migration"))?;
         tx.commit().map_err(Error::sqlite("migration"))?;
         tracing::info!(version = i + 1, path = %path.display(), "alert database migrated");
+    }
+    Ok(())
+}
+
+/// Writes the message of every row without one (rows stored before version 2), from
+/// the core definitions' titles or the stored type name ([`crate::message`]).
+fn fill_messages(conn: &Connection) -> rusqlite::Result<()> {
+    use crate::message;
+    let registry = crate::registry::Registry::with_builtins();
+    let title_of = |key: u32, name: &str| {
+        registry
+            .alert(AlertKey(key))
+            .filter(|t| t.name == name || name.is_empty())
+            .map(|t| t.title.clone())
+            .unwrap_or_else(|| message::readable_title("", name))
+    };
+    for table in ["engaged_alerts", "alerts"] {
+        let rows: Vec<(i64, u32, String, String, String)> = conn
+            .prepare(&format!(
+                "SELECT rowid, alert_type, alert_name, alert_subtype, alert_json FROM {table} \
+                 WHERE msg = ''"
+            ))?
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut up = conn.prepare(&format!("UPDATE {table} SET msg = ?1 WHERE rowid = ?2"))?;
+        for (rowid, key, name, subtype, js) in rows {
+            let params: serde_json::Value =
+                serde_json::from_str(&js).unwrap_or(serde_json::Value::Null);
+            let msg = if registry.alert_name(AlertKey(key)) == Some(name.as_str()) {
+                message::alert_message(&registry, AlertKey(key), &subtype, &params)
+            } else {
+                message::generic(&title_of(key, &name), &subtype, &params)
+            };
+            up.execute(params![msg, rowid])?;
+        }
+    }
+    let rows: Vec<(i64, u32, String, u8, String)> = conn
+        .prepare(
+            "SELECT rowid, alert_type, alert_name, flow_status, alert_json FROM flow_alerts \
+             WHERE msg = ''",
+        )?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut up = conn.prepare("UPDATE flow_alerts SET msg = ?1 WHERE rowid = ?2")?;
+    for (rowid, key, name, status, js) in rows {
+        let params: serde_json::Value =
+            serde_json::from_str(&js).unwrap_or(serde_json::Value::Null);
+        let msg = if registry.status(StatusKey(status)).is_some()
+            && registry.alert_name(AlertKey(key)) == Some(name.as_str())
+        {
+            message::flow_status_message(&registry, StatusKey(status), AlertKey(key), &params)
+        } else {
+            message::generic(&title_of(key, &name), "", &params)
+        };
+        up.execute(params![msg, rowid])?;
     }
     Ok(())
 }
@@ -460,6 +601,18 @@ fn build_where(q: &AlertQuery) -> Result<(String, Vec<Value>)> {
             arg(Value::Integer(i64::from(t.0)))
         ));
     }
+    if let Some(n) = &q.alert_name {
+        conds.push(format!("alert_name = {}", arg(Value::Text(n.clone()))));
+    }
+    if let Some(a) = q.acknowledged {
+        conds.push(format!(
+            "acknowledged = {}",
+            arg(Value::Integer(i64::from(a)))
+        ));
+    }
+    if let Some(id) = q.rowid {
+        conds.push(format!("rowid = {}", arg(Value::Integer(id))));
+    }
     if let Some(e) = q.entity {
         if flow {
             if e != EntityKind::Flow {
@@ -524,6 +677,7 @@ fn build_where(q: &AlertQuery) -> Result<(String, Vec<Value>)> {
         let a = arg(Value::Text(text.to_ascii_lowercase()));
         let cols: &[&str] = if flow {
             &[
+                "msg",
                 "alert_name",
                 "alert_json",
                 "info",
@@ -533,6 +687,7 @@ fn build_where(q: &AlertQuery) -> Result<(String, Vec<Value>)> {
             ]
         } else {
             &[
+                "msg",
                 "alert_name",
                 "alert_json",
                 "alert_entity_val",
@@ -578,6 +733,8 @@ fn alert_from_row(r: &Row<'_>) -> rusqlite::Result<Alert> {
         score: r.get(13)?,
         alert_json: r.get(14)?,
         script_key: r.get(15)?,
+        msg: r.get(16)?,
+        acknowledged: r.get(17)?,
     })
 }
 
@@ -621,6 +778,8 @@ fn flow_from_row(r: &Row<'_>) -> rusqlite::Result<FlowAlert> {
         alert_json: r.get(33)?,
         replace_alert: r.get(34)?,
         script_key: r.get(35)?,
+        msg: r.get(36)?,
+        acknowledged: r.get(37)?,
     })
 }
 
@@ -684,6 +843,7 @@ impl StoreWriter for SqliteWriter {
                                 f.alert_json,
                                 f.replace_alert,
                                 f.script_key,
+                                f.msg,
                             ])?;
                         }
                         (AlertRecord::Alert(a), Action::Engage) => {
@@ -705,12 +865,11 @@ impl StoreWriter for SqliteWriter {
                                 a.alert_json,
                                 a.script_key,
                                 id,
+                                a.msg,
                             ])?;
                         }
                         (AlertRecord::Alert(a), action) => {
-                            if action == Action::Release {
-                                unengage.execute([a.alert_id()])?;
-                            }
+                            let engaged_id = (action == Action::Release).then(|| a.alert_id());
                             past.execute(params![
                                 a.ifid,
                                 a.alert_type.0,
@@ -727,7 +886,12 @@ impl StoreWriter for SqliteWriter {
                                 a.score,
                                 a.alert_json,
                                 a.script_key,
+                                a.msg,
+                                engaged_id,
                             ])?;
+                            if let Some(id) = engaged_id {
+                                unengage.execute([id])?;
+                            }
                         }
                     }
                 }

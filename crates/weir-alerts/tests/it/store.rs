@@ -10,7 +10,7 @@ use crate::common::*;
 #[test]
 fn schema_is_versioned_in_wal_mode_and_newer_schemas_are_refused() {
     let d = db();
-    assert_eq!(d.store.schema_version().unwrap(), 1);
+    assert_eq!(d.store.schema_version().unwrap(), 2);
     let path = d.store.path().to_owned();
     d.sink.shutdown(WAIT).unwrap();
     let conn = Connection::open(&path).unwrap();
@@ -387,4 +387,113 @@ fn two_hundred_thousand_flow_alerts_are_all_stored() {
     let mut q = AlertQuery::flow();
     q.ip = Some(flow_alert(N - 1).cli_addr);
     assert_eq!(d.store.query(&q).unwrap().len(), 1);
+}
+
+#[test]
+fn messages_are_stored_and_names_acknowledgements_and_deletes_apply() {
+    let d = db();
+    let e = seed(&d);
+    let past = d.store.query(&AlertQuery::past()).unwrap();
+    for r in &past {
+        assert!(!r.msg().is_empty() && !r.msg().contains('{'), "{r:?}");
+    }
+    let drops = past
+        .iter()
+        .find(|r| r.alert_name() == "alert_too_many_drops")
+        .unwrap();
+    assert_eq!(drops.msg(), "Too many drops: drops 5");
+    let flows = d.store.query(&AlertQuery::flow()).unwrap();
+    assert!(flows.iter().all(|r| !r.msg().is_empty()), "{:?}", flows[0]);
+
+    // By stored type name.
+    let mut q = AlertQuery::past();
+    q.alert_name = Some("alert_connection_issues".into());
+    assert_eq!(len(&d, &q), 2);
+    assert_eq!(d.store.total(&q).unwrap(), 2);
+    q.limit = Some(1);
+    assert_eq!(len(&d, &q), 1, "a page of one");
+    assert_eq!(d.store.total(&q).unwrap(), 2, "the total ignores the page");
+    q.alert_name = Some("alert_no_such_type".into());
+    assert_eq!(len(&d, &q), 0);
+
+    // Acknowledge one engaged alert: it stays acknowledged once released.
+    let engaged = d.store.query(&AlertQuery::engaged()).unwrap();
+    let id = engaged[0].rowid().unwrap();
+    let mut one = AlertQuery::engaged();
+    one.rowid = Some(id);
+    assert_eq!(d.store.acknowledge(&one, true).unwrap(), 1);
+    assert_eq!(d.store.acknowledge(&one, true).unwrap(), 0, "already");
+    let mut acked = AlertQuery::engaged();
+    acked.acknowledged = Some(true);
+    assert_eq!(len(&d, &acked), 1);
+    assert!(
+        d.store.delete(&one).is_err(),
+        "engaged rows are not deleted"
+    );
+    let AlertRecord::Alert(a) = &engaged[0] else {
+        panic!()
+    };
+    let mut e = e;
+    let info = host_info(a.alert_type, a.alert_severity).subtype(a.alert_subtype.clone());
+    assert!(e.release(a.entity.clone(), info, T0 + 500).unwrap());
+    e.flush(WAIT).unwrap();
+    let mut q = AlertQuery::past();
+    q.acknowledged = Some(true);
+    let rows = d.store.query(&q).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].entity(), &a.entity);
+
+    // Delete flow alerts: one, then all of a type.
+    let mut f = AlertQuery::flow();
+    f.rowid = flows[0].rowid();
+    assert_eq!(d.store.delete(&f).unwrap(), 1);
+    assert_eq!(d.store.count(AlertTable::Flow).unwrap(), 39);
+    let mut f = AlertQuery::flow();
+    f.alert_name = Some(flows[1].alert_name().to_owned());
+    assert_eq!(d.store.delete(&f).unwrap(), 39);
+}
+
+#[test]
+fn a_version_1_store_gets_messages_for_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alerts.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("v1_schema.sql")).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO alerts (ifid, alert_type, alert_name, alert_subtype, alert_granularity,
+                 alert_severity, alert_entity, alert_entity_val, alert_tstamp, alert_tstamp_end,
+                 last_seen, count, score, alert_json, script_key)
+               VALUES (0, 11, 'alert_flows_flood', '', 60, 4, 1, '10.0.0.1@0', 10, 70, 60, 1, 0,
+                 '{"metric":"flows","value":120,"operator":"gt","threshold":50,"alert_generation":{"script_key":"x","subdir":"host","confset_id":0}}', 'x'),
+                      (0, 32768, 'alert_exe_download', '', 0, 5, 1, '10.0.0.2@0', 10, 10, 10, 1, 0,
+                 '{"protos.http.last_url":"/a.exe"}', NULL);
+               INSERT INTO flow_alerts (ifid, alert_type, alert_name, flow_status, alert_severity,
+                 alert_tstamp, first_seen, score, cli_score, srv_score, vlan_id, proto, proto_name,
+                 l7_proto, l7_master_proto, cli_addr, cli_port, srv_addr, srv_port, cli_localhost,
+                 srv_localhost, cli_blacklisted, srv_blacklisted, cli_country, srv_country, cli_asn,
+                 srv_asn, cli2srv_bytes, srv2cli_bytes, cli2srv_packets, srv2cli_packets, info,
+                 alert_json, replace_alert, script_key)
+               VALUES (0, 8, 'alert_flow_blacklisted', 1, 5, 10, 10, 100, 50, 50, 0, 6, 'HTTP',
+                 'HTTP', 'HTTP', '10.0.0.1', 4000, '10.0.0.9', 80, 1, 0, 0, 1, '', '', 0, 0, 1, 2,
+                 1, 1, '', '{"blacklisted.srv":true,"ntopng.key":7}', 0, 'bl');
+               PRAGMA user_version = 1;"#,
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path, SqliteConfig::default()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let past = store.query(&AlertQuery::past()).unwrap();
+    let msgs: Vec<&str> = past.iter().map(|r| r.msg()).collect();
+    assert!(
+        msgs.contains(&"Flows flood: metric flows, operator gt, threshold 50, value 120"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.contains(&"Exe download: protos.http.last url /a.exe"),
+        "{msgs:?}"
+    );
+    let flow = store.query(&AlertQuery::flow()).unwrap();
+    assert_eq!(flow[0].msg(), "Blacklisted flow: blacklisted.srv yes");
+    assert!(!flow[0].acknowledged());
 }

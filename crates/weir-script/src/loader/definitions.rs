@@ -141,7 +141,7 @@ pub(super) fn builtin_definitions(l: &Loader) -> mlua::Result<()> {
         t.raw_set("create", create)?;
         st.raw_set(s.name.as_str(), t)?;
     }
-    Ok(())
+    crate::alert_msg::install(&l.lua, &l.w)
 }
 
 /// The message of a refused definition; a clash with a core definition says what to

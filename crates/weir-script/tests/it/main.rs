@@ -8,6 +8,7 @@ mod faults;
 mod flow_info;
 mod lists;
 mod memory;
+mod messages;
 mod ntopng42_api;
 mod ntopng_modules;
 mod prefilter;

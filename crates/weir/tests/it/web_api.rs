@@ -1328,3 +1328,128 @@ fn syslog_producers() {
     let (s, _) = w.stop();
     assert!(s.success());
 }
+
+/// Every alert of a table (pages of 1000).
+fn all_alerts(w: &Weir, kind: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    loop {
+        let (s, v) = w.get_json(&format!(
+            "/api/v1/alerts?kind={kind}&limit=1000&offset={}",
+            out.len()
+        ));
+        assert_eq!(s, 200, "{v}");
+        let items = v["data"].as_array().unwrap().clone();
+        let done =
+            items.is_empty() || out.len() + items.len() >= v["total"].as_u64().unwrap() as usize;
+        out.extend(items);
+        if done {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn rest_alert_messages_type_names_acknowledge_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = gen_pcap(dir.path(), 300);
+    let data = dir.path().join("data");
+    seed_alerts(&data);
+    let w = Weir::start(&pcap, &data, &[]);
+    w.wait_until(120, "the replay to end", |w| {
+        request(&w.url("/api/v1/health"), "GET", None, &[], None).1["capture_finished"] == true
+    });
+
+    // Every stored alert, seeded or raised by the built-in plugins, has a message.
+    let mut n = 0;
+    for kind in ["engaged", "past", "flow"] {
+        for a in all_alerts(&w, kind) {
+            let msg = a["msg"].as_str().unwrap_or("");
+            assert!(
+                !msg.trim().is_empty() && !msg.contains('{'),
+                "{kind} alert without a readable message: {a}"
+            );
+            n += 1;
+        }
+    }
+    assert!(n > 4, "the plugins raised alerts too ({n})");
+
+    // Type names, with or without the alert_ prefix; numeric keys still work.
+    let (s, by_name) = w.get_json("/api/v1/alerts?kind=engaged&type=alert_connection_issues");
+    assert_eq!(s, 200, "{by_name}");
+    let (_, short) = w.get_json("/api/v1/alerts?kind=engaged&type=connection_issues");
+    let (_, by_key) = w.get_json("/api/v1/alerts?kind=engaged&type=56");
+    assert!(by_name["total"].as_u64().unwrap() >= 1);
+    assert_eq!(by_name["total"], short["total"]);
+    assert_eq!(by_name["total"], by_key["total"]);
+    for t in ["alert_flows_flood", "alert_tls_certificate"] {
+        let (s, v) = w.get_json(&format!("/api/v1/alerts?kind=flow&type={t}"));
+        assert_eq!(s, 200, "{t}: a name filters, never an error: {v}");
+        assert!(
+            v["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["alert_name"] == t),
+            "{v}"
+        );
+    }
+    let (s, _) = w.get_json("/api/v1/alerts?kind=flow&type=no%20such");
+    assert_eq!(s, 400);
+
+    // One alert, then acknowledge it: administrators only.
+    let (_, past) = w.get_json(
+        "/api/v1/alerts?kind=past&type=alert_connection_issues&entity_value=192.168.1.30@0",
+    );
+    let id = past["data"][0]["rowid"].as_i64().unwrap();
+    let (s, one) = w.get_json(&format!("/api/v1/alerts/past/{id}"));
+    assert_eq!(s, 200, "{one}");
+    assert_eq!(one["rowid"], id);
+    assert_eq!(one["acknowledged"], false);
+    assert!(!one["msg"].as_str().unwrap().is_empty());
+    let (s, _) = w.get_json("/api/v1/alerts/past/999999999");
+    assert_eq!(s, 404);
+    let (s, v) = send(
+        &w,
+        "POST",
+        "/api/v1/users",
+        &admin(),
+        Some(r#"{"name":"viewer","password":"viewer-password","role":"viewer"}"#),
+    );
+    assert_eq!(s, 201, "{v}");
+    let viewer = basic("viewer", "viewer-password");
+    let ack = format!("/api/v1/alerts/past/{id}/ack");
+    assert_eq!(send(&w, "POST", &ack, &viewer, None).0, 403);
+    assert_eq!(send(&w, "POST", &ack, &admin(), None).0, 204);
+    let (_, acked) = w.get_json("/api/v1/alerts?kind=past&acknowledged=true");
+    assert_eq!(acked["total"], 1, "{acked}");
+    assert_eq!(acked["data"][0]["rowid"], id);
+    let unack = format!("/api/v1/alerts/past/{id}/unack");
+    assert_eq!(send(&w, "POST", &unack, &admin(), None).0, 204);
+    let (_, acked) = w.get_json("/api/v1/alerts?kind=past&acknowledged=true");
+    assert_eq!(acked["total"], 0);
+
+    // Delete: past and flow alerts; engaged ones end when released.
+    let (_, eng) = w.get_json("/api/v1/alerts?kind=engaged&type=alert_connection_issues");
+    let eid = eng["data"][0]["rowid"].as_i64().unwrap();
+    assert_eq!(
+        send(
+            &w,
+            "DELETE",
+            &format!("/api/v1/alerts/engaged/{eid}"),
+            &admin(),
+            None
+        )
+        .0,
+        409
+    );
+    let (_, flow) = w.get_json(&format!("/api/v1/alerts?kind=flow&ip={SEEDED_SERVER}"));
+    let fid = flow["data"][0]["rowid"].as_i64().unwrap();
+    let del = format!("/api/v1/alerts/flow/{fid}");
+    assert_eq!(send(&w, "DELETE", &del, &viewer, None).0, 403);
+    assert_eq!(send(&w, "DELETE", &del, &admin(), None).0, 204);
+    assert_eq!(send(&w, "DELETE", &del, &admin(), None).0, 404);
+    let (_, flow) = w.get_json(&format!("/api/v1/alerts?kind=flow&ip={SEEDED_SERVER}"));
+    assert_eq!(flow["total"], 0);
+    let (s, _) = w.stop();
+    assert!(s.success());
+}

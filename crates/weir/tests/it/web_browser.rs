@@ -240,6 +240,46 @@ fn browser_login_dashboard_flows_hosts_alerts() {
         .await;
         let t = rows.to_string();
         assert!(t.contains("critical") && t.contains("TLS") && t.contains("seeded.example.com"), "{t}");
+        assert!(!t.contains("alert_generation") && !t.contains('{'), "messages, not JSON: {t}");
+        // The detail view: the message and every field; the raw JSON only on request.
+        c.find(Locator::Css("#alerts tbody tr.clickable td.msg")).await.unwrap().click().await.unwrap();
+        let msg = wait_js(
+            &c,
+            "the alert's detail view",
+            "const p = document.getElementById('alert-detail'); \
+             return p.hidden ? '' : document.getElementById('alert-detail-msg').textContent;",
+            |v| v.as_str().is_some_and(|s| !s.is_empty()),
+        )
+        .await;
+        let fields = wait_js(&c, "the fields", "return document.getElementById('alert-detail-fields').innerText;", |v| {
+            v.as_str().is_some_and(|s| s.contains("Server"))
+        })
+        .await;
+        assert!(fields.to_string().contains(SEEDED_SERVER) && fields.to_string().contains("Severity"), "{fields}");
+        let row_msg = wait_js(&c, "the row's message", "return document.querySelector('#alerts tbody td.msg').innerText;", |v| v.is_string()).await;
+        assert!(row_msg.as_str().unwrap().contains(msg.as_str().unwrap()), "{row_msg} / {msg}");
+        let raw_hidden = wait_js(&c, "raw JSON hidden", "return document.getElementById('alert-raw').hidden;", |v| v.is_boolean()).await;
+        assert_eq!(raw_hidden, Value::Bool(true));
+        c.find(Locator::Css("#alert-raw-toggle")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the raw JSON on request", "const r = document.getElementById('alert-raw'); return r.hidden ? '' : r.textContent;", |v| {
+            v.as_str().is_some_and(|s| s.contains("alert_json"))
+        })
+        .await;
+        screenshot(&c, "alert-detail.png").await;
+        // An administrator acknowledges it: the row says so.
+        c.find(Locator::Css("#alert-ack")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the acknowledged row", &rows_js("alerts"), |v| v.to_string().contains("ack")).await;
+        // A type name filters (no error above the rows); a bad one shows its error and no rows.
+        c.goto(&format!("{base}/alerts/engaged?type=alert_tls_certificate")).await.unwrap();
+        wait_js(&c, "an empty, error-free list", "return document.querySelector('#alerts tbody td.empty') && document.getElementById('alerts-error').hidden ? 'ok' : '';", |v| v == "ok").await;
+        c.goto(&format!("{base}/alerts/engaged?type=connection_issues")).await.unwrap();
+        let rows = wait_js(&c, "alerts by type name", &rows_js("alerts"), nonempty).await;
+        assert!(rows.to_string().contains("alert_connection_issues"), "{rows}");
+        c.goto(&format!("{base}/alerts/engaged?type=no%20such")).await.unwrap();
+        wait_js(&c, "the error and no rows", "return !document.getElementById('alerts-error').hidden && document.querySelector('#alerts tbody td.empty') ? 'ok' : '';", |v| v == "ok").await;
+        // The time-range picker: a custom range shows its inputs.
+        c.find(Locator::Css("#alert-range option[value='custom']")).await.unwrap().click().await.unwrap();
+        wait_js(&c, "the custom range inputs", "return document.querySelector('.range-custom').hidden ? '' : 'shown';", |v| v == "shown").await;
         c.goto(&format!("{base}/alerts/engaged?ip=192.168.1.25")).await.unwrap();
         let rows = wait_js(&c, "engaged alerts", &rows_js("alerts"), nonempty).await;
         assert!(rows.to_string().contains("192.168.1.25@0"), "{rows}");

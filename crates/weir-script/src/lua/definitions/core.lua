@@ -694,4 +694,105 @@ S.status_flow_risk = function(info)
   return s
 end
 
+-- Formatters of the alert types that had none: every core definition formats its
+-- alerts (the message stored as `msg`). Flow alert types read the same params as
+-- their statuses' formatters.
+local function peers(p)
+  p = p or {}
+  local cli = p.cli_ip or p["cli.ip"] or p.src_ip
+  local srv = p.srv_ip or p["srv.ip"] or p.dst_ip
+  if cli == nil and srv == nil then return nil end
+  local s = tostring(cli or "?")
+  if p.cli_port or p.src_port then s = s .. ":" .. tostring(p.cli_port or p.src_port) end
+  s = s .. " -> " .. tostring(srv or "?")
+  local sp = p.srv_port or p["srv.port"] or p.dst_port
+  if sp then s = s .. ":" .. tostring(sp) end
+  return s
+end
+local function with_peers(s, p)
+  local pr = peers(p)
+  return pr and (s .. " (" .. pr .. ")") or s
+end
+local function as_status(status) return function(ifid, alert, p) return S[status](p) end end
+
+A.alert_device_protocol_not_allowed.i18n_description = as_status("status_device_protocol_not_allowed")
+A.alert_flow_blacklisted.i18n_description = as_status("status_blacklisted")
+A.alert_malicious_signature.i18n_description = as_status("status_malicious_signature")
+A.alert_suspicious_file_transfer.i18n_description = function(ifid, alert, p)
+  p = p or {}
+  if p.filename ~= nil then
+    local s = "Executable file " .. tostring(p.filename) .. " transferred"
+    if p.http_host or p.http_url then s = s .. " from " .. tostring(p.http_host or "") .. tostring(p.http_url or "") end
+    if p.magic and p.magic ~= "" then s = s .. " (" .. tostring(p.magic) .. ")" end
+    return with_peers(s, p)
+  end
+  return S.status_suspicious_file_transfer(p)
+end
+A.alert_known_proto_on_non_std_port.i18n_description = as_status("status_known_proto_on_non_std_port")
+A.alert_flow_risk.i18n_description = as_status("status_flow_risk")
+A.alert_connection_issues.i18n_description = function(ifid, alert, p)
+  p = p or {}
+  if p.is_severe then return S.status_tcp_severe_connection_issues(p) end
+  return S.status_tcp_connection_issues(p)
+end
+A.alert_external_alert.i18n_description = function(ifid, alert, p)
+  p = p or {}
+  if type(p.alert) == "table" then return S.status_external_alert(p) end
+  local s
+  if p.signature ~= nil then
+    s = "Suricata: " .. tostring(p.signature)
+    if p.category ~= nil and p.category ~= "" then s = s .. " [" .. tostring(p.category) .. "]" end
+  elseif p.anomaly_type ~= nil then
+    s = "Suricata anomaly: " .. tostring(p.anomaly_type)
+    if p.anomaly_event ~= nil and p.anomaly_event ~= p.anomaly_type then s = s .. " " .. tostring(p.anomaly_event) end
+  else
+    s = "External alert"
+  end
+  return with_peers(s, p)
+end
+A.alert_flow_blocked.i18n_description = function(ifid, alert, p) return with_peers("Flow blocked", p) end
+A.alert_flow_misbehaviour.i18n_description = function(ifid, alert, p)
+  p = p or {}
+  if p["elephant.l2r_threshold"] ~= nil then return S.status_elephant_local_to_remote(p) end
+  if p["elephant.r2l_threshold"] ~= nil then return S.status_elephant_remote_to_local(p) end
+  if p["longlived.threshold"] ~= nil then return S.status_longlived(p) end
+  return with_peers("Flow misbehaviour", p)
+end
+A.alert_none.i18n_description = function(ifid, alert, p) return "Normal flow" end
+A.alert_potentially_dangerous_protocol.i18n_description = function(ifid, alert, p)
+  p = p or {}
+  local c = type(p.tls_crt) == "table" and p.tls_crt or {}
+  if p.tls_version ~= nil then return S.status_tls_old_protocol_version(p) end
+  if c.notAfter ~= nil or c.notBefore ~= nil then return S.status_tls_certificate_expired(p) end
+  if c.srv ~= nil and c.cli ~= nil then return S.status_tls_certificate_mismatch(p) end
+  if c.issuerDN ~= nil then return S.status_tls_certificate_selfsigned(p) end
+  return with_peers("Potentially dangerous protocol", p)
+end
+A.alert_suspicious_activity.i18n_description = function(ifid, alert, p)
+  p = p or {}
+  if p.dns_query ~= nil or p.query ~= nil then
+    return "Suspicious DNS activity: " .. tostring(p.dns_query or p.query)
+  end
+  return with_peers("Suspicious activity", p)
+end
+A.alert_udp_unidirectional.i18n_description = function(ifid, alert, p)
+  return with_peers("Unidirectional UDP flow: no reply from the server", p)
+end
+A.alert_web_mining.i18n_description = function(ifid, alert, p)
+  return with_peers("Cryptocurrency mining traffic", p)
+end
+local function unexpected(what)
+  return function(ifid, alert, p)
+    p = p or {}
+    local s = "Unexpected " .. what .. " server " .. tostring(p.srv_ip or p["srv.ip"] or "?")
+    if p.cli_ip or p["cli.ip"] then s = s .. " used by " .. tostring(p.cli_ip or p["cli.ip"]) end
+    if type(p.info) == "string" and p.info ~= "" then s = s .. " (" .. p.info .. ")" end
+    return s
+  end
+end
+A.alert_unexpected_dns.i18n_description = unexpected("DNS")
+A.alert_unexpected_smtp.i18n_description = unexpected("SMTP")
+A.alert_unexpected_dhcp.i18n_description = unexpected("DHCP")
+A.alert_unexpected_ntp.i18n_description = unexpected("NTP")
+
 return { alert_creators = C, alerts = A, statuses = S, ndpi_risks = ndpi_risks }
