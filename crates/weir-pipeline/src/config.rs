@@ -503,6 +503,7 @@ pub struct Web {
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
     /// `error`, `warn`, `info`, `debug` or `trace` (or a tracing filter directive).
+    #[serde(deserialize_with = "log_level")]
     pub level: String,
     /// `text` or `json`.
     #[serde(deserialize_with = "log_format")]
@@ -577,6 +578,43 @@ fn ts_backend<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn log_format<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     one_of(d, &["text", "json"])
+}
+
+fn log_level<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    log_filter(&s).map_err(serde::de::Error::custom)?;
+    Ok(s)
+}
+
+/// Level names a log filter accepts.
+const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// Checks a log level (`[log] level`, `--log-level`): a level name, or comma-separated
+/// `target=level` directives, possibly with one bare level. A bare word that is not a
+/// level (`verbose`) would be read by tracing as a target and hide every line, so it is
+/// refused. Returns the filter text.
+///
+/// # Errors
+/// The first directive that is neither, named.
+pub fn log_filter(level: &str) -> Result<String, String> {
+    let text = level.trim();
+    if text.is_empty() {
+        return Err("empty log level (error, warn, info, debug, trace, off)".into());
+    }
+    for d in text.split(',').map(str::trim) {
+        let lvl = match d.split_once('=') {
+            Some((target, l)) if !target.trim().is_empty() => l.trim(),
+            Some(_) => return Err(format!("{d:?}: a target=level directive needs a target")),
+            None => d,
+        };
+        if !LOG_LEVELS.contains(&lvl.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{lvl:?} is not a log level (error, warn, info, debug, trace, off, \
+                 or target=level such as weir_flow=debug)"
+            ));
+        }
+    }
+    Ok(text.to_string())
 }
 
 impl Config {

@@ -33,6 +33,10 @@ pub struct AlertTally {
     pub by_severity: BTreeMap<String, u64>,
     /// The same by the key of the script that raised them (`""`: raised by weir itself).
     pub by_script: BTreeMap<String, u64>,
+    /// Alert records the store committed during the run: an engaged alert is two
+    /// (engaged, then moved to the past alerts when released); see
+    /// [`crate::run::alerts_stored`] for the alerts stored.
+    pub records_committed: u64,
 }
 
 /// An in-process endpoint that counts what the alert engines raise.
@@ -158,10 +162,16 @@ impl AlertSinks {
                 tracing::warn!("alert endpoint: {err}");
             }
         }
-        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
-            tracing::error!("alert store: {e}");
-        }
-        self.tally.lock().clone()
+        let committed = match self.store_sink.shutdown(FLUSH_TIMEOUT) {
+            Ok(s) => s.committed,
+            Err(e) => {
+                tracing::error!("alert store: {e}");
+                0
+            }
+        };
+        let mut tally = self.tally.lock().clone();
+        tally.records_committed = committed;
+        tally
     }
 }
 

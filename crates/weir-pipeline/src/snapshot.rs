@@ -419,13 +419,17 @@ impl Publisher {
         Publisher { cell, last: None }
     }
 
-    /// The last snapshot of a run: flows as they were before the final visit ended them
-    /// all (call [`Publisher::before_final_visit`] first), counters and hosts as after.
+    /// The last snapshot of a run: flows and hosts as they were before the final visit
+    /// ended every flow (call [`Publisher::before_final_visit`] first), so that a host's
+    /// active flows and score agree with the flows listed beside it; interface counters
+    /// as after.
     pub fn publish_final(&mut self, engine: &Engine) {
         let before = self.cell.get();
         let mut last = build(engine, true);
         last.flows = before.flows.clone();
         last.flows_total = before.flows_total;
+        last.hosts = before.hosts.clone();
+        last.hosts_total = before.hosts_total;
         self.cell.set(last);
     }
 
@@ -465,6 +469,7 @@ fn interface_json(i: &Interface) -> Value {
         })
         .collect();
     json!({
+        "first_packet_us": i.first_packet_us,
         "packets": i.packets,
         "bytes": i.bytes,
         "throughput_bps": i.throughput_bps,

@@ -6,14 +6,21 @@
 //! `capacity` counters, and any host whose true total exceeds `total / capacity` is
 //! guaranteed to be among them, with an over-estimate bounded by that same amount.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
-/// Space-Saving heavy-hitter counter of bytes per host.
+/// Most distinct hosts counted exactly (about 40 MB); past it the count is a lower
+/// bound and [`TopTalkers::distinct_hosts`] says so.
+const MAX_DISTINCT: usize = 1 << 20;
+
+/// Space-Saving heavy-hitter counter of bytes per host, and the count of distinct
+/// hosts (address and VLAN) of the run.
 #[derive(Debug)]
 pub struct TopTalkers {
     capacity: usize,
     counts: HashMap<IpAddr, (u64, u64)>,
+    seen: HashSet<(IpAddr, u16)>,
+    seen_overflow: bool,
 }
 
 impl TopTalkers {
@@ -22,7 +29,26 @@ impl TopTalkers {
         TopTalkers {
             capacity: capacity.max(1),
             counts: HashMap::new(),
+            seen: HashSet::new(),
+            seen_overflow: false,
         }
+    }
+
+    /// Notes a host (address, VLAN) of the run.
+    pub fn see(&mut self, host: IpAddr, vlan: u16) {
+        if self.seen.len() < MAX_DISTINCT {
+            self.seen.insert((host, vlan));
+        } else if !self.seen.contains(&(host, vlan)) {
+            self.seen_overflow = true;
+        }
+    }
+
+    /// Distinct hosts (address and VLAN) that took part in a flow during the run: the
+    /// one host count of the summary and `weir hosts` (a host that went idle, left
+    /// the host table and came back is one host). `exact` is false past
+    /// [`MAX_DISTINCT`] hosts, where the count is a lower bound.
+    pub fn distinct_hosts(&self) -> (u64, bool) {
+        (self.seen.len() as u64, !self.seen_overflow)
     }
 
     /// Adds `bytes` to `host`.
@@ -63,6 +89,8 @@ impl weir_flow::Consumer for TopTalkers {
         let bytes = flow.bytes();
         self.add(flow.client().0, bytes);
         self.add(flow.server().0, bytes);
+        self.see(flow.client().0, flow.key.vlan);
+        self.see(flow.server().0, flow.key.vlan);
     }
 }
 
@@ -72,6 +100,15 @@ mod tests {
 
     fn ip(n: u32) -> IpAddr {
         IpAddr::from(std::net::Ipv4Addr::from(n))
+    }
+
+    #[test]
+    fn distinct_hosts_count_each_address_and_vlan_once() {
+        let mut t = TopTalkers::new(2);
+        for (h, v) in [(1, 0), (1, 0), (1, 10), (2, 0), (3, 0), (1, 0)] {
+            t.see(ip(h), v);
+        }
+        assert_eq!(t.distinct_hosts(), (4, true));
     }
 
     #[test]

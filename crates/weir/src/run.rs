@@ -45,8 +45,8 @@ pub struct Args {
     /// Replay speed for capture files: 0 as fast as possible, 1 real time.
     #[arg(long)]
     pub replay_speed: Option<f64>,
-    /// No progress display.
-    #[arg(long, short)]
+    /// No progress display (set by the global `--quiet`).
+    #[arg(skip)]
     pub quiet: bool,
     /// Print the end-of-run summary as one JSON object.
     #[arg(long)]
@@ -139,7 +139,10 @@ pub fn print_report(
 ) {
     outcome.print();
     let total: u64 = tally.by_type.values().sum();
-    crate::out::outln!("alerts raised: {total}");
+    crate::out::outln!(
+        "alerts raised: {total} (stored: {})",
+        weir_pipeline::run::alerts_stored(outcome, tally)
+    );
     for (name, n) in &tally.by_type {
         crate::out::outln!("  {name:<40} {n:>8}");
     }

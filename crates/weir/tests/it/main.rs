@@ -16,6 +16,7 @@ mod live;
 mod ntopng42;
 mod plugins;
 mod replay_totals;
+mod rough_edges;
 mod run_cli;
 mod script_stats;
 mod scripts;
