@@ -641,6 +641,68 @@ impl Config {
 
 /// toml's messages span several lines (with a caret under the value); keep the
 /// position and the reason on one line: "line 3, column 1: unknown field ...".
+/// Most problems [`Config::problems`] reports.
+const MAX_PROBLEMS: usize = 50;
+
+impl Config {
+    /// Every problem of a configuration text, each naming the key and line, in the
+    /// order met: after a problem its line is set aside and the rest read again (a
+    /// problem on a `[section]` line, or one without a position, ends the search).
+    /// Then what `weir run` would refuse of the values themselves: the web listen
+    /// address (`IP:PORT`), the syslog listener specs. Empty: the file is good.
+    pub fn problems(text: &str, name: &str) -> Vec<String> {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut out = Vec::new();
+        while out.len() < MAX_PROBLEMS {
+            match toml::from_str::<Config>(&lines.join("\n")) {
+                Ok(cfg) => {
+                    out.extend(
+                        cfg.value_problems()
+                            .into_iter()
+                            .map(|p| format!("{name}: {p}")),
+                    );
+                    break;
+                }
+                Err(e) => {
+                    out.push(format!("{name}: {}", one_line(&e)));
+                    let joined = lines.join("\n");
+                    let Some(line) = e
+                        .span()
+                        .map(|s| joined[..s.start.min(joined.len())].matches('\n').count())
+                    else {
+                        break;
+                    };
+                    match lines.get_mut(line) {
+                        Some(l) if !l.trim_start().starts_with('[') && !l.trim().is_empty() => {
+                            l.clear();
+                        }
+                        _ => break,
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Values the file format accepts but `weir run` refuses.
+    fn value_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let listen = self.web.listen.trim();
+        if !listen.is_empty() && listen.parse::<std::net::SocketAddr>().is_err() {
+            out.push(format!(
+                "[web] listen = {listen:?}: not an IP:PORT address with a port up to 65535 \
+                 (e.g. 127.0.0.1:3000)"
+            ));
+        }
+        for s in &self.sources.syslog {
+            if let Err(e) = crate::syslog::parse_spec(s) {
+                out.push(format!("[sources] syslog {s:?}: {e}"));
+            }
+        }
+        out
+    }
+}
+
 fn one_line(e: &toml::de::Error) -> String {
     let msg = e.message().trim();
     match e
@@ -829,6 +891,24 @@ files = []
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_levels_are_levels_or_target_directives() {
+        for ok in [
+            "info",
+            "WARN",
+            "off",
+            "weir_flow=debug",
+            "warn,weir_script=trace",
+        ] {
+            assert!(log_filter(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "verbose", "weir_flow=loud", "=debug", "info,chatty"] {
+            assert!(log_filter(bad).is_err(), "{bad}");
+        }
+        let e = Config::parse("[log]\nlevel = \"verbose\"\n", "w.toml").unwrap_err();
+        assert!(e.to_string().contains("not a log level"), "{e}");
+    }
 
     #[test]
     fn default_file_is_the_default_config() {

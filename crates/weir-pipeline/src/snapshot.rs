@@ -20,6 +20,7 @@ use weir_flow::{Engine, Interface, Proto};
 use crate::json::{flow_json, host_json};
 use crate::source::{Msg, SourceStats};
 use crate::syslog::{HandlerFactory, SyslogHandler, SyslogStats};
+use crate::talkers::TopTalkers;
 
 /// Least wall time between two snapshots.
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
@@ -56,9 +57,10 @@ pub struct Snapshot {
     pub flows: Vec<Map<String, Value>>,
     /// Number of active flows.
     pub flows_total: usize,
-    /// Active hosts (at most [`MAX_ROWS`]).
+    /// Active hosts (at most [`MAX_ROWS`]); at the end of a run, every host of the
+    /// run (those that left the host table too), with its counters over the run.
     pub hosts: Vec<Map<String, Value>>,
-    /// Number of active hosts.
+    /// Number of hosts in `hosts` (before the cap).
     pub hosts_total: usize,
     /// The local networks with their counters (`network.getNetworkStats()`-like keys).
     pub networks: Vec<Map<String, Value>>,
@@ -433,9 +435,17 @@ impl Publisher {
         self.cell.set(last);
     }
 
-    /// Captures the flow table just before the final visit ends every flow.
-    pub fn before_final_visit(&mut self, engine: &Engine) {
-        self.cell.set(build(engine, false));
+    /// Captures the flow table just before the final visit ends every flow, and every
+    /// host of the run: those of the table and those that left it (`talkers`), with
+    /// their counters over the whole run.
+    pub fn before_final_visit(&mut self, engine: &Engine, talkers: &TopTalkers) {
+        let mut snap = build(engine, false);
+        let hosts = talkers
+            .retired
+            .whole_run(engine.hosts().iter().map(|(_, h)| h));
+        snap.hosts_total = hosts.len();
+        snap.hosts = hosts.iter().take(MAX_ROWS).map(host_json).collect();
+        self.cell.set(snap);
     }
 
     /// Publishes if the last snapshot is older than [`PUBLISH_EVERY`].

@@ -480,7 +480,7 @@
       }
       drawChart(cx, cy);
       chartEl.dataset.step = String(r.step_secs);
-      document.getElementById("chart-note").textContent = "packet time, stored series, " + cx.length + " points of " + r.step_secs + " s, " + fmtTime(range.from) + " to " + fmtTime(range.to);
+      document.getElementById("chart-note").textContent = "packet time, " + cx.length + " points of " + r.step_secs + " s (stored series), " + fmtTime(range.from) + " to " + fmtTime(range.to);
       return true;
     }
     async function refresh() {

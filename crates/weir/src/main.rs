@@ -21,7 +21,8 @@ struct Cli {
     #[command(subcommand)]
     cmd: Command,
     /// Log level: error, warn, info, debug, trace, or a filter such as `weir_flow=debug`
-    /// (default: `info` for `weir run`, else `warn`; `weir run` also reads `[log]`).
+    /// (default: `info` for `weir run` on a terminal, else `warn`; `weir run` also reads
+    /// `[log]`; `--quiet` means `warn`).
     #[arg(long, global = true)]
     log_level: Option<String>,
     /// Log format: text or json.
@@ -92,6 +93,23 @@ fn quiet_broken_pipe() {
         }
         default(info);
     }));
+}
+
+/// An error and its causes on one line, each cause once: a cause whose text the line
+/// already holds (a wrapper that repeats its source) is left out.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if out.contains(&s) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s);
+    }
+    out
 }
 
 /// Whether the configuration file at `path` sets `[log] level` itself.
@@ -173,7 +191,7 @@ fn main() -> ExitCode {
             if let Some(io) = e.downcast_ref::<std::io::Error>() {
                 out::exit_if_gone(io);
             }
-            eprintln!("weir: error: {e:#}");
+            eprintln!("weir: error: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }

@@ -254,6 +254,10 @@ pub fn running_pid(data_dir: &std::path::Path) -> Result<u32> {
 /// Runs `weir run`.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let cfg = args.config()?;
+    // Plugin directories and sources first: a missing one stops here, before the data
+    // directory and its stores are created.
+    weir_pipeline::builtin::PluginSet::new(cfg.plugins.builtin, &cfg.plugins.dirs)?;
+    weir_pipeline::run::sources(&cfg)?;
     let _pid = PidFile::create(&cfg.data_dir);
     // Opened before the web server, which reads it (`TsService::query`).
     let timeseries = timeseries::TsService::open(&cfg)?;

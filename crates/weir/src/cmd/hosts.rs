@@ -12,33 +12,36 @@ use weir_decode::Timestamp;
 use weir_flow::{Consumer, Engine, Host};
 use weir_pipeline::engine::Driver;
 use weir_pipeline::json::host_json;
+use weir_pipeline::talkers::RetiredHosts;
 
 use super::flows::{exit_code, replay};
 
 /// Arguments of `weir hosts`: the same as `weir flows`.
 pub use super::flows::Args;
 
-/// Keeps the last state of every host the run created: hosts idle for longer than the
-/// max idleness leave the engine (`host_purged`) but stay in the report, so the list
-/// holds as many hosts as the run summary counts (`hosts`).
+/// Every host of the run: hosts idle for longer than the max idleness leave the engine
+/// (`host_purged`) but stay in the report with their counters over the whole run, as
+/// the web UI shows them after a replay, so the list holds as many hosts as the run
+/// summary counts (`hosts`).
 #[derive(Default)]
-struct Snapshots(BTreeMap<(IpAddr, u16), Host>);
+struct Snapshots(RetiredHosts);
 
 impl Driver for Snapshots {
     type Report = BTreeMap<(IpAddr, u16), Host>;
 
-    /// The hosts still in the table at the end, over their last tick's snapshot.
-    fn finish(mut self, engine: &Engine) -> Self::Report {
-        for (_, h) in engine.hosts().iter() {
-            self.0.insert((h.ip, h.vlan), h.clone());
-        }
+    /// The hosts of the table at the end and those that left it.
+    fn finish(self, engine: &Engine) -> Self::Report {
         self.0
+            .whole_run(engine.hosts().iter().map(|(_, h)| h))
+            .into_iter()
+            .map(|h| ((h.ip, h.vlan), h))
+            .collect()
     }
 }
 
 impl Consumer for Snapshots {
     fn host_purged(&mut self, _now: Timestamp, host: &Host) {
-        self.0.insert((host.ip, host.vlan), host.clone());
+        self.0.purged(host);
     }
 }
 

@@ -322,3 +322,60 @@ fn readme_commands_run_as_written() {
     }
     assert!(ran >= 15, "only {ran} README commands ran");
 }
+
+#[test]
+fn a_missing_capture_is_one_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let missing = dir.path().join("missing.pcap");
+    let o = weir(&[
+        "run",
+        "--pcap",
+        missing.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    one_line_error(&o, "missing.pcap: cannot open");
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("No such file").count(),
+        1,
+        "the reason once: {err}"
+    );
+    assert!(
+        !data.exists(),
+        "no data directory for a run that never started"
+    );
+}
+
+#[test]
+fn config_check_reports_every_problem_as_run_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("weir.toml");
+    std::fs::write(
+        &cfg,
+        "[web]\nlisten = \"localhost:99999\"\n[flows]\nmax_flows = \"x\"\nvisit_interval_secs = 0\n",
+    )
+    .unwrap();
+    let o = weir(&["config", "check", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("weir: error: "))
+        .collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].contains("line 4") && lines[0].contains("\"x\""),
+        "{err}"
+    );
+    assert!(lines[1].contains("line 5"), "{err}");
+    assert!(lines[2].contains("localhost:99999"), "{err}");
+    assert!(err.contains("3 problem(s)"), "{err}");
+    // `weir run` refuses the same listen address.
+    std::fs::write(&cfg, "[web]\nlisten = \"localhost:99999\"\n").unwrap();
+    let pcap = generate(dir.path(), "c.pcap", "20", "1");
+    let o = weir(&["run", "--config", cfg.to_str().unwrap(), "--pcap", &pcap]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("localhost:99999"), "{}", stderr(&o));
+}
