@@ -423,6 +423,7 @@ pub fn report_json(
         }
         v["interfaces"][i]["alerts"] = alerts;
         v["interfaces"][i]["script_errors"] = serde_json::json!(iface.report.errors());
+        v["interfaces"][i]["plugin_load_problems"] = serde_json::json!(iface.report.load_problems);
         let failing: Vec<_> = iface
             .report
             .scripts

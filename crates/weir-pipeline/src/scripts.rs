@@ -232,6 +232,9 @@ pub struct ScriptReport {
     pub scripts: Vec<ScriptInfo>,
     /// The interface's alert engine counters.
     pub alerts: EngineStats,
+    /// Plugin files that failed to load at the start (`file:line: reason`); the rest
+    /// of their plugins, and the other plugins, still run.
+    pub load_problems: Vec<String>,
 }
 
 impl ScriptReport {
@@ -266,6 +269,8 @@ pub fn cost_line(s: &ScriptInfo) -> String {
 /// The Lua runtime driving one interface's events.
 pub struct ScriptDriver {
     rt: Runtime,
+    /// What failed to load at the start, for the report.
+    load_problems: Vec<String>,
     /// Flow statuses from the syslog scripts, when syslog listeners run.
     requests: Option<(
         Arc<crate::syslog::FlowStatusHub>,
@@ -294,10 +299,16 @@ fn load_runtime(
     ifname: &str,
     store: StoreSender,
     endpoints: Vec<EndpointSender>,
-) -> Result<Runtime> {
+) -> Result<(Runtime, Vec<String>)> {
     let (rt, report) =
         Runtime::load(script_config(cfg, ifid, ifname)?).context("cannot start the Lua runtime")?;
     log_warnings(&report);
+    let load_problems = report
+        .problems
+        .iter()
+        .filter(|p| p.level == weir_script::Level::Error)
+        .map(ToString::to_string)
+        .collect();
     {
         let mut m = script_categories().write();
         for s in &report.scripts {
@@ -316,7 +327,7 @@ fn load_runtime(
             a.add_endpoint(e);
         }
     });
-    Ok(rt)
+    Ok((rt, load_problems))
 }
 
 /// Logs a load's warnings (the runtime logs its errors itself, with the alert it
@@ -406,10 +417,11 @@ impl ScriptDriver {
         endpoints: Vec<EndpointSender>,
         hub: Option<Arc<crate::syslog::FlowStatusHub>>,
     ) -> Result<ScriptDriver> {
-        let rt = load_runtime(cfg, ifid, ifname, store, endpoints)?;
+        let (rt, load_problems) = load_runtime(cfg, ifid, ifname, store, endpoints)?;
         let requests = hub.and_then(|h| h.register().map(|rx| (h, rx)));
         Ok(ScriptDriver {
             rt,
+            load_problems,
             requests,
             ts: None,
             counters: None,
@@ -505,7 +517,7 @@ impl ScriptSyslog {
         endpoints: Vec<EndpointSender>,
         hub: crate::syslog::HubCloser,
     ) -> Result<ScriptSyslog> {
-        let mut rt = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
+        let (mut rt, _) = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
         let h = hub.0.clone();
         rt.set_flow_status_sink(Box::new(move |req| {
             h.send(req).map_err(|e| e.to_string().into())
@@ -711,6 +723,7 @@ impl Driver for ScriptDriver {
         ScriptReport {
             scripts: self.rt.scripts(),
             alerts,
+            load_problems: std::mem::take(&mut self.load_problems),
         }
     }
 }

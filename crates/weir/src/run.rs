@@ -164,10 +164,14 @@ pub fn print_report(
     for i in &outcome.interfaces {
         let active = i.report.scripts.iter().filter(|s| s.active).count();
         crate::out::outln!(
-            "scripts on {}: {active} active, {} hook errors",
+            "scripts on {}: {active} active, {} hook errors, {} plugin load problems",
             i.summary.interface,
-            i.report.errors()
+            i.report.errors(),
+            i.report.load_problems.len()
         );
+        for p in &i.report.load_problems {
+            crate::out::outln!("  {p}");
+        }
         for s in i.report.scripts.iter().filter(|s| s.errors > 0) {
             crate::out::outln!(
                 "  {}/{}: {} errors{}{}",

@@ -379,3 +379,46 @@ fn config_check_reports_every_problem_as_run_would() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("localhost:99999"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_plugin_that_fails_to_load_is_counted_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken_plugin");
+    std::fs::create_dir_all(broken.join("user_scripts/flow")).unwrap();
+    std::fs::write(
+        broken.join("user_scripts/flow/broken.lua"),
+        "local script = {\n  hooks = {},\n  gui = { i18n_title = \"Broken\" \n",
+    )
+    .unwrap();
+    let pcap = generate(dir.path(), "b.pcap", "50", "2");
+    let data = dir.path().join("data");
+    let run = |json: bool| {
+        let mut args = vec![
+            "run",
+            "--pcap",
+            &pcap,
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--plugins",
+            broken.to_str().unwrap(),
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = weir(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let text = run(false);
+    assert!(
+        text.contains("0 hook errors, 1 plugin load problems"),
+        "{text}"
+    );
+    assert!(text.contains("broken.lua"), "{text}");
+    let v: Value = serde_json::from_str(&run(true)).unwrap();
+    let problems = v["interfaces"][0]["plugin_load_problems"]
+        .as_array()
+        .unwrap();
+    assert_eq!(problems.len(), 1, "{v}");
+    assert!(problems[0].as_str().unwrap().contains("broken.lua:"), "{v}");
+}
