@@ -496,7 +496,8 @@
           card("Packets", fmtNum(i.packets), "card-packets"),
           card("Traffic", fmtBytes(i.bytes), "card-bytes"),
           card("Active flows", fmtNum(i.flows_active), "card-flows"),
-          card("Active hosts", fmtNum(i.hosts_active), "card-hosts"),
+          // After a replay: every host of the run, as the run summary counts them.
+          card(i.capture_finished ? "Hosts in the run" : "Active hosts", fmtNum(i.hosts_active), "card-hosts"),
           card("Packet rate", fmtPps(last ? last.pps : i.throughput_pps), "card-pps"));
         if (!stored) {
           try { range = await timeRange(); } catch (e) { /* next refresh */ }
