@@ -359,6 +359,9 @@ impl Engine {
     ) {
         self.advance(ts, c);
         let ts = ts.max(self.clock);
+        if self.iface.first_packet_us == 0 {
+            self.iface.first_packet_us = ts.0;
+        }
         self.iface.packets += 1;
         self.iface.bytes += u64::from(wire_len);
         if pkt.error.is_some() {
@@ -567,6 +570,7 @@ impl Engine {
         if let Some(h) = self.hosts.get_mut(srv) {
             h.active_flows_as_server += 1;
             h.total_flows_as_server += 1;
+            h.contacted_by.add(&cli_ip);
             h.flow_peak[1].hit(ts.as_secs());
         }
         if let (Some(c), Some(s)) = (self.hosts.get(cli), self.hosts.get(srv)) {

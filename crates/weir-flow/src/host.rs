@@ -223,6 +223,8 @@ pub struct Host {
     pub network_id: i16,
     /// Unique peers contacted (as client), estimated.
     pub contacted_peers: DistinctCounter,
+    /// Unique clients that contacted it (as server), estimated.
+    pub contacted_by: DistinctCounter,
     /// Unique server ports contacted (as client), estimated.
     pub contacted_ports: DistinctCounter,
     /// L7 breakdown.
@@ -367,6 +369,7 @@ impl Host {
             local: network_id.is_some(),
             network_id: network_id.and_then(|n| i16::try_from(n).ok()).unwrap_or(-1),
             contacted_peers: DistinctCounter::default(),
+            contacted_by: DistinctCounter::default(),
             contacted_ports: DistinctCounter::default(),
             l7: L7Breakdown::default(),
             app: None,

@@ -39,6 +39,9 @@ pub struct BcastDomain {
 /// Interface counters.
 #[derive(Debug, Clone, Default)]
 pub struct Interface {
+    /// Packet time of the first decoded frame, in microseconds (0 before any): with
+    /// the engine's clock, the time range of a replay.
+    pub first_packet_us: u64,
     /// Frames seen.
     pub packets: u64,
     /// Bytes seen (wire length).

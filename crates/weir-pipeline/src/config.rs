@@ -621,6 +621,7 @@ pub struct Web {
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
     /// `error`, `warn`, `info`, `debug` or `trace` (or a tracing filter directive).
+    #[serde(deserialize_with = "log_level")]
     pub level: String,
     /// `text` or `json`.
     #[serde(deserialize_with = "log_format")]
@@ -697,6 +698,43 @@ fn log_format<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     one_of(d, &["text", "json"])
 }
 
+fn log_level<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    log_filter(&s).map_err(serde::de::Error::custom)?;
+    Ok(s)
+}
+
+/// Level names a log filter accepts.
+const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// Checks a log level (`[log] level`, `--log-level`): a level name, or comma-separated
+/// `target=level` directives, possibly with one bare level. A bare word that is not a
+/// level (`verbose`) would be read by tracing as a target and hide every line, so it is
+/// refused. Returns the filter text.
+///
+/// # Errors
+/// The first directive that is neither, named.
+pub fn log_filter(level: &str) -> Result<String, String> {
+    let text = level.trim();
+    if text.is_empty() {
+        return Err("empty log level (error, warn, info, debug, trace, off)".into());
+    }
+    for d in text.split(',').map(str::trim) {
+        let lvl = match d.split_once('=') {
+            Some((target, l)) if !target.trim().is_empty() => l.trim(),
+            Some(_) => return Err(format!("{d:?}: a target=level directive needs a target")),
+            None => d,
+        };
+        if !LOG_LEVELS.contains(&lvl.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{lvl:?} is not a log level (error, warn, info, debug, trace, off, \
+                 or target=level such as weir_flow=debug)"
+            ));
+        }
+    }
+    Ok(text.to_string())
+}
+
 impl Config {
     /// Parses a configuration; `name` is used in error messages.
     ///
@@ -721,6 +759,68 @@ impl Config {
 
 /// toml's messages span several lines (with a caret under the value); keep the
 /// position and the reason on one line: "line 3, column 1: unknown field ...".
+/// Most problems [`Config::problems`] reports.
+const MAX_PROBLEMS: usize = 50;
+
+impl Config {
+    /// Every problem of a configuration text, each naming the key and line, in the
+    /// order met: after a problem its line is set aside and the rest read again (a
+    /// problem on a `[section]` line, or one without a position, ends the search).
+    /// Then what `weir run` would refuse of the values themselves: the web listen
+    /// address (`IP:PORT`), the syslog listener specs. Empty: the file is good.
+    pub fn problems(text: &str, name: &str) -> Vec<String> {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut out = Vec::new();
+        while out.len() < MAX_PROBLEMS {
+            match toml::from_str::<Config>(&lines.join("\n")) {
+                Ok(cfg) => {
+                    out.extend(
+                        cfg.value_problems()
+                            .into_iter()
+                            .map(|p| format!("{name}: {p}")),
+                    );
+                    break;
+                }
+                Err(e) => {
+                    out.push(format!("{name}: {}", one_line(&e)));
+                    let joined = lines.join("\n");
+                    let Some(line) = e
+                        .span()
+                        .map(|s| joined[..s.start.min(joined.len())].matches('\n').count())
+                    else {
+                        break;
+                    };
+                    match lines.get_mut(line) {
+                        Some(l) if !l.trim_start().starts_with('[') && !l.trim().is_empty() => {
+                            l.clear();
+                        }
+                        _ => break,
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Values the file format accepts but `weir run` refuses.
+    fn value_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let listen = self.web.listen.trim();
+        if !listen.is_empty() && listen.parse::<std::net::SocketAddr>().is_err() {
+            out.push(format!(
+                "[web] listen = {listen:?}: not an IP:PORT address with a port up to 65535 \
+                 (e.g. 127.0.0.1:3000)"
+            ));
+        }
+        for s in &self.sources.syslog {
+            if let Err(e) = crate::syslog::parse_spec(s) {
+                out.push(format!("[sources] syslog {s:?}: {e}"));
+            }
+        }
+        out
+    }
+}
+
 fn one_line(e: &toml::de::Error) -> String {
     let msg = e.message().trim();
     match e
@@ -940,6 +1040,24 @@ files = []
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_levels_are_levels_or_target_directives() {
+        for ok in [
+            "info",
+            "WARN",
+            "off",
+            "weir_flow=debug",
+            "warn,weir_script=trace",
+        ] {
+            assert!(log_filter(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "verbose", "weir_flow=loud", "=debug", "info,chatty"] {
+            assert!(log_filter(bad).is_err(), "{bad}");
+        }
+        let e = Config::parse("[log]\nlevel = \"verbose\"\n", "w.toml").unwrap_err();
+        assert!(e.to_string().contains("not a log level"), "{e}");
+    }
 
     #[test]
     fn default_file_is_the_default_config() {

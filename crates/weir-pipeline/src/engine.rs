@@ -231,7 +231,7 @@ impl<D: Driver> EngineLoop<D> {
     pub fn finish(mut self, interface: String) -> (Summary, D::Report) {
         self.driver.hold(&mut self.engine);
         if let Some(p) = &mut self.publisher {
-            p.before_final_visit(&self.engine);
+            p.before_final_visit(&self.engine, &self.talkers);
         }
         let (engine, mut tap) = self.tap();
         engine.finish(&mut tap);

@@ -47,6 +47,10 @@ pub fn host_json(h: &Host) -> Map<String, Value> {
         json!(h.contacted_peers.estimate()),
     );
     m.insert(
+        "contacted_by_peers".into(),
+        json!(h.contacted_by.estimate()),
+    );
+    m.insert(
         "contacted_ports".into(),
         json!(h.contacted_ports.estimate()),
     );

@@ -449,8 +449,17 @@ pub fn report_json(
 ) -> serde_json::Value {
     let mut v = outcome.summary_json();
     for (i, iface) in outcome.interfaces.iter().enumerate() {
-        v["interfaces"][i]["alerts"] = serde_json::json!(iface.report.alerts);
+        // The engine's `stored` counts one-shot `alerts_api.store` calls; the run's
+        // `stored` (`alerts.stored`) is what the store committed.
+        let mut alerts = serde_json::json!(iface.report.alerts);
+        if let Some(m) = alerts.as_object_mut()
+            && let Some(n) = m.remove("stored")
+        {
+            m.insert("one_shot".into(), n);
+        }
+        v["interfaces"][i]["alerts"] = alerts;
         v["interfaces"][i]["script_errors"] = serde_json::json!(iface.report.errors());
+        v["interfaces"][i]["plugin_load_problems"] = serde_json::json!(iface.report.load_problems);
         let failing: Vec<_> = iface
             .report
             .scripts
@@ -478,8 +487,24 @@ pub fn report_json(
         v["interfaces"][i]["costliest_scripts"] = serde_json::json!(costliest);
     }
     v["alerts"] = serde_json::json!(tally);
+    v["alerts"]["stored"] = serde_json::json!(alerts_stored(outcome, tally));
     v["alerts"]["by_plugin"] = serde_json::json!(alerts_by_plugin(outcome, tally));
     v
+}
+
+/// Alerts the store holds from this run (the `stored` of the summary): the records it
+/// committed less the releases, which move an engaged alert's row to the past alerts
+/// rather than add one. With nothing dropped it equals the alerts raised.
+pub fn alerts_stored(
+    outcome: &RunOutcome<scripts::ScriptReport>,
+    tally: &scripts::AlertTally,
+) -> u64 {
+    let released: u64 = outcome
+        .interfaces
+        .iter()
+        .map(|i| i.report.alerts.released)
+        .sum();
+    tally.records_committed.saturating_sub(released)
 }
 
 /// Alerts raised per plugin: each script key of the tally mapped to the plugin of that

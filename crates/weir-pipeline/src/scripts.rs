@@ -33,6 +33,10 @@ pub struct AlertTally {
     pub by_severity: BTreeMap<String, u64>,
     /// The same by the key of the script that raised them (`""`: raised by weir itself).
     pub by_script: BTreeMap<String, u64>,
+    /// Alert records the store committed during the run: an engaged alert is two
+    /// (engaged, then moved to the past alerts when released); see
+    /// [`crate::run::alerts_stored`] for the alerts stored.
+    pub records_committed: u64,
 }
 
 /// An in-process endpoint that counts what the alert engines raise.
@@ -178,10 +182,16 @@ impl AlertSinks {
                 tracing::warn!("alert endpoint: {err}");
             }
         }
-        if let Err(e) = self.store_sink.shutdown(FLUSH_TIMEOUT) {
-            tracing::error!("alert store: {e}");
-        }
-        self.tally.lock().clone()
+        let committed = match self.store_sink.shutdown(FLUSH_TIMEOUT) {
+            Ok(s) => s.committed,
+            Err(e) => {
+                tracing::error!("alert store: {e}");
+                0
+            }
+        };
+        let mut tally = self.tally.lock().clone();
+        tally.records_committed = committed;
+        tally
     }
 }
 
@@ -242,6 +252,9 @@ pub struct ScriptReport {
     pub scripts: Vec<ScriptInfo>,
     /// The interface's alert engine counters.
     pub alerts: EngineStats,
+    /// Plugin files that failed to load at the start (`file:line: reason`); the rest
+    /// of their plugins, and the other plugins, still run.
+    pub load_problems: Vec<String>,
 }
 
 impl ScriptReport {
@@ -276,6 +289,8 @@ pub fn cost_line(s: &ScriptInfo) -> String {
 /// The Lua runtime driving one interface's events.
 pub struct ScriptDriver {
     rt: Runtime,
+    /// What failed to load at the start, for the report.
+    load_problems: Vec<String>,
     /// Flow statuses from the syslog scripts, when syslog listeners run.
     requests: Option<(
         Arc<crate::syslog::FlowStatusHub>,
@@ -304,10 +319,16 @@ fn load_runtime(
     ifname: &str,
     store: StoreSender,
     endpoints: Vec<EndpointSender>,
-) -> Result<Runtime> {
+) -> Result<(Runtime, Vec<String>)> {
     let (rt, report) =
         Runtime::load(script_config(cfg, ifid, ifname)?).context("cannot start the Lua runtime")?;
     log_warnings(&report);
+    let load_problems = report
+        .problems
+        .iter()
+        .filter(|p| p.level == weir_script::Level::Error)
+        .map(ToString::to_string)
+        .collect();
     {
         let mut m = script_categories().write();
         for s in &report.scripts {
@@ -326,7 +347,7 @@ fn load_runtime(
             a.add_endpoint(e);
         }
     });
-    Ok(rt)
+    Ok((rt, load_problems))
 }
 
 /// Logs a load's warnings (the runtime logs its errors itself, with the alert it
@@ -416,10 +437,11 @@ impl ScriptDriver {
         endpoints: Vec<EndpointSender>,
         hub: Option<Arc<crate::syslog::FlowStatusHub>>,
     ) -> Result<ScriptDriver> {
-        let rt = load_runtime(cfg, ifid, ifname, store, endpoints)?;
+        let (rt, load_problems) = load_runtime(cfg, ifid, ifname, store, endpoints)?;
         let requests = hub.and_then(|h| h.register().map(|rx| (h, rx)));
         Ok(ScriptDriver {
             rt,
+            load_problems,
             requests,
             ts: None,
             counters: None,
@@ -532,7 +554,7 @@ impl ScriptSyslog {
         endpoints: Vec<EndpointSender>,
         hub: crate::syslog::HubCloser,
     ) -> Result<ScriptSyslog> {
-        let mut rt = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
+        let (mut rt, _) = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
         let h = hub.0.clone();
         rt.set_flow_status_sink(Box::new(move |req| {
             h.send(req).map_err(|e| e.to_string().into())
@@ -738,6 +760,7 @@ impl Driver for ScriptDriver {
         ScriptReport {
             scripts: self.rt.scripts(),
             alerts,
+            load_problems: std::mem::take(&mut self.load_problems),
         }
     }
 }

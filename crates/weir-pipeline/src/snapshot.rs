@@ -20,6 +20,7 @@ use weir_flow::{Engine, Interface, Proto};
 use crate::json::{flow_json, host_json};
 use crate::source::{Msg, SourceStats};
 use crate::syslog::{HandlerFactory, SyslogHandler, SyslogStats};
+use crate::talkers::TopTalkers;
 
 /// Least wall time between two snapshots.
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
@@ -56,9 +57,10 @@ pub struct Snapshot {
     pub flows: Vec<Map<String, Value>>,
     /// Number of active flows.
     pub flows_total: usize,
-    /// Active hosts (at most [`MAX_ROWS`]).
+    /// Active hosts (at most [`MAX_ROWS`]); at the end of a run, every host of the
+    /// run (those that left the host table too), with its counters over the run.
     pub hosts: Vec<Map<String, Value>>,
-    /// Number of active hosts.
+    /// Number of hosts in `hosts` (before the cap).
     pub hosts_total: usize,
     /// The local networks with their counters (`network.getNetworkStats()`-like keys).
     pub networks: Vec<Map<String, Value>>,
@@ -419,19 +421,31 @@ impl Publisher {
         Publisher { cell, last: None }
     }
 
-    /// The last snapshot of a run: flows as they were before the final visit ended them
-    /// all (call [`Publisher::before_final_visit`] first), counters and hosts as after.
+    /// The last snapshot of a run: flows and hosts as they were before the final visit
+    /// ended every flow (call [`Publisher::before_final_visit`] first), so that a host's
+    /// active flows and score agree with the flows listed beside it; interface counters
+    /// as after.
     pub fn publish_final(&mut self, engine: &Engine) {
         let before = self.cell.get();
         let mut last = build(engine, true);
         last.flows = before.flows.clone();
         last.flows_total = before.flows_total;
+        last.hosts = before.hosts.clone();
+        last.hosts_total = before.hosts_total;
         self.cell.set(last);
     }
 
-    /// Captures the flow table just before the final visit ends every flow.
-    pub fn before_final_visit(&mut self, engine: &Engine) {
-        self.cell.set(build(engine, false));
+    /// Captures the flow table just before the final visit ends every flow, and every
+    /// host of the run: those of the table and those that left it (`talkers`), with
+    /// their counters over the whole run.
+    pub fn before_final_visit(&mut self, engine: &Engine, talkers: &TopTalkers) {
+        let mut snap = build(engine, false);
+        let hosts = talkers
+            .retired
+            .whole_run(engine.hosts().iter().map(|(_, h)| h));
+        snap.hosts_total = hosts.len();
+        snap.hosts = hosts.iter().take(MAX_ROWS).map(host_json).collect();
+        self.cell.set(snap);
     }
 
     /// Publishes if the last snapshot is older than [`PUBLISH_EVERY`].
@@ -465,6 +479,7 @@ fn interface_json(i: &Interface) -> Value {
         })
         .collect();
     json!({
+        "first_packet_us": i.first_packet_us,
         "packets": i.packets,
         "bytes": i.bytes,
         "throughput_bps": i.throughput_bps,

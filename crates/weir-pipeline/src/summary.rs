@@ -22,7 +22,8 @@ pub struct Summary {
     pub flows: u64,
     /// Flows dropped because the table was full.
     pub flows_evicted: u64,
-    /// Hosts seen.
+    /// Distinct hosts (address and VLAN) that took part in a flow
+    /// ([`TopTalkers::distinct_hosts`]); `weir hosts` lists as many.
     pub hosts: u64,
     /// Hosts evicted because the host table was full.
     pub hosts_evicted: u64,
@@ -70,6 +71,7 @@ impl Summary {
             .collect();
         l7.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         l7.truncate(TOP);
+        let hosts = talkers.distinct_hosts().0;
         let talkers: Vec<(String, u64)> = talkers
             .top(TOP)
             .into_iter()
@@ -89,7 +91,7 @@ impl Summary {
             bytes: iface.bytes,
             flows: iface.flows_created,
             flows_evicted: iface.flows_evicted,
-            hosts: iface.hosts_created,
+            hosts,
             hosts_evicted: iface.hosts_evicted,
             l4: Interface::L4_NAMES
                 .iter()

@@ -6,14 +6,116 @@
 //! `capacity` counters, and any host whose true total exceeds `total / capacity` is
 //! guaranteed to be among them, with an over-estimate bounded by that same amount.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
-/// Space-Saving heavy-hitter counter of bytes per host.
+use weir_flow::Host;
+
+/// Most distinct hosts counted exactly (about 40 MB); past it the count is a lower
+/// bound and [`TopTalkers::distinct_hosts`] says so.
+const MAX_DISTINCT: usize = 1 << 20;
+
+/// Most hosts [`RetiredHosts`] keeps (the snapshots' row cap).
+const MAX_RETIRED: usize = crate::snapshot::MAX_ROWS;
+
+/// A host's counters summed over its earlier stays in the host table (it went idle,
+/// left the table and came back, counting from zero again).
+#[derive(Debug, Clone, Copy, Default)]
+struct Earlier {
+    packets_sent: u64,
+    packets_rcvd: u64,
+    bytes_sent: u64,
+    bytes_rcvd: u64,
+    flows_as_client: u64,
+    flows_as_server: u64,
+    first_seen: Option<weir_decode::Timestamp>,
+}
+
+impl Earlier {
+    fn add(&mut self, h: &Host) {
+        self.packets_sent += h.packets_sent;
+        self.packets_rcvd += h.packets_rcvd;
+        self.bytes_sent += h.bytes_sent;
+        self.bytes_rcvd += h.bytes_rcvd;
+        self.flows_as_client += h.total_flows_as_client;
+        self.flows_as_server += h.total_flows_as_server;
+        self.first_seen = Some(
+            self.first_seen
+                .map_or(h.first_seen, |f| f.min(h.first_seen)),
+        );
+    }
+
+    fn apply(&self, h: &mut Host) {
+        h.packets_sent += self.packets_sent;
+        h.packets_rcvd += self.packets_rcvd;
+        h.bytes_sent += self.bytes_sent;
+        h.bytes_rcvd += self.bytes_rcvd;
+        h.total_flows_as_client += self.flows_as_client;
+        h.total_flows_as_server += self.flows_as_server;
+        if let Some(f) = self.first_seen {
+            h.first_seen = h.first_seen.min(f);
+        }
+    }
+}
+
+/// The hosts that left the host table during a run (`host_purged`), each with its last
+/// state and the counters of its earlier stays, so that the end of a run can show every
+/// host of the run with its totals: the run summary's `hosts`, `weir hosts` and the
+/// web UI's hosts after a replay are then one list. At most [`MAX_RETIRED`] hosts.
+#[derive(Debug, Default)]
+pub struct RetiredHosts {
+    map: HashMap<(IpAddr, u16), (Host, Earlier)>,
+}
+
+impl RetiredHosts {
+    /// Notes a host leaving the table.
+    pub fn purged(&mut self, host: &Host) {
+        let key = (host.ip, host.vlan);
+        if let Some((last, earlier)) = self.map.get_mut(&key) {
+            earlier.add(last);
+            *last = host.clone();
+        } else if self.map.len() < MAX_RETIRED {
+            self.map.insert(key, (host.clone(), Earlier::default()));
+        }
+    }
+
+    /// Every host of the run: those of `table` (still in the host table) with the
+    /// counters of their earlier stays added, then those that left it, with theirs.
+    pub fn whole_run<'a>(&self, table: impl Iterator<Item = &'a Host>) -> Vec<Host> {
+        let mut out = Vec::new();
+        let mut live = HashSet::new();
+        for h in table {
+            let mut h = h.clone();
+            if let Some((last, earlier)) = self.map.get(&(h.ip, h.vlan)) {
+                earlier.apply(&mut h);
+                let mut all = Earlier::default();
+                all.add(last);
+                all.apply(&mut h);
+            }
+            live.insert((h.ip, h.vlan));
+            out.push(h);
+        }
+        for (key, (last, earlier)) in &self.map {
+            if !live.contains(key) {
+                let mut h = last.clone();
+                earlier.apply(&mut h);
+                out.push(h);
+            }
+        }
+        out
+    }
+}
+
+/// Space-Saving heavy-hitter counter of bytes per host, the count of distinct hosts
+/// (address and VLAN) of the run, and the hosts that left the host table.
 #[derive(Debug)]
 pub struct TopTalkers {
     capacity: usize,
     counts: HashMap<IpAddr, (u64, u64)>,
+    seen: HashSet<(IpAddr, u16)>,
+    seen_overflow: bool,
+    /// The hosts that left the host table.
+    pub retired: RetiredHosts,
 }
 
 impl TopTalkers {
@@ -22,7 +124,27 @@ impl TopTalkers {
         TopTalkers {
             capacity: capacity.max(1),
             counts: HashMap::new(),
+            seen: HashSet::new(),
+            seen_overflow: false,
+            retired: RetiredHosts::default(),
         }
+    }
+
+    /// Notes a host (address, VLAN) of the run.
+    pub fn see(&mut self, host: IpAddr, vlan: u16) {
+        if self.seen.len() < MAX_DISTINCT {
+            self.seen.insert((host, vlan));
+        } else if !self.seen.contains(&(host, vlan)) {
+            self.seen_overflow = true;
+        }
+    }
+
+    /// Distinct hosts (address and VLAN) that took part in a flow during the run: the
+    /// one host count of the summary and `weir hosts` (a host that went idle, left
+    /// the host table and came back is one host). `exact` is false past
+    /// [`MAX_DISTINCT`] hosts, where the count is a lower bound.
+    pub fn distinct_hosts(&self) -> (u64, bool) {
+        (self.seen.len() as u64, !self.seen_overflow)
     }
 
     /// Adds `bytes` to `host`.
@@ -63,6 +185,12 @@ impl weir_flow::Consumer for TopTalkers {
         let bytes = flow.bytes();
         self.add(flow.client().0, bytes);
         self.add(flow.server().0, bytes);
+        self.see(flow.client().0, flow.key.vlan);
+        self.see(flow.server().0, flow.key.vlan);
+    }
+
+    fn host_purged(&mut self, _now: weir_decode::Timestamp, host: &Host) {
+        self.retired.purged(host);
     }
 }
 
@@ -72,6 +200,15 @@ mod tests {
 
     fn ip(n: u32) -> IpAddr {
         IpAddr::from(std::net::Ipv4Addr::from(n))
+    }
+
+    #[test]
+    fn distinct_hosts_count_each_address_and_vlan_once() {
+        let mut t = TopTalkers::new(2);
+        for (h, v) in [(1, 0), (1, 0), (1, 10), (2, 0), (3, 0), (1, 0)] {
+            t.see(ip(h), v);
+        }
+        assert_eq!(t.distinct_hosts(), (4, true));
     }
 
     #[test]

@@ -362,6 +362,15 @@ impl Builtin {
                     format!("{}@{}", h.ip, h.vlan)
                 };
                 let (bs, br) = (h.bytes_sent as f64, h.bytes_rcvd as f64);
+                // A host created since the previous tick had every counter at zero
+                // then: saying so gives its first interval a rate (a counter's first
+                // point only sets the baseline), so a host that appeared in the last
+                // five minutes of a replay (its top talker, say) has a point to chart.
+                let prev = at.saturating_sub(tick.secs());
+                let fresh = h.first_seen.as_secs() >= prev;
+                if fresh {
+                    self.put(HOST_TRAFFIC, vec![host.clone()], vec![0.0, 0.0], prev);
+                }
                 self.put(HOST_TRAFFIC, vec![host.clone()], vec![bs, br], at);
                 for c in h.l7.iter() {
                     let name = if c.proto == Proto(u16::MAX) {
@@ -369,6 +378,9 @@ impl Builtin {
                     } else {
                         c.proto.name().to_string()
                     };
+                    if fresh {
+                        self.put(HOST_NDPI, vec![host.clone(), name.clone()], vec![0.0], prev);
+                    }
                     self.put(
                         HOST_NDPI,
                         vec![host.clone(), name],

@@ -76,6 +76,54 @@
     if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
     return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
   }
+  // ---- charts ---------------------------------------------------------------------
+  // Every chart spans the interface's packet-time range (first packet to the clock:
+  // replay time, not wall time), picks its step from that range, and labels each axis
+  // once: the unit in the axis title, plain scaled numbers on the ticks.
+  async function timeRange() {
+    const i = await api("/api/v1/interfaces/" + IFID);
+    const to = Math.ceil((i.clock_us || 0) / 1e6);
+    const from = Math.floor((i.first_packet_us || i.clock_us || 0) / 1e6);
+    return { from: Math.min(from, to), to: to, finished: !!i.capture_finished };
+  }
+  // The step (seconds) giving at most `points` points over `range`; the store answers
+  // at its own resolution when that is coarser.
+  const STEPS = [1, 5, 10, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86400];
+  function pickStep(range, points) {
+    const span = Math.max(1, range.to - range.from);
+    for (const s of STEPS) if (span / s <= points) return s;
+    return 86400;
+  }
+  // 1234567 -> "1.23 M": the unit is the axis title's.
+  function fmtSi(v) {
+    if (v == null) return "";
+    const units = ["", " k", " M", " G", " T", " P"];
+    let i = 0;
+    let n = Math.abs(v);
+    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+    const x = v < 0 ? -n : n;
+    return (i === 0 ? (Number.isInteger(x) ? x : x.toFixed(1)) : x.toFixed(n < 10 ? 2 : 1)) + units[i];
+  }
+  // uPlot options: a fixed x range, spaced ticks, the unit once on the y axis.
+  function chartOpts(width, height, range, unit, series) {
+    return {
+      width: width, height: height,
+      series: [{}].concat(series),
+      axes: [
+        { space: 90, values: (u, vals) => vals.map((v) => fmtAxisTime(v, range)) },
+        { label: unit, size: 70, space: 40, values: (u, vals) => vals.map(fmtSi) },
+      ],
+      scales: { x: { time: true, range: () => [range.from, Math.max(range.to, range.from + 1)] } },
+      legend: { show: true },
+    };
+  }
+  // One tick label: time of day (UTC), with the date only when the range spans days.
+  function fmtAxisTime(secs, range) {
+    const iso = new Date(secs * 1000).toISOString();
+    const long = range.to - range.from > 86400;
+    return long ? iso.slice(5, 16).replace("T", " ") : iso.slice(11, range.to - range.from > 600 ? 16 : 19);
+  }
+
   function hostLink(ip, port, vlan) {
     const a = el("a", { href: "/hosts/" + encodeURIComponent(ip) + (vlan ? "?vlan=" + vlan : ""), text: ip });
     if (port === undefined || port === 0) return a;
@@ -232,7 +280,7 @@
         num(fmtBytes(h["bytes.sent"])),
         num(fmtBytes(h["bytes.rcvd"])),
         num(h["active_flows.as_client"] + " / " + h["active_flows.as_server"]),
-        num(fmtNum(h.contacted_peers)),
+        num(fmtNum(h.contacted_peers) + " / " + fmtNum(h.contacted_by_peers)),
         num(h.score),
         td(fmtTime(h["seen.last"]))),
     });
@@ -254,7 +302,7 @@
         ["Received", fmtBytes(h["bytes.rcvd"]) + " · " + fmtNum(h["packets.rcvd"]) + " packets"],
         ["Active flows", h["active_flows.as_client"] + " as client, " + h["active_flows.as_server"] + " as server"],
         ["Total flows", h["flows.as_client"] + " as client, " + h["flows.as_server"] + " as server"],
-        ["Contacted peers", "~" + fmtNum(h.contacted_peers)],
+        ["Peers", "~" + fmtNum(h.contacted_peers) + " as client, ~" + fmtNum(h.contacted_by_peers) + " as server"],
         ["Contacted ports", "~" + fmtNum(h.contacted_ports)],
         ["Score", h.score + " (network " + h["score.network"] + ", security " + h["score.security"] + ")"],
       ];
@@ -287,6 +335,14 @@
     if (!chartEl || typeof uPlot === "undefined") return;
     const p = new URLSearchParams(tags);
     p.set("schema", schema);
+    let range, step;
+    try { range = await timeRange(); } catch (e) { return; }
+    if (range.to > range.from) {
+      step = pickStep(range, 120);
+      p.set("from", String(range.from - (range.from % 60)));
+      p.set("to", String(range.to + 1));
+      p.set("step", String(step));
+    }
     let r;
     try { r = await api("/api/v1/timeseries/query?" + p.toString()); } catch (e) {
       if (note) note.textContent = "no stored series yet";
@@ -302,15 +358,17 @@
       rx.push(rcvd >= 0 && pt.values[rcvd] != null ? pt.values[rcvd] * 8 : null);
     }
     if (panel) panel.hidden = false;
-    if (note) note.textContent = schema + ", " + xs.length + " points of " + r.step_secs + " s";
+    if (note) note.textContent = schema + ", " + xs.length + " points of " + r.step_secs + " s, " + fmtTime(range.from) + " to " + fmtTime(range.to);
     chartEl.replaceChildren();
+    chartEl.dataset.points = String(xs.length);
+    chartEl.dataset.step = String(r.step_secs);
+    chartEl.dataset.from = String(range.from);
+    chartEl.dataset.to = String(range.to);
     const fmt = (u, v) => v == null ? "–" : fmtBps(v);
-    new uPlot({
-      width: Math.max(300, chartEl.clientWidth), height: 220,
-      series: [{}, { label: "Sent", stroke: "#1f6feb", width: 2, value: fmt }, { label: "Received", stroke: "#1a7f37", width: 2, value: fmt }],
-      axes: [{}, { values: (u, vals) => vals.map(fmtBps), size: 90 }],
-      scales: { x: { time: true } },
-    }, [xs, tx, rx], chartEl);
+    new uPlot(chartOpts(Math.max(300, chartEl.clientWidth), 220, range, "bit/s", [
+      { label: "Sent", stroke: "#1f6feb", width: 2, value: fmt, points: { show: xs.length < 3 } },
+      { label: "Received", stroke: "#1a7f37", width: 2, value: fmt, points: { show: xs.length < 3 } },
+    ]), [xs, tx, rx], chartEl);
   }
 
   // Local time (the browser's zone), with the UTC time as a tooltip.
@@ -544,21 +602,41 @@
     function card(label, value, id) {
       return el("div", { class: "card", id: id }, el("div", { class: "label", text: label }), el("div", { class: "value", text: value }));
     }
-    function drawChart() {
+    let range = { from: 0, to: 1 };
+    let stored = false;
+    function drawChart(cx, cy) {
       if (typeof uPlot === "undefined") return;
       const width = Math.max(300, chartEl.clientWidth);
-      if (!plot) {
-        plot = new uPlot({
-          width: width, height: 240,
-          series: [{}, { label: "Throughput", stroke: "#1f6feb", fill: "rgba(31,111,235,0.12)", width: 2, value: (u, v) => v == null ? "–" : fmtBps(v) }],
-          axes: [{}, { values: (u, vals) => vals.map(fmtBps), size: 90 }],
-          scales: { x: { time: true } },
-          legend: { show: true },
-        }, [xs, ys], chartEl);
-        window.addEventListener("resize", () => plot.setSize({ width: Math.max(300, chartEl.clientWidth), height: 240 }));
-      } else {
-        plot.setData([xs, ys]);
+      if (plot) plot.destroy();
+      chartEl.replaceChildren();
+      chartEl.dataset.points = String(cx.length);
+      chartEl.dataset.from = String(range.from);
+      chartEl.dataset.to = String(range.to);
+      plot = new uPlot(chartOpts(width, 240, range, "bit/s", [
+        { label: "Throughput", stroke: "#1f6feb", fill: "rgba(31,111,235,0.12)", width: 2, value: (u, v) => v == null ? "–" : fmtBps(v), points: { show: cx.length < 3 } },
+      ]), [cx, cy], chartEl);
+    }
+    window.addEventListener("resize", () => { if (plot) plot.setSize({ width: Math.max(300, chartEl.clientWidth), height: 240 }); });
+    // A finished replay is drawn from the stored interface series at a step picked
+    // from its time range (the live samples are taken in wall time, a handful for a
+    // fast replay); while packets arrive, from the live samples.
+    async function storedThroughput() {
+      const step = pickStep(range, 240);
+      const p = new URLSearchParams({ schema: "iface:traffic_rxtx", "tag.ifid": IFID, from: String(range.from - (range.from % 60)), to: String(range.to + 1), step: String(step) });
+      const r = await api("/api/v1/timeseries/query?" + p.toString());
+      const series = r.data && r.data[0];
+      if (!series || series.points.length < 2) return false;
+      const sent = r.metrics.indexOf("bytes_sent"), rcvd = r.metrics.indexOf("bytes_rcvd");
+      const cx = [], cy = [];
+      for (const pt of series.points) {
+        const a = pt.values[sent], b = pt.values[rcvd];
+        cx.push(pt.ts);
+        cy.push(a == null && b == null ? null : ((a || 0) + (b || 0)) * 8);
       }
+      drawChart(cx, cy);
+      chartEl.dataset.step = String(r.step_secs);
+      document.getElementById("chart-note").textContent = "packet time, " + cx.length + " points of " + r.step_secs + " s (stored series), " + fmtTime(range.from) + " to " + fmtTime(range.to);
+      return true;
     }
     async function refresh() {
       try {
@@ -573,10 +651,19 @@
           card("Packets", fmtNum(i.packets), "card-packets"),
           card("Traffic", fmtBytes(i.bytes), "card-bytes"),
           card("Active flows", fmtNum(i.flows_active), "card-flows"),
-          card("Active hosts", fmtNum(i.hosts_active), "card-hosts"),
+          // After a replay: every host of the run, as the run summary counts them.
+          card(i.capture_finished ? "Hosts in the run" : "Active hosts", fmtNum(i.hosts_active), "card-hosts"),
           card("Packet rate", fmtPps(last ? last.pps : i.throughput_pps), "card-pps"));
-        document.getElementById("chart-note").textContent = xs.length ? "packet time, " + xs.length + " samples" : "waiting for samples";
-        drawChart();
+        if (!stored) {
+          try { range = await timeRange(); } catch (e) { /* next refresh */ }
+          if (range.finished) {
+            try { stored = await storedThroughput(); } catch (e) { stored = false; }
+          }
+          if (!stored) {
+            document.getElementById("chart-note").textContent = xs.length ? "packet time, " + xs.length + " samples, " + fmtTime(range.from) + " to " + fmtTime(range.to) : "waiting for samples";
+            drawChart(xs, ys);
+          }
+        }
         const hosts = await api("/api/v1/hosts?sort=bytes&limit=10&ifid=" + IFID);
         setRows(document.getElementById("top-hosts"), hosts.data.map((h) => el("tr", {},
           td(hostLink(h.ip, 0, h.vlan)), num(fmtBytes(h["bytes.sent"])), num(fmtBytes(h["bytes.rcvd"])), num(h.score))), 4, "No host yet.");

@@ -464,7 +464,7 @@ async fn hosts(State(st): State<Arc<AppState>>, Extension(id): Extension<Identit
 <table class="data sortable" id="hosts" data-sort="bytes" data-order="desc"><thead><tr>
 <th data-sort="ip">Host</th><th>Location</th><th class="num" data-sort="bytes.sent">Sent</th>
 <th class="num" data-sort="bytes.rcvd">Received</th><th class="num" data-sort="active_flows.as_client">Flows (client/server)</th>
-<th class="num" data-sort="contacted_peers">Peers</th><th class="num" data-sort="score">Score</th><th data-sort="seen.last">Last seen</th></tr></thead><tbody></tbody></table>
+<th class="num" data-sort="contacted_peers">Peers (client/server)</th><th class="num" data-sort="score">Score</th><th data-sort="seen.last">Last seen</th></tr></thead><tbody></tbody></table>
 {}"#,
         pager("hosts")
     );

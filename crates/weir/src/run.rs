@@ -45,8 +45,8 @@ pub struct Args {
     /// Replay speed for capture files: 0 as fast as possible, 1 real time.
     #[arg(long)]
     pub replay_speed: Option<f64>,
-    /// No progress display.
-    #[arg(long, short)]
+    /// No progress display (set by the global `--quiet`).
+    #[arg(skip)]
     pub quiet: bool,
     /// Print the end-of-run summary as one JSON object.
     #[arg(long)]
@@ -163,7 +163,10 @@ pub fn print_report(
 ) {
     outcome.print();
     let total: u64 = tally.by_type.values().sum();
-    crate::out::outln!("alerts raised: {total}");
+    crate::out::outln!(
+        "alerts raised: {total} (stored: {})",
+        weir_pipeline::run::alerts_stored(outcome, tally)
+    );
     for (name, n) in &tally.by_type {
         crate::out::outln!("  {name:<40} {n:>8}");
     }
@@ -185,10 +188,14 @@ pub fn print_report(
     for i in &outcome.interfaces {
         let active = i.report.scripts.iter().filter(|s| s.active).count();
         crate::out::outln!(
-            "scripts on {}: {active} active, {} hook errors",
+            "scripts on {}: {active} active, {} hook errors, {} plugin load problems",
             i.summary.interface,
-            i.report.errors()
+            i.report.errors(),
+            i.report.load_problems.len()
         );
+        for p in &i.report.load_problems {
+            crate::out::outln!("  {p}");
+        }
         for s in i.report.scripts.iter().filter(|s| s.errors > 0) {
             crate::out::outln!(
                 "  {}/{}: {} errors{}{}",
@@ -275,6 +282,10 @@ pub fn running_pid(data_dir: &std::path::Path) -> Result<u32> {
 /// Runs `weir run`.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let cfg = args.config()?;
+    // Plugin directories and sources first: a missing one stops here, before the data
+    // directory and its stores are created.
+    weir_pipeline::builtin::PluginSet::new(cfg.plugins.builtin, &cfg.plugins.dirs)?;
+    weir_pipeline::run::sources(&cfg)?;
     let _pid = PidFile::create(&cfg.data_dir);
     // Opened before the web server, which reads it (`TsService::query`).
     let timeseries = timeseries::TsService::open(&cfg)?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use weir_pipeline::config::{Config, DEFAULT_CONFIG};
 
@@ -18,7 +18,8 @@ pub struct Args {
 enum Cmd {
     /// Print the default configuration, every field commented.
     Default,
-    /// Check a configuration file: every problem names the key and line.
+    /// Check a configuration file as `weir run` would: every problem, each naming the
+    /// key and line.
     Check {
         /// The file.
         file: PathBuf,
@@ -30,7 +31,16 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     match &args.cmd {
         Cmd::Default => print!("{DEFAULT_CONFIG}"),
         Cmd::Check { file } => {
-            Config::load(file)?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("{}: cannot read", file.display()))?;
+            let problems = Config::problems(&text, &file.display().to_string());
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("weir: error: {p}");
+                }
+                eprintln!("weir: {}: {} problem(s)", file.display(), problems.len());
+                return Ok(ExitCode::FAILURE);
+            }
             crate::out::outln!("{}: ok", file.display());
         }
     }

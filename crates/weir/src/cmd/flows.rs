@@ -139,15 +139,20 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         flows: 0,
         error: None,
     };
-    let (summary, (error, non_ip, hosts)) = replay(args, printer)?;
+    let (summary, (error, non_ip, _created)) = replay(args, printer)?;
     if let Some(e) = error
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(e).context("writing flows");
     }
     eprintln!(
-        "weir flows: {} frames, {} bytes, {} flows ({} evicted), {hosts} hosts ({} evicted), {non_ip} non-IP",
-        summary.packets, summary.bytes, summary.flows, summary.flows_evicted, summary.hosts_evicted
+        "weir flows: {} frames, {} bytes, {} flows ({} evicted), {} hosts ({} evicted), {non_ip} non-IP",
+        summary.packets,
+        summary.bytes,
+        summary.flows,
+        summary.flows_evicted,
+        summary.hosts,
+        summary.hosts_evicted
     );
     Ok(exit_code(&summary))
 }

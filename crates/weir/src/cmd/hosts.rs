@@ -9,37 +9,39 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::Value;
 use weir_decode::Timestamp;
-use weir_flow::{Consumer, Engine, Host, Tick};
+use weir_flow::{Consumer, Engine, Host};
 use weir_pipeline::engine::Driver;
 use weir_pipeline::json::host_json;
+use weir_pipeline::talkers::RetiredHosts;
 
 use super::flows::{exit_code, replay};
 
 /// Arguments of `weir hosts`: the same as `weir flows`.
 pub use super::flows::Args;
 
-/// Keeps the latest snapshot of every host seen at a tick (hosts idle for longer than
-/// the max idleness are purged from the engine, but stay in the report).
+/// Every host of the run: hosts idle for longer than the max idleness leave the engine
+/// (`host_purged`) but stay in the report with their counters over the whole run, as
+/// the web UI shows them after a replay, so the list holds as many hosts as the run
+/// summary counts (`hosts`).
 #[derive(Default)]
-struct Snapshots(BTreeMap<(IpAddr, u16), Host>);
+struct Snapshots(RetiredHosts);
 
 impl Driver for Snapshots {
     type Report = BTreeMap<(IpAddr, u16), Host>;
 
-    /// The hosts still in the table at the end, over their last tick's snapshot.
-    fn finish(mut self, engine: &Engine) -> Self::Report {
-        for (_, h) in engine.hosts().iter() {
-            self.0.insert((h.ip, h.vlan), h.clone());
-        }
+    /// The hosts of the table at the end and those that left it.
+    fn finish(self, engine: &Engine) -> Self::Report {
         self.0
+            .whole_run(engine.hosts().iter().map(|(_, h)| h))
+            .into_iter()
+            .map(|h| ((h.ip, h.vlan), h))
+            .collect()
     }
 }
 
 impl Consumer for Snapshots {
-    fn host_tick(&mut self, tick: Tick, _now: Timestamp, host: &Host) {
-        if tick == Tick::Min {
-            self.0.insert((host.ip, host.vlan), host.clone());
-        }
+    fn host_purged(&mut self, _now: Timestamp, host: &Host) {
+        self.0.purged(host);
     }
 }
 
@@ -54,7 +56,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         } else {
             writeln!(
                 out,
-                "{:>39} vlan {:<4} {:<6} sent {:>8} pkts {:>12} B  rcvd {:>8} pkts {:>12} B  flows {:>5}/{:<5} peers ~{:<5} score {}",
+                "{:>39} vlan {:<4} {:<6} sent {:>8} pkts {:>12} B  rcvd {:>8} pkts {:>12} B  flows {:>5}/{:<5} peers ~{:>4}/~{:<4} score {}",
                 h.ip,
                 h.vlan,
                 if h.local { "local" } else { "remote" },
@@ -65,6 +67,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 h.total_flows_as_client,
                 h.total_flows_as_server,
                 h.contacted_peers.estimate(),
+                h.contacted_by.estimate(),
                 Engine::host_score(h)
             )
         };

@@ -256,6 +256,19 @@ fn query(args: &QueryArgs) -> Result<ExitCode> {
         None => None,
     };
     let r = source.query(&q)?;
+    if let Some(want) = q.step_secs
+        && want != r.step_secs
+    {
+        eprintln!(
+            "weir: note: --step {want} s: the points are {} s apart ({})",
+            r.step_secs,
+            if want < r.step_secs {
+                "the finest step stored for this range"
+            } else {
+                "a multiple of the stored step"
+            }
+        );
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         for s in &r.series {

@@ -19,6 +19,7 @@ mod ntopng42;
 mod ntopng_client;
 mod plugins;
 mod replay_totals;
+mod rough_edges;
 mod run_cli;
 mod script_stats;
 mod scripts;

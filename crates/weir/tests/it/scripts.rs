@@ -163,6 +163,8 @@ fn flooder_host_and_network_scripts_raise_and_release_threshold_alerts() {
         "--data-dir",
         s(&data),
         "--json",
+        "--log-level",
+        "info",
     ]);
     d.wait_for("syslog: listening");
     let flood_host = key("192.168.1.5@0", "host_syn_flood_victim");

@@ -440,6 +440,9 @@ fn kill_9_mid_run_leaves_every_series_readable_and_sigterm_flushes() {
         "30",
         "--json",
         "--quiet",
+        // The INFO line the next run is waited on ("active scripts").
+        "--log-level",
+        "info",
     ];
     let mut child = weir_cmd()
         .args(args)

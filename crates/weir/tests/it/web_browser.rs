@@ -749,3 +749,138 @@ fn browser_scripts_page_disable_stops_alerts() {
         "the disabled script raised no alert in the second replay"
     );
 }
+
+/// The numbers of a finished replay agree between the CLI, the REST API and the pages:
+/// the host count, the top talker (on the dashboard, with a host page), a host's
+/// active flows as client/server and the flows listed beside them; the charts span the
+/// replay's time range, the dashboard's at a step picked from it.
+#[test]
+fn browser_numbers_agree_with_the_cli_after_a_replay() {
+    let chromium = find(CHROMIUM, "chromium");
+    let chromedriver = find(CHROMEDRIVER, "chromedriver");
+    let dir = tempfile::tempdir().unwrap();
+    // The whole sample: ten minutes in which hosts go idle, leave the table and return.
+    let pcap = dir.path().join("sample.pcap");
+    let o = Command::new(weir_bin())
+        .args(["gen-pcap", "--out", pcap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = Command::new(weir_bin())
+        .args(["run", "--json", "--data-dir"])
+        .arg(dir.path().join("cli"))
+        .arg("--pcap")
+        .arg(&pcap)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let hosts = summary["interfaces"][0]["hosts"].as_u64().unwrap();
+    let top = summary["interfaces"][0]["top_talkers"][0][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let weir = Weir::start(&pcap, &dir.path().join("data"), &[]);
+    weir.wait_until(180, "the replay to end", replayed);
+    let (_, iface) = weir.get_json("/api/v1/interfaces/0");
+    assert_eq!(
+        iface["hosts_active"].as_u64(),
+        Some(hosts),
+        "REST vs CLI: {iface}"
+    );
+    let (_, all) = weir.get_json("/api/v1/hosts?limit=1");
+    assert_eq!(all["total"].as_u64(), Some(hosts), "{all}");
+    let (status, h) = weir.get_json(&format!("/api/v1/hosts/{top}"));
+    assert_eq!(status, 200, "the top talker {top} has a host page: {h}");
+    // A host with active flows: its counts are its listed flows.
+    let (_, busy) = weir.get_json("/api/v1/hosts?sort=active_flows.as_client&limit=1");
+    let busy = busy["data"][0].clone();
+    let ip = busy["ip"].as_str().unwrap().to_string();
+    let (cli, srv) = (
+        busy["active_flows.as_client"].as_u64().unwrap(),
+        busy["active_flows.as_server"].as_u64().unwrap(),
+    );
+    assert!(cli > 0, "{busy}");
+    let (_, flows) = weir.get_json(&format!("/api/v1/flows?host={ip}&limit=1000"));
+    let listed = flows["data"].as_array().unwrap();
+    let as_cli = listed.iter().filter(|f| f["cli.ip"] == ip.as_str()).count() as u64;
+    let as_srv = listed.iter().filter(|f| f["srv.ip"] == ip.as_str()).count() as u64;
+    assert_eq!((cli, srv), (as_cli, as_srv), "host {ip} vs its flows");
+
+    let (_driver, driver_url) = start_chromedriver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = headless(&chromium, &driver_url, profile.path()).await;
+        let base = weir.base.clone();
+        log_in(&c, &base).await;
+        let card = wait_js(
+            &c,
+            "the hosts card",
+            "const e = document.querySelector('#card-hosts .value'); return e ? e.textContent : null;",
+            |v| v.is_string(),
+        )
+        .await;
+        assert_eq!(card.as_str().unwrap().replace(',', ""), hosts.to_string());
+        let rows = wait_js(&c, "top hosts", &rows_js("top-hosts"), nonempty).await;
+        assert!(rows.to_string().contains(&top), "top talker {top} on the dashboard: {rows}");
+        // The throughput chart of the finished replay: the stored series at a step
+        // picked from the replay's ten minutes, over that range.
+        let chart = wait_js(
+            &c,
+            "the dashboard chart from the stored series",
+            "const d = document.getElementById('chart').dataset; return d.step ? [+d.points, +d.step, +d.from, +d.to] : null;",
+            |v| v.is_array(),
+        )
+        .await;
+        assert_eq!(chart[1], 60, "{chart}");
+        assert!(chart[0].as_u64().unwrap() >= 8, "{chart}");
+        assert_eq!(chart[2].as_u64(), Some(T0), "{chart}");
+        assert!(chart[3].as_u64().unwrap() >= T0 + 590, "{chart}");
+        let ticks = c
+            .execute("return document.querySelectorAll('#chart .u-axis').length;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(ticks, 2, "one x and one y axis");
+        screenshot(&c, "dashboard-replay.png").await;
+
+        // The busiest host's page: its active flows are the flows listed.
+        c.goto(&format!("{base}/hosts/{ip}")).await.unwrap();
+        let summary = wait_js(&c, "the host summary", &rows_js("host-summary"), nonempty).await;
+        let want = format!("Active flows\t{cli} as client, {srv} as server");
+        assert!(
+            summary.as_array().unwrap().iter().any(|r| r.as_str() == Some(want.as_str())),
+            "{want} in {summary}"
+        );
+        let shown = wait_js(&c, "the host's flows", &rows_js("host-flows"), nonempty).await;
+        assert_eq!(shown.as_array().unwrap().len() as u64, (cli + srv).min(20));
+
+        // The top talker's page and chart, over the replay's range.
+        c.goto(&format!("{base}/hosts/{top}")).await.unwrap();
+        wait_js(&c, "the top talker's summary", &rows_js("host-summary"), nonempty).await;
+        let err = c
+            .execute("return document.getElementById('host-error').hidden;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(err, true, "no error on the top talker's page");
+        if h["localhost"] == true {
+            let chart = wait_js(
+                &c,
+                "the host chart",
+                "const d = document.getElementById('ts-chart').dataset; return d.points ? [+d.points, +d.from, +d.to] : null;",
+                |v| v.is_array(),
+            )
+            .await;
+            assert!(chart[0].as_u64().unwrap() >= 1, "{chart}");
+            assert_eq!(chart[1].as_u64(), Some(T0), "{chart}");
+        }
+        screenshot(&c, "host-top-talker.png").await;
+        c.close().await.unwrap();
+    });
+    let (status, _) = weir.stop();
+    assert!(status.success());
+}
