@@ -79,6 +79,14 @@ pub struct EngineConfig {
     /// Block lists, category catalogue and GeoIP (moved into the engine by
     /// [`Engine::new`]; the engine's copy is [`Engine::lookups`]).
     pub lookups: crate::Lookups,
+    /// One worker shard of a sharded interface: at a tick the engine queues a
+    /// [`crate::ShardTick`] ([`Engine::take_shard_ticks`]) instead of calling the
+    /// entity hooks, which a coordinator runs once on the merged tables.
+    pub shard: bool,
+    /// Flow ids of this engine: `(first, step)`; the `n`-th flow created gets
+    /// `first + n × step`. `(1, 1)` on a single engine; worker `k` of `N` uses
+    /// `(k + 1, N)`, so the ids of an interface's flows stay unique across workers.
+    pub flow_ids: (u64, u64),
 }
 
 impl Default for EngineConfig {
@@ -94,6 +102,8 @@ impl Default for EngineConfig {
             local_networks: Vec::new(),
             events: EventMode::All,
             lookups: crate::Lookups::default(),
+            shard: false,
+            flow_ids: (1, 1),
         }
     }
 }
@@ -215,6 +225,10 @@ pub struct Engine {
     lookups: crate::Lookups,
     /// Data connections announced by control channels (FTP).
     expect: crate::expect::Expectations,
+    /// Shard mode: the tick instants not yet taken by the coordinator.
+    shard_ticks: Vec<crate::ShardTick>,
+    /// Shard mode: hosts removed since the last tick.
+    shard_removed: Vec<Host>,
 }
 
 fn is_service_port(l4: u8, p: u16) -> bool {
@@ -261,6 +275,8 @@ impl Engine {
             started: false,
             lookups,
             expect: crate::expect::Expectations::default(),
+            shard_ticks: Vec::new(),
+            shard_removed: Vec::new(),
             cfg,
         }
     }
@@ -535,8 +551,10 @@ impl Engine {
         }
         let src_client = first_sender_is_client(pkt, ep.sport, ep.dport, key.proto);
         let cli_is_a = src_is_a == src_client;
+        let (first, step) = self.cfg.flow_ids;
+        let id = first.saturating_add(self.serial.saturating_mul(step.max(1)));
         self.serial += 1;
-        let mut flow = Flow::new(key, cli_is_a, self.serial, ts);
+        let mut flow = Flow::new(key, cli_is_a, id, ts);
         if let Some(proto) = self.expect.take(&key, ts) {
             l7::expected(&mut flow, proto, ts);
         }
@@ -728,6 +746,9 @@ impl Engine {
             n.hosts = n.hosts.saturating_sub(1);
         }
         c.host_purged(now, &h);
+        if self.cfg.shard {
+            self.shard_removed.push(*h);
+        }
     }
 
     /// Moves the traffic since the previous visit into the interface and host L7
@@ -826,6 +847,10 @@ impl Engine {
         if self.cfg.events != EventMode::All {
             return;
         }
+        if self.cfg.shard {
+            self.shard_tick(now, force, c);
+            return;
+        }
         for (i, t) in Tick::ALL.iter().enumerate() {
             let Some(next) = self.next_tick_us.get_mut(i) else {
                 continue;
@@ -849,6 +874,101 @@ impl Engine {
                 self.purge_hosts(now, c);
             }
         }
+    }
+
+    /// Shard mode: queues what the tables hold at the ticks due at `now` (the same
+    /// ticks [`Engine::ticks`] would run), then purges this shard's idle hosts.
+    fn shard_tick<C: Consumer>(&mut self, now: Timestamp, force: bool, c: &mut C) {
+        let mut due = Vec::new();
+        for (i, t) in Tick::ALL.iter().enumerate() {
+            let Some(next) = self.next_tick_us.get_mut(i) else {
+                continue;
+            };
+            if !force && now.0 < *next {
+                continue;
+            }
+            let p = t.secs() * SEC;
+            let at = if force { now } else { Timestamp(now.0 / p * p) };
+            *next = (now.0 / p + 1) * p;
+            due.push((*t, at));
+        }
+        if due.is_empty() {
+            return;
+        }
+        self.iface.hosts_in_table = self.hosts.len() as u64;
+        let removed = std::mem::take(&mut self.shard_removed);
+        let mut tick = crate::ShardTick {
+            ticks: due,
+            now,
+            force,
+            removed,
+            hosts: self.hosts.iter().map(|(_, h)| h.clone()).collect(),
+            networks: self.networks.iter().cloned().collect(),
+            iface: self.iface.clone(),
+            purged: Vec::new(),
+        };
+        if !force && tick.ticks.iter().any(|(t, _)| *t == Tick::Min) {
+            self.purge_hosts(now, c);
+            tick.purged = std::mem::take(&mut self.shard_removed);
+        }
+        self.shard_ticks.push(tick);
+    }
+
+    /// Shard mode: the tick instants queued since the last call, oldest first.
+    pub fn take_shard_ticks(&mut self) -> Vec<crate::ShardTick> {
+        std::mem::take(&mut self.shard_ticks)
+    }
+
+    /// The coordinator of a sharded interface: replaces the host table, networks and
+    /// interface counters with the merged view of one tick instant, sets the clock to
+    /// `now`, then runs the entity hooks of `ticks` as [`Engine::ticks`] does (a
+    /// minute tick purges idle hosts after its hooks). Returns the hosts purged.
+    pub fn run_shard_ticks<C: Consumer>(
+        &mut self,
+        now: Timestamp,
+        ticks: &[(Tick, Timestamp)],
+        force: bool,
+        (hosts, networks, iface): (Vec<Host>, Vec<Network>, Interface),
+        c: &mut C,
+    ) -> Vec<(IpAddr, u16)> {
+        self.started = true;
+        self.clock = self.clock.max(now);
+        let mut table = HostTable::default();
+        for h in hosts {
+            let id = table.get_or_insert(h.ip, h.vlan, h.first_seen, || None);
+            if let Some(slot) = table.get_mut(id) {
+                *slot = h;
+            }
+        }
+        self.hosts = table;
+        self.networks.replace_counters(networks);
+        let (hosts_idle, max_hosts) = (self.iface.hosts_idle, self.iface.max_hosts);
+        self.iface = iface;
+        self.iface.hosts_idle = hosts_idle;
+        self.iface.max_hosts = max_hosts;
+        let mut purged = Vec::new();
+        for (t, at) in ticks {
+            for (_, h) in self.hosts.iter() {
+                c.host_tick(*t, *at, h);
+            }
+            for n in self.networks.iter() {
+                c.network_tick(*t, *at, n);
+            }
+            self.iface.hosts_in_table = self.hosts.len() as u64;
+            c.interface_tick(*t, *at, &self.iface);
+            c.system_tick(*t, *at);
+            if *t == Tick::Min && !force {
+                let before: Vec<(IpAddr, u16)> =
+                    self.hosts.iter().map(|(_, h)| (h.ip, h.vlan)).collect();
+                self.purge_hosts(now, c);
+                purged.extend(
+                    before
+                        .into_iter()
+                        .filter(|(ip, vlan)| self.hosts.find(*ip, *vlan).is_none()),
+                );
+            }
+        }
+        purged
     }
 
     fn purge_hosts<C: Consumer>(&mut self, now: Timestamp, c: &mut C) {

@@ -29,6 +29,13 @@ impl std::fmt::Debug for DistinctCounter {
 const HLL_SEED: u64 = 0x5745_4952_464c_4f57;
 
 impl DistinctCounter {
+    /// The counter of the union of both sets (register maximum: exact for HyperLogLog).
+    pub fn absorb(&mut self, o: &DistinctCounter) {
+        for (a, b) in self.0.iter_mut().zip(o.0) {
+            *a = (*a).max(b);
+        }
+    }
+
     /// Adds a value.
     pub fn add<T: Hash>(&mut self, v: &T) {
         let h = foldhash::fast::FixedState::with_seed(HLL_SEED).hash_one(v);
@@ -132,6 +139,29 @@ pub struct PeakRate {
 }
 
 impl PeakRate {
+    /// Merges another shard's rate of the same host (approximate: the later second
+    /// wins; the same second adds its counts; peaks take the maximum).
+    pub fn absorb(&mut self, o: &PeakRate) {
+        if o.sec > self.sec {
+            let keep = (self.peak, self.prev_peak, self.sec / 60);
+            *self = *o;
+            if keep.2 == o.sec / 60 {
+                self.peak = self.peak.max(keep.0);
+            }
+            return;
+        }
+        if o.sec == self.sec {
+            for (a, b) in self.counts.iter_mut().zip(o.counts) {
+                *a = a.saturating_add(b);
+            }
+            let [a, b, c] = self.counts;
+            self.peak = self.peak.max(o.peak).max(a.min(b).min(c));
+            self.prev_peak = self.prev_peak.max(o.prev_peak);
+        } else if o.sec / 60 == self.sec / 60 {
+            self.peak = self.peak.max(o.peak);
+        }
+    }
+
     /// Counts one event at `secs` (epoch seconds of packet time).
     #[inline]
     pub fn hit(&mut self, secs: u64) {
