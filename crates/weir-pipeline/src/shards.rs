@@ -144,6 +144,18 @@ impl Outbox {
     }
 }
 
+/// The worker of a flow: its shard hash, except DHCP (UDP 67/68, DHCPv6 546/547),
+/// whose flows all go to worker 0: the built-in `unexpected_dhcp` script trusts the
+/// first DHCP server it sees on the interface, state that must see every DHCP flow
+/// in one VM (docs/decisions.md, "Worker shards").
+fn worker_of(k: &FlowKey, n: usize) -> usize {
+    let dhcp = |p: u16| matches!(p, 67 | 68 | 546 | 547);
+    if k.proto == 17 && (dhcp(k.a_port) || dhcp(k.b_port)) {
+        return 0;
+    }
+    k.shard(n)
+}
+
 /// The dispatcher: decodes each frame for its flow key and hands it to its worker.
 fn dispatch(
     rx: Receiver<Msg>,
@@ -168,7 +180,7 @@ fn dispatch(
             Msg::Frames(batch) => {
                 for (f, data) in batch.iter() {
                     let w = match decode(f.linktype, data) {
-                        Ok(pkt) => FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| k.shard(n)),
+                        Ok(pkt) => FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n)),
                         Err(_) => 0,
                     };
                     if clock.advance(f.ts) {
@@ -215,6 +227,12 @@ fn dispatch(
             }
             Msg::End => break,
         }
+    }
+    // The final visit happens at the interface's clock, which the last frames of
+    // one worker set: every worker's clock reaches it first.
+    if clock.started {
+        let now = Timestamp(clock.now);
+        out.broadcast(|| Msg::Idle(now));
     }
     out.broadcast(|| Msg::End);
 }

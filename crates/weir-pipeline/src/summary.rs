@@ -75,7 +75,9 @@ impl Summary {
             }
         }
         let mut talkers: Vec<(String, u64)> = talkers.into_iter().collect();
-        talkers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // Ties by address, as the single engine's list orders them.
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().ok();
+        talkers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| ip(&a.0).cmp(&ip(&b.0))));
         talkers.truncate(TOP);
         self.top_talkers = talkers;
         if !lists.is_empty() {
