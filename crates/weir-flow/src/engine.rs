@@ -229,6 +229,9 @@ pub struct Engine {
     shard_ticks: Vec<crate::ShardTick>,
     /// Shard mode: hosts removed since the last tick.
     shard_removed: Vec<Host>,
+    /// Shard mode: the peak-rate events since the last tick, per host, kind
+    /// (`crate::shard::PEAK_KINDS`) and second.
+    shard_hits: std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
 }
 
 fn is_service_port(l4: u8, p: u16) -> bool {
@@ -277,6 +280,7 @@ impl Engine {
             expect: crate::expect::Expectations::default(),
             shard_ticks: Vec::new(),
             shard_removed: Vec::new(),
+            shard_hits: std::collections::HashMap::new(),
             cfg,
         }
     }
@@ -477,6 +481,9 @@ impl Engine {
             if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
                 h.syn_sent += 1;
                 h.syn_peak[0].hit(ts.as_secs());
+                if self.cfg.shard {
+                    shard_hit(&mut self.shard_hits, h, 0, ts);
+                }
             } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
                 h.synack_sent += 1;
             }
@@ -492,6 +499,9 @@ impl Engine {
             if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
                 h.syn_rcvd += 1;
                 h.syn_peak[1].hit(ts.as_secs());
+                if self.cfg.shard {
+                    shard_hit(&mut self.shard_hits, h, 1, ts);
+                }
             } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
                 h.synack_rcvd += 1;
             }
@@ -571,6 +581,9 @@ impl Engine {
             h.active_flows_as_client += 1;
             h.total_flows_as_client += 1;
             h.flow_peak[0].hit(ts.as_secs());
+            if self.cfg.shard {
+                shard_hit(&mut self.shard_hits, h, 2, ts);
+            }
             h.contacted_peers.add(&srv_ip);
             h.contacted_ports.add(&(key.proto, srv_port));
             if let Some(n) = usize::try_from(h.network_id)
@@ -586,6 +599,9 @@ impl Engine {
             h.active_flows_as_server += 1;
             h.total_flows_as_server += 1;
             h.flow_peak[1].hit(ts.as_secs());
+            if self.cfg.shard {
+                shard_hit(&mut self.shard_hits, h, 3, ts);
+            }
         }
         if let (Some(c), Some(s)) = (self.hosts.get(cli), self.hosts.get(srv)) {
             self.lookups.mark_flow(&mut flow, c, s);
@@ -745,9 +761,11 @@ impl Engine {
         {
             n.hosts = n.hosts.saturating_sub(1);
         }
-        c.host_purged(now, &h);
         if self.cfg.shard {
+            // The coordinator reports the host purged once it is gone from every shard.
             self.shard_removed.push(*h);
+        } else {
+            c.host_purged(now, &h);
         }
     }
 
@@ -906,6 +924,11 @@ impl Engine {
             networks: self.networks.iter().cloned().collect(),
             iface: self.iface.clone(),
             purged: Vec::new(),
+            hits: self
+                .shard_hits
+                .drain()
+                .map(|((host, kind, sec), n)| (host, kind, sec, n))
+                .collect(),
         };
         if !force && tick.ticks.iter().any(|(t, _)| *t == Tick::Min) {
             self.purge_hosts(now, c);
@@ -946,6 +969,10 @@ impl Engine {
         self.iface = iface;
         self.iface.hosts_idle = hosts_idle;
         self.iface.max_hosts = max_hosts;
+        // Throughput as one engine computes it, from the summed packets and bytes.
+        let dt = (self.cfg.visit_interval_secs.max(1)) as f64;
+        self.iface.throughput_pps = self.iface.tp_delta.0 as f64 / dt;
+        self.iface.throughput_bps = self.iface.tp_delta.1 as f64 * 8.0 / dt;
         let mut purged = Vec::new();
         for (t, at) in ticks {
             for (_, h) in self.hosts.iter() {
@@ -1000,6 +1027,10 @@ impl Engine {
         let period_us = self.cfg.periodic_update_secs.max(1) * SEC;
         // Interface throughput over the interval.
         let dt = (self.cfg.visit_interval_secs.max(1)) as f64;
+        self.iface.tp_delta = (
+            self.iface.packets - self.iface.last_tp_packets,
+            self.iface.bytes - self.iface.last_tp_bytes,
+        );
         self.iface.throughput_pps = (self.iface.packets - self.iface.last_tp_packets) as f64 / dt;
         self.iface.throughput_bps = (self.iface.bytes - self.iface.last_tp_bytes) as f64 * 8.0 / dt;
         self.iface.last_tp_packets = self.iface.packets;
@@ -1096,6 +1127,18 @@ impl Engine {
     pub fn flow_score(f: &Flow) -> FlowScore {
         f.score
     }
+}
+
+/// Shard mode: counts one peak-rate event of `h` (kind: SYN sent, SYN received, flow
+/// as client, flow as server) for the coordinator, which replays them in time order.
+fn shard_hit(
+    hits: &mut std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
+    h: &Host,
+    kind: u8,
+    ts: Timestamp,
+) {
+    let sec = u32::try_from(ts.as_secs()).unwrap_or(u32::MAX);
+    *hits.entry(((h.ip, h.vlan), kind, sec)).or_insert(0) += 1;
 }
 
 /// Notes a flow's ghost peer `ip` (a local-looking address outside the local networks)

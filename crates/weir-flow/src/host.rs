@@ -139,32 +139,15 @@ pub struct PeakRate {
 }
 
 impl PeakRate {
-    /// Merges another shard's rate of the same host (approximate: the later second
-    /// wins; the same second adds its counts; peaks take the maximum).
-    pub fn absorb(&mut self, o: &PeakRate) {
-        if o.sec > self.sec {
-            let keep = (self.peak, self.prev_peak, self.sec / 60);
-            *self = *o;
-            if keep.2 == o.sec / 60 {
-                self.peak = self.peak.max(keep.0);
-            }
-            return;
-        }
-        if o.sec == self.sec {
-            for (a, b) in self.counts.iter_mut().zip(o.counts) {
-                *a = a.saturating_add(b);
-            }
-            let [a, b, c] = self.counts;
-            self.peak = self.peak.max(o.peak).max(a.min(b).min(c));
-            self.prev_peak = self.prev_peak.max(o.prev_peak);
-        } else if o.sec / 60 == self.sec / 60 {
-            self.peak = self.peak.max(o.peak);
-        }
-    }
-
     /// Counts one event at `secs` (epoch seconds of packet time).
     #[inline]
     pub fn hit(&mut self, secs: u64) {
+        self.hit_n(secs, 1);
+    }
+
+    /// Counts `n` events at `secs` (events of one second, added up).
+    #[inline]
+    pub fn hit_n(&mut self, secs: u64, n: u16) {
         let sec = u32::try_from(secs).unwrap_or(u32::MAX);
         if sec != self.sec {
             let (was, now) = (self.sec / 60, sec / 60);
@@ -184,7 +167,7 @@ impl PeakRate {
             };
             self.sec = sec;
         }
-        self.counts[2] = self.counts[2].saturating_add(1);
+        self.counts[2] = self.counts[2].saturating_add(n);
         let [a, b, c] = self.counts;
         self.peak = self.peak.max(a.min(b).min(c));
     }

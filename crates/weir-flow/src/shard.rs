@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use weir_decode::Timestamp;
 
 use crate::engine::Tick;
-use crate::host::{DistinctCounter, Host, HostAppStats, L7Breakdown};
+use crate::host::{DistinctCounter, Host, HostAppStats, L7Breakdown, PeakRate};
 use crate::iface::Interface;
 use crate::key::FlowKey;
 use crate::network::Network;
@@ -61,6 +61,9 @@ pub struct ShardTick {
     pub iface: Interface,
     /// Hosts this shard purged right after the tick (idle here, with no flow here).
     pub purged: Vec<Host>,
+    /// Peak-rate events since the previous tick: host, kind (SYN sent, SYN received,
+    /// flow as client, flow as server), second, count.
+    pub hits: Vec<(HostKey, u8, u32, u32)>,
 }
 
 type HostKey = (IpAddr, u16);
@@ -77,6 +80,9 @@ pub struct ShardMerger {
     known: std::collections::HashSet<HostKey>,
     /// Hosts created (first seen since their last purge) over the run.
     hosts_created: u64,
+    /// The hosts' peak rates (SYN sent/received, flows as client/server), fed with
+    /// every worker's events in time order: the rates one engine would measure.
+    peaks: HashMap<HostKey, [PeakRate; 4]>,
 }
 
 impl ShardMerger {
@@ -92,6 +98,18 @@ impl ShardMerger {
         for p in parts.iter_mut() {
             for h in p.removed.drain(..) {
                 absorb_into(&mut self.retired, h);
+            }
+        }
+        let mut hits: Vec<(HostKey, u8, u32, u32)> = Vec::new();
+        for p in parts.iter_mut() {
+            hits.append(&mut p.hits);
+        }
+        // Per host and kind the seconds in order (events of one second add up).
+        hits.sort_unstable_by_key(|&(_, _, sec, _)| sec);
+        for (host, kind, sec, n) in hits {
+            let rates = self.peaks.entry(host).or_default();
+            if let Some(r) = rates.get_mut(usize::from(kind)) {
+                r.hit_n(u64::from(sec), u16::try_from(n).unwrap_or(u16::MAX));
             }
         }
         let mut hosts: HashMap<HostKey, Host> = self.retired.clone();
@@ -117,9 +135,12 @@ impl ShardMerger {
             }
         }
         let mut hosts: Vec<Host> = hosts.into_values().collect();
-        hosts.sort_by(|a, b| {
-            (a.first_seen, a.ip, a.vlan).cmp(&(b.first_seen, b.ip, b.vlan))
-        });
+        for h in &mut hosts {
+            let [a, b, c, d] = self.peaks.get(&(h.ip, h.vlan)).copied().unwrap_or_default();
+            h.syn_peak = [a, b];
+            h.flow_peak = [c, d];
+        }
+        hosts.sort_by(|a, b| (a.first_seen, a.ip, a.vlan).cmp(&(b.first_seen, b.ip, b.vlan)));
         for n in &mut networks {
             n.hosts = 0;
         }
@@ -145,6 +166,7 @@ impl ShardMerger {
         let gone: std::collections::HashSet<&HostKey> = purged.iter().collect();
         for k in purged {
             self.retired.remove(k);
+            self.peaks.remove(k);
             self.known.remove(k);
         }
         for p in parts.iter_mut() {
@@ -168,9 +190,9 @@ fn absorb_into(map: &mut HashMap<HostKey, Host>, h: Host) {
 
 /// Adds another shard's view of the same host. Counters and scores add up exactly, the
 /// distinct counters merge exactly (register maximum), times take the earliest first
-/// and latest last packet; the per-second peak rates and the 8-slot L7 breakdown are
-/// approximations (a burst split over shards is not re-summed second by second; a
-/// host with more than 7 protocols may keep different ones in its slots).
+/// and latest last packet. The peak rates are left as they are: [`ShardMerger`] measures
+/// them from every shard's events. The 8-slot L7 breakdown is exact while a host has
+/// at most 7 protocols; beyond, which ones keep a slot may differ.
 pub fn absorb_host(h: &mut Host, o: &Host) {
     h.first_seen = h.first_seen.min(o.first_seen);
     h.last_seen = h.last_seen.max(o.last_seen);
@@ -188,12 +210,6 @@ pub fn absorb_host(h: &mut Host, o: &Host) {
     h.synack_sent += o.synack_sent;
     h.synack_rcvd += o.synack_rcvd;
     h.rst_sent += o.rst_sent;
-    for (a, b) in h.syn_peak.iter_mut().zip(&o.syn_peak) {
-        a.absorb(b);
-    }
-    for (a, b) in h.flow_peak.iter_mut().zip(&o.flow_peak) {
-        a.absorb(b);
-    }
     for (a, b) in h.score.iter_mut().zip(o.score) {
         *a = a.saturating_add(b);
     }
@@ -281,6 +297,8 @@ fn absorb_iface(i: &mut Interface, o: &Interface) {
     i.throughput_pps += o.throughput_pps;
     i.last_tp_bytes += o.last_tp_bytes;
     i.last_tp_packets += o.last_tp_packets;
+    i.tp_delta.0 += o.tp_delta.0;
+    i.tp_delta.1 += o.tp_delta.1;
 }
 
 #[cfg(test)]

@@ -180,7 +180,9 @@ fn dispatch(
             Msg::Frames(batch) => {
                 for (f, data) in batch.iter() {
                     let w = match decode(f.linktype, data) {
-                        Ok(pkt) => FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n)),
+                        Ok(pkt) => {
+                            FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n))
+                        }
                         Err(_) => 0,
                     };
                     if clock.advance(f.ts) {
@@ -320,8 +322,7 @@ where
                 shard: false,
                 ..cfg
             };
-            let (engine, driver) =
-                coordinate(coord_cfg, driver, tick_rxs, &progress, &creload);
+            let (engine, driver) = coordinate(coord_cfg, driver, tick_rxs, &progress, &creload);
             let _ = dispatcher.join();
             let mut parts = Vec::new();
             for h in handles {

@@ -16,8 +16,12 @@ struct Rec(Vec<String>);
 
 impl Consumer for Rec {
     fn protocol_detected(&mut self, now: Timestamp, f: &mut Flow) {
-        self.0
-            .push(format!("detected {:?} {} {}", f.key, now.0, f.l7.proto().name()));
+        self.0.push(format!(
+            "detected {:?} {} {}",
+            f.key,
+            now.0,
+            f.l7.proto().name()
+        ));
     }
     fn status_changed(&mut self, now: Timestamp, f: &mut Flow) {
         self.0
@@ -41,18 +45,17 @@ impl Consumer for Rec {
         ));
     }
     fn host_tick(&mut self, t: Tick, now: Timestamp, h: &Host) {
-        let mut l7: Vec<String> = h
-            .l7
-            .iter()
-            .map(|e| format!("{}={}/{}", e.proto.0, e.bytes, e.flows))
-            .collect();
+        let mut l7: Vec<String> =
+            h.l7.iter()
+                .map(|e| format!("{}={}/{}", e.proto.0, e.bytes, e.flows))
+                .collect();
         if l7.len() >= weir_flow::HOST_L7_SLOTS {
             // Eight protocols or more: which ones keep a slot depends on arrival order.
             l7.clear();
         }
         l7.sort();
         self.0.push(format!(
-            "host {} {} {}@{} {}/{} {}/{} flows {}/{} active {}/{} syn {}/{}/{}/{} rst {} score {:?} peers {} ports {} first {} last {} l7 {l7:?} app {:?}",
+            "host {} {} {}@{} {}/{} {}/{} flows {}/{} active {}/{} syn {}/{}/{}/{} rst {} score {:?} peers {} ports {} first {} last {} l7 {l7:?} app {:?} peaks {:?}",
             t.name(),
             now.0,
             h.ip,
@@ -76,6 +79,8 @@ impl Consumer for Rec {
             h.first_seen.0,
             h.last_seen.0,
             h.app,
+            [&h.syn_peak[0], &h.syn_peak[1], &h.flow_peak[0], &h.flow_peak[1]]
+                .map(|p| p.peak_in_minute_to(now.as_secs())),
         ));
     }
     fn network_tick(&mut self, t: Tick, now: Timestamp, n: &Network) {
@@ -185,8 +190,19 @@ fn replay(path: &std::path::Path, workers: usize, local: &[&str]) -> Vec<String>
 }
 
 fn first_difference(a: &[String], b: &[String]) -> String {
-    let only_a: Vec<&String> = a.iter().filter(|l| !b.contains(l)).take(3).collect();
-    let only_b: Vec<&String> = b.iter().filter(|l| !a.contains(l)).take(3).collect();
+    let cut = |l: &String| l.chars().take(600).collect::<String>();
+    let only_a: Vec<String> = a
+        .iter()
+        .filter(|l| !b.contains(l))
+        .take(4)
+        .map(cut)
+        .collect();
+    let only_b: Vec<String> = b
+        .iter()
+        .filter(|l| !a.contains(l))
+        .take(4)
+        .map(cut)
+        .collect();
     format!("1 worker only: {only_a:#?}\nN workers only: {only_b:#?}")
 }
 
@@ -205,7 +221,10 @@ fn check(flows: usize, seed: u64, scenarios: bool, local: &[&str]) {
     std::fs::write(&path, bytes).unwrap();
     let one = replay(&path, 1, local);
     assert!(one.iter().any(|l| l.starts_with("end ")), "no flow ended");
-    assert!(one.iter().any(|l| l.starts_with("host min")), "no host tick");
+    assert!(
+        one.iter().any(|l| l.starts_with("host min")),
+        "no host tick"
+    );
     for n in [2, 4] {
         let many = replay(&path, n, local);
         assert!(
