@@ -19,6 +19,7 @@ mod replay_totals;
 mod run_cli;
 mod script_stats;
 mod scripts;
+mod shards;
 mod syslog;
 mod syslog_plugins;
 mod timeseries;
