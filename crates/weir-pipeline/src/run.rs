@@ -163,10 +163,12 @@ pub struct ExecOptions {
 }
 
 /// The worker shards each interface runs: `[run] workers` (0: the available cores, at
-/// most 8). With the web UI and `workers = 0`, one: the web's flow pages read the
-/// engine's flow table, which a sharded interface does not publish (docs/scaling.md).
+/// most 8). With the web UI or syslog listeners and `workers = 0`, one: the web's flow
+/// pages read the engine's flow table, which a sharded interface does not publish, and
+/// syslog flow statuses are served by engines that hold on to their flows after a
+/// replay (docs/scaling.md).
 pub fn workers_for(cfg: &Config, opts: &ExecOptions) -> usize {
-    if cfg.run.workers == 0 && opts.snapshots.is_some() {
+    if cfg.run.workers == 0 && (opts.snapshots.is_some() || !cfg.sources.syslog.is_empty()) {
         return 1;
     }
     cfg.run.effective_workers()

@@ -394,6 +394,9 @@ fn coordinate<D: Driver>(
             }
         }
         driver.after_batch(&engine);
+        // Requests other threads sent every engine (syslog flow statuses): the
+        // coordinator holds no flow, its answer is "not here".
+        driver.serve(&mut engine);
         if let Some(p) = &mut publisher {
             if force {
                 p.publish_final(&engine);
