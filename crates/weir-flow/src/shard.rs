@@ -140,7 +140,7 @@ impl ShardMerger {
             h.syn_peak = [a, b];
             h.flow_peak = [c, d];
         }
-        hosts.sort_by(|a, b| (a.first_seen, a.ip, a.vlan).cmp(&(b.first_seen, b.ip, b.vlan)));
+        hosts.sort_by_key(|a| (a.first_seen, a.ip, a.vlan));
         for n in &mut networks {
             n.hosts = 0;
         }

@@ -156,17 +156,28 @@ fn worker_of(k: &FlowKey, n: usize) -> usize {
     k.shard(n)
 }
 
+/// The progress counters the dispatcher keeps up to date, and where it forwards a
+/// reload request (SIGHUP): every worker and the coordinator.
+struct Progress {
+    shared: Arc<EngineProgress>,
+    workers: Vec<Arc<EngineProgress>>,
+    coordinator_reload: Arc<std::sync::atomic::AtomicBool>,
+}
+
 /// The dispatcher: decodes each frame for its flow key and hands it to its worker.
 fn dispatch(
     rx: Receiver<Msg>,
     mut out: Outbox,
     interval_secs: u64,
     problems: Sender<String>,
-    progress: Arc<EngineProgress>,
-    workers: Vec<Arc<EngineProgress>>,
-    coordinator_reload: Arc<std::sync::atomic::AtomicBool>,
+    progress: Progress,
     recycle: Sender<Batch>,
 ) {
+    let Progress {
+        shared: progress,
+        workers,
+        coordinator_reload,
+    } = progress;
     let n = out.txs.len();
     let mut clock = Clock::new(interval_secs);
     while let Ok(msg) = rx.recv() {
@@ -311,7 +322,16 @@ where
         .name("dispatch".into())
         .spawn(move || {
             dispatch(
-                rx, outbox, interval, problem_tx, dprogress, wprogress, creload2, recycle,
+                rx,
+                outbox,
+                interval,
+                problem_tx,
+                Progress {
+                    shared: dprogress,
+                    workers: wprogress,
+                    coordinator_reload: creload2,
+                },
+                recycle,
             )
         })?;
     let coordinator = std::thread::Builder::new()
