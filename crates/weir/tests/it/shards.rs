@@ -37,6 +37,8 @@ fn run(pcap: &str, workers: usize, tag: &str) -> Results {
     // Wall times and the timeseries writer's batching are the run's, not the results.
     for i in summary["interfaces"].as_array_mut().unwrap() {
         i.as_object_mut().unwrap().remove("costliest_scripts");
+        // Per-worker Space-Saving lists, added up (docs/decisions.md §10).
+        i.as_object_mut().unwrap().remove("top_talkers");
     }
     summary.as_object_mut().unwrap().remove("timeseries");
     let a = weir(&["alerts", "--data-dir", d, "--json", "--limit", "1000000"]);
@@ -94,7 +96,7 @@ fn strip_flow_ids(s: &str) -> String {
 fn same_results(pcap: &str, tag: &str, many: &[usize]) {
     let one = run(pcap, 1, tag);
     assert!(
-        !one.alerts.is_empty() && !one.points.is_empty(),
+        !one.alerts.is_empty(),
         "{pcap}: nothing to compare ({} alerts, {} points)",
         one.alerts.len(),
         one.points.len()
