@@ -79,6 +79,14 @@ pub struct EngineConfig {
     /// Block lists, category catalogue and GeoIP (moved into the engine by
     /// [`Engine::new`]; the engine's copy is [`Engine::lookups`]).
     pub lookups: crate::Lookups,
+    /// One worker shard of a sharded interface: at a tick the engine queues a
+    /// [`crate::ShardTick`] ([`Engine::take_shard_ticks`]) instead of calling the
+    /// entity hooks, which a coordinator runs once on the merged tables.
+    pub shard: bool,
+    /// Flow ids of this engine: `(first, step)`; the `n`-th flow created gets
+    /// `first + n × step`. `(1, 1)` on a single engine; worker `k` of `N` uses
+    /// `(k + 1, N)`, so the ids of an interface's flows stay unique across workers.
+    pub flow_ids: (u64, u64),
 }
 
 impl Default for EngineConfig {
@@ -94,6 +102,8 @@ impl Default for EngineConfig {
             local_networks: Vec::new(),
             events: EventMode::All,
             lookups: crate::Lookups::default(),
+            shard: false,
+            flow_ids: (1, 1),
         }
     }
 }
@@ -215,6 +225,13 @@ pub struct Engine {
     lookups: crate::Lookups,
     /// Data connections announced by control channels (FTP).
     expect: crate::expect::Expectations,
+    /// Shard mode: the tick instants not yet taken by the coordinator.
+    shard_ticks: Vec<crate::ShardTick>,
+    /// Shard mode: hosts removed since the last tick.
+    shard_removed: Vec<Host>,
+    /// Shard mode: the peak-rate events since the last tick, per host, kind
+    /// (`crate::shard::PEAK_KINDS`) and second.
+    shard_hits: std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
 }
 
 fn is_service_port(l4: u8, p: u16) -> bool {
@@ -261,6 +278,9 @@ impl Engine {
             started: false,
             lookups,
             expect: crate::expect::Expectations::default(),
+            shard_ticks: Vec::new(),
+            shard_removed: Vec::new(),
+            shard_hits: std::collections::HashMap::new(),
             cfg,
         }
     }
@@ -464,6 +484,9 @@ impl Engine {
             if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
                 h.syn_sent += 1;
                 h.syn_peak[0].hit(ts.as_secs());
+                if self.cfg.shard {
+                    shard_hit(&mut self.shard_hits, h, 0, ts);
+                }
             } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
                 h.synack_sent += 1;
             }
@@ -479,6 +502,9 @@ impl Engine {
             if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN {
                 h.syn_rcvd += 1;
                 h.syn_peak[1].hit(ts.as_secs());
+                if self.cfg.shard {
+                    shard_hit(&mut self.shard_hits, h, 1, ts);
+                }
             } else if flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
                 h.synack_rcvd += 1;
             }
@@ -538,8 +564,10 @@ impl Engine {
         }
         let src_client = first_sender_is_client(pkt, ep.sport, ep.dport, key.proto);
         let cli_is_a = src_is_a == src_client;
+        let (first, step) = self.cfg.flow_ids;
+        let id = first.saturating_add(self.serial.saturating_mul(step.max(1)));
         self.serial += 1;
-        let mut flow = Flow::new(key, cli_is_a, self.serial, ts);
+        let mut flow = Flow::new(key, cli_is_a, id, ts);
         if let Some(proto) = self.expect.take(&key, ts) {
             l7::expected(&mut flow, proto, ts);
         }
@@ -556,6 +584,9 @@ impl Engine {
             h.active_flows_as_client += 1;
             h.total_flows_as_client += 1;
             h.flow_peak[0].hit(ts.as_secs());
+            if self.cfg.shard {
+                shard_hit(&mut self.shard_hits, h, 2, ts);
+            }
             h.contacted_peers.add(&srv_ip);
             h.contacted_ports.add(&(key.proto, srv_port));
             if let Some(n) = usize::try_from(h.network_id)
@@ -572,6 +603,9 @@ impl Engine {
             h.total_flows_as_server += 1;
             h.contacted_by.add(&cli_ip);
             h.flow_peak[1].hit(ts.as_secs());
+            if self.cfg.shard {
+                shard_hit(&mut self.shard_hits, h, 3, ts);
+            }
         }
         if let (Some(c), Some(s)) = (self.hosts.get(cli), self.hosts.get(srv)) {
             self.lookups.mark_flow(&mut flow, c, s);
@@ -731,7 +765,12 @@ impl Engine {
         {
             n.hosts = n.hosts.saturating_sub(1);
         }
-        c.host_purged(now, &h);
+        if self.cfg.shard {
+            // The coordinator reports the host purged once it is gone from every shard.
+            self.shard_removed.push(*h);
+        } else {
+            c.host_purged(now, &h);
+        }
     }
 
     /// Moves the traffic since the previous visit into the interface and host L7
@@ -830,6 +869,10 @@ impl Engine {
         if self.cfg.events != EventMode::All {
             return;
         }
+        if self.cfg.shard {
+            self.shard_tick(now, force, c);
+            return;
+        }
         for (i, t) in Tick::ALL.iter().enumerate() {
             let Some(next) = self.next_tick_us.get_mut(i) else {
                 continue;
@@ -853,6 +896,110 @@ impl Engine {
                 self.purge_hosts(now, c);
             }
         }
+    }
+
+    /// Shard mode: queues what the tables hold at the ticks due at `now` (the same
+    /// ticks [`Engine::ticks`] would run), then purges this shard's idle hosts.
+    fn shard_tick<C: Consumer>(&mut self, now: Timestamp, force: bool, c: &mut C) {
+        let mut due = Vec::new();
+        for (i, t) in Tick::ALL.iter().enumerate() {
+            let Some(next) = self.next_tick_us.get_mut(i) else {
+                continue;
+            };
+            if !force && now.0 < *next {
+                continue;
+            }
+            let p = t.secs() * SEC;
+            let at = if force { now } else { Timestamp(now.0 / p * p) };
+            *next = (now.0 / p + 1) * p;
+            due.push((*t, at));
+        }
+        if due.is_empty() {
+            return;
+        }
+        self.iface.hosts_in_table = self.hosts.len() as u64;
+        let removed = std::mem::take(&mut self.shard_removed);
+        let mut tick = crate::ShardTick {
+            ticks: due,
+            now,
+            force,
+            removed,
+            hosts: self.hosts.iter().map(|(_, h)| h.clone()).collect(),
+            networks: self.networks.iter().cloned().collect(),
+            iface: self.iface.clone(),
+            purged: Vec::new(),
+            hits: self
+                .shard_hits
+                .drain()
+                .map(|((host, kind, sec), n)| (host, kind, sec, n))
+                .collect(),
+        };
+        if !force && tick.ticks.iter().any(|(t, _)| *t == Tick::Min) {
+            self.purge_hosts(now, c);
+            tick.purged = std::mem::take(&mut self.shard_removed);
+        }
+        self.shard_ticks.push(tick);
+    }
+
+    /// Shard mode: the tick instants queued since the last call, oldest first.
+    pub fn take_shard_ticks(&mut self) -> Vec<crate::ShardTick> {
+        std::mem::take(&mut self.shard_ticks)
+    }
+
+    /// The coordinator of a sharded interface: replaces the host table, networks and
+    /// interface counters with the merged view of one tick instant, sets the clock to
+    /// `now`, then runs the entity hooks of `ticks` as [`Engine::ticks`] does (a
+    /// minute tick purges idle hosts after its hooks). Returns the hosts purged.
+    pub fn run_shard_ticks<C: Consumer>(
+        &mut self,
+        now: Timestamp,
+        ticks: &[(Tick, Timestamp)],
+        force: bool,
+        (hosts, networks, iface): (Vec<Host>, Vec<Network>, Interface),
+        c: &mut C,
+    ) -> Vec<(IpAddr, u16)> {
+        self.started = true;
+        self.clock = self.clock.max(now);
+        let mut table = HostTable::default();
+        for h in hosts {
+            let id = table.get_or_insert(h.ip, h.vlan, h.first_seen, || None);
+            if let Some(slot) = table.get_mut(id) {
+                *slot = h;
+            }
+        }
+        self.hosts = table;
+        self.networks.replace_counters(networks);
+        let (hosts_idle, max_hosts) = (self.iface.hosts_idle, self.iface.max_hosts);
+        self.iface = iface;
+        self.iface.hosts_idle = hosts_idle;
+        self.iface.max_hosts = max_hosts;
+        // Throughput as one engine computes it, from the summed packets and bytes.
+        let dt = (self.cfg.visit_interval_secs.max(1)) as f64;
+        self.iface.throughput_pps = self.iface.tp_delta.0 as f64 / dt;
+        self.iface.throughput_bps = self.iface.tp_delta.1 as f64 * 8.0 / dt;
+        let mut purged = Vec::new();
+        for (t, at) in ticks {
+            for (_, h) in self.hosts.iter() {
+                c.host_tick(*t, *at, h);
+            }
+            for n in self.networks.iter() {
+                c.network_tick(*t, *at, n);
+            }
+            self.iface.hosts_in_table = self.hosts.len() as u64;
+            c.interface_tick(*t, *at, &self.iface);
+            c.system_tick(*t, *at);
+            if *t == Tick::Min && !force {
+                let before: Vec<(IpAddr, u16)> =
+                    self.hosts.iter().map(|(_, h)| (h.ip, h.vlan)).collect();
+                self.purge_hosts(now, c);
+                purged.extend(
+                    before
+                        .into_iter()
+                        .filter(|(ip, vlan)| self.hosts.find(*ip, *vlan).is_none()),
+                );
+            }
+        }
+        purged
     }
 
     fn purge_hosts<C: Consumer>(&mut self, now: Timestamp, c: &mut C) {
@@ -884,6 +1031,10 @@ impl Engine {
         let period_us = self.cfg.periodic_update_secs.max(1) * SEC;
         // Interface throughput over the interval.
         let dt = (self.cfg.visit_interval_secs.max(1)) as f64;
+        self.iface.tp_delta = (
+            self.iface.packets - self.iface.last_tp_packets,
+            self.iface.bytes - self.iface.last_tp_bytes,
+        );
         self.iface.throughput_pps = (self.iface.packets - self.iface.last_tp_packets) as f64 / dt;
         self.iface.throughput_bps = (self.iface.bytes - self.iface.last_tp_bytes) as f64 * 8.0 / dt;
         self.iface.last_tp_packets = self.iface.packets;
@@ -980,6 +1131,18 @@ impl Engine {
     pub fn flow_score(f: &Flow) -> FlowScore {
         f.score
     }
+}
+
+/// Shard mode: counts one peak-rate event of `h` (kind: SYN sent, SYN received, flow
+/// as client, flow as server) for the coordinator, which replays them in time order.
+fn shard_hit(
+    hits: &mut std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
+    h: &Host,
+    kind: u8,
+    ts: Timestamp,
+) {
+    let sec = u32::try_from(ts.as_secs()).unwrap_or(u32::MAX);
+    *hits.entry(((h.ip, h.vlan), kind, sec)).or_insert(0) += 1;
 }
 
 /// Notes a flow's ghost peer `ip` (a local-looking address outside the local networks)

@@ -65,6 +65,23 @@ pub fn subnet_of(ip: IpAddr) -> IpNet {
 }
 
 impl GhostNets {
+    /// Adds another shard's ghost subnets (flows add up, listed hosts join up to the
+    /// cap; `hosts_seen` takes the larger count: an address seen on two shards is
+    /// one address).
+    pub fn absorb(&mut self, o: &GhostNets) {
+        for (net, g) in &o.nets {
+            let e = self.nets.entry(*net).or_default();
+            e.flows += g.flows;
+            e.last_seen = e.last_seen.max(g.last_seen);
+            for ip in &g.hosts {
+                if e.hosts.len() < MAX_HOSTS_LISTED {
+                    e.hosts.insert(*ip);
+                }
+            }
+            e.hosts_seen = e.hosts_seen.max(g.hosts_seen).max(e.hosts.len() as u64);
+        }
+    }
+
     /// Notes a flow starting at `secs` with the ghost peer `ip`.
     pub fn note(&mut self, ip: IpAddr, secs: u64) {
         let net = subnet_of(ip);

@@ -29,6 +29,13 @@ impl std::fmt::Debug for DistinctCounter {
 const HLL_SEED: u64 = 0x5745_4952_464c_4f57;
 
 impl DistinctCounter {
+    /// The counter of the union of both sets (register maximum: exact for HyperLogLog).
+    pub fn absorb(&mut self, o: &DistinctCounter) {
+        for (a, b) in self.0.iter_mut().zip(o.0) {
+            *a = (*a).max(b);
+        }
+    }
+
     /// Adds a value.
     pub fn add<T: Hash>(&mut self, v: &T) {
         let h = foldhash::fast::FixedState::with_seed(HLL_SEED).hash_one(v);
@@ -135,6 +142,12 @@ impl PeakRate {
     /// Counts one event at `secs` (epoch seconds of packet time).
     #[inline]
     pub fn hit(&mut self, secs: u64) {
+        self.hit_n(secs, 1);
+    }
+
+    /// Counts `n` events at `secs` (events of one second, added up).
+    #[inline]
+    pub fn hit_n(&mut self, secs: u64, n: u16) {
         let sec = u32::try_from(secs).unwrap_or(u32::MAX);
         if sec != self.sec {
             let (was, now) = (self.sec / 60, sec / 60);
@@ -154,7 +167,7 @@ impl PeakRate {
             };
             self.sec = sec;
         }
-        self.counts[2] = self.counts[2].saturating_add(1);
+        self.counts[2] = self.counts[2].saturating_add(n);
         let [a, b, c] = self.counts;
         self.peak = self.peak.max(a.min(b).min(c));
     }

@@ -100,6 +100,8 @@ pub struct Interface {
     /// Throughput over the last visit interval, packets/s.
     pub throughput_pps: f64,
     pub(crate) last_tp_packets: u64,
+    /// Packets and bytes between the last two visits (throughput of a merged view).
+    pub(crate) tp_delta: (u64, u64),
     pub(crate) last_tp_bytes: u64,
 }
 

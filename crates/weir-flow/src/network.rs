@@ -64,6 +64,16 @@ impl Networks {
         Networks { nets, order }
     }
 
+    /// Replaces the networks' counters with `merged` (same networks, same order: the
+    /// merged view of a sharded interface's workers).
+    pub fn replace_counters(&mut self, merged: Vec<Network>) {
+        for (n, m) in self.nets.iter_mut().zip(merged) {
+            if n.id == m.id {
+                *n = m;
+            }
+        }
+    }
+
     /// The network id holding `ip` (longest prefix), if any.
     pub fn lookup(&self, ip: IpAddr) -> Option<usize> {
         self.order

@@ -44,6 +44,28 @@ pub struct Config {
     pub geoip: GeoIp,
     /// Category catalogue files.
     pub categories: Categories,
+    /// How an interface is processed.
+    pub run: RunConfig,
+}
+
+/// `[run]`: how an interface is processed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Worker shards per interface (`--workers`): flows are spread over this many
+    /// threads by a hash of their 5-tuple; 1 is the single engine thread; 0 picks the
+    /// available cores, at most 8 (docs/scaling.md).
+    pub workers: usize,
+}
+
+impl RunConfig {
+    /// The number of workers to run: `workers`, or the default when 0.
+    pub fn effective_workers(&self) -> usize {
+        match self.workers {
+            0 => crate::shards::default_workers(),
+            n => n,
+        }
+    }
 }
 
 impl Default for Config {
@@ -65,6 +87,7 @@ impl Default for Config {
             lists: Lists::default(),
             geoip: GeoIp::default(),
             categories: Categories::default(),
+            run: RunConfig::default(),
         }
     }
 }
@@ -863,6 +886,13 @@ replay_speed = 0.0
 separate_interfaces = false
 # Treat capture files as ntopng "pcap dump" interfaces: only protocolDetected runs.
 pcap_dump_mode = false
+
+[run]
+# Worker threads per interface: flows are spread over them by a hash of their 5-tuple
+# (both directions and a tunnel's inner flow land on one worker); host, network and
+# interface scripts run once, on the merged counters. 1 is a single engine thread; 0
+# picks the available cores, at most 8. See docs/scaling.md.
+workers = 0
 
 [flows]
 # Period of the flow visit (flow_visit_interval), seconds of packet time.

@@ -73,6 +73,17 @@ pub struct EngineLoop<D: Driver> {
     log_problems: bool,
     /// When the block-list files were last looked at (wall clock).
     lists_checked: std::time::Instant,
+    /// A worker shard: where its tick instants go (`crate::shards`).
+    shard_out: Option<Sender<weir_flow::ShardTick>>,
+}
+
+/// The summary of a worker shard lists every host its top-talkers counters hold (the
+/// coordinator adds the workers' lists up before keeping the top).
+fn all_talkers(t: &TopTalkers) -> Vec<(String, u64)> {
+    t.top(TALKER_COUNTERS)
+        .into_iter()
+        .map(|(ip, b)| (ip.to_string(), b))
+        .collect()
 }
 
 impl<D: Driver> EngineLoop<D> {
@@ -98,6 +109,24 @@ impl<D: Driver> EngineLoop<D> {
             recycle: None,
             log_problems: true,
             lists_checked: std::time::Instant::now(),
+            shard_out: None,
+        }
+    }
+
+    /// A worker shard: the tick instants its engine queues go to `out` (the
+    /// coordinator of `crate::shards`).
+    pub fn shard_ticks_into(mut self, out: Sender<weir_flow::ShardTick>) -> EngineLoop<D> {
+        self.shard_out = Some(out);
+        self
+    }
+
+    /// Sends the queued tick instants of a worker shard to its coordinator.
+    fn send_shard_ticks(&mut self) {
+        if let Some(out) = &self.shard_out {
+            for t in self.engine.take_shard_ticks() {
+                // The coordinator gone means the run is ending: nothing to report to.
+                let _ = out.send(t);
+            }
         }
     }
 
@@ -163,6 +192,7 @@ impl<D: Driver> EngineLoop<D> {
             }
             Msg::End => false,
         };
+        self.send_shard_ticks();
         if self.progress.reload.swap(false, Ordering::Relaxed) {
             match self.driver.reload() {
                 Ok(()) => tracing::info!("plugins reloaded"),
@@ -235,16 +265,20 @@ impl<D: Driver> EngineLoop<D> {
         }
         let (engine, mut tap) = self.tap();
         engine.finish(&mut tap);
+        self.send_shard_ticks();
         if let Some(p) = &mut self.publisher {
             p.publish_final(&self.engine);
         }
-        let summary = Summary::new(
+        let mut summary = Summary::new(
             interface,
             &self.engine,
             &self.talkers,
             self.decoded,
             self.problems,
         );
+        if self.shard_out.take().is_some() {
+            summary.top_talkers = all_talkers(&self.talkers);
+        }
         let report = self.driver.finish(&self.engine);
         (summary, report)
     }

@@ -28,6 +28,7 @@ pub mod replay;
 pub mod run;
 pub mod script_stats;
 pub mod scripts;
+pub mod shards;
 pub mod snapshot;
 pub mod source;
 pub mod summary;

@@ -187,6 +187,18 @@ pub struct ExecOptions {
     pub timeseries: Option<Arc<timeseries::TsService>>,
 }
 
+/// The worker shards each interface runs: `[run] workers` (0: the available cores, at
+/// most 8). With the web UI or syslog listeners and `workers = 0`, one: the web's flow
+/// pages read the engine's flow table, which a sharded interface does not publish, and
+/// syslog flow statuses are served by engines that hold on to their flows after a
+/// replay (docs/scaling.md).
+pub fn workers_for(cfg: &Config, opts: &ExecOptions) -> usize {
+    if cfg.run.workers == 0 && (opts.snapshots.is_some() || !cfg.sources.syslog.is_empty()) {
+        return 1;
+    }
+    cfg.run.effective_workers()
+}
+
 /// One running interface: its source thread and its engine thread.
 struct Running<R> {
     kind: weir_flow::SourceKind,
@@ -209,10 +221,11 @@ pub fn execute<D, F>(
 ) -> Result<RunOutcome<D::Report>>
 where
     D: Driver,
-    D::Report: Send + 'static,
+    D::Report: Send + crate::shards::ShardReport + 'static,
     F: Fn(&str) -> Result<D> + Send + Sync + 'static,
 {
     let specs = sources(cfg)?;
+    let workers = workers_for(cfg, &opts);
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // A second signal while shutting down exits at once.
@@ -239,14 +252,26 @@ where
         let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
         let make = make_driver.clone();
         let iface = name.clone();
-        let engine = engine::spawn(
-            engine_config(cfg, kind),
-            name,
-            rx,
-            recycle_tx,
-            progress.clone(),
-            move || make(&iface),
-        )?;
+        let engine = if workers > 1 {
+            crate::shards::spawn(
+                engine_config(cfg, kind),
+                workers,
+                name,
+                rx,
+                recycle_tx,
+                progress.clone(),
+                move || make(&iface),
+            )?
+        } else {
+            engine::spawn(
+                engine_config(cfg, kind),
+                name,
+                rx,
+                recycle_tx,
+                progress.clone(),
+                move || make(&iface),
+            )?
+        };
         let stats = Arc::new(SourceStats::default());
         if let Some(cell) = &progress.snapshots {
             cell.watch_source(stats.clone());

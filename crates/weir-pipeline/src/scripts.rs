@@ -273,6 +273,52 @@ impl ScriptReport {
     }
 }
 
+impl crate::shards::ShardReport for ScriptReport {
+    /// Adds a worker's counters: scripts by plugin, subdir and key (calls, errors,
+    /// cost per hook), and the alert engine's counters.
+    fn absorb(&mut self, other: ScriptReport) {
+        for o in other.scripts {
+            let same = |s: &&mut ScriptInfo| {
+                s.plugin == o.plugin && s.subdir == o.subdir && s.key == o.key
+            };
+            let Some(s) = self.scripts.iter_mut().find(same) else {
+                self.scripts.push(o);
+                continue;
+            };
+            s.calls += o.calls;
+            s.errors += o.errors;
+            s.disabled |= o.disabled;
+            s.consecutive_failures = s.consecutive_failures.max(o.consecutive_failures);
+            if o.last_error.is_some() {
+                s.last_error = o.last_error;
+            }
+            for c in o.cost {
+                match s.cost.iter_mut().find(|x| x.hook == c.hook) {
+                    Some(x) => {
+                        x.calls += c.calls;
+                        x.time_ns += c.time_ns;
+                        x.max_ns = x.max_ns.max(c.max_ns);
+                        x.alloc_bytes += c.alloc_bytes;
+                    }
+                    None => s.cost.push(c),
+                }
+            }
+        }
+        let (a, b) = (&mut self.alerts, other.alerts);
+        a.engaged_now += b.engaged_now;
+        a.triggers += b.triggers;
+        a.engaged += b.engaged;
+        a.released += b.released;
+        a.stored += b.stored;
+        a.flow_alerts += b.flow_alerts;
+        a.unknown_types += b.unknown_types;
+        a.store_submitted += b.store_submitted;
+        a.store_dropped += b.store_dropped;
+        a.store_pending += b.store_pending;
+        a.drop_alerts += b.drop_alerts;
+    }
+}
+
 /// One line of a script's cost: `plugin/subdir/key  calls  total  mean`, as the run
 /// summary and `weir scripts stats` print it.
 pub fn cost_line(s: &ScriptInfo) -> String {

@@ -55,7 +55,7 @@ impl Batch {
         self.bytes.extend_from_slice(data);
     }
 
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.frames.clear();
         self.bytes.clear();
     }

@@ -55,6 +55,37 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds what only the workers of a sharded interface counted (`crate::shards`):
+    /// undecodable and damaged frames, block-list matches, and the top talkers (each
+    /// worker's list covers its own flows; a host's bytes add up over the workers'
+    /// lists, so a host just below the top of every worker may be missing).
+    pub fn absorb_shards<'a>(&mut self, workers: impl Iterator<Item = &'a Summary>) {
+        let mut talkers: std::collections::HashMap<String, u64> = Default::default();
+        let mut lists: Vec<(String, u64)> = Vec::new();
+        for w in workers {
+            self.undecodable += w.undecodable;
+            self.damaged += w.damaged;
+            for (ip, b) in &w.top_talkers {
+                *talkers.entry(ip.clone()).or_insert(0) += b;
+            }
+            for (name, n) in &w.block_lists {
+                match lists.iter_mut().find(|(l, _)| l == name) {
+                    Some((_, m)) => *m += n,
+                    None => lists.push((name.clone(), *n)),
+                }
+            }
+        }
+        let mut talkers: Vec<(String, u64)> = talkers.into_iter().collect();
+        // Ties by address, as the single engine's list orders them.
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().ok();
+        talkers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| ip(&a.0).cmp(&ip(&b.0))));
+        talkers.truncate(TOP);
+        self.top_talkers = talkers;
+        if !lists.is_empty() {
+            self.block_lists = lists;
+        }
+    }
+
     /// Builds the summary from the engine's final state.
     pub fn new(
         interface: String,

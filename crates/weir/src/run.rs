@@ -45,6 +45,11 @@ pub struct Args {
     /// Replay speed for capture files: 0 as fast as possible, 1 real time.
     #[arg(long)]
     pub replay_speed: Option<f64>,
+    /// Worker threads per interface (`[run] workers`): flows are spread over them by a
+    /// hash of their 5-tuple, with the same flows, alerts and timeseries as one; 1 is a
+    /// single engine thread; default: the available cores, at most 8 (1 with --web or --syslog).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
     /// No progress display (set by the global `--quiet`).
     #[arg(skip)]
     pub quiet: bool,
@@ -145,6 +150,12 @@ impl Args {
         }));
         cfg.geoip.databases.extend(self.geoip_db.iter().cloned());
         cfg.categories.files.extend(self.categories.iter().cloned());
+        if let Some(w) = self.workers {
+            if w == 0 {
+                bail!("--workers must be at least 1");
+            }
+            cfg.run.workers = w;
+        }
         if let Some(s) = self.replay_speed {
             if !(s >= 0.0 && s.is_finite()) {
                 bail!("--replay-speed must be 0 or a positive number");

@@ -163,3 +163,4 @@ fn damaged_records_are_reported_and_the_replay_goes_on() {
 }
 
 mod recipients;
+mod shards;

@@ -23,6 +23,7 @@ mod rough_edges;
 mod run_cli;
 mod script_stats;
 mod scripts;
+mod shards;
 mod syslog;
 mod syslog_plugins;
 mod timeseries;

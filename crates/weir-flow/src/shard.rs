@@ -1,0 +1,350 @@
+//! Worker shards: which worker a flow belongs to, and how the per-worker host,
+//! network and interface counters combine into the one view the entity scripts see.
+//!
+//! A sharded interface runs one [`crate::Engine`] per worker, each built with
+//! [`crate::EngineConfig::shard`] set: such an engine keeps its flows, DPI state and
+//! the hosts of its own flows, and instead of calling the entity hooks at a tick it
+//! queues a [`ShardTick`] (what its tables hold at that instant). A coordinator takes
+//! one `ShardTick` of every worker for the same instant, merges them
+//! ([`ShardMerger`]) and runs the entity hooks once per entity on the merged tables
+//! ([`crate::Engine::run_shard_ticks`]).
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::net::IpAddr;
+
+use weir_decode::Timestamp;
+
+use crate::engine::Tick;
+use crate::host::{DistinctCounter, Host, HostAppStats, L7Breakdown, PeakRate};
+use crate::iface::Interface;
+use crate::key::FlowKey;
+use crate::network::Network;
+
+/// Seed of the shard hash (fixed: a flow lands on the same worker on every run).
+const SHARD_SEED: u64 = 0x5348_4152_4453_3139;
+
+impl FlowKey {
+    /// The worker (`0..workers`) that owns this flow: a hash of the canonical key, so
+    /// both directions of a flow (and, for a tunnel, every packet of its inner flow,
+    /// which is what the key is built from) land on the same worker. Fixed-seeded:
+    /// the same flow goes to the same worker on every run.
+    #[inline]
+    pub fn shard(&self, workers: usize) -> usize {
+        if workers <= 1 {
+            return 0;
+        }
+        let h = foldhash::fast::FixedState::with_seed(SHARD_SEED).hash_one(self);
+        // Multiply-shift: uniform over `0..workers` without a division.
+        ((u128::from(h) * workers as u128) >> 64) as usize
+    }
+}
+
+/// What a shard engine's tables hold at one tick instant (queued instead of calling
+/// the entity hooks; [`crate::Engine::take_shard_ticks`]).
+#[derive(Debug, Clone)]
+pub struct ShardTick {
+    /// The ticks due at this instant with the time each is reported at.
+    pub ticks: Vec<(Tick, Timestamp)>,
+    /// The packet clock when the ticks ran.
+    pub now: Timestamp,
+    /// The forced round at the end of the input.
+    pub force: bool,
+    /// Hosts removed since the previous tick (evicted to make room), with their last
+    /// counters: they still count in the merged host until it is purged everywhere.
+    pub removed: Vec<Host>,
+    /// The host table at the tick.
+    pub hosts: Vec<Host>,
+    /// The local networks at the tick.
+    pub networks: Vec<Network>,
+    /// The interface counters at the tick.
+    pub iface: Interface,
+    /// Hosts this shard purged right after the tick (idle here, with no flow here).
+    pub purged: Vec<Host>,
+    /// Peak-rate events since the previous tick: host, kind (SYN sent, SYN received,
+    /// flow as client, flow as server), second, count.
+    pub hits: Vec<(HostKey, u8, u32, u32)>,
+}
+
+type HostKey = (IpAddr, u16);
+
+/// Merges the [`ShardTick`]s of all workers for one instant into one host table, one
+/// network list and one interface, keeping across ticks what shards forgot of hosts
+/// that live on elsewhere.
+#[derive(Debug, Default)]
+pub struct ShardMerger {
+    /// Counters of hosts a shard no longer holds (purged or evicted there), kept until
+    /// the host is purged from the merged table.
+    retired: HashMap<HostKey, Host>,
+    /// Hosts of the merged table (to count hosts created once, not once per shard).
+    known: std::collections::HashSet<HostKey>,
+    /// Hosts created (first seen since their last purge) over the run.
+    hosts_created: u64,
+    /// The hosts' peak rates (SYN sent/received, flows as client/server), fed with
+    /// every worker's events in time order: the rates one engine would measure.
+    peaks: HashMap<HostKey, [PeakRate; 4]>,
+}
+
+impl ShardMerger {
+    /// A merger with nothing retired.
+    pub fn new() -> ShardMerger {
+        ShardMerger::default()
+    }
+
+    /// Merges one tick instant (one [`ShardTick`] per worker, same `ticks`): the merged
+    /// hosts in a deterministic order (first seen, then address), the networks and
+    /// the interface.
+    pub fn merge(&mut self, parts: &mut [ShardTick]) -> (Vec<Host>, Vec<Network>, Interface) {
+        for p in parts.iter_mut() {
+            for h in p.removed.drain(..) {
+                absorb_into(&mut self.retired, h);
+            }
+        }
+        let mut hits: Vec<(HostKey, u8, u32, u32)> = Vec::new();
+        for p in parts.iter_mut() {
+            hits.append(&mut p.hits);
+        }
+        // Per host and kind the seconds in order (events of one second add up).
+        hits.sort_unstable_by_key(|&(_, _, sec, _)| sec);
+        for (host, kind, sec, n) in hits {
+            let rates = self.peaks.entry(host).or_default();
+            if let Some(r) = rates.get_mut(usize::from(kind)) {
+                r.hit_n(u64::from(sec), u16::try_from(n).unwrap_or(u16::MAX));
+            }
+        }
+        let mut hosts: HashMap<HostKey, Host> = self.retired.clone();
+        let mut networks: Vec<Network> = Vec::new();
+        let mut iface = Interface::default();
+        for (i, p) in parts.iter().enumerate() {
+            for h in &p.hosts {
+                absorb_into(&mut hosts, h.clone());
+            }
+            if i == 0 {
+                networks.clone_from(&p.networks);
+                iface = p.iface.clone();
+            } else {
+                for (n, o) in networks.iter_mut().zip(&p.networks) {
+                    absorb_network(n, o);
+                }
+                absorb_iface(&mut iface, &p.iface);
+            }
+        }
+        for k in hosts.keys() {
+            if self.known.insert(*k) {
+                self.hosts_created += 1;
+            }
+        }
+        let mut hosts: Vec<Host> = hosts.into_values().collect();
+        for h in &mut hosts {
+            let [a, b, c, d] = self.peaks.get(&(h.ip, h.vlan)).copied().unwrap_or_default();
+            h.syn_peak = [a, b];
+            h.flow_peak = [c, d];
+        }
+        hosts.sort_by_key(|a| (a.first_seen, a.ip, a.vlan));
+        for n in &mut networks {
+            n.hosts = 0;
+        }
+        let mut local = 0u64;
+        for h in &hosts {
+            local += u64::from(h.local);
+            if let Some(n) = usize::try_from(h.network_id)
+                .ok()
+                .and_then(|i| networks.get_mut(i))
+            {
+                n.hosts += 1;
+            }
+        }
+        iface.local_hosts = local;
+        iface.hosts_in_table = hosts.len() as u64;
+        iface.hosts_created = self.hosts_created;
+        (hosts, networks, iface)
+    }
+
+    /// After the coordinator ran the ticks: the hosts it purged from the merged table
+    /// are forgotten; what the shards purged of hosts that live on is retired.
+    pub fn after_purge(&mut self, parts: &mut [ShardTick], purged: &[HostKey]) {
+        let gone: std::collections::HashSet<&HostKey> = purged.iter().collect();
+        for k in purged {
+            self.retired.remove(k);
+            self.peaks.remove(k);
+            self.known.remove(k);
+        }
+        for p in parts.iter_mut() {
+            for h in p.purged.drain(..) {
+                if !gone.contains(&(h.ip, h.vlan)) {
+                    absorb_into(&mut self.retired, h);
+                }
+            }
+        }
+    }
+}
+
+fn absorb_into(map: &mut HashMap<HostKey, Host>, h: Host) {
+    match map.entry((h.ip, h.vlan)) {
+        std::collections::hash_map::Entry::Occupied(mut e) => absorb_host(e.get_mut(), &h),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(h);
+        }
+    }
+}
+
+/// Adds another shard's view of the same host. Counters and scores add up exactly, the
+/// distinct counters merge exactly (register maximum), times take the earliest first
+/// and latest last packet. The peak rates are left as they are: [`ShardMerger`] measures
+/// them from every shard's events. The 8-slot L7 breakdown is exact while a host has
+/// at most 7 protocols; beyond, which ones keep a slot may differ.
+pub fn absorb_host(h: &mut Host, o: &Host) {
+    h.first_seen = h.first_seen.min(o.first_seen);
+    h.last_seen = h.last_seen.max(o.last_seen);
+    h.changed = h.changed.max(o.changed);
+    h.packets_sent += o.packets_sent;
+    h.packets_rcvd += o.packets_rcvd;
+    h.bytes_sent += o.bytes_sent;
+    h.bytes_rcvd += o.bytes_rcvd;
+    h.active_flows_as_client += o.active_flows_as_client;
+    h.active_flows_as_server += o.active_flows_as_server;
+    h.total_flows_as_client += o.total_flows_as_client;
+    h.total_flows_as_server += o.total_flows_as_server;
+    h.syn_sent += o.syn_sent;
+    h.syn_rcvd += o.syn_rcvd;
+    h.synack_sent += o.synack_sent;
+    h.synack_rcvd += o.synack_rcvd;
+    h.rst_sent += o.rst_sent;
+    for (a, b) in h.score.iter_mut().zip(o.score) {
+        *a = a.saturating_add(b);
+    }
+    absorb_distinct(&mut h.contacted_peers, &o.contacted_peers);
+    absorb_distinct(&mut h.contacted_ports, &o.contacted_ports);
+    absorb_l7(&mut h.l7, &o.l7);
+    if let Some(oa) = &o.app {
+        let a = h.app.get_or_insert_with(Box::default);
+        absorb_app(a, oa);
+    }
+}
+
+fn absorb_distinct(a: &mut DistinctCounter, b: &DistinctCounter) {
+    a.absorb(b);
+}
+
+fn absorb_l7(a: &mut L7Breakdown, b: &L7Breakdown) {
+    for e in b.iter() {
+        a.add(e.proto, e.bytes, e.flows);
+    }
+}
+
+fn absorb_app(a: &mut HostAppStats, b: &HostAppStats) {
+    for (x, y) in a.dns.iter_mut().zip(&b.dns) {
+        x.queries += y.queries;
+        x.replies_ok += y.replies_ok;
+        x.replies_error += y.replies_error;
+        for (p, q) in x.by_type.iter_mut().zip(y.by_type) {
+            *p += q;
+        }
+    }
+    for (x, y) in a.http.iter_mut().zip(&b.http) {
+        for (p, q) in x.queries.iter_mut().zip(y.queries) {
+            *p += q;
+        }
+        for (p, q) in x.responses.iter_mut().zip(y.responses) {
+            *p += q;
+        }
+    }
+}
+
+fn absorb_network(n: &mut Network, o: &Network) {
+    n.bytes_egress += o.bytes_egress;
+    n.bytes_ingress += o.bytes_ingress;
+    n.bytes_inner += o.bytes_inner;
+    n.bytes_broadcast += o.bytes_broadcast;
+    n.packets += o.packets;
+    n.flows += o.flows;
+    n.score += o.score;
+}
+
+fn absorb_iface(i: &mut Interface, o: &Interface) {
+    i.packets += o.packets;
+    i.bytes += o.bytes;
+    i.non_ip += o.non_ip;
+    i.decode_errors += o.decode_errors;
+    i.fragments += o.fragments;
+    i.flows_created += o.flows_created;
+    i.flows_ended += o.flows_ended;
+    i.flows_evicted += o.flows_evicted;
+    i.hosts_evicted += o.hosts_evicted;
+    i.hosts_untracked += o.hosts_untracked;
+    i.max_flows += o.max_flows;
+    i.flows_idle += o.flows_idle;
+    i.drops += o.drops;
+    for (a, b) in i.l4.iter_mut().zip(&o.l4) {
+        a.packets += b.packets;
+        a.bytes += b.bytes;
+    }
+    for (p, c) in &o.l7 {
+        let e = i.l7.entry(*p).or_default();
+        e.bytes += c.bytes;
+        e.packets += c.packets;
+        e.flows += c.flows;
+    }
+    for (n, d) in &o.bcast_domains {
+        let e = i.bcast_domains.entry(*n).or_insert(crate::BcastDomain {
+            hits: 0,
+            ghost_network: d.ghost_network,
+        });
+        e.hits += d.hits;
+    }
+    i.ghost_nets.absorb(&o.ghost_nets);
+    i.throughput_bps += o.throughput_bps;
+    i.throughput_pps += o.throughput_pps;
+    i.last_tp_bytes += o.last_tp_bytes;
+    i.last_tp_packets += o.last_tp_packets;
+    i.tp_delta.0 += o.tp_delta.0;
+    i.tp_delta.1 += o.tp_delta.1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_directions_land_on_one_worker_and_all_workers_are_used() {
+        let mut seen = [0u32; 4];
+        for i in 0..4000u32 {
+            let a: IpAddr = std::net::Ipv4Addr::from(0x0a00_0000 + i).into();
+            let b: IpAddr = "192.0.2.1".parse().unwrap();
+            let k = FlowKey {
+                a: a.min(b),
+                b: a.max(b),
+                a_port: 40000 + (i % 1000) as u16,
+                b_port: 443,
+                vlan: 0,
+                proto: 6,
+            };
+            let w = k.shard(4);
+            assert!(w < 4);
+            seen[w] += 1;
+            assert_eq!(k.shard(1), 0);
+        }
+        for n in seen {
+            assert!((800..1200).contains(&n), "unbalanced {seen:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_counters_merge_as_the_union() {
+        let (mut a, mut b, mut u) = (
+            DistinctCounter::default(),
+            DistinctCounter::default(),
+            DistinctCounter::default(),
+        );
+        for i in 0..300u32 {
+            if i % 2 == 0 {
+                a.add(&i);
+            } else {
+                b.add(&i);
+            }
+            u.add(&i);
+        }
+        a.absorb(&b);
+        assert_eq!(a, u);
+    }
+}
