@@ -63,10 +63,10 @@ impl Source {
 struct Filters {
     /// Flows active at or after this time: epoch seconds, `-2h`/`-30m`/`-7d`, or
     /// `YYYY-MM-DD[THH:MM[:SS]]` (UTC).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     since: Option<String>,
     /// Flows active at or before this time (same forms).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     until: Option<String>,
     /// Client or server address.
     #[arg(long)]

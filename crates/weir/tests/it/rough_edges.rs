@@ -247,6 +247,10 @@ fn skipped(cmd: &str) -> Option<&'static str> {
             "needs an InfluxDB server (the influxd tests cover it)",
         ),
         ("logger ", "talks to a running weir --syslog"),
+        (
+            "--clickhouse",
+            "needs a ClickHouse server (the clickhouse tests cover it)",
+        ),
     ]
     .into_iter()
     .find(|(pat, _)| cmd.contains(pat))
