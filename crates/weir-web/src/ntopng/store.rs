@@ -170,7 +170,7 @@ mod tests {
 
     fn rec(i: u64, l7: &str, bytes: u64) -> FlowRecord {
         FlowRecord {
-            l4: if i % 2 == 0 { 6 } else { 17 },
+            l4: if i.is_multiple_of(2) { 6 } else { 17 },
             cli_ip: format!("10.0.0.{}", i % 200 + 1).parse().unwrap(),
             cli_port: 40_000 + i as u16,
             srv_ip: "192.168.1.1".parse().unwrap(),
