@@ -38,7 +38,8 @@ pub(crate) struct RunContext {
     ts: Mutex<Option<Arc<EmbeddedStore>>>,
     /// The run's timeseries service (its query side), when the run gave one.
     service: Mutex<Option<Arc<weir_pipeline::timeseries::TsService>>>,
-    /// The run's store of ended flows (ntopng's historical flow queries), if any.
+    /// The run's store of ended flows (ntopng's historical flow queries), if any: by
+    /// default the history store of the configuration (embedded or ClickHouse).
     history: Mutex<Option<Arc<dyn crate::ntopng::FlowHistory>>>,
     /// Set by SIGHUP while no engine has registered its own handler (keeps a SIGHUP
     /// raised by the reload endpoint from ending the process before the run starts).
@@ -58,7 +59,11 @@ impl RunContext {
             settings_lock: Mutex::new(()),
             ts: Mutex::new(None),
             service: Mutex::new(None),
-            history: Mutex::new(None),
+            // ntopng's historical queries read the store `/api/v1/flows/history` reads.
+            history: Mutex::new((cfg.history.enabled || cfg.clickhouse.enabled()).then(|| {
+                Arc::new(crate::ntopng::ReaderHistory::of_config(cfg))
+                    as Arc<dyn crate::ntopng::FlowHistory>
+            })),
             _sighup: sighup,
         }
     }

@@ -117,7 +117,8 @@ impl WebServer {
     }
 
     /// Answers ntopng's historical flow queries (`/lua/pro/rest/v2/get/db/...`) from
-    /// the run's store of ended flows.
+    /// this store of ended flows instead of the configuration's history store (which
+    /// [`WebServer::start`] connects by default, see [`crate::ntopng::ReaderHistory`]).
     pub fn with_flow_history(self, history: Arc<dyn crate::ntopng::FlowHistory>) -> WebServer {
         self.run.set_flow_history(history);
         self

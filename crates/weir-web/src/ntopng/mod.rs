@@ -16,13 +16,14 @@
 //!   the alert store; the checks' enable/disable (`scripts.toml`);
 //! - [`ts`]: timeseries schemas and queries of the run's timeseries store;
 //! - [`history`]: the historical flow queries, answered by a [`FlowHistory`] when
-//!   the run has one; the SQL-ish clauses they carry are parsed by [`sql`] into a
+//!   the run has one ([`store`]: the configuration's history store, by default); the SQL-ish clauses they carry are parsed by [`sql`] into a
 //!   restricted grammar and rejected with a 400 otherwise.
 
 pub(crate) mod alerts;
 pub mod history;
 pub(crate) mod live;
 pub mod sql;
+pub mod store;
 pub(crate) mod ts;
 
 use std::collections::HashMap;
@@ -41,6 +42,7 @@ use crate::interfaces::all_interfaces;
 use crate::state::{AppState, MAX_BODY};
 
 pub use history::FlowHistory;
+pub use store::ReaderHistory;
 
 /// Longest parameter value accepted (`where_clause`s can be long, not unbounded).
 const MAX_VALUE: usize = 4096;

@@ -535,20 +535,97 @@ fn ntopng_endpoints_answer_weirs_numbers() {
     );
     assert_eq!((s, t["rc_str"].as_str()), (404, Some("NOT_FOUND")));
 
-    // Historical flows without a flow history store: the empty form, said so.
-    let (s, f) = request(
-        &w.url("/lua/pro/rest/v2/get/db/flows.lua"),
-        "POST",
-        Some(&admin()),
-        &[],
-        Some((
-            JSON,
-            r#"{"ifid": 0, "select_clause": "IPV4_SRC_ADDR,L7_PROTO", "where_clause": "PROTOCOL=6", "maxhits_clause": 10}"#,
-        )),
+    // Historical flows: the same store as /api/v1/flows/history on this run.
+    let api = v1("/api/v1/flows/history?limit=1000");
+    let total = api["total"].as_u64().unwrap();
+    assert!(total > 300, "total {total}");
+    let key = |c: &Value, cp: &Value, sv: &Value, sp: &Value, b: &Value| {
+        format!("{c}:{cp}>{sv}:{sp}={b}")
+    };
+    let want: Vec<String> = api["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let b = f["cli2srv_bytes"].as_u64().unwrap() + f["srv2cli_bytes"].as_u64().unwrap();
+            key(
+                &f["cli_ip"],
+                &f["cli_port"],
+                &f["srv_ip"],
+                &f["srv_port"],
+                &b.into(),
+            )
+        })
+        .collect();
+    let db = |body: &str| {
+        let (s, f) = request(
+            &w.url("/lua/pro/rest/v2/get/db/flows.lua"),
+            "POST",
+            Some(&admin()),
+            &[],
+            Some((JSON, body)),
+        );
+        assert_eq!((s, f["rc"].as_i64()), (200, Some(0)), "{body}: {f}");
+        f["rsp"].as_array().unwrap().clone()
+    };
+    let rows = db(
+        r#"{"ifid": 0, "select_clause": "IPV4_SRC_ADDR,IPV6_SRC_ADDR,IP_SRC_PORT,IPV4_DST_ADDR,IPV6_DST_ADDR,IP_DST_PORT,TOTAL_BYTES,L7_PROTO", "maxhits_clause": 1000}"#,
     );
-    assert_eq!(s, 200, "{f}");
-    assert_eq!(f["rsp"], serde_json::json!([]));
-    assert!(f["rc_str_hr"].as_str().unwrap().contains("no flow history"));
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            // One address family per row: the other is null.
+            let ip = |v4: &str, v6: &str| {
+                if r[v4].is_null() {
+                    r[v6].clone()
+                } else {
+                    r[v4].clone()
+                }
+            };
+            key(
+                &ip("IPV4_SRC_ADDR", "IPV6_SRC_ADDR"),
+                &r["IP_SRC_PORT"],
+                &ip("IPV4_DST_ADDR", "IPV6_DST_ADDR"),
+                &r["IP_DST_PORT"],
+                &r["TOTAL_BYTES"],
+            )
+        })
+        .collect();
+    // The newest 1000, in the store's order, as /api/v1/flows/history has them.
+    assert_eq!(got.len(), 1000);
+    assert_eq!(
+        got, want,
+        "the replay's flows, as /api/v1/flows/history has them"
+    );
+    let all = db(r#"{"ifid": 0, "select_clause": "COUNT(*)"}"#);
+    assert_eq!(all[0]["COUNT(*)"].as_u64(), Some(total), "{all:?}");
+    assert!(rows.iter().any(|r| r["L7_PROTO"].as_i64() > Some(0)));
+    // The where clause keeps what it says, and agrees with the aggregate.
+    let udp = db(
+        r#"{"ifid": 0, "select_clause": "PROTOCOL", "where_clause": "PROTOCOL=17", "maxhits_clause": 10000}"#,
+    );
+    assert!(!udp.is_empty() && udp.iter().all(|r| r["PROTOCOL"] == 17));
+    let count = db(r#"{"ifid": 0, "select_clause": "COUNT(*)", "where_clause": "PROTOCOL=17"}"#);
+    let n = count[0]["COUNT(*)"].as_u64().unwrap();
+    assert_eq!(udp.len() as u64, n.min(10_000), "{count:?}");
+    // maxhits and an order: the largest flows first.
+    let top = db(
+        r#"{"ifid": 0, "select_clause": "TOTAL_BYTES", "order_by_clause": "TOTAL_BYTES DESC", "maxhits_clause": 5}"#,
+    );
+    let top: Vec<i64> = top
+        .iter()
+        .filter_map(|r| r["TOTAL_BYTES"].as_i64())
+        .collect();
+    let max = db(r#"{"ifid": 0, "select_clause": "MAX(TOTAL_BYTES)"}"#);
+    assert_eq!(top.len(), 5);
+    assert_eq!(Some(top[0]), max[0]["MAX(TOTAL_BYTES)"].as_i64(), "{max:?}");
+    assert!(top.windows(2).all(|w| w[0] >= w[1]), "{top:?}");
+    // Top conversations over the same store.
+    let topk = rsp(
+        &w,
+        "/lua/pro/rest/v2/get/db/topk_flows.lua?ifid=0&maxhits_clause=3",
+    );
+    assert_eq!(topk.as_array().unwrap().len(), 3, "{topk}");
     let (s, f) = request(
         &w.url("/lua/pro/rest/v2/get/db/flows.lua"),
         "POST",
