@@ -724,6 +724,10 @@ impl Engine {
                 for ((score, now), was) in h.score.iter_mut().zip(now_c).zip(was_c) {
                     *score = score.saturating_add(now.saturating_sub(was));
                 }
+                let total = Engine::host_score(h);
+                if total > h.score_peak.0 {
+                    h.score_peak = (total, at);
+                }
                 h.changed = h.changed.max(at);
             }
         }

@@ -230,6 +230,10 @@ pub struct Host {
     pub flow_peak: [PeakRate; 2],
     /// Score [network, security]: sum of the live flows' contributions.
     pub score: [u32; 2],
+    /// The highest total score (network + security) the host had, and when: what its
+    /// `host_score` checks saw, still shown after its flows ended and the score went
+    /// back to 0.
+    pub score_peak: (u32, Timestamp),
     /// In a configured local network.
     pub local: bool,
     /// Index of the local network (−1 none).
@@ -379,6 +383,7 @@ impl Host {
             syn_peak: [PeakRate::default(); 2],
             flow_peak: [PeakRate::default(); 2],
             score: [0; 2],
+            score_peak: (0, ts),
             local: network_id.is_some(),
             network_id: network_id.and_then(|n| i16::try_from(n).ok()).unwrap_or(-1),
             contacted_peers: DistinctCounter::default(),

@@ -213,6 +213,16 @@ pub fn absorb_host(h: &mut Host, o: &Host) {
     for (a, b) in h.score.iter_mut().zip(o.score) {
         *a = a.saturating_add(b);
     }
+    // Each shard knows its own peak; the merged one is at least the highest of them and
+    // the merged current total (peaks of different shards at different instants do
+    // not add up).
+    if o.score_peak.0 > h.score_peak.0 {
+        h.score_peak = o.score_peak;
+    }
+    let total = h.score[0].saturating_add(h.score[1]);
+    if total > h.score_peak.0 {
+        h.score_peak = (total, h.score_peak.1.max(o.score_peak.1));
+    }
     absorb_distinct(&mut h.contacted_peers, &o.contacted_peers);
     absorb_distinct(&mut h.contacted_ports, &o.contacted_ports);
     absorb_l7(&mut h.l7, &o.l7);

@@ -57,6 +57,8 @@ pub fn host_json(h: &Host) -> Map<String, Value> {
     m.insert("score".into(), json!(Engine::host_score(h)));
     m.insert("score.network".into(), json!(h.score[0]));
     m.insert("score.security".into(), json!(h.score[1]));
+    m.insert("score.peak".into(), json!(h.score_peak.0));
+    m.insert("score.peak_time".into(), json!(h.score_peak.1.as_secs()));
     let l7: Map<String, Value> =
         h.l7.iter()
             .map(|e| {

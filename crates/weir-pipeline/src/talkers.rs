@@ -29,6 +29,7 @@ struct Earlier {
     flows_as_client: u64,
     flows_as_server: u64,
     first_seen: Option<weir_decode::Timestamp>,
+    score_peak: (u32, weir_decode::Timestamp),
 }
 
 impl Earlier {
@@ -43,6 +44,9 @@ impl Earlier {
             self.first_seen
                 .map_or(h.first_seen, |f| f.min(h.first_seen)),
         );
+        if h.score_peak.0 > self.score_peak.0 {
+            self.score_peak = h.score_peak;
+        }
     }
 
     fn apply(&self, h: &mut Host) {
@@ -52,6 +56,9 @@ impl Earlier {
         h.bytes_rcvd += self.bytes_rcvd;
         h.total_flows_as_client += self.flows_as_client;
         h.total_flows_as_server += self.flows_as_server;
+        if self.score_peak.0 > h.score_peak.0 {
+            h.score_peak = self.score_peak;
+        }
         if let Some(f) = self.first_seen {
             h.first_seen = h.first_seen.min(f);
         }

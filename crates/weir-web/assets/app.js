@@ -304,7 +304,8 @@
         ["Total flows", h["flows.as_client"] + " as client, " + h["flows.as_server"] + " as server"],
         ["Peers", "~" + fmtNum(h.contacted_peers) + " as client, ~" + fmtNum(h.contacted_by_peers) + " as server"],
         ["Contacted ports", "~" + fmtNum(h.contacted_ports)],
-        ["Score", h.score + " (network " + h["score.network"] + ", security " + h["score.security"] + ")"],
+        ["Score", h.score + " (network " + h["score.network"] + ", security " + h["score.security"] + ")" +
+          (h["score.peak"] ? "; peak " + h["score.peak"] + " at " + fmtTime(h["score.peak_time"]) : "")],
       ];
       setRows(document.getElementById("host-summary"), kv.map(([k, v]) => el("tr", {}, td(k), td(v))), 2);
       const l7 = await api("/api/v1/hosts/" + q + "/l7" + vq);

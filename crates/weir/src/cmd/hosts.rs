@@ -56,7 +56,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         } else {
             writeln!(
                 out,
-                "{:>39} vlan {:<4} {:<6} sent {:>8} pkts {:>12} B  rcvd {:>8} pkts {:>12} B  flows {:>5}/{:<5} peers ~{:>4}/~{:<4} score {}",
+                "{:>39} vlan {:<4} {:<6} sent {:>8} pkts {:>12} B  rcvd {:>8} pkts {:>12} B  flows {:>5}/{:<5} peers ~{:>4}/~{:<4} score {} (peak {})",
                 h.ip,
                 h.vlan,
                 if h.local { "local" } else { "remote" },
@@ -68,7 +68,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 h.total_flows_as_server,
                 h.contacted_peers.estimate(),
                 h.contacted_by.estimate(),
-                Engine::host_score(h)
+                Engine::host_score(h),
+                h.score_peak.0
             )
         };
         if r.is_err() {

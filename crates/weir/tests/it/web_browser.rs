@@ -807,6 +807,40 @@ fn browser_numbers_agree_with_the_cli_after_a_replay() {
     let as_cli = listed.iter().filter(|f| f["cli.ip"] == ip.as_str()).count() as u64;
     let as_srv = listed.iter().filter(|f| f["srv.ip"] == ip.as_str()).count() as u64;
     assert_eq!((cli, srv), (as_cli, as_srv), "host {ip} vs its flows");
+    // A host's score went back to 0 when its flows ended; its page shows the peak its
+    // host_score alerts saw (never below the value an alert reports).
+    let mut checked = 0;
+    for kind in ["past", "engaged"] {
+        let (_, alerts) = weir.get_json(&format!(
+            "/api/v1/alerts?kind={kind}&type=alert_threshold_cross&limit=1000"
+        ));
+        for a in alerts["data"].as_array().unwrap() {
+            if !a["alert_subtype"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("host_score")
+            {
+                continue;
+            }
+            let params: serde_json::Value =
+                serde_json::from_str(a["alert_json"].as_str().unwrap()).unwrap();
+            let value = params["value"].as_u64().unwrap();
+            let (host_ip, _) = a["alert_entity_val"]
+                .as_str()
+                .unwrap()
+                .split_once('@')
+                .unwrap();
+            let (status, h) = weir.get_json(&format!("/api/v1/hosts/{host_ip}"));
+            assert_eq!(status, 200, "{h}");
+            let peak = h["score.peak"].as_u64().unwrap();
+            assert!(
+                peak >= value,
+                "host {host_ip}: peak score {peak} < alert value {value}: {h}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the sample raises host_score alerts");
 
     let (_driver, driver_url) = start_chromedriver(&chromedriver);
     let profile = tempfile::tempdir().unwrap();
