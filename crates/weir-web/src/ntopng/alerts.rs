@@ -539,17 +539,8 @@ pub(crate) async fn flow_alert_list(State(st): St, a: Args) -> NtopResult {
         }
         None => None,
     };
-    let mut records = load(&st, &[AlertTable::Flow], ifid, range, ip, None).await?;
-    records.retain(|r| conds.iter().all(|c| cond_ok(c, r)));
-    let reg = Registry::with_builtins();
-    let total = records.len();
-    let rows: Vec<Value> = records
-        .iter()
-        .skip(start)
-        .take(length)
-        .filter_map(|r| flow_record(&reg, r))
-        .collect();
-    answer(json!({"records": rows, "recordsTotal": total, "recordsFiltered": total}))
+    let records = load(&st, &[AlertTable::Flow], ifid, range, ip, None).await?;
+    datatable(records, &conds, (start, length), flow_record)
 }
 
 /// `GET /lua/rest/v2/get/host/alert/list.lua`: host alerts (`status`: historical,
@@ -571,7 +562,18 @@ pub(crate) async fn host_alert_list(State(st): St, a: Args) -> NtopResult {
             ("score", "score"),
         ],
     )?;
-    let mut records = load(&st, &tables, ifid, range, None, Some(EntityKind::Host)).await?;
+    let records = load(&st, &tables, ifid, range, None, Some(EntityKind::Host)).await?;
+    datatable(records, &conds, (start, length), alert_record)
+}
+
+/// The records meeting every condition, as ntopng's datatable answer: one page of them
+/// (`start`, `length`) as rows built by `row`, and their total.
+fn datatable(
+    mut records: Vec<AlertRecord>,
+    conds: &[Cond],
+    (start, length): (usize, usize),
+    row: fn(&Registry, &AlertRecord) -> Option<Value>,
+) -> NtopResult {
     records.retain(|r| conds.iter().all(|c| cond_ok(c, r)));
     let reg = Registry::with_builtins();
     let total = records.len();
@@ -579,7 +581,7 @@ pub(crate) async fn host_alert_list(State(st): St, a: Args) -> NtopResult {
         .iter()
         .skip(start)
         .take(length)
-        .filter_map(|r| alert_record(&reg, r))
+        .filter_map(|r| row(&reg, r))
         .collect();
     answer(json!({"records": rows, "recordsTotal": total, "recordsFiltered": total}))
 }
