@@ -39,6 +39,8 @@ pub(crate) struct Script {
     pub twh: bool,
     /// Conditions checked in Rust before a flow hook enters Lua.
     pub prefilter: Option<crate::prefilter::Prefilter>,
+    /// Host and network scripts: the threshold checked in Rust before a tick enters Lua.
+    pub entity_prefilter: Option<crate::prefilter::entity::EntityPrefilter>,
     pub prio: i64,
     pub teardown: Option<Function>,
     pub last_alert: Option<u64>,

@@ -24,6 +24,8 @@
 //! bound naming only fields the configuration leaves unset does not filter. All the
 //! conditions given must hold.
 
+pub(crate) mod entity;
+
 use mlua::{Table, Value};
 use std::cell::Cell;
 use std::net::IpAddr;

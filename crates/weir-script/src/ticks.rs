@@ -16,6 +16,7 @@ use crate::entity::{
 };
 use crate::info::{elapsed_ns, grew};
 use crate::loader::Vm;
+use crate::prefilter::entity::EntityFacts;
 use crate::runtime::Runtime;
 
 pub(crate) mod periodic;
@@ -80,6 +81,8 @@ struct TickEntity {
     local: bool,
     /// Address or network, for the per-entity settings.
     net: Option<weir_flow::IpNet>,
+    /// What the scripts' prefilters look at (hosts and networks).
+    facts: Option<EntityFacts>,
 }
 
 impl Runtime {
@@ -87,6 +90,26 @@ impl Runtime {
     #[inline]
     fn wants(&self, entity: usize, tick: Tick) -> bool {
         !self.vm.entity_hooks[entity][tick_index(tick)].is_empty()
+    }
+
+    /// True if no hook of the entity's type runs for it at this tick (the prefilters
+    /// leave none) and it has no engaged alert to release: it costs no Lua call.
+    fn idle(&self, e: &TickEntity, tick: Tick) -> bool {
+        let g = tick_index(tick);
+        e.facts.is_some_and(|f| !f.engaged)
+            && !self.vm.entity_hooks[e.index][g]
+                .iter()
+                .any(|en| pick(&self.vm.scripts[en.script], e, g).is_some())
+    }
+
+    /// True if network `cidr` has an engaged alert.
+    fn network_engaged(&self, cidr: &str) -> bool {
+        self.parts
+            .alerts
+            .borrow()
+            .alerts
+            .engaged()
+            .any(|a| a.entity.kind == weir_alerts::EntityKind::Network && a.entity.value == cidr)
     }
 
     /// Runs the entity hooks of one entity for one tick: `hook(params)` with
@@ -133,32 +156,16 @@ impl Runtime {
         } = &mut self.vm;
         for entry in &entity_hooks[e.index][g] {
             let sc = &mut scripts[entry.script];
-            if sc.info.disabled || (sc.local_only && !e.local) {
+            let Some(conf) = pick(sc, &e, g) else {
                 continue;
-            }
-            let o = match e.net {
-                Some(n) if !sc.overrides.is_empty() => {
-                    sc.overrides.iter().find(|o| o.net.contains(&n))
-                }
-                _ => None,
             };
-            let (enabled, conf) = match o {
-                Some(o) => (o.enabled[g], o.conf[g].as_ref()),
-                None => (sc.genabled[g], sc.gconf[g].as_ref()),
-            };
-            if !enabled {
-                continue;
-            }
-            self.parts
-                .call
-                .borrow_mut()
-                .enter(&sc.ctx, conf.unwrap_or(&sc.conf));
+            self.parts.call.borrow_mut().enter(&sc.ctx, conf);
             budget.reset();
             // One call into Lua per hook: the trampoline sets `user_script_config` and
             // `user_script` and calls the hook (each field set from Rust would be a
             // protected call of its own).
             let (t0, m0) = (quanta::Instant::now(), lua.used_memory());
-            let r = call.call::<()>((&entry.func, &params, conf.unwrap_or(&sc.conf), &sc.table));
+            let r = call.call::<()>((&entry.func, &params, conf, &sc.table));
             sc.meters[g].add(elapsed_ns(t0, quanta::Instant::now()), grew(lua, m0));
             sc.info.calls += 1;
             let api = self.parts.call.borrow_mut().take_api_errors();
@@ -288,6 +295,31 @@ impl Runtime {
     }
 }
 
+/// The configuration a script's hook runs with for entity `e` at granularity `g`, or
+/// `None` if it does not run: disabled, local hosts only, disabled for this
+/// granularity or entity (overrides), or left out by its prefilter.
+fn pick<'a>(sc: &'a crate::loader::Script, e: &TickEntity, g: usize) -> Option<&'a Table> {
+    if sc.info.disabled || (sc.local_only && !e.local) {
+        return None;
+    }
+    let o = match e.net {
+        Some(n) if !sc.overrides.is_empty() => sc.overrides.iter().find(|o| o.net.contains(&n)),
+        _ => None,
+    };
+    let (enabled, conf) = match o {
+        Some(o) => (o.enabled[g], o.conf[g].as_ref()),
+        None => (sc.genabled[g], sc.gconf[g].as_ref()),
+    };
+    if !enabled {
+        return None;
+    }
+    let conf = conf.unwrap_or(&sc.conf);
+    match (&sc.entity_prefilter, &e.facts) {
+        (Some(p), Some(f)) if !p.admits(f, conf) => None,
+        _ => Some(conf),
+    }
+}
+
 /// Builds a `params.entity_info` value.
 type InfoFn<'a> = Box<dyn FnOnce(&Lua) -> mlua::Result<Value> + 'a>;
 
@@ -369,19 +401,31 @@ impl Runtime {
         if !self.wants(0, tick) {
             return;
         }
-        self.parts.host.borrow_mut().host = Some(view);
-        let (ip, vlan) = (host.ip.to_string(), host.vlan);
-        let mut value = String::with_capacity(ip.len() + 6);
-        value.push_str(&ip);
-        value.push('@');
-        value.push_str(itoa(vlan, &mut [0u8; 5]));
-        let e = TickEntity {
+        let h = &view.hits;
+        let facts = EntityFacts {
+            hits: [h.syn_flood, h.flow_flood, h.syn_scan],
+            score: u64::from(view.score[0]) + u64::from(view.score[1]),
+            active_flows: u64::from(view.active_flows[0]) + u64::from(view.active_flows[1]),
+            engaged: self.host_ticks.pinned(host),
+        };
+        let mut e = TickEntity {
             index: 0,
             kind: "host",
-            value,
+            value: String::new(),
             local: host.local,
             net: Some(weir_flow::IpNet::from(host.ip)),
+            facts: Some(facts),
         };
+        if self.idle(&e, tick) {
+            self.host_ticks.skipped += 1;
+            return;
+        }
+        self.parts.host.borrow_mut().host = Some(view);
+        let (ip, vlan) = (host.ip.to_string(), host.vlan);
+        e.value.reserve(ip.len() + 6);
+        e.value.push_str(&ip);
+        e.value.push('@');
+        e.value.push_str(itoa(vlan, &mut [0u8; 5]));
         self.entity_run(e, tick, now, Info::Host(&ip, vlan));
         self.parts.host.borrow_mut().host = None;
     }
@@ -443,6 +487,7 @@ impl Runtime {
             value: ifid.to_string(),
             local: true,
             net: None,
+            facts: None,
         };
         self.entity_run(
             e,
@@ -460,16 +505,25 @@ impl Runtime {
             return;
         }
         let cidr = net.cidr.to_string();
-        let n = net.clone();
+        let hits = self.net_hits.get(net.id).copied().unwrap_or([0; 3]);
         let e = TickEntity {
             index: 2,
             kind: "network",
             value: cidr.clone(),
             local: true,
             net: Some(net.cidr),
+            facts: Some(EntityFacts {
+                hits: [[0, hits[0]], [0, hits[1]], [0, hits[2]]],
+                score: net.score,
+                active_flows: 0,
+                engaged: self.network_engaged(&cidr),
+            }),
         };
+        if self.idle(&e, tick) {
+            return;
+        }
+        let n = net.clone();
         let sh = self.parts.host.clone();
-        let hits = self.net_hits.get(net.id).copied().unwrap_or([0; 3]);
         self.entity_run(
             e,
             tick,
@@ -545,6 +599,7 @@ impl Runtime {
             value: "-1".into(),
             local: true,
             net: None,
+            facts: None,
         };
         // `interface.getUserScriptsStats()` shows the counters as of this tick.
         let stats = ScriptStats(self.vm.scripts.iter().map(|s| s.info.clone()).collect());

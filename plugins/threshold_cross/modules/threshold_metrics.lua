@@ -73,6 +73,13 @@ local delta = {
 -- bytes, packets: the increase over the granularity; throughput: that increase in
 -- bytes as Mbit/s; flows: active flows now (networks: flows started in the period);
 -- score: the score now.
+-- Gauges weir can compare with the threshold in Rust before calling the hook (the
+-- script's `prefilter`, a weir extension): the same value the reader returns.
+local gates = {
+   host = { score = "score", flows = "active_flows" },
+   network = { score = "score" },
+}
+
 local metrics = {
    bytes = { unit = user_scripts.field_units.bytes, counter = "bytes" },
    packets = { unit = user_scripts.field_units.packets, counter = "packets" },
@@ -106,6 +113,8 @@ function M.script(entity, metric, opts)
       default_values = per_granularity(opts.thresholds),
       local_only = entity == "host" and opts.local_only or nil,
       hooks = {},
+      prefilter = m.gauge and gates[entity] and gates[entity][metric]
+         and { threshold = gates[entity][metric] } or nil,
       gui = {
          i18n_title = "threshold_cross." .. key .. "_title",
          i18n_description = "threshold_cross." .. key .. "_description",

@@ -367,6 +367,20 @@ impl Loader {
         } else {
             None
         };
+        let entity_prefilter = if subdir == "flow" {
+            None
+        } else {
+            match crate::prefilter::entity::EntityPrefilter::parse(
+                &t.get::<Value>("prefilter")?,
+                subdir,
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.err(&p.key, file, format!("{e}; script skipped"));
+                    return Ok(());
+                }
+            }
+        };
         if let Some(id) = l7 {
             t.raw_set("l7_proto_id", id)?;
         }
@@ -457,6 +471,7 @@ impl Loader {
             l7,
             twh,
             prefilter,
+            entity_prefilter,
             prio,
             teardown: if active { teardown } else { None },
             last_alert: None,

@@ -474,3 +474,93 @@ return s"#
     rt.host_purged(ts(t0 + 250), &b);
     assert!(!rt.host_pinned(&b));
 }
+
+#[test]
+fn threshold_prefilter_calls_only_hosts_that_cross_or_are_engaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    // The script states that it only compares the host's score with its threshold;
+    // a second script without a prefilter sees every host.
+    write(
+        &p,
+        "user_scripts/host/gated.lua",
+        r#"local alerts_api = require("alerts_api")
+local alert_consts = require("alert_consts")
+local s = { default_value = { operator = "gt", threshold = 100 }, hooks = {},
+            prefilter = { threshold = "score" },
+            gui = { i18n_title = "g", i18n_description = "g" } }
+function s.hooks.min(params)
+  local v = host.getScore().score
+  io.write("g", v, ":", tostring(alerts_api.checkThresholdAlert(params, alert_consts.alert_types.alert_threshold_cross, v)), " ")
+end
+return s"#,
+    );
+    write(
+        &p,
+        "user_scripts/host/plain.lua",
+        r#"local s = { hooks = {}, gui = { i18n_title = "p", i18n_description = "p" } }
+function s.hooks.min(params) io.write("p ") end
+return s"#,
+    );
+    let mut rt = runtime(&p, &dir.path().join("data"));
+    let (mut h, _) = two_hosts();
+    h.local = true;
+    let t0 = 1_700_000_040;
+    let round = |rt: &mut Runtime, at: u64, h: &Host| {
+        rt.host_tick(Tick::Min, ts(at), h);
+        rt.system_tick(Tick::Min, ts(at));
+        let mut words: Vec<String> = out(rt).split_whitespace().map(str::to_owned).collect();
+        words.sort();
+        words.join(" ")
+    };
+    // Below the threshold, nothing engaged: only the script without a prefilter.
+    h.score = [40, 10];
+    assert_eq!(round(&mut rt, t0, &h), "p");
+    // Above: called, the alert engages.
+    h.score = [100, 20];
+    assert_eq!(round(&mut rt, t0 + 60, &h), "g120:true p");
+    // Back below, but engaged: called, so the hook releases its alert.
+    h.score = [0, 0];
+    assert_eq!(round(&mut rt, t0 + 120, &h), "g0:false p");
+    let released = rt
+        .take_events()
+        .iter()
+        .filter(|e| e["event"] == "alert" && e["action"] == "release")
+        .count();
+    assert_eq!(released, 1);
+    // Nothing engaged any more: left out again.
+    assert_eq!(round(&mut rt, t0 + 180, &h), "p");
+    // A threshold lowered in the settings is seen at once.
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        crate::settings::file_in(&data),
+        "[script.\"host/gated\".conf.min]\noperator = \"gt\"\nthreshold = -1\n",
+    )
+    .unwrap();
+    rt.apply_settings();
+    assert_eq!(round(&mut rt, t0 + 240, &h), "g0:true p");
+    assert!(rt.scripts().iter().all(|s| s.errors == 0));
+}
+
+#[test]
+fn a_bad_entity_prefilter_skips_the_script_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    write(
+        &p,
+        "user_scripts/host/bad.lua",
+        r#"return { hooks = { min = function() end }, prefilter = { threshold = "bytes" },
+  gui = { i18n_title = "b", i18n_description = "b" } }"#,
+    );
+    let (_rt, report) = Runtime::load(ScriptConfig {
+        roots: vec![p.clone()],
+        output: Output::Buffer,
+        working_dir: dir.path().join("data"),
+        ..ScriptConfig::default()
+    })
+    .unwrap();
+    let text = format!("{:?}", report.problems);
+    assert!(text.contains("bad.lua"), "{text}");
+    assert!(text.contains("prefilter.threshold: unknown host value \\\"bytes\\\""), "{text}");
+}

@@ -8,6 +8,9 @@ local script = {
    category = user_scripts.script_categories.security,
    default_value = "flow_flood_victim;gt;100",
    hooks = {},
+   -- weir: the hook only compares this value with the threshold, so weir calls it
+   -- only when the value crosses it or the entity has an engaged alert.
+   prefilter = { threshold = "hits.flow_flood_victim" },
    gui = {
       i18n_title = "flow_flood.flow_flood_victim_host_title",
       i18n_description = "flow_flood.flow_flood_victim_host_description",

@@ -10,6 +10,9 @@ local script = {
    category = user_scripts.script_categories.security,
    default_value = "syn_flood_attacker;gt;100",
    hooks = {},
+   -- weir: the hook only compares this value with the threshold, so weir calls it
+   -- only when the value crosses it or the entity has an engaged alert.
+   prefilter = { threshold = "hits.syn_flood_attacker" },
    gui = {
       i18n_title = "syn_flood.syn_flood_attacker_host_title",
       i18n_description = "syn_flood.syn_flood_attacker_host_description",

@@ -11,6 +11,9 @@ local script = {
    category = user_scripts.script_categories.security,
    default_value = "syn_scan_attacker;gt;100",
    hooks = {},
+   -- weir: the hook only compares this value with the threshold, so weir calls it
+   -- only when the value crosses it or the entity has an engaged alert.
+   prefilter = { threshold = "hits.syn_scan_attacker" },
    gui = {
       i18n_title = "syn_scan.syn_scan_attacker_title",
       i18n_description = "syn_scan.syn_scan_attacker_description",
