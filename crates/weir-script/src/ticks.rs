@@ -361,13 +361,20 @@ impl Runtime {
             self.host_ticks.skipped += 1;
             return;
         }
-        let mut view = HostView::of(host);
-        if tick == Tick::Min {
+        let g = tick_index(tick);
+        let totals = [
+            host.bytes_sent.saturating_add(host.bytes_rcvd),
+            host.packets_sent.saturating_add(host.packets_rcvd),
+        ];
+        let (hits, delta) = if tick == Tick::Min {
             let mut cur = HostPrev::of(host, now.as_secs());
             match self.host_prev.entry((host.ip, host.vlan)) {
                 std::collections::hash_map::Entry::Occupied(mut o) => {
                     cur.hits = o.get().hits(&cur);
+                    cur.round = o.get().round;
+                    let delta = cur.round_delta(g, totals);
                     *o.get_mut() = cur;
+                    (cur.hits, delta)
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
                     let zero = HostPrev {
@@ -377,35 +384,40 @@ impl Runtime {
                         syn_peak: [0; 2],
                         flow_peak: [0; 2],
                         hits: Hits::default(),
+                        round: [[0; 2]; 4],
                     };
                     cur.hits = zero.hits(&cur);
+                    let delta = cur.round_delta(g, totals);
                     v.insert(cur);
+                    (cur.hits, delta)
                 }
             }
-            view.hits = cur.hits;
-        } else if let Some(p) = self.host_prev.get(&(host.ip, host.vlan)) {
-            view.hits = p.hits;
-        }
+        } else {
+            match self.host_prev.get_mut(&(host.ip, host.vlan)) {
+                Some(p) => (p.hits, p.round_delta(g, totals)),
+                None => (Hits::default(), totals),
+            }
+        };
         if for_networks && let Ok(n) = usize::try_from(host.network_id) {
             // Victim hits of a local network: the sum over its hosts (hosts are
             // visited before networks in a tick round).
             if self.net_hits.len() <= n {
                 self.net_hits.resize(n + 1, [0; 3]);
             }
-            let h = &view.hits;
             let acc = &mut self.net_hits[n];
-            acc[0] += h.syn_flood[1];
-            acc[1] += h.flow_flood[1];
-            acc[2] += h.syn_scan[1];
+            acc[0] += hits.syn_flood[1];
+            acc[1] += hits.flow_flood[1];
+            acc[2] += hits.syn_scan[1];
         }
         if !self.wants(0, tick) {
             return;
         }
-        let h = &view.hits;
         let facts = EntityFacts {
-            hits: [h.syn_flood, h.flow_flood, h.syn_scan],
-            score: u64::from(view.score[0]) + u64::from(view.score[1]),
-            active_flows: u64::from(view.active_flows[0]) + u64::from(view.active_flows[1]),
+            hits: [hits.syn_flood, hits.flow_flood, hits.syn_scan],
+            score: u64::from(host.score[0]) + u64::from(host.score[1]),
+            active_flows: u64::from(host.active_flows_as_client)
+                + u64::from(host.active_flows_as_server),
+            delta,
             engaged: self.host_ticks.pinned(host),
         };
         let mut e = TickEntity {
@@ -420,6 +432,9 @@ impl Runtime {
             self.host_ticks.skipped += 1;
             return;
         }
+        let mut view = HostView::of(host);
+        view.hits = hits;
+        view.delta = delta;
         self.parts.host.borrow_mut().host = Some(view);
         let (ip, vlan) = (host.ip.to_string(), host.vlan);
         e.value.reserve(ip.len() + 6);
@@ -516,6 +531,7 @@ impl Runtime {
                 hits: [[0, hits[0]], [0, hits[1]], [0, hits[2]]],
                 score: net.score,
                 active_flows: 0,
+                delta: [0; 2],
                 engaged: self.network_engaged(&cidr),
             }),
         };

@@ -19,14 +19,16 @@ local MB = 1024 * 1024
 -- Counters of an entity. Host values come from the `host` global, network and
 -- interface values from entity_info (network.getNetworkStats(), interface.getStats()).
 local readers = {
+   -- Host counters are read as their increase since the previous round of the
+   -- granularity, which the engine keeps (host.getDeltas(), a weir extension): the
+   -- host scripts keep no cached values, and their prefilter compares the same
+   -- number before calling the hook.
    host = {
       bytes = function()
-         local b = host.getBytes()
-         return b["bytes.sent"] + b["bytes.rcvd"]
+         return host.getDeltas().bytes
       end,
       packets = function()
-         local p = host.getPackets()
-         return p["packets.sent"] + p["packets.rcvd"]
+         return host.getDeltas().packets
       end,
       flows = function()
          local i = host.getInfo()
@@ -63,23 +65,23 @@ local readers = {
    },
 }
 
+-- Counters read as totals (the host readers give deltas already).
 local delta = {
-   host = alerts_api.host_delta_val,
    network = alerts_api.network_delta_val,
    interface = alerts_api.interface_delta_val,
+}
+
+-- Values weir can compare with the threshold in Rust before calling the hook (the
+-- script's `prefilter`, a weir extension): the same number the hook compares.
+local gates = {
+   host = { score = "score", flows = "active_flows", bytes = "delta.bytes", packets = "delta.packets" },
+   network = { score = "score" },
 }
 
 -- How each metric turns a reading into the value compared with the threshold.
 -- bytes, packets: the increase over the granularity; throughput: that increase in
 -- bytes as Mbit/s; flows: active flows now (networks: flows started in the period);
 -- score: the score now.
--- Gauges weir can compare with the threshold in Rust before calling the hook (the
--- script's `prefilter`, a weir extension): the same value the reader returns.
-local gates = {
-   host = { score = "score", flows = "active_flows" },
-   network = { score = "score" },
-}
-
 local metrics = {
    bytes = { unit = user_scripts.field_units.bytes, counter = "bytes" },
    packets = { unit = user_scripts.field_units.packets, counter = "packets" },
@@ -113,8 +115,7 @@ function M.script(entity, metric, opts)
       default_values = per_granularity(opts.thresholds),
       local_only = entity == "host" and opts.local_only or nil,
       hooks = {},
-      prefilter = m.gauge and gates[entity] and gates[entity][metric]
-         and { threshold = gates[entity][metric] } or nil,
+      prefilter = gates[entity] and gates[entity][metric] and { threshold = gates[entity][metric] } or nil,
       gui = {
          i18n_title = "threshold_cross." .. key .. "_title",
          i18n_description = "threshold_cross." .. key .. "_description",
@@ -123,16 +124,18 @@ function M.script(entity, metric, opts)
          field_min = 0,
       },
    }
+   local to_delta = delta[entity]
    function script.get_threshold_value(granularity, info)
-      local v = read(info)
+      local d = read(info)
       if m.gauge then
-         return v
-      end
-      local d = delta[entity](metric, granularity, v)
-      if d < 0 then
-         -- The counter restarted (a host that went idle and came back is a new
-         -- host): everything it counts happened since.
-         d = v
+         return d
+      elseif to_delta then
+         local v = d
+         d = to_delta(metric, granularity, v)
+         if d < 0 then
+            -- The counter restarted: everything it counts happened since.
+            d = v
+         end
       end
       if m.rate then
          local secs = alert_consts.granularity2sec(granularity)

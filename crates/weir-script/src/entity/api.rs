@@ -115,6 +115,7 @@ host.getNumFlows = pair(3, "total_flows.as_client", "total_flows.as_server")
 host.getSynFlood = hits(4, "hits.syn_flood_attacker", "hits.syn_flood_victim")
 host.getFlowFlood = hits(5, "hits.flow_flood_attacker", "hits.flow_flood_victim")
 host.getSynScan = hits(6, "hits.syn_scan_attacker", "hits.syn_scan_victim")
+host.getDeltas = pair(9, "bytes", "packets")
 function host.getTime()
   local first, last = raw(7)
   if first == nil then return nil end
@@ -128,7 +129,7 @@ end
 "#;
 
 /// Names of the getters [`HOST_LUA`] defines, by id (for API error messages).
-const HOST_COUNTERS: [&str; 9] = [
+const HOST_COUNTERS: [&str; 10] = [
     "",
     "host.getBytes",
     "host.getPackets",
@@ -138,6 +139,7 @@ const HOST_COUNTERS: [&str; 9] = [
     "host.getSynScan",
     "host.getTime",
     "host.getScore",
+    "host.getDeltas",
 ];
 
 fn install_host_counters(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<()> {
@@ -169,6 +171,7 @@ fn install_host_counters(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<()>
             6 => h.hits.syn_scan,
             7 => [h.first_seen, h.last_seen],
             8 => [u64::from(h.score[0]), u64::from(h.score[1])],
+            9 => h.delta,
             _ => [0, 0],
         };
         let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);

@@ -23,6 +23,8 @@ pub(crate) struct HostView {
     pub synack: [u64; 2],
     /// Per-minute rates since the previous `min` tick (flood and scan hits).
     pub hits: Hits,
+    /// Bytes and packets since the previous round of the running granularity.
+    pub delta: [u64; 2],
     /// Bytes per L7 protocol (the host's fixed-size breakdown).
     pub l7: L7Breakdown,
     /// DNS and HTTP counters (local hosts that had DNS or HTTP flows).
@@ -56,6 +58,9 @@ pub(crate) struct HostPrev {
     pub flow_peak: [u64; 2],
     /// The hits computed at that tick.
     pub hits: Hits,
+    /// Bytes and packets (sent plus received) at the previous round of each
+    /// granularity (`host.getDeltas()`).
+    pub round: [[u64; 2]; 4],
 }
 
 impl HostPrev {
@@ -67,7 +72,21 @@ impl HostPrev {
             syn_peak: h.syn_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             flow_peak: h.flow_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             hits: Hits::default(),
+            round: [[0; 2]; 4],
         }
+    }
+
+    /// The increase of the host's bytes and packets since the previous round of
+    /// granularity `g` (everything, the first time or after the counters went back),
+    /// and `totals` kept for the next one.
+    pub fn round_delta(&mut self, g: usize, totals: [u64; 2]) -> [u64; 2] {
+        let Some(prev) = self.round.get_mut(g) else {
+            return totals;
+        };
+        let d = |now: u64, before: u64| now.checked_sub(before).unwrap_or(now);
+        let delta = [d(totals[0], prev[0]), d(totals[1], prev[1])];
+        *prev = totals;
+        delta
     }
 
     /// Hits from `self` (the previous tick, or zeros) to `now`.
@@ -106,6 +125,7 @@ impl HostView {
             syn: [h.syn_sent, h.syn_rcvd],
             synack: [h.synack_sent, h.synack_rcvd],
             hits: Hits::default(),
+            delta: [0; 2],
             l7: h.l7,
             app: h.app.as_deref().copied(),
             listed: h.listed != 0,

@@ -14,7 +14,8 @@
 //! contract a script states by declaring the prefilter. Values: `hits.<kind>_<side>`
 //! (kinds `syn_flood`, `flow_flood`, `syn_scan`; sides `attacker`, `victim`; networks:
 //! victims only), `score` (`host.getScore().score`, a network's score) and, for hosts,
-//! `active_flows` (as client plus as server).
+//! `active_flows` (as client plus as server) and `delta.bytes`, `delta.packets`
+//! (`host.getDeltas()`: the increase since the previous round of the granularity).
 
 use mlua::{Table, Value};
 use std::cell::Cell;
@@ -26,6 +27,8 @@ enum Fact {
     Hits(usize, usize),
     Score,
     ActiveFlows,
+    /// Bytes (0) or packets (1) since the previous round of the granularity.
+    Delta(usize),
 }
 
 impl Fact {
@@ -33,6 +36,8 @@ impl Fact {
         let fact = match name {
             "score" => Fact::Score,
             "active_flows" if entity == "host" => Fact::ActiveFlows,
+            "delta.bytes" if entity == "host" => Fact::Delta(0),
+            "delta.packets" if entity == "host" => Fact::Delta(1),
             _ => {
                 let hit = name.strip_prefix("hits.").and_then(|rest| {
                     let (kind, side) = rest.rsplit_once('_')?;
@@ -50,7 +55,11 @@ impl Fact {
                     format!(
                         "prefilter.threshold: unknown {entity} value {name:?} (score, \
                          {}hits.syn_flood_victim, hits.flow_flood_victim, hits.syn_scan_victim{})",
-                        if entity == "host" { "active_flows, " } else { "" },
+                        if entity == "host" {
+                            "active_flows, delta.bytes, delta.packets, "
+                        } else {
+                            ""
+                        },
                         if entity == "host" {
                             " or the _attacker ones"
                         } else {
@@ -71,6 +80,8 @@ pub(crate) struct EntityFacts {
     pub hits: [[u64; 2]; 3],
     pub score: u64,
     pub active_flows: u64,
+    /// Hosts: bytes and packets since the previous round of the granularity.
+    pub delta: [u64; 2],
     /// The entity has an engaged alert.
     pub engaged: bool,
 }
@@ -81,6 +92,7 @@ impl EntityFacts {
             Fact::Hits(k, s) => self.hits[k][s],
             Fact::Score => self.score,
             Fact::ActiveFlows => self.active_flows,
+            Fact::Delta(i) => self.delta[i],
         }
     }
 }
@@ -230,6 +242,8 @@ mod tests {
             "hits.flow_flood_victim",
             "score",
             "active_flows",
+            "delta.bytes",
+            "delta.packets",
         ] {
             let src = format!("{{ threshold = {ok:?} }}");
             assert!(pf(&lua, &src, "host").expect(ok).is_some(), "{ok}");

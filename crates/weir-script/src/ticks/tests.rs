@@ -564,3 +564,63 @@ fn a_bad_entity_prefilter_skips_the_script_with_a_clear_error() {
     assert!(text.contains("bad.lua"), "{text}");
     assert!(text.contains("prefilter.threshold: unknown host value \\\"bytes\\\""), "{text}");
 }
+
+#[test]
+fn host_deltas_per_granularity_and_their_prefilter() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    write(
+        &p,
+        "user_scripts/host/all.lua",
+        r#"local s = { hooks = {}, gui = { i18n_title = "a", i18n_description = "a" } }
+local function show(params)
+  local d = host.getDeltas()
+  io.write(params.granularity, ":", d.bytes, "/", d.packets, " ")
+end
+s.hooks.min = show
+s.hooks["5mins"] = show
+return s"#,
+    );
+    write(
+        &p,
+        "user_scripts/host/gated.lua",
+        r#"local s = { default_value = { operator = "gt", threshold = 60 }, hooks = {},
+  prefilter = { threshold = "delta.bytes" },
+  gui = { i18n_title = "g", i18n_description = "g" } }
+function s.hooks.min(params) io.write("gated:", host.getDeltas().bytes, " ") end
+return s"#,
+    );
+    let mut rt = runtime(&p, &dir.path().join("data"));
+    let (mut h, _) = two_hosts();
+    let t0 = 1_700_000_100;
+    let round = |rt: &mut Runtime, at: u64, h: &Host, ticks: &[Tick]| {
+        for t in ticks {
+            rt.host_tick(*t, ts(at), h);
+            rt.system_tick(*t, ts(at));
+        }
+        out(rt)
+    };
+    (h.bytes_sent, h.bytes_rcvd, h.packets_sent, h.packets_rcvd) = (70, 30, 2, 1);
+    h.changed = ts(t0);
+    assert_eq!(
+        round(&mut rt, t0, &h, &[Tick::Min, Tick::FiveMins]),
+        "min:100/3 gated:100 5mins:100/3 "
+    );
+    // 50 more bytes: the minute's increase is not above 60, so `gated` is not called.
+    h.bytes_sent += 50;
+    h.packets_sent += 1;
+    h.changed = ts(t0 + 30);
+    assert_eq!(round(&mut rt, t0 + 60, &h, &[Tick::Min]), "min:50/1 ");
+    // The 5-minute delta spans both minutes.
+    h.bytes_rcvd += 100;
+    h.changed = ts(t0 + 90);
+    assert_eq!(
+        round(&mut rt, t0 + 120, &h, &[Tick::Min, Tick::FiveMins]),
+        "min:100/0 gated:100 5mins:150/1 "
+    );
+    // Counters that went back (a host that came back as new): everything counts.
+    (h.bytes_sent, h.bytes_rcvd, h.packets_sent, h.packets_rcvd) = (5, 0, 1, 0);
+    h.changed = ts(t0 + 150);
+    assert_eq!(round(&mut rt, t0 + 180, &h, &[Tick::Min]), "min:5/1 ");
+    assert!(rt.scripts().iter().all(|s| s.errors == 0));
+}
