@@ -51,24 +51,27 @@ pub(crate) fn format(
     params: &Value,
 ) -> Option<String> {
     let f: Function = lua.named_registry_value(KEY).ok()?;
-    let alert = lua.create_table().ok()?;
-    let _ = alert.raw_set("alert_type", a.alert_type);
-    let _ = alert.raw_set("alert_subtype", a.subtype);
-    let _ = alert.raw_set("alert_severity", a.severity);
-    let _ = alert.raw_set(
-        "alert_granularity",
-        a.granularity.map_or(0, Granularity::seconds),
-    );
-    if let Some(e) = a.entity {
-        let _ = alert.raw_set("alert_entity", e.kind.id());
-        let _ = alert.raw_set("alert_entity_val", e.value.as_str());
-    }
     let json = json::to_json(params);
-    if let Ok(s) = serde_json::to_string(&json) {
-        let _ = alert.raw_set("alert_json", s);
-    }
+    let text = serde_json::to_string(&json).ok();
+    let (kind_id, value) = a
+        .entity
+        .map_or((None, None), |e| (Some(e.kind.id()), Some(e.value.as_str())));
     let (msg, title): (Option<String>, Option<String>) = f
-        .call((kind, def, ifid, alert, params.clone()))
+        .call((
+            kind,
+            def,
+            ifid,
+            params.clone(),
+            (
+                a.alert_type,
+                a.subtype,
+                a.severity,
+                a.granularity.map_or(0, Granularity::seconds),
+                kind_id,
+                value,
+                text,
+            ),
+        ))
         .unwrap_or((None, None));
     if let Some(m) = msg.filter(|m| !m.trim().is_empty()) {
         return Some(m);

@@ -30,8 +30,14 @@ end
 
 local entities = { ["&nbsp;"] = " ", ["&amp;"] = "&", ["&lt;"] = "<", ["&gt;"] = ">", ["&quot;"] = '"', ["&#39;"] = "'" }
 local function clean(s)
-  s = tostring(s):gsub("<[^>]*>", ""):gsub("&[#%w]+;", function(e) return entities[e] or e end)
-  s = s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  s = tostring(s)
+  -- Most messages are plain text already: only what needs it is rewritten.
+  if s:find("[<&]") then
+    s = s:gsub("<[^>]*>", ""):gsub("&[#%w]+;", function(e) return entities[e] or e end)
+  end
+  if s:find("%s%s") or s:find("[\t\n\r\f\v]") or s:find("^ ") or s:find(" $") then
+    s = s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  end
   return s
 end
 
@@ -75,4 +81,11 @@ local function message(kind, def, ifid, alert, params)
   return nil, title_of(def)
 end
 
-return message
+-- Called from Rust with the alert's fields as arguments (one table built here
+-- rather than a protected call per field set from Rust).
+return function(kind, def, ifid, params, alert_type, subtype, severity, granularity, entity, entity_val, json)
+  local alert = { alert_type = alert_type, alert_subtype = subtype, alert_severity = severity,
+    alert_granularity = granularity, alert_entity = entity, alert_entity_val = entity_val,
+    alert_json = json }
+  return message(kind, def, ifid, alert, params)
+end
