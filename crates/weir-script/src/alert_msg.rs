@@ -53,9 +53,9 @@ pub(crate) fn format(
     let f: Function = lua.named_registry_value(KEY).ok()?;
     let json = json::to_json(params);
     let text = serde_json::to_string(&json).ok();
-    let (kind_id, value) = a
-        .entity
-        .map_or((None, None), |e| (Some(e.kind.id()), Some(e.value.as_str())));
+    let (kind_id, value) = a.entity.map_or((None, None), |e| {
+        (Some(e.kind.id()), Some(e.value.as_str()))
+    });
     let (msg, title): (Option<String>, Option<String>) = f
         .call((
             kind,

@@ -362,10 +362,7 @@ impl Runtime {
             return;
         }
         let g = tick_index(tick);
-        let totals = [
-            host.bytes_sent.saturating_add(host.bytes_rcvd),
-            host.packets_sent.saturating_add(host.packets_rcvd),
-        ];
+        let totals = crate::entity::round_totals(host);
         let (hits, delta) = if tick == Tick::Min {
             let mut cur = HostPrev::of(host, now.as_secs());
             match self.host_prev.entry((host.ip, host.vlan)) {
@@ -384,7 +381,7 @@ impl Runtime {
                         syn_peak: [0; 2],
                         flow_peak: [0; 2],
                         hits: Hits::default(),
-                        round: [[0; 2]; 4],
+                        round: [[0; 4]; 4],
                     };
                     cur.hits = zero.hits(&cur);
                     let delta = cur.round_delta(g, totals);
@@ -434,7 +431,7 @@ impl Runtime {
         }
         let mut view = HostView::of(host);
         view.hits = hits;
-        view.delta = delta;
+        view.delta = [delta[0], delta[1]];
         self.parts.host.borrow_mut().host = Some(view);
         let (ip, vlan) = (host.ip.to_string(), host.vlan);
         e.value.reserve(ip.len() + 6);
@@ -531,7 +528,7 @@ impl Runtime {
                 hits: [[0, hits[0]], [0, hits[1]], [0, hits[2]]],
                 score: net.score,
                 active_flows: 0,
-                delta: [0; 2],
+                delta: [0; 4],
                 engaged: self.network_engaged(&cidr),
             }),
         };

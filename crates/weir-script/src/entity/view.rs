@@ -58,9 +58,9 @@ pub(crate) struct HostPrev {
     pub flow_peak: [u64; 2],
     /// The hits computed at that tick.
     pub hits: Hits,
-    /// Bytes and packets (sent plus received) at the previous round of each
-    /// granularity (`host.getDeltas()`).
-    pub round: [[u64; 2]; 4],
+    /// Bytes, packets, DNS and HTTP counters (sums, see [`round_totals`]) at the
+    /// previous round of each granularity (`host.getDeltas()`, prefilters).
+    pub round: [[u64; 4]; 4],
 }
 
 impl HostPrev {
@@ -72,19 +72,21 @@ impl HostPrev {
             syn_peak: h.syn_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             flow_peak: h.flow_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             hits: Hits::default(),
-            round: [[0; 2]; 4],
+            round: [[0; 4]; 4],
         }
     }
 
-    /// The increase of the host's bytes and packets since the previous round of
+    /// The increase of the host's [`round_totals`] since the previous round of
     /// granularity `g` (everything, the first time or after the counters went back),
     /// and `totals` kept for the next one.
-    pub fn round_delta(&mut self, g: usize, totals: [u64; 2]) -> [u64; 2] {
+    pub fn round_delta(&mut self, g: usize, totals: [u64; 4]) -> [u64; 4] {
         let Some(prev) = self.round.get_mut(g) else {
             return totals;
         };
-        let d = |now: u64, before: u64| now.checked_sub(before).unwrap_or(now);
-        let delta = [d(totals[0], prev[0]), d(totals[1], prev[1])];
+        let mut delta = [0; 4];
+        for ((d, now), before) in delta.iter_mut().zip(totals).zip(*prev) {
+            *d = now.checked_sub(before).unwrap_or(now);
+        }
         *prev = totals;
         delta
     }
@@ -107,6 +109,31 @@ impl HostPrev {
             ],
         }
     }
+}
+
+/// A host's bytes and packets (sent plus received), and the sums of its DNS and of
+/// its HTTP counters (they only grow, so a sum moves exactly when a counter does).
+pub(crate) fn round_totals(h: &Host) -> [u64; 4] {
+    let (mut dns, mut http) = (0u64, 0u64);
+    if let Some(a) = h.app.as_deref() {
+        for d in &a.dns {
+            dns += u64::from(d.queries) + u64::from(d.replies_ok) + u64::from(d.replies_error);
+        }
+        for x in &a.http {
+            http += x
+                .queries
+                .iter()
+                .chain(&x.responses)
+                .map(|v| u64::from(*v))
+                .sum::<u64>();
+        }
+    }
+    [
+        h.bytes_sent.saturating_add(h.bytes_rcvd),
+        h.packets_sent.saturating_add(h.packets_rcvd),
+        dns,
+        http,
+    ]
 }
 
 impl HostView {

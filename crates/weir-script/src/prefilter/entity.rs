@@ -4,7 +4,12 @@
 //!
 //! ```lua
 //! prefilter = { threshold = "hits.syn_flood_attacker" },
+//! prefilter = { changed = { "dns", "http" } },   -- hosts
 //! ```
+//!
+//! `changed`: the hook only looks at how the host's DNS (or HTTP) counters moved since
+//! the previous round of its granularity, so it is called only when they moved (or an
+//! alert is engaged on the host). Both conditions given: both must hold.
 //!
 //! The hook is called when the value crosses the configured threshold (`operator`
 //! `"lt"`: below it; any other operator: above it; the threshold is the
@@ -80,8 +85,9 @@ pub(crate) struct EntityFacts {
     pub hits: [[u64; 2]; 3],
     pub score: u64,
     pub active_flows: u64,
-    /// Hosts: bytes and packets since the previous round of the granularity.
-    pub delta: [u64; 2],
+    /// Hosts: bytes, packets, and the sums of the DNS and of the HTTP counters, since
+    /// the previous round of the granularity.
+    pub delta: [u64; 4],
     /// The entity has an engaged alert.
     pub engaged: bool,
 }
@@ -121,10 +127,15 @@ struct Resolved {
     cmps: [Option<Cmp>; 2],
 }
 
+/// Counters a `changed` condition can name, as indexes of [`EntityFacts::delta`].
+const CHANGED: [(&str, usize); 2] = [("dns", 2), ("http", 3)];
+
 /// A parsed entity `prefilter`.
 #[derive(Debug, Clone)]
 pub(crate) struct EntityPrefilter {
-    threshold: Fact,
+    threshold: Option<Fact>,
+    /// [`EntityFacts::delta`] indexes of which one must have moved (none: no condition).
+    changed: Vec<usize>,
     resolved: Cell<Resolved>,
 }
 
@@ -148,6 +159,7 @@ impl EntityPrefilter {
             ));
         }
         let mut threshold = None;
+        let mut changed = Vec::new();
         for pair in t.clone().pairs::<String, Value>() {
             let (k, v) = pair.map_err(|e| format!("prefilter: {e}"))?;
             match (k.as_str(), v) {
@@ -160,17 +172,50 @@ impl EntityPrefilter {
                         other.type_name()
                     ));
                 }
+                ("changed", v) if entity == "host" => {
+                    let names = match v {
+                        Value::Table(t) => t
+                            .sequence_values::<Value>()
+                            .collect::<mlua::Result<Vec<_>>>()
+                            .map_err(|e| format!("prefilter.changed: {e}"))?,
+                        other => vec![other],
+                    };
+                    for n in names {
+                        let name = n.as_string().map(|s| s.to_string_lossy());
+                        let i = CHANGED
+                            .iter()
+                            .find(|(c, _)| Some(*c) == name.as_deref())
+                            .map(|(_, i)| *i)
+                            .ok_or_else(|| {
+                                format!(
+                                    "prefilter.changed: \"dns\" or \"http\" expected, got {}",
+                                    name.map_or_else(
+                                        || n.type_name().to_owned(),
+                                        |s| format!("{s:?}")
+                                    )
+                                )
+                            })?;
+                        changed.push(i);
+                    }
+                }
                 (other, _) => {
                     return Err(format!(
-                        "prefilter: unknown condition `{other}` for a {entity} script (threshold)"
+                        "prefilter: unknown condition `{other}` for a {entity} script ({})",
+                        if entity == "host" {
+                            "threshold, changed"
+                        } else {
+                            "threshold"
+                        }
                     ));
                 }
             }
         }
-        let threshold =
-            threshold.ok_or_else(|| "prefilter: `threshold` expected".to_owned())?;
+        if threshold.is_none() && changed.is_empty() {
+            return Err("prefilter: `threshold` or `changed` expected".to_owned());
+        }
         Ok(Some(EntityPrefilter {
             threshold,
+            changed,
             resolved: Cell::new(Resolved::default()),
         }))
     }
@@ -181,7 +226,13 @@ impl EntityPrefilter {
         if facts.engaged {
             return true;
         }
-        let v = facts.value(self.threshold) as f64;
+        if !self.changed.is_empty() && self.changed.iter().all(|i| facts.delta[*i] == 0) {
+            return false;
+        }
+        let Some(fact) = self.threshold else {
+            return true;
+        };
+        let v = facts.value(fact) as f64;
         self.resolve(conf).iter().flatten().any(|c| c.crossed(v))
     }
 
@@ -258,7 +309,27 @@ mod tests {
         let e = pf(&lua, "{ threshold = 'score' }", "interface").expect_err("iface");
         assert!(e.contains("host and network scripts only"), "{e}");
         let e = pf(&lua, "{}", "host").expect_err("empty");
-        assert!(e.contains("`threshold` expected"), "{e}");
+        assert!(e.contains("`threshold` or `changed` expected"), "{e}");
+        assert!(
+            pf(&lua, "{ changed = 'dns' }", "host")
+                .expect("dns")
+                .is_some()
+        );
+        assert!(
+            pf(&lua, "{ changed = { 'dns', 'http' } }", "host")
+                .expect("both")
+                .is_some()
+        );
+        let e = pf(&lua, "{ changed = 'smtp' }", "host").expect_err("smtp");
+        assert!(
+            e.contains("\"dns\" or \"http\" expected, got \"smtp\""),
+            "{e}"
+        );
+        let e = pf(&lua, "{ changed = 'dns' }", "network").expect_err("network");
+        assert!(
+            e.contains("unknown condition `changed` for a network script"),
+            "{e}"
+        );
         let e = pf(&lua, "'score'", "host").expect_err("string");
         assert!(e.contains("table expected"), "{e}");
     }
@@ -306,5 +377,45 @@ mod tests {
         assert!(p.admits(&f, &low));
         assert!(!p.admits(&f, &high));
         assert!(p.admits(&f, &low));
+    }
+
+    #[test]
+    fn changed_admits_hosts_whose_counters_moved_or_that_are_engaged() {
+        let lua = Lua::new();
+        let v: Value = lua
+            .load("{ changed = { 'dns', 'http' } }")
+            .eval()
+            .expect("table");
+        let p = EntityPrefilter::parse(&v, "host")
+            .expect("parse")
+            .expect("some");
+        let conf: Table = lua.load("{}").eval().expect("conf");
+        let mut f = EntityFacts::default();
+        assert!(!p.admits(&f, &conf), "nothing moved");
+        f.delta[0] = 1000;
+        assert!(!p.admits(&f, &conf), "bytes are not DNS or HTTP");
+        f.delta[3] = 1;
+        assert!(p.admits(&f, &conf), "an HTTP counter moved");
+        f.delta[3] = 0;
+        f.engaged = true;
+        assert!(p.admits(&f, &conf), "engaged");
+        // With a threshold too, both must hold.
+        let v: Value = lua
+            .load("{ changed = 'dns', threshold = 'score' }")
+            .eval()
+            .expect("table");
+        let p = EntityPrefilter::parse(&v, "host")
+            .expect("parse")
+            .expect("some");
+        let conf: Table = lua.load("{ threshold = 5 }").eval().expect("conf");
+        let mut f = EntityFacts {
+            score: 10,
+            ..EntityFacts::default()
+        };
+        assert!(!p.admits(&f, &conf), "score crosses, DNS did not move");
+        f.delta[2] = 2;
+        assert!(p.admits(&f, &conf));
+        f.score = 1;
+        assert!(!p.admits(&f, &conf), "DNS moved, score does not cross");
     }
 }

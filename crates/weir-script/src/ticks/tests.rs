@@ -562,7 +562,10 @@ fn a_bad_entity_prefilter_skips_the_script_with_a_clear_error() {
     .unwrap();
     let text = format!("{:?}", report.problems);
     assert!(text.contains("bad.lua"), "{text}");
-    assert!(text.contains("prefilter.threshold: unknown host value \\\"bytes\\\""), "{text}");
+    assert!(
+        text.contains("prefilter.threshold: unknown host value \\\"bytes\\\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -623,4 +626,38 @@ return s"#,
     h.changed = ts(t0 + 150);
     assert_eq!(round(&mut rt, t0 + 180, &h, &[Tick::Min]), "min:5/1 ");
     assert!(rt.scripts().iter().all(|s| s.errors == 0));
+}
+
+#[test]
+fn changed_prefilter_follows_the_hosts_dns_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    write(
+        &p,
+        "user_scripts/host/dns.lua",
+        r#"local s = { hooks = {}, prefilter = { changed = "dns" },
+  gui = { i18n_title = "d", i18n_description = "d" } }
+function s.hooks.min(params) io.write("dns:", host.getDNSInfo().dns.sent.num_queries, " ") end
+return s"#,
+    );
+    let mut rt = runtime(&p, &dir.path().join("data"));
+    let (mut h, _) = two_hosts();
+    h.local = true;
+    let t0 = 1_700_000_100;
+    let round = |rt: &mut Runtime, at: u64, h: &Host| {
+        rt.host_tick(Tick::Min, ts(at), h);
+        rt.system_tick(Tick::Min, ts(at));
+        out(rt)
+    };
+    // No DNS counters at all: nothing to look at.
+    assert_eq!(round(&mut rt, t0, &h), "");
+    let mut app = weir_flow::HostAppStats::default();
+    app.add_dns(true, 1, true, 0);
+    h.app = Some(Box::new(app));
+    assert_eq!(round(&mut rt, t0 + 60, &h), "dns:1 ");
+    // Unchanged since the previous minute: left out.
+    assert_eq!(round(&mut rt, t0 + 120, &h), "");
+    app.add_dns(true, 28, false, 0);
+    h.app = Some(Box::new(app));
+    assert_eq!(round(&mut rt, t0 + 180, &h), "dns:2 ");
 }

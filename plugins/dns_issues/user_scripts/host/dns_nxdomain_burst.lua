@@ -17,6 +17,9 @@ local script = {
    local_only = true,
    default_value = { nxdomain_per_minute = 10 },
    hooks = {},
+   -- weir: the hook only looks at how the DNS counters moved since the previous
+   -- minute, so weir calls it only for hosts whose DNS counters moved.
+   prefilter = { changed = "dns" },
    gui = {
       i18n_title = "dns_issues.nxdomain_title",
       i18n_description = "dns_issues.nxdomain_description",

@@ -20,6 +20,9 @@ local script = {
    -- of the other, once at least `min_requests` messages were seen on the larger side.
    default_value = { operator = "lt", threshold = 50, min_requests = 10 },
    hooks = {},
+   -- weir: the hook only judges how the DNS and HTTP counters moved since its previous
+   -- run, so weir calls it only for hosts whose counters moved (or with an engaged alert).
+   prefilter = { changed = { "dns", "http" } },
    gui = {
       i18n_title = "request_reply_ratio.title",
       i18n_description = "request_reply_ratio.description",
