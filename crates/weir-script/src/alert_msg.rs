@@ -49,10 +49,14 @@ pub(crate) fn format(
     ifid: i32,
     a: &AlertFields<'_>,
     params: &Value,
+    known: Option<&serde_json::Value>,
 ) -> Option<String> {
     let f: Function = lua.named_registry_value(KEY).ok()?;
-    let json = json::to_json(params);
-    let text = serde_json::to_string(&json).ok();
+    let json = match known {
+        Some(j) => std::borrow::Cow::Borrowed(j),
+        None => std::borrow::Cow::Owned(json::to_json(params)),
+    };
+    let text = serde_json::to_string(json.as_ref()).ok();
     let (kind_id, value) = a.entity.map_or((None, None), |e| {
         (Some(e.kind.id()), Some(e.value.as_str()))
     });
@@ -77,7 +81,11 @@ pub(crate) fn format(
         return Some(m);
     }
     let name = weir_alerts::message::readable_title(title.as_deref().unwrap_or(""), "");
-    Some(weir_alerts::message::generic(&name, a.subtype, &json))
+    Some(weir_alerts::message::generic(
+        &name,
+        a.subtype,
+        json.as_ref(),
+    ))
 }
 
 fn int(t: &Table, k: &str) -> Option<i64> {
@@ -162,6 +170,7 @@ pub(crate) fn for_call(
             granularity: gran,
         },
         &params,
+        None,
     )
 }
 
@@ -202,5 +211,6 @@ pub(crate) fn for_flow(lua: &Lua, parts: &Parts, v: &FlowView, c: &Candidate) ->
             granularity: None,
         },
         &params,
+        Some(&c.params),
     )
 }

@@ -76,6 +76,14 @@ fn table_to_json(t: &Table, depth: usize) -> Json {
 
 /// Converts JSON to a Lua value (`null` → nil).
 pub(crate) fn to_lua(lua: &Lua, j: &Json) -> mlua::Result<Value> {
+    if let Json::Object(o) = j {
+        let mut buf = crate::rawtable::TableBuf::default();
+        if record(&mut buf, o, 0) {
+            let t = lua.create_table_with_capacity(0, o.len())?;
+            buf.fill(lua, &t)?;
+            return Ok(Value::Table(t));
+        }
+    }
     Ok(match j {
         Json::Null => Value::Nil,
         Json::Bool(b) => Value::Boolean(*b),
@@ -101,6 +109,48 @@ pub(crate) fn to_lua(lua: &Lua, j: &Json) -> mlua::Result<Value> {
     })
 }
 
+/// Records object `o` into `buf` (one protected call fills the table) when every
+/// value is a scalar, a list of strings or an object of such values, nested less
+/// than the buffer's limit; false otherwise (the caller builds it field by field).
+fn record(
+    buf: &mut crate::rawtable::TableBuf,
+    o: &serde_json::Map<String, Json>,
+    depth: usize,
+) -> bool {
+    for (k, v) in o {
+        match v {
+            Json::Null => {}
+            Json::Bool(b) => buf.bool(k, *b),
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => buf.int(k, i),
+                None => buf.float(k, n.as_f64().unwrap_or(0.0)),
+            },
+            Json::String(s) => buf.str(k, s),
+            Json::Object(inner) => {
+                if depth >= 6 {
+                    return false;
+                }
+                buf.begin(k);
+                if !record(buf, inner, depth + 1) {
+                    return false;
+                }
+                buf.end();
+            }
+            Json::Array(a) => {
+                let mut items = Vec::with_capacity(a.len());
+                for x in a {
+                    match x {
+                        Json::String(s) => items.push(s.clone()),
+                        _ => return false,
+                    }
+                }
+                buf.list(k, &items);
+            }
+        }
+    }
+    true
+}
+
 /// The `dkjson` module: `encode(v)`, `decode(s)` (→ value, or nil + error message).
 pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
     let m = lua.create_table()?;
@@ -123,4 +173,45 @@ pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
     m.set("null", Value::NULL)?;
     m.set("version", "dkjson 2.5 (weir, serde_json)")?;
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_come_back_the_same_through_lua() {
+        let lua = Lua::new();
+        for text in [
+            r#"{"cli_ip":"10.0.0.1","srv_port":53,"ratio":0.25,"ok":true,"gone":null}"#,
+            r#"{"a":{"b":{"c":"deep","n":-7},"list":["x","y"]},"one":["z"]}"#,
+            // Not for the one-call path: mixed lists and numbers in lists.
+            r#"{"mixed":[1,"two",{"three":3}],"nums":[1,2,3]}"#,
+            r#"{"big":18446744073709551615}"#,
+        ] {
+            let j: Json = serde_json::from_str(text).unwrap();
+            let v = to_lua(&lua, &j).unwrap();
+            let back = to_json(&v);
+            let mut want = j.clone();
+            // Lua has no null; a u64 past i64 is a float.
+            if let Json::Object(o) = &mut want {
+                o.retain(|_, v| !v.is_null());
+                if let Some(b) = o.get_mut("big") {
+                    *b = serde_json::json!(18446744073709551615.0f64);
+                }
+            }
+            assert_eq!(back, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn too_deep_objects_are_built_field_by_field() {
+        let lua = Lua::new();
+        let mut j = serde_json::json!({"leaf": 1});
+        for _ in 0..12 {
+            j = serde_json::json!({ "n": j });
+        }
+        let v = to_lua(&lua, &j).unwrap();
+        assert_eq!(to_json(&v), j);
+    }
 }
