@@ -77,7 +77,7 @@ pub(crate) fn format(
             ),
         ))
         .unwrap_or((None, None));
-    if let Some(m) = msg.filter(|m| !m.trim().is_empty()) {
+    if let Some(m) = msg.map(|m| clean(&m)).filter(|m| !m.is_empty()) {
         return Some(m);
     }
     let name = weir_alerts::message::readable_title(title.as_deref().unwrap_or(""), "");
@@ -86,6 +86,59 @@ pub(crate) fn format(
         a.subtype,
         json.as_ref(),
     ))
+}
+
+/// A formatter's text as plain text: HTML tags removed, the usual entities decoded,
+/// runs of white space made one space, no space at either end.
+fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut space = false;
+    while let Some(c) = rest.chars().next() {
+        let mut step = c.len_utf8();
+        let ch = match c {
+            '<' => match rest.find('>') {
+                Some(end) => {
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+                None => Some('<'),
+            },
+            '&' => {
+                let ent = [
+                    ("&nbsp;", ' '),
+                    ("&amp;", '&'),
+                    ("&lt;", '<'),
+                    ("&gt;", '>'),
+                    ("&quot;", '"'),
+                    ("&#39;", '\''),
+                ]
+                .into_iter()
+                .find(|(e, _)| rest.starts_with(e));
+                match ent {
+                    Some((e, ch)) => {
+                        step = e.len();
+                        Some(ch)
+                    }
+                    None => Some('&'),
+                }
+            }
+            c => Some(c),
+        };
+        rest = &rest[step..];
+        match ch {
+            Some(c) if c.is_whitespace() => space = !out.is_empty(),
+            Some(c) => {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push(c);
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 fn int(t: &Table, k: &str) -> Option<i64> {
@@ -213,4 +266,25 @@ pub(crate) fn for_flow(lua: &Lua, parts: &Parts, v: &FlowView, c: &Candidate) ->
         &params,
         Some(&c.params),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn clean_keeps_the_text_of_html() {
+        assert_eq!(clean("plain text"), "plain text");
+        assert_eq!(
+            clean("  <b>10.0.0.1</b>&nbsp;asked\n\t<i>x.example</i> &amp; more  "),
+            "10.0.0.1 asked x.example & more"
+        );
+        assert_eq!(
+            clean("a &lt;b&gt; &quot;c&quot; &#39;d&#39; &copy;"),
+            "a <b> \"c\" 'd' &copy;"
+        );
+        assert_eq!(clean("unclosed <tag and é"), "unclosed <tag and é");
+        assert_eq!(clean("<br><br>"), "");
+        assert_eq!(clean("   "), "");
+    }
 }

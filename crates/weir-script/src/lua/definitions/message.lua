@@ -2,8 +2,8 @@
 -- `i18n_description` as a formatter function — `fn(ifid, alert, params)` for alert
 -- types, `fn(info)` for flow statuses — or as an i18n key / literal text whose
 -- %{name} are filled from the params. A status with neither uses its alert type's.
--- A status may be given by name. Returns the message (HTML tags removed) or nil, and the translated title, from
--- which weir writes a generic sentence when there is no message.
+-- A status may be given by name. Returns the message (weir removes its HTML tags), or
+-- nil and the translated title, from which weir writes a generic sentence.
 local W = ...
 
 local function i18n(key, vars)
@@ -26,19 +26,6 @@ local function fill(tmpl, vars)
     if v == nil or type(v) == "table" then return "?" end
     return tostring(v)
   end))
-end
-
-local entities = { ["&nbsp;"] = " ", ["&amp;"] = "&", ["&lt;"] = "<", ["&gt;"] = ">", ["&quot;"] = '"', ["&#39;"] = "'" }
-local function clean(s)
-  s = tostring(s)
-  -- Most messages are plain text already: only what needs it is rewritten.
-  if s:find("[<&]") then
-    s = s:gsub("<[^>]*>", ""):gsub("&[#%w]+;", function(e) return entities[e] or e end)
-  end
-  if s:find("%s%s") or s:find("[\t\n\r\f\v]") or s:find("^ ") or s:find(" $") then
-    s = s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
-  end
-  return s
 end
 
 local function text_of(v, vars)
@@ -70,13 +57,11 @@ local function message(kind, def, ifid, alert, params)
   else
     s = text_of(d, params)
   end
-  if s ~= nil then
-    s = clean(s)
-    if s ~= "" then return s, title_of(def) end
-  end
+  -- weir removes the HTML tags and entities and collapses the spaces (in Rust).
+  if s ~= nil and s:find("%S") then return s end
   if kind == "status" and type(def.alert_type) == "table" then
     local m = message("alert", def.alert_type, ifid, alert, params)
-    if m ~= nil then return m, title_of(def) end
+    if m ~= nil then return m end
   end
   return nil, title_of(def)
 end
