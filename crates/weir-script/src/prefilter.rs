@@ -16,6 +16,9 @@
 //!    blacklisted = true,          -- a peer or the name is on a block list
 //!    meta = "http",               -- the flow carries these protocol fields: "http",
 //!                                 -- "tls", "dns" or a list (flow.getHTTPInfo() … not empty)
+//!    on_config = true,            -- besides, the first flow after the script's
+//!                                 -- configuration changed (and the first of all), so
+//!                                 -- the hook can apply it (register a list …)
 //! }
 //! ```
 //!
@@ -118,6 +121,8 @@ pub(crate) struct Prefilter {
     categories: Vec<Category>,
     /// Protocol fields the flow must carry (any of them), as [`Meta`] bits.
     meta: u8,
+    /// Admit the first flow after the configuration changed, whatever it is.
+    on_config: bool,
     /// The configuration bounds as last resolved, and the table they came from.
     resolved: Cell<Resolved>,
 }
@@ -283,6 +288,7 @@ impl Prefilter {
                 "min_duration" => p.min_duration = bound(&k, &v)?,
                 "unidirectional" => p.unidirectional = v.as_boolean() == Some(true),
                 "blacklisted" => p.blacklisted = v.as_boolean() == Some(true),
+                "on_config" => p.on_config = v.as_boolean() == Some(true),
                 "risks" => {
                     for id in list(&k, &v)? {
                         let id = match id {
@@ -325,6 +331,10 @@ impl Prefilter {
 
     /// Whether the flow may interest the script whose configuration is `conf`.
     pub(crate) fn admits(&self, facts: &Facts<'_>, conf: &Table) -> bool {
+        if self.on_config && self.resolved.get().conf != Some(conf.to_pointer() as usize) {
+            self.resolve(conf);
+            return true;
+        }
         let f = facts;
         if let Some(p) = self.peers {
             let (c, s) = facts.locals();

@@ -202,3 +202,42 @@ fn a_meta_condition_admits_the_flows_carrying_those_protocol_fields() {
         "all names"
     );
 }
+
+#[test]
+fn on_config_admits_the_first_flow_after_each_configuration_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(&str, &[u8])> = vec![(
+        "user_scripts/flow/cfg.lua",
+        br#"local s = { prefilter = { categories = { "Mining" }, on_config = true },
+  default_value = { items = {} }, hooks = {}, gui = { i18n_title = "c", i18n_description = "c" } }
+function s.hooks.protocolDetected(now, conf) io.write("cfg:", #conf.items, " ") end
+return s
+"#,
+    )];
+    let (src, problems) = PluginSource::embedded("pf", files);
+    assert!(problems.is_empty(), "{problems:?}");
+    let (mut rt, report) = Runtime::load(ScriptConfig {
+        sources: vec![src],
+        output: Output::Buffer,
+        working_dir: dir.path().to_path_buf(),
+        ..ScriptConfig::default()
+    })
+    .unwrap();
+    assert!(report.errors().next().is_none(), "{:?}", report.problems);
+    let flow = |rt: &mut Runtime, secs: u64| {
+        let v = view("192.168.1.2", ("8.8.8.8", 80), 500, 1, Proto::HTTP);
+        let _ = rt.dispatch_view(FlowHook::ProtocolDetected, Timestamp(secs * 1_000_000), v);
+        String::from_utf8(rt.take_output()).unwrap()
+    };
+    // The first flow (not Mining) is admitted once, for the configuration.
+    assert_eq!(flow(&mut rt, 1_000), "cfg:0 ");
+    assert_eq!(flow(&mut rt, 1_001), "");
+    // A new configuration: once more.
+    std::fs::write(
+        dir.path().join("scripts.toml"),
+        "[script.\"flow/cfg\".conf.all]\nitems = [\"pool.example\"]\n",
+    )
+    .unwrap();
+    assert_eq!(flow(&mut rt, 1_002), "cfg:1 ");
+    assert_eq!(flow(&mut rt, 1_003), "");
+}

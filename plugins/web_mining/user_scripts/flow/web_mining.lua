@@ -18,6 +18,9 @@ local script = {
    default_enabled = true,
    -- Extra pool domains (the known ones are built into weir's catalogue).
    default_value = { items = {} },
+   -- weir: only Mining flows are called, and the first flow after the configuration
+   -- changed (which registers the configured domains).
+   prefilter = { categories = { "Mining" }, on_config = true },
    hooks = {},
    gui = {
       i18n_title = "web_mining.title",
