@@ -45,7 +45,7 @@ function host.getTime() end
 ---@return table
 function host.getScore() end
 
----weir extension: the increase of the host's bytes and packets (sent plus received) since the previous run of this granularity's hooks (everything, the first time), computed by the engine for every visited host; the value `alerts_api.host_delta_val` would give a script called at every round, without keeping a cached value. A prefilter can compare it in Rust (`delta.bytes`, `delta.packets`).
+---weir extension, local hosts (nil for others): the increase of the host's bytes and packets (sent plus received) since the previous run of this granularity's hooks (everything, the first time), computed by the engine for every visited local host; the value `alerts_api.host_delta_val` would give a script called at every round, without keeping a cached value. A prefilter can compare it in Rust (`delta.bytes`, `delta.packets`).
 ---@return {bytes: integer, packets: integer}
 function host.getDeltas() end
 

@@ -363,15 +363,18 @@ impl Runtime {
         }
         let g = tick_index(tick);
         let totals = crate::entity::round_totals(host);
+        // Round deltas are kept for local hosts only (what reads them is local-only).
+        let local = host.local;
         let (hits, delta) = if tick == Tick::Min {
             let mut cur = HostPrev::of(host, now.as_secs());
             match self.host_prev.entry((host.ip, host.vlan)) {
                 std::collections::hash_map::Entry::Occupied(mut o) => {
-                    cur.hits = o.get().hits(&cur);
-                    cur.round = o.get().round;
-                    let delta = cur.round_delta(g, totals);
-                    *o.get_mut() = cur;
-                    (cur.hits, delta)
+                    let prev = o.get_mut();
+                    cur.hits = prev.hits(&cur);
+                    cur.round = prev.round.take();
+                    let delta = local.then(|| cur.round_delta(g, totals));
+                    *prev = cur;
+                    (prev.hits, delta)
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
                     let zero = HostPrev {
@@ -381,18 +384,19 @@ impl Runtime {
                         syn_peak: [0; 2],
                         flow_peak: [0; 2],
                         hits: Hits::default(),
-                        round: [[0; 4]; 4],
+                        round: None,
                     };
                     cur.hits = zero.hits(&cur);
-                    let delta = cur.round_delta(g, totals);
+                    let delta = local.then(|| cur.round_delta(g, totals));
+                    let hits = cur.hits;
                     v.insert(cur);
-                    (cur.hits, delta)
+                    (hits, delta)
                 }
             }
         } else {
             match self.host_prev.get_mut(&(host.ip, host.vlan)) {
-                Some(p) => (p.hits, p.round_delta(g, totals)),
-                None => (Hits::default(), totals),
+                Some(p) => (p.hits, local.then(|| p.round_delta(g, totals))),
+                None => (Hits::default(), local.then_some(totals)),
             }
         };
         if for_networks && let Ok(n) = usize::try_from(host.network_id) {
@@ -414,7 +418,7 @@ impl Runtime {
             score: u64::from(host.score[0]) + u64::from(host.score[1]),
             active_flows: u64::from(host.active_flows_as_client)
                 + u64::from(host.active_flows_as_server),
-            delta,
+            delta: delta.unwrap_or_default(),
             engaged: self.host_ticks.pinned(host),
         };
         let mut e = TickEntity {
@@ -431,7 +435,7 @@ impl Runtime {
         }
         let mut view = HostView::of(host);
         view.hits = hits;
-        view.delta = [delta[0], delta[1]];
+        view.delta = delta.map(|d| [d[0], d[1]]);
         self.parts.host.borrow_mut().host = Some(view);
         let (ip, vlan) = (host.ip.to_string(), host.vlan);
         e.value.reserve(ip.len() + 6);

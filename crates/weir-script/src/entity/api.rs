@@ -162,6 +162,10 @@ fn install_host_counters(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<()>
             );
             return Ok((None, 0));
         };
+        if id == 9 && h.delta.is_none() {
+            // host.getDeltas(): local hosts only.
+            return Ok((None, 0));
+        }
         let [a, b] = match id {
             1 => h.bytes,
             2 => h.packets,
@@ -171,7 +175,7 @@ fn install_host_counters(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<()>
             6 => h.hits.syn_scan,
             7 => [h.first_seen, h.last_seen],
             8 => [u64::from(h.score[0]), u64::from(h.score[1])],
-            9 => h.delta,
+            9 => h.delta.unwrap_or_default(),
             _ => [0, 0],
         };
         let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);

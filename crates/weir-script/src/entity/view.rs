@@ -23,8 +23,9 @@ pub(crate) struct HostView {
     pub synack: [u64; 2],
     /// Per-minute rates since the previous `min` tick (flood and scan hits).
     pub hits: Hits,
-    /// Bytes and packets since the previous round of the running granularity.
-    pub delta: [u64; 2],
+    /// Local hosts: bytes and packets since the previous round of the running
+    /// granularity.
+    pub delta: Option<[u64; 2]>,
     /// Bytes per L7 protocol (the host's fixed-size breakdown).
     pub l7: L7Breakdown,
     /// DNS and HTTP counters (local hosts that had DNS or HTTP flows).
@@ -47,7 +48,7 @@ pub(crate) struct Hits {
 }
 
 /// A host's counters at the previous `min` tick.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct HostPrev {
     pub at: u64,
     pub syn: [u64; 2],
@@ -58,9 +59,11 @@ pub(crate) struct HostPrev {
     pub flow_peak: [u64; 2],
     /// The hits computed at that tick.
     pub hits: Hits,
-    /// Bytes, packets, DNS and HTTP counters (sums, see [`round_totals`]) at the
-    /// previous round of each granularity (`host.getDeltas()`, prefilters).
-    pub round: [[u64; 4]; 4],
+    /// Local hosts: bytes, packets, DNS and HTTP counters (sums, see
+    /// [`round_totals`]) at the previous round of each granularity
+    /// (`host.getDeltas()`, prefilters). Boxed and absent for remote hosts, which a
+    /// flood brings by the hundred thousand.
+    pub round: Option<Box<[[u64; 4]; 4]>>,
 }
 
 impl HostPrev {
@@ -72,7 +75,7 @@ impl HostPrev {
             syn_peak: h.syn_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             flow_peak: h.flow_peak.map(|p| u64::from(p.peak_in_minute_to(at))),
             hits: Hits::default(),
-            round: [[0; 4]; 4],
+            round: None,
         }
     }
 
@@ -80,7 +83,8 @@ impl HostPrev {
     /// granularity `g` (everything, the first time or after the counters went back),
     /// and `totals` kept for the next one.
     pub fn round_delta(&mut self, g: usize, totals: [u64; 4]) -> [u64; 4] {
-        let Some(prev) = self.round.get_mut(g) else {
+        let rounds = self.round.get_or_insert_with(|| Box::new([[0; 4]; 4]));
+        let Some(prev) = rounds.get_mut(g) else {
             return totals;
         };
         let mut delta = [0; 4];
@@ -152,7 +156,7 @@ impl HostView {
             syn: [h.syn_sent, h.syn_rcvd],
             synack: [h.synack_sent, h.synack_rcvd],
             hits: Hits::default(),
-            delta: [0; 2],
+            delta: None,
             l7: h.l7,
             app: h.app.as_deref().copied(),
             listed: h.listed != 0,

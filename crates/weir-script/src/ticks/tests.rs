@@ -578,6 +578,7 @@ fn host_deltas_per_granularity_and_their_prefilter() {
         r#"local s = { hooks = {}, gui = { i18n_title = "a", i18n_description = "a" } }
 local function show(params)
   local d = host.getDeltas()
+  if d == nil then io.write(params.granularity, ":nil ") return end
   io.write(params.granularity, ":", d.bytes, "/", d.packets, " ")
 end
 s.hooks.min = show
@@ -594,7 +595,9 @@ function s.hooks.min(params) io.write("gated:", host.getDeltas().bytes, " ") end
 return s"#,
     );
     let mut rt = runtime(&p, &dir.path().join("data"));
-    let (mut h, _) = two_hosts();
+    let (mut h, mut remote) = two_hosts();
+    h.local = true;
+    remote.local = false;
     let t0 = 1_700_000_100;
     let round = |rt: &mut Runtime, at: u64, h: &Host, ticks: &[Tick]| {
         for t in ticks {
@@ -625,6 +628,9 @@ return s"#,
     (h.bytes_sent, h.bytes_rcvd, h.packets_sent, h.packets_rcvd) = (5, 0, 1, 0);
     h.changed = ts(t0 + 150);
     assert_eq!(round(&mut rt, t0 + 180, &h, &[Tick::Min]), "min:5/1 ");
+    // Remote hosts have no round deltas (whatever reads them is local-only).
+    remote.changed = ts(t0 + 200);
+    assert_eq!(round(&mut rt, t0 + 240, &remote, &[Tick::Min]), "min:nil ");
     assert!(rt.scripts().iter().all(|s| s.errors == 0));
 }
 
