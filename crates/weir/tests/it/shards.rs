@@ -146,7 +146,6 @@ fn shared(name: &str) -> Option<String> {
 }
 
 #[test]
-#[ignore = "open in #19: sharded runs report `hosts: 0` in the summary since the distinct-host count moved to the talkers driver (#21), which the shards do not merge yet"]
 fn shared_captures_give_the_same_alerts_and_points_with_1_and_3_workers() {
     for name in ["test_01.pcap", "dhcp_rogue.pcap"] {
         if let Some(p) = shared(name) {
