@@ -157,52 +157,72 @@ fn worker_of(k: &FlowKey, n: usize) -> usize {
     k.shard(n)
 }
 
+/// The dispatcher's work on the frames: the interface's packet clock and the
+/// per-worker batches. Public for the criterion bench `shard`, which measures exactly
+/// this per-packet cost (decode for the flow key, shard hash, copy, hand-off).
+pub struct Router {
+    out: Outbox,
+    clock: Clock,
+}
+
+impl Router {
+    /// A router to the workers' queues `txs`, taking empty batches from `pool` (where
+    /// the workers send theirs back); visit boundaries every `visit_interval_secs`.
+    pub fn new(txs: Vec<Sender<Msg>>, pool: Receiver<Batch>, visit_interval_secs: u64) -> Router {
+        Router {
+            out: Outbox {
+                batches: (0..txs.len()).map(|_| Batch::default()).collect(),
+                txs,
+                pool,
+            },
+            clock: Clock::new(visit_interval_secs),
+        }
+    }
+
+    /// Hands every frame of `batch` to its worker (after a clock mark to every worker
+    /// when it crosses a visit boundary), then sends the workers' batches.
+    pub fn route(&mut self, batch: &Batch) {
+        let n = self.out.txs.len();
+        for (f, data) in batch.iter() {
+            let w = match decode(f.linktype, data) {
+                Ok(pkt) => FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n)),
+                Err(_) => 0,
+            };
+            if self.clock.advance(f.ts) {
+                let at = Timestamp(self.clock.now);
+                self.out.broadcast(|| Msg::Idle(at));
+            }
+            let meta = FrameMeta {
+                ts: Timestamp(f.ts.0.max(self.clock.now)),
+                ..*f
+            };
+            self.out.push(w, meta, data);
+        }
+        self.out.flush();
+    }
+}
+
 /// The dispatcher: decodes each frame for its flow key and hands it to its worker.
-fn dispatch(
-    rx: Receiver<Msg>,
-    mut out: Outbox,
-    interval_secs: u64,
-    problems: Sender<String>,
-    recycle: Sender<Batch>,
-) {
-    let n = out.txs.len();
-    let mut clock = Clock::new(interval_secs);
+fn dispatch(rx: Receiver<Msg>, mut r: Router, problems: Sender<String>, recycle: Sender<Batch>) {
     while let Ok(msg) = rx.recv() {
         match msg {
             Msg::Frames(batch) => {
-                for (f, data) in batch.iter() {
-                    let w = match decode(f.linktype, data) {
-                        Ok(pkt) => {
-                            FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n))
-                        }
-                        Err(_) => 0,
-                    };
-                    if clock.advance(f.ts) {
-                        let at = Timestamp(clock.now);
-                        out.broadcast(|| Msg::Idle(at));
-                    }
-                    let meta = FrameMeta {
-                        ts: Timestamp(f.ts.0.max(clock.now)),
-                        ..*f
-                    };
-                    out.push(w, meta, data);
-                }
-                out.flush();
+                r.route(&batch);
                 let _ = recycle.try_send(batch);
             }
             Msg::Idle(at) => {
-                clock.advance(at);
-                let at = Timestamp(at.0.max(clock.now));
-                out.broadcast(|| Msg::Idle(at));
+                r.clock.advance(at);
+                let at = Timestamp(at.0.max(r.clock.now));
+                r.out.broadcast(|| Msg::Idle(at));
             }
             Msg::Drops(at, drops) => {
-                if clock.advance(at) {
-                    let now = Timestamp(clock.now);
-                    out.broadcast(|| Msg::Idle(now));
+                if r.clock.advance(at) {
+                    let now = Timestamp(r.clock.now);
+                    r.out.broadcast(|| Msg::Idle(now));
                 }
-                out.flush();
-                let at = Timestamp(at.0.max(clock.now));
-                if let Some(tx) = out.txs.first() {
+                r.out.flush();
+                let at = Timestamp(at.0.max(r.clock.now));
+                if let Some(tx) = r.out.txs.first() {
                     let _ = tx.send(Msg::Drops(at, drops));
                 }
             }
@@ -214,11 +234,11 @@ fn dispatch(
     }
     // The final visit happens at the interface's clock, which the last frames of
     // one worker set: every worker's clock reaches it first.
-    if clock.started {
-        let now = Timestamp(clock.now);
-        out.broadcast(|| Msg::Idle(now));
+    if r.clock.started {
+        let now = Timestamp(r.clock.now);
+        r.out.broadcast(|| Msg::Idle(now));
     }
-    out.broadcast(|| Msg::End);
+    r.out.broadcast(|| Msg::End);
 }
 
 /// Starts one interface as `workers` shards: a dispatcher thread, the worker threads
@@ -253,15 +273,10 @@ where
         txs.push(tx);
         inputs.push((wrx, pool_tx.clone()));
     }
-    let interval = cfg.visit_interval_secs;
-    let outbox = Outbox {
-        batches: (0..n).map(|_| Batch::default()).collect(),
-        txs,
-        pool: pool_rx,
-    };
+    let router = Router::new(txs, pool_rx, cfg.visit_interval_secs);
     let dispatcher = std::thread::Builder::new()
         .name("dispatch".into())
-        .spawn(move || dispatch(rx, outbox, interval, problem_tx, recycle))?;
+        .spawn(move || dispatch(rx, router, problem_tx, recycle))?;
     start(
         cfg,
         interface,
@@ -322,8 +337,9 @@ where
         let wcfg = EngineConfig {
             shard: true,
             flow_ids: (w as u64 + 1, n as u64),
-            // Each shard holds its share of the flow table.
+            // Each shard holds its share of the flow and host tables.
             max_flows: (cfg.max_flows / n).max(1),
+            max_hosts: (cfg.max_hosts / n).max(1),
             lookups: cfg.lookups.clone(),
             local_networks: cfg.local_networks.clone(),
             ..cfg.clone()

@@ -205,13 +205,16 @@ pub struct VmMemory {
 impl VmMemory {
     /// Adds another VM of the same interface (a worker shard's): the interface's
     /// scripts then use the memory of all its VMs, within the sum of their limits.
+    /// `scripts_stopped` counts scripts, not VMs: every VM runs the same scripts, and
+    /// a script that leaks is stopped in each VM it leaks in, so the most any VM
+    /// stopped is the interface's count.
     pub fn absorb(&mut self, o: &VmMemory) {
         self.used_bytes += o.used_bytes;
         self.limit_bytes += o.limit_bytes;
         self.gc_steps += o.gc_steps;
         self.gc_full += o.gc_full;
         self.budget_checks += o.budget_checks;
-        self.scripts_stopped += o.scripts_stopped;
+        self.scripts_stopped = self.scripts_stopped.max(o.scripts_stopped);
         self.hook_collections += o.hook_collections;
     }
 }

@@ -45,7 +45,8 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub(crate) fn push(&mut self, ts: Timestamp, linktype: LinkType, wire_len: u32, data: &[u8]) {
+    /// Adds a frame.
+    pub fn push(&mut self, ts: Timestamp, linktype: LinkType, wire_len: u32, data: &[u8]) {
         self.frames.push(FrameMeta {
             ts,
             linktype,
