@@ -383,8 +383,9 @@ where
             bar.set_message(msg);
         } else if show && last_status.elapsed() >= Duration::from_secs(10) {
             eprintln!(
-                "weir: {msg}, {} dropped",
-                sum(&|r| r.stats.queue_drops.load(Ordering::Relaxed))
+                "weir: {msg}, {} dropped{}",
+                sum(&|r| r.stats.queue_drops.load(Ordering::Relaxed)),
+                worker_status(&running)
             );
             last_status = Instant::now();
         }
@@ -415,6 +416,28 @@ where
         timeseries: None,
         history: None,
     })
+}
+
+/// The kernel and queue drops of each worker socket of the fan-out interfaces, for the
+/// live status line (empty without fan-out).
+fn worker_status<R>(running: &[Running<R>]) -> String {
+    let mut out = String::new();
+    for r in running {
+        let w = crate::fanout::worker_drops(&r.stats);
+        if w.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = w
+            .iter()
+            .map(|w| format!("#{} {}+{}", w.worker, w.kernel_drops, w.queue_drops))
+            .collect();
+        out.push_str(&format!(
+            " (kernel {} + queue: per worker {})",
+            r.stats.kernel_drops.load(Ordering::Relaxed),
+            parts.join(", ")
+        ));
+    }
+    out
 }
 
 /// Runs the pipeline with the plugins and the alert store: what `weir run` and

@@ -365,6 +365,15 @@ impl SnapshotCell {
         })
     }
 
+    /// The capture counters of each worker socket of a live interface sharded with
+    /// kernel fan-out (`crate::fanout`); empty otherwise.
+    pub fn worker_capture(&self) -> Vec<crate::fanout::WorkerDrops> {
+        self.source
+            .read()
+            .as_ref()
+            .map_or_else(Vec::new, |s| crate::fanout::worker_drops(s))
+    }
+
     /// Counts one syslog message of `producer` (handled by a script or not, failed).
     fn count_syslog(&self, producer: &str, handled: Option<bool>) {
         let mut g = self.syslog.lock();
