@@ -265,12 +265,14 @@ fn show(cmd: &Command) -> String {
 
 /// Debian packages the test suite uses: influxd (timeseries sink tests), clickhouse-server
 /// (flow history tests), tcpreplay and
-/// iproute2 (live capture in a network namespace), util-linux (`logger`, syslog tests).
+/// iproute2 (live capture in a network namespace; procps's `sysctl` turns IPv6 off in it),
+/// util-linux (`logger`, syslog tests).
 /// tshark is used only by hand, never by tests.
 const APT_PACKAGES: &[&str] = &[
     "influxdb",
     "tcpreplay",
     "iproute2",
+    "procps",
     "util-linux",
     "chromium",
     "chromium-driver",

@@ -232,6 +232,9 @@ pub struct Engine {
     /// Shard mode: the peak-rate events since the last tick, per host, kind
     /// (`crate::shard::PEAK_KINDS`) and second.
     shard_hits: std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
+    /// Shard mode: the ghost-peer events since the last tick (see
+    /// [`crate::ShardTick::ghosts`]), noted by the coordinator instead of here.
+    shard_ghosts: Vec<crate::shard::GhostEvent>,
 }
 
 fn is_service_port(l4: u8, p: u16) -> bool {
@@ -281,6 +284,7 @@ impl Engine {
             shard_ticks: Vec::new(),
             shard_removed: Vec::new(),
             shard_hits: std::collections::HashMap::new(),
+            shard_ghosts: Vec::new(),
             cfg,
         }
     }
@@ -424,13 +428,17 @@ impl Engine {
             // The first answer: a ghost peer on its first flow counts now.
             let (hosts, ips) = (flow.hosts, [flow.client().0, flow.server().0]);
             for (hid, ip) in hosts.into_iter().zip(ips) {
-                note_ghost(
-                    &self.hosts,
-                    &mut self.iface.ghost_nets,
-                    (hid, ip),
-                    1..=1,
-                    ts,
-                );
+                if self.cfg.shard {
+                    shard_ghost(&self.hosts, &mut self.shard_ghosts, (hid, ip), true, ts);
+                } else {
+                    note_ghost(
+                        &self.hosts,
+                        &mut self.iface.ghost_nets,
+                        (hid, ip),
+                        1..=1,
+                        ts,
+                    );
+                }
             }
         }
         let (mut in_order, mut flags, mut payload) = (true, 0u8, pkt.payload);
@@ -615,7 +623,11 @@ impl Engine {
         // their second flow, or when their first flow is answered (see `process`): the
         // spoofed sources of a flood, one unanswered packet each, make no ghost network.
         for (hid, ip) in [(cli, cli_ip), (srv, srv_ip)] {
-            note_ghost(&self.hosts, &mut self.iface.ghost_nets, (hid, ip), 2.., ts);
+            if self.cfg.shard {
+                shard_ghost(&self.hosts, &mut self.shard_ghosts, (hid, ip), false, ts);
+            } else {
+                note_ghost(&self.hosts, &mut self.iface.ghost_nets, (hid, ip), 2.., ts);
+            }
         }
         self.flows.insert(flow)
     }
@@ -924,6 +936,7 @@ impl Engine {
         self.iface.hosts_in_table = self.hosts.len() as u64;
         let removed = std::mem::take(&mut self.shard_removed);
         let mut tick = crate::ShardTick {
+            ghosts: std::mem::take(&mut self.shard_ghosts),
             ticks: due,
             now,
             force,
@@ -1147,6 +1160,29 @@ fn shard_hit(
 ) {
     let sec = u32::try_from(ts.as_secs()).unwrap_or(u32::MAX);
     *hits.entry(((h.ip, h.vlan), kind, sec)).or_insert(0) += 1;
+}
+
+/// Shard mode: queues a ghost-peer event for the coordinator (a flow of `ip`'s host
+/// started, or its first answer came), when `ip` is a local-looking address outside the
+/// local networks. The coordinator applies [`note_ghost`]'s rule on the host's flows
+/// over every worker.
+fn shard_ghost(
+    hosts: &HostTable,
+    out: &mut Vec<crate::shard::GhostEvent>,
+    (hid, ip): (HostId, IpAddr),
+    answered: bool,
+    ts: Timestamp,
+) {
+    if !crate::ghost::local_looking(ip) {
+        return;
+    }
+    if let Some(h) = hosts.get(hid).filter(|h| !h.local) {
+        out.push(crate::shard::GhostEvent {
+            at: ts,
+            host: (ip, h.vlan),
+            answered,
+        });
+    }
 }
 
 /// Notes a flow's ghost peer `ip` (a local-looking address outside the local networks)

@@ -64,6 +64,23 @@ pub struct ShardTick {
     /// Peak-rate events since the previous tick: host, kind (SYN sent, SYN received,
     /// flow as client, flow as server), second, count.
     pub hits: Vec<(HostKey, u8, u32, u32)>,
+    /// Ghost-peer events since the previous tick, in this shard's packet order.
+    pub ghosts: Vec<GhostEvent>,
+}
+
+/// A flow of a ghost peer (a local-looking address outside the local networks) started
+/// (`answered` false) or got its first answer (`answered` true) on a shard: the
+/// coordinator notes the peer's subnet (`crate::ghost`) from its second flow on the
+/// interface, or when its flow is answered while it has only that one, as one engine
+/// does from its own host counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GhostEvent {
+    /// Packet time.
+    pub at: Timestamp,
+    /// The peer.
+    pub host: HostKey,
+    /// The first answer of the flow rather than its start.
+    pub answered: bool,
 }
 
 type HostKey = (IpAddr, u16);
@@ -83,6 +100,10 @@ pub struct ShardMerger {
     /// The hosts' peak rates (SYN sent/received, flows as client/server), fed with
     /// every worker's events in time order: the rates one engine would measure.
     peaks: HashMap<HostKey, [PeakRate; 4]>,
+    /// Flows of each ghost peer since its host was created (the count one engine's
+    /// host holds), and the ghost subnets noted from every worker's events.
+    ghost_flows: HashMap<HostKey, u64>,
+    ghosts: crate::ghost::GhostNets,
 }
 
 impl ShardMerger {
@@ -110,6 +131,21 @@ impl ShardMerger {
             let rates = self.peaks.entry(host).or_default();
             if let Some(r) = rates.get_mut(usize::from(kind)) {
                 r.hit_n(u64::from(sec), u16::try_from(n).unwrap_or(u16::MAX));
+            }
+        }
+        let mut ghosts: Vec<GhostEvent> = Vec::new();
+        for p in parts.iter_mut() {
+            ghosts.append(&mut p.ghosts);
+        }
+        // In time order; a flow's start before an answer of the same instant.
+        ghosts.sort_by_key(|g| (g.at, g.answered));
+        for g in ghosts {
+            let n = self.ghost_flows.entry(g.host).or_insert(0);
+            if !g.answered {
+                *n += 1;
+            }
+            if (g.answered && *n == 1) || (!g.answered && *n >= 2) {
+                self.ghosts.note(g.host.0, g.at.as_secs());
             }
         }
         let mut hosts: HashMap<HostKey, Host> = self.retired.clone();
@@ -155,6 +191,7 @@ impl ShardMerger {
             }
         }
         iface.local_hosts = local;
+        iface.ghost_nets = self.ghosts.clone();
         iface.hosts_in_table = hosts.len() as u64;
         iface.hosts_created = self.hosts_created;
         (hosts, networks, iface)
@@ -168,6 +205,15 @@ impl ShardMerger {
             self.retired.remove(k);
             self.peaks.remove(k);
             self.known.remove(k);
+            self.ghost_flows.remove(k);
+        }
+        // Ghost subnets quiet for an hour are forgotten after the minute tick, as one
+        // engine forgets them when it purges its hosts.
+        if let Some(p) = parts.first()
+            && !p.force
+            && p.ticks.iter().any(|(t, _)| *t == Tick::Min)
+        {
+            self.ghosts.expire(p.now.as_secs().saturating_sub(3600));
         }
         for p in parts.iter_mut() {
             for h in p.purged.drain(..) {

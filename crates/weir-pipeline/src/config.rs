@@ -53,16 +53,15 @@ pub struct Config {
 #[serde(deny_unknown_fields, default)]
 pub struct RunConfig {
     /// Worker shards per interface (`--workers`): flows are spread over this many
-    /// threads by a hash of their 5-tuple; 1 (the default) is the single engine
-    /// thread; 0 picks the available cores, at most 8 (docs/scaling.md).
+    /// threads by a hash of their 5-tuple; 1 is the single engine thread; 0 (the
+    /// default) picks the available cores, at most 8 (docs/scaling.md).
     pub workers: usize,
 }
 
 impl Default for RunConfig {
-    /// One engine thread: sharding is asked for (`--workers`), not yet the default,
-    /// while the differences listed in docs/decisions.md §10 remain.
+    /// The available cores (0), at most 8.
     fn default() -> Self {
-        RunConfig { workers: 1 }
+        RunConfig { workers: 0 }
     }
 }
 
@@ -898,9 +897,10 @@ pcap_dump_mode = false
 [run]
 # Worker threads per interface: flows are spread over them by a hash of their 5-tuple
 # (both directions and a tunnel's inner flow land on one worker); host, network and
-# interface scripts run once, on the merged counters. 1 (the default) is a single
-# engine thread; 0 picks the available cores, at most 8. See docs/scaling.md.
-workers = 1
+# interface scripts run once, on the merged counters. 1 is a single engine thread;
+# 0 (the default) picks the available cores, at most 8 (1 when the web UI or syslog
+# listeners run). See docs/scaling.md.
+workers = 0
 
 [flows]
 # Period of the flow visit (flow_visit_interval), seconds of packet time.

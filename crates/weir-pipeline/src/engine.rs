@@ -17,6 +17,37 @@ use crate::talkers::TopTalkers;
 /// Hosts tracked for the top-talkers list (Space-Saving counters).
 const TALKER_COUNTERS: usize = 4096;
 
+/// Which part of an interface a driver serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The single engine thread of an interface: every hook.
+    Whole,
+    /// Worker shard `k` of a sharded interface (`crate::shards`): flow hooks only.
+    Worker(usize),
+    /// The coordinator of a sharded interface: the host, network, interface and
+    /// system hooks.
+    Coordinator,
+}
+
+impl Part {
+    /// Whether this part speaks for the interface while starting: logs what it
+    /// loads and lets scripts' top-level output through. A worker shard loads the
+    /// same plugins as the coordinator, silently, so that a user sees one message per
+    /// load whatever the number of workers.
+    pub fn speaks(self) -> bool {
+        !matches!(self, Part::Worker(_))
+    }
+
+    /// A number for the part, unique within the interface (0: the whole engine or
+    /// the coordinator, `k + 1`: worker `k`).
+    pub fn index(self) -> usize {
+        match self {
+            Part::Whole | Part::Coordinator => 0,
+            Part::Worker(k) => k + 1,
+        }
+    }
+}
+
 /// The consumer of flow events, built on the engine thread (a Lua VM is not `Send`).
 pub trait Driver: Consumer {
     /// What the driver reports when the run ends.
@@ -50,6 +81,50 @@ pub struct EngineProgress {
     pub reload: AtomicBool,
     /// Where snapshots for the web server go, when one runs.
     pub snapshots: Option<Arc<crate::snapshot::SnapshotCell>>,
+    /// The workers' own counters, when the interface runs as worker shards
+    /// (`crate::shards`): frames and flows are theirs, added up.
+    pub workers: std::sync::OnceLock<Vec<Arc<EngineProgress>>>,
+}
+
+impl EngineProgress {
+    /// Frames processed by the interface (by all its workers).
+    pub fn frames_total(&self) -> u64 {
+        self.sum(&self.frames, |w| &w.frames)
+    }
+
+    /// Flows in the interface's table (all its workers').
+    pub fn flows_total(&self) -> u64 {
+        self.sum(&self.flows, |w| &w.flows)
+    }
+
+    /// Hosts in the interface's table: a sharded interface's merged table at its
+    /// last tick, or the most any worker holds before the first tick.
+    pub fn hosts_total(&self) -> u64 {
+        let merged = self.hosts.load(Ordering::Relaxed);
+        let most = self.workers.get().map_or(0, |w| {
+            w.iter()
+                .map(|p| p.hosts.load(Ordering::Relaxed))
+                .max()
+                .unwrap_or(0)
+        });
+        merged.max(most)
+    }
+
+    /// Asks the interface's engine (each worker and the coordinator of a sharded one)
+    /// to reload its driver.
+    pub fn request_reload(&self) {
+        self.reload.store(true, Ordering::Relaxed);
+        for w in self.workers.get().into_iter().flatten() {
+            w.reload.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn sum(&self, own: &AtomicU64, of: impl Fn(&EngineProgress) -> &AtomicU64) -> u64 {
+        match self.workers.get() {
+            Some(w) => w.iter().map(|p| of(p).load(Ordering::Relaxed)).sum(),
+            None => own.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// The engine thread: it returns the run summary and the driver's report.
@@ -75,15 +150,6 @@ pub struct EngineLoop<D: Driver> {
     lists_checked: std::time::Instant,
     /// A worker shard: where its tick instants go (`crate::shards`).
     shard_out: Option<Sender<weir_flow::ShardTick>>,
-}
-
-/// The summary of a worker shard lists every host its top-talkers counters hold (the
-/// coordinator adds the workers' lists up before keeping the top).
-fn all_talkers(t: &TopTalkers) -> Vec<(String, u64)> {
-    t.top(TALKER_COUNTERS)
-        .into_iter()
-        .map(|(ip, b)| (ip.to_string(), b))
-        .collect()
 }
 
 impl<D: Driver> EngineLoop<D> {
@@ -258,7 +324,15 @@ impl<D: Driver> EngineLoop<D> {
 
     /// The end of the run: the driver's hold, the final visit, the summary and the
     /// driver's report.
-    pub fn finish(mut self, interface: String) -> (Summary, D::Report) {
+    pub fn finish(self, interface: String) -> (Summary, D::Report) {
+        let (summary, report, _) = self.finish_with_talkers(interface);
+        (summary, report)
+    }
+
+    /// [`EngineLoop::finish`], also giving the run's top-talkers counters (distinct
+    /// hosts, bytes per host, hosts that left the table): a worker shard's, which the
+    /// coordinator of `crate::shards` merges into the interface's.
+    pub fn finish_with_talkers(mut self, interface: String) -> (Summary, D::Report, TopTalkers) {
         self.driver.hold(&mut self.engine);
         if let Some(p) = &mut self.publisher {
             p.before_final_visit(&self.engine, &self.talkers);
@@ -269,18 +343,15 @@ impl<D: Driver> EngineLoop<D> {
         if let Some(p) = &mut self.publisher {
             p.publish_final(&self.engine);
         }
-        let mut summary = Summary::new(
+        let summary = Summary::new(
             interface,
             &self.engine,
             &self.talkers,
             self.decoded,
             self.problems,
         );
-        if self.shard_out.take().is_some() {
-            summary.top_talkers = all_talkers(&self.talkers);
-        }
         let report = self.driver.finish(&self.engine);
-        (summary, report)
+        (summary, report, self.talkers)
     }
 }
 

@@ -20,6 +20,7 @@
 pub mod builtin;
 pub mod config;
 pub mod engine;
+pub mod fanout;
 pub mod history;
 pub mod json;
 pub mod lookups;

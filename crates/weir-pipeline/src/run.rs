@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use weir_flow::{EngineConfig, EventMode};
 
 use crate::config::Config;
-use crate::engine::{self, Driver, EngineProgress};
+use crate::engine::{self, Driver, EngineProgress, Part};
 use crate::source::{self, SourceSpec, SourceStats};
 use crate::summary::Summary;
 use crate::{scripts, snapshot, syslog, timeseries};
@@ -202,7 +202,8 @@ pub fn workers_for(cfg: &Config, opts: &ExecOptions) -> usize {
 /// One running interface: its source thread and its engine thread.
 struct Running<R> {
     kind: weir_flow::SourceKind,
-    source: std::thread::JoinHandle<()>,
+    /// The source thread, or a fan-out's capture threads.
+    sources: Vec<std::thread::JoinHandle<()>>,
     stats: Arc<SourceStats>,
     progress: Arc<EngineProgress>,
     engine: engine::EngineThread<R>,
@@ -210,7 +211,8 @@ struct Running<R> {
 
 /// Runs the pipeline until the sources end or a signal arrives: per interface one
 /// source thread and one engine thread with its own driver, which `make_driver` builds
-/// on that thread from the interface's name.
+/// on that thread from the interface's name and the part it serves (a sharded
+/// interface has a driver per worker and one for its coordinator).
 ///
 /// # Errors
 /// A source cannot be opened, a thread cannot start, or the driver fails to start.
@@ -222,7 +224,7 @@ pub fn execute<D, F>(
 where
     D: Driver,
     D::Report: Send + crate::shards::ShardReport + 'static,
-    F: Fn(&str) -> Result<D> + Send + Sync + 'static,
+    F: Fn(&str, Part) -> Result<D> + Send + Sync + 'static,
 {
     let specs = sources(cfg)?;
     let workers = workers_for(cfg, &opts);
@@ -245,41 +247,63 @@ where
             snapshots: opts.snapshots.as_ref().map(|s| s.interface(i, &name)),
             ..EngineProgress::default()
         });
-        let (tx, rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
-        if let Some(cell) = &progress.snapshots {
-            cell.watch_queue(rx.clone());
-        }
-        let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
-        let make = make_driver.clone();
-        let iface = name.clone();
-        let engine = if workers > 1 {
-            crate::shards::spawn(
-                engine_config(cfg, kind),
-                workers,
-                name,
-                rx,
-                recycle_tx,
-                progress.clone(),
-                move || make(&iface),
-            )?
-        } else {
-            engine::spawn(
-                engine_config(cfg, kind),
-                name,
-                rx,
-                recycle_tx,
-                progress.clone(),
-                move || make(&iface),
-            )?
-        };
         let stats = Arc::new(SourceStats::default());
         if let Some(cell) = &progress.snapshots {
             cell.watch_source(stats.clone());
         }
-        let source = source::spawn(spec, tx, recycle_rx, stats.clone(), stop.clone())?;
+        let make = make_driver.clone();
+        let iface = name.clone();
+        let (engine, sources) = match spec {
+            // A sharded live interface: one socket per worker in a kernel fan-out
+            // group, each worker reading its own (crate::fanout).
+            SourceSpec::Live(dev) if workers > 1 => {
+                let inputs = crate::fanout::spawn(&dev, workers, &stats, &stop)?;
+                if let (Some(cell), Some(rx)) = (&progress.snapshots, inputs.rx.first()) {
+                    cell.watch_queue(rx.clone());
+                }
+                let engine = crate::shards::spawn_fanout(
+                    engine_config(cfg, kind),
+                    name,
+                    inputs.rx,
+                    inputs.recycle,
+                    progress.clone(),
+                    move |part| make(&iface, part),
+                )?;
+                (engine, inputs.threads)
+            }
+            spec => {
+                let (tx, rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
+                if let Some(cell) = &progress.snapshots {
+                    cell.watch_queue(rx.clone());
+                }
+                let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
+                let engine = if workers > 1 {
+                    crate::shards::spawn(
+                        engine_config(cfg, kind),
+                        workers,
+                        name,
+                        rx,
+                        recycle_tx,
+                        progress.clone(),
+                        move |part| make(&iface, part),
+                    )?
+                } else {
+                    engine::spawn(
+                        engine_config(cfg, kind),
+                        name,
+                        rx,
+                        recycle_tx,
+                        progress.clone(),
+                        move || make(&iface, Part::Whole),
+                    )?
+                };
+                let source = source::spawn(spec, tx, recycle_rx, stats.clone(), stop.clone())?;
+                (engine, vec![source])
+            }
+        };
         running.push(Running {
             kind,
-            source,
+            sources,
             stats,
             progress,
             engine,
@@ -341,26 +365,27 @@ where
         if reload.swap(false, Ordering::Relaxed) {
             tracing::info!("SIGHUP: reloading plugins");
             for r in &running {
-                r.progress.reload.store(true, Ordering::Relaxed);
+                r.progress.request_reload();
             }
             if let Some(s) = &syslog {
                 s.request_reload();
             }
         }
-        let frames = sum(&|r| r.progress.frames.load(Ordering::Relaxed));
+        let frames = sum(&|r| r.progress.frames_total());
         let pps = frames as f64 / started.elapsed().as_secs_f64().max(1e-3);
         let msg = format!(
             "{frames} packets, {pps:.0} pkt/s, {} flows, {} hosts",
-            sum(&|r| r.progress.flows.load(Ordering::Relaxed)),
-            sum(&|r| r.progress.hosts.load(Ordering::Relaxed))
+            sum(&|r| r.progress.flows_total()),
+            sum(&|r| r.progress.hosts_total())
         );
         if let Some(bar) = &bar {
             bar.set_position(sum(&|r| r.stats.file_pos.load(Ordering::Relaxed)));
             bar.set_message(msg);
         } else if show && last_status.elapsed() >= Duration::from_secs(10) {
             eprintln!(
-                "weir: {msg}, {} dropped",
-                sum(&|r| r.stats.queue_drops.load(Ordering::Relaxed))
+                "weir: {msg}, {} dropped{}",
+                sum(&|r| r.stats.queue_drops.load(Ordering::Relaxed)),
+                worker_status(&running)
             );
             last_status = Instant::now();
         }
@@ -371,13 +396,16 @@ where
     let interrupted = stop.swap(true, Ordering::Relaxed);
     let mut interfaces = Vec::new();
     for r in running {
-        let _ = r.source.join();
+        for s in r.sources {
+            let _ = s.join();
+        }
         let (mut summary, report) = r
             .engine
             .join()
             .map_err(|_| anyhow::anyhow!("an engine thread panicked"))??;
         summary.queue_drops = r.stats.queue_drops.load(Ordering::Relaxed);
         summary.kernel_drops = r.stats.kernel_drops.load(Ordering::Relaxed);
+        summary.worker_capture = crate::fanout::worker_drops(&r.stats);
         interfaces.push(InterfaceOutcome { summary, report });
     }
     let syslog = syslog.map(syslog::SyslogService::join);
@@ -388,6 +416,28 @@ where
         timeseries: None,
         history: None,
     })
+}
+
+/// The kernel and queue drops of each worker socket of the fan-out interfaces, for the
+/// live status line (empty without fan-out).
+fn worker_status<R>(running: &[Running<R>]) -> String {
+    let mut out = String::new();
+    for r in running {
+        let w = crate::fanout::worker_drops(&r.stats);
+        if w.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = w
+            .iter()
+            .map(|w| format!("#{} {}+{}", w.worker, w.kernel_drops, w.queue_drops))
+            .collect();
+        out.push_str(&format!(
+            " (kernel {} + queue: per worker {})",
+            r.stats.kernel_drops.load(Ordering::Relaxed),
+            parts.join(", ")
+        ));
+    }
+    out
 }
 
 /// Runs the pipeline with the plugins and the alert store: what `weir run` and
@@ -431,7 +481,7 @@ pub fn monitor(
     let driver_cfg = cfg.clone();
     // The scripts' counters go to the interface's snapshots (the web server's /metrics).
     let snapshots = opts.snapshots.clone();
-    let outcome = execute(cfg, opts, move |name| {
+    let outcome = execute(cfg, opts, move |name, part| {
         let ifid = scripts::ifid_of(&ids, name)
             .unwrap_or_else(|| next_ifid.fetch_add(1, Ordering::Relaxed));
         let cell = snapshots
@@ -444,6 +494,7 @@ pub fn monitor(
             store.clone(),
             endpoints.clone(),
             driver_hub.clone(),
+            part,
         )
         .map(|d| {
             let d = d.with_timeseries(ts.as_ref(), ifid).with_counters(cell);

@@ -52,9 +52,41 @@ pub struct InterfaceStats {
     pub scripts: Vec<ScriptCounters>,
 }
 
-/// The entries of this process's interfaces, by file and interface name: every
-/// writer rewrites its file with all the entries of that file.
-type Entries = BTreeMap<(PathBuf, String), InterfaceStats>;
+/// The entries of this process's interfaces, by file, interface name and part (the
+/// Lua VM of a single engine, or of each worker shard and the coordinator of a
+/// sharded interface): every writer rewrites its file with all the entries of that
+/// file, the parts of one interface merged into one entry.
+type Entries = BTreeMap<(PathBuf, String, usize), InterfaceStats>;
+
+/// The entries of `path`, one per interface: its parts' scripts counters added up
+/// (by plugin and script, in the first part's order), their memory added up,
+/// finished when every part is.
+fn merged(m: &Entries, path: &Path) -> Vec<InterfaceStats> {
+    let mut out: Vec<InterfaceStats> = Vec::new();
+    for ((p, name, _), e) in m {
+        if p != path {
+            continue;
+        }
+        let Some(i) = out.iter_mut().find(|i| &i.interface == name) else {
+            out.push(e.clone());
+            continue;
+        };
+        i.written_at = i.written_at.max(e.written_at);
+        i.finished &= e.finished;
+        i.memory.absorb(&e.memory);
+        for s in &e.scripts {
+            match i
+                .scripts
+                .iter_mut()
+                .find(|x| x.plugin == s.plugin && x.script == s.script)
+            {
+                Some(x) => x.absorb(s),
+                None => i.scripts.push(s.clone()),
+            }
+        }
+    }
+    out
+}
 
 fn entries() -> &'static Mutex<Entries> {
     static M: std::sync::OnceLock<Mutex<Entries>> = std::sync::OnceLock::new();
@@ -73,6 +105,7 @@ pub struct StatsWriter {
     path: PathBuf,
     ifid: i32,
     ifname: String,
+    part: usize,
     last: Option<Instant>,
     failed: bool,
 }
@@ -84,9 +117,17 @@ impl StatsWriter {
             path: data_dir.join(FILE_NAME),
             ifid,
             ifname: ifname.to_owned(),
+            part: 0,
             last: None,
             failed: false,
         }
+    }
+
+    /// The writer of one part of a sharded interface (`crate::engine::Part::index`):
+    /// the parts' entries are merged into the interface's one.
+    pub fn part(mut self, part: usize) -> StatsWriter {
+        self.part = part;
+        self
     }
 
     /// Whether the entry is due (first time, or [`WRITE_EVERY`] since the last).
@@ -102,7 +143,7 @@ impl StatsWriter {
         let file = {
             let mut m = entries().lock();
             m.insert(
-                (self.path.clone(), self.ifname.clone()),
+                (self.path.clone(), self.ifname.clone(), self.part),
                 InterfaceStats {
                     ifid: self.ifid,
                     interface: self.ifname.clone(),
@@ -116,11 +157,7 @@ impl StatsWriter {
                 version: 1,
                 pid: std::process::id(),
                 written_at: now,
-                interfaces: m
-                    .iter()
-                    .filter(|((p, _), _)| *p == self.path)
-                    .map(|(_, e)| e.clone())
-                    .collect(),
+                interfaces: merged(&m, &self.path),
             };
             // Written under the lock: two interfaces never rename over each other's
             // newer file.
@@ -187,7 +224,18 @@ mod tests {
             .find(|e| e.interface == "unit-test-if")
             .unwrap();
         assert_eq!((e.ifid, e.finished), (3, true));
-        assert_eq!(e.scripts, vec![s]);
+        assert_eq!(e.scripts, vec![s.clone()]);
+        // A second part of the same interface (a worker shard) adds up with it.
+        let mut w2 = StatsWriter::new(dir.path(), 3, "unit-test-if").part(2);
+        w2.write(VmMemory::default(), vec![s.clone()], false);
+        let f = read(dir.path()).unwrap().unwrap();
+        let e: Vec<_> = f
+            .interfaces
+            .iter()
+            .filter(|e| e.interface == "unit-test-if")
+            .collect();
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].scripts[0].calls, e[0].finished), (8, false));
         std::fs::write(dir.path().join(FILE_NAME), "{").unwrap();
         let err = format!("{:#}", read(dir.path()).unwrap_err());
         assert!(

@@ -352,6 +352,9 @@ pub struct ScriptDriver {
     )>,
     /// The interface's entry in `scripts-stats.json` (`weir scripts stats`).
     stats: crate::script_stats::StatsWriter,
+    /// False for a worker shard's VM, which loads and reloads silently
+    /// (`crate::engine::Part::speaks`).
+    speaks: bool,
 }
 
 /// Loads the plugins into a new VM named `ifname`, its alert engine writing to `store`
@@ -365,9 +368,11 @@ fn load_runtime(
     ifname: &str,
     store: StoreSender,
     endpoints: Vec<EndpointSender>,
+    output: Output,
 ) -> Result<(Runtime, Vec<String>)> {
-    let (rt, report) =
-        Runtime::load(script_config(cfg, ifid, ifname)?).context("cannot start the Lua runtime")?;
+    let mut sc = script_config(cfg, ifid, ifname)?;
+    sc.output = output;
+    let (rt, report) = Runtime::load(sc).context("cannot start the Lua runtime")?;
     log_warnings(&report);
     let load_problems = report
         .problems
@@ -482,8 +487,21 @@ impl ScriptDriver {
         store: StoreSender,
         endpoints: Vec<EndpointSender>,
         hub: Option<Arc<crate::syslog::FlowStatusHub>>,
+        part: crate::engine::Part,
     ) -> Result<ScriptDriver> {
-        let (rt, load_problems) = load_runtime(cfg, ifid, ifname, store, endpoints)?;
+        let (rt, load_problems) = if part.speaks() {
+            load_runtime(cfg, ifid, ifname, store, endpoints, Output::Stdout)?
+        } else {
+            // A worker shard's VM loads the plugins the coordinator's VM loads: its
+            // messages and the scripts' top-level output would repeat the
+            // coordinator's, once per worker.
+            let (mut rt, problems) = tracing::subscriber::with_default(
+                tracing::subscriber::NoSubscriber::default(),
+                || load_runtime(cfg, ifid, ifname, store, endpoints, Output::Discard),
+            )?;
+            rt.set_output(Output::Stdout);
+            (rt, problems)
+        };
         let requests = hub.and_then(|h| h.register().map(|rx| (h, rx)));
         Ok(ScriptDriver {
             rt,
@@ -491,7 +509,9 @@ impl ScriptDriver {
             requests,
             ts: None,
             counters: None,
-            stats: crate::script_stats::StatsWriter::new(&cfg.data_dir, ifid, ifname),
+            stats: crate::script_stats::StatsWriter::new(&cfg.data_dir, ifid, ifname)
+                .part(part.index()),
+            speaks: part.speaks(),
         })
     }
 
@@ -600,7 +620,8 @@ impl ScriptSyslog {
         endpoints: Vec<EndpointSender>,
         hub: crate::syslog::HubCloser,
     ) -> Result<ScriptSyslog> {
-        let (mut rt, _) = load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints)?;
+        let (mut rt, _) =
+            load_runtime(cfg, SYSLOG_IFID, "syslog", store, endpoints, Output::Stdout)?;
         let h = hub.0.clone();
         rt.set_flow_status_sink(Box::new(move |req| {
             h.send(req).map_err(|e| e.to_string().into())
@@ -773,7 +794,12 @@ impl Driver for ScriptDriver {
     }
 
     fn reload(&mut self) -> Result<()> {
-        log_warnings(&self.rt.reload());
+        if self.speaks {
+            log_warnings(&self.rt.reload());
+        } else {
+            let none = tracing::subscriber::NoSubscriber::default();
+            tracing::subscriber::with_default(none, || self.rt.reload());
+        }
         Ok(())
     }
 

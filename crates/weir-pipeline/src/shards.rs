@@ -27,11 +27,12 @@ use std::sync::atomic::Ordering;
 use anyhow::Result;
 use crossbeam_channel::{Receiver, Sender};
 use weir_decode::{Timestamp, decode};
-use weir_flow::{Engine, EngineConfig, FlowKey, ShardMerger, ShardTick};
+use weir_flow::{Chain, Engine, EngineConfig, FlowKey, ShardMerger, ShardTick};
 
-use crate::engine::{Driver, EngineLoop, EngineProgress, EngineThread};
+use crate::engine::{Driver, EngineLoop, EngineProgress, EngineThread, Part};
 use crate::source::{Batch, FrameMeta, Msg};
 use crate::summary::Summary;
+use crate::talkers::TopTalkers;
 
 /// Batches queued to each worker.
 const WORKER_QUEUE: usize = 16;
@@ -156,82 +157,72 @@ fn worker_of(k: &FlowKey, n: usize) -> usize {
     k.shard(n)
 }
 
-/// The progress counters the dispatcher keeps up to date, and where it forwards a
-/// reload request (SIGHUP): every worker and the coordinator.
-struct Progress {
-    shared: Arc<EngineProgress>,
-    workers: Vec<Arc<EngineProgress>>,
-    coordinator_reload: Arc<std::sync::atomic::AtomicBool>,
+/// The dispatcher's work on the frames: the interface's packet clock and the
+/// per-worker batches. Public for the criterion bench `shard`, which measures exactly
+/// this per-packet cost (decode for the flow key, shard hash, copy, hand-off).
+pub struct Router {
+    out: Outbox,
+    clock: Clock,
+}
+
+impl Router {
+    /// A router to the workers' queues `txs`, taking empty batches from `pool` (where
+    /// the workers send theirs back); visit boundaries every `visit_interval_secs`.
+    pub fn new(txs: Vec<Sender<Msg>>, pool: Receiver<Batch>, visit_interval_secs: u64) -> Router {
+        Router {
+            out: Outbox {
+                batches: (0..txs.len()).map(|_| Batch::default()).collect(),
+                txs,
+                pool,
+            },
+            clock: Clock::new(visit_interval_secs),
+        }
+    }
+
+    /// Hands every frame of `batch` to its worker (after a clock mark to every worker
+    /// when it crosses a visit boundary), then sends the workers' batches.
+    pub fn route(&mut self, batch: &Batch) {
+        let n = self.out.txs.len();
+        for (f, data) in batch.iter() {
+            let w = match decode(f.linktype, data) {
+                Ok(pkt) => FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n)),
+                Err(_) => 0,
+            };
+            if self.clock.advance(f.ts) {
+                let at = Timestamp(self.clock.now);
+                self.out.broadcast(|| Msg::Idle(at));
+            }
+            let meta = FrameMeta {
+                ts: Timestamp(f.ts.0.max(self.clock.now)),
+                ..*f
+            };
+            self.out.push(w, meta, data);
+        }
+        self.out.flush();
+    }
 }
 
 /// The dispatcher: decodes each frame for its flow key and hands it to its worker.
-fn dispatch(
-    rx: Receiver<Msg>,
-    mut out: Outbox,
-    interval_secs: u64,
-    problems: Sender<String>,
-    progress: Progress,
-    recycle: Sender<Batch>,
-) {
-    let Progress {
-        shared: progress,
-        workers,
-        coordinator_reload,
-    } = progress;
-    let n = out.txs.len();
-    let mut clock = Clock::new(interval_secs);
+fn dispatch(rx: Receiver<Msg>, mut r: Router, problems: Sender<String>, recycle: Sender<Batch>) {
     while let Ok(msg) = rx.recv() {
-        if progress.reload.swap(false, Ordering::Relaxed) {
-            for w in &workers {
-                w.reload.store(true, Ordering::Relaxed);
-            }
-            coordinator_reload.store(true, Ordering::Relaxed);
-        }
         match msg {
             Msg::Frames(batch) => {
-                for (f, data) in batch.iter() {
-                    let w = match decode(f.linktype, data) {
-                        Ok(pkt) => {
-                            FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n))
-                        }
-                        Err(_) => 0,
-                    };
-                    if clock.advance(f.ts) {
-                        let at = Timestamp(clock.now);
-                        out.broadcast(|| Msg::Idle(at));
-                    }
-                    let meta = FrameMeta {
-                        ts: Timestamp(f.ts.0.max(clock.now)),
-                        ..*f
-                    };
-                    out.push(w, meta, data);
-                }
-                out.flush();
-                progress
-                    .frames
-                    .fetch_add(batch.frames.len() as u64, Ordering::Relaxed);
-                let sum = |g: &dyn Fn(&EngineProgress) -> u64| workers.iter().map(|w| g(w)).sum();
-                progress
-                    .flows
-                    .store(sum(&|w| w.flows.load(Ordering::Relaxed)), Ordering::Relaxed);
-                progress
-                    .hosts
-                    .store(sum(&|w| w.hosts.load(Ordering::Relaxed)), Ordering::Relaxed);
+                r.route(&batch);
                 let _ = recycle.try_send(batch);
             }
             Msg::Idle(at) => {
-                clock.advance(at);
-                let at = Timestamp(at.0.max(clock.now));
-                out.broadcast(|| Msg::Idle(at));
+                r.clock.advance(at);
+                let at = Timestamp(at.0.max(r.clock.now));
+                r.out.broadcast(|| Msg::Idle(at));
             }
             Msg::Drops(at, drops) => {
-                if clock.advance(at) {
-                    let now = Timestamp(clock.now);
-                    out.broadcast(|| Msg::Idle(now));
+                if r.clock.advance(at) {
+                    let now = Timestamp(r.clock.now);
+                    r.out.broadcast(|| Msg::Idle(now));
                 }
-                out.flush();
-                let at = Timestamp(at.0.max(clock.now));
-                if let Some(tx) = out.txs.first() {
+                r.out.flush();
+                let at = Timestamp(at.0.max(r.clock.now));
+                if let Some(tx) = r.out.txs.first() {
                     let _ = tx.send(Msg::Drops(at, drops));
                 }
             }
@@ -243,17 +234,18 @@ fn dispatch(
     }
     // The final visit happens at the interface's clock, which the last frames of
     // one worker set: every worker's clock reaches it first.
-    if clock.started {
-        let now = Timestamp(clock.now);
-        out.broadcast(|| Msg::Idle(now));
+    if r.clock.started {
+        let now = Timestamp(r.clock.now);
+        r.out.broadcast(|| Msg::Idle(now));
     }
-    out.broadcast(|| Msg::End);
+    r.out.broadcast(|| Msg::End);
 }
 
 /// Starts one interface as `workers` shards: a dispatcher thread, the worker threads
-/// (each with a driver from `make_driver`, running flow scripts only) and the
-/// coordinator, whose thread is returned (its driver runs the entity scripts; its
-/// report is every driver's report added up).
+/// (each with a driver from `make_driver(Part::Worker(k))`, running flow scripts
+/// only) and the coordinator (`make_driver(Part::Coordinator)`), whose thread is
+/// returned (its driver runs the entity scripts; its report is every driver's report
+/// added up).
 ///
 /// # Errors
 /// A thread cannot start.
@@ -269,93 +261,135 @@ pub fn spawn<D, F>(
 where
     D: Driver,
     D::Report: Send + ShardReport + 'static,
-    F: Fn() -> Result<D> + Send + Sync + 'static,
+    F: Fn(Part) -> Result<D> + Send + Sync + 'static,
 {
     let n = workers.max(1);
-    let make_driver = Arc::new(make_driver);
     let (pool_tx, pool_rx) = crossbeam_channel::bounded(n * WORKER_QUEUE * 2);
     let (problem_tx, problem_rx) = crossbeam_channel::unbounded();
     let mut txs = Vec::new();
+    let mut inputs = Vec::new();
+    for _ in 0..n {
+        let (tx, wrx) = crossbeam_channel::bounded::<Msg>(WORKER_QUEUE);
+        txs.push(tx);
+        inputs.push((wrx, pool_tx.clone()));
+    }
+    let router = Router::new(txs, pool_rx, cfg.visit_interval_secs);
+    let dispatcher = std::thread::Builder::new()
+        .name("dispatch".into())
+        .spawn(move || dispatch(rx, router, problem_tx, recycle))?;
+    start(
+        cfg,
+        interface,
+        inputs,
+        progress,
+        make_driver,
+        Some((dispatcher, problem_rx)),
+    )
+}
+
+/// Starts one live interface as shards fed by the kernel's fan-out
+/// (`crate::fanout`): worker `k` reads `inputs[k]` (its own socket's frames, idle
+/// marks and drops) and recycles its batches into `recycle[k]`; no dispatcher. The
+/// coordinator, whose thread is returned, is as in [`spawn`].
+///
+/// # Errors
+/// A thread cannot start.
+pub fn spawn_fanout<D, F>(
+    cfg: EngineConfig,
+    interface: String,
+    inputs: Vec<Receiver<Msg>>,
+    recycle: Vec<Sender<Batch>>,
+    progress: Arc<EngineProgress>,
+    make_driver: F,
+) -> Result<EngineThread<D::Report>>
+where
+    D: Driver,
+    D::Report: Send + ShardReport + 'static,
+    F: Fn(Part) -> Result<D> + Send + Sync + 'static,
+{
+    let inputs = inputs.into_iter().zip(recycle).collect();
+    start(cfg, interface, inputs, progress, make_driver, None)
+}
+
+/// The worker threads (worker `k` reading `inputs[k].0`) and the coordinator, which
+/// joins the dispatcher (when there is one) and every worker at the end.
+fn start<D, F>(
+    cfg: EngineConfig,
+    interface: String,
+    inputs: Vec<(Receiver<Msg>, Sender<Batch>)>,
+    progress: Arc<EngineProgress>,
+    make_driver: F,
+    dispatcher: Option<(std::thread::JoinHandle<()>, Receiver<String>)>,
+) -> Result<EngineThread<D::Report>>
+where
+    D: Driver,
+    D::Report: Send + ShardReport + 'static,
+    F: Fn(Part) -> Result<D> + Send + Sync + 'static,
+{
+    let n = inputs.len().max(1);
+    let make_driver = Arc::new(make_driver);
     let mut tick_rxs = Vec::new();
     let mut handles = Vec::new();
     let mut wprogress = Vec::new();
-    for w in 0..n {
-        let (tx, wrx) = crossbeam_channel::bounded::<Msg>(WORKER_QUEUE);
+    for (w, (wrx, pool)) in inputs.into_iter().enumerate() {
         let (tick_tx, tick_rx) = crossbeam_channel::bounded::<ShardTick>(TICK_QUEUE);
         let wp = Arc::new(EngineProgress::default());
         let wcfg = EngineConfig {
             shard: true,
             flow_ids: (w as u64 + 1, n as u64),
-            // Each shard holds its share of the flow table.
+            // Each shard holds its share of the flow and host tables.
             max_flows: (cfg.max_flows / n).max(1),
+            max_hosts: (cfg.max_hosts / n).max(1),
             lookups: cfg.lookups.clone(),
             local_networks: cfg.local_networks.clone(),
             ..cfg.clone()
         };
         let make = make_driver.clone();
-        let (pool, name, wp2) = (pool_tx.clone(), interface.clone(), wp.clone());
+        let (name, wp2) = (interface.clone(), wp.clone());
         let h = std::thread::Builder::new()
             .name(format!("worker-{w}"))
-            .spawn(move || -> Result<(Summary, D::Report)> {
-                let mut lp = EngineLoop::new(wcfg, make()?, wp2)
+            .spawn(move || -> Result<(Summary, D::Report, TopTalkers)> {
+                let mut lp = EngineLoop::new(wcfg, make(Part::Worker(w))?, wp2)
                     .recycle_into(pool)
                     .shard_ticks_into(tick_tx)
                     .problems_in_summary_only();
                 lp.drain(&wrx, 1);
-                Ok(lp.finish(name))
+                Ok(lp.finish_with_talkers(name))
             })?;
-        txs.push(tx);
         tick_rxs.push(tick_rx);
         handles.push(h);
         wprogress.push(wp);
     }
-    let interval = cfg.visit_interval_secs;
-    let outbox = Outbox {
-        batches: (0..n).map(|_| Batch::default()).collect(),
-        txs,
-        pool: pool_rx,
-    };
-    let dprogress = progress.clone();
-    let creload = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let creload2 = creload.clone();
-    let dispatcher = std::thread::Builder::new()
-        .name("dispatch".into())
-        .spawn(move || {
-            dispatch(
-                rx,
-                outbox,
-                interval,
-                problem_tx,
-                Progress {
-                    shared: dprogress,
-                    workers: wprogress,
-                    coordinator_reload: creload2,
-                },
-                recycle,
-            )
-        })?;
+    let _ = progress.workers.set(wprogress);
     let coordinator = std::thread::Builder::new()
         .name("coordinator".into())
         .spawn(move || -> Result<(Summary, D::Report)> {
-            let driver = make_driver()?;
+            let driver = make_driver(Part::Coordinator)?;
             let coord_cfg = EngineConfig {
                 shard: false,
                 ..cfg
             };
-            let (engine, driver) = coordinate(coord_cfg, driver, tick_rxs, &progress, &creload);
-            let _ = dispatcher.join();
-            let mut parts = Vec::new();
+            let (engine, driver, mut talkers) = coordinate(coord_cfg, driver, tick_rxs, &progress);
+            let mut problems = Vec::new();
+            if let Some((d, problem_rx)) = dispatcher {
+                let _ = d.join();
+                problems.extend(problem_rx.try_iter());
+            }
+            let mut summaries = Vec::new();
+            let mut reports = Vec::new();
             for h in handles {
-                let part = h
+                let (s, r, t) = h
                     .join()
                     .map_err(|_| anyhow::anyhow!("a worker thread panicked"))??;
-                parts.push(part);
+                talkers.merge(t);
+                // A fan-out's workers got their sources' problems themselves.
+                problems.extend(s.source_problems.iter().cloned());
+                summaries.push(s);
+                reports.push(r);
             }
-            let problems: Vec<String> = problem_rx.try_iter().collect();
             for p in &problems {
                 tracing::warn!("{p}");
             }
-            let talkers = crate::talkers::TopTalkers::new(1);
             let mut summary = Summary::new(
                 interface,
                 &engine,
@@ -363,9 +397,9 @@ where
                 weir_decode::DecodeSummary::default(),
                 problems,
             );
-            summary.absorb_shards(parts.iter().map(|(s, _)| s));
+            summary.absorb_shards(summaries.iter());
             let mut report = driver.finish(&engine);
-            for (_, r) in parts {
+            for r in reports {
                 report.absorb(r);
             }
             Ok((summary, report))
@@ -374,15 +408,17 @@ where
 }
 
 /// The coordinator's loop: one tick instant from every worker, merged, the entity
-/// hooks run once; until the workers are done.
+/// hooks run once; until the workers are done. The merged hosts leaving the table
+/// are noted in the returned [`TopTalkers`] (its `retired`), to which the caller adds
+/// the workers' counters.
 fn coordinate<D: Driver>(
     cfg: EngineConfig,
     mut driver: D,
     ticks: Vec<Receiver<ShardTick>>,
     progress: &EngineProgress,
-    reload: &std::sync::atomic::AtomicBool,
-) -> (Engine, D) {
+) -> (Engine, D, TopTalkers) {
     let mut engine = Engine::new(cfg);
+    let mut talkers = TopTalkers::new(1);
     let mut merger = ShardMerger::new();
     let mut publisher = progress
         .snapshots
@@ -401,14 +437,20 @@ fn coordinate<D: Driver>(
         };
         let (now, due, force) = (first.now, first.ticks.clone(), first.force);
         let merged = merger.merge(&mut parts);
-        let purged = engine.run_shard_ticks(now, &due, force, merged, &mut driver);
+        let purged = engine.run_shard_ticks(
+            now,
+            &due,
+            force,
+            merged,
+            &mut Chain::new(&mut talkers, &mut driver),
+        );
         merger.after_purge(&mut parts, &purged);
         progress
             .hosts
             .store(engine.hosts().len() as u64, Ordering::Relaxed);
-        if reload.swap(false, Ordering::Relaxed) {
-            // The dispatcher forwards the flag to the workers; the coordinator reloads
-            // its own driver here.
+        if progress.reload.swap(false, Ordering::Relaxed) {
+            // `EngineProgress::request_reload` flags the workers too; the coordinator
+            // reloads its own driver here.
             if let Err(e) = driver.reload() {
                 tracing::warn!("reload failed, previous plugins keep running: {e:#}");
             }
@@ -419,13 +461,16 @@ fn coordinate<D: Driver>(
         driver.serve(&mut engine);
         if let Some(p) = &mut publisher {
             if force {
+                // Every host of the run, as a single engine's last snapshot lists
+                // them: the merged table's and those that left it.
+                p.before_final_visit(&engine, &talkers);
                 p.publish_final(&engine);
             } else {
                 p.maybe_publish(&engine);
             }
         }
     }
-    (engine, driver)
+    (engine, driver, talkers)
 }
 
 #[cfg(test)]

@@ -121,6 +121,32 @@ pub struct ScriptCounters {
 }
 
 impl ScriptCounters {
+    /// Adds the counters of the same script in another VM of the interface (a worker
+    /// shard's, `crate::shards`): calls, errors, times and memory add up, the slowest
+    /// call is the slowest of both, hooks are matched by name.
+    pub fn absorb(&mut self, o: &ScriptCounters) {
+        self.calls += o.calls;
+        self.errors += o.errors;
+        self.disabled |= o.disabled;
+        if self.reason.is_none() {
+            self.reason.clone_from(&o.reason);
+        }
+        self.time_ns += o.time_ns;
+        self.max_ns = self.max_ns.max(o.max_ns);
+        self.alloc_bytes += o.alloc_bytes;
+        for h in &o.hooks {
+            match self.hooks.iter_mut().find(|x| x.hook == h.hook) {
+                Some(x) => {
+                    x.calls += h.calls;
+                    x.time_ns += h.time_ns;
+                    x.max_ns = x.max_ns.max(h.max_ns);
+                    x.alloc_bytes += h.alloc_bytes;
+                }
+                None => self.hooks.push(h.clone()),
+            }
+        }
+    }
+
     /// Mean time per call, nanoseconds (0 without calls).
     pub fn mean_ns(&self) -> u64 {
         self.time_ns.checked_div(self.calls).unwrap_or(0)
@@ -174,6 +200,23 @@ pub struct VmMemory {
     pub scripts_stopped: u64,
     /// Full collections the count hook ran before stopping a call for memory.
     pub hook_collections: u64,
+}
+
+impl VmMemory {
+    /// Adds another VM of the same interface (a worker shard's): the interface's
+    /// scripts then use the memory of all its VMs, within the sum of their limits.
+    /// `scripts_stopped` counts scripts, not VMs: every VM runs the same scripts, and
+    /// a script that leaks is stopped in each VM it leaks in, so the most any VM
+    /// stopped is the interface's count.
+    pub fn absorb(&mut self, o: &VmMemory) {
+        self.used_bytes += o.used_bytes;
+        self.limit_bytes += o.limit_bytes;
+        self.gc_steps += o.gc_steps;
+        self.gc_full += o.gc_full;
+        self.budget_checks += o.budget_checks;
+        self.scripts_stopped = self.scripts_stopped.max(o.scripts_stopped);
+        self.hook_collections += o.hook_collections;
+    }
 }
 
 impl From<weir_script::MemoryStats> for VmMemory {
@@ -320,6 +363,15 @@ impl SnapshotCell {
             queue_depth: depth,
             queue_capacity: cap,
         })
+    }
+
+    /// The capture counters of each worker socket of a live interface sharded with
+    /// kernel fan-out (`crate::fanout`); empty otherwise.
+    pub fn worker_capture(&self) -> Vec<crate::fanout::WorkerDrops> {
+        self.source
+            .read()
+            .as_ref()
+            .map_or_else(Vec::new, |s| crate::fanout::worker_drops(s))
     }
 
     /// Counts one syslog message of `producer` (handled by a script or not, failed).

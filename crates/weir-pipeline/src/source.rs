@@ -45,7 +45,8 @@ pub struct Batch {
 }
 
 impl Batch {
-    fn push(&mut self, ts: Timestamp, linktype: LinkType, wire_len: u32, data: &[u8]) {
+    /// Adds a frame.
+    pub fn push(&mut self, ts: Timestamp, linktype: LinkType, wire_len: u32, data: &[u8]) {
         self.frames.push(FrameMeta {
             ts,
             linktype,
@@ -105,6 +106,9 @@ pub struct SourceStats {
     pub problems: AtomicU64,
     /// File bytes consumed (capture files), for progress.
     pub file_pos: AtomicU64,
+    /// Per worker socket, when a sharded live interface captures with kernel fan-out
+    /// (`crate::fanout`); the fields above are then the totals.
+    pub workers: std::sync::OnceLock<Vec<Arc<crate::fanout::WorkerCapture>>>,
 }
 
 /// A source to start.
@@ -172,7 +176,7 @@ impl SourceSpec {
     }
 }
 
-fn find_interface(name: &str) -> Result<pnet_datalink::NetworkInterface> {
+pub(crate) fn find_interface(name: &str) -> Result<pnet_datalink::NetworkInterface> {
     let all = pnet_datalink::interfaces();
     all.iter()
         .find(|i| i.name == name)
@@ -339,7 +343,7 @@ fn replay<R: std::io::Read>(
     Ok(())
 }
 
-fn wall_clock() -> Timestamp {
+pub(crate) fn wall_clock() -> Timestamp {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();

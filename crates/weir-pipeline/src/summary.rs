@@ -47,6 +47,11 @@ pub struct Summary {
     /// `stats.drops`): a live source's kernel and queue drops, the drops of a pcapng
     /// file's Interface Statistics Blocks.
     pub capture_drops: u64,
+    /// Per worker socket of a live interface captured with kernel fan-out
+    /// (`crate::fanout`): frames, kernel and queue drops (the totals above add them
+    /// up); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub worker_capture: Vec<crate::fanout::WorkerDrops>,
     /// First and last packet time, seconds since the epoch.
     pub time_span: (f64, f64),
     /// Flows that matched each block list: (list name, flows); absent without lists.
@@ -56,18 +61,13 @@ pub struct Summary {
 
 impl Summary {
     /// Adds what only the workers of a sharded interface counted (`crate::shards`):
-    /// undecodable and damaged frames, block-list matches, and the top talkers (each
-    /// worker's list covers its own flows; a host's bytes add up over the workers'
-    /// lists, so a host just below the top of every worker may be missing).
+    /// undecodable and damaged frames and block-list matches (the distinct hosts and
+    /// top talkers come from the merged [`TopTalkers`]).
     pub fn absorb_shards<'a>(&mut self, workers: impl Iterator<Item = &'a Summary>) {
-        let mut talkers: std::collections::HashMap<String, u64> = Default::default();
         let mut lists: Vec<(String, u64)> = Vec::new();
         for w in workers {
             self.undecodable += w.undecodable;
             self.damaged += w.damaged;
-            for (ip, b) in &w.top_talkers {
-                *talkers.entry(ip.clone()).or_insert(0) += b;
-            }
             for (name, n) in &w.block_lists {
                 match lists.iter_mut().find(|(l, _)| l == name) {
                     Some((_, m)) => *m += n,
@@ -75,12 +75,6 @@ impl Summary {
                 }
             }
         }
-        let mut talkers: Vec<(String, u64)> = talkers.into_iter().collect();
-        // Ties by address, as the single engine's list orders them.
-        let ip = |s: &str| s.parse::<std::net::IpAddr>().ok();
-        talkers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| ip(&a.0).cmp(&ip(&b.0))));
-        talkers.truncate(TOP);
-        self.top_talkers = talkers;
         if !lists.is_empty() {
             self.block_lists = lists;
         }
@@ -137,6 +131,7 @@ impl Summary {
             queue_drops: 0,
             kernel_drops: 0,
             capture_drops: iface.drops,
+            worker_capture: Vec::new(),
             time_span: (first as f64 / 1e6, last as f64 / 1e6),
             block_lists: engine
                 .lookups()
@@ -197,6 +192,19 @@ impl Summary {
         }
         if !issues.is_empty() {
             println!("issues: {}", issues.join(", "));
+        }
+        if !self.worker_capture.is_empty() {
+            let w: Vec<String> = self
+                .worker_capture
+                .iter()
+                .map(|w| {
+                    format!(
+                        "#{} {} frames, {} kernel drops, {} queue drops",
+                        w.worker, w.frames, w.kernel_drops, w.queue_drops
+                    )
+                })
+                .collect();
+            println!("worker sockets: {}", w.join("; "));
         }
     }
 }

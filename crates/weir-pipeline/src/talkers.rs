@@ -172,6 +172,25 @@ impl TopTalkers {
         self.counts.insert(host, (min + bytes, min));
     }
 
+    /// Adds the counters of another part of the same interface (a worker shard's,
+    /// `crate::shards`): the distinct hosts are the union of both sets, a host's bytes
+    /// the sum of both counts (Space-Saving summaries merge by adding counters; the
+    /// merged summary keeps every counter of both, so its error bound is the sum of
+    /// theirs). The hosts that left the table are not merged: the coordinator notes
+    /// its own merged hosts leaving.
+    pub fn merge(&mut self, other: TopTalkers) {
+        self.seen_overflow |= other.seen_overflow;
+        for key in other.seen {
+            self.see(key.0, key.1);
+        }
+        self.capacity = self.capacity.max(self.counts.len() + other.counts.len());
+        for (ip, (c, err)) in other.counts {
+            let e = self.counts.entry(ip).or_insert((0, 0));
+            e.0 += c;
+            e.1 += err;
+        }
+    }
+
     /// The `n` hosts with the largest counts, largest first (ties by address).
     pub fn top(&self, n: usize) -> Vec<(IpAddr, u64)> {
         let mut v: Vec<(IpAddr, u64)> = self.counts.iter().map(|(ip, (c, _))| (*ip, *c)).collect();
@@ -216,6 +235,24 @@ mod tests {
             t.see(ip(h), v);
         }
         assert_eq!(t.distinct_hosts(), (4, true));
+    }
+
+    #[test]
+    fn merged_parts_count_shared_hosts_once_and_add_their_bytes() {
+        let (mut a, mut b) = (TopTalkers::new(8), TopTalkers::new(8));
+        for (h, v) in [(1, 0), (2, 0), (3, 7)] {
+            a.see(ip(h), v);
+        }
+        for (h, v) in [(2, 0), (3, 0), (4, 0)] {
+            b.see(ip(h), v);
+        }
+        a.add(ip(1), 10);
+        a.add(ip(2), 5);
+        b.add(ip(2), 20);
+        b.add(ip(4), 1);
+        a.merge(b);
+        assert_eq!(a.distinct_hosts(), (5, true), "3@7 and 3@0 are two hosts");
+        assert_eq!(a.top(3), vec![(ip(2), 25), (ip(1), 10), (ip(4), 1)]);
     }
 
     #[test]

@@ -136,6 +136,11 @@ impl Runtime {
             .unwrap_or_default()
     }
 
+    /// Sends the scripts' output (`print`, `io.write`) to `output` from now on.
+    pub fn set_output(&mut self, output: crate::Output) {
+        self.parts.out.borrow_mut().output = output;
+    }
+
     /// Takes the script output kept with [`Output::Buffer`](crate::Output::Buffer).
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.parts.out.borrow_mut().buffer)

@@ -274,6 +274,38 @@ async fn metrics(State(st): State<Arc<AppState>>) -> Response {
             .collect();
         family(&mut e, name, help, kind, &rows);
     }
+    // A live interface sharded over workers with kernel fan-out: each worker's socket.
+    let (mut wframes, mut wkernel, mut wqueue) = (Vec::new(), Vec::new(), Vec::new());
+    for ((_, c), (i, n, _, _)) in ifaces.iter().zip(&snaps) {
+        for w in c.worker_capture() {
+            let mut l = labels(i, n);
+            l.push(("worker", w.worker.to_string()));
+            wframes.push((l.clone(), w.frames as f64));
+            wkernel.push((l.clone(), w.kernel_drops as f64));
+            wqueue.push((l, w.queue_drops as f64));
+        }
+    }
+    for (name, help, rows) in [
+        (
+            "weir_worker_frames_total",
+            "Frames read by a worker's capture socket (kernel fan-out)",
+            wframes,
+        ),
+        (
+            "weir_worker_kernel_drops_total",
+            "Frames the kernel dropped on a worker's capture socket",
+            wkernel,
+        ),
+        (
+            "weir_worker_queue_drops_total",
+            "Frames dropped because a worker's queue was full",
+            wqueue,
+        ),
+    ] {
+        if !rows.is_empty() {
+            family(&mut e, name, help, MetricType::Counter, &rows);
+        }
+    }
     let mut calls = Vec::new();
     let mut errors = Vec::new();
     let mut disabled = Vec::new();
