@@ -54,12 +54,12 @@ pub struct Config {
 pub struct RunConfig {
     /// Worker shards per interface (`--workers`): flows are spread over this many
     /// threads by a hash of their 5-tuple; 1 is the single engine thread; 0 (the
-    /// default) picks the available cores, at most 8 (docs/scaling.md).
+    /// default) picks the cores but one, at least 1 and at most 8 (docs/scaling.md).
     pub workers: usize,
 }
 
 impl Default for RunConfig {
-    /// The available cores (0), at most 8.
+    /// The cores but one (0), at least 1 and at most 8.
     fn default() -> Self {
         RunConfig { workers: 0 }
     }
@@ -898,7 +898,7 @@ pcap_dump_mode = false
 # Worker threads per interface: flows are spread over them by a hash of their 5-tuple
 # (both directions and a tunnel's inner flow land on one worker); host, network and
 # interface scripts run once, on the merged counters. 1 is a single engine thread;
-# 0 (the default) picks the available cores, at most 8 (1 when the web UI or syslog
+# 0 (the default) picks the cores but one, at least 1 and at most 8 (1 when the web UI or syslog
 # listeners run). See docs/scaling.md.
 workers = 0
 

@@ -187,7 +187,7 @@ pub struct ExecOptions {
     pub timeseries: Option<Arc<timeseries::TsService>>,
 }
 
-/// The worker shards each interface runs: `[run] workers` (0: the available cores, at
+/// The worker shards each interface runs: `[run] workers` (0: the cores but one, at
 /// most 8). With the web UI or syslog listeners and `workers = 0`, one: the web's flow
 /// pages read the engine's flow table, which a sharded interface does not publish, and
 /// syslog flow statuses are served by engines that hold on to their flows after a

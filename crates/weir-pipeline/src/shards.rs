@@ -42,11 +42,15 @@ const TICK_QUEUE: usize = 4;
 /// Most workers the default picks (`[run] workers` may ask for more).
 pub const DEFAULT_MAX_WORKERS: usize = 8;
 
-/// The default number of workers: the available cores, at most
-/// [`DEFAULT_MAX_WORKERS`].
+/// The default number of workers: the cores left once one is kept for the capture
+/// (reader and dispatcher threads) and the coordinator, at least 1 and at most
+/// [`DEFAULT_MAX_WORKERS`]. On 2 cores that is 1, the single engine: two workers there
+/// share the cores with the reader and the dispatcher and took 1.4× the wall time of
+/// one on the bench capture (docs/scaling.md).
 pub fn default_workers() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
+        .saturating_sub(1)
         .clamp(1, DEFAULT_MAX_WORKERS)
 }
 

@@ -47,7 +47,7 @@ pub struct Args {
     pub replay_speed: Option<f64>,
     /// Worker threads per interface (`[run] workers`): flows are spread over them by a
     /// hash of their 5-tuple, with the same flows, alerts and timeseries as one; 1 is a
-    /// single engine thread. Default: the available cores, at most 8 (1 with --web or
+    /// single engine thread. Default: the cores but one, at least 1 and at most 8 (1 with --web or
     /// --syslog).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
