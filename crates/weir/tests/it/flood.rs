@@ -58,7 +58,7 @@ fn weir_run_survives_a_random_source_syn_flood_and_names_the_victim() {
     assert_eq!(i["packets"], 100_000);
     assert_eq!(i["hosts"], 100_001, "every source and the victim");
     // The table held 10,000 hosts: the rest were evicted to make room. With N worker
-    // shards (the default: the cores) each holds `max_hosts / N` hosts and `max_flows
+    // shards (the default: the cores but one) each holds `max_hosts / N` hosts and `max_flows
     // / N` flows of its own; the victim, seen by every worker, takes a slot in each,
     // so N - 1 more sources are evicted, plus the remainders of the divisions
     // (docs/decisions.md §10).
