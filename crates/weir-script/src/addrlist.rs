@@ -276,6 +276,14 @@ impl AddressList {
         self.entry(i)
     }
 
+    /// True if `ip` is in the list (an address or a network holding it).
+    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(a) => self.v4.find(u32::from(a)).is_some(),
+            IpAddr::V6(a) => self.v6.find(u128::from(a)).is_some(),
+        }
+    }
+
     /// Distinct addresses and networks held.
     pub(crate) fn len(&self) -> usize {
         self.v4.len() + self.v6.len()

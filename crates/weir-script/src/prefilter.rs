@@ -16,6 +16,8 @@
 //!    blacklisted = true,          -- a peer or the name is on a block list
 //!    meta = "http",               -- the flow carries these protocol fields: "http",
 //!                                 -- "tls", "dns" or a list (flow.getHTTPInfo() … not empty)
+//!    not_in = "items",            -- the server's address is not in the address list
+//!                                 -- (addresses, CIDR networks) of this configuration field
 //!    on_config = true,            -- besides, the first flow after the script's
 //!                                 -- configuration changed (and the first of all), so
 //!                                 -- the hook can apply it (register a list …)
@@ -123,6 +125,10 @@ pub(crate) struct Prefilter {
     meta: u8,
     /// Admit the first flow after the configuration changed, whatever it is.
     on_config: bool,
+    /// The configuration field holding the servers to leave out.
+    not_in: Option<String>,
+    /// The address list of `not_in` for the configuration table last seen (by address).
+    not_in_list: std::cell::RefCell<Option<(usize, std::rc::Rc<crate::addrlist::AddressList>)>>,
     /// The configuration bounds as last resolved, and the table they came from.
     resolved: Cell<Resolved>,
 }
@@ -289,6 +295,15 @@ impl Prefilter {
                 "unidirectional" => p.unidirectional = v.as_boolean() == Some(true),
                 "blacklisted" => p.blacklisted = v.as_boolean() == Some(true),
                 "on_config" => p.on_config = v.as_boolean() == Some(true),
+                "not_in" => match v {
+                    Value::String(f) => p.not_in = Some(f.to_string_lossy()),
+                    other => {
+                        return Err(format!(
+                            "prefilter.not_in: a configuration field name expected, got {}",
+                            other.type_name()
+                        ));
+                    }
+                },
                 "risks" => {
                     for id in list(&k, &v)? {
                         let id = match id {
@@ -357,6 +372,11 @@ impl Prefilter {
         if self.risks != 0 && facts.risks() & self.risks == 0 {
             return false;
         }
+        if let Some(field) = &self.not_in
+            && self.listed(field, conf, f.srv)
+        {
+            return false;
+        }
         let r = self.resolve(conf);
         let bytes = f.dir[CLI2SRV].bytes + f.dir[SRV2CLI].bytes;
         let packets = f.dir[CLI2SRV].packets.max(f.dir[SRV2CLI].packets);
@@ -365,6 +385,29 @@ impl Prefilter {
         r.min_bytes.is_none_or(|b| bytes as f64 > b)
             && r.min_packets.is_none_or(|b| packets as f64 >= b)
             && r.min_duration.is_none_or(|b| duration as f64 > b)
+    }
+
+    /// True if `ip` is in the address list of configuration field `field` (built again
+    /// when the configuration table changed; entries that do not parse are left out,
+    /// as the scripts' own `ntop.newAddressList` does).
+    fn listed(&self, field: &str, conf: &Table, ip: IpAddr) -> bool {
+        let id = conf.to_pointer() as usize;
+        let mut cell = self.not_in_list.borrow_mut();
+        if cell.as_ref().is_none_or(|(at, _)| *at != id) {
+            let items: Vec<Option<String>> = match conf.raw_get::<Value>(field) {
+                Ok(Value::Table(t)) => t
+                    .sequence_values::<Value>()
+                    .map(|v| match v {
+                        Ok(Value::String(s)) => s.to_str().ok().map(|s| s.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let (list, _) = crate::addrlist::AddressList::build(items.iter().map(|i| i.as_deref()));
+            *cell = Some((id, std::rc::Rc::new(list)));
+        }
+        cell.as_ref().is_some_and(|(_, l)| l.contains(ip))
     }
 
     /// The bounds for `conf`, read again when the configuration table changed.

@@ -241,3 +241,32 @@ return s
     assert_eq!(flow(&mut rt, 1_002), "cfg:1 ");
     assert_eq!(flow(&mut rt, 1_003), "");
 }
+
+#[test]
+fn not_in_leaves_out_the_servers_of_the_configured_list() {
+    let files = vec![(
+        "user_scripts/flow/allow.lua".to_owned(),
+        script(
+            "allow",
+            r#"{ not_in = "items" }"#,
+            r#"{ items = { "8.8.8.8", "203.0.113.0/24", "not an address" } }"#,
+        ),
+    )];
+    let (mut rt, report) = runtime(&files);
+    assert!(report.errors().next().is_none(), "{:?}", report.problems);
+    let to = |rt: &mut Runtime, srv: &str| {
+        called(rt, view("192.168.1.2", (srv, 53), 500, 1, Proto::DNS))
+    };
+    assert_eq!(to(&mut rt, "8.8.8.8"), "", "listed address");
+    assert_eq!(to(&mut rt, "203.0.113.77"), "", "in a listed network");
+    assert_eq!(to(&mut rt, "9.9.9.9"), "allow");
+    let (_, report) = runtime(&[(
+        "user_scripts/flow/bad.lua".to_owned(),
+        script("bad", "{ not_in = 5 }", "{}"),
+    )]);
+    let text = format!("{:?}", report.problems);
+    assert!(
+        text.contains("prefilter.not_in: a configuration field name expected"),
+        "{text}"
+    );
+}

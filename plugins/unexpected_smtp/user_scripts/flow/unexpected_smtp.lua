@@ -15,7 +15,7 @@ local script = {
       items = {},
    },
    -- Only local clients talking to remote servers reach the hook.
-   prefilter = { peers = "local_to_remote" },
+   prefilter = { peers = "local_to_remote", not_in = "items" },
    hooks = {},
    gui = {
       i18n_title = "unexpected_smtp.title",
