@@ -45,8 +45,8 @@ function host.getTime() end
 ---@return table
 function host.getScore() end
 
----weir extension, local hosts (nil for others): the increase of the host's bytes and packets (sent plus received) since the previous run of this granularity's hooks (everything, the first time), computed by the engine for every visited local host; the value `alerts_api.host_delta_val` would give a script called at every round, without keeping a cached value. A prefilter can compare it in Rust (`delta.bytes`, `delta.packets`).
----@return {bytes: integer, packets: integer}
+---weir extension, local hosts (nil for others): the increase since the previous run of this granularity's hooks (everything, the first time) of the host's bytes and packets (sent plus received), DNS queries sent and replies received (`getDNSInfo().dns.sent.num_queries`, `rcvd.num_replies_ok + num_replies_error`), HTTP requests sent and responses received (`getHTTPInfo().http.sender.query.total`, `receiver.response.total`), computed by the engine for every visited local host; the value `alerts_api.host_delta_val` would give a script called at every round, without keeping a cached value. A prefilter can compare it in Rust (`delta.bytes`, `delta.packets`).
+---@return {bytes: integer, packets: integer, dns_requests: integer, dns_replies: integer, http_requests: integer, http_replies: integer}
 function host.getDeltas() end
 
 ---`"ip@vlan"`.

@@ -393,11 +393,20 @@ impl Runtime {
                     (hits, delta)
                 }
             }
+        } else if local {
+            // A host first visited at this granularity (no `min` hook ran for it) gets
+            // its entry here, so that its next round sees this one's totals.
+            let p = self
+                .host_prev
+                .entry((host.ip, host.vlan))
+                .or_insert_with(|| HostPrev::of(host, now.as_secs()));
+            (p.hits, Some(p.round_delta(g, totals)))
         } else {
-            match self.host_prev.get_mut(&(host.ip, host.vlan)) {
-                Some(p) => (p.hits, local.then(|| p.round_delta(g, totals))),
-                None => (Hits::default(), local.then_some(totals)),
-            }
+            let hits = self
+                .host_prev
+                .get(&(host.ip, host.vlan))
+                .map_or_else(Hits::default, |p| p.hits);
+            (hits, None)
         };
         if for_networks && let Ok(n) = usize::try_from(host.network_id) {
             // Victim hits of a local network: the sum over its hosts (hosts are
@@ -418,7 +427,7 @@ impl Runtime {
             score: u64::from(host.score[0]) + u64::from(host.score[1]),
             active_flows: u64::from(host.active_flows_as_client)
                 + u64::from(host.active_flows_as_server),
-            delta: delta.unwrap_or_default(),
+            delta: delta.unwrap_or([0; crate::entity::ROUND_COUNTERS]),
             engaged: self.host_ticks.pinned(host),
         };
         let mut e = TickEntity {
@@ -435,7 +444,7 @@ impl Runtime {
         }
         let mut view = HostView::of(host);
         view.hits = hits;
-        view.delta = delta.map(|d| [d[0], d[1]]);
+        view.delta = delta;
         self.parts.host.borrow_mut().host = Some(view);
         let (ip, vlan) = (host.ip.to_string(), host.vlan);
         e.value.reserve(ip.len() + 6);
@@ -532,7 +541,7 @@ impl Runtime {
                 hits: [[0, hits[0]], [0, hits[1]], [0, hits[2]]],
                 score: net.score,
                 active_flows: 0,
-                delta: [0; 4],
+                delta: [0; crate::entity::ROUND_COUNTERS],
                 engaged: self.network_engaged(&cidr),
             }),
         };

@@ -115,7 +115,14 @@ host.getNumFlows = pair(3, "total_flows.as_client", "total_flows.as_server")
 host.getSynFlood = hits(4, "hits.syn_flood_attacker", "hits.syn_flood_victim")
 host.getFlowFlood = hits(5, "hits.flow_flood_attacker", "hits.flow_flood_victim")
 host.getSynScan = hits(6, "hits.syn_scan_attacker", "hits.syn_scan_victim")
-host.getDeltas = pair(9, "bytes", "packets")
+function host.getDeltas()
+  local b, p = raw(9)
+  if b == nil then return nil end
+  local dq, dr = raw(10)
+  local hq, hr = raw(11)
+  return { bytes = b, packets = p, dns_requests = dq, dns_replies = dr,
+    http_requests = hq, http_replies = hr }
+end
 function host.getTime()
   local first, last = raw(7)
   if first == nil then return nil end
@@ -129,7 +136,7 @@ end
 "#;
 
 /// Names of the getters [`HOST_LUA`] defines, by id (for API error messages).
-const HOST_COUNTERS: [&str; 10] = [
+const HOST_COUNTERS: [&str; 12] = [
     "",
     "host.getBytes",
     "host.getPackets",
@@ -139,6 +146,8 @@ const HOST_COUNTERS: [&str; 10] = [
     "host.getSynScan",
     "host.getTime",
     "host.getScore",
+    "host.getDeltas",
+    "host.getDeltas",
     "host.getDeltas",
 ];
 
@@ -162,7 +171,7 @@ fn install_host_counters(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<()>
             );
             return Ok((None, 0));
         };
-        if id == 9 && h.delta.is_none() {
+        if (9..=11).contains(&id) && h.delta.is_none() {
             // host.getDeltas(): local hosts only.
             return Ok((None, 0));
         }
@@ -175,7 +184,16 @@ fn install_host_counters(lua: &Lua, t: &Table, sh: &HostRef) -> mlua::Result<()>
             6 => h.hits.syn_scan,
             7 => [h.first_seen, h.last_seen],
             8 => [u64::from(h.score[0]), u64::from(h.score[1])],
-            9 => h.delta.unwrap_or_default(),
+            9..=11 => {
+                let d = h.delta.unwrap_or_default();
+                let i = usize::try_from(id - 9).unwrap_or(0);
+                // bytes/packets, then DNS and HTTP requests/replies (past the sums).
+                let at = if i == 0 { 0 } else { 2 + 2 * i };
+                [
+                    d.get(at).copied().unwrap_or(0),
+                    d.get(at + 1).copied().unwrap_or(0),
+                ]
+            }
             _ => [0, 0],
         };
         let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);

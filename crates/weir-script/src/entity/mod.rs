@@ -16,4 +16,4 @@ pub(crate) use iface::{
     CACHED_VALUES_TTL, CacheEntity, CachedValues, IfaceStats, ScriptStats, extend_interface,
     iface_stats_table, itoa,
 };
-pub(crate) use view::{CurIndex, Hits, HostPrev, HostView, round_totals};
+pub(crate) use view::{CurIndex, Hits, HostPrev, HostView, ROUND_COUNTERS, round_totals};

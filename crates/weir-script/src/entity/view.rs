@@ -23,9 +23,9 @@ pub(crate) struct HostView {
     pub synack: [u64; 2],
     /// Per-minute rates since the previous `min` tick (flood and scan hits).
     pub hits: Hits,
-    /// Local hosts: bytes and packets since the previous round of the running
-    /// granularity.
-    pub delta: Option<[u64; 2]>,
+    /// Local hosts: the [`round_totals`] increase since the previous round of the
+    /// running granularity.
+    pub delta: Option<[u64; ROUND_COUNTERS]>,
     /// Bytes per L7 protocol (the host's fixed-size breakdown).
     pub l7: L7Breakdown,
     /// DNS and HTTP counters (local hosts that had DNS or HTTP flows).
@@ -59,11 +59,10 @@ pub(crate) struct HostPrev {
     pub flow_peak: [u64; 2],
     /// The hits computed at that tick.
     pub hits: Hits,
-    /// Local hosts: bytes, packets, DNS and HTTP counters (sums, see
-    /// [`round_totals`]) at the previous round of each granularity
+    /// Local hosts: the [`round_totals`] at the previous round of each granularity
     /// (`host.getDeltas()`, prefilters). Boxed and absent for remote hosts, which a
     /// flood brings by the hundred thousand.
-    pub round: Option<Box<[[u64; 4]; 4]>>,
+    pub round: Option<Box<[[u64; ROUND_COUNTERS]; 4]>>,
 }
 
 impl HostPrev {
@@ -82,12 +81,18 @@ impl HostPrev {
     /// The increase of the host's [`round_totals`] since the previous round of
     /// granularity `g` (everything, the first time or after the counters went back),
     /// and `totals` kept for the next one.
-    pub fn round_delta(&mut self, g: usize, totals: [u64; 4]) -> [u64; 4] {
-        let rounds = self.round.get_or_insert_with(|| Box::new([[0; 4]; 4]));
+    pub fn round_delta(
+        &mut self,
+        g: usize,
+        totals: [u64; ROUND_COUNTERS],
+    ) -> [u64; ROUND_COUNTERS] {
+        let rounds = self
+            .round
+            .get_or_insert_with(|| Box::new([[0; ROUND_COUNTERS]; 4]));
         let Some(prev) = rounds.get_mut(g) else {
             return totals;
         };
-        let mut delta = [0; 4];
+        let mut delta = [0; ROUND_COUNTERS];
         for ((d, now), before) in delta.iter_mut().zip(totals).zip(*prev) {
             *d = now.checked_sub(before).unwrap_or(now);
         }
@@ -115,10 +120,16 @@ impl HostPrev {
     }
 }
 
-/// A host's bytes and packets (sent plus received), and the sums of its DNS and of
-/// its HTTP counters (they only grow, so a sum moves exactly when a counter does).
-pub(crate) fn round_totals(h: &Host) -> [u64; 4] {
+/// Counters of a host kept per granularity round ([`round_totals`]).
+pub(crate) const ROUND_COUNTERS: usize = 8;
+
+/// A host's counters kept per round: bytes and packets (sent plus received); the sums
+/// of its DNS and of its HTTP counters (they only grow, so a sum moves exactly when a
+/// counter does); DNS queries sent and replies received; HTTP requests sent and
+/// responses received (as a client).
+pub(crate) fn round_totals(h: &Host) -> [u64; ROUND_COUNTERS] {
     let (mut dns, mut http) = (0u64, 0u64);
+    let mut own = [0u64; 4];
     if let Some(a) = h.app.as_deref() {
         for d in &a.dns {
             dns += u64::from(d.queries) + u64::from(d.replies_ok) + u64::from(d.replies_error);
@@ -131,12 +142,22 @@ pub(crate) fn round_totals(h: &Host) -> [u64; 4] {
                 .map(|v| u64::from(*v))
                 .sum::<u64>();
         }
+        own = [
+            u64::from(a.dns[0].queries),
+            u64::from(a.dns[1].replies_ok) + u64::from(a.dns[1].replies_error),
+            a.http[0].queries.iter().map(|v| u64::from(*v)).sum(),
+            a.http[0].responses.iter().map(|v| u64::from(*v)).sum(),
+        ];
     }
     [
         h.bytes_sent.saturating_add(h.bytes_rcvd),
         h.packets_sent.saturating_add(h.packets_rcvd),
         dns,
         http,
+        own[0],
+        own[1],
+        own[2],
+        own[3],
     ]
 }
 

@@ -85,9 +85,9 @@ pub(crate) struct EntityFacts {
     pub hits: [[u64; 2]; 3],
     pub score: u64,
     pub active_flows: u64,
-    /// Hosts: bytes, packets, and the sums of the DNS and of the HTTP counters, since
-    /// the previous round of the granularity.
-    pub delta: [u64; 4],
+    /// Hosts: `entity::round_totals` since the previous round of the granularity
+    /// (bytes, packets, the sums of the DNS and of the HTTP counters, …).
+    pub delta: [u64; crate::entity::ROUND_COUNTERS],
     /// The entity has an engaged alert.
     pub engaged: bool,
 }

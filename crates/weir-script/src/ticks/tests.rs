@@ -667,3 +667,33 @@ return s"#,
     h.app = Some(Box::new(app));
     assert_eq!(round(&mut rt, t0 + 180, &h), "dns:2 ");
 }
+
+#[test]
+fn host_deltas_of_a_granularity_without_min_hooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    write(
+        &p,
+        "user_scripts/host/five.lua",
+        r#"local s = { hooks = {}, gui = { i18n_title = "f", i18n_description = "f" } }
+s.hooks["5mins"] = function(params) io.write(host.getDeltas().bytes, " ") end
+return s"#,
+    );
+    let mut rt = runtime(&p, &dir.path().join("data"));
+    let (mut h, _) = two_hosts();
+    h.local = true;
+    let t0 = 1_700_000_100;
+    let mut round = |at: u64, h: &Host| {
+        for t in [Tick::Min, Tick::FiveMins] {
+            rt.host_tick(t, ts(at), h);
+            rt.system_tick(t, ts(at));
+        }
+        out(&mut rt)
+    };
+    (h.bytes_sent, h.bytes_rcvd) = (100, 0);
+    h.changed = ts(t0);
+    assert_eq!(round(t0, &h), "100 ");
+    h.bytes_sent += 30;
+    h.changed = ts(t0 + 100);
+    assert_eq!(round(t0 + 300, &h), "30 ");
+}

@@ -2,8 +2,8 @@
 -- DNS replies it received, and the HTTP requests it sent with the HTTP responses it
 -- received, since the previous check. The engine keeps these counters per host
 -- (host.getDNSInfo(), host.getHTTPInfo(): one query and its reply per DNS flow, the
--- first request and response of an HTTP flow); this script keeps only the previous
--- totals, as cached values the engine frees with the host. Too few replies: the
+-- first request and response of an HTTP flow) and their increase since the previous
+-- round (host.getDeltas()); this script keeps nothing per host. Too few replies: the
 -- host asks a server that does not answer (a dead resolver, a blocked service). Too
 -- many replies: answers to questions it never asked (reflection, spoofing). The
 -- alert stays engaged while the imbalance lasts.
@@ -67,33 +67,23 @@ end
 
 -- Requests and replies since the previous check (the counters start at zero when
 -- the host appears, so the first check sees everything since then).
-local function deltas(params, proto, requests, replies)
-   local g = params.granularity
-   return alerts_api.host_delta_val(proto .. "_requests", g, requests),
-      alerts_api.host_delta_val(proto .. "_replies", g, replies)
-end
-
+-- The requests and replies of the last 5 minutes come from the engine, which keeps
+-- each local host's counters at the previous round (host.getDeltas(), a weir
+-- extension): the script keeps no per-host values of its own.
 local function check(params)
-   local dns = host.getDNSInfo().dns
-   if dns ~= nil then
-      local requests = dns.sent.num_queries
-      local replies = dns.rcvd.num_replies_ok + dns.rcvd.num_replies_error
-      -- Counters still at 0: every delta is 0 and no alert can be engaged yet.
-      if requests + replies > 0 then
-         judge(params, "dns", deltas(params, "dns", requests, replies))
-      end
+   local d = host.getDeltas()
+   if d == nil then
+      return
    end
-   local http = host.getHTTPInfo().http
-   if http ~= nil then
-      local requests = http.sender.query.total
-      local replies = http.receiver.response.total
-      if requests + replies > 0 then
-         judge(params, "http", deltas(params, "http", requests, replies))
-      end
+   local engaged = params.cur_alerts == nil or params.cur_alerts[1] ~= nil
+   if engaged or d.dns_requests + d.dns_replies > 0 then
+      judge(params, "dns", d.dns_requests, d.dns_replies)
+   end
+   if engaged or d.http_requests + d.http_replies > 0 then
+      judge(params, "http", d.http_requests, d.http_replies)
    end
 end
 
--- Only the 5-minute check: enough messages to judge.
 script.hooks["5mins"] = check
 
 return script
