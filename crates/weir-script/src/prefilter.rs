@@ -263,15 +263,8 @@ impl<'a> Facts<'a> {
 impl Prefilter {
     /// Reads the script's `prefilter` table (`nil`: none). Errors name the field.
     pub(crate) fn parse(v: &Value) -> Result<Option<Prefilter>, String> {
-        let t = match v {
-            Value::Nil => return Ok(None),
-            Value::Table(t) => t,
-            other => {
-                return Err(format!(
-                    "prefilter: table expected, got {}",
-                    other.type_name()
-                ));
-            }
+        let Some(t) = table(v)? else {
+            return Ok(None);
         };
         let mut p = Prefilter::default();
         for pair in t.clone().pairs::<String, Value>() {
@@ -425,6 +418,18 @@ impl Prefilter {
         };
         self.resolved.set(r);
         r
+    }
+}
+
+/// A script's `prefilter` value: a table, or `nil` for none.
+pub(crate) fn table(v: &Value) -> Result<Option<&Table>, String> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::Table(t) => Ok(Some(t)),
+        other => Err(format!(
+            "prefilter: table expected, got {}",
+            other.type_name()
+        )),
     }
 }
 

@@ -143,15 +143,8 @@ impl EntityPrefilter {
     /// Reads the `prefilter` of a script of `entity` (`"host"`, `"network"`; `nil`:
     /// none). Errors name the field.
     pub(crate) fn parse(v: &Value, entity: &str) -> Result<Option<EntityPrefilter>, String> {
-        let t = match v {
-            Value::Nil => return Ok(None),
-            Value::Table(t) => t,
-            other => {
-                return Err(format!(
-                    "prefilter: table expected, got {}",
-                    other.type_name()
-                ));
-            }
+        let Some(t) = super::table(v)? else {
+            return Ok(None);
         };
         if entity != "host" && entity != "network" {
             return Err(format!(
