@@ -113,6 +113,9 @@ pub struct FlowView {
     pub custom_info: Option<String>,
     /// Block-list and GeoIP facts (read-only for scripts).
     pub marks: weir_flow::FlowMarks,
+    /// The flow's nDPI risks, computed at the first `flow.hasRisk`/`getRiskInfo` of
+    /// the hook batch (the facts they come from do not change within it).
+    pub(crate) risk_cache: std::cell::Cell<Option<weir_flow::Risks>>,
 }
 
 impl FlowView {
@@ -133,6 +136,7 @@ impl FlowView {
             tos: flow.tos,
             custom_info: None,
             marks: flow.marks,
+            risk_cache: std::cell::Cell::new(None),
         }
     }
 
@@ -172,6 +176,7 @@ impl FlowView {
             tos: [0; 2],
             custom_info: None,
             marks: weir_flow::FlowMarks::default(),
+            risk_cache: std::cell::Cell::new(None),
         }
     }
 

@@ -9,5 +9,10 @@ use crate::flow_view::FlowView;
 
 /// The risks of the flow of a script's view.
 pub(crate) fn risks(v: &FlowView) -> Risks {
-    crate::flow_info::source(v).risks()
+    if let Some(r) = v.risk_cache.get() {
+        return r;
+    }
+    let r = crate::flow_info::source(v).risks();
+    v.risk_cache.set(Some(r));
+    r
 }
