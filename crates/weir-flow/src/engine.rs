@@ -889,39 +889,28 @@ impl Engine {
             self.shard_tick(now, force, c);
             return;
         }
-        for (i, t) in Tick::ALL.iter().enumerate() {
-            let Some(next) = self.next_tick_us.get_mut(i) else {
-                continue;
-            };
-            if !force && now.0 < *next {
-                continue;
-            }
-            let p = t.secs() * SEC;
-            let at = if force { now } else { Timestamp(now.0 / p * p) };
-            *next = (now.0 / p + 1) * p;
+        for (t, at) in self.due_ticks(now, force) {
             for (_, h) in self.hosts.iter() {
-                c.host_tick(*t, at, h);
+                c.host_tick(t, at, h);
             }
             for n in self.networks.iter() {
-                c.network_tick(*t, at, n);
+                c.network_tick(t, at, n);
             }
             self.iface.hosts_in_table = self.hosts.len() as u64;
-            c.interface_tick(*t, at, &self.iface);
-            c.system_tick(*t, at);
-            if *t == Tick::Min && !force {
+            c.interface_tick(t, at, &self.iface);
+            c.system_tick(t, at);
+            if t == Tick::Min && !force {
                 self.purge_hosts(now, c);
             }
         }
     }
 
-    /// Shard mode: queues what the tables hold at the ticks due at `now` (the same
-    /// ticks [`Engine::ticks`] would run), then purges this shard's idle hosts.
-    fn shard_tick<C: Consumer>(&mut self, now: Timestamp, force: bool, c: &mut C) {
+    /// The ticks due at `now` (all of them when `force`d), each with its time (the
+    /// start of its period, or `now` when forced), finest first; their next due times
+    /// move past `now`. Nothing is allocated when none is due.
+    fn due_ticks(&mut self, now: Timestamp, force: bool) -> Vec<(Tick, Timestamp)> {
         let mut due = Vec::new();
-        for (i, t) in Tick::ALL.iter().enumerate() {
-            let Some(next) = self.next_tick_us.get_mut(i) else {
-                continue;
-            };
+        for (t, next) in Tick::ALL.iter().zip(self.next_tick_us.iter_mut()) {
             if !force && now.0 < *next {
                 continue;
             }
@@ -930,6 +919,13 @@ impl Engine {
             *next = (now.0 / p + 1) * p;
             due.push((*t, at));
         }
+        due
+    }
+
+    /// Shard mode: queues what the tables hold at the ticks due at `now` (the same
+    /// ticks [`Engine::ticks`] would run), then purges this shard's idle hosts.
+    fn shard_tick<C: Consumer>(&mut self, now: Timestamp, force: bool, c: &mut C) {
+        let due = self.due_ticks(now, force);
         if due.is_empty() {
             return;
         }

@@ -367,32 +367,15 @@ impl Runtime {
         let local = host.local;
         let (hits, delta) = if tick == Tick::Min {
             let mut cur = HostPrev::of(host, now.as_secs());
-            match self.host_prev.entry((host.ip, host.vlan)) {
-                std::collections::hash_map::Entry::Occupied(mut o) => {
-                    let prev = o.get_mut();
-                    cur.hits = prev.hits(&cur);
-                    cur.round = prev.round.take();
-                    let delta = local.then(|| cur.round_delta(g, totals));
-                    *prev = cur;
-                    (prev.hits, delta)
-                }
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let zero = HostPrev {
-                        at: host.first_seen.as_secs(),
-                        syn: [0; 2],
-                        synack: [0; 2],
-                        syn_peak: [0; 2],
-                        flow_peak: [0; 2],
-                        hits: Hits::default(),
-                        round: None,
-                    };
-                    cur.hits = zero.hits(&cur);
-                    let delta = local.then(|| cur.round_delta(g, totals));
-                    let hits = cur.hits;
-                    v.insert(cur);
-                    (hits, delta)
-                }
-            }
+            let prev = self
+                .host_prev
+                .entry((host.ip, host.vlan))
+                .or_insert_with(|| HostPrev::zero(host.first_seen.as_secs()));
+            cur.hits = prev.hits(&cur);
+            cur.round = prev.round.take();
+            let delta = local.then(|| cur.round_delta(g, totals));
+            *prev = cur;
+            (prev.hits, delta)
         } else if local {
             // A host first visited at this granularity (no `min` hook ran for it) gets
             // its entry here, so that its next round sees this one's totals.

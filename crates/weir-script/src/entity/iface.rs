@@ -389,19 +389,11 @@ pub(crate) fn install_cached_values(
             let Some((entity, _)) = bound(lua, &s1, global, "getCachedAlertValue") else {
                 return Ok(Value::Nil);
             };
-            let Some(g) = gran_id(&gran) else {
-                bad_args(
-                    lua,
-                    &s1,
-                    global,
-                    "getCachedAlertValue",
-                    "expected (key, granularity id 0..4)",
-                );
-                return Ok(Value::Nil);
-            };
-            let found = with_key(&key, |k| {
-                lua.app_data_ref::<CachedValues>()
-                    .and_then(|c| c.get(&entity, k, g).cloned())
+            let found = gran_id(&gran).and_then(|g| {
+                with_key(&key, |k| {
+                    lua.app_data_ref::<CachedValues>()
+                        .and_then(|c| c.get(&entity, k, g).cloned())
+                })
             });
             match found {
                 None => {

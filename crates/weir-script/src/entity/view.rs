@@ -66,6 +66,19 @@ pub(crate) struct HostPrev {
 }
 
 impl HostPrev {
+    /// The state before a host's first `min` tick: nothing counted yet.
+    pub fn zero(at: u64) -> HostPrev {
+        HostPrev {
+            at,
+            syn: [0; 2],
+            synack: [0; 2],
+            syn_peak: [0; 2],
+            flow_peak: [0; 2],
+            hits: Hits::default(),
+            round: None,
+        }
+    }
+
     pub fn of(h: &Host, at: u64) -> HostPrev {
         HostPrev {
             at,
