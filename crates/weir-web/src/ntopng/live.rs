@@ -283,22 +283,21 @@ pub(crate) async fn iface_dscp(State(st): St, a: Args) -> NtopResult {
     answer_with(json!(dscp_rows(m)), "counted over the active flows")
 }
 
-/// The host `host` (and `vlan`) names, on the interface of the request.
-fn find_host(st: &AppState, a: &Args) -> Result<(usize, Row), NtopError> {
-    let (ifid, cell) = iface(st, a)?;
+/// The `host` argument (ntopng accepts the host key `ip@vlan`) and the VLAN, from the
+/// key or else the `vlan` argument.
+fn host_arg(a: &Args) -> Result<(IpAddr, Option<u16>), NtopError> {
     let raw = a
         .str("host")
         .ok_or_else(|| NtopError::new(Rc::InvalidHost, "host is required"))?;
-    // ntopng accepts `ip@vlan` as the host key.
-    let (ip, vlan_in_key) = match raw.split_once('@') {
+    let (ip, vlan) = match raw.split_once('@') {
         Some((ip, v)) => (ip, Some(v)),
-        None => (raw, None),
+        None => (raw, a.str("vlan")),
     };
     let addr: IpAddr = ip
         .trim()
         .parse()
         .map_err(|_| NtopError::new(Rc::InvalidHost, format!("host={raw:?}: not an IP address")))?;
-    let vlan = match vlan_in_key.or(a.str("vlan")) {
+    let vlan = match vlan {
         Some(v) => Some(
             v.trim()
                 .parse::<u16>()
@@ -306,6 +305,13 @@ fn find_host(st: &AppState, a: &Args) -> Result<(usize, Row), NtopError> {
         ),
         None => None,
     };
+    Ok((addr, vlan))
+}
+
+/// The host `host` (and `vlan`) names, on the interface of the request.
+fn find_host(st: &AppState, a: &Args) -> Result<(usize, Row), NtopError> {
+    let (ifid, cell) = iface(st, a)?;
+    let (addr, vlan) = host_arg(a)?;
     let ip = addr.to_string();
     let snap = cell.get();
     snap.hosts
@@ -409,25 +415,7 @@ pub(crate) async fn host_dscp(State(st): St, a: Args) -> NtopResult {
 /// `GET /lua/rest/v2/get/host/interfaces.lua?host=`: the interfaces the host is
 /// active on, `{"<host key>": [{ifid}]}`.
 pub(crate) async fn host_interfaces(State(st): St, a: Args) -> NtopResult {
-    let raw = a
-        .str("host")
-        .ok_or_else(|| NtopError::new(Rc::InvalidHost, "host is required"))?;
-    let (ip, vlan) = match raw.split_once('@') {
-        Some((ip, v)) => (ip, Some(v)),
-        None => (raw, a.str("vlan")),
-    };
-    let addr: IpAddr = ip
-        .trim()
-        .parse()
-        .map_err(|_| NtopError::new(Rc::InvalidHost, format!("host={raw:?}: not an IP address")))?;
-    let vlan = match vlan {
-        Some(v) => Some(
-            v.trim()
-                .parse::<u16>()
-                .map_err(|_| NtopError::args(format!("vlan={v:?}: expected a VLAN id")))?,
-        ),
-        None => None,
-    };
+    let (addr, vlan) = host_arg(&a)?;
     let ip = addr.to_string();
     let found: Vec<Value> = all_interfaces(&st)
         .iter()
