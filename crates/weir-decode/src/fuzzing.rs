@@ -20,8 +20,16 @@ pub fn decode_input(data: &[u8]) {
     check_frame(lt, frame);
 }
 
-/// Decodes one frame and checks what every consumer relies on.
+/// Decodes one frame and checks what every consumer relies on, and that the worker
+/// dispatcher's shortcut ([`crate::plain_tuple`]) reads the flow [`decode`] reads.
 fn check_frame(lt: LinkType, frame: &[u8]) {
+    if let Some(t) = crate::plain_tuple(lt, frame) {
+        assert_eq!(
+            Some(t),
+            crate::decoded_tuple(lt, frame),
+            "plain_tuple disagrees with decode"
+        );
+    }
     if let Ok(p) = decode(lt, frame) {
         assert!(
             p.payload.len() <= frame.len(),

@@ -55,6 +55,7 @@ pub mod ip;
 pub mod l4;
 pub mod link;
 mod packet;
+mod quick;
 mod summary;
 pub mod syslog;
 
@@ -65,6 +66,7 @@ pub use packet::{
     LayerSet, MAX_ENCAPSULATION_STEPS, MAX_TUNNEL_DEPTH, Packet, QuotedRepr, TEREDO_PORT,
     TunnelKind, TunnelRepr, VXLAN_PORT, decode,
 };
+pub use quick::{PlainTuple, decoded_tuple, plain_tuple};
 pub use summary::DecodeSummary;
 pub use syslog::{
     MAX_SYSLOG_MESSAGE, SyslogError, SyslogFormat, SyslogFramer, SyslogMessage, parse_syslog,

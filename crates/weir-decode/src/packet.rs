@@ -419,6 +419,9 @@ impl<'a> Decoder<'a> {
 
     /// VXLAN and Teredo: probe the UDP payload and enter the tunnel only if it fits.
     fn udp_tunnel(&mut self, p: &mut Packet<'a>, u: &l4::UdpRepr, data: usize) -> Option<Next> {
+        if !may_be_udp_tunnel(u.src_port, u.dst_port) {
+            return None;
+        }
         let payload = clamp_slice(self.frame, data, self.end.saturating_sub(data));
         if u.dst_port == VXLAN_PORT && payload.len() >= 8 + 14 && u8_at(payload, 0) & 0x08 != 0 {
             let vni = crate::bytes::be32(payload, 4) >> 8;
@@ -504,6 +507,16 @@ impl<'a> Decoder<'a> {
         self.enter_tunnel(p, TunnelKind::Gre { key }, off)?;
         Ok(Next::EtherType(proto, off + hlen))
     }
+}
+
+/// True when [`Decoder::udp_tunnel`] would probe a datagram with these ports for a
+/// tunnel: `crate::quick` leaves such frames to [`decode`].
+#[inline]
+pub(crate) fn may_be_udp_tunnel(sport: u16, dport: u16) -> bool {
+    dport == VXLAN_PORT
+        || [GTP_U_PORT, CAPWAP_DATA_PORT, TEREDO_PORT]
+            .iter()
+            .any(|&p| sport == p || dport == p)
 }
 
 /// Decodes, leniently, the packet an ICMP error quotes at `off` (usually cut short).

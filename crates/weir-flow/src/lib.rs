@@ -101,7 +101,7 @@ pub use network::{Network, Networks};
 pub use proto::{Category, Proto, default_ports, guess_by_port};
 pub use risk::{Risk, RiskFacts, Risks, risks_of};
 pub use services::{HOST_SERVICES, IP_SERVICES, service_for_host, service_for_ip};
-pub use shard::{GhostEvent, ShardMerger, ShardTick, absorb_host};
+pub use shard::{GhostEvent, ShardMerger, ShardTick, absorb_host, tuple_shard};
 pub use table::{FlowId, FlowTable};
 
 pub use ipnet::IpNet;

@@ -10,10 +10,9 @@
 //! ([`crate::Engine::run_shard_ticks`]).
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 
-use weir_decode::Timestamp;
+use weir_decode::{PlainTuple, Timestamp};
 
 use crate::engine::Tick;
 use crate::host::{DistinctCounter, Host, HostAppStats, L7Breakdown, PeakRate};
@@ -21,23 +20,64 @@ use crate::iface::Interface;
 use crate::key::FlowKey;
 use crate::network::Network;
 
-/// Seed of the shard hash (fixed: a flow lands on the same worker on every run).
-const SHARD_SEED: u64 = 0x5348_4152_4453_3139;
-
 impl FlowKey {
-    /// The worker (`0..workers`) that owns this flow: a hash of the canonical key, so
-    /// both directions of a flow (and, for a tunnel, every packet of its inner flow,
-    /// which is what the key is built from) land on the same worker. Fixed-seeded:
-    /// the same flow goes to the same worker on every run.
+    /// The worker (`0..workers`) that owns this flow: a hash of its two endpoints that
+    /// does not depend on their order, so both directions of a flow (and, for a
+    /// tunnel, every packet of its inner flow, which is what the key is built from)
+    /// land on the same worker. Fixed: the same flow goes to the same worker on every
+    /// run. [`tuple_shard`] gives the same worker from a frame's tuple.
     #[inline]
     pub fn shard(&self, workers: usize) -> usize {
-        if workers <= 1 {
-            return 0;
-        }
-        let h = foldhash::fast::FixedState::with_seed(SHARD_SEED).hash_one(self);
-        // Multiply-shift: uniform over `0..workers` without a division.
-        ((u128::from(h) * workers as u128) >> 64) as usize
+        shard_index(
+            self.vlan,
+            self.proto,
+            endpoint_hash(self.a, self.a_port),
+            endpoint_hash(self.b, self.b_port),
+            workers,
+        )
     }
+}
+
+/// The worker of a plain frame's flow read by [`weir_decode::plain_tuple`]: the
+/// worker [`FlowKey::shard`] gives the flow's key, without building the key.
+#[inline]
+pub fn tuple_shard(t: &PlainTuple, workers: usize) -> usize {
+    shard_index(
+        t.vlan,
+        t.proto,
+        endpoint_hash(t.src, t.sport),
+        endpoint_hash(t.dst, t.dport),
+        workers,
+    )
+}
+
+/// One endpoint's share of the shard hash: its address (an IPv6 address folded to 64
+/// bits; IPv4 tagged apart) and port, multiplied by an odd constant.
+#[inline]
+fn endpoint_hash(ip: IpAddr, port: u16) -> u64 {
+    let addr = match ip {
+        IpAddr::V4(a) => u64::from(a.to_bits()) | 1 << 63,
+        IpAddr::V6(a) => {
+            let b = a.to_bits();
+            ((b >> 64) as u64) ^ (b as u64).rotate_left(29)
+        }
+    };
+    (addr ^ u64::from(port) << 40).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The worker of two endpoint hashes: added, so their order does not matter, mixed
+/// with the VLAN and protocol, and mapped onto `0..workers` by the high bits of a
+/// multiply (multiply-shift).
+#[inline]
+fn shard_index(vlan: u16, proto: u8, x: u64, y: u64, workers: usize) -> usize {
+    if workers <= 1 {
+        return 0;
+    }
+    let mut h = x.wrapping_add(y) ^ (u64::from(vlan) << 8 | u64::from(proto));
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 32;
+    ((u128::from(h) * workers as u128) >> 64) as usize
 }
 
 /// What a shard engine's tables hold at one tick instant (queued instead of calling
@@ -382,6 +422,34 @@ mod tests {
         }
         for n in seen {
             assert!((800..1200).contains(&n), "unbalanced {seen:?}");
+        }
+    }
+
+    #[test]
+    fn a_tuple_goes_where_its_flow_key_goes() {
+        let v4 = |x: u32| IpAddr::from(std::net::Ipv4Addr::from(x));
+        let v6 = |x: u128| IpAddr::from(std::net::Ipv6Addr::from(x));
+        for i in 0..2000u32 {
+            let (src, dst) = if i % 3 == 0 {
+                (
+                    v6(u128::from(i) << 64 | 7),
+                    v6(0x2001_0db8 << 96 | u128::from(i)),
+                )
+            } else {
+                (v4(0x0a00_0000 + i), v4(0xc000_0201 ^ i.rotate_left(7)))
+            };
+            let t = PlainTuple {
+                vlan: (i % 5) as u16,
+                proto: if i % 2 == 0 { 6 } else { 17 },
+                src,
+                dst,
+                sport: (i * 7) as u16,
+                dport: 443,
+            };
+            let (k, _) = FlowKey::new(t.vlan, t.proto, (t.src, t.sport), (t.dst, t.dport));
+            for n in [1, 2, 3, 4, 8] {
+                assert_eq!(tuple_shard(&t, n), k.shard(n));
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender};
 use weir_decode::{DecodeSummary, decode};
 use weir_flow::{Chain, Consumer, Engine, EngineConfig};
 
-use crate::source::{Batch, Msg};
+use crate::source::{Batch, FrameMeta, Msg};
 use crate::summary::Summary;
 use crate::talkers::TopTalkers;
 
@@ -231,8 +231,16 @@ impl<D: Driver> EngineLoop<D> {
     pub fn handle(&mut self, msg: Msg) -> bool {
         let open = match msg {
             Msg::Frames(batch) => {
-                self.frames(&batch);
+                self.frames(batch.iter());
                 if let Some(r) = &self.recycle {
+                    let _ = r.try_send(batch);
+                }
+                true
+            }
+            Msg::Share(share) => {
+                self.frames(share.iter());
+                // The last worker done with a shared batch gives it back to the source.
+                if let (Some(r), Some(batch)) = (&self.recycle, Arc::into_inner(share.batch)) {
                     let _ = r.try_send(batch);
                 }
                 true
@@ -268,8 +276,10 @@ impl<D: Driver> EngineLoop<D> {
         open
     }
 
-    fn frames(&mut self, batch: &Batch) {
-        for (f, data) in batch.iter() {
+    fn frames<'b>(&mut self, frames: impl Iterator<Item = (&'b FrameMeta, &'b [u8])>) {
+        let mut n = 0u64;
+        for (f, data) in frames {
+            n += 1;
             let result = decode(f.linktype, data);
             self.decoded.add(f.linktype, data.len(), &result);
             let (engine, mut tap) = self.tap();
@@ -279,8 +289,7 @@ impl<D: Driver> EngineLoop<D> {
             }
         }
         let p = &self.progress;
-        p.frames
-            .fetch_add(batch.frames.len() as u64, Ordering::Relaxed);
+        p.frames.fetch_add(n, Ordering::Relaxed);
         p.flows
             .store(self.engine.flows().len() as u64, Ordering::Relaxed);
         p.hosts

@@ -29,7 +29,7 @@ use serde::Serialize;
 use socket2::{Domain, Protocol, Socket, Type};
 use weir_decode::LinkType;
 
-use crate::source::{BATCH_FRAMES, Batch, Msg, SourceStats};
+use crate::source::{Batch, LIVE_BATCH_FRAMES, Msg, SourceStats};
 
 /// Batches queued to each worker.
 const QUEUE_BATCHES: usize = 32;
@@ -280,7 +280,7 @@ impl Capture {
                 Err(e) => return Err(e).with_context(|| format!("capturing on {}", self.name)),
             }
             let poll = polled.elapsed() >= DROPS_POLL;
-            if batch.frames.len() >= BATCH_FRAMES
+            if batch.frames.len() >= LIVE_BATCH_FRAMES
                 || (!batch.frames.is_empty() && (poll || started.elapsed() >= FLUSH))
             {
                 let fresh = self.fresh();

@@ -13,8 +13,8 @@ use crate::engine::{Driver, EngineLoop, EngineProgress};
 use crate::source::{self, SourceSpec, SourceStats};
 use crate::summary::Summary;
 
-/// Batches in flight between the source thread and the engine.
-const QUEUE_BATCHES: usize = 16;
+/// Batches in flight between the source thread and the engine (4096 frames).
+const QUEUE_BATCHES: usize = 4096 / source::BATCH_FRAMES;
 
 /// Replays `spec` through a new engine with `driver`, runs the final visit, and returns
 /// the run's summary with the driver's report. Damaged records are reported in

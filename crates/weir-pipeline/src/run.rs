@@ -15,8 +15,16 @@ use crate::source::{self, SourceSpec, SourceStats};
 use crate::summary::Summary;
 use crate::{scripts, snapshot, syslog, timeseries};
 
-/// Capacity of the source → engine channel, in batches.
-const QUEUE_BATCHES: usize = 64;
+/// Capacity of the source → engine channel, in batches: 16k frames ahead of the
+/// engine (capture files have bigger batches than live interfaces).
+fn queue_batches(kind: weir_flow::SourceKind) -> usize {
+    match kind {
+        weir_flow::SourceKind::Live => 16384 / source::LIVE_BATCH_FRAMES,
+        weir_flow::SourceKind::File | weir_flow::SourceKind::PcapDump => {
+            16384 / source::BATCH_FRAMES
+        }
+    }
+}
 
 /// The flow engine's configuration from weir's.
 pub fn engine_config(cfg: &Config, kind: weir_flow::SourceKind) -> EngineConfig {
@@ -271,32 +279,38 @@ where
                 )?;
                 (engine, inputs.threads)
             }
+            // A sharded capture file: its source's thread routes the frames to the
+            // workers (crate::shards::Router).
+            spec if workers > 1 => {
+                let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(queue_batches(kind));
+                let (engine, router, queue) = crate::shards::spawn(
+                    engine_config(cfg, kind),
+                    workers,
+                    name,
+                    recycle_tx,
+                    progress.clone(),
+                    move |part| make(&iface, part),
+                )?;
+                if let Some(cell) = &progress.snapshots {
+                    cell.watch_queue(queue);
+                }
+                let source = source::spawn(spec, router, recycle_rx, stats.clone(), stop.clone())?;
+                (engine, vec![source])
+            }
             spec => {
-                let (tx, rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
+                let (tx, rx) = crossbeam_channel::bounded(queue_batches(kind));
                 if let Some(cell) = &progress.snapshots {
                     cell.watch_queue(rx.clone());
                 }
-                let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(QUEUE_BATCHES);
-                let engine = if workers > 1 {
-                    crate::shards::spawn(
-                        engine_config(cfg, kind),
-                        workers,
-                        name,
-                        rx,
-                        recycle_tx,
-                        progress.clone(),
-                        move |part| make(&iface, part),
-                    )?
-                } else {
-                    engine::spawn(
-                        engine_config(cfg, kind),
-                        name,
-                        rx,
-                        recycle_tx,
-                        progress.clone(),
-                        move || make(&iface, Part::Whole),
-                    )?
-                };
+                let (recycle_tx, recycle_rx) = crossbeam_channel::bounded(queue_batches(kind));
+                let engine = engine::spawn(
+                    engine_config(cfg, kind),
+                    name,
+                    rx,
+                    recycle_tx,
+                    progress.clone(),
+                    move || make(&iface, Part::Whole),
+                )?;
                 let source = source::spawn(spec, tx, recycle_rx, stats.clone(), stop.clone())?;
                 (engine, vec![source])
             }

@@ -1,17 +1,23 @@
 //! Worker shards: one interface over several cores (`[run] workers`, `--workers N`).
 //!
 //! ```text
-//! source ─batches─▶ dispatcher ─frames of worker k─▶ worker k: EngineLoop (flow shard,
-//!                   (decode, shard   + clock marks      DPI, flow scripts' Lua VM)
-//!                    hash, clock)                          │ ShardTick at each tick
-//!                                                          ▼
+//! source thread: reader ─batch─▶ Router ─worker k's picks of ─▶ worker k: EngineLoop
+//!        ▲                        (flow, shard   the shared batch    (flow shard, DPI,
+//!        │                         hash, clock)  + clock marks       flow scripts' VM)
+//!        └──────── the batch back from the last worker done with it ──────┤ ShardTick
+//!                                                                         ▼ at each tick
 //!                                    coordinator: merged hosts/networks/interface,
 //!                                    entity scripts' Lua VM, the run's summary
 //! ```
 //!
-//! The dispatcher decodes each frame to find its flow key and sends the frame to the
-//! worker [`weir_flow::FlowKey::shard`] names (frames without an IP flow go to worker
-//! 0). It keeps the interface's packet clock: a frame's time is raised to the clock
+//! The source's thread routes its own batches ([`Router`] is its
+//! [`crate::source::Outlet`]), while their bytes are still in its cache. The router
+//! reads each frame's flow (a plain TCP or UDP frame with
+//! [`weir_decode::plain_tuple`], without a full decode) and gives the frame to the worker
+//! [`weir_flow::FlowKey::shard`] names (frames without an IP flow go to worker 0): the
+//! source's batch is shared by the workers, each getting the positions of its frames
+//! ([`crate::source::Share`]), and the last one done with it sends it back to the
+//! source. It keeps the interface's packet clock: a frame's time is raised to the clock
 //! (as the single engine does with an out-of-order frame), and when the clock crosses a
 //! visit boundary it sends every worker the same clock mark before any later frame, so
 //! every worker visits its flows and reaches its ticks at exactly the instants the
@@ -25,12 +31,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use anyhow::Result;
-use crossbeam_channel::{Receiver, Sender};
-use weir_decode::{Timestamp, decode};
+use crossbeam_channel::{Receiver, SendError, Sender, TrySendError};
+use weir_decode::{LinkType, Timestamp};
 use weir_flow::{Chain, Engine, EngineConfig, FlowKey, ShardMerger, ShardTick};
 
 use crate::engine::{Driver, EngineLoop, EngineProgress, EngineThread, Part};
-use crate::source::{Batch, FrameMeta, Msg};
+use crate::source::{Batch, FrameMeta, Msg, Outlet, Pick, Share};
 use crate::summary::Summary;
 use crate::talkers::TopTalkers;
 
@@ -43,10 +49,10 @@ const TICK_QUEUE: usize = 4;
 pub const DEFAULT_MAX_WORKERS: usize = 8;
 
 /// The default number of workers: the cores left once one is kept for the capture
-/// (reader and dispatcher threads) and the coordinator, at least 1 and at most
-/// [`DEFAULT_MAX_WORKERS`]. On 2 cores that is 1, the single engine: two workers there
-/// share the cores with the reader and the dispatcher and took 1.4× the wall time of
-/// one on the bench capture (docs/scaling.md).
+/// (the source's thread, which also routes) and the coordinator, at least 1 and at
+/// most [`DEFAULT_MAX_WORKERS`]. On 2 cores that is 1, the single engine: two workers
+/// there share the cores with the source and the coordinator and gain little or
+/// nothing on the bench capture (docs/scaling.md).
 pub fn default_workers() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -64,7 +70,7 @@ impl ShardReport for () {
     fn absorb(&mut self, _other: Self) {}
 }
 
-/// The packet clock of the interface as the single engine keeps it: the dispatcher
+/// The packet clock of the interface as the single engine keeps it: the router
 /// raises late frames to it and tells when a visit boundary is crossed.
 #[derive(Debug)]
 struct Clock {
@@ -105,38 +111,40 @@ impl Clock {
     }
 }
 
-/// Per-worker batches being filled by the dispatcher.
+/// The frames of the batch being routed, picked per worker.
 struct Outbox {
-    batches: Vec<Batch>,
+    /// The batch being routed (shared by the workers it has frames for).
+    batch: Option<Arc<Batch>>,
+    /// Each worker's frames of it so far.
+    picks: Vec<Vec<Pick>>,
     txs: Vec<Sender<Msg>>,
-    pool: Receiver<Batch>,
+    /// Where a batch goes back to its source when the router is the last to hold it.
+    recycle: Sender<Batch>,
+    /// A worker's queue is closed (the worker ended early).
+    gone: bool,
 }
 
 impl Outbox {
-    fn fresh(&self) -> Batch {
-        let mut b = self.pool.try_recv().unwrap_or_default();
-        b.clear();
-        b
-    }
-
-    fn push(&mut self, w: usize, meta: FrameMeta, data: &[u8]) {
-        if let Some(b) = self.batches.get_mut(w) {
-            b.frames.push(meta);
-            b.bytes.extend_from_slice(data);
+    /// Sends each worker its frames picked so far, sharing the batch.
+    fn flush(&mut self) {
+        let Some(batch) = &self.batch else { return };
+        for (picks, tx) in self.picks.iter_mut().zip(&self.txs) {
+            if !picks.is_empty() {
+                let picks = std::mem::replace(picks, Vec::with_capacity(PICKS));
+                let share = Share {
+                    batch: batch.clone(),
+                    picks,
+                };
+                self.gone |= tx.send(Msg::Share(share)).is_err();
+            }
         }
     }
 
-    /// Sends every non-empty batch.
-    fn flush(&mut self) {
-        for w in 0..self.txs.len() {
-            let full = self.batches.get(w).is_some_and(|b| !b.frames.is_empty());
-            if full {
-                let fresh = self.fresh();
-                if let (Some(b), Some(tx)) = (self.batches.get_mut(w), self.txs.get(w)) {
-                    let b = std::mem::replace(b, fresh);
-                    let _ = tx.send(Msg::Frames(b));
-                }
-            }
+    /// Sends `msg` to worker 0, after the frames before it.
+    fn send_first(&mut self, msg: Msg) {
+        self.flush();
+        if let Some(tx) = self.txs.first() {
+            self.gone |= tx.send(msg).is_err();
         }
     }
 
@@ -144,112 +152,171 @@ impl Outbox {
     fn broadcast(&mut self, msg: impl Fn() -> Msg) {
         self.flush();
         for tx in &self.txs {
-            let _ = tx.send(msg());
+            self.gone |= tx.send(msg()).is_err();
+        }
+    }
+
+    /// Done with the routed batch: back to the source if no worker holds it.
+    fn release(&mut self) {
+        if let Some(b) = self.batch.take().and_then(Arc::into_inner) {
+            let _ = self.recycle.try_send(b);
         }
     }
 }
 
-/// The worker of a flow: its shard hash, except DHCP (UDP 67/68, DHCPv6 546/547),
-/// whose flows all go to worker 0: the built-in `unexpected_dhcp` script trusts the
-/// first DHCP server it sees on the interface, state that must see every DHCP flow
-/// in one VM (docs/decisions.md, "Worker shards").
-fn worker_of(k: &FlowKey, n: usize) -> usize {
-    let dhcp = |p: u16| matches!(p, 67 | 68 | 546 | 547);
-    if k.proto == 17 && (dhcp(k.a_port) || dhcp(k.b_port)) {
-        return 0;
+/// Room for a worker's picks of one batch (an even share of a full batch, and some).
+const PICKS: usize = 192;
+
+/// The worker of a frame's flow: its shard hash ([`weir_flow::FlowKey::shard`], read
+/// from the frame's tuple when it is a plain TCP or UDP frame, else from a full
+/// decode), except DHCP (UDP 67/68, DHCPv6 546/547), whose flows all go to worker 0:
+/// the built-in `unexpected_dhcp` script trusts the first DHCP server it sees on the
+/// interface, state that must see every DHCP flow in one VM (docs/decisions.md,
+/// "Worker shards"). Frames without an IP flow go to worker 0 too.
+fn worker_of(linktype: LinkType, frame: &[u8], n: usize) -> usize {
+    let dhcp = |proto: u8, x: u16, y: u16| {
+        let port = |p: u16| matches!(p, 67 | 68 | 546 | 547);
+        proto == 17 && (port(x) || port(y))
+    };
+    if let Some(t) = weir_decode::plain_tuple(linktype, frame) {
+        return if dhcp(t.proto, t.sport, t.dport) {
+            0
+        } else {
+            weir_flow::tuple_shard(&t, n)
+        };
     }
-    k.shard(n)
+    let Ok(p) = weir_decode::decode(linktype, frame) else {
+        return 0;
+    };
+    match FlowKey::from_packet(&p) {
+        Some((k, _, _)) if !dhcp(k.proto, k.a_port, k.b_port) => k.shard(n),
+        _ => 0,
+    }
 }
 
-/// The dispatcher's work on the frames: the interface's packet clock and the
-/// per-worker batches. Public for the criterion bench `shard`, which measures exactly
-/// this per-packet cost (decode for the flow key, shard hash, copy, hand-off).
+/// The routing of a sharded interface's frames, in its source's thread: the
+/// interface's packet clock and each worker's picks of a batch. Public for the
+/// criterion bench `shard`, which measures its per-packet cost (the flow, the shard
+/// hash, the clock, the hand-off of the shared batch).
 pub struct Router {
     out: Outbox,
     clock: Clock,
 }
 
 impl Router {
-    /// A router to the workers' queues `txs`, taking empty batches from `pool` (where
-    /// the workers send theirs back); visit boundaries every `visit_interval_secs`.
-    pub fn new(txs: Vec<Sender<Msg>>, pool: Receiver<Batch>, visit_interval_secs: u64) -> Router {
+    /// A router to the workers' queues `txs`, giving batches nobody holds any more
+    /// back to their source through `recycle`; visit boundaries every
+    /// `visit_interval_secs`.
+    pub fn new(txs: Vec<Sender<Msg>>, recycle: Sender<Batch>, visit_interval_secs: u64) -> Router {
         Router {
             out: Outbox {
-                batches: (0..txs.len()).map(|_| Batch::default()).collect(),
+                batch: None,
+                picks: (0..txs.len()).map(|_| Vec::with_capacity(PICKS)).collect(),
                 txs,
-                pool,
+                recycle,
+                gone: false,
             },
             clock: Clock::new(visit_interval_secs),
         }
     }
 
     /// Hands every frame of `batch` to its worker (after a clock mark to every worker
-    /// when it crosses a visit boundary), then sends the workers' batches.
-    pub fn route(&mut self, batch: &Batch) {
+    /// when it crosses a visit boundary), sharing the batch: a worker gets the
+    /// positions of its frames, not copies.
+    pub fn route(&mut self, batch: Batch) {
         let n = self.out.txs.len();
-        for (f, data) in batch.iter() {
-            let w = match decode(f.linktype, data) {
-                Ok(pkt) => FlowKey::from_packet(&pkt).map_or(0, |(k, _, _)| worker_of(&k, n)),
-                Err(_) => 0,
-            };
+        let batch = Arc::new(batch);
+        self.out.batch = Some(batch.clone());
+        let mut at = 0u32;
+        for f in &batch.frames {
+            let start = at;
+            at = at.saturating_add(f.len);
+            let data = batch.bytes.get(start as usize..at as usize).unwrap_or(&[]);
+            let w = worker_of(f.linktype, data, n);
             if self.clock.advance(f.ts) {
-                let at = Timestamp(self.clock.now);
-                self.out.broadcast(|| Msg::Idle(at));
+                let now = Timestamp(self.clock.now);
+                self.out.broadcast(|| Msg::Idle(now));
             }
             let meta = FrameMeta {
                 ts: Timestamp(f.ts.0.max(self.clock.now)),
                 ..*f
             };
-            self.out.push(w, meta, data);
+            if let Some(p) = self.out.picks.get_mut(w) {
+                p.push(Pick { meta, at: start });
+            }
         }
         self.out.flush();
+        drop(batch);
+        self.out.release();
     }
 }
 
-/// The dispatcher: decodes each frame for its flow key and hands it to its worker.
-fn dispatch(rx: Receiver<Msg>, mut r: Router, problems: Sender<String>, recycle: Sender<Batch>) {
-    while let Ok(msg) = rx.recv() {
+impl Router {
+    /// Handles one message of the source, in the source's thread: frames are routed,
+    /// clock marks and drops passed on in packet-time order, problems given to worker
+    /// 0 (whose summary carries them to the coordinator), and at the end the final
+    /// clock mark and the end go to every worker. False once a worker is gone.
+    fn handle(&mut self, msg: Msg) -> bool {
         match msg {
-            Msg::Frames(batch) => {
-                r.route(&batch);
-                let _ = recycle.try_send(batch);
-            }
+            Msg::Frames(batch) => self.route(batch),
+            // Sources send whole batches; a share already belongs to one worker.
+            Msg::Share(share) => self.out.send_first(Msg::Share(share)),
             Msg::Idle(at) => {
-                r.clock.advance(at);
-                let at = Timestamp(at.0.max(r.clock.now));
-                r.out.broadcast(|| Msg::Idle(at));
+                self.clock.advance(at);
+                let at = Timestamp(at.0.max(self.clock.now));
+                self.out.broadcast(|| Msg::Idle(at));
             }
             Msg::Drops(at, drops) => {
-                if r.clock.advance(at) {
-                    let now = Timestamp(r.clock.now);
-                    r.out.broadcast(|| Msg::Idle(now));
+                if self.clock.advance(at) {
+                    let now = Timestamp(self.clock.now);
+                    self.out.broadcast(|| Msg::Idle(now));
                 }
-                r.out.flush();
-                let at = Timestamp(at.0.max(r.clock.now));
-                if let Some(tx) = r.out.txs.first() {
-                    let _ = tx.send(Msg::Drops(at, drops));
+                let at = Timestamp(at.0.max(self.clock.now));
+                self.out.send_first(Msg::Drops(at, drops));
+            }
+            Msg::Problem(p) => self.out.send_first(Msg::Problem(p)),
+            Msg::End => {
+                // The final visit happens at the interface's clock, which the last
+                // frames of one worker set: every worker's clock reaches it first.
+                if self.clock.started {
+                    let now = Timestamp(self.clock.now);
+                    self.out.broadcast(|| Msg::Idle(now));
                 }
+                self.out.broadcast(|| Msg::End);
             }
-            Msg::Problem(p) => {
-                let _ = problems.send(p);
-            }
-            Msg::End => break,
         }
+        !self.out.gone
     }
-    // The final visit happens at the interface's clock, which the last frames of
-    // one worker set: every worker's clock reaches it first.
-    if r.clock.started {
-        let now = Timestamp(r.clock.now);
-        r.out.broadcast(|| Msg::Idle(now));
-    }
-    r.out.broadcast(|| Msg::End);
 }
 
-/// Starts one interface as `workers` shards: a dispatcher thread, the worker threads
-/// (each with a driver from `make_driver(Part::Worker(k))`, running flow scripts
-/// only) and the coordinator (`make_driver(Part::Coordinator)`), whose thread is
-/// returned (its driver runs the entity scripts; its report is every driver's report
-/// added up).
+/// The router is the outlet of the source of a sharded interface: the source's
+/// thread routes its own batches, while their bytes are still in its cache (no
+/// dispatcher thread, no second hand-off).
+impl Outlet for Router {
+    fn put(&mut self, m: Msg) -> Result<(), SendError<Msg>> {
+        if self.handle(m) {
+            Ok(())
+        } else {
+            Err(SendError(Msg::End))
+        }
+    }
+
+    fn offer(&mut self, m: Msg) -> Result<(), TrySendError<Msg>> {
+        if self.handle(m) {
+            Ok(())
+        } else {
+            Err(TrySendError::Disconnected(Msg::End))
+        }
+    }
+}
+
+/// Starts one interface as `workers` shards fed by its source's thread: the worker
+/// threads (each with a driver from `make_driver(Part::Worker(k))`, running flow
+/// scripts only) and the coordinator (`make_driver(Part::Coordinator)`, running the
+/// entity scripts; its report is every driver's report added up). Returns the
+/// coordinator's thread, the [`Router`] the source sends its messages to (its
+/// [`Outlet`]; batches come back through `recycle`), and worker 0's queue (for the
+/// snapshot's queue gauge).
 ///
 /// # Errors
 /// A thread cannot start.
@@ -257,43 +324,34 @@ pub fn spawn<D, F>(
     cfg: EngineConfig,
     workers: usize,
     interface: String,
-    rx: Receiver<Msg>,
     recycle: Sender<Batch>,
     progress: Arc<EngineProgress>,
     make_driver: F,
-) -> Result<EngineThread<D::Report>>
+) -> Result<(EngineThread<D::Report>, Router, Receiver<Msg>)>
 where
     D: Driver,
     D::Report: Send + ShardReport + 'static,
     F: Fn(Part) -> Result<D> + Send + Sync + 'static,
 {
     let n = workers.max(1);
-    let (pool_tx, pool_rx) = crossbeam_channel::bounded(n * WORKER_QUEUE * 2);
-    let (problem_tx, problem_rx) = crossbeam_channel::unbounded();
     let mut txs = Vec::new();
     let mut inputs = Vec::new();
     for _ in 0..n {
         let (tx, wrx) = crossbeam_channel::bounded::<Msg>(WORKER_QUEUE);
         txs.push(tx);
-        inputs.push((wrx, pool_tx.clone()));
+        // Shared batches go back to the source from whichever worker is done last.
+        inputs.push((wrx, recycle.clone()));
     }
-    let router = Router::new(txs, pool_rx, cfg.visit_interval_secs);
-    let dispatcher = std::thread::Builder::new()
-        .name("dispatch".into())
-        .spawn(move || dispatch(rx, router, problem_tx, recycle))?;
-    start(
-        cfg,
-        interface,
-        inputs,
-        progress,
-        make_driver,
-        Some((dispatcher, problem_rx)),
-    )
+    let queue = inputs.first().map(|(rx, _)| rx.clone());
+    let router = Router::new(txs, recycle, cfg.visit_interval_secs);
+    let coordinator = start(cfg, interface, inputs, progress, make_driver)?;
+    let queue = queue.unwrap_or_else(crossbeam_channel::never);
+    Ok((coordinator, router, queue))
 }
 
 /// Starts one live interface as shards fed by the kernel's fan-out
 /// (`crate::fanout`): worker `k` reads `inputs[k]` (its own socket's frames, idle
-/// marks and drops) and recycles its batches into `recycle[k]`; no dispatcher. The
+/// marks and drops) and recycles its batches into `recycle[k]`; no router. The
 /// coordinator, whose thread is returned, is as in [`spawn`].
 ///
 /// # Errors
@@ -312,18 +370,17 @@ where
     F: Fn(Part) -> Result<D> + Send + Sync + 'static,
 {
     let inputs = inputs.into_iter().zip(recycle).collect();
-    start(cfg, interface, inputs, progress, make_driver, None)
+    start(cfg, interface, inputs, progress, make_driver)
 }
 
 /// The worker threads (worker `k` reading `inputs[k].0`) and the coordinator, which
-/// joins the dispatcher (when there is one) and every worker at the end.
+/// joins every worker at the end.
 fn start<D, F>(
     cfg: EngineConfig,
     interface: String,
     inputs: Vec<(Receiver<Msg>, Sender<Batch>)>,
     progress: Arc<EngineProgress>,
     make_driver: F,
-    dispatcher: Option<(std::thread::JoinHandle<()>, Receiver<String>)>,
 ) -> Result<EngineThread<D::Report>>
 where
     D: Driver,
@@ -375,10 +432,6 @@ where
             };
             let (engine, driver, mut talkers) = coordinate(coord_cfg, driver, tick_rxs, &progress);
             let mut problems = Vec::new();
-            if let Some((d, problem_rx)) = dispatcher {
-                let _ = d.join();
-                problems.extend(problem_rx.try_iter());
-            }
             let mut summaries = Vec::new();
             let mut reports = Vec::new();
             for h in handles {
@@ -386,7 +439,7 @@ where
                     .join()
                     .map_err(|_| anyhow::anyhow!("a worker thread panicked"))??;
                 talkers.merge(t);
-                // A fan-out's workers got their sources' problems themselves.
+                // The source's problems reach the workers (worker 0 behind a router).
                 problems.extend(s.source_problems.iter().cloned());
                 summaries.push(s);
                 reports.push(r);

@@ -11,12 +11,16 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::{Receiver, SendError, Sender, TrySendError};
 use weir_decode::capture::{CaptureReader, Record};
 use weir_decode::{LinkType, Timestamp};
 
-/// Frames per batch.
-pub const BATCH_FRAMES: usize = 256;
+/// Frames per batch of a capture file: big enough that handing a batch over (a
+/// channel send, a thread wake-up, the router's per-batch work) costs little per frame.
+pub const BATCH_FRAMES: usize = 1024;
+/// Frames per batch of a live interface: smaller, since a batch is what the source
+/// drops when its engine falls behind (a batch is also sent after `LIVE_FLUSH`).
+pub const LIVE_BATCH_FRAMES: usize = 256;
 /// A live batch is sent after this long even if not full.
 const LIVE_FLUSH: Duration = Duration::from_millis(20);
 /// How often a live source reports the frames it lost (kernel and queue drops).
@@ -36,7 +40,7 @@ pub struct FrameMeta {
 }
 
 /// Frames read by one source, sent together.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Batch {
     /// The frames, in capture order.
     pub frames: Vec<FrameMeta>,
@@ -73,11 +77,44 @@ impl Batch {
     }
 }
 
+/// A worker shard's frames of a batch the dispatcher routed (`crate::shards`): the
+/// batch is shared by every worker that has frames in it, not copied; the last to be
+/// done with it sends it back to its source for reuse.
+#[derive(Debug)]
+pub struct Share {
+    /// The batch as its source read it.
+    pub batch: Arc<Batch>,
+    /// This worker's frames of it, in capture order.
+    pub picks: Vec<Pick>,
+}
+
+/// One frame of a [`Share`].
+#[derive(Debug, Clone, Copy)]
+pub struct Pick {
+    /// The frame, its time raised to the interface's packet clock.
+    pub meta: FrameMeta,
+    /// Where its bytes start in the batch's [`Batch::bytes`].
+    pub at: u32,
+}
+
+impl Share {
+    /// The frames with their bytes.
+    pub fn iter(&self) -> impl Iterator<Item = (&FrameMeta, &[u8])> {
+        self.picks.iter().map(|p| {
+            let at = p.at as usize;
+            let data = self.batch.bytes.get(at..at + p.meta.len as usize);
+            (&p.meta, data.unwrap_or(&[]))
+        })
+    }
+}
+
 /// What sources send to the engine.
 #[derive(Debug)]
 pub enum Msg {
     /// Frames.
     Frames(Batch),
+    /// A worker shard's frames of a batch shared with other workers.
+    Share(Share),
     /// No traffic on a live source: the engine may advance its clock to this time.
     Idle(Timestamp),
     /// Frames the capture lost, reported at this time (after the frames sent before):
@@ -88,6 +125,26 @@ pub enum Msg {
     Problem(String),
     /// The source is done.
     End,
+}
+
+/// Where a source's messages go: an engine's queue (a [`Sender`]), or the router of
+/// worker shards, run in the source's own thread (`crate::shards::Routing`).
+pub trait Outlet: Send {
+    /// Hands `m` over, waiting for room (a replay loses nothing); an error when the
+    /// receiving side is gone.
+    fn put(&mut self, m: Msg) -> Result<(), SendError<Msg>>;
+    /// Hands `m` over only if there is room now (a live source never waits).
+    fn offer(&mut self, m: Msg) -> Result<(), TrySendError<Msg>>;
+}
+
+impl Outlet for Sender<Msg> {
+    fn put(&mut self, m: Msg) -> Result<(), SendError<Msg>> {
+        self.send(m)
+    }
+
+    fn offer(&mut self, m: Msg) -> Result<(), TrySendError<Msg>> {
+        self.try_send(m)
+    }
 }
 
 /// Counters of one source, shared with the progress display.
@@ -191,9 +248,9 @@ pub(crate) fn find_interface(name: &str) -> Result<pnet_datalink::NetworkInterfa
 }
 
 /// Starts the thread of one source.
-pub fn spawn(
+pub fn spawn<O: Outlet + 'static>(
     spec: SourceSpec,
-    tx: Sender<Msg>,
+    mut out: O,
     recycle: Receiver<Batch>,
     stats: Arc<SourceStats>,
     stop: Arc<AtomicBool>,
@@ -209,7 +266,7 @@ pub fn spawn(
                         return Ok(());
                     }
                     let reader = CaptureReader::open(path)?;
-                    replay(reader, &mut pacer, &tx, &recycle, &stats, &stop, done)?;
+                    replay(reader, &mut pacer, &mut out, &recycle, &stats, &stop, done)?;
                     done = stats.file_pos.load(Ordering::Relaxed);
                     Ok(())
                 })
@@ -220,20 +277,20 @@ pub fn spawn(
                     replay(
                         reader,
                         &mut Pacer::new(0.0),
-                        &tx,
+                        &mut out,
                         &recycle,
                         &stats,
                         &stop,
                         0,
                     )
                 }),
-            SourceSpec::Live(iface) => live(iface, &tx, &recycle, &stats, &stop),
+            SourceSpec::Live(iface) => live(iface, &mut out, &recycle, &stats, &stop),
         };
         if let Err(e) = ended {
             stats.problems.fetch_add(1, Ordering::Relaxed);
-            let _ = tx.send(Msg::Problem(format!("{}: {e:#}", spec.name())));
+            let _ = out.put(Msg::Problem(format!("{}: {e:#}", spec.name())));
         }
-        let _ = tx.send(Msg::End);
+        let _ = out.put(Msg::End);
     })?;
     Ok(handle)
 }
@@ -286,7 +343,7 @@ pub fn wire_len(orig_len: u32, captured: usize) -> u32 {
 fn replay<R: std::io::Read>(
     mut reader: CaptureReader<R>,
     pacer: &mut Pacer,
-    tx: &Sender<Msg>,
+    out: &mut impl Outlet,
     recycle: &Receiver<Batch>,
     stats: &SourceStats,
     stop: &AtomicBool,
@@ -303,21 +360,21 @@ fn replay<R: std::io::Read>(
                 if s.new_drops > 0 {
                     // After the frames read before the block.
                     if !batch.frames.is_empty() {
-                        tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                        out.put(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
                     }
-                    tx.send(Msg::Drops(s.ts, s.new_drops))?;
+                    out.put(Msg::Drops(s.ts, s.new_drops))?;
                 }
                 continue;
             }
             Err(e) => {
                 stats.problems.fetch_add(1, Ordering::Relaxed);
-                tx.send(Msg::Problem(e.to_string()))?;
+                out.put(Msg::Problem(e.to_string()))?;
                 continue;
             }
         };
         if let Some(wait) = pacer.wait(frame.ts) {
             if !batch.frames.is_empty() {
-                tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                out.put(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
             }
             std::thread::sleep(wait);
         }
@@ -331,11 +388,11 @@ fn replay<R: std::io::Read>(
             stats
                 .file_pos
                 .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
-            tx.send(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+            out.put(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
         }
     }
     if !batch.frames.is_empty() {
-        tx.send(Msg::Frames(batch))?;
+        out.put(Msg::Frames(batch))?;
     }
     stats
         .file_pos
@@ -352,7 +409,7 @@ pub(crate) fn wall_clock() -> Timestamp {
 
 fn live(
     name: &str,
-    tx: &Sender<Msg>,
+    out: &mut impl Outlet,
     recycle: &Receiver<Batch>,
     stats: &SourceStats,
     stop: &AtomicBool,
@@ -378,9 +435,9 @@ fn live(
     };
     let mut batch = fresh(recycle);
     let mut batch_started = Instant::now();
-    let send = |batch: Batch, stats: &SourceStats| -> Result<()> {
+    let send = |out: &mut dyn Outlet, batch: Batch, stats: &SourceStats| -> Result<()> {
         let n = batch.frames.len() as u64;
-        match tx.try_send(Msg::Frames(batch)) {
+        match out.offer(Msg::Frames(batch)) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => {
                 stats.queue_drops.fetch_add(n, Ordering::Relaxed);
@@ -404,30 +461,30 @@ fn live(
                     || e.kind() == std::io::ErrorKind::WouldBlock =>
             {
                 if batch.frames.is_empty() {
-                    let _ = tx.try_send(Msg::Idle(wall_clock()));
+                    let _ = out.offer(Msg::Idle(wall_clock()));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e).with_context(|| format!("capturing on {name}")),
         }
         let poll = drops.polled.elapsed() >= DROPS_POLL;
-        if batch.frames.len() >= BATCH_FRAMES
+        if batch.frames.len() >= LIVE_BATCH_FRAMES
             || (!batch.frames.is_empty() && (poll || batch_started.elapsed() >= LIVE_FLUSH))
         {
-            send(std::mem::replace(&mut batch, fresh(recycle)), stats)?;
+            send(out, std::mem::replace(&mut batch, fresh(recycle)), stats)?;
         }
         if poll {
             drops.poll(name, stats, |n| {
-                tx.try_send(Msg::Drops(wall_clock(), n)).is_ok()
+                out.offer(Msg::Drops(wall_clock(), n)).is_ok()
             });
         }
     }
     if !batch.frames.is_empty() {
-        send(batch, stats)?;
+        send(out, batch, stats)?;
     }
     // The last report waits for room: the engine is still draining the queue.
     drops.poll(name, stats, |n| {
-        tx.send(Msg::Drops(wall_clock(), n)).is_ok()
+        out.put(Msg::Drops(wall_clock(), n)).is_ok()
     });
     Ok(())
 }
@@ -548,13 +605,13 @@ mod tests {
                 }
             }
         }
-        let (tx, rx) = crossbeam_channel::unbounded();
+        let (mut tx, rx) = crossbeam_channel::unbounded();
         let (_recycle_tx, recycle_rx) = crossbeam_channel::unbounded();
         let stats = SourceStats::default();
         replay(
             CaptureReader::new(&f[..], "d.pcapng").unwrap(),
             &mut Pacer::new(0.0),
-            &tx,
+            &mut tx,
             &recycle_rx,
             &stats,
             &AtomicBool::new(false),

@@ -1459,3 +1459,50 @@ fn shared_captures() {
         );
     }
 }
+
+/// The worker dispatcher's shortcut reads every frame of the shared captures as decode
+/// does (`plain_tuple` answers only when it agrees), and it answers for most of them.
+#[test]
+fn plain_tuple_agrees_with_decode_on_shared_captures() {
+    let root = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/pcaps"
+    ));
+    if !root.is_dir() {
+        eprintln!(
+            "SKIPPED: plain_tuple on shared captures: {} not found",
+            root.display()
+        );
+        return;
+    }
+    let (mut frames, mut plain) = (0u64, 0u64);
+    for dir in ["ndpi", "ntopng-e2e"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if !is_capture(&path) {
+                continue;
+            }
+            let Ok(mut reader) = CaptureReader::open(&path) else {
+                continue;
+            };
+            while let Some(next) = reader.next_frame() {
+                let Ok(f) = next else { continue };
+                frames += 1;
+                if let Some(t) = weir_decode::plain_tuple(f.linktype, f.data) {
+                    plain += 1;
+                    assert_eq!(
+                        Some(t),
+                        weir_decode::decoded_tuple(f.linktype, f.data),
+                        "{} at offset {}",
+                        path.display(),
+                        f.offset
+                    );
+                }
+            }
+        }
+    }
+    eprintln!("plain_tuple answered for {plain} of {frames} frames");
+    assert!(plain * 2 > frames, "{plain} of {frames}");
+}

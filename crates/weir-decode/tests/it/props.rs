@@ -5,7 +5,9 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
-use weir_decode::{DecodeErrorKind, L4Repr, LinkType, TunnelKind, decode};
+use weir_decode::{
+    DecodeErrorKind, L4Repr, LinkType, TunnelKind, decode, decoded_tuple, plain_tuple,
+};
 use weir_gen::frame::{self, FrameSpec, IpSpec, L4Spec, TcpSpec};
 
 fn ip_spec() -> impl Strategy<Value = IpSpec> {
@@ -219,7 +221,43 @@ proptest! {
     }
 
     #[test]
+    fn plain_tuple_reads_what_decode_reads(
+        spec in frame_spec(),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+    ) {
+        let bytes = frame::build_unpadded(&spec);
+        // A plain TCP or UDP frame is read without a full decode.
+        if !matches!(spec.l4, L4Spec::Icmp { .. }) && spec.vlans.len() <= 2 {
+            prop_assert!(plain_tuple(LinkType::Ethernet, &bytes).is_some());
+        }
+        // Whenever the shortcut answers, on the frame, on every prefix and on damaged
+        // copies, it answers what decode reads.
+        let mut damaged = bytes.clone();
+        for (at, b) in &flips {
+            let i = at.index(damaged.len());
+            damaged[i] = *b;
+        }
+        let cases = (0..=bytes.len()).map(|n| &bytes[..n]).chain([&damaged[..]]);
+        for f in cases {
+            if let Some(t) = plain_tuple(LinkType::Ethernet, f) {
+                prop_assert_eq!(Some(t), decoded_tuple(LinkType::Ethernet, f));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_tuple_leaves_tunnels_to_decode(outer in frame_spec(), inner in frame_spec(), vni in 0u32..(1 << 24)) {
+        let mut outer = outer;
+        outer.l4 = L4Spec::Udp { src_port: 40000, dst_port: weir_decode::VXLAN_PORT };
+        let bytes = frame::vxlan(&outer, vni, &frame::build_unpadded(&inner));
+        prop_assert_eq!(plain_tuple(LinkType::Ethernet, &bytes), None);
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(lt in 0usize..LinkType::SUPPORTED.len(), bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        if let Some(t) = plain_tuple(LinkType::SUPPORTED[lt], &bytes) {
+            prop_assert_eq!(Some(t), decoded_tuple(LinkType::SUPPORTED[lt], &bytes));
+        }
         if let Ok(p) = decode(LinkType::SUPPORTED[lt], &bytes) {
             prop_assert!(p.payload.len() <= bytes.len());
             if let Some(e) = p.error {
