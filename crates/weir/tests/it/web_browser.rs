@@ -102,6 +102,25 @@ async fn wait_js(c: &Client, what: &str, script: &str, ok: impl Fn(&Value) -> bo
     }
 }
 
+/// Clicks the element `css` names in a table the page redraws while it refreshes: a
+/// row found just before a redraw is gone when clicked, so find and click again.
+async fn click_row(c: &Client, css: &str) {
+    let start = Instant::now();
+    loop {
+        let err = match c.find(Locator::Css(css)).await {
+            Ok(e) => match e.click().await {
+                Ok(()) => return,
+                Err(e) => e.to_string(),
+            },
+            Err(e) => e.to_string(),
+        };
+        if start.elapsed() > Duration::from_secs(45) {
+            panic!("could not click {css}: {err}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 async fn screenshot(c: &Client, name: &str) -> PathBuf {
     let png = c.screenshot().await.expect("screenshot");
     let path = screenshot_dir().join(name);
@@ -218,7 +237,7 @@ fn browser_login_dashboard_flows_hosts_alerts() {
         c.set_window_size(1400, 1000).await.unwrap();
 
         // Host details, from the top hosts list.
-        c.find(Locator::Css("#top-hosts tbody a")).await.unwrap().click().await.unwrap();
+        click_row(&c, "#top-hosts tbody a").await;
         wait_js(&c, "the host summary", &rows_js("host-summary"), nonempty).await;
         wait_js(&c, "the host's applications", &rows_js("host-l7"), nonempty).await;
         assert!(c.current_url().await.unwrap().path().starts_with("/hosts/"));
@@ -242,7 +261,7 @@ fn browser_login_dashboard_flows_hosts_alerts() {
         assert!(t.contains("critical") && t.contains("TLS") && t.contains("seeded.example.com"), "{t}");
         assert!(!t.contains("alert_generation") && !t.contains('{'), "messages, not JSON: {t}");
         // The detail view: the message and every field; the raw JSON only on request.
-        c.find(Locator::Css("#alerts tbody tr.clickable td.msg")).await.unwrap().click().await.unwrap();
+        click_row(&c, "#alerts tbody tr.clickable td.msg").await;
         let msg = wait_js(
             &c,
             "the alert's detail view",
