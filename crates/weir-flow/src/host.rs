@@ -71,7 +71,7 @@ impl DistinctCounter {
 /// Traffic of one L7 protocol at a host or interface.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct L7Counter {
-    /// Protocol (`Proto(u16::MAX)` = all others, when the table is full).
+    /// Protocol (`Proto(u16::MAX)` = all others, past [`HOST_L7_MAX`]).
     pub proto: Proto,
     /// Bytes.
     pub bytes: u64,
@@ -79,33 +79,48 @@ pub struct L7Counter {
     pub flows: u32,
 }
 
-/// Most L7 protocols tracked per host; the rest are summed in an "other" entry.
-pub const HOST_L7_SLOTS: usize = 8;
+/// L7 protocols a host keeps inline; a host that sees more keeps them all on the heap.
+pub const HOST_L7_INLINE: usize = 7;
+/// Most L7 protocols kept per host (more than the DPI knows); past it the rest are
+/// summed in an "other" entry (`Proto(u16::MAX)`).
+pub const HOST_L7_MAX: usize = 1024;
 
-/// A fixed-size L7 breakdown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A host's traffic per L7 protocol, every protocol it saw: up to
+/// [`HOST_L7_INLINE`] in place, more (rare: a gateway, a busy server) in one heap
+/// vector. Keeping them all makes the breakdown a plain sum, the same whichever
+/// worker shards saw which flows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct L7Breakdown {
-    entries: [L7Counter; HOST_L7_SLOTS],
+    inline: [L7Counter; HOST_L7_INLINE],
     used: u8,
+    /// Every protocol, in arrival order, once there were more than fit inline.
+    spilled: Option<Box<Vec<L7Counter>>>,
 }
 
 impl L7Breakdown {
     fn slot(&mut self, p: Proto) -> Option<&mut L7Counter> {
-        let used = usize::from(self.used);
-        if let Some(i) = self.entries.iter().take(used).position(|e| e.proto == p) {
-            return self.entries.get_mut(i);
+        if self.spilled.is_some() {
+            return self
+                .spilled
+                .as_deref_mut()
+                .and_then(|all| spilled_slot(all, p));
         }
-        if used < HOST_L7_SLOTS - 1 {
+        let used = usize::from(self.used);
+        if let Some(i) = self.inline.iter().take(used).position(|e| e.proto == p) {
+            return self.inline.get_mut(i);
+        }
+        if used < HOST_L7_INLINE {
             self.used += 1;
-            let e = self.entries.get_mut(used)?;
+            let e = self.inline.get_mut(used)?;
             e.proto = p;
             return Some(e);
         }
-        // Last slot is "other".
-        let e = self.entries.get_mut(HOST_L7_SLOTS - 1)?;
-        e.proto = Proto(u16::MAX);
-        self.used = HOST_L7_SLOTS as u8;
-        Some(e)
+        let mut all = Vec::with_capacity(HOST_L7_INLINE * 2);
+        all.extend_from_slice(&self.inline);
+        all.push(L7Counter::of(p));
+        self.inline = Default::default();
+        self.used = 0;
+        self.spilled.insert(Box::new(all)).last_mut()
     }
 
     /// Adds bytes (and optionally one flow) to a protocol.
@@ -118,7 +133,38 @@ impl L7Breakdown {
 
     /// The entries.
     pub fn iter(&self) -> impl Iterator<Item = &L7Counter> {
-        self.entries.iter().take(usize::from(self.used))
+        let inline = self.inline.get(..usize::from(self.used)).unwrap_or(&[]);
+        match &self.spilled {
+            Some(all) => all.iter(),
+            None => inline.iter(),
+        }
+    }
+}
+
+/// The counter of `p` among a host's spilled protocols, added if new (past
+/// [`HOST_L7_MAX`], the "other" entry).
+fn spilled_slot(all: &mut Vec<L7Counter>, p: Proto) -> Option<&mut L7Counter> {
+    let p = if all.len() < HOST_L7_MAX - 1 || all.iter().any(|e| e.proto == p) {
+        p
+    } else {
+        Proto(u16::MAX)
+    };
+    let i = match all.iter().position(|e| e.proto == p) {
+        Some(i) => i,
+        None => {
+            all.push(L7Counter::of(p));
+            all.len() - 1
+        }
+    };
+    all.get_mut(i)
+}
+
+impl L7Counter {
+    fn of(proto: Proto) -> L7Counter {
+        L7Counter {
+            proto,
+            ..L7Counter::default()
+        }
     }
 }
 
@@ -627,8 +673,10 @@ mod tests {
         let mut l = L7Breakdown::default();
         for p in 0..20 {
             l.add(Proto(p), 10, 1);
+            l.add(Proto(p), 5, 0);
         }
-        assert_eq!(l.iter().count(), HOST_L7_SLOTS);
+        let all: Vec<_> = l.iter().map(|c| (c.proto.0, c.bytes, c.flows)).collect();
+        assert_eq!(all, (0..20).map(|p| (p, 15, 1)).collect::<Vec<_>>());
         assert!(std::mem::size_of::<Host>() <= 1024);
     }
 

@@ -89,8 +89,8 @@ pub use flow::{
 };
 pub use geo::{Country, Geo, HostGeo};
 pub use host::{
-    DistinctCounter, DnsCounters, HOST_L7_SLOTS, Host, HostAppStats, HostId, HostTable,
-    HttpCounters, L7Breakdown, L7Counter, NO_HOST, PeakRate,
+    DistinctCounter, DnsCounters, HOST_L7_INLINE, HOST_L7_MAX, Host, HostAppStats, HostId,
+    HostTable, HttpCounters, L7Breakdown, L7Counter, NO_HOST, PeakRate,
 };
 pub use iface::{BcastDomain, IfaceL7, Interface, L4Counter, MAX_BCAST_DOMAINS};
 pub use key::{Endpoints, FlowKey};

@@ -66,6 +66,14 @@ pub trait Driver: Consumer {
     }
     /// Called once after the final visit.
     fn finish(self, engine: &Engine) -> Self::Report;
+    /// A worker shard's driver: how many alerts its scripts triggered so far (engaged,
+    /// stored or raised on flows), sent to the coordinator with each tick instant.
+    fn alerts_triggered(&self) -> u64 {
+        0
+    }
+    /// The coordinator's driver: how many alerts the workers' scripts triggered up to
+    /// the tick instant about to run, added to its own in the interface's counters.
+    fn workers_triggered(&mut self, _alerts: u64) {}
 }
 
 /// Counters the engine thread shares with the progress display.
@@ -149,7 +157,7 @@ pub struct EngineLoop<D: Driver> {
     /// When the block-list files were last looked at (wall clock).
     lists_checked: std::time::Instant,
     /// A worker shard: where its tick instants go (`crate::shards`).
-    shard_out: Option<Sender<weir_flow::ShardTick>>,
+    shard_out: Option<Sender<(weir_flow::ShardTick, u64)>>,
 }
 
 impl<D: Driver> EngineLoop<D> {
@@ -180,8 +188,9 @@ impl<D: Driver> EngineLoop<D> {
     }
 
     /// A worker shard: the tick instants its engine queues go to `out` (the
-    /// coordinator of `crate::shards`).
-    pub fn shard_ticks_into(mut self, out: Sender<weir_flow::ShardTick>) -> EngineLoop<D> {
+    /// coordinator of `crate::shards`), each with the alerts its driver triggered
+    /// up to the instant ([`Driver::alerts_triggered`]).
+    pub fn shard_ticks_into(mut self, out: Sender<(weir_flow::ShardTick, u64)>) -> EngineLoop<D> {
         self.shard_out = Some(out);
         self
     }
@@ -189,9 +198,13 @@ impl<D: Driver> EngineLoop<D> {
     /// Sends the queued tick instants of a worker shard to its coordinator.
     fn send_shard_ticks(&mut self) {
         if let Some(out) = &self.shard_out {
+            // Behind a router a tick instant is reached on its clock mark, before any
+            // later frame: the driver's count is the count at the instant (a live
+            // fan-out worker's may include the rest of the batch).
+            let triggered = self.driver.alerts_triggered();
             for t in self.engine.take_shard_ticks() {
                 // The coordinator gone means the run is ending: nothing to report to.
-                let _ = out.send(t);
+                let _ = out.send((t, triggered));
             }
         }
     }

@@ -325,6 +325,12 @@ impl<D: Driver> Driver for Recorded<D> {
     fn reload(&mut self) -> Result<()> {
         self.inner.reload()
     }
+    fn alerts_triggered(&self) -> u64 {
+        self.inner.alerts_triggered()
+    }
+    fn workers_triggered(&mut self, alerts: u64) {
+        self.inner.workers_triggered(alerts);
+    }
     fn finish(mut self, engine: &Engine) -> Self::Report {
         if let Some(r) = &mut self.rec {
             r.flush();

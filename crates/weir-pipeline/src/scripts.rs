@@ -746,6 +746,17 @@ impl Consumer for ScriptDriver {
 impl Driver for ScriptDriver {
     type Report = ScriptReport;
 
+    fn alerts_triggered(&self) -> u64 {
+        self.rt
+            .with_alerts(|a| crate::timeseries::triggered(&a.stats()))
+    }
+
+    fn workers_triggered(&mut self, alerts: u64) {
+        if let Some(b) = &mut self.ts {
+            b.workers_triggered = alerts;
+        }
+    }
+
     fn after_batch(&mut self, engine: &Engine) {
         let now = engine.clock().as_secs();
         self.rt.with_alerts(|a| a.tick(now));

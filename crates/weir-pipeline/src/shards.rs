@@ -393,7 +393,7 @@ where
     let mut handles = Vec::new();
     let mut wprogress = Vec::new();
     for (w, (wrx, pool)) in inputs.into_iter().enumerate() {
-        let (tick_tx, tick_rx) = crossbeam_channel::bounded::<ShardTick>(TICK_QUEUE);
+        let (tick_tx, tick_rx) = crossbeam_channel::bounded::<(ShardTick, u64)>(TICK_QUEUE);
         let wp = Arc::new(EngineProgress::default());
         let wcfg = EngineConfig {
             shard: true,
@@ -471,7 +471,7 @@ where
 fn coordinate<D: Driver>(
     cfg: EngineConfig,
     mut driver: D,
-    ticks: Vec<Receiver<ShardTick>>,
+    ticks: Vec<Receiver<(ShardTick, u64)>>,
     progress: &EngineProgress,
 ) -> (Engine, D, TopTalkers) {
     let mut engine = Engine::new(cfg);
@@ -483,12 +483,17 @@ fn coordinate<D: Driver>(
         .map(crate::snapshot::Publisher::new);
     'run: loop {
         let mut parts = Vec::with_capacity(ticks.len());
+        let mut triggered = 0;
         for rx in &ticks {
             match rx.recv() {
-                Ok(t) => parts.push(t),
+                Ok((t, n)) => {
+                    parts.push(t);
+                    triggered += n;
+                }
                 Err(_) => break 'run,
             }
         }
+        driver.workers_triggered(triggered);
         let Some(first) = parts.first() else {
             break;
         };

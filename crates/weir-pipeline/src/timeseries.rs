@@ -262,6 +262,9 @@ pub struct Builtin {
     schemas: Vec<Option<Arc<Schema>>>,
     round: Round,
     alerts: AlertCounts,
+    /// A sharded interface's coordinator: the alerts its workers' scripts triggered up
+    /// to the tick round being written (`Driver::workers_triggered`).
+    pub(crate) workers_triggered: u64,
 }
 
 /// Alert counts read from the interface's alert engine once per tick round.
@@ -280,6 +283,11 @@ struct AlertCounts {
     seen: std::collections::HashSet<(String, u32, String, u64)>,
 }
 
+/// The alerts an alert engine triggered so far: engaged, stored, raised on flows.
+pub(crate) fn triggered(st: &weir_alerts::EngineStats) -> u64 {
+    st.engaged + st.stored + st.flow_alerts
+}
+
 /// Most hosts whose alert counters are kept.
 const MAX_ALERT_HOSTS: usize = 1 << 20;
 
@@ -292,6 +300,7 @@ impl Builtin {
             schemas: NAMES.iter().map(|n| reg.get(n).cloned()).collect(),
             round: Round::default(),
             alerts: AlertCounts::default(),
+            workers_triggered: 0,
         }
     }
 
@@ -305,7 +314,7 @@ impl Builtin {
         a.at = Some(now.0);
         let st = engine.stats();
         a.engaged = st.engaged_now;
-        a.triggered = st.engaged + st.stored + st.flow_alerts;
+        a.triggered = triggered(&st) + self.workers_triggered;
         if a.by_host.len() > MAX_ALERT_HOSTS {
             a.by_host.clear();
         }

@@ -49,10 +49,7 @@ impl Consumer for Rec {
             h.l7.iter()
                 .map(|e| format!("{}={}/{}", e.proto.0, e.bytes, e.flows))
                 .collect();
-        if l7.len() >= weir_flow::HOST_L7_SLOTS {
-            // Eight protocols or more: which ones keep a slot depends on arrival order.
-            l7.clear();
-        }
+        // Every protocol is kept, so the breakdown is a sum; only its order differs.
         l7.sort();
         self.0.push(format!(
             "host {} {} {}@{} {}/{} {}/{} flows {}/{} active {}/{} syn {}/{}/{}/{} rst {} score {:?} peers {} ports {} first {} last {} l7 {l7:?} app {:?} peaks {:?}",

@@ -191,7 +191,7 @@ impl HostView {
             synack: [h.synack_sent, h.synack_rcvd],
             hits: Hits::default(),
             delta: None,
-            l7: h.l7,
+            l7: h.l7.clone(),
             app: h.app.as_deref().copied(),
             listed: h.listed != 0,
             geo: h.geo,
