@@ -6,7 +6,7 @@
 //! `capacity` counters, and any host whose true total exceeds `total / capacity` is
 //! guaranteed to be among them, with an over-estimate bounded by that same amount.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use weir_flow::Host;
@@ -119,6 +119,10 @@ impl RetiredHosts {
 pub struct TopTalkers {
     capacity: usize,
     counts: HashMap<IpAddr, (u64, u64)>,
+    /// The counters by count (then address), kept once `counts` is full: the smallest
+    /// is the one a newcomer replaces, found without scanning every counter and the
+    /// same on every run.
+    order: BTreeSet<(u64, IpAddr)>,
     seen: HashSet<(IpAddr, u16)>,
     seen_overflow: bool,
     /// The hosts that left the host table.
@@ -131,6 +135,7 @@ impl TopTalkers {
         TopTalkers {
             capacity: capacity.max(1),
             counts: HashMap::new(),
+            order: BTreeSet::new(),
             seen: HashSet::new(),
             seen_overflow: false,
             retired: RetiredHosts::default(),
@@ -156,7 +161,12 @@ impl TopTalkers {
 
     /// Adds `bytes` to `host`.
     pub fn add(&mut self, host: IpAddr, bytes: u64) {
+        let full = !self.order.is_empty();
         if let Some((count, _)) = self.counts.get_mut(&host) {
+            if full {
+                self.order.remove(&(*count, host));
+                self.order.insert((*count + bytes, host));
+            }
             *count += bytes;
             return;
         }
@@ -164,12 +174,17 @@ impl TopTalkers {
             self.counts.insert(host, (bytes, 0));
             return;
         }
-        // Replace the smallest counter; the newcomer inherits its count as the error.
-        let Some((&victim, &(min, _))) = self.counts.iter().min_by_key(|(_, (c, _))| *c) else {
+        if !full {
+            self.order = self.counts.iter().map(|(ip, (c, _))| (*c, *ip)).collect();
+        }
+        // Replace the smallest counter (the lowest address among equals); the
+        // newcomer inherits its count as the error.
+        let Some((min, victim)) = self.order.pop_first() else {
             return;
         };
         self.counts.remove(&victim);
         self.counts.insert(host, (min + bytes, min));
+        self.order.insert((min + bytes, host));
     }
 
     /// Adds the counters of another part of the same interface (a worker shard's,
@@ -184,6 +199,8 @@ impl TopTalkers {
             self.see(key.0, key.1);
         }
         self.capacity = self.capacity.max(self.counts.len() + other.counts.len());
+        // Room for every counter of both: no replacement until it fills again.
+        self.order.clear();
         for (ip, (c, err)) in other.counts {
             let e = self.counts.entry(ip).or_insert((0, 0));
             e.0 += c;
@@ -279,5 +296,23 @@ mod tests {
         assert_eq!(top[1].0, ip(2));
         assert!(top[0].1 >= 1_000_000, "counts never under-estimate");
         assert!(t.counts.len() <= 64);
+        assert_eq!(t.order.len(), t.counts.len());
+        for (ip, (c, _)) in &t.counts {
+            assert!(t.order.contains(&(*c, *ip)), "{ip} {c}");
+        }
+    }
+
+    #[test]
+    fn a_newcomer_replaces_the_smallest_counter_with_the_lowest_address() {
+        let mut t = TopTalkers::new(3);
+        for (h, b) in [(9, 5), (4, 5), (7, 8)] {
+            t.add(ip(h), b);
+        }
+        // 4 and 9 tie at 5: 4 goes, whatever the hash map's order.
+        t.add(ip(1), 1);
+        assert_eq!(t.top(3), vec![(ip(7), 8), (ip(1), 6), (ip(9), 5)]);
+        // Then 9 (5) is the smallest.
+        t.add(ip(2), 10);
+        assert_eq!(t.top(3), vec![(ip(2), 15), (ip(7), 8), (ip(1), 6)]);
     }
 }
