@@ -36,7 +36,7 @@ use weir_decode::{LinkType, Timestamp};
 use weir_flow::{Chain, Engine, EngineConfig, FlowKey, ShardMerger, ShardTick};
 
 use crate::engine::{Driver, EngineLoop, EngineProgress, EngineThread, Part};
-use crate::source::{Batch, FrameMeta, Msg, Outlet, Pick, Share};
+use crate::source::{BATCH_FRAMES, Batch, FrameMeta, Msg, Outlet, Pick, Share};
 use crate::summary::Summary;
 use crate::talkers::TopTalkers;
 
@@ -122,6 +122,8 @@ struct Outbox {
     recycle: Sender<Batch>,
     /// A worker's queue is closed (the worker ended early).
     gone: bool,
+    /// Room for a worker's picks of one batch: an even share of a full batch, and some.
+    room: usize,
 }
 
 impl Outbox {
@@ -130,7 +132,7 @@ impl Outbox {
         let Some(batch) = &self.batch else { return };
         for (picks, tx) in self.picks.iter_mut().zip(&self.txs) {
             if !picks.is_empty() {
-                let picks = std::mem::replace(picks, Vec::with_capacity(PICKS));
+                let picks = std::mem::replace(picks, Vec::with_capacity(self.room));
                 let share = Share {
                     batch: batch.clone(),
                     picks,
@@ -163,9 +165,6 @@ impl Outbox {
         }
     }
 }
-
-/// Room for a worker's picks of one batch (an even share of a full batch, and some).
-const PICKS: usize = 192;
 
 /// The worker of a frame's flow: its shard hash ([`weir_flow::FlowKey::shard`], read
 /// from the frame's tuple when it is a plain TCP or UDP frame, else from a full
@@ -208,13 +207,15 @@ impl Router {
     /// back to their source through `recycle`; visit boundaries every
     /// `visit_interval_secs`.
     pub fn new(txs: Vec<Sender<Msg>>, recycle: Sender<Batch>, visit_interval_secs: u64) -> Router {
+        let room = BATCH_FRAMES / txs.len().max(1) + BATCH_FRAMES / 8;
         Router {
             out: Outbox {
                 batch: None,
-                picks: (0..txs.len()).map(|_| Vec::with_capacity(PICKS)).collect(),
+                picks: (0..txs.len()).map(|_| Vec::with_capacity(room)).collect(),
                 txs,
                 recycle,
                 gone: false,
+                room,
             },
             clock: Clock::new(visit_interval_secs),
         }
@@ -249,9 +250,7 @@ impl Router {
         drop(batch);
         self.out.release();
     }
-}
 
-impl Router {
     /// Handles one message of the source, in the source's thread: frames are routed,
     /// clock marks and drops passed on in packet-time order, problems given to worker
     /// 0 (whose summary carries them to the coordinator), and at the end the final
