@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use mlua::{Lua, Table};
 use weir_flow::info::{self, InfoSink, InfoSource, Level, Section};
+use weir_flow::{CLI2SRV, SRV2CLI};
 
 use crate::flow_view::FlowState as Shared;
 use crate::flow_view::FlowView;
@@ -132,6 +133,37 @@ pub(crate) fn full_info(lua: &Lua, s: &Shared, v: &FlowView) -> mlua::Result<Tab
 
 fn section(lua: &Lua, v: &FlowView, t: &Table, s: Section) -> mlua::Result<()> {
     fill(lua, t, |sink| info::emit_section(&source(v), s, sink))
+}
+
+/// `flow.getTCPStats()`: the four TCP issue counters of each direction.
+pub(crate) fn tcp_stats(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
+    const KEYS: [[&str; 4]; 2] = [
+        [
+            "cli2srv.retransmissions",
+            "cli2srv.out_of_order",
+            "cli2srv.lost",
+            "cli2srv.zero_window",
+        ],
+        [
+            "srv2cli.retransmissions",
+            "srv2cli.out_of_order",
+            "srv2cli.lost",
+            "srv2cli.zero_window",
+        ],
+    ];
+    let t = lua.create_table_with_capacity(0, 8)?;
+    fill(lua, &t, |sink| {
+        for (keys, d) in KEYS.iter().zip([&v.dir[CLI2SRV], &v.dir[SRV2CLI]]) {
+            for (k, n) in keys
+                .iter()
+                .zip([d.retransmissions, d.out_of_order, d.lost, d.zero_window])
+            {
+                sink.0.int(k, i64::from(n));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(t)
 }
 
 /// `flow.getHTTPInfo()` into `t` (flow-info.md §4.1).
