@@ -273,16 +273,14 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     for (name, f) in [
         (
             "getHTTPInfo",
-            http_info as fn(&Lua, &FlowView, &Table) -> mlua::Result<()>,
+            http_info as fn(&Lua, &FlowView) -> mlua::Result<Table>,
         ),
         ("getTLSInfo", tls_info),
         ("getDNSInfo", dns_info),
         ("getSSHInfo", ssh_info),
     ] {
         add(lua, &t, sh, name, move |lua, s, _| {
-            let tbl = lua.create_table()?;
-            f(lua, view(s), &tbl)?;
-            Ok(Value::Table(tbl))
+            Ok(Value::Table(f(lua, view(s))?))
         })?;
     }
     add(lua, &t, sh, "getTCPStats", |lua, s, _| {
