@@ -380,7 +380,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
             };
             let params = match field(info, &k.alert_type_params) {
                 Ok(Value::Nil) | Err(_) => Json::Object(Default::default()),
-                Ok(v) => json::to_json(&v),
+                Ok(v) => json::to_json_fast(lua, &v),
             };
             let sev = field(info, &k.alert_severity)
                 .ok()
@@ -390,7 +390,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         } else {
             let params = match a.get(1) {
                 None | Some(Value::Nil) => Json::Object(Default::default()),
-                Some(Value::Table(t)) => json::to_json(&Value::Table(t.clone())),
+                Some(Value::Table(t)) => json::to_json_fast(lua, &Value::Table(t.clone())),
                 Some(Value::String(st)) => Json::String(st.to_string_lossy()),
                 Some(other) => {
                     return Err(ApiErr::Misuse(format!(
