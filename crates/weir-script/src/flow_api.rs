@@ -2,7 +2,7 @@
 //! runtime binds before each hook batch ([`FlowView`]). Nothing is converted to Lua
 //! unless a script asks for it (spec lua-api.md §1, flow-info.md).
 
-use mlua::{Lua, MultiValue, Table, Value};
+use mlua::{Lua, MultiValue, Table, Value, ffi};
 use serde_json::Value as Json;
 use weir_alerts::StatusKey;
 use weir_flow::{CLI2SRV, DirStats, FlowMarks, MAX_SCORE, SRV2CLI, l4_name, tcp_state};
@@ -250,21 +250,53 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     // `getInfo()`: built once per hook call, however many scripts ask; each caller gets
     // its own table reading through to it (what a script writes stays its own).
     let pairs_of: mlua::Function = lua.load(INFO_PAIRS).set_name("=weir:flow.getInfo").eval()?;
+    let names = (
+        lua.create_string("__index")?,
+        lua.create_string("__pairs")?,
+        lua.create_string(INFO_MARK)?,
+    );
     add(lua, &t, sh, "getInfo", move |lua, s, _| {
-        let mt = match &s.info_meta {
-            Some(m) => m.clone(),
+        let own: Table = match &s.info_meta {
+            // SAFETY: `mt` at stack index 1; the closure leaves the new table alone on
+            // the stack (a memory error unwinds it before anything needs dropping).
+            #[allow(unsafe_code)]
+            Some(mt) => unsafe {
+                lua.exec_raw(mt, |state| {
+                    ffi::lua_createtable(state, 0, 0);
+                    ffi::lua_rotate(state, 1, 1);
+                    ffi::lua_setmetatable(state, 1);
+                })?
+            },
             None => {
                 let real = minimal_info(lua, s, view(s))?;
-                let mt = lua.create_table_with_capacity(0, 2)?;
-                mt.raw_set("__index", real)?;
-                mt.raw_set("__pairs", &pairs_of)?;
-                mt.raw_set(INFO_MARK, true)?;
-                s.info_meta = Some(mt.clone());
-                mt
+                let (index, pairs, mark) = &names;
+                // SAFETY: the arguments at stack indices 1..=5; the closure builds the
+                // metatable (6) and the caller's table (7), and leaves those two alone
+                // on the stack, caller's table first.
+                #[allow(unsafe_code)]
+                let (own, mt): (Table, Table) = unsafe {
+                    lua.exec_raw((real, &pairs_of, index, pairs, mark), |state| {
+                        ffi::lua_createtable(state, 0, 3);
+                        for (key, value) in [(3, 1), (4, 2)] {
+                            ffi::lua_pushvalue(state, key);
+                            ffi::lua_pushvalue(state, value);
+                            ffi::lua_rawset(state, 6);
+                        }
+                        ffi::lua_pushvalue(state, 5);
+                        ffi::lua_pushboolean(state, 1);
+                        ffi::lua_rawset(state, 6);
+                        ffi::lua_createtable(state, 0, 0);
+                        ffi::lua_pushvalue(state, 6);
+                        ffi::lua_setmetatable(state, 7);
+                        ffi::lua_rotate(state, 1, 2);
+                        ffi::lua_settop(state, 2);
+                        ffi::lua_rotate(state, 1, 1);
+                    })?
+                };
+                s.info_meta = Some(mt);
+                own
             }
         };
-        let own = lua.create_table()?;
-        own.set_metatable(Some(mt))?;
         Ok(Value::Table(own))
     })?;
     add(lua, &t, sh, "getFullInfo", |lua, s, _| {
