@@ -167,9 +167,11 @@ fn field(t: &Table, k: &mlua::LuaString) -> mlua::Result<Value> {
 
 /// `t[k]` converted as `Table::get` converts it (`None` on a failed conversion).
 fn field_as<V: mlua::FromLua>(lua: &Lua, t: &Table, k: &mlua::LuaString) -> Option<V> {
-    field(t, k)
-        .ok()
-        .and_then(|v| <Option<V> as mlua::FromLua>::from_lua(v, lua).ok().flatten())
+    field(t, k).ok().and_then(|v| {
+        <Option<V> as mlua::FromLua>::from_lua(v, lua)
+            .ok()
+            .flatten()
+    })
 }
 
 /// A status given as a definition table (`status_key`), a created status info

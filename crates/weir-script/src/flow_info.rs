@@ -148,9 +148,9 @@ pub(crate) fn tcp_stats(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
     ];
     build(lua, |sink| {
         for (keys, d) in KEYS.iter().zip([&v.dir[CLI2SRV], &v.dir[SRV2CLI]]) {
-            for (k, n) in keys
-                .iter()
-                .zip([d.retransmissions, d.out_of_order, d.lost, d.zero_window])
+            for (k, n) in
+                keys.iter()
+                    .zip([d.retransmissions, d.out_of_order, d.lost, d.zero_window])
             {
                 sink.0.int(k, i64::from(n));
             }

@@ -131,7 +131,8 @@ mod raw {
                     if ffi::lua_isinteger(state, idx) != 0 {
                         Json::Number(ffi::lua_tointeger(state, idx).into())
                     } else {
-                        Number::from_f64(ffi::lua_tonumber(state, idx)).map_or(Json::Null, Json::Number)
+                        Number::from_f64(ffi::lua_tonumber(state, idx))
+                            .map_or(Json::Null, Json::Number)
                     }
                 }
                 ffi::LUA_TSTRING => {
@@ -177,7 +178,10 @@ mod raw {
             while ffi::lua_next(state, idx) != 0 {
                 // Stack: key at -2, value at -1.
                 let vt = ffi::lua_type(state, -1);
-                if matches!(vt, ffi::LUA_TFUNCTION | ffi::LUA_TUSERDATA | ffi::LUA_TTHREAD) {
+                if matches!(
+                    vt,
+                    ffi::LUA_TFUNCTION | ffi::LUA_TUSERDATA | ffi::LUA_TTHREAD
+                ) {
                     ffi::lua_pop(state, 1);
                     continue;
                 }

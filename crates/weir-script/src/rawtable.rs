@@ -196,7 +196,11 @@ impl TableBuf {
         // SAFETY: see `write`; `t` is at stack index 1, the cache (if any) at 2.
         #[allow(unsafe_code)]
         unsafe {
-            let (text, ops, ids) = (self.text.as_bytes(), self.ops.as_slice(), self.key_ids.as_slice());
+            let (text, ops, ids) = (
+                self.text.as_bytes(),
+                self.ops.as_slice(),
+                self.key_ids.as_slice(),
+            );
             match &cache {
                 Some(c) => lua.exec_raw::<()>((t, c), |state| write(state, text, ops, ids, 2)),
                 None => lua.exec_raw::<()>(t, |state| write(state, text, ops, &[], 0)),
@@ -213,7 +217,11 @@ impl TableBuf {
         // if any, moved to 2 before) and leaves only it on the stack.
         #[allow(unsafe_code)]
         unsafe {
-            let (text, ops, ids) = (self.text.as_bytes(), self.ops.as_slice(), self.key_ids.as_slice());
+            let (text, ops, ids) = (
+                self.text.as_bytes(),
+                self.ops.as_slice(),
+                self.key_ids.as_slice(),
+            );
             match &cache {
                 Some(c) => lua.exec_raw::<Table>(c, |state| {
                     ffi::lua_createtable(state, 0, n);
@@ -270,16 +278,18 @@ unsafe fn write(state: *mut ffi::lua_State, text: &[u8], ops: &[Op], ids: &[i32]
             ffi::lua_pushlstring(state, bytes.as_ptr().cast(), bytes.len());
         };
         // A key: from the cache slot when it holds it, else pushed (and kept there).
-        let push_key = |state: *mut ffi::lua_State, s: Span, at: usize| {
-            match ids.get(at).copied().unwrap_or(0) {
-                0 => push(state, s),
-                id => {
-                    if ffi::lua_rawgeti(state, cache, ffi::lua_Integer::from(id)) != ffi::LUA_TSTRING {
-                        ffi::lua_pop(state, 1);
-                        push(state, s);
-                        ffi::lua_pushvalue(state, -1);
-                        ffi::lua_rawseti(state, cache, ffi::lua_Integer::from(id));
-                    }
+        let push_key = |state: *mut ffi::lua_State, s: Span, at: usize| match ids
+            .get(at)
+            .copied()
+            .unwrap_or(0)
+        {
+            0 => push(state, s),
+            id => {
+                if ffi::lua_rawgeti(state, cache, ffi::lua_Integer::from(id)) != ffi::LUA_TSTRING {
+                    ffi::lua_pop(state, 1);
+                    push(state, s);
+                    ffi::lua_pushvalue(state, -1);
+                    ffi::lua_rawseti(state, cache, ffi::lua_Integer::from(id));
                 }
             }
         };
@@ -413,7 +423,11 @@ mod tests {
             assert_eq!(got, format!("10.0.0.1 {round} true x 4"));
         }
         let cache = lua.app_data_ref::<super::KeyCache>().unwrap();
-        assert_eq!(cache.ids.len(), 5, "one slot per distinct key (the nested one too)");
+        assert_eq!(
+            cache.ids.len(),
+            5,
+            "one slot per distinct key (the nested one too)"
+        );
     }
 
     #[test]
