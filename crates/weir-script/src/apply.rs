@@ -101,7 +101,7 @@ impl Runtime {
             sc.gconf = conf;
             sc.genabled = enabled;
             if let Some((t, on)) = all {
-                sc.conf = t;
+                sc.set_conf(t);
                 sc.off = !on;
                 if sc.attached && !sc.info.disabled {
                     sc.info.active = on;
@@ -113,8 +113,8 @@ impl Runtime {
                         }
                     });
                 }
-            } else if let Some(t) = sc.gconf.iter().flatten().next() {
-                sc.conf = t.clone();
+            } else if let Some(t) = sc.gconf.iter().flatten().next().cloned() {
+                sc.set_conf(t);
             }
             sc.overrides.clear();
             for (net, hooks) in &eff.overrides {

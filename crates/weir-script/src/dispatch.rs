@@ -339,5 +339,5 @@ fn passes(s: &loader::Script, sel: &Sel, facts: &Facts<'_>) -> bool {
         }
         && s.prefilter
             .as_ref()
-            .is_none_or(|p| p.admits(facts, &s.conf))
+            .is_none_or(|p| p.admits(facts, &s.conf, s.conf_gen))
 }

@@ -2,14 +2,15 @@
 //! runtime binds before each hook batch ([`FlowView`]). Nothing is converted to Lua
 //! unless a script asks for it (spec lua-api.md §1, flow-info.md).
 
-use mlua::{Lua, MultiValue, Table, Value};
+use mlua::{Lua, MultiValue, Table, Value, ffi};
 use serde_json::Value as Json;
 use weir_alerts::StatusKey;
 use weir_flow::{CLI2SRV, DirStats, FlowMarks, MAX_SCORE, SRV2CLI, l4_name, tcp_state};
 
 use crate::diag::api_error;
 use crate::flow_info::{
-    dns_info, full_info, http_info, is_local, is_unicast, minimal_info, ssh_info, tls_info,
+    dns_info, full_info, http_info, is_local, is_unicast, minimal_info, ssh_info, tcp_stats,
+    tls_info,
 };
 use crate::flow_status::severity_of;
 use crate::json;
@@ -134,19 +135,56 @@ fn score_arg(v: Option<&Value>, what: &str) -> Result<u16, ApiErr> {
     }
 }
 
+/// Lua strings for the field names the status functions read, made once per VM (a
+/// `&str` key is a new Lua string, interned again, at every read).
+#[derive(Clone)]
+struct Keys {
+    status_key: mlua::LuaString,
+    status_type: mlua::LuaString,
+    alert_type_params: mlua::LuaString,
+    alert_severity: mlua::LuaString,
+}
+
+impl Keys {
+    fn new(lua: &Lua) -> mlua::Result<Keys> {
+        Ok(Keys {
+            status_key: lua.create_string("status_key")?,
+            status_type: lua.create_string("status_type")?,
+            alert_type_params: lua.create_string("alert_type_params")?,
+            alert_severity: lua.create_string("alert_severity")?,
+        })
+    }
+}
+
+/// `t[k]` as a script reading it would see it: the raw field, or through the
+/// metatable when the table has one and the raw field is nil.
+fn field(t: &Table, k: &mlua::LuaString) -> mlua::Result<Value> {
+    match t.raw_get::<Value>(k)? {
+        Value::Nil if t.metatable().is_some() => t.get::<Value>(k),
+        v => Ok(v),
+    }
+}
+
+/// `t[k]` converted as `Table::get` converts it (`None` on a failed conversion).
+fn field_as<V: mlua::FromLua>(lua: &Lua, t: &Table, k: &mlua::LuaString) -> Option<V> {
+    field(t, k).ok().and_then(|v| {
+        <Option<V> as mlua::FromLua>::from_lua(v, lua)
+            .ok()
+            .flatten()
+    })
+}
+
 /// A status given as a definition table (`status_key`), a created status info
 /// (`status_type.status_key`) or a number.
-fn status_arg(s: &Shared, v: Option<&Value>) -> Result<u8, ApiErr> {
+fn status_arg(lua: &Lua, keys: &Keys, s: &Shared, v: Option<&Value>) -> Result<u8, ApiErr> {
     let key = match v {
         Some(Value::Integer(i)) => Some(*i),
         Some(Value::Number(n)) if n.fract() == 0.0 => Some(*n as i64),
         Some(Value::Table(t)) => {
-            let direct: Option<i64> = t.get("status_key").ok().flatten();
+            let direct: Option<i64> = field_as(lua, t, &keys.status_key);
             direct.or_else(|| {
-                t.get::<Option<Table>>("status_type")
-                    .ok()
-                    .flatten()
-                    .and_then(|st| st.get::<Option<i64>>("status_key").ok().flatten())
+                field_as::<Table>(lua, t, &keys.status_type)
+                    .and_then(|st| field_as::<i64>(lua, &st, &keys.status_key))
             })
         }
         _ => None,
@@ -209,25 +247,58 @@ fn set_status_common(s: &mut Shared, bit: u8, scores: [u16; 3]) -> bool {
 /// Registers the `flow` global.
 pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     let t = lua.create_table()?;
+    let keys = Keys::new(lua)?;
     // Information tables.
     // `getInfo()`: built once per hook call, however many scripts ask; each caller gets
     // its own table reading through to it (what a script writes stays its own).
     let pairs_of: mlua::Function = lua.load(INFO_PAIRS).set_name("=weir:flow.getInfo").eval()?;
+    let names = (
+        lua.create_string("__index")?,
+        lua.create_string("__pairs")?,
+        lua.create_string(INFO_MARK)?,
+    );
     add(lua, &t, sh, "getInfo", move |lua, s, _| {
-        let mt = match &s.info_meta {
-            Some(m) => m.clone(),
+        let own: Table = match &s.info_meta {
+            // SAFETY: `mt` at stack index 1; the closure leaves the new table alone on
+            // the stack (a memory error unwinds it before anything needs dropping).
+            #[allow(unsafe_code)]
+            Some(mt) => unsafe {
+                lua.exec_raw(mt, |state| {
+                    ffi::lua_createtable(state, 0, 0);
+                    ffi::lua_rotate(state, 1, 1);
+                    ffi::lua_setmetatable(state, 1);
+                })?
+            },
             None => {
                 let real = minimal_info(lua, s, view(s))?;
-                let mt = lua.create_table_with_capacity(0, 2)?;
-                mt.raw_set("__index", real)?;
-                mt.raw_set("__pairs", &pairs_of)?;
-                mt.raw_set(INFO_MARK, true)?;
-                s.info_meta = Some(mt.clone());
-                mt
+                let (index, pairs, mark) = &names;
+                // SAFETY: the arguments at stack indices 1..=5; the closure builds the
+                // metatable (6) and the caller's table (7), and leaves those two alone
+                // on the stack, caller's table first.
+                #[allow(unsafe_code)]
+                let (own, mt): (Table, Table) = unsafe {
+                    lua.exec_raw((real, &pairs_of, index, pairs, mark), |state| {
+                        ffi::lua_createtable(state, 0, 3);
+                        for (key, value) in [(3, 1), (4, 2)] {
+                            ffi::lua_pushvalue(state, key);
+                            ffi::lua_pushvalue(state, value);
+                            ffi::lua_rawset(state, 6);
+                        }
+                        ffi::lua_pushvalue(state, 5);
+                        ffi::lua_pushboolean(state, 1);
+                        ffi::lua_rawset(state, 6);
+                        ffi::lua_createtable(state, 0, 0);
+                        ffi::lua_pushvalue(state, 6);
+                        ffi::lua_setmetatable(state, 7);
+                        ffi::lua_rotate(state, 1, 2);
+                        ffi::lua_settop(state, 2);
+                        ffi::lua_rotate(state, 1, 1);
+                    })?
+                };
+                s.info_meta = Some(mt);
+                own
             }
         };
-        let own = lua.create_table()?;
-        own.set_metatable(Some(mt))?;
         Ok(Value::Table(own))
     })?;
     add(lua, &t, sh, "getFullInfo", |lua, s, _| {
@@ -236,28 +307,18 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     for (name, f) in [
         (
             "getHTTPInfo",
-            http_info as fn(&Lua, &FlowView, &Table) -> mlua::Result<()>,
+            http_info as fn(&Lua, &FlowView) -> mlua::Result<Table>,
         ),
         ("getTLSInfo", tls_info),
         ("getDNSInfo", dns_info),
         ("getSSHInfo", ssh_info),
     ] {
         add(lua, &t, sh, name, move |lua, s, _| {
-            let tbl = lua.create_table()?;
-            f(lua, view(s), &tbl)?;
-            Ok(Value::Table(tbl))
+            Ok(Value::Table(f(lua, view(s))?))
         })?;
     }
     add(lua, &t, sh, "getTCPStats", |lua, s, _| {
-        let v = view(s);
-        let tbl = lua.create_table()?;
-        for (p, d) in [("cli2srv", &v.dir[CLI2SRV]), ("srv2cli", &v.dir[SRV2CLI])] {
-            tbl.raw_set(format!("{p}.retransmissions"), d.retransmissions)?;
-            tbl.raw_set(format!("{p}.out_of_order"), d.out_of_order)?;
-            tbl.raw_set(format!("{p}.lost"), d.lost)?;
-            tbl.raw_set(format!("{p}.zero_window"), d.zero_window)?;
-        }
-        Ok(Value::Table(tbl))
+        Ok(Value::Table(tcp_stats(lua, view(s))?))
     })?;
     // The engine's block lists marked the flow at creation (addresses) and at the end
     // of detection (server name, Malware category): these read the bits.
@@ -331,8 +392,9 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
     })?;
 
     // Statuses and alerts.
-    add(lua, &t, sh, "setStatus", |_, s, a| {
-        let bit = status_arg(s, a.front())?;
+    let k = keys.clone();
+    add(lua, &t, sh, "setStatus", move |lua, s, a| {
+        let bit = status_arg(lua, &k, s, a.front())?;
         let scores = [
             score_arg(a.get(1), "flow_score")?,
             score_arg(a.get(2), "cli_score")?,
@@ -340,20 +402,21 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         ];
         Ok(Value::Boolean(set_status_common(s, bit, scores)))
     })?;
-    add(lua, &t, sh, "triggerStatus", |_, s, a| {
+    let k = keys.clone();
+    add(lua, &t, sh, "triggerStatus", move |lua, s, a| {
         let first = a.front();
-        let created = matches!(first, Some(Value::Table(t)) if t.contains_key("status_type").unwrap_or(false));
-        let bit = status_arg(s, first)?;
+        let created = matches!(first, Some(Value::Table(t))
+            if field(t, &k.status_type).is_ok_and(|v| !v.is_nil()));
+        let bit = status_arg(lua, &k, s, first)?;
         let (scores_at, params, severity) = if created {
             let Some(Value::Table(info)) = first else {
                 unreachable!("checked above")
             };
-            let params = match info.get::<Value>("alert_type_params") {
+            let params = match field(info, &k.alert_type_params) {
                 Ok(Value::Nil) | Err(_) => Json::Object(Default::default()),
-                Ok(v) => json::to_json(&v),
+                Ok(v) => json::to_json_fast(lua, &v),
             };
-            let sev = info
-                .get::<Value>("alert_severity")
+            let sev = field(info, &k.alert_severity)
                 .ok()
                 .as_ref()
                 .and_then(severity_of);
@@ -361,7 +424,7 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         } else {
             let params = match a.get(1) {
                 None | Some(Value::Nil) => Json::Object(Default::default()),
-                Some(Value::Table(t)) => json::to_json(&Value::Table(t.clone())),
+                Some(Value::Table(t)) => json::to_json_fast(lua, &Value::Table(t.clone())),
                 Some(Value::String(st)) => Json::String(st.to_string_lossy()),
                 Some(other) => {
                     return Err(ApiErr::Misuse(format!(
@@ -397,15 +460,17 @@ pub(crate) fn install(lua: &Lua, sh: &FlowRef) -> mlua::Result<Table> {
         }
         Ok(Value::Nil)
     })?;
-    add(lua, &t, sh, "clearStatus", |_, s, a| {
-        let bit = status_arg(s, a.front())?;
+    let k = keys.clone();
+    add(lua, &t, sh, "clearStatus", move |lua, s, a| {
+        let bit = status_arg(lua, &k, s, a.front())?;
         if let Some(v) = s.flow.as_deref_mut() {
             v.status_map &= !(1u64 << bit);
         }
         Ok(Value::Nil)
     })?;
-    add(lua, &t, sh, "isStatusSet", |_, s, a| {
-        let bit = status_arg(s, a.front())?;
+    let k = keys;
+    add(lua, &t, sh, "isStatusSet", move |lua, s, a| {
+        let bit = status_arg(lua, &k, s, a.front())?;
         Ok(Value::Boolean(view(s).status_map & (1u64 << bit) != 0))
     })?;
     getter(lua, &t, sh, "getStatus", |v| v.status_map as i64)?;

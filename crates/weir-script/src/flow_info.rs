@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use mlua::{Lua, Table};
 use weir_flow::info::{self, InfoSink, InfoSource, Level, Section};
+use weir_flow::{CLI2SRV, SRV2CLI};
 
 use crate::flow_view::FlowState as Shared;
 use crate::flow_view::FlowView;
@@ -53,15 +54,14 @@ thread_local! {
     static SINK: std::cell::Cell<Option<Box<LuaSink>>> = const { std::cell::Cell::new(None) };
 }
 
-/// Runs `emit` into a (reused) sink and writes what it recorded into `t`.
-fn fill(
-    lua: &Lua,
-    t: &Table,
-    emit: impl FnOnce(&mut LuaSink) -> mlua::Result<()>,
-) -> mlua::Result<()> {
+/// Runs `emit` into a (reused) sink and returns a new table, sized for them, holding
+/// what it recorded (keys through the VM's key cache: the flow tables' keys are a
+/// fixed set).
+fn build(lua: &Lua, emit: impl FnOnce(&mut LuaSink) -> mlua::Result<()>) -> mlua::Result<Table> {
     let mut sink = SINK.with(|c| c.take()).unwrap_or_default();
     sink.0.clear();
-    let r = emit(&mut sink).and_then(|()| sink.0.fill(lua, t));
+    sink.0.intern_keys(true);
+    let r = emit(&mut sink).and_then(|()| sink.0.build(lua));
     SINK.with(|c| c.set(Some(sink)));
     r
 }
@@ -112,44 +112,69 @@ impl InfoSink for LuaSink {
     }
 }
 
-fn table(lua: &Lua, s: &Shared, v: &FlowView, level: Level, cap: usize) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(0, cap)?;
-    fill(lua, &t, |sink| {
-        info::emit(&source(v), &s.networks, level, sink)
-    })?;
-    Ok(t)
+fn table(lua: &Lua, s: &Shared, v: &FlowView, level: Level) -> mlua::Result<Table> {
+    build(lua, |sink| info::emit(&source(v), &s.networks, level, sink))
 }
 
 /// `flow.getInfo()` (flow-info.md §3).
 pub(crate) fn minimal_info(lua: &Lua, s: &Shared, v: &FlowView) -> mlua::Result<Table> {
-    table(lua, s, v, Level::Minimal, 16)
+    table(lua, s, v, Level::Minimal)
 }
 
 /// The full flow table (`getFullInfo`, check-module `info`; flow-info.md §2).
 pub(crate) fn full_info(lua: &Lua, s: &Shared, v: &FlowView) -> mlua::Result<Table> {
-    table(lua, s, v, Level::Full, 96)
+    table(lua, s, v, Level::Full)
 }
 
-fn section(lua: &Lua, v: &FlowView, t: &Table, s: Section) -> mlua::Result<()> {
-    fill(lua, t, |sink| info::emit_section(&source(v), s, sink))
+fn section(lua: &Lua, v: &FlowView, s: Section) -> mlua::Result<Table> {
+    build(lua, |sink| info::emit_section(&source(v), s, sink))
 }
 
-/// `flow.getHTTPInfo()` into `t` (flow-info.md §4.1).
-pub(crate) fn http_info(lua: &Lua, v: &FlowView, t: &Table) -> mlua::Result<()> {
-    section(lua, v, t, Section::Http)
+/// `flow.getTCPStats()`: the four TCP issue counters of each direction.
+pub(crate) fn tcp_stats(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
+    const KEYS: [[&str; 4]; 2] = [
+        [
+            "cli2srv.retransmissions",
+            "cli2srv.out_of_order",
+            "cli2srv.lost",
+            "cli2srv.zero_window",
+        ],
+        [
+            "srv2cli.retransmissions",
+            "srv2cli.out_of_order",
+            "srv2cli.lost",
+            "srv2cli.zero_window",
+        ],
+    ];
+    build(lua, |sink| {
+        for (keys, d) in KEYS.iter().zip([&v.dir[CLI2SRV], &v.dir[SRV2CLI]]) {
+            for (k, n) in
+                keys.iter()
+                    .zip([d.retransmissions, d.out_of_order, d.lost, d.zero_window])
+            {
+                sink.0.int(k, i64::from(n));
+            }
+        }
+        Ok(())
+    })
 }
 
-/// `flow.getTLSInfo()` into `t` (flow-info.md §4.2).
-pub(crate) fn tls_info(lua: &Lua, v: &FlowView, t: &Table) -> mlua::Result<()> {
-    section(lua, v, t, Section::Tls)
+/// `flow.getHTTPInfo()` (flow-info.md §4.1).
+pub(crate) fn http_info(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
+    section(lua, v, Section::Http)
 }
 
-/// `flow.getDNSInfo()` into `t` (flow-info.md §4.3).
-pub(crate) fn dns_info(lua: &Lua, v: &FlowView, t: &Table) -> mlua::Result<()> {
-    section(lua, v, t, Section::Dns)
+/// `flow.getTLSInfo()` (flow-info.md §4.2).
+pub(crate) fn tls_info(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
+    section(lua, v, Section::Tls)
 }
 
-/// `flow.getSSHInfo()` into `t` (flow-info.md §4.4).
-pub(crate) fn ssh_info(lua: &Lua, v: &FlowView, t: &Table) -> mlua::Result<()> {
-    section(lua, v, t, Section::Ssh)
+/// `flow.getDNSInfo()` (flow-info.md §4.3).
+pub(crate) fn dns_info(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
+    section(lua, v, Section::Dns)
+}
+
+/// `flow.getSSHInfo()` (flow-info.md §4.4).
+pub(crate) fn ssh_info(lua: &Lua, v: &FlowView) -> mlua::Result<Table> {
+    section(lua, v, Section::Ssh)
 }

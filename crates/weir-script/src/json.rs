@@ -74,6 +74,144 @@ fn table_to_json(t: &Table, depth: usize) -> Json {
     Json::Object(m)
 }
 
+/// [`to_json`] reading a table with the raw C API in one protected call (no Lua value
+/// handle per field): the alert parameters every `flow.triggerStatus` converts. A
+/// table with a metatable anywhere inside (a `flow.getInfo()` table reads through
+/// its own) goes the generic way, so the result is the same either way.
+pub(crate) fn to_json_fast(lua: &Lua, v: &Value) -> Json {
+    let Value::Table(t) = v else {
+        return to_json(v);
+    };
+    let mut out = None;
+    // SAFETY: the closure runs in protected mode with `t` at stack index 1 and calls
+    // only functions that neither raise errors nor allocate Lua memory (type checks,
+    // `lua_next` with the keys it returned, raw reads, `lua_checkstack`), so it is
+    // never unwound by a Lua error.
+    #[allow(unsafe_code)]
+    let r = unsafe {
+        lua.exec_raw::<()>(t, |state| {
+            out = raw::table(state, 1, 0);
+        })
+    };
+    match (r, out) {
+        (Ok(()), Some(j)) => j,
+        _ => to_json(v),
+    }
+}
+
+#[allow(unsafe_code)]
+mod raw {
+    //! The walk of [`super::to_json_fast`]: the rules of [`super::to_json_depth`].
+
+    use mlua::ffi;
+    use serde_json::{Map, Number, Value as Json};
+
+    use super::MAX_DEPTH;
+
+    unsafe fn bytes<'a>(state: *mut ffi::lua_State, idx: i32) -> &'a [u8] {
+        let mut len = 0usize;
+        // SAFETY (caller): a string at `idx` (no conversion, no allocation); the bytes
+        // live while it stays on the stack, and are copied before it is popped.
+        unsafe {
+            let p = ffi::lua_tolstring(state, idx, &mut len);
+            if p.is_null() {
+                &[]
+            } else {
+                std::slice::from_raw_parts(p.cast::<u8>(), len)
+            }
+        }
+    }
+
+    /// The value at `idx`; `None`: a table with a metatable on the way.
+    pub(super) unsafe fn value(state: *mut ffi::lua_State, idx: i32, depth: usize) -> Option<Json> {
+        unsafe {
+            Some(match ffi::lua_type(state, idx) {
+                ffi::LUA_TBOOLEAN => Json::Bool(ffi::lua_toboolean(state, idx) != 0),
+                ffi::LUA_TNUMBER => {
+                    if ffi::lua_isinteger(state, idx) != 0 {
+                        Json::Number(ffi::lua_tointeger(state, idx).into())
+                    } else {
+                        Number::from_f64(ffi::lua_tonumber(state, idx))
+                            .map_or(Json::Null, Json::Number)
+                    }
+                }
+                ffi::LUA_TSTRING => {
+                    Json::String(String::from_utf8_lossy(bytes(state, idx)).into_owned())
+                }
+                ffi::LUA_TTABLE if depth < MAX_DEPTH => table(state, idx, depth)?,
+                _ => Json::Null,
+            })
+        }
+    }
+
+    /// The table at `idx` (the stack is as found when this returns).
+    pub(super) unsafe fn table(state: *mut ffi::lua_State, idx: i32, depth: usize) -> Option<Json> {
+        unsafe {
+            let idx = ffi::lua_absindex(state, idx);
+            let base = ffi::lua_gettop(state);
+            if ffi::lua_checkstack(state, 4) == 0 {
+                return None;
+            }
+            if ffi::lua_getmetatable(state, idx) != 0 {
+                ffi::lua_settop(state, base);
+                return None;
+            }
+            let len = ffi::lua_rawlen(state, idx);
+            let mut count = 0usize;
+            ffi::lua_pushnil(state);
+            while ffi::lua_next(state, idx) != 0 {
+                count += 1;
+                ffi::lua_pop(state, 1);
+            }
+            if len > 0 && count == len {
+                let mut arr = Vec::with_capacity(len);
+                for i in 1..=len {
+                    ffi::lua_rawgeti(state, idx, i as ffi::lua_Integer);
+                    let v = value(state, -1, depth + 1);
+                    ffi::lua_settop(state, base);
+                    arr.push(v?);
+                }
+                return Some(Json::Array(arr));
+            }
+            let mut m = Map::new();
+            ffi::lua_pushnil(state);
+            while ffi::lua_next(state, idx) != 0 {
+                // Stack: key at -2, value at -1.
+                let vt = ffi::lua_type(state, -1);
+                if matches!(
+                    vt,
+                    ffi::LUA_TFUNCTION | ffi::LUA_TUSERDATA | ffi::LUA_TTHREAD
+                ) {
+                    ffi::lua_pop(state, 1);
+                    continue;
+                }
+                let key = match ffi::lua_type(state, -2) {
+                    ffi::LUA_TSTRING => String::from_utf8_lossy(bytes(state, -2)).into_owned(),
+                    ffi::LUA_TNUMBER => {
+                        if ffi::lua_isinteger(state, -2) != 0 {
+                            ffi::lua_tointeger(state, -2).to_string()
+                        } else {
+                            ffi::lua_tonumber(state, -2).to_string()
+                        }
+                    }
+                    ffi::LUA_TBOOLEAN => (ffi::lua_toboolean(state, -2) != 0).to_string(),
+                    _ => {
+                        ffi::lua_pop(state, 1);
+                        continue;
+                    }
+                };
+                let Some(v) = value(state, -1, depth + 1) else {
+                    ffi::lua_settop(state, base);
+                    return None;
+                };
+                m.insert(key, v);
+                ffi::lua_pop(state, 1);
+            }
+            Some(Json::Object(m))
+        }
+    }
+}
+
 /// Converts JSON to a Lua value (`null` → nil).
 pub(crate) fn to_lua(lua: &Lua, j: &Json) -> mlua::Result<Value> {
     if let Json::Object(o) = j {
@@ -178,6 +316,34 @@ pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The raw walk gives what the generic conversion gives, for every kind of table
+    /// (and falls back to it for tables with metatables).
+    #[test]
+    fn the_fast_conversion_agrees_with_the_generic_one() {
+        let lua = Lua::new();
+        let cases = [
+            "{}",
+            "{ 1, 2, 3 }",
+            "{ 'a', { b = 1.5, c = { true, false } }, 3 }",
+            "{ cli_ip = '10.0.0.1', srv_port = 443, score = 0.25, ok = true, none = nil }",
+            "{ [1] = 'x', [3] = 'y' }",
+            "{ [1] = 'x', n = 2 }",
+            "{ [2.5] = 'f', [true] = 'b', [10] = 'i', s = print, u = coroutine.create(print) }",
+            "{ nan = 0/0, inf = 1/0, neg = -3, big = math.maxinteger }",
+            "{ f = print, 'keep' }",
+            "{ bytes = '\\xff\\xfeok' }",
+            "(function() local t = {} local c = t for i = 1, 40 do c.n = {} c = c.n end return t end)()",
+            "(function() local t = { 1 } t[2] = t return t end)()",
+            "{ inner = setmetatable({ a = 1 }, { __index = { b = 2 } }) }",
+            "setmetatable({ a = 1 }, { __index = { b = 2 } })",
+            "{ print, 2 }",
+        ];
+        for src in cases {
+            let v: Value = lua.load(format!("return {src}")).eval().unwrap();
+            assert_eq!(to_json_fast(&lua, &v), to_json(&v), "{src}");
+        }
+    }
 
     #[test]
     fn objects_come_back_the_same_through_lua() {

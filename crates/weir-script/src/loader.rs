@@ -33,6 +33,10 @@ pub(crate) struct Script {
     pub info: ScriptInfo,
     pub ctx: ScriptCtx,
     pub conf: Table,
+    /// Bumped whenever [`Script::set_conf`] installs a different configuration table:
+    /// what the prefilter compares to know its bounds and lists are still current
+    /// (cheaper than asking Lua for the table's address on every flow).
+    pub conf_gen: u64,
     pub env: Table,
     pub l4: Option<u8>,
     pub l7: Option<u16>,
@@ -68,6 +72,15 @@ pub(crate) struct Script {
 }
 
 impl Script {
+    /// Installs `t` as the script's configuration (`conf_gen` moves if it is another
+    /// table than the current one).
+    pub(crate) fn set_conf(&mut self, t: Table) {
+        if t.to_pointer() != self.conf.to_pointer() {
+            self.conf_gen += 1;
+        }
+        self.conf = t;
+    }
+
     /// The script's info with its cost per hook filled in.
     pub(crate) fn report(&self) -> ScriptInfo {
         let mut info = self.info.clone();

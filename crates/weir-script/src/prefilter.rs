@@ -127,15 +127,19 @@ pub(crate) struct Prefilter {
     on_config: bool,
     /// The configuration field holding the servers to leave out.
     not_in: Option<String>,
-    /// The address list of `not_in` for the configuration table last seen (by address).
-    not_in_list: std::cell::RefCell<Option<(usize, std::rc::Rc<crate::addrlist::AddressList>)>>,
-    /// The configuration bounds as last resolved, and the table they came from.
+    /// One of the byte, packet or duration bounds is given.
+    bounded: bool,
+    /// The address list of `not_in` for the configuration last seen (by the script's
+    /// configuration generation, `Script::conf_gen`).
+    not_in_list: std::cell::RefCell<Option<(u64, std::rc::Rc<crate::addrlist::AddressList>)>>,
+    /// The configuration bounds as last resolved, and the configuration generation
+    /// they came from.
     resolved: Cell<Resolved>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Resolved {
-    conf: Option<usize>,
+    conf: Option<u64>,
     min_bytes: Option<f64>,
     min_packets: Option<f64>,
     min_duration: Option<f64>,
@@ -334,22 +338,23 @@ impl Prefilter {
                 other => return Err(format!("prefilter: unknown condition `{other}`")),
             }
         }
+        p.bounded = [&p.min_bytes, &p.min_packets, &p.min_duration]
+            .iter()
+            .any(|b| !matches!(b, Bound::None));
         Ok(Some(p))
     }
 
-    /// Whether the flow may interest the script whose configuration is `conf`.
-    pub(crate) fn admits(&self, facts: &Facts<'_>, conf: &Table) -> bool {
-        if self.on_config && self.resolved.get().conf != Some(conf.to_pointer() as usize) {
-            self.resolve(conf);
+    /// Whether the flow may interest the script whose configuration is `conf`
+    /// (generation `conf_gen`, see `Script::conf_gen`). The conditions are checked
+    /// cheapest first (all must hold, none has side effects): the flow's own counters
+    /// and bits, then the configured bounds, then what needs a lookup (local networks,
+    /// risks, the address list).
+    pub(crate) fn admits(&self, facts: &Facts<'_>, conf: &Table, conf_gen: u64) -> bool {
+        if self.on_config && self.resolved.get().conf != Some(conf_gen) {
+            self.resolve(conf, conf_gen);
             return true;
         }
         let f = facts;
-        if let Some(p) = self.peers {
-            let (c, s) = facts.locals();
-            if !p.admits(c, s) {
-                return false;
-            }
-        }
         if self.unidirectional && f.dir[SRV2CLI].packets > 0 {
             return false;
         }
@@ -362,31 +367,42 @@ impl Prefilter {
         if !self.categories.is_empty() && !self.categories.contains(&f.l7.category) {
             return false;
         }
+        if self.bounded {
+            let r = self.resolve(conf, conf_gen);
+            let bytes = f.dir[CLI2SRV].bytes + f.dir[SRV2CLI].bytes;
+            let packets = f.dir[CLI2SRV].packets.max(f.dir[SRV2CLI].packets);
+            // As `flow.getDuration()`: 1 + last − first seen, seconds.
+            let duration = 1 + f.last_seen.as_secs().saturating_sub(f.first_seen.as_secs());
+            if !(r.min_bytes.is_none_or(|b| bytes as f64 > b)
+                && r.min_packets.is_none_or(|b| packets as f64 >= b)
+                && r.min_duration.is_none_or(|b| duration as f64 > b))
+            {
+                return false;
+            }
+        }
+        if let Some(p) = self.peers {
+            let (c, s) = facts.locals();
+            if !p.admits(c, s) {
+                return false;
+            }
+        }
         if self.risks != 0 && facts.risks() & self.risks == 0 {
             return false;
         }
         if let Some(field) = &self.not_in
-            && self.listed(field, conf, f.srv)
+            && self.listed(field, conf, conf_gen, f.srv)
         {
             return false;
         }
-        let r = self.resolve(conf);
-        let bytes = f.dir[CLI2SRV].bytes + f.dir[SRV2CLI].bytes;
-        let packets = f.dir[CLI2SRV].packets.max(f.dir[SRV2CLI].packets);
-        // As `flow.getDuration()`: 1 + last − first seen, seconds.
-        let duration = 1 + f.last_seen.as_secs().saturating_sub(f.first_seen.as_secs());
-        r.min_bytes.is_none_or(|b| bytes as f64 > b)
-            && r.min_packets.is_none_or(|b| packets as f64 >= b)
-            && r.min_duration.is_none_or(|b| duration as f64 > b)
+        true
     }
 
     /// True if `ip` is in the address list of configuration field `field` (built again
-    /// when the configuration table changed; entries that do not parse are left out,
-    /// as the scripts' own `ntop.newAddressList` does).
-    fn listed(&self, field: &str, conf: &Table, ip: IpAddr) -> bool {
-        let id = conf.to_pointer() as usize;
+    /// when the configuration changed; entries that do not parse are left out, as the
+    /// scripts' own `ntop.newAddressList` does).
+    fn listed(&self, field: &str, conf: &Table, conf_gen: u64, ip: IpAddr) -> bool {
         let mut cell = self.not_in_list.borrow_mut();
-        if cell.as_ref().is_none_or(|(at, _)| *at != id) {
+        if cell.as_ref().is_none_or(|(at, _)| *at != conf_gen) {
             let items: Vec<Option<String>> = match conf.raw_get::<Value>(field) {
                 Ok(Value::Table(t)) => t
                     .sequence_values::<Value>()
@@ -398,20 +414,19 @@ impl Prefilter {
                 _ => Vec::new(),
             };
             let (list, _) = crate::addrlist::AddressList::build(items.iter().map(|i| i.as_deref()));
-            *cell = Some((id, std::rc::Rc::new(list)));
+            *cell = Some((conf_gen, std::rc::Rc::new(list)));
         }
         cell.as_ref().is_some_and(|(_, l)| l.contains(ip))
     }
 
-    /// The bounds for `conf`, read again when the configuration table changed.
-    fn resolve(&self, conf: &Table) -> Resolved {
-        let id = conf.to_pointer() as usize;
+    /// The bounds for `conf`, read again when the configuration changed.
+    fn resolve(&self, conf: &Table, conf_gen: u64) -> Resolved {
         let r = self.resolved.get();
-        if r.conf == Some(id) {
+        if r.conf == Some(conf_gen) {
             return r;
         }
         let r = Resolved {
-            conf: Some(id),
+            conf: Some(conf_gen),
             min_bytes: value(&self.min_bytes, conf),
             min_packets: value(&self.min_packets, conf),
             min_duration: value(&self.min_duration, conf),

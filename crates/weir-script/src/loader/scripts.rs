@@ -466,6 +466,7 @@ impl Loader {
             info,
             ctx,
             conf,
+            conf_gen: 0,
             env,
             l4,
             l7,
