@@ -18,7 +18,6 @@
 //! of `single_engine`.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
 
 use cpu_time::ThreadTime;
@@ -73,12 +72,12 @@ fn sinks(n: usize, pool: &Sender<Batch>) -> (Vec<Sender<Msg>>, Vec<std::thread::
                 .name("sink".into())
                 .spawn(move || {
                     for m in rx {
-                        let batch = match m {
-                            Msg::Frames(b) => Some(b),
-                            Msg::Share(s) => Arc::into_inner(s.batch),
-                            _ => None,
+                        let batches: Vec<Batch> = match m {
+                            Msg::Frames(b) => vec![b],
+                            Msg::Share(s) => s.into_unshared().collect(),
+                            _ => Vec::new(),
                         };
-                        if let Some(b) = batch {
+                        for b in batches {
                             let _ = back.try_send(b);
                         }
                     }
