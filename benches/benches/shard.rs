@@ -20,6 +20,7 @@
 //! a busy engine or worker does not cause).
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cpu_time::ThreadTime;
@@ -74,12 +75,12 @@ fn sinks(n: usize, pool: &Sender<Batch>) -> (Vec<Sender<Msg>>, Vec<std::thread::
                 .name("sink".into())
                 .spawn(move || {
                     for m in rx {
-                        let batches: Vec<Batch> = match m {
-                            Msg::Frames(b) => vec![b],
-                            Msg::Share(s) => s.into_unshared().collect(),
-                            _ => Vec::new(),
+                        let batch = match m {
+                            Msg::Frames(b) => Some(b),
+                            Msg::Share(s) => Arc::into_inner(s.batch),
+                            _ => None,
                         };
-                        for b in batches {
+                        if let Some(b) = batch {
                             let _ = back.try_send(b);
                         }
                     }

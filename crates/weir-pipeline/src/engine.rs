@@ -253,10 +253,8 @@ impl<D: Driver> EngineLoop<D> {
             Msg::Share(share) => {
                 self.frames(share.iter());
                 // The last worker done with a shared batch gives it back to the source.
-                if let Some(r) = &self.recycle {
-                    for batch in share.into_unshared() {
-                        let _ = r.try_send(batch);
-                    }
+                if let (Some(r), Some(batch)) = (&self.recycle, Arc::into_inner(share.batch)) {
+                    let _ = r.try_send(batch);
                 }
                 true
             }

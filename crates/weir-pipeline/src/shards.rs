@@ -111,58 +111,34 @@ impl Clock {
     }
 }
 
-/// The frames of the batches being routed, picked per worker.
+/// The frames of the batch being routed, picked per worker.
 struct Outbox {
-    /// The batches routed since the last flush (the workers' picks point into them).
-    held: Vec<Arc<Batch>>,
-    /// Each worker's frames of them so far.
+    /// The batch being routed (shared by the workers it has frames for).
+    batch: Option<Arc<Batch>>,
+    /// Each worker's frames of it so far.
     picks: Vec<Vec<Pick>>,
     txs: Vec<Sender<Msg>>,
     /// Where a batch goes back to its source when the router is the last to hold it.
     recycle: Sender<Batch>,
     /// A worker's queue is closed (the worker ended early).
     gone: bool,
+    /// Room for a worker's picks of one batch: an even share of a full batch, and some.
+    room: usize,
 }
 
-/// Most batches the router holds before it hands the workers their picks.
-const MAX_HELD: usize = 4;
-
 impl Outbox {
-    /// The index of `batch` among the held batches (added if it is not the last).
-    fn hold(&mut self, batch: &Arc<Batch>) -> u32 {
-        if !self.held.last().is_some_and(|b| Arc::ptr_eq(b, batch)) {
-            self.held.push(batch.clone());
-        }
-        self.held.len().saturating_sub(1) as u32
-    }
-
-    /// After a routed batch: the workers get their picks once one of them has a
-    /// batch's worth (so a worker is woken about once per batch of its own frames, not
-    /// once per source batch), the router holds [`MAX_HELD`] batches, or the batch was
-    /// not full (the source is waiting: a paced replay's frames go on at once).
-    fn maybe_flush(&mut self, partial: bool) {
-        if partial
-            || self.held.len() >= MAX_HELD
-            || self.picks.iter().any(|p| p.len() >= BATCH_FRAMES)
-        {
-            self.flush();
-        }
-    }
-
-    /// Sends each worker its frames picked so far, sharing the held batches, and lets
-    /// go of them (back to the source if no worker holds one).
+    /// Sends each worker its frames picked so far, sharing the batch.
     fn flush(&mut self) {
+        let Some(batch) = &self.batch else { return };
         for (picks, tx) in self.picks.iter_mut().zip(&self.txs) {
             if !picks.is_empty() {
+                let picks = std::mem::replace(picks, Vec::with_capacity(self.room));
                 let share = Share {
-                    batches: self.held.clone(),
-                    picks: std::mem::replace(picks, Vec::with_capacity(PICKS)),
+                    batch: batch.clone(),
+                    picks,
                 };
                 self.gone |= tx.send(Msg::Share(share)).is_err();
             }
-        }
-        for b in self.held.drain(..).filter_map(Arc::into_inner) {
-            let _ = self.recycle.try_send(b);
         }
     }
 
@@ -181,10 +157,14 @@ impl Outbox {
             self.gone |= tx.send(msg()).is_err();
         }
     }
-}
 
-/// Room for a worker's picks between two flushes.
-const PICKS: usize = BATCH_FRAMES + BATCH_FRAMES / 4;
+    /// Done with the routed batch: back to the source if no worker holds it.
+    fn release(&mut self) {
+        if let Some(b) = self.batch.take().and_then(Arc::into_inner) {
+            let _ = self.recycle.try_send(b);
+        }
+    }
+}
 
 /// The worker of a frame's flow: its shard hash ([`weir_flow::FlowKey::shard`], read
 /// from the frame's tuple when it is a plain TCP or UDP frame, else from a full
@@ -227,25 +207,27 @@ impl Router {
     /// back to their source through `recycle`; visit boundaries every
     /// `visit_interval_secs`.
     pub fn new(txs: Vec<Sender<Msg>>, recycle: Sender<Batch>, visit_interval_secs: u64) -> Router {
+        let room = BATCH_FRAMES / txs.len().max(1) + BATCH_FRAMES / 8;
         Router {
             out: Outbox {
-                held: Vec::with_capacity(MAX_HELD),
-                picks: (0..txs.len()).map(|_| Vec::with_capacity(PICKS)).collect(),
+                batch: None,
+                picks: (0..txs.len()).map(|_| Vec::with_capacity(room)).collect(),
                 txs,
                 recycle,
                 gone: false,
+                room,
             },
             clock: Clock::new(visit_interval_secs),
         }
     }
 
-    /// Picks every frame of `batch` for its worker (after a clock mark to every worker
-    /// when it crosses a visit boundary). The batch is shared: a worker gets the
-    /// positions of its frames, not copies, when the router flushes its picks.
+    /// Hands every frame of `batch` to its worker (after a clock mark to every worker
+    /// when it crosses a visit boundary), sharing the batch: a worker gets the
+    /// positions of its frames, not copies.
     pub fn route(&mut self, batch: Batch) {
         let n = self.out.txs.len();
         let batch = Arc::new(batch);
-        let mut held = self.out.hold(&batch);
+        self.out.batch = Some(batch.clone());
         let mut at = 0u32;
         for f in &batch.frames {
             let start = at;
@@ -255,23 +237,18 @@ impl Router {
             if self.clock.advance(f.ts) {
                 let now = Timestamp(self.clock.now);
                 self.out.broadcast(|| Msg::Idle(now));
-                held = self.out.hold(&batch);
             }
             let meta = FrameMeta {
                 ts: Timestamp(f.ts.0.max(self.clock.now)),
                 ..*f
             };
             if let Some(p) = self.out.picks.get_mut(w) {
-                p.push(Pick {
-                    meta,
-                    at: start,
-                    batch: held,
-                });
+                p.push(Pick { meta, at: start });
             }
         }
-        let partial = batch.frames.len() < BATCH_FRAMES;
+        self.out.flush();
         drop(batch);
-        self.out.maybe_flush(partial);
+        self.out.release();
     }
 
     /// Handles one message of the source, in the source's thread: frames are routed,
@@ -573,92 +550,5 @@ mod tests {
         assert!(!c.advance(s(109)));
         assert!(c.advance(s(200)));
         assert!(default_workers() >= 1);
-    }
-
-    /// Full batches of UDP frames of many flows, one frame per 10 ms from second 100.
-    fn batches(count: usize) -> Vec<Batch> {
-        use weir_gen::frame::{self, FrameSpec, IpSpec, L4Spec};
-        (0..count)
-            .map(|b| {
-                let mut batch = Batch::default();
-                for i in 0..BATCH_FRAMES {
-                    let n = (b * BATCH_FRAMES + i) as u32;
-                    let spec = FrameSpec {
-                        src_mac: [2, 0, 0, 0, 0, 1],
-                        dst_mac: [2, 0, 0, 0, 0, 2],
-                        vlans: vec![],
-                        ip: IpSpec::V4 {
-                            src: std::net::Ipv4Addr::from(0x0a00_0000 + n % 97),
-                            dst: std::net::Ipv4Addr::new(192, 0, 2, 1),
-                            ttl: 64,
-                            id: 1,
-                            dont_fragment: true,
-                        },
-                        l4: L4Spec::Udp {
-                            src_port: 40000,
-                            dst_port: 53,
-                        },
-                        payload: n.to_be_bytes().to_vec(),
-                    };
-                    let f = frame::build(&spec);
-                    let ts = Timestamp(100_000_000 + u64::from(n) * 10_000);
-                    batch.push(ts, LinkType::Ethernet, f.len() as u32, &f);
-                }
-                batch
-            })
-            .collect()
-    }
-
-    #[test]
-    fn workers_get_every_frame_once_in_order_around_the_clock_marks_and_batches_come_back() {
-        let input = batches(6);
-        let frames: Vec<Vec<u8>> = input
-            .iter()
-            .flat_map(|b| b.iter().map(|(_, d)| d.to_vec()).collect::<Vec<_>>())
-            .collect();
-        let (recycle_tx, recycle_rx) = crossbeam_channel::unbounded();
-        let (txs, rxs): (Vec<_>, Vec<_>) = (0..2).map(|_| crossbeam_channel::unbounded()).unzip();
-        let mut r = Router::new(txs, recycle_tx, 5);
-        for b in input {
-            assert!(r.handle(Msg::Frames(b)));
-        }
-        assert!(r.handle(Msg::End));
-        drop(r);
-        let mut seen = Vec::new();
-        let (mut marks, mut returned) = (0, 0);
-        for rx in &rxs {
-            let (mut last_ts, mut clock, mut mine) = (0, 0, 0);
-            for m in rx.try_iter() {
-                match m {
-                    Msg::Share(share) => {
-                        for (f, data) in share.iter() {
-                            assert!(f.ts.0 >= last_ts, "frames in capture order");
-                            assert!(f.ts.0 >= clock, "no frame before a mark it follows");
-                            last_ts = f.ts.0;
-                            seen.push(data.to_vec());
-                            mine += 1;
-                        }
-                        returned += share.into_unshared().count();
-                    }
-                    Msg::Idle(at) => {
-                        assert!(at.0 >= last_ts, "a mark after the frames before it");
-                        clock = at.0;
-                        marks += 1;
-                    }
-                    Msg::End => {}
-                    other => panic!("unexpected {other:?}"),
-                }
-            }
-            assert!(mine > 0, "both workers get flows");
-        }
-        // 6144 frames over 61 s: the first frame, 12 visit boundaries and the end, to
-        // each of the 2 workers.
-        assert_eq!(marks, 2 * 14);
-        seen.sort();
-        let mut want = frames;
-        want.sort();
-        assert_eq!(seen, want, "every frame once");
-        // Each batch back once: from the router or from the last worker done with it.
-        assert_eq!(returned + recycle_rx.try_iter().count(), 6);
     }
 }

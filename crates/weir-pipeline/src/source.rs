@@ -77,14 +77,14 @@ impl Batch {
     }
 }
 
-/// A worker shard's frames of the batches the router of its interface routed
-/// (`crate::shards`): the batches are shared by every worker that has frames in them,
-/// not copied; the last to be done with one sends it back to its source for reuse.
+/// A worker shard's frames of a batch the dispatcher routed (`crate::shards`): the
+/// batch is shared by every worker that has frames in it, not copied; the last to be
+/// done with it sends it back to its source for reuse.
 #[derive(Debug)]
 pub struct Share {
-    /// The batches, as their source read them.
-    pub batches: Vec<Arc<Batch>>,
-    /// This worker's frames of them, in capture order.
+    /// The batch as its source read it.
+    pub batch: Arc<Batch>,
+    /// This worker's frames of it, in capture order.
     pub picks: Vec<Pick>,
 }
 
@@ -93,10 +93,8 @@ pub struct Share {
 pub struct Pick {
     /// The frame, its time raised to the interface's packet clock.
     pub meta: FrameMeta,
-    /// Where its bytes start in its batch's [`Batch::bytes`].
+    /// Where its bytes start in the batch's [`Batch::bytes`].
     pub at: u32,
-    /// Its batch: an index into [`Share::batches`].
-    pub batch: u32,
 }
 
 impl Share {
@@ -104,17 +102,9 @@ impl Share {
     pub fn iter(&self) -> impl Iterator<Item = (&FrameMeta, &[u8])> {
         self.picks.iter().map(|p| {
             let at = p.at as usize;
-            let data = self
-                .batches
-                .get(p.batch as usize)
-                .and_then(|b| b.bytes.get(at..at + p.meta.len as usize));
+            let data = self.batch.bytes.get(at..at + p.meta.len as usize);
             (&p.meta, data.unwrap_or(&[]))
         })
-    }
-
-    /// The batches no one else holds any more, to go back to their source.
-    pub fn into_unshared(self) -> impl Iterator<Item = Batch> {
-        self.batches.into_iter().filter_map(Arc::into_inner)
     }
 }
 
@@ -123,7 +113,7 @@ impl Share {
 pub enum Msg {
     /// Frames.
     Frames(Batch),
-    /// A worker shard's frames of batches shared with other workers.
+    /// A worker shard's frames of a batch shared with other workers.
     Share(Share),
     /// No traffic on a live source: the engine may advance its clock to this time.
     Idle(Timestamp),
