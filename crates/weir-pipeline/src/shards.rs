@@ -551,4 +551,91 @@ mod tests {
         assert!(c.advance(s(200)));
         assert!(default_workers() >= 1);
     }
+
+    /// Full batches of UDP frames of many flows, one frame per 10 ms from second 100.
+    fn batches(count: usize) -> Vec<Batch> {
+        use weir_gen::frame::{self, FrameSpec, IpSpec, L4Spec};
+        (0..count)
+            .map(|b| {
+                let mut batch = Batch::default();
+                for i in 0..BATCH_FRAMES {
+                    let n = (b * BATCH_FRAMES + i) as u32;
+                    let spec = FrameSpec {
+                        src_mac: [2, 0, 0, 0, 0, 1],
+                        dst_mac: [2, 0, 0, 0, 0, 2],
+                        vlans: vec![],
+                        ip: IpSpec::V4 {
+                            src: std::net::Ipv4Addr::from(0x0a00_0000 + n % 97),
+                            dst: std::net::Ipv4Addr::new(192, 0, 2, 1),
+                            ttl: 64,
+                            id: 1,
+                            dont_fragment: true,
+                        },
+                        l4: L4Spec::Udp {
+                            src_port: 40000,
+                            dst_port: 53,
+                        },
+                        payload: n.to_be_bytes().to_vec(),
+                    };
+                    let f = frame::build(&spec);
+                    let ts = Timestamp(100_000_000 + u64::from(n) * 10_000);
+                    batch.push(ts, LinkType::Ethernet, f.len() as u32, &f);
+                }
+                batch
+            })
+            .collect()
+    }
+
+    #[test]
+    fn workers_get_every_frame_once_in_order_around_the_clock_marks_and_batches_come_back() {
+        let input = batches(6);
+        let frames: Vec<Vec<u8>> = input
+            .iter()
+            .flat_map(|b| b.iter().map(|(_, d)| d.to_vec()).collect::<Vec<_>>())
+            .collect();
+        let (recycle_tx, recycle_rx) = crossbeam_channel::unbounded();
+        let (txs, rxs): (Vec<_>, Vec<_>) = (0..2).map(|_| crossbeam_channel::unbounded()).unzip();
+        let mut r = Router::new(txs, recycle_tx, 5);
+        for b in input {
+            assert!(r.handle(Msg::Frames(b)));
+        }
+        assert!(r.handle(Msg::End));
+        drop(r);
+        let mut seen = Vec::new();
+        let (mut marks, mut returned) = (0, 0);
+        for rx in &rxs {
+            let (mut last_ts, mut clock, mut mine) = (0, 0, 0);
+            for m in rx.try_iter() {
+                match m {
+                    Msg::Share(share) => {
+                        for (f, data) in share.iter() {
+                            assert!(f.ts.0 >= last_ts, "frames in capture order");
+                            assert!(f.ts.0 >= clock, "no frame before a mark it follows");
+                            last_ts = f.ts.0;
+                            seen.push(data.to_vec());
+                            mine += 1;
+                        }
+                        returned += usize::from(Arc::into_inner(share.batch).is_some());
+                    }
+                    Msg::Idle(at) => {
+                        assert!(at.0 >= last_ts, "a mark after the frames before it");
+                        clock = at.0;
+                        marks += 1;
+                    }
+                    Msg::End => {}
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            assert!(mine > 0, "both workers get flows");
+        }
+        // 6144 frames over 61 s: the first frame, 12 visit boundaries and the end, to
+        // each of the 2 workers.
+        assert_eq!(marks, 2 * 14);
+        seen.sort();
+        let mut want = frames;
+        want.sort();
+        assert_eq!(seen, want, "every frame once");
+        // Each batch back once: from the router or from the last worker done with it.
+        assert_eq!(returned + recycle_rx.try_iter().count(), 6);
+    }
 }
