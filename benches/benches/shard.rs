@@ -43,8 +43,7 @@ fn feed(
 ) -> Duration {
     let fresh = || {
         let mut b = pool.try_recv().unwrap_or_default();
-        b.frames.clear();
-        b.bytes.clear();
+        b.clear();
         b
     };
     let mut spent = Duration::ZERO;

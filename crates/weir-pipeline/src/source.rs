@@ -60,7 +60,8 @@ impl Batch {
         self.bytes.extend_from_slice(data);
     }
 
-    pub(crate) fn clear(&mut self) {
+    /// Empties the batch for reuse (its buffers keep their capacity).
+    pub fn clear(&mut self) {
         self.frames.clear();
         self.bytes.clear();
     }

@@ -1464,17 +1464,9 @@ fn shared_captures() {
 /// does (`plain_tuple` answers only when it agrees), and it answers for most of them.
 #[test]
 fn plain_tuple_agrees_with_decode_on_shared_captures() {
-    let root = std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/pcaps"
-    ));
-    if !root.is_dir() {
-        eprintln!(
-            "SKIPPED: plain_tuple on shared captures: {} not found",
-            root.display()
-        );
+    let Some(root) = crate::golden::shared_pcaps() else {
         return;
-    }
+    };
     let (mut frames, mut plain) = (0u64, 0u64);
     for dir in ["ndpi", "ntopng-e2e"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {

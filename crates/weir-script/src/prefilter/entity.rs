@@ -375,40 +375,32 @@ mod tests {
     #[test]
     fn changed_admits_hosts_whose_counters_moved_or_that_are_engaged() {
         let lua = Lua::new();
-        let v: Value = lua
-            .load("{ changed = { 'dns', 'http' } }")
-            .eval()
-            .expect("table");
-        let p = EntityPrefilter::parse(&v, "host")
+        let p = pf(&lua, "{ changed = { 'dns', 'http' } }", "host")
             .expect("parse")
             .expect("some");
-        let conf: Table = lua.load("{}").eval().expect("conf");
+        let empty = conf(&lua, "{}");
         let mut f = EntityFacts::default();
-        assert!(!p.admits(&f, &conf), "nothing moved");
+        assert!(!p.admits(&f, &empty), "nothing moved");
         f.delta[0] = 1000;
-        assert!(!p.admits(&f, &conf), "bytes are not DNS or HTTP");
+        assert!(!p.admits(&f, &empty), "bytes are not DNS or HTTP");
         f.delta[3] = 1;
-        assert!(p.admits(&f, &conf), "an HTTP counter moved");
+        assert!(p.admits(&f, &empty), "an HTTP counter moved");
         f.delta[3] = 0;
         f.engaged = true;
-        assert!(p.admits(&f, &conf), "engaged");
+        assert!(p.admits(&f, &empty), "engaged");
         // With a threshold too, both must hold.
-        let v: Value = lua
-            .load("{ changed = 'dns', threshold = 'score' }")
-            .eval()
-            .expect("table");
-        let p = EntityPrefilter::parse(&v, "host")
+        let p = pf(&lua, "{ changed = 'dns', threshold = 'score' }", "host")
             .expect("parse")
             .expect("some");
-        let conf: Table = lua.load("{ threshold = 5 }").eval().expect("conf");
+        let five = conf(&lua, "{ threshold = 5 }");
         let mut f = EntityFacts {
             score: 10,
             ..EntityFacts::default()
         };
-        assert!(!p.admits(&f, &conf), "score crosses, DNS did not move");
+        assert!(!p.admits(&f, &five), "score crosses, DNS did not move");
         f.delta[2] = 2;
-        assert!(p.admits(&f, &conf));
+        assert!(p.admits(&f, &five));
         f.score = 1;
-        assert!(!p.admits(&f, &conf), "DNS moved, score does not cross");
+        assert!(!p.admits(&f, &five), "DNS moved, score does not cross");
     }
 }
