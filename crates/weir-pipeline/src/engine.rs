@@ -198,11 +198,15 @@ impl<D: Driver> EngineLoop<D> {
     /// Sends the queued tick instants of a worker shard to its coordinator.
     fn send_shard_ticks(&mut self) {
         if let Some(out) = &self.shard_out {
+            let ticks = self.engine.take_shard_ticks();
+            if ticks.is_empty() {
+                return;
+            }
             // Behind a router a tick instant is reached on its clock mark, before any
             // later frame: the driver's count is the count at the instant (a live
             // fan-out worker's may include the rest of the batch).
             let triggered = self.driver.alerts_triggered();
-            for t in self.engine.take_shard_ticks() {
+            for t in ticks {
                 // The coordinator gone means the run is ending: nothing to report to.
                 let _ = out.send((t, triggered));
             }
