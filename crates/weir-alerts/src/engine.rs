@@ -91,6 +91,14 @@ pub struct EngineStats {
     pub drop_alerts: u64,
 }
 
+impl EngineStats {
+    /// Alerts triggered so far: those that became engaged, one-shot alerts stored and
+    /// flow alerts (the `triggered` counter of `iface:alerts`).
+    pub fn triggered(&self) -> u64 {
+        self.engaged + self.stored + self.flow_alerts
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct EngagedKey {
     kind: EntityKind,

@@ -747,8 +747,7 @@ impl Driver for ScriptDriver {
     type Report = ScriptReport;
 
     fn alerts_triggered(&self) -> u64 {
-        self.rt
-            .with_alerts(|a| crate::timeseries::triggered(&a.stats()))
+        self.rt.with_alerts(|a| a.stats().triggered())
     }
 
     fn workers_triggered(&mut self, alerts: u64) {

@@ -283,11 +283,6 @@ struct AlertCounts {
     seen: std::collections::HashSet<(String, u32, String, u64)>,
 }
 
-/// The alerts an alert engine triggered so far: engaged, stored, raised on flows.
-pub(crate) fn triggered(st: &weir_alerts::EngineStats) -> u64 {
-    st.engaged + st.stored + st.flow_alerts
-}
-
 /// Most hosts whose alert counters are kept.
 const MAX_ALERT_HOSTS: usize = 1 << 20;
 
@@ -314,7 +309,7 @@ impl Builtin {
         a.at = Some(now.0);
         let st = engine.stats();
         a.engaged = st.engaged_now;
-        a.triggered = triggered(&st) + self.workers_triggered;
+        a.triggered = st.triggered() + self.workers_triggered;
         if a.by_host.len() > MAX_ALERT_HOSTS {
             a.by_host.clear();
         }
