@@ -231,11 +231,15 @@ pub struct Engine {
     shard_removed: Vec<Host>,
     /// Shard mode: the peak-rate events since the last tick, per host, kind
     /// (`crate::shard::PEAK_KINDS`) and second.
-    shard_hits: std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
+    shard_hits: ShardHits,
     /// Shard mode: the ghost-peer events since the last tick (see
     /// [`crate::ShardTick::ghosts`]), noted by the coordinator instead of here.
     shard_ghosts: Vec<crate::shard::GhostEvent>,
 }
+
+/// Shard mode: peak-rate event counts by host, kind and second.
+type ShardHits =
+    std::collections::HashMap<((IpAddr, u16), u8, u32), u32, foldhash::fast::RandomState>;
 
 fn is_service_port(l4: u8, p: u16) -> bool {
     p < 1024 || guess_by_port(l4, p, p) != Proto::UNKNOWN
@@ -269,9 +273,14 @@ impl Engine {
             max_hosts: cfg.max_hosts as u64,
             ..Interface::default()
         };
+        let mut hosts = HostTable::default();
+        if cfg.shard {
+            // Each tick sends the coordinator the hosts changed since the previous one.
+            hosts.track_changes();
+        }
         Engine {
             flows,
-            hosts: HostTable::default(),
+            hosts,
             networks,
             iface,
             clock: Timestamp(0),
@@ -283,7 +292,7 @@ impl Engine {
             expect: crate::expect::Expectations::default(),
             shard_ticks: Vec::new(),
             shard_removed: Vec::new(),
-            shard_hits: std::collections::HashMap::new(),
+            shard_hits: ShardHits::default(),
             shard_ghosts: Vec::new(),
             cfg,
         }
@@ -937,7 +946,7 @@ impl Engine {
             now,
             force,
             removed,
-            hosts: self.hosts.iter().map(|(_, h)| h.clone()).collect(),
+            hosts: self.hosts.take_changed(),
             networks: self.networks.iter().cloned().collect(),
             iface: self.iface.clone(),
             purged: Vec::new(),
@@ -959,10 +968,14 @@ impl Engine {
         std::mem::take(&mut self.shard_ticks)
     }
 
-    /// The coordinator of a sharded interface: replaces the host table, networks and
-    /// interface counters with the merged view of one tick instant, sets the clock to
-    /// `now`, then runs the entity hooks of `ticks` as [`Engine::ticks`] does (a
-    /// minute tick purges idle hosts after its hooks). Returns the hosts purged.
+    /// The coordinator of a sharded interface: brings the host table, networks and
+    /// interface counters to the merged view of one tick instant ([`ShardMerger`]:
+    /// the merged hosts that changed since the previous instant, every network, the
+    /// interface), sets the clock to `now`, then runs the entity hooks of `ticks` as
+    /// [`Engine::ticks`] does (a minute tick purges idle hosts after its hooks).
+    /// Returns the hosts purged.
+    ///
+    /// [`ShardMerger`]: crate::ShardMerger
     pub fn run_shard_ticks<C: Consumer>(
         &mut self,
         now: Timestamp,
@@ -973,19 +986,38 @@ impl Engine {
     ) -> Vec<(IpAddr, u16)> {
         self.started = true;
         self.clock = self.clock.max(now);
-        let mut table = HostTable::default();
         for h in hosts {
-            let id = table.get_or_insert(h.ip, h.vlan, h.first_seen, || None);
-            if let Some(slot) = table.get_mut(id) {
+            let id = self
+                .hosts
+                .get_or_insert(h.ip, h.vlan, h.first_seen, || None);
+            if let Some(slot) = self.hosts.get_mut(id) {
                 *slot = h;
             }
         }
-        self.hosts = table;
         self.networks.replace_counters(networks);
         let (hosts_idle, max_hosts) = (self.iface.hosts_idle, self.iface.max_hosts);
         self.iface = iface;
         self.iface.hosts_idle = hosts_idle;
         self.iface.max_hosts = max_hosts;
+        // What the merged table holds: its hosts per network, local hosts, size.
+        let mut per_net = vec![0u32; self.networks.iter().count()];
+        let mut local = 0u64;
+        for (_, h) in self.hosts.iter() {
+            local += u64::from(h.local);
+            if let Some(n) = usize::try_from(h.network_id)
+                .ok()
+                .and_then(|i| per_net.get_mut(i))
+            {
+                *n += 1;
+            }
+        }
+        for (i, count) in per_net.into_iter().enumerate() {
+            if let Some(n) = self.networks.get_mut(i) {
+                n.hosts = count;
+            }
+        }
+        self.iface.local_hosts = local;
+        self.iface.hosts_in_table = self.hosts.len() as u64;
         // Throughput as one engine computes it, from the summed packets and bytes.
         let dt = (self.cfg.visit_interval_secs.max(1)) as f64;
         self.iface.throughput_pps = self.iface.tp_delta.0 as f64 / dt;
@@ -1148,12 +1180,7 @@ impl Engine {
 
 /// Shard mode: counts one peak-rate event of `h` (kind: SYN sent, SYN received, flow
 /// as client, flow as server) for the coordinator, which replays them in time order.
-fn shard_hit(
-    hits: &mut std::collections::HashMap<((IpAddr, u16), u8, u32), u32>,
-    h: &Host,
-    kind: u8,
-    ts: Timestamp,
-) {
+fn shard_hit(hits: &mut ShardHits, h: &Host, kind: u8, ts: Timestamp) {
     let sec = u32::try_from(ts.as_secs()).unwrap_or(u32::MAX);
     *hits.entry(((h.ip, h.vlan), kind, sec)).or_insert(0) += 1;
 }

@@ -307,6 +307,8 @@ pub struct Host {
     pub changed: Timestamp,
     /// Position in the idle queue (0: not queued).
     idle_mark: u32,
+    /// In its table's list of changed hosts (see [`HostTable::take_changed`]).
+    change_listed: bool,
 }
 
 /// DNS counters of a host in one direction (`sent` or `rcvd`).
@@ -443,6 +445,7 @@ impl Host {
             geo: crate::HostGeo::default(),
             changed: ts,
             idle_mark: 0,
+            change_listed: false,
         }
     }
 
@@ -456,6 +459,17 @@ impl Host {
     /// Active flows (client + server).
     pub fn active_flows(&self) -> u32 {
         self.active_flows_as_client + self.active_flows_as_server
+    }
+}
+
+/// Lists `h` (slot `id`) as changed, once, when `changes` tracks changes.
+#[inline]
+fn list_change(changes: &mut Option<Vec<HostId>>, h: &mut Host, id: HostId) {
+    if let Some(list) = changes
+        && !h.change_listed
+    {
+        h.change_listed = true;
+        list.push(id);
     }
 }
 
@@ -482,6 +496,9 @@ pub struct HostTable {
     /// `(host, mark)`: the host became flowless when its `idle_mark` was `mark`.
     idle: std::collections::VecDeque<(HostId, u32)>,
     idle_seq: u32,
+    /// When changes are tracked (a worker shard's table): the hosts created or handed
+    /// out mutably since the last [`HostTable::take_changed`], each once.
+    changes: Option<Vec<HostId>>,
 }
 
 impl std::fmt::Debug for HostTable {
@@ -500,6 +517,7 @@ impl Default for HostTable {
             len: 0,
             idle: std::collections::VecDeque::new(),
             idle_seq: 0,
+            changes: None,
         }
     }
 }
@@ -557,6 +575,9 @@ impl HostTable {
                 _ => 0,
             });
         self.len += 1;
+        if let Some(Some(h)) = self.slots.get_mut(id as usize) {
+            list_change(&mut self.changes, h, id);
+        }
         id
     }
 
@@ -565,11 +586,49 @@ impl HostTable {
         self.slots.get(id as usize).and_then(|s| s.as_deref())
     }
 
-    /// A host by id, mutably.
+    /// A host by id, mutably (listed as changed when the table tracks changes).
     pub fn get_mut(&mut self, id: HostId) -> Option<&mut Host> {
+        let h = self.slots.get_mut(id as usize)?.as_deref_mut()?;
+        list_change(&mut self.changes, h, id);
+        Some(h)
+    }
+
+    /// A host by id, mutably, for the table's own bookkeeping (not a change of the
+    /// host's counters).
+    fn slot_mut(&mut self, id: HostId) -> Option<&mut Host> {
         self.slots
             .get_mut(id as usize)
             .and_then(|s| s.as_deref_mut())
+    }
+
+    /// From now on, lists the hosts created or handed out by [`HostTable::get_mut`]
+    /// (every way a host's counters change) for [`HostTable::take_changed`].
+    pub(crate) fn track_changes(&mut self) {
+        self.changes.get_or_insert_with(Vec::new);
+    }
+
+    /// Copies of the hosts changed since the previous call (or since tracking began),
+    /// in the order they first changed; hosts removed meanwhile are not listed.
+    pub(crate) fn take_changed(&mut self) -> Vec<Host> {
+        let Some(list) = self.changes.as_mut() else {
+            return Vec::new();
+        };
+        let ids = std::mem::take(list);
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            // A slot reused by a newer host lists it again: the flag sends it once.
+            if let Some(Some(h)) = self.slots.get_mut(id as usize)
+                && h.change_listed
+            {
+                h.change_listed = false;
+                out.push((**h).clone());
+            }
+        }
+        if let Some(list) = self.changes.as_mut() {
+            *list = ids;
+            list.clear();
+        }
+        out
     }
 
     /// Removes a host.
@@ -590,7 +649,7 @@ impl HostTable {
         // Marks wrap after 4 billion queueings; 0 stays "not queued". A stale entry
         // matching a wrapped mark at worst offers a host with no flows early.
         let seq = self.idle_seq.wrapping_add(1).max(1);
-        let Some(h) = self.get_mut(id).filter(|h| h.active_flows() == 0) else {
+        let Some(h) = self.slot_mut(id).filter(|h| h.active_flows() == 0) else {
             return;
         };
         h.idle_mark = seq;
@@ -608,7 +667,7 @@ impl HostTable {
     /// caller evicts it or queues it again).
     pub(crate) fn pop_idle(&mut self) -> Option<HostId> {
         while let Some((id, m)) = self.idle.pop_front() {
-            if let Some(h) = self.get_mut(id)
+            if let Some(h) = self.slot_mut(id)
                 && h.idle_mark == m
             {
                 h.idle_mark = 0;
@@ -641,6 +700,40 @@ impl HostTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tracking_table_lists_each_changed_host_once_and_not_removed_ones() {
+        let ip = |x: u8| IpAddr::from([10, 0, 0, x]);
+        let mut t = HostTable::default();
+        let untracked = t.get_or_insert(ip(9), 0, Timestamp(1), || None);
+        t.track_changes();
+        let a = t.get_or_insert(ip(1), 0, Timestamp(1), || None);
+        let b = t.get_or_insert(ip(2), 0, Timestamp(1), || None);
+        for _ in 0..3 {
+            if let Some(h) = t.get_mut(a) {
+                h.packets_sent += 1;
+            }
+        }
+        let sent: Vec<_> = t.take_changed().iter().map(|h| (h.ip, h.packets_sent)).collect();
+        assert_eq!(sent, [(ip(1), 3), (ip(2), 0)]);
+        assert!(t.take_changed().is_empty(), "nothing changed since");
+        // Reading is no change; the idle queue's bookkeeping is none either.
+        assert!(t.get(untracked).is_some());
+        t.mark_idle(untracked);
+        assert!(t.take_changed().is_empty());
+        // A removed host is not listed; a newer host in its slot is, once.
+        if let Some(h) = t.get_mut(b) {
+            h.packets_rcvd += 1;
+        }
+        assert!(t.remove(b).is_some());
+        let c = t.get_or_insert(ip(3), 0, Timestamp(2), || None);
+        assert_eq!(c, b, "the slot is reused");
+        if let Some(h) = t.get_mut(c) {
+            h.packets_rcvd += 1;
+        }
+        let sent: Vec<_> = t.take_changed().iter().map(|h| h.ip).collect();
+        assert_eq!(sent, [ip(3)]);
+    }
 
     #[test]
     fn distinct_counter_is_bounded_and_close() {

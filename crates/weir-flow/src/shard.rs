@@ -93,7 +93,8 @@ pub struct ShardTick {
     /// Hosts removed since the previous tick (evicted to make room), with their last
     /// counters: they still count in the merged host until it is purged everywhere.
     pub removed: Vec<Host>,
-    /// The host table at the tick.
+    /// The hosts of the table created or changed since the previous tick, as they
+    /// are at this one (the others are as the previous ticks sent them).
     pub hosts: Vec<Host>,
     /// The local networks at the tick.
     pub networks: Vec<Network>,
@@ -125,25 +126,38 @@ pub struct GhostEvent {
 
 type HostKey = (IpAddr, u16);
 
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Merges the [`ShardTick`]s of all workers for one instant into one host table, one
 /// network list and one interface, keeping across ticks what shards forgot of hosts
 /// that live on elsewhere.
+///
+/// Workers send only the hosts that changed since their previous tick; the merger
+/// keeps each worker's latest copy of its hosts and merges again only the hosts whose
+/// copies, retired counters or peak rates changed, so a tick costs what changed, not
+/// the whole table.
 #[derive(Debug, Default)]
 pub struct ShardMerger {
+    /// Each worker's latest copy of every host it holds.
+    views: Vec<Map<HostKey, Host>>,
     /// Counters of hosts a shard no longer holds (purged or evicted there), kept until
     /// the host is purged from the merged table.
-    retired: HashMap<HostKey, Host>,
+    retired: Map<HostKey, Host>,
     /// Hosts of the merged table (to count hosts created once, not once per shard).
-    known: std::collections::HashSet<HostKey>,
+    known: std::collections::HashSet<HostKey, foldhash::fast::RandomState>,
     /// Hosts created (first seen since their last purge) over the run.
     hosts_created: u64,
     /// The hosts' peak rates (SYN sent/received, flows as client/server), fed with
     /// every worker's events in time order: the rates one engine would measure.
-    peaks: HashMap<HostKey, [PeakRate; 4]>,
+    peaks: Map<HostKey, [PeakRate; 4]>,
     /// Flows of each ghost peer since its host was created (the count one engine's
     /// host holds), and the ghost subnets noted from every worker's events.
-    ghost_flows: HashMap<HostKey, u64>,
+    ghost_flows: Map<HostKey, u64>,
     ghosts: crate::ghost::GhostNets,
+    /// Hosts to merge again at the next instant although no worker sent them: moved
+    /// to the retired counters, or purged here while a worker still holds them (they
+    /// come back as new hosts, as they would in one engine's table).
+    recheck: Vec<HostKey>,
 }
 
 impl ShardMerger {
@@ -153,12 +167,26 @@ impl ShardMerger {
     }
 
     /// Merges one tick instant (one [`ShardTick`] per worker, same `ticks`): the merged
-    /// hosts in a deterministic order (first seen, then address), the networks and
-    /// the interface.
+    /// hosts that changed since the previous instant (all of them at the first), in a
+    /// deterministic order (first seen, then address), every network and the
+    /// interface. [`crate::Engine::run_shard_ticks`] applies them to the table it
+    /// keeps.
     pub fn merge(&mut self, parts: &mut [ShardTick]) -> (Vec<Host>, Vec<Network>, Interface) {
-        for p in parts.iter_mut() {
+        if self.views.len() < parts.len() {
+            self.views.resize_with(parts.len(), Map::default);
+        }
+        let mut changed = std::mem::take(&mut self.recheck);
+        for (p, view) in parts.iter_mut().zip(&mut self.views) {
             for h in p.removed.drain(..) {
+                let k = (h.ip, h.vlan);
+                view.remove(&k);
                 absorb_into(&mut self.retired, h);
+                changed.push(k);
+            }
+            for h in p.hosts.drain(..) {
+                let k = (h.ip, h.vlan);
+                changed.push(k);
+                view.insert(k, h);
             }
         }
         let mut hits: Vec<(HostKey, u8, u32, u32)> = Vec::new();
@@ -172,6 +200,8 @@ impl ShardMerger {
             if let Some(r) = rates.get_mut(usize::from(kind)) {
                 r.hit_n(u64::from(sec), u16::try_from(n).unwrap_or(u16::MAX));
             }
+            // The host of an event changed on its worker: it is among that worker's
+            // `hosts` (or `removed`), so it is merged again below.
         }
         let mut ghosts: Vec<GhostEvent> = Vec::new();
         for p in parts.iter_mut() {
@@ -188,13 +218,30 @@ impl ShardMerger {
                 self.ghosts.note(g.host.0, g.at.as_secs());
             }
         }
-        let mut hosts: HashMap<HostKey, Host> = self.retired.clone();
+        // Merged in their order (first seen, then address), each once, without moving
+        // merged hosts around.
+        let mut order: Vec<(Timestamp, HostKey)> = changed
+            .into_iter()
+            .filter_map(|k| Some((self.first_seen(&k)?, k)))
+            .collect();
+        order.sort_unstable();
+        order.dedup();
+        let mut hosts: Vec<Host> = Vec::with_capacity(order.len());
+        for (_, k) in order {
+            let Some(mut h) = self.merged(&k) else {
+                continue;
+            };
+            if self.known.insert(k) {
+                self.hosts_created += 1;
+            }
+            let [a, b, c, d] = self.peaks.get(&k).copied().unwrap_or_default();
+            h.syn_peak = [a, b];
+            h.flow_peak = [c, d];
+            hosts.push(h);
+        }
         let mut networks: Vec<Network> = Vec::new();
         let mut iface = Interface::default();
         for (i, p) in parts.iter().enumerate() {
-            for h in &p.hosts {
-                absorb_into(&mut hosts, h.clone());
-            }
             if i == 0 {
                 networks.clone_from(&p.networks);
                 iface = p.iface.clone();
@@ -205,47 +252,59 @@ impl ShardMerger {
                 absorb_iface(&mut iface, &p.iface);
             }
         }
-        for k in hosts.keys() {
-            if self.known.insert(*k) {
-                self.hosts_created += 1;
-            }
-        }
-        let mut hosts: Vec<Host> = hosts.into_values().collect();
-        for h in &mut hosts {
-            let [a, b, c, d] = self.peaks.get(&(h.ip, h.vlan)).copied().unwrap_or_default();
-            h.syn_peak = [a, b];
-            h.flow_peak = [c, d];
-        }
-        hosts.sort_by_key(|a| (a.first_seen, a.ip, a.vlan));
-        for n in &mut networks {
-            n.hosts = 0;
-        }
-        let mut local = 0u64;
-        for h in &hosts {
-            local += u64::from(h.local);
-            if let Some(n) = usize::try_from(h.network_id)
-                .ok()
-                .and_then(|i| networks.get_mut(i))
-            {
-                n.hosts += 1;
-            }
-        }
-        iface.local_hosts = local;
         iface.ghost_nets = self.ghosts.clone();
-        iface.hosts_in_table = hosts.len() as u64;
         iface.hosts_created = self.hosts_created;
         (hosts, networks, iface)
+    }
+
+    /// When a host was first seen on any worker (None when no worker holds it and
+    /// nothing is retired).
+    fn first_seen(&self, k: &HostKey) -> Option<Timestamp> {
+        let retired = self.retired.get(k).map(|h| h.first_seen);
+        let held = self
+            .views
+            .iter()
+            .filter_map(|v| v.get(k).map(|h| h.first_seen));
+        retired.into_iter().chain(held).min()
+    }
+
+    /// One host over every worker: its retired counters, then each worker's copy in
+    /// worker order. None when no worker holds it and nothing is retired.
+    fn merged(&self, k: &HostKey) -> Option<Host> {
+        let mut m = self.retired.get(k).cloned();
+        for view in &self.views {
+            if let Some(h) = view.get(k) {
+                match &mut m {
+                    Some(m) => absorb_host(m, h),
+                    None => m = Some(h.clone()),
+                }
+            }
+        }
+        m
     }
 
     /// After the coordinator ran the ticks: the hosts it purged from the merged table
     /// are forgotten; what the shards purged of hosts that live on is retired.
     pub fn after_purge(&mut self, parts: &mut [ShardTick], purged: &[HostKey]) {
         let gone: std::collections::HashSet<&HostKey> = purged.iter().collect();
+        for (p, view) in parts.iter_mut().zip(&mut self.views) {
+            for h in p.purged.drain(..) {
+                let k = (h.ip, h.vlan);
+                view.remove(&k);
+                if !gone.contains(&k) {
+                    absorb_into(&mut self.retired, h);
+                    self.recheck.push(k);
+                }
+            }
+        }
         for k in purged {
             self.retired.remove(k);
             self.peaks.remove(k);
             self.known.remove(k);
             self.ghost_flows.remove(k);
+            if self.views.iter().any(|v| v.contains_key(k)) {
+                self.recheck.push(*k);
+            }
         }
         // Ghost subnets quiet for an hour are forgotten after the minute tick, as one
         // engine forgets them when it purges its hosts.
@@ -255,17 +314,10 @@ impl ShardMerger {
         {
             self.ghosts.expire(p.now.as_secs().saturating_sub(3600));
         }
-        for p in parts.iter_mut() {
-            for h in p.purged.drain(..) {
-                if !gone.contains(&(h.ip, h.vlan)) {
-                    absorb_into(&mut self.retired, h);
-                }
-            }
-        }
     }
 }
 
-fn absorb_into(map: &mut HashMap<HostKey, Host>, h: Host) {
+fn absorb_into(map: &mut Map<HostKey, Host>, h: Host) {
     match map.entry((h.ip, h.vlan)) {
         std::collections::hash_map::Entry::Occupied(mut e) => absorb_host(e.get_mut(), &h),
         std::collections::hash_map::Entry::Vacant(e) => {
@@ -400,6 +452,68 @@ fn absorb_iface(i: &mut Interface, o: &Interface) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A worker's tick at minute `min` sending `hosts` (changed since its last tick).
+    fn part(min: u64, hosts: Vec<Host>) -> ShardTick {
+        let now = Timestamp(min * 60_000_000);
+        ShardTick {
+            ticks: vec![(Tick::Min, now)],
+            now,
+            force: false,
+            removed: Vec::new(),
+            hosts,
+            networks: Vec::new(),
+            iface: Interface::default(),
+            purged: Vec::new(),
+            hits: Vec::new(),
+            ghosts: Vec::new(),
+        }
+    }
+
+    fn host(last: u8, packets: u64) -> Host {
+        let mut t = crate::host::HostTable::default();
+        let id = t.get_or_insert(IpAddr::from([10, 0, 0, last]), 0, Timestamp(1), || None);
+        let mut h = t.get(id).cloned().expect("inserted");
+        h.packets_sent = packets;
+        h
+    }
+
+    #[test]
+    fn hosts_no_worker_sent_again_keep_their_last_copies() {
+        let mut m = ShardMerger::new();
+        let (hosts, _, iface) = m.merge(&mut [
+            part(1, vec![host(1, 5), host(2, 1)]),
+            part(1, vec![host(1, 7)]),
+        ]);
+        let counts: Vec<_> = hosts.iter().map(|h| (h.ip, h.packets_sent)).collect();
+        assert_eq!(counts.len(), 2);
+        assert_eq!(counts[0].1 + counts[1].1, 13);
+        assert_eq!(iface.hosts_created, 2);
+        // Minute 2: only worker 1's copy of host 1 changed. Host 1 is merged again
+        // from worker 0's copy of minute 1 and worker 1's new one; host 2 is not sent.
+        let (hosts, _, iface) = m.merge(&mut [part(2, vec![]), part(2, vec![host(1, 9)])]);
+        let counts: Vec<_> = hosts.iter().map(|h| (h.ip, h.packets_sent)).collect();
+        assert_eq!(counts, [(IpAddr::from([10, 0, 0, 1]), 14)]);
+        assert_eq!(iface.hosts_created, 2);
+        // Worker 0 purges host 1 (idle there): its counters are retired, so the merged
+        // host keeps them.
+        let mut parts = [part(3, vec![]), part(3, vec![])];
+        let _ = m.merge(&mut parts);
+        parts[0].purged.push(host(1, 5));
+        m.after_purge(&mut parts, &[]);
+        let (hosts, _, _) = m.merge(&mut [part(4, vec![]), part(4, vec![])]);
+        let counts: Vec<_> = hosts.iter().map(|h| h.packets_sent).collect();
+        assert_eq!(counts, [14]);
+        // Purged by the coordinator while worker 1 still holds it: it comes back, as
+        // a new host, with worker 1's counters only.
+        let mut parts = [part(5, vec![]), part(5, vec![])];
+        let _ = m.merge(&mut parts);
+        m.after_purge(&mut parts, &[(IpAddr::from([10, 0, 0, 1]), 0)]);
+        let (hosts, _, iface) = m.merge(&mut [part(6, vec![]), part(6, vec![])]);
+        let counts: Vec<_> = hosts.iter().map(|h| h.packets_sent).collect();
+        assert_eq!(counts, [9]);
+        assert_eq!(iface.hosts_created, 3);
+    }
 
     #[test]
     fn both_directions_land_on_one_worker_and_all_workers_are_used() {
