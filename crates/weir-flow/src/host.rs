@@ -714,7 +714,11 @@ mod tests {
                 h.packets_sent += 1;
             }
         }
-        let sent: Vec<_> = t.take_changed().iter().map(|h| (h.ip, h.packets_sent)).collect();
+        let sent: Vec<_> = t
+            .take_changed()
+            .iter()
+            .map(|h| (h.ip, h.packets_sent))
+            .collect();
         assert_eq!(sent, [(ip(1), 3), (ip(2), 0)]);
         assert!(t.take_changed().is_empty(), "nothing changed since");
         // Reading is no change; the idle queue's bookkeeping is none either.

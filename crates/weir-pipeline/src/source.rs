@@ -361,7 +361,7 @@ fn replay<R: std::io::Read>(
                 if s.new_drops > 0 {
                     // After the frames read before the block.
                     if !batch.frames.is_empty() {
-                        out.put(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                        hand(out, stats, std::mem::replace(&mut batch, fresh(recycle)))?;
                     }
                     out.put(Msg::Drops(s.ts, s.new_drops))?;
                 }
@@ -375,29 +375,38 @@ fn replay<R: std::io::Read>(
         };
         if let Some(wait) = pacer.wait(frame.ts) {
             if !batch.frames.is_empty() {
-                out.put(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+                hand(out, stats, std::mem::replace(&mut batch, fresh(recycle)))?;
             }
             std::thread::sleep(wait);
         }
-        stats.frames.fetch_add(1, Ordering::Relaxed);
-        stats
-            .bytes
-            .fetch_add(frame.data.len() as u64, Ordering::Relaxed);
         let wire = wire_len(frame.orig_len, frame.data.len());
         batch.push(frame.ts, frame.linktype, wire, frame.data);
         if batch.frames.len() >= BATCH_FRAMES {
             stats
                 .file_pos
                 .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
-            out.put(Msg::Frames(std::mem::replace(&mut batch, fresh(recycle))))?;
+            hand(out, stats, std::mem::replace(&mut batch, fresh(recycle)))?;
         }
     }
     if !batch.frames.is_empty() {
-        out.put(Msg::Frames(batch))?;
+        hand(out, stats, batch)?;
     }
     stats
         .file_pos
         .store(done_bytes + reader.stats().bytes_read, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Sends a batch of a replay, counting its frames and bytes (once per batch, not per
+/// frame: the counters are shared with the threads that report progress).
+fn hand(out: &mut impl Outlet, stats: &SourceStats, batch: Batch) -> Result<()> {
+    stats
+        .frames
+        .fetch_add(batch.frames.len() as u64, Ordering::Relaxed);
+    stats
+        .bytes
+        .fetch_add(batch.bytes.len() as u64, Ordering::Relaxed);
+    out.put(Msg::Frames(batch))?;
     Ok(())
 }
 
