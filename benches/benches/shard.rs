@@ -3,21 +3,26 @@
 //!
 //! - `single_engine`: decode + flow update + L7 detection (no Lua: the cheapest
 //!   engine, so the ratio is the worst case; with plugins the engine costs more);
-//! - `handoff`: what a capture source pays to hand its batches (256 frames) to the
-//!   engine thread in every run, sharded or not: a send on a bounded channel;
+//! - `handoff`: what a capture source pays to hand its batches ([`BATCH_FRAMES`]
+//!   frames) to the engine thread in every run, sharded or not: a send on a bounded
+//!   channel;
 //! - `routed`: what the source pays instead in `weir run --workers 2`: each batch goes
 //!   to `weir_pipeline::shards::Router` in the source's thread right after the source
-//!   filled it (its bytes still in the cache, as in a run), which reads every frame's
-//!   flow, hashes it, keeps the packet clock and hands each of the two worker threads
-//!   its picks of the shared batch.
+//!   filled it, which reads every frame's flow (fetching the frame headers ahead),
+//!   hashes it, keeps the packet clock and hands each of the two worker threads its
+//!   picks of the shared batch.
+//!
+//! Both hand-offs are measured twice: to idle receivers, which every hand-off wakes
+//! (a futex call, several µs in a VM: the worst case, a source faster than its
+//! engines), and (`_busy`) to receivers that run every frame through an engine, as a
+//! replay's engine threads do, whose queues the source finds busy or full.
 //!
 //! A source builds each batch as it does in a run; only the hand-over is measured, as
 //! CPU time of the source's thread, so the receiving threads (which give the batches
 //! back for reuse) and other jobs on a shared machine do not count. Target (issue
 //! #19): the per-packet cost of sharding (flow, hash and hand-off) ≤ 10 % of
 //! `single_engine`. `routed` is all of it; `routed − handoff` is what sharding adds
-//! to what every source pays (both wake an idle receiving thread per hand-off, a cost
-//! a busy engine or worker does not cause).
+//! to what every source pays.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -29,7 +34,7 @@ use crossbeam_channel::{Receiver, Sender};
 use weir_decode::{LinkType, Timestamp, decode};
 use weir_flow::{Engine, EngineConfig, NoopConsumer};
 use weir_pipeline::shards::Router;
-use weir_pipeline::source::{BATCH_FRAMES, Batch, Msg, Outlet};
+use weir_pipeline::source::{BATCH_FRAMES, Batch, FrameMeta, Msg, Outlet};
 
 const WORKERS: usize = 2;
 
@@ -64,8 +69,15 @@ fn feed(
 }
 
 /// Threads that take what a source or a router sends and give the batches back to
-/// `pool`, as engine loops do (a shared batch by its last holder).
-fn sinks(n: usize, pool: &Sender<Batch>) -> (Vec<Sender<Msg>>, Vec<std::thread::JoinHandle<()>>) {
+/// `pool`, as engine loops do (a shared batch by its last holder). Idle sinks do
+/// nothing else, so every hand-off wakes one; busy sinks decode their frames and run
+/// them through an engine, as a run's engine threads do, so a source that outpaces
+/// them finds their queues busy or full, as in a replay.
+fn sinks(
+    n: usize,
+    pool: &Sender<Batch>,
+    busy: bool,
+) -> (Vec<Sender<Msg>>, Vec<std::thread::JoinHandle<()>>) {
     (0..n)
         .map(|_| {
             let (tx, rx) = crossbeam_channel::bounded::<Msg>(16);
@@ -73,10 +85,26 @@ fn sinks(n: usize, pool: &Sender<Batch>) -> (Vec<Sender<Msg>>, Vec<std::thread::
             let t = std::thread::Builder::new()
                 .name("sink".into())
                 .spawn(move || {
+                    let mut engine = Engine::new(EngineConfig::default());
+                    let mut run = |meta: &FrameMeta, data: &[u8]| {
+                        if let Ok(p) = decode(meta.linktype, data) {
+                            engine.process(meta.ts, meta.wire_len, &p, &mut NoopConsumer);
+                        }
+                    };
                     for m in rx {
                         let batch = match m {
-                            Msg::Frames(b) => Some(b),
-                            Msg::Share(s) => Arc::into_inner(s.batch),
+                            Msg::Frames(b) => {
+                                if busy {
+                                    b.iter().for_each(|(m, d)| run(m, d));
+                                }
+                                Some(b)
+                            }
+                            Msg::Share(s) => {
+                                if busy {
+                                    s.iter().for_each(|(m, d)| run(m, d));
+                                }
+                                Arc::into_inner(s.batch)
+                            }
                             _ => None,
                         };
                         if let Some(b) = batch {
@@ -112,35 +140,40 @@ fn bench(c: &mut Criterion) {
         })
     });
     let (pool_tx, pool_rx) = crossbeam_channel::bounded::<Batch>(64);
-    let (engine, engine_thread) = sinks(1, &pool_tx);
-    g.bench_function("handoff", |b| {
-        b.iter_custom(|iters| {
-            let mut to_engine = engine.clone();
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                if let Some(tx) = to_engine.first_mut() {
-                    spent += feed(&frames, tx, &pool_rx);
+    let mut threads = Vec::new();
+    for busy in [false, true] {
+        let suffix = if busy { "_busy" } else { "" };
+        let (engine, t) = sinks(1, &pool_tx, busy);
+        threads.extend(t);
+        g.bench_function(format!("handoff{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                let mut to_engine = engine.clone();
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    if let Some(tx) = to_engine.first_mut() {
+                        spent += feed(&frames, tx, &pool_rx);
+                    }
                 }
-            }
-            spent
-        })
-    });
-    let (workers, worker_threads) = sinks(WORKERS, &pool_tx);
-    // A fresh router per iteration: its packet clock starts again, so every
-    // iteration pays the clock marks at the visit boundaries.
-    g.bench_function("routed", |b| {
-        b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                let mut router = Router::new(workers.clone(), pool_tx.clone(), 5);
-                spent += feed(&frames, &mut router, &pool_rx);
-            }
-            spent
-        })
-    });
+                spent
+            })
+        });
+        let (workers, t) = sinks(WORKERS, &pool_tx, busy);
+        threads.extend(t);
+        // A fresh router per iteration: its packet clock starts again, so every
+        // iteration pays the clock marks at the visit boundaries.
+        g.bench_function(format!("routed{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    let mut router = Router::new(workers.clone(), pool_tx.clone(), 5);
+                    spent += feed(&frames, &mut router, &pool_rx);
+                }
+                spent
+            })
+        });
+    }
     g.finish();
-    drop((engine, workers));
-    for t in engine_thread.into_iter().chain(worker_threads) {
+    for t in threads {
         let _ = t.join();
     }
 }
