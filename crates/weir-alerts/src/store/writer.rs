@@ -20,6 +20,10 @@ pub struct WriterConfig {
     pub queue_batches: usize,
     /// At most this many alerts per transaction.
     pub max_tx_alerts: usize,
+    /// A transaction takes what arrives within this long of its first alert (a flush
+    /// or shutdown commits at once): one transaction per burst instead of one per
+    /// engine batch, which rewrites the same table and index pages each time.
+    pub max_tx_delay: Duration,
     /// Wall-clock period of [`StoreWriter::housekeeping`] (retention).
     pub housekeeping_interval: Duration,
 }
@@ -29,6 +33,7 @@ impl Default for WriterConfig {
         WriterConfig {
             queue_batches: 256,
             max_tx_alerts: 16384,
+            max_tx_delay: Duration::from_millis(50),
             housekeeping_interval: Duration::from_secs(60),
         }
     }
@@ -271,8 +276,9 @@ fn run(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        while controls.is_empty() && pending.len() < config.max_tx_alerts {
-            match rx.try_recv() {
+        let gather_until = Instant::now() + config.max_tx_delay;
+        while controls.is_empty() && !pending.is_empty() && pending.len() < config.max_tx_alerts {
+            match rx.recv_deadline(gather_until) {
                 Ok(WriterMsg::Batch(b)) => pending.extend(b),
                 Ok(ctrl) => controls.push(ctrl),
                 Err(_) => break,

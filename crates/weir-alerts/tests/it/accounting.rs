@@ -220,3 +220,34 @@ fn a_full_endpoint_queue_never_blocks_and_is_counted_and_reported() {
         "{reported} {st:?}"
     );
 }
+
+#[test]
+fn alerts_arriving_together_share_one_transaction_and_a_flush_does_not_wait() {
+    let (store, gate) = test_store();
+    gate.send(()).unwrap();
+    let sink = StoreSink::spawn(
+        &store,
+        WriterConfig {
+            // Far longer than the test may take: only the flush ends the gathering.
+            max_tx_delay: WAIT * 10,
+            ..WriterConfig::default()
+        },
+    )
+    .unwrap();
+    let mut e = AlertEngine::new(
+        EngineConfig {
+            store_batch: 1,
+            ..EngineConfig::default()
+        },
+        registry(),
+    );
+    e.set_store(sink.sender());
+    for i in 0..10 {
+        e.store_flow(flow_alert(i));
+    }
+    e.flush(WAIT).unwrap();
+    let st = sink.stats();
+    assert_eq!((st.committed, st.transactions), (10, 1));
+    assert_eq!(store.rows.lock().len(), 10);
+    sink.shutdown(WAIT).unwrap();
+}
