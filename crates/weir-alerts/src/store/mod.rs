@@ -3,7 +3,8 @@
 //! A backend implements [`AlertStore`] (queries, and a factory for its
 //! [`StoreWriter`]). [`StoreSink::spawn`] moves the writer into its own thread fed by
 //! a bounded channel; the engine submits batches with a non-blocking call and the
-//! writer applies everything it finds queued in one transaction. SQLite
+//! writer applies in one transaction everything that arrives within
+//! [`WriterConfig::max_tx_delay`] of the transaction's first alert. SQLite
 //! ([`SqliteStore`]) is the embedded default; a ClickHouse backend can implement the
 //! same traits.
 
