@@ -196,11 +196,7 @@ impl TableBuf {
         // SAFETY: see `write`; `t` is at stack index 1, the cache (if any) at 2.
         #[allow(unsafe_code)]
         unsafe {
-            let (text, ops, ids) = (
-                self.text.as_bytes(),
-                self.ops.as_slice(),
-                self.key_ids.as_slice(),
-            );
+            let (text, ops, ids) = self.recorded();
             match &cache {
                 Some(c) => lua.exec_raw::<()>((t, c), |state| write(state, text, ops, ids, 2)),
                 None => lua.exec_raw::<()>(t, |state| write(state, text, ops, &[], 0)),
@@ -217,11 +213,7 @@ impl TableBuf {
         // if any, moved to 2 before) and leaves only it on the stack.
         #[allow(unsafe_code)]
         unsafe {
-            let (text, ops, ids) = (
-                self.text.as_bytes(),
-                self.ops.as_slice(),
-                self.key_ids.as_slice(),
-            );
+            let (text, ops, ids) = self.recorded();
             match &cache {
                 Some(c) => lua.exec_raw::<Table>(c, |state| {
                     ffi::lua_createtable(state, 0, n);
@@ -235,6 +227,16 @@ impl TableBuf {
                 }),
             }
         }
+    }
+
+    /// What [`write`] replays: the keys' and strings' text, the operations and the
+    /// key ids in the VM's key cache.
+    fn recorded(&self) -> (&[u8], &[Op], &[i32]) {
+        (
+            self.text.as_bytes(),
+            self.ops.as_slice(),
+            self.key_ids.as_slice(),
+        )
     }
 
     fn check_depth(&self) -> mlua::Result<()> {
